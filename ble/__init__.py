@@ -1,0 +1,1 @@
+"""Bluetooth LE: scanning, pairing, polling, device profiles and the simulator (built in the BLE issue)."""

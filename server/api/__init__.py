@@ -1,0 +1,1 @@
+"""HTTP API: thin controllers over ``server.services``; wire shapes in ``schemas``."""

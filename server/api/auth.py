@@ -1,0 +1,52 @@
+"""Login, logout, the caller, and user accounts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, get, post
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
+
+from ..auth.principal import Principal
+from ..context import Context
+from ..schemas import LoginRequest, LoginResponse, UserCreate, UserOut
+from ..services import auth
+
+__all__ = ["AuthController", "UserController"]
+
+
+class AuthController(Controller):
+    path = "/api/v1"
+    tags = ["auth"]
+
+    @post("/auth/login", status_code=HTTP_200_OK, summary="Log in; returns a bearer token")
+    async def login(self, ctx: Context, data: LoginRequest) -> LoginResponse:
+        return await auth.login(ctx, data.username, data.password)
+
+    @post("/auth/logout", status_code=HTTP_204_NO_CONTENT, summary="Revoke the token of this request",
+          security=[{"BearerToken": []}])
+    async def logout(self, ctx: Context, principal: Principal, request: Request[Any, Any, Any]) -> None:
+        token = request.headers.get("authorization", "").partition(" ")[2].strip()
+        await auth.logout(ctx, token)
+
+    @get("/me", summary="The caller", security=[{"BearerToken": []}])
+    async def me(self, ctx: Context, principal: Principal) -> UserOut:
+        return await auth.get_user(ctx, principal, principal.id)
+
+
+class UserController(Controller):
+    path = "/api/v1/users"
+    tags = ["users"]
+    security = [{"BearerToken": []}]
+
+    @post("/", status_code=HTTP_201_CREATED, summary="Create a user (admin)")
+    async def create_one(self, ctx: Context, principal: Principal, data: UserCreate) -> UserOut:
+        return await auth.create_user(ctx, principal, data)
+
+    @get("/", summary="Users the caller may see")
+    async def list_all(self, ctx: Context, principal: Principal) -> list[UserOut]:
+        return await auth.list_users(ctx, principal)
+
+    @get("/{user_id:int}", summary="One user")
+    async def get_one(self, ctx: Context, principal: Principal, user_id: int) -> UserOut:
+        return await auth.get_user(ctx, principal, user_id)

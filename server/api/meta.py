@@ -1,0 +1,36 @@
+"""Health and reference data."""
+
+from __future__ import annotations
+
+import msgspec
+from litestar import Controller, get
+
+from .. import __version__
+from ..context import Context
+from ..reference import Capability, Department, Region, VenueType
+from ..schemas import Health
+
+__all__ = ["MetaController", "ReferenceOut"]
+
+
+class ReferenceOut(msgspec.Struct):
+    regions: list[Region]
+    departments: list[Department]
+    venue_types: list[VenueType]
+    capabilities: list[Capability]
+
+
+class MetaController(Controller):
+    path = "/api/v1"
+    tags = ["meta"]
+
+    @get("/health", summary="Liveness and version")
+    async def health(self, ctx: Context) -> Health:
+        await ctx.db.read(lambda c: c.execute("SELECT 1").fetchone())
+        return Health(status="ok", version=__version__, time=ctx.clock(), site_box=ctx.settings.site)
+
+    @get("/reference", summary="Regions, departments, venue types and required capabilities")
+    async def reference(self, ctx: Context) -> ReferenceOut:
+        ref = ctx.reference
+        return ReferenceOut(regions=ref.regions, departments=ref.departments, venue_types=ref.venue_types,
+                            capabilities=ref.capabilities)

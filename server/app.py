@@ -1,0 +1,59 @@
+"""The Litestar application factory."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+
+from litestar import Litestar
+from litestar.config.compression import CompressionConfig
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.spec import Components, SecurityScheme
+
+from . import __version__
+from .api.auth import AuthController, UserController
+from .api.deps import dependencies
+from .api.errors import exception_handlers
+from .api.meta import MetaController
+from .api.sites import DeviceController, GatewayController, SiteController
+from .context import open_context
+from .settings import Settings
+from .web import PwaFiles, pwa_handler
+
+__all__ = ["create_app"]
+
+
+def create_app(settings: Settings | None = None, *, clock: Callable[[], float] = time.time) -> Litestar:
+    settings = settings or Settings.from_env()
+    resolved = settings
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        async with open_context(resolved, clock) as ctx:
+            app.state["andian"] = ctx
+            app.state["pwa"] = await asyncio.to_thread(PwaFiles, resolved.static_dir)
+            yield
+
+    return Litestar(
+        route_handlers=[
+            MetaController, AuthController, UserController, SiteController, DeviceController, GatewayController,
+            pwa_handler,
+        ],
+        dependencies=dependencies,
+        exception_handlers=exception_handlers,
+        lifespan=[lifespan],
+        request_max_body_size=settings.max_body_bytes,
+        compression_config=CompressionConfig(backend="gzip", minimum_size=500),
+        openapi_config=OpenAPIConfig(
+            title="andian (安电) API",
+            version=__version__,
+            description="Smart electricity use: sites, devices, readings, alarms, hazards. See docs/ in the repository.",
+            path="/schema",
+            components=Components(
+                security_schemes={"BearerToken": SecurityScheme(type="http", scheme="bearer",
+                                                                description="a user token or a gateway API key")}
+            ),
+        ),
+    )

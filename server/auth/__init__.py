@@ -1,0 +1,1 @@
+"""Authentication and scopes: password hashes, bearer tokens, gateway keys, the caller (Principal)."""

@@ -1,0 +1,131 @@
+"""The ``andian`` command line."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import msgspec
+
+from . import __version__
+from .auth.principal import ROLES
+from .errors import AndianError
+from .settings import Settings
+
+__all__ = ["main"]
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="andian", description="安电 andian — smart electricity use platform")
+    parser.add_argument("--version", action="version", version=f"andian {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def with_db(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--db", type=Path, help="SQLite database file (env ANDIAN_DB; default ./data/andian.db)")
+
+    serve = commands.add_parser("serve", help="run the HTTP server (API + PWA)")
+    with_db(serve)
+    serve.add_argument("--host", help="address to listen on (env ANDIAN_HOST; default 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port (env ANDIAN_PORT; default 8000)")
+    serve.add_argument("--site", action="store_true", default=None,
+                       help="run as a site box (env ANDIAN_SITE; reported by /api/v1/health — BLE polling is not built yet)")
+
+    demo = commands.add_parser("demo", help="create the demo city (益阳市) with users of every role and serve it")
+    demo.add_argument("--db", type=Path, default=Path("data/demo.db"), help="demo database (default ./data/demo.db)")
+    demo.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    demo.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+
+    user = commands.add_parser("user", help="manage users")
+    user_commands = user.add_subparsers(dest="user_command", required=True, metavar="ACTION")
+    add = user_commands.add_parser("add", help="add a user; the password is read from standard input")
+    with_db(add)
+    add.add_argument("name", help="username")
+    add.add_argument("--role", required=True, choices=ROLES)
+    add.add_argument("--password-stdin", action="store_true", required=True,
+                     help="read the password from standard input (first line)")
+    add.add_argument("--display-name", default="")
+    add.add_argument("--region", action="append", default=[], help="region code; repeat for several")
+    add.add_argument("--department", help="regulator's department, e.g. fire_rescue")
+    add.add_argument("--company-id", type=int, help="operator company (operators and installers)")
+
+    db = commands.add_parser("db", help="database maintenance")
+    db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
+    db_upgrade = db_commands.add_parser("upgrade", help="apply pending schema migrations")
+    with_db(db_upgrade)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        if args.command == "serve":
+            return _serve(Settings.from_env(db_path=args.db, host=args.host, port=args.port, site=args.site))
+        if args.command == "demo":
+            return _demo(Settings.from_env(db_path=args.db, host=args.host, port=args.port))
+        if args.command == "user":
+            return asyncio.run(_user_add(args))
+        if args.command == "db":
+            from .storage import upgrade
+
+            settings = Settings.from_env(db_path=args.db)
+            applied = upgrade(settings.db_path)
+            print(f"{settings.db_path}: " + (f"applied {', '.join(applied)}" if applied else "up to date"))
+            return 0
+    except AndianError as exc:
+        print(f"andian: {exc.detail}", file=sys.stderr)
+        return 2
+    return 1
+
+
+def _serve(settings: Settings) -> int:
+    import uvicorn
+
+    from .app import create_app
+
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+    return 0
+
+
+def _demo(settings: Settings) -> int:
+    from .context import open_context
+    from .demo import DEMO_PASSWORD, DEMO_USERS, seed_demo
+
+    async def seed() -> bool:
+        async with open_context(settings) as ctx:
+            return await seed_demo(ctx)
+
+    created = asyncio.run(seed())
+    url = f"http://{settings.host}:{settings.port}"
+    print(f"\n安电 andian demo — {'created' if created else 'reusing'} {settings.db_path}")
+    print(f"Open {url}  (API reference: {url}/schema)\n")
+    print(f"Demo logins (password for all: {DEMO_PASSWORD}):")
+    for username, role, display_name, _ in DEMO_USERS:
+        print(f"  {username:<10} {role:<10} {display_name}")
+    print()
+    return _serve(settings)
+
+
+async def _user_add(args: argparse.Namespace) -> int:
+    from .context import open_context
+    from .schemas import UserCreate
+    from .services.auth import create_user
+
+    password = sys.stdin.readline().rstrip("\r\n")
+    try:
+        body = msgspec.convert(
+            {"username": args.name, "password": password, "role": args.role, "display_name": args.display_name,
+             "regions": args.region, "department": args.department, "company_id": args.company_id},
+            UserCreate,
+        )
+    except msgspec.ValidationError as exc:
+        print(f"andian: {exc}", file=sys.stderr)
+        return 2
+    async with open_context(Settings.from_env(db_path=args.db)) as ctx:
+        user = await create_user(ctx, None, body)
+    print(f"created user {user.username} (id {user.id}, role {user.role})")
+    return 0

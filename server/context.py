@@ -1,0 +1,45 @@
+"""What every request and worker shares: settings, the database, reference data and the clock."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+
+from .reference import Reference
+from .reference import load as load_reference
+from .settings import Settings
+from .storage import Database, upgrade
+from .storage.regions import sync_regions
+
+__all__ = ["Context", "open_context"]
+
+log = logging.getLogger("andian")
+
+
+@dataclass
+class Context:
+    settings: Settings
+    db: Database
+    reference: Reference
+    # Injectable, so tests replay hours in seconds.
+    clock: Callable[[], float] = field(default=time.time)
+
+
+@asynccontextmanager
+async def open_context(settings: Settings, clock: Callable[[], float] = time.time) -> AsyncIterator[Context]:
+    """Upgrade the schema, start the writer, bring reference data in; close everything on the way out."""
+    reference = load_reference()
+    applied = await asyncio.to_thread(upgrade, settings.db_path)
+    if applied:
+        log.info("database %s: applied migrations %s", settings.db_path, ", ".join(applied))
+    db = Database(settings.db_path)
+    db.start()
+    try:
+        await db.write(lambda conn: sync_regions(conn, reference.regions))
+        yield Context(settings=settings, db=db, reference=reference, clock=clock)
+    finally:
+        db.close()

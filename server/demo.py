@@ -1,0 +1,102 @@
+"""The demo city: 益阳市 with an operator company, users of every role and sites of several venue types.
+
+Names of units and people are illustrative. Running it twice changes nothing the second time.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+from .auth.principal import Principal
+from .context import Context
+from .schemas import ChannelIn, DeviceCreate, SiteCreate, UserCreate
+from .services import auth, sites
+from .storage import users as user_sql
+
+__all__ = ["DEMO_PASSWORD", "DEMO_USERS", "seed_demo"]
+
+DEMO_PASSWORD = "andian-demo"
+COMPANY = "益阳安电智慧用电运维有限公司"
+
+# (username, role, display name, extra fields)
+DEMO_USERS: list[tuple[str, str, str, dict[str, Any]]] = [
+    ("admin", "admin", "平台管理员", {}),
+    ("operator", "operator", "监控中心 值班员", {"company": True}),
+    ("installer", "installer", "安装工程师 刘工", {"company": True}),
+    ("owner", "owner", "王老板（市场摊位）", {}),
+    ("carehome", "owner", "康乐养老院 张院长", {}),
+    ("inspector", "inspector", "赫山街道网格员 李娟", {"regions": ["430903001"]}),
+    ("fire", "regulator", "益阳市消防救援支队", {"regions": ["430900"], "department": "fire_rescue"}),
+    ("commerce", "regulator", "赫山区商务局", {"regions": ["430903"], "department": "commerce"}),
+    ("civil", "regulator", "益阳市民政局", {"regions": ["430900"], "department": "civil_affairs"}),
+]
+
+_BREAKER = ["current_a", "residual_ma", "temp_c", "voltage_v", "power_w", "energy_kwh"]
+_COMBINED = ["residual_ma", "temp_c_1", "temp_c_2", "temp_c_3", "temp_c_4"]
+
+# (site fields, owner username, devices as (serial, model, kind, name, circuit, rated A, channel keys))
+DEMO_SITES: list[tuple[dict[str, Any], str | None, list[tuple[str, str, str, str, str, float | None, list[str]]]]] = [
+    ({"name": "桃花仑综合市场 12号摊位", "address": "益阳市赫山区桃花仑路 88 号市场内 12 号", "region_code": "430903001001",
+      "venue_type": "market", "lat": 28.5539, "lon": 112.3552}, "owner", [
+        ("AD-BRK-0001", "AD-SB63", "breaker", "照明回路断路器", "照明回路", 16.0, _BREAKER),
+        ("AD-BRK-0002", "AD-SB63", "breaker", "插座回路断路器", "插座回路", 32.0, [*_BREAKER, "arc"]),
+    ]),
+    ({"name": "康乐养老院", "address": "益阳市赫山区会龙山路 16 号", "region_code": "430903002001",
+      "venue_type": "elderly_care", "lat": 28.5712, "lon": 112.3398}, "carehome", [
+        ("AD-CMB-0101", "AD-CD4", "combined", "一层配电箱组合式探测器", "一层总进线", None, _COMBINED),
+        ("AD-ARC-0102", "AD-AF1", "arc", "老人居室故障电弧探测器", "居室插座回路", None, ["arc", "current_a"]),
+    ]),
+    ({"name": "资江宾馆", "address": "益阳市资阳区汽车路 120 号", "region_code": "430902001001", "venue_type": "hotel",
+      "lat": 28.5931, "lon": 112.3241}, None, [
+        ("AD-ARC-0201", "AD-AF1", "arc", "客房层故障电弧探测器", "三层客房", None, ["arc", "current_a"]),
+    ]),
+    ({"name": "赫山区金银山小学", "address": "益阳市赫山区金银山路 3 号", "region_code": "430903003",
+      "venue_type": "school"}, None, []),
+    ({"name": "惠民超市 赫山店", "address": "益阳市赫山区迎宾路 201 号", "region_code": "430903001002",
+      "venue_type": "supermarket"}, None, [
+        ("AD-BRK-0401", "AD-SB63", "breaker", "冷柜回路断路器", "冷柜回路", 40.0, _BREAKER),
+    ]),
+    ({"name": "金桥花园地下车库", "address": "益阳市赫山区金桥路 9 号", "region_code": "430903001001",
+      "venue_type": "underground_garage", "key_unit": True}, None, [
+        ("AD-CMB-0501", "AD-CD4", "combined", "充电桩配电箱探测器", "充电桩回路", None, _COMBINED),
+    ]),
+    ({"name": "琼湖路 18 号出租屋", "address": "沅江市琼湖路 18 号", "region_code": "430981001001",
+      "venue_type": "rental_housing"}, None, []),
+    ({"name": "桃江县危化品仓库", "address": "桃江县桃花江镇工业园 6 号", "region_code": "430922001",
+      "venue_type": "hazardous_chemicals"}, None, []),
+]
+
+
+async def seed_demo(ctx: Context) -> bool:
+    """Create the demo city unless it is there already. Returns True when it was created now."""
+
+    def company(conn: sqlite3.Connection) -> tuple[int, bool]:
+        row = conn.execute("SELECT id FROM companies WHERE name = ?", (COMPANY,)).fetchone()
+        if row:
+            return int(row["id"]), False
+        return user_sql.insert_company(conn, COMPANY, "0737-12345678", ctx.clock()), True
+
+    company_id, created = await ctx.db.write(company, durable=True)
+    if not created:
+        return False
+
+    user_ids: dict[str, int] = {}
+    for username, role, display_name, extra in DEMO_USERS:
+        user = await auth.create_user(ctx, None, UserCreate(
+            username=username, password=DEMO_PASSWORD, role=role,  # type: ignore[arg-type]
+            display_name=display_name, regions=extra.get("regions", []), department=extra.get("department"),
+            company_id=company_id if extra.get("company") else None,
+        ))
+        user_ids[username] = user.id
+
+    operator = Principal(kind="user", id=user_ids["operator"], role="operator", company_id=company_id)
+    for fields, owner, devices in DEMO_SITES:
+        site = await sites.create_site(ctx, operator, SiteCreate(
+            owner_id=user_ids[owner] if owner else None, **fields))
+        for serial, model, kind, name, circuit, rated, keys in devices:
+            await sites.create_device(ctx, operator, site.id, DeviceCreate(
+                serial=serial, model=model, kind=kind, name=name, circuit=circuit,  # type: ignore[arg-type]
+                rated_current_a=rated, channels=[ChannelIn(key=k) for k in keys],
+            ))
+    return True

@@ -1,0 +1,1 @@
+"""Local detection: pure functions over numpy arrays plus explicit per-channel state."""

@@ -1,0 +1,55 @@
+"""The application's errors. A class exists only where a caller handles it differently.
+
+``server.api.errors`` maps them to HTTP in one place; messages say what to fix.
+"""
+
+from __future__ import annotations
+
+__all__ = ["AndianError", "Conflict", "Forbidden", "InvalidInput", "NotFound", "RateLimited", "Unauthorized"]
+
+
+class AndianError(Exception):
+    status_code = 400
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+class InvalidInput(AndianError):
+    """Bad input; ``field`` is the dotted path of the offending field, e.g. ``channels[1].settings.alarm``."""
+
+    status_code = 400
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+
+
+class Unauthorized(AndianError):
+    status_code = 401
+
+
+class Forbidden(AndianError):
+    status_code = 403
+
+
+class NotFound(AndianError):
+    """Unknown, or not visible to the caller: the two are never told apart (no existence leak)."""
+
+    status_code = 404
+
+    def __init__(self, what: str, object_id: object) -> None:
+        super().__init__(f"{what} {object_id} not found")
+
+
+class Conflict(AndianError):
+    status_code = 409
+
+
+class RateLimited(AndianError):
+    status_code = 429
+
+    def __init__(self, detail: str, retry_after_s: int) -> None:
+        super().__init__(detail)
+        self.retry_after_s = retry_after_s

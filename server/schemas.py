@@ -1,0 +1,164 @@
+"""Every request and response body, as msgspec Structs. New fields get defaults; never retype a wire field."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from msgspec import Meta, Struct
+
+from .auth.principal import Role
+from .detection.settings import CHANNEL_KEY_PATTERN
+
+__all__ = [
+    "ChannelIn", "ChannelOut", "ChannelPatch", "DeviceCreate", "DeviceOut", "GatewayCreate", "GatewayCreated",
+    "GatewayOut", "Health", "LoginRequest", "LoginResponse", "SiteCreate", "SiteDetail", "SiteOut", "UserCreate",
+    "UserOut",
+]
+
+DepartmentCode = Literal[
+    "fire_rescue", "commerce", "civil_affairs", "emergency", "education", "health", "culture_tourism", "housing",
+    "industry",
+]
+DeviceKind = Literal["breaker", "combined", "residual", "temperature", "arc"]
+SiteStatus = Literal["normal", "prealarm", "alarm", "fault", "offline"]
+
+Text = Annotated[str, Meta(max_length=200)]
+Name = Annotated[str, Meta(min_length=1, max_length=200)]
+RegionCode = Annotated[str, Meta(pattern=r"^\d{6,15}$", description="GB/T 2260 code (6 digits) or a finer one")]
+
+
+class Health(Struct):
+    status: str
+    version: str
+    time: float
+    site_box: bool
+
+
+class LoginRequest(Struct, forbid_unknown_fields=True):
+    username: Annotated[str, Meta(min_length=1, max_length=64)]
+    password: Annotated[str, Meta(min_length=1, max_length=256)]
+
+
+class UserOut(Struct):
+    id: int
+    username: str
+    role: Role
+    display_name: str
+    phone: str = ""
+    company_id: int | None = None
+    regions: list[str] = []
+    department: str | None = None
+
+
+class LoginResponse(Struct):
+    token: str
+    expires_at: float
+    user: UserOut
+
+
+class UserCreate(Struct, forbid_unknown_fields=True):
+    username: Annotated[str, Meta(pattern=r"^[A-Za-z0-9_.@-]{3,64}$",
+                                  description="3–64 letters, digits or _ . @ -")]
+    password: Annotated[str, Meta(min_length=8, max_length=256)]
+    role: Role
+    display_name: Annotated[str, Meta(max_length=100)] = ""
+    phone: Annotated[str, Meta(pattern=r"^[0-9+ -]{0,20}$")] = ""
+    regions: Annotated[list[RegionCode], Meta(max_length=100)] = []
+    department: DepartmentCode | None = None
+    company_id: int | None = None
+
+
+class SiteCreate(Struct, forbid_unknown_fields=True):
+    name: Name
+    address: Annotated[str, Meta(min_length=1, max_length=500)]
+    region_code: RegionCode
+    venue_type: Annotated[str, Meta(min_length=1, max_length=40)]
+    owner_id: int | None = None
+    lat: Annotated[float, Meta(ge=-90, le=90)] | None = None
+    lon: Annotated[float, Meta(ge=-180, le=180)] | None = None
+    key_unit: bool = False
+    company_id: int | None = None
+
+
+class ChannelOut(Struct):
+    id: int
+    device_id: int
+    key: str
+    unit: str
+    settings: dict[str, Any]
+
+
+class DeviceOut(Struct):
+    id: int
+    site_id: int
+    serial: str
+    model: str
+    kind: DeviceKind
+    name: str
+    circuit: str
+    rated_current_a: float | None
+    ble_address: str | None
+    state: Literal["registered", "commissioned"]
+    created_at: float
+    channels: list[ChannelOut]
+
+
+class SiteOut(Struct):
+    id: int
+    name: str
+    address: str
+    region_code: str
+    region_name: str
+    venue_type: str
+    department: str
+    required_capabilities: list[str]
+    key_unit: bool
+    owner_id: int | None
+    company_id: int | None
+    lat: float | None
+    lon: float | None
+    created_at: float
+    device_count: int
+    status: SiteStatus
+
+
+class SiteDetail(SiteOut):
+    devices: list[DeviceOut] = []
+
+
+class ChannelIn(Struct, forbid_unknown_fields=True):
+    key: Annotated[str, Meta(pattern=CHANNEL_KEY_PATTERN)]
+    settings: dict[str, Any] = {}
+
+
+class DeviceCreate(Struct, forbid_unknown_fields=True):
+    serial: Annotated[str, Meta(pattern=r"^[A-Za-z0-9_.:-]{1,64}$", description="the device's serial number")]
+    model: Annotated[str, Meta(min_length=1, max_length=64)]
+    kind: DeviceKind
+    channels: Annotated[list[ChannelIn], Meta(min_length=1, max_length=32)]
+    name: Annotated[str, Meta(max_length=100)] = ""
+    circuit: Annotated[str, Meta(max_length=100)] = ""
+    rated_current_a: Annotated[float, Meta(ge=1, le=630)] | None = None
+    ble_address: Annotated[str, Meta(pattern=r"^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}$")] | None = None
+
+
+class ChannelPatch(Struct, forbid_unknown_fields=True):
+    settings: dict[str, Any]
+
+
+class GatewayCreate(Struct, forbid_unknown_fields=True):
+    name: Annotated[str, Meta(min_length=1, max_length=100)] = "site box"
+
+
+class GatewayOut(Struct):
+    id: int
+    site_id: int
+    name: str
+    key_prefix: str
+    created_at: float
+    revoked_at: float | None
+    last_seen_at: float | None
+
+
+class GatewayCreated(GatewayOut):
+    api_key: str = ""

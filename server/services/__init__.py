@@ -1,0 +1,1 @@
+"""Services decide (permissions, validation, workflow); controllers only translate HTTP."""

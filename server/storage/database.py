@@ -1,0 +1,160 @@
+"""One writer thread owns the write connection; readers use their own connections.
+
+The pattern is datasette's ``execute_write_fn``: callers hand the writer a plain synchronous function
+that receives the connection and runs inside one transaction. A batch (an HTTP body, a poll cycle, a
+sync push) is therefore one transaction and one commit, whatever it touches.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import queue
+import sqlite3
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, TypeVar
+
+__all__ = ["Database"]
+
+T = TypeVar("T")
+
+# A writer waiting on a reader (or a second process) retries for this long before giving up with
+# "database is locked"; WAL readers never block the writer, so this only matters across processes.
+BUSY_TIMEOUT_MS = 5000
+
+
+def connect(path: Path, *, read_only: bool = False) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    conn.row_factory = sqlite3.Row
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA foreign_keys = ON")
+    if read_only:
+        conn.execute("PRAGMA query_only = ON")
+    else:
+        conn.execute("PRAGMA journal_mode = WAL")
+        # NORMAL is durable against application crashes in WAL mode; a power cut can roll back the last
+        # commits. Transactions that must survive a power cut ask the writer for FULL (see ``write``).
+        conn.execute("PRAGMA synchronous = NORMAL")
+    return conn
+
+
+class _WriteJob:
+    __slots__ = ("durable", "fn", "future", "loop")
+
+    def __init__(
+        self,
+        fn: Callable[[sqlite3.Connection], Any],
+        durable: bool,
+        future: asyncio.Future[Any],
+        loop: asyncio.AbstractEventLoop,
+    ) -> None:
+        self.fn = fn
+        self.durable = durable
+        self.future = future
+        self.loop = loop
+
+
+_STOP = object()
+
+
+class Database:
+    """The process's SQLite database: ``await db.write(fn)`` and ``await db.read(fn)``."""
+
+    def __init__(self, path: Path, *, readers: int = 3) -> None:
+        self.path = path
+        self._jobs: queue.SimpleQueue[_WriteJob | object] = queue.SimpleQueue()
+        self._writer: threading.Thread | None = None
+        self._readers = ThreadPoolExecutor(max_workers=readers, thread_name_prefix="andian-read")
+        self._local = threading.local()
+        self._reader_conns: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+
+    def start(self) -> None:
+        """Open the write connection in its own thread. Migrations must already have run."""
+        if self._writer is not None:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        ready = threading.Event()
+        self._writer = threading.Thread(target=self._write_loop, args=(ready,), name="andian-writer", daemon=True)
+        self._writer.start()
+        ready.wait()
+
+    def close(self) -> None:
+        if self._writer is not None:
+            self._jobs.put(_STOP)
+            self._writer.join()
+            self._writer = None
+        self._readers.shutdown(wait=True)
+        with self._lock:
+            for conn in self._reader_conns:
+                conn.close()
+            self._reader_conns.clear()
+
+    async def write(self, fn: Callable[[sqlite3.Connection], T], *, durable: bool = False) -> T:
+        """Run ``fn(conn)`` in one transaction on the writer thread and return its result.
+
+        ``durable=True`` commits with ``synchronous=FULL``: use it for anything a person was told
+        happened (an alarm transition, a hazard change, an outbox row, a user or a setting).
+        """
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[T] = loop.create_future()
+        self._jobs.put(_WriteJob(fn, durable, future, loop))
+        return await future
+
+    async def read(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        """Run ``fn(conn)`` on a reader thread with that thread's own read-only connection."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._readers, self._run_read, fn)
+
+    def _run_read(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = connect(self.path, read_only=True)
+            self._local.conn = conn
+            with self._lock:
+                self._reader_conns.append(conn)
+        return fn(conn)
+
+    def _write_loop(self, ready: threading.Event) -> None:
+        conn = connect(self.path)
+        ready.set()
+        try:
+            while True:
+                job = self._jobs.get()
+                if job is _STOP:
+                    return
+                assert isinstance(job, _WriteJob)
+                self._run_job(conn, job)
+        finally:
+            conn.close()
+
+    @staticmethod
+    def _run_job(conn: sqlite3.Connection, job: _WriteJob) -> None:
+        try:
+            if job.durable:
+                conn.execute("PRAGMA synchronous = FULL")
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                result = job.fn(conn)
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+        except BaseException as exc:  # handed to the awaiting caller, never lost in this thread
+            job.loop.call_soon_threadsafe(_resolve, job.future, None, exc)
+            return
+        finally:
+            if job.durable:
+                conn.execute("PRAGMA synchronous = NORMAL")
+        job.loop.call_soon_threadsafe(_resolve, job.future, result, None)
+
+
+def _resolve(future: asyncio.Future[Any], result: Any, exc: BaseException | None) -> None:
+    if future.cancelled():
+        return
+    if exc is not None:
+        future.set_exception(exc)
+    else:
+        future.set_result(result)

@@ -1,0 +1,150 @@
+"""Users, companies, session tokens and login failures."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+from ..auth.principal import Principal
+
+__all__ = [
+    "clear_login_failures",
+    "count_login_failures",
+    "get_company",
+    "get_user",
+    "get_user_by_username",
+    "insert_company",
+    "insert_token",
+    "insert_user",
+    "list_users",
+    "principal_for_gateway_key",
+    "principal_for_token",
+    "record_login_failure",
+    "revoke_token",
+]
+
+_USER_COLUMNS = "u.id, u.username, u.role, u.display_name, u.phone, u.company_id, u.department, u.created_at"
+
+
+def insert_company(conn: sqlite3.Connection, name: str, hotline: str, now: float) -> int:
+    cur = conn.execute("INSERT INTO companies (name, hotline, created_at) VALUES (?, ?, ?)", (name, hotline, now))
+    return int(cur.lastrowid or 0)
+
+
+def get_company(conn: sqlite3.Connection, company_id: int) -> dict[str, Any] | None:
+    row = conn.execute("SELECT id, name, hotline FROM companies WHERE id = ?", (company_id,)).fetchone()
+    return dict(row) if row else None
+
+
+def insert_user(
+    conn: sqlite3.Connection,
+    *,
+    username: str,
+    password_hash: str,
+    role: str,
+    display_name: str,
+    phone: str,
+    company_id: int | None,
+    department: str | None,
+    regions: list[str],
+    now: float,
+) -> int:
+    cur = conn.execute(
+        "INSERT INTO users (username, password_hash, role, display_name, phone, company_id, department, created_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (username, password_hash, role, display_name, phone, company_id, department, now),
+    )
+    user_id = int(cur.lastrowid or 0)
+    conn.executemany(
+        "INSERT INTO user_regions (user_id, region_code) VALUES (?, ?)", [(user_id, code) for code in regions]
+    )
+    return user_id
+
+
+def _with_regions(conn: sqlite3.Connection, rows: list[sqlite3.Row]) -> list[dict[str, Any]]:
+    users = [dict(row) for row in rows]
+    if not users:
+        return users
+    marks = ", ".join("?" * len(users))
+    regions: dict[int, list[str]] = {}
+    for user_id, code in conn.execute(
+        f"SELECT user_id, region_code FROM user_regions WHERE user_id IN ({marks}) ORDER BY region_code",
+        [u["id"] for u in users],
+    ):
+        regions.setdefault(user_id, []).append(code)
+    for user in users:
+        user["regions"] = regions.get(user["id"], [])
+    return users
+
+
+def get_user(conn: sqlite3.Connection, user_id: int, visible_sql: str, params: list[Any]) -> dict[str, Any] | None:
+    rows = conn.execute(
+        f"SELECT {_USER_COLUMNS} FROM users u WHERE u.id = ? AND ({visible_sql})", [user_id, *params]
+    ).fetchall()
+    users = _with_regions(conn, rows)
+    return users[0] if users else None
+
+
+def list_users(conn: sqlite3.Connection, visible_sql: str, params: list[Any]) -> list[dict[str, Any]]:
+    rows = conn.execute(f"SELECT {_USER_COLUMNS} FROM users u WHERE {visible_sql} ORDER BY u.id", params).fetchall()
+    return _with_regions(conn, rows)
+
+
+def get_user_by_username(conn: sqlite3.Connection, username: str) -> dict[str, Any] | None:
+    row = conn.execute(
+        f"SELECT {_USER_COLUMNS}, u.password_hash, u.disabled FROM users u WHERE u.username = ?", (username,)
+    ).fetchone()
+    return _with_regions(conn, [row])[0] if row else None
+
+
+def insert_token(conn: sqlite3.Connection, token_hash: str, user_id: int, now: float, expires_at: float) -> None:
+    conn.execute(
+        "INSERT INTO tokens (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
+        (token_hash, user_id, now, expires_at),
+    )
+
+
+def revoke_token(conn: sqlite3.Connection, token_hash: str, now: float) -> None:
+    conn.execute("UPDATE tokens SET revoked_at = ? WHERE token_hash = ? AND revoked_at IS NULL", (now, token_hash))
+
+
+def principal_for_token(conn: sqlite3.Connection, token_hash: str, now: float) -> Principal | None:
+    row = conn.execute(
+        "SELECT u.id, u.username, u.role, u.company_id, u.department FROM tokens t JOIN users u ON u.id = t.user_id "
+        "WHERE t.token_hash = ? AND t.revoked_at IS NULL AND t.expires_at > ? AND u.disabled = 0",
+        (token_hash, now),
+    ).fetchone()
+    if row is None:
+        return None
+    regions = tuple(
+        code for (code,) in conn.execute("SELECT region_code FROM user_regions WHERE user_id = ?", (row["id"],))
+    )
+    return Principal(
+        kind="user", id=row["id"], role=row["role"], username=row["username"], company_id=row["company_id"],
+        regions=regions, department=row["department"],
+    )
+
+
+def principal_for_gateway_key(conn: sqlite3.Connection, key_hash: str) -> Principal | None:
+    row = conn.execute(
+        "SELECT id, site_id, name FROM gateways WHERE key_hash = ? AND revoked_at IS NULL", (key_hash,)
+    ).fetchone()
+    if row is None:
+        return None
+    return Principal(kind="gateway", id=row["id"], role="gateway", username=row["name"], site_id=row["site_id"])
+
+
+def record_login_failure(conn: sqlite3.Connection, username: str, now: float) -> None:
+    conn.execute("INSERT INTO login_failures (username, ts) VALUES (?, ?)", (username, now))
+
+
+def count_login_failures(conn: sqlite3.Connection, username: str, since: float) -> tuple[int, float | None]:
+    """Failures since ``since`` and the time of the oldest of them."""
+    count, oldest = conn.execute(
+        "SELECT COUNT(*), MIN(ts) FROM login_failures WHERE username = ? AND ts >= ?", (username, since)
+    ).fetchone()
+    return int(count), oldest
+
+
+def clear_login_failures(conn: sqlite3.Connection, username: str, before: float) -> None:
+    conn.execute("DELETE FROM login_failures WHERE username = ? OR ts < ?", (username, before))
