@@ -13,14 +13,14 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 
 from . import __version__
-from .api.auth import AuthController, UserController
+from .api.auth import AuthController, CompanyController, UserController
 from .api.deps import dependencies
 from .api.errors import exception_handlers
 from .api.meta import MetaController
 from .api.sites import DeviceController, GatewayController, SiteController
 from .context import open_context
 from .settings import Settings
-from .web import PwaFiles, pwa_handler
+from .web import PwaFiles, pwa_file, pwa_root
 
 __all__ = ["create_app"]
 
@@ -38,8 +38,8 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], float] =
 
     return Litestar(
         route_handlers=[
-            MetaController, AuthController, UserController, SiteController, DeviceController, GatewayController,
-            pwa_handler,
+            MetaController, AuthController, UserController, CompanyController, SiteController, DeviceController,
+            GatewayController, pwa_root, pwa_file,
         ],
         dependencies=dependencies,
         exception_handlers=exception_handlers,
@@ -49,7 +49,7 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], float] =
         openapi_config=OpenAPIConfig(
             title="andian (安电) API",
             version=__version__,
-            description="Smart electricity use: sites, devices, readings, alarms, hazards. See docs/ in the repository.",
+            description="Smart electricity use: sites, devices, readings, alarms, hazards. See docs/ in the repo.",
             path="/schema",
             components=Components(
                 security_schemes={"BearerToken": SecurityScheme(type="http", scheme="bearer",

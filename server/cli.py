@@ -32,7 +32,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", help="address to listen on (env ANDIAN_HOST; default 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port (env ANDIAN_PORT; default 8000)")
     serve.add_argument("--site", action="store_true", default=None,
-                       help="run as a site box (env ANDIAN_SITE; reported by /api/v1/health — BLE polling is not built yet)")
+                       help="run as a site box (env ANDIAN_SITE; BLE polling is not built yet)")
 
     demo = commands.add_parser("demo", help="create the demo city (益阳市) with users of every role and serve it")
     demo.add_argument("--db", type=Path, default=Path("data/demo.db"), help="demo database (default ./data/demo.db)")

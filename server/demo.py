@@ -37,8 +37,8 @@ _COMBINED = ["residual_ma", "temp_c_1", "temp_c_2", "temp_c_3", "temp_c_4"]
 
 # (site fields, owner username, devices as (serial, model, kind, name, circuit, rated A, channel keys))
 DEMO_SITES: list[tuple[dict[str, Any], str | None, list[tuple[str, str, str, str, str, float | None, list[str]]]]] = [
-    ({"name": "桃花仑综合市场 12号摊位", "address": "益阳市赫山区桃花仑路 88 号市场内 12 号", "region_code": "430903001001",
-      "venue_type": "market", "lat": 28.5539, "lon": 112.3552}, "owner", [
+    ({"name": "桃花仑综合市场 12号摊位", "address": "益阳市赫山区桃花仑路 88 号市场内 12 号",
+      "region_code": "430903001001", "venue_type": "market", "lat": 28.5539, "lon": 112.3552}, "owner", [
         ("AD-BRK-0001", "AD-SB63", "breaker", "照明回路断路器", "照明回路", 16.0, _BREAKER),
         ("AD-BRK-0002", "AD-SB63", "breaker", "插座回路断路器", "插座回路", 32.0, [*_BREAKER, "arc"]),
     ]),

@@ -10,8 +10,23 @@ from .auth.principal import Role
 from .detection.settings import CHANNEL_KEY_PATTERN
 
 __all__ = [
-    "ChannelIn", "ChannelOut", "ChannelPatch", "DeviceCreate", "DeviceOut", "GatewayCreate", "GatewayCreated",
-    "GatewayOut", "Health", "LoginRequest", "LoginResponse", "SiteCreate", "SiteDetail", "SiteOut", "UserCreate",
+    "ChannelIn",
+    "ChannelOut",
+    "ChannelPatch",
+    "CompanyCreate",
+    "CompanyOut",
+    "DeviceCreate",
+    "DeviceOut",
+    "GatewayCreate",
+    "GatewayCreated",
+    "GatewayOut",
+    "Health",
+    "LoginRequest",
+    "LoginResponse",
+    "SiteCreate",
+    "SiteDetail",
+    "SiteOut",
+    "UserCreate",
     "UserOut",
 ]
 
@@ -162,3 +177,14 @@ class GatewayOut(Struct):
 
 class GatewayCreated(GatewayOut):
     api_key: str = ""
+
+
+class CompanyCreate(Struct, forbid_unknown_fields=True):
+    name: Name
+    hotline: Annotated[str, Meta(pattern=r"^[0-9+ -]{0,20}$")] = ""
+
+
+class CompanyOut(Struct):
+    id: int
+    name: str
+    hotline: str

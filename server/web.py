@@ -13,8 +13,9 @@ from typing import Any
 
 from litestar import MediaType, Request, Response, get
 from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
 
-__all__ = ["PwaFiles", "pwa_handler"]
+__all__ = ["PwaFiles", "pwa_file", "pwa_root"]
 
 # Hashed build assets never change under the same name; everything else must be revalidated, or an
 # installed app would keep an old shell forever.
@@ -63,8 +64,17 @@ _NOT_BUILT = (
 )
 
 
-@get(["/", "/{path:path}"], include_in_schema=False, sync_to_thread=False)
-def pwa_handler(request: Request[Any, Any, Any], path: str = "/") -> Response[bytes]:
+@get("/", include_in_schema=False, sync_to_thread=False, name="pwa-root")
+def pwa_root(request: Request[Any, Any, Any]) -> Response[bytes]:
+    return _serve(request, "/")
+
+
+@get("/{path:path}", include_in_schema=False, sync_to_thread=False, name="pwa-file")
+def pwa_file(request: Request[Any, Any, Any], path: FromPath[str]) -> Response[bytes]:
+    return _serve(request, path)
+
+
+def _serve(request: Request[Any, Any, Any], path: str) -> Response[bytes]:
     if path.startswith(("/api/", "/schema")):
         raise NotFoundException(f"no such endpoint: {request.method} {path}")
     files: PwaFiles = request.app.state["pwa"]

@@ -5,14 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, get, post
+from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
-from ..auth.principal import Principal
-from ..context import Context
-from ..schemas import LoginRequest, LoginResponse, UserCreate, UserOut
-from ..services import auth
+from ..schemas import CompanyCreate, CompanyOut, LoginRequest, LoginResponse, UserCreate, UserOut
+from ..services import auth, companies
+from .deps import Caller, Ctx
 
-__all__ = ["AuthController", "UserController"]
+__all__ = ["AuthController", "CompanyController", "UserController"]
 
 
 class AuthController(Controller):
@@ -20,17 +20,21 @@ class AuthController(Controller):
     tags = ["auth"]
 
     @post("/auth/login", status_code=HTTP_200_OK, summary="Log in; returns a bearer token")
-    async def login(self, ctx: Context, data: LoginRequest) -> LoginResponse:
+    async def login(self, ctx: Ctx, data: JSONBody[LoginRequest]) -> LoginResponse:
         return await auth.login(ctx, data.username, data.password)
 
-    @post("/auth/logout", status_code=HTTP_204_NO_CONTENT, summary="Revoke the token of this request",
-          security=[{"BearerToken": []}])
-    async def logout(self, ctx: Context, principal: Principal, request: Request[Any, Any, Any]) -> None:
+    @post(
+        "/auth/logout",
+        status_code=HTTP_204_NO_CONTENT,
+        summary="Revoke the token of this request",
+        security=[{"BearerToken": []}],
+    )
+    async def logout(self, ctx: Ctx, principal: Caller, request: Request[Any, Any, Any]) -> None:
         token = request.headers.get("authorization", "").partition(" ")[2].strip()
         await auth.logout(ctx, token)
 
     @get("/me", summary="The caller", security=[{"BearerToken": []}])
-    async def me(self, ctx: Context, principal: Principal) -> UserOut:
+    async def me(self, ctx: Ctx, principal: Caller) -> UserOut:
         return await auth.get_user(ctx, principal, principal.id)
 
 
@@ -40,13 +44,27 @@ class UserController(Controller):
     security = [{"BearerToken": []}]
 
     @post("/", status_code=HTTP_201_CREATED, summary="Create a user (admin)")
-    async def create_one(self, ctx: Context, principal: Principal, data: UserCreate) -> UserOut:
+    async def create_one(self, ctx: Ctx, principal: Caller, data: JSONBody[UserCreate]) -> UserOut:
         return await auth.create_user(ctx, principal, data)
 
     @get("/", summary="Users the caller may see")
-    async def list_all(self, ctx: Context, principal: Principal) -> list[UserOut]:
+    async def list_all(self, ctx: Ctx, principal: Caller) -> list[UserOut]:
         return await auth.list_users(ctx, principal)
 
     @get("/{user_id:int}", summary="One user")
-    async def get_one(self, ctx: Context, principal: Principal, user_id: int) -> UserOut:
+    async def get_one(self, ctx: Ctx, principal: Caller, user_id: FromPath[int]) -> UserOut:
         return await auth.get_user(ctx, principal, user_id)
+
+
+class CompanyController(Controller):
+    path = "/api/v1/companies"
+    tags = ["users"]
+    security = [{"BearerToken": []}]
+
+    @post("/", status_code=HTTP_201_CREATED, summary="Register an operator company (admin)")
+    async def create_one(self, ctx: Ctx, principal: Caller, data: JSONBody[CompanyCreate]) -> CompanyOut:
+        return await companies.create_company(ctx, principal, data)
+
+    @get("/", summary="Companies the caller may see")
+    async def list_all(self, ctx: Ctx, principal: Caller) -> list[CompanyOut]:
+        return await companies.list_companies(ctx, principal)

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeAlias
 
 from litestar import Request
-from litestar.di import Provide
+from litestar.di import NamedDependency, Provide
 
 from ..auth.principal import Principal
 from ..context import Context
 from ..services.auth import authenticate
 
-__all__ = ["dependencies"]
+__all__ = ["Caller", "Ctx", "dependencies"]
+
+# Handler parameters named explicitly as dependencies (Litestar 3 drops inferred ones).
+Ctx: TypeAlias = NamedDependency[Context]
+Caller: TypeAlias = NamedDependency[Principal]
 
 
 def provide_context(request: Request[Any, Any, Any]) -> Context:
@@ -19,7 +23,7 @@ def provide_context(request: Request[Any, Any, Any]) -> Context:
     return ctx
 
 
-async def provide_principal(request: Request[Any, Any, Any], ctx: Context) -> Principal:
+async def provide_principal(request: Request[Any, Any, Any], ctx: NamedDependency[Context]) -> Principal:
     return await authenticate(ctx, request.headers.get("authorization"))
 
 

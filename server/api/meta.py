@@ -6,9 +6,9 @@ import msgspec
 from litestar import Controller, get
 
 from .. import __version__
-from ..context import Context
 from ..reference import Capability, Department, Region, VenueType
 from ..schemas import Health
+from .deps import Ctx
 
 __all__ = ["MetaController", "ReferenceOut"]
 
@@ -25,12 +25,12 @@ class MetaController(Controller):
     tags = ["meta"]
 
     @get("/health", summary="Liveness and version")
-    async def health(self, ctx: Context) -> Health:
+    async def health(self, ctx: Ctx) -> Health:
         await ctx.db.read(lambda c: c.execute("SELECT 1").fetchone())
         return Health(status="ok", version=__version__, time=ctx.clock(), site_box=ctx.settings.site)
 
     @get("/reference", summary="Regions, departments, venue types and required capabilities")
-    async def reference(self, ctx: Context) -> ReferenceOut:
+    async def reference(self, ctx: Ctx) -> ReferenceOut:
         ref = ctx.reference
         return ReferenceOut(regions=ref.regions, departments=ref.departments, venue_types=ref.venue_types,
                             capabilities=ref.capabilities)

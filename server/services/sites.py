@@ -13,7 +13,15 @@ from ..context import Context
 from ..detection.settings import public, resolve_settings, unit_of
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound
 from ..schemas import (
-    ChannelOut, DeviceCreate, DeviceOut, GatewayCreate, GatewayCreated, GatewayOut, SiteCreate, SiteDetail, SiteOut,
+    ChannelOut,
+    DeviceCreate,
+    DeviceOut,
+    GatewayCreate,
+    GatewayCreated,
+    GatewayOut,
+    SiteCreate,
+    SiteDetail,
+    SiteOut,
 )
 from ..storage import sites as sql
 from ..storage.scopes import site_scope
@@ -93,7 +101,8 @@ async def create_site(ctx: Context, principal: Principal, body: SiteCreate) -> S
                          detail={"name": body.name})
         return {**record, "id": site_id, "device_count": 0}
 
-    return _site_out(ctx, await ctx.db.write(insert, durable=True))
+    created: SiteOut = _site_out(ctx, await ctx.db.write(insert, durable=True))
+    return created
 
 
 async def create_device(ctx: Context, principal: Principal, site_id: int, body: DeviceCreate) -> DeviceOut:
@@ -166,8 +175,9 @@ async def create_gateway(ctx: Context, principal: Principal, site_id: int, body:
     _require(principal, MANAGERS, "issue gateway keys")
     api_key = new_secret(GATEWAY_PREFIX)
     now = ctx.clock()
+    key_prefix = api_key[:10]
     record = {"site_id": site_id, "name": body.name, "key_hash": secret_hash(api_key),
-              "key_prefix": api_key[:10], "created_at": now, "created_by": principal.id}
+              "key_prefix": key_prefix, "created_at": now, "created_by": principal.id}
 
     def insert(conn: sqlite3.Connection) -> int:
         gateway_id = sql.insert_gateway(conn, record)
@@ -176,7 +186,7 @@ async def create_gateway(ctx: Context, principal: Principal, site_id: int, body:
         return gateway_id
 
     gateway_id = await ctx.db.write(insert, durable=True)
-    return GatewayCreated(id=gateway_id, site_id=site_id, name=body.name, key_prefix=record["key_prefix"],
+    return GatewayCreated(id=gateway_id, site_id=site_id, name=body.name, key_prefix=key_prefix,
                           created_at=now, revoked_at=None, last_seen_at=None, api_key=api_key)
 
 

@@ -40,7 +40,6 @@ def site_scope(principal: Principal, reference: Reference) -> tuple[str, list[An
             venue_types = department.venue_types
             marks = ", ".join("?" * len(venue_types))
             return f"({region_sql}) AND s.venue_type IN ({marks})", [*params, *venue_types]
-    return "0 = 1", []
 
 
 def _regions(codes: tuple[str, ...]) -> tuple[str, list[Any]]:

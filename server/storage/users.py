@@ -9,6 +9,7 @@ from ..auth.principal import Principal
 
 __all__ = [
     "clear_login_failures",
+    "company_name_exists",
     "count_login_failures",
     "get_company",
     "get_user",
@@ -16,6 +17,7 @@ __all__ = [
     "insert_company",
     "insert_token",
     "insert_user",
+    "list_companies",
     "list_users",
     "principal_for_gateway_key",
     "principal_for_token",
@@ -148,3 +150,16 @@ def count_login_failures(conn: sqlite3.Connection, username: str, since: float) 
 
 def clear_login_failures(conn: sqlite3.Connection, username: str, before: float) -> None:
     conn.execute("DELETE FROM login_failures WHERE username = ? OR ts < ?", (username, before))
+
+
+def list_companies(conn: sqlite3.Connection, company_id: int | None) -> list[dict[str, Any]]:
+    """All companies, or only ``company_id`` when given."""
+    if company_id is None:
+        rows = conn.execute("SELECT id, name, hotline FROM companies ORDER BY id")
+    else:
+        rows = conn.execute("SELECT id, name, hotline FROM companies WHERE id = ?", (company_id,))
+    return [dict(r) for r in rows]
+
+
+def company_name_exists(conn: sqlite3.Connection, name: str) -> bool:
+    return conn.execute("SELECT 1 FROM companies WHERE name = ?", (name,)).fetchone() is not None

@@ -1,0 +1,161 @@
+"""Shared fixtures: a real SQLite file per test, the real app through Litestar's test client."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from litestar.testing import TestClient
+
+from server.app import create_app
+from server.context import open_context
+from server.schemas import UserCreate
+from server.services.auth import create_user
+from server.settings import Settings
+
+PASSWORD = "correct-horse-42"
+T0 = 1_763_856_000.0  # 2025-11-23 00:00 UTC
+
+
+class Clock:
+    """An injectable clock that tests move by hand."""
+
+    def __init__(self, now: float = T0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(db_path=tmp_path / "andian.db", static_dir=tmp_path / "static")
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+def add_admin(settings: Settings, username: str = "root") -> None:
+    """The first admin comes from the command line's code path, as on a real install."""
+
+    async def run() -> None:
+        async with open_context(settings) as ctx:
+            await create_user(ctx, None, UserCreate(username=username, password=PASSWORD, role="admin"))
+
+    asyncio.run(run())
+
+
+@pytest.fixture
+def client(settings: Settings, clock: Clock) -> Iterator[TestClient[Any]]:
+    add_admin(settings)
+    with TestClient(create_app(settings, clock=clock)) as test_client:
+        yield test_client
+
+
+def login(client: TestClient[Any], username: str, password: str = PASSWORD) -> str:
+    response = client.post("/api/v1/auth/login", json={"username": username, "password": password})
+    assert response.status_code == 200, response.text
+    token: str = response.json()["token"]
+    return token
+
+
+@pytest.fixture
+def admin(client: TestClient[Any]) -> dict[str, str]:
+    return bearer(login(client, "root"))
+
+
+@dataclass
+class World:
+    """Two operator companies, three sites in different regions and sectors, and a user of every role.
+
+    site_market   集贸市场 in 赫山区 赫山街道 第一网格, company A, owner_1
+    site_care     养老机构 in 资阳区 汽车路街道, company B, owner_2
+    site_hotel    宾馆 in 沅江市 琼湖街道, company A, no owner
+    """
+
+    tokens: dict[str, str] = field(default_factory=dict)
+    user_ids: dict[str, int] = field(default_factory=dict)
+    sites: dict[str, int] = field(default_factory=dict)
+    devices: dict[str, int] = field(default_factory=dict)
+    channels: dict[str, int] = field(default_factory=dict)
+    gateways: dict[str, int] = field(default_factory=dict)
+    gateway_keys: dict[str, str] = field(default_factory=dict)
+    companies: dict[str, int] = field(default_factory=dict)
+
+    def headers(self, who: str) -> dict[str, str]:
+        return bearer(self.tokens[who])
+
+
+WORLD_USERS: dict[str, dict[str, Any]] = {
+    "operator_a": {"role": "operator", "company": "A"},
+    "installer_a": {"role": "installer", "company": "A"},
+    "operator_b": {"role": "operator", "company": "B"},
+    "owner_1": {"role": "owner"},
+    "owner_2": {"role": "owner"},
+    "inspector_heshan": {"role": "inspector", "regions": ["430903001"]},
+    "inspector_ziyang": {"role": "inspector", "regions": ["430902"]},
+    "regulator_fire": {"role": "regulator", "regions": ["430900"], "department": "fire_rescue"},
+    "regulator_commerce": {"role": "regulator", "regions": ["430903"], "department": "commerce"},
+    "regulator_civil": {"role": "regulator", "regions": ["430900"], "department": "civil_affairs"},
+}
+
+WORLD_SITES: dict[str, dict[str, Any]] = {
+    "site_market": {"region_code": "430903001001", "venue_type": "market", "company": "A", "owner": "owner_1"},
+    "site_care": {"region_code": "430902001", "venue_type": "elderly_care", "company": "B", "owner": "owner_2"},
+    "site_hotel": {"region_code": "430981001", "venue_type": "hotel", "company": "A", "owner": None},
+}
+
+
+@pytest.fixture
+def world(client: TestClient[Any], admin: dict[str, str]) -> World:
+    w = World()
+    w.tokens["admin"] = admin["Authorization"].removeprefix("Bearer ")
+    for name in ("A", "B"):
+        r = client.post("/api/v1/companies", json={"name": f"运维公司{name}"}, headers=admin)
+        assert r.status_code == 201, r.text
+        w.companies[name] = r.json()["id"]
+    for username, spec in WORLD_USERS.items():
+        body: dict[str, Any] = {"username": username, "password": PASSWORD, "role": spec["role"]}
+        if "company" in spec:
+            body["company_id"] = w.companies[spec["company"]]
+        for key in ("regions", "department"):
+            if key in spec:
+                body[key] = spec[key]
+        r = client.post("/api/v1/users", json=body, headers=admin)
+        assert r.status_code == 201, r.text
+        w.user_ids[username] = r.json()["id"]
+        w.tokens[username] = login(client, username)
+    for name, spec in WORLD_SITES.items():
+        body = {"name": name, "address": f"{name} 地址", "region_code": spec["region_code"],
+                "venue_type": spec["venue_type"], "company_id": w.companies[spec["company"]]}
+        if spec["owner"]:
+            body["owner_id"] = w.user_ids[spec["owner"]]
+        r = client.post("/api/v1/sites", json=body, headers=admin)
+        assert r.status_code == 201, r.text
+        site_id = r.json()["id"]
+        w.sites[name] = site_id
+        r = client.post(f"/api/v1/sites/{site_id}/devices", headers=admin, json={
+            "serial": f"SN-{name}", "model": "AD-SB63", "kind": "breaker", "rated_current_a": 32,
+            "channels": [{"key": "residual_ma"}, {"key": "current_a"}],
+        })
+        assert r.status_code == 201, r.text
+        w.devices[name] = r.json()["id"]
+        w.channels[name] = r.json()["channels"][0]["id"]
+        r = client.post(f"/api/v1/sites/{site_id}/gateways", headers=admin, json={"name": f"box {name}"})
+        assert r.status_code == 201, r.text
+        w.gateways[name] = r.json()["id"]
+        w.gateway_keys[name] = r.json()["api_key"]
+    return w
