@@ -129,3 +129,7 @@ async def _user_add(args: argparse.Namespace) -> int:
         user = await create_user(ctx, None, body)
     print(f"created user {user.username} (id {user.id}, role {user.role})")
     return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -19,8 +19,6 @@ class Settings(msgspec.Struct, kw_only=True):
     port: int = 8000
     # A site box: a complete andian with the BLE poller switched on.
     site: bool = False
-    # Background workers (poller, outbox sender, watchdogs) run in exactly one process.
-    background: bool = True
     static_dir: Path = _PACKAGE_STATIC
     token_ttl_s: float = 30 * 24 * 3600.0
     # Login rate limit: this many failures for one username within the window answer 429.
@@ -41,8 +39,6 @@ class Settings(msgspec.Struct, kw_only=True):
             values["port"] = int(env["ANDIAN_PORT"])
         if "ANDIAN_SITE" in env:
             values["site"] = env["ANDIAN_SITE"].lower() in {"1", "true", "yes"}
-        if "ANDIAN_BACKGROUND" in env:
-            values["background"] = env["ANDIAN_BACKGROUND"].lower() in {"1", "true", "yes"}
         if "ANDIAN_STATIC_DIR" in env:
             values["static_dir"] = Path(env["ANDIAN_STATIC_DIR"])
         if "ANDIAN_TOKEN_TTL_S" in env:

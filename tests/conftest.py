@@ -121,6 +121,19 @@ WORLD_SITES: dict[str, dict[str, Any]] = {
 
 @pytest.fixture
 def world(client: TestClient[Any], admin: dict[str, str]) -> World:
+    return build_world(client, admin)
+
+
+@pytest.fixture(scope="module")
+def shared_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient[Any], World]]:
+    """One world per test module, for tests that only read."""
+    settings = Settings(db_path=tmp_path_factory.mktemp("world") / "andian.db", static_dir=Path("/nonexistent"))
+    add_admin(settings)
+    with TestClient(create_app(settings, clock=Clock())) as test_client:
+        yield test_client, build_world(test_client, bearer(login(test_client, "root")))
+
+
+def build_world(client: TestClient[Any], admin: dict[str, str]) -> World:
     w = World()
     w.tokens["admin"] = admin["Authorization"].removeprefix("Bearer ")
     for name in ("A", "B"):
