@@ -1,0 +1,106 @@
+// HTTP client for the andian API. Adds the bearer token, turns error answers into ApiError with the
+// server's `detail`, and a request that gets no answer into NetworkError (the caller then uses the cache).
+// A 401 on an authenticated request ends the session; the app then shows the login page.
+import { reportReachable } from './online'
+import { endSession, getSession } from './session'
+import type { LoginResponse, Site, SiteDetail, User } from './types'
+
+/** Longer than any answer of a healthy server; a request still pending then counts as no network. */
+export const REQUEST_TIMEOUT_MS = 10_000
+
+/** The server answered with an error status. `detail` is its message, ready to show. */
+export class ApiError extends Error {
+  readonly status: number
+  readonly detail: string
+
+  constructor(status: number, detail: string) {
+    super(`HTTP ${status}: ${detail}`)
+    this.name = 'ApiError'
+    this.status = status
+    this.detail = detail
+  }
+}
+
+/** No answer from the server: no network, server down, timeout, or a gateway that could not reach it. */
+export class NetworkError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options)
+    this.name = 'NetworkError'
+  }
+}
+
+// A reverse proxy's own answers when the andian server behind it is down or silent.
+const GATEWAY_STATUSES = new Set([502, 504])
+
+interface RequestOptions {
+  body?: unknown
+  /** Send the token, and treat 401 as "session over". False for login. */
+  auth?: boolean
+}
+
+async function readDetail(response: Response): Promise<string> {
+  const text = await response.text().catch(() => '')
+  try {
+    const body: unknown = JSON.parse(text)
+    if (body && typeof body === 'object' && 'detail' in body && typeof body.detail === 'string') {
+      return body.detail
+    }
+  } catch {
+    // not JSON: fall through to the raw text or the status line
+  }
+  return text.trim().slice(0, 200) || response.statusText || `HTTP ${response.status}`
+}
+
+export async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+  const { body, auth = true } = options
+  const headers: Record<string, string> = { Accept: 'application/json' }
+  if (body !== undefined) headers['Content-Type'] = 'application/json'
+  const token = auth ? getSession()?.token : undefined
+  if (token) headers.Authorization = `Bearer ${token}`
+
+  let response: Response
+  try {
+    response = await fetch(path, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+    })
+  } catch (error) {
+    reportReachable(false)
+    throw new NetworkError(`${method} ${path}: no answer from the server`, { cause: error })
+  }
+  if (GATEWAY_STATUSES.has(response.status)) {
+    reportReachable(false)
+    throw new NetworkError(`${method} ${path}: gateway answered ${response.status}`)
+  }
+  reportReachable(true)
+
+  if (!response.ok) {
+    const detail = await readDetail(response)
+    if (response.status === 401 && auth) await endSession()
+    throw new ApiError(response.status, detail)
+  }
+  if (response.status === 204) return undefined as T
+  return (await response.json()) as T
+}
+
+export function login(username: string, password: string): Promise<LoginResponse> {
+  return request<LoginResponse>('POST', '/api/v1/auth/login', { body: { username, password }, auth: false })
+}
+
+export function logout(): Promise<void> {
+  return request<void>('POST', '/api/v1/auth/logout')
+}
+
+export function getMe(): Promise<User> {
+  return request<User>('GET', '/api/v1/me')
+}
+
+export function getSites(): Promise<Site[]> {
+  return request<Site[]>('GET', '/api/v1/sites')
+}
+
+export function getSite(id: number): Promise<SiteDetail> {
+  return request<SiteDetail>('GET', `/api/v1/sites/${id}`)
+}

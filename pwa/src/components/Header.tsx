@@ -1,0 +1,60 @@
+import { getLanguage, label, setLanguage, t } from '../i18n'
+import type { SessionRecord } from '../session'
+
+function LangSwitch() {
+  const lang = getLanguage()
+  return (
+    <button
+      type="button"
+      class="lang-switch"
+      data-testid="lang-switch"
+      data-lang={lang}
+      aria-label={t('lang.switch')}
+      onClick={() => setLanguage(lang === 'zh-CN' ? 'en' : 'zh-CN')}
+    >
+      <span class={lang === 'zh-CN' ? 'active' : ''} lang="zh-CN">
+        中文
+      </span>
+      <span aria-hidden="true">/</span>
+      <span class={lang === 'en' ? 'active' : ''} lang="en">
+        EN
+      </span>
+    </button>
+  )
+}
+
+interface HeaderProps {
+  session: SessionRecord | null
+  online: boolean
+  onLogout: () => void
+}
+
+export function Header({ session, online, onLogout }: HeaderProps) {
+  return (
+    <header class="topbar">
+      <div class="topbar-row">
+        <a href="/" class="brand">
+          <img src="/icons/favicon-32.png" width={24} height={24} alt="" />
+          <span>{t('app.name')}</span>
+        </a>
+        <span class={online ? 'net online' : 'net offline'} data-testid="net-status" data-online={String(online)}>
+          {online ? t('net.online') : t('net.offline')}
+        </span>
+        <LangSwitch />
+      </div>
+      {session && (
+        <div class="topbar-row user-row">
+          <span class="user">
+            <span data-testid="user-name">{session.user.display_name}</span>
+            <span class="role" data-testid="user-role">
+              {label('role', session.user.role)}
+            </span>
+          </span>
+          <button type="button" class="link-button" data-testid="logout" onClick={onLogout}>
+            {t('header.logout')}
+          </button>
+        </div>
+      )}
+    </header>
+  )
+}

@@ -1,0 +1,144 @@
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { en } from './en'
+import {
+  channelLabel,
+  formatDateTime,
+  getLanguage,
+  initLanguage,
+  label,
+  onLanguageChange,
+  pickLanguage,
+  setLanguage,
+  t,
+} from './index'
+import { zhCN } from './zh-CN'
+
+afterEach(() => {
+  vi.unstubAllGlobals()
+  setLanguage('zh-CN')
+})
+
+describe('pickLanguage', () => {
+  it.each([
+    [['zh-CN'], 'zh-CN'],
+    [['zh'], 'zh-CN'],
+    [['zh-TW', 'en-US'], 'zh-CN'],
+    [['zh-Hans-CN'], 'zh-CN'],
+    [['ZH-cn'], 'zh-CN'],
+    [['en-US', 'zh-CN'], 'en'],
+    [['fr-FR', 'zh-CN'], 'zh-CN'],
+    [['fr-FR', 'de'], 'en'],
+    [[], 'en'],
+  ] as const)('%j → %s', (languages, expected) => {
+    expect(pickLanguage(languages)).toBe(expected)
+  })
+})
+
+function memoryStorage(initial: Record<string, string> = {}) {
+  const data = new Map(Object.entries(initial))
+  return {
+    getItem: (k: string) => data.get(k) ?? null,
+    setItem: (k: string, v: string) => void data.set(k, v),
+    data,
+  }
+}
+
+describe('initLanguage / setLanguage', () => {
+  it('follows the browser when nothing is saved', () => {
+    vi.stubGlobal('localStorage', memoryStorage())
+    vi.stubGlobal('navigator', { languages: ['en-GB', 'zh-CN'], language: 'en-GB' })
+    expect(initLanguage()).toBe('en')
+    vi.stubGlobal('navigator', { languages: [], language: 'zh-CN' })
+    expect(initLanguage()).toBe('zh-CN')
+  })
+
+  it('prefers the saved choice and persists a switch', () => {
+    const store = memoryStorage({ 'andian.lang': 'en' })
+    vi.stubGlobal('localStorage', store)
+    vi.stubGlobal('navigator', { languages: ['zh-CN'], language: 'zh-CN' })
+    expect(initLanguage()).toBe('en')
+    setLanguage('zh-CN')
+    expect(store.data.get('andian.lang')).toBe('zh-CN')
+    expect(getLanguage()).toBe('zh-CN')
+  })
+
+  it('sets <html lang> and tells listeners', () => {
+    const root = { lang: '' }
+    vi.stubGlobal('document', { documentElement: root })
+    const seen: string[] = []
+    const stop = onLanguageChange((lang) => seen.push(lang))
+    setLanguage('en')
+    setLanguage('en') // no change, no event
+    setLanguage('zh-CN')
+    stop()
+    setLanguage('en')
+    expect(seen).toEqual(['en', 'zh-CN'])
+    expect(root.lang).toBe('en')
+  })
+})
+
+describe('t', () => {
+  it('translates and interpolates', () => {
+    expect(t('login.bad_credentials', undefined, 'zh-CN')).toBe('用户名或密码错误')
+    expect(t('login.bad_credentials', undefined, 'en')).toBe('Wrong username or password')
+    expect(t('offline.banner', { time: '9:37' }, 'en')).toBe('Offline: showing data from 9:37')
+    expect(t('offline.banner', { time: '09:37' }, 'zh-CN')).toBe('离线：显示 09:37 的数据')
+  })
+
+  it('chooses plural forms with Intl.PluralRules', () => {
+    expect(t('sites.devices', { count: 1 }, 'en')).toBe('1 device')
+    expect(t('sites.devices', { count: 0 }, 'en')).toBe('0 devices')
+    expect(t('sites.devices', { count: 2 }, 'en')).toBe('2 devices')
+    expect(t('sites.devices', { count: 1 }, 'zh-CN')).toBe('1 台设备')
+    expect(t('sites.count', { count: 1200 }, 'en')).toBe('1,200 sites')
+    expect(t('sites.matching', { count: 1, total: 3 }, 'en')).toBe('1 of 3 site')
+  })
+
+  it('follows the current language', () => {
+    setLanguage('en')
+    expect(t('sites.title')).toBe('Sites')
+    setLanguage('zh-CN')
+    expect(t('sites.title')).toBe('场所')
+  })
+})
+
+describe('labels', () => {
+  it('has the same keys in both languages', () => {
+    expect(Object.keys(en.messages).sort()).toEqual(Object.keys(zhCN.messages).sort())
+    for (const group of ['venue_type', 'capability', 'role', 'status', 'device_state', 'device_kind', 'channel'] as const) {
+      expect(Object.keys(en.labels[group]).sort(), group).toEqual(Object.keys(zhCN.labels[group]).sort())
+    }
+  })
+
+  it('translates codes and passes unknown ones through', () => {
+    expect(label('venue_type', 'elderly_care', 'zh-CN')).toBe('养老机构')
+    expect(label('venue_type', 'elderly_care', 'en')).toBe('Elderly care home')
+    expect(label('capability', 'arc_detection', 'zh-CN')).toBe('故障电弧探测')
+    expect(label('role', 'inspector', 'zh-CN')).toBe('网格员')
+    expect(label('status', 'prealarm', 'zh-CN')).toBe('预警')
+    expect(label('venue_type', 'spaceport', 'en')).toBe('spaceport')
+  })
+
+  it.each([
+    ['residual_ma', 'zh-CN', '剩余电流'],
+    ['residual_ma', 'en', 'Residual current'],
+    ['current_a', 'zh-CN', '电流'],
+    ['current_a_l2', 'zh-CN', '电流 L2'],
+    ['current_a_l3', 'en', 'Current L3'],
+    ['temp_c_4', 'en', 'Temperature 4'],
+    ['arc', 'zh-CN', '故障电弧'],
+    ['energy_kwh', 'en', 'Energy'],
+    ['humidity_pct', 'en', 'humidity_pct'],
+  ] as const)('channel %s in %s → %s', (key, lang, expected) => {
+    expect(channelLabel(key, lang)).toBe(expected)
+  })
+})
+
+describe('formatDateTime', () => {
+  it('uses Intl.DateTimeFormat for each language', () => {
+    const ms = Date.UTC(2025, 10, 23, 1, 37)
+    expect(formatDateTime(ms, 'zh-CN')).toContain('2025')
+    expect(formatDateTime(ms, 'zh-CN')).toContain('11月23日')
+    expect(formatDateTime(ms, 'en')).toContain('Nov 23, 2025')
+  })
+})

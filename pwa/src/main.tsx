@@ -1,0 +1,11 @@
+import { render } from 'preact'
+import { App } from './app'
+import { initLanguage } from './i18n'
+import { startRouter } from './router'
+import { registerServiceWorker } from './sw-register'
+import './styles.css'
+
+initLanguage()
+startRouter()
+render(<App />, document.getElementById('app')!)
+registerServiceWorker()

@@ -1,0 +1,63 @@
+// A tiny history router: the app's few routes, pushState navigation, and a click handler that keeps
+// same-origin links inside the app. Deep links (/sites/12) load index.html from the server, or from the
+// service worker's navigateFallback when offline.
+
+export type Route =
+  | { name: 'sites' }
+  | { name: 'site'; id: number }
+  | { name: 'login' }
+  | { name: 'notfound' }
+
+const listeners = new Set<() => void>()
+
+export function matchRoute(pathname: string): Route {
+  const path = pathname.replace(/\/+$/, '') || '/'
+  if (path === '/') return { name: 'sites' }
+  if (path === '/login') return { name: 'login' }
+  const site = /^\/sites\/(\d+)$/.exec(path)
+  if (site?.[1]) return { name: 'site', id: Number(site[1]) }
+  return { name: 'notfound' }
+}
+
+/** Path plus query of the current page, e.g. "/sites/12" or "/login?next=%2F". */
+export function currentUrl(): string {
+  return location.pathname + location.search
+}
+
+export function navigate(to: string, options: { replace?: boolean } = {}): void {
+  if (to === currentUrl()) return
+  if (options.replace) history.replaceState(null, '', to)
+  else {
+    history.pushState(null, '', to)
+    window.scrollTo(0, 0)
+  }
+  for (const fn of listeners) fn()
+}
+
+export function onNavigate(fn: () => void): () => void {
+  listeners.add(fn)
+  return () => listeners.delete(fn)
+}
+
+/** Only paths inside this app; anything else (another origin, "//host") becomes "/". */
+export function safeNext(next: string | null): string {
+  return next && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/login') ? next : '/'
+}
+
+function onClick(event: MouseEvent): void {
+  if (event.defaultPrevented || event.button !== 0) return
+  if (event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return
+  const anchor = (event.target as Element | null)?.closest?.('a')
+  if (!anchor || anchor.target || anchor.hasAttribute('download')) return
+  const url = new URL(anchor.href, location.href)
+  if (url.origin !== location.origin || url.pathname.startsWith('/api/')) return
+  event.preventDefault()
+  navigate(url.pathname + url.search)
+}
+
+export function startRouter(): void {
+  window.addEventListener('popstate', () => {
+    for (const fn of listeners) fn()
+  })
+  document.addEventListener('click', onClick)
+}

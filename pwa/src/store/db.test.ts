@@ -1,0 +1,88 @@
+import 'fake-indexeddb/auto'
+import { IDBFactory } from 'fake-indexeddb'
+import { beforeEach, describe, expect, it } from 'vitest'
+import { site, siteDetail, user } from '../test/fixtures'
+import {
+  clearSession,
+  closeDb,
+  deleteSiteDetail,
+  loadSession,
+  loadSiteDetail,
+  loadSiteList,
+  saveSession,
+  saveSiteDetail,
+  saveSiteList,
+} from './db'
+
+beforeEach(async () => {
+  await closeDb()
+  globalThis.indexedDB = new IDBFactory() // a fresh, empty browser profile for each test
+})
+
+describe('session', () => {
+  it('is empty at first, then saved and loaded', async () => {
+    expect(await loadSession()).toBeUndefined()
+    await saveSession({ token: 'tok-1', expires_at: 1_900_000_000, user })
+    expect(await loadSession()).toEqual({ token: 'tok-1', expires_at: 1_900_000_000, user })
+  })
+
+  it('survives closing and reopening the database', async () => {
+    await saveSession({ token: 'tok-2', expires_at: 1_900_000_000, user })
+    await closeDb()
+    expect((await loadSession())?.token).toBe('tok-2')
+  })
+
+  it('clearing it also forgets the cached sites', async () => {
+    await saveSession({ token: 'tok-3', expires_at: 1_900_000_000, user })
+    await saveSiteList([site(1)], 1000)
+    await saveSiteDetail(siteDetail(1), 1000)
+    await clearSession()
+    expect(await loadSession()).toBeUndefined()
+    expect(await loadSiteList()).toBeUndefined()
+    expect(await loadSiteDetail(1)).toBeUndefined()
+  })
+})
+
+describe('site list cache', () => {
+  it('keeps the list with the time it was fetched', async () => {
+    expect(await loadSiteList()).toBeUndefined()
+    await saveSiteList([site(1), site(2, { status: 'alarm' })], 1_763_900_000_000)
+    const saved = await loadSiteList()
+    expect(saved?.fetchedAt).toBe(1_763_900_000_000)
+    expect(saved?.sites.map((s) => [s.id, s.status])).toEqual([
+      [1, 'normal'],
+      [2, 'alarm'],
+    ])
+  })
+
+  it('replaces the previous list', async () => {
+    await saveSiteList([site(1), site(2)], 1)
+    await saveSiteList([site(3)], 2)
+    const saved = await loadSiteList()
+    expect(saved?.sites.map((s) => s.id)).toEqual([3])
+    expect(saved?.fetchedAt).toBe(2)
+  })
+
+  it('stamps the current time by default', async () => {
+    const before = Date.now()
+    await saveSiteList([])
+    const saved = await loadSiteList()
+    expect(saved?.fetchedAt).toBeGreaterThanOrEqual(before)
+    expect(saved?.fetchedAt).toBeLessThanOrEqual(Date.now())
+  })
+})
+
+describe('site details cache', () => {
+  it('keeps each site by id', async () => {
+    await saveSiteDetail(siteDetail(12), 5)
+    await saveSiteDetail(siteDetail(13), 6)
+    const twelve = await loadSiteDetail(12)
+    expect(twelve?.fetchedAt).toBe(5)
+    expect(twelve?.site.devices[0]?.channels[0]?.settings.alarm).toBe(300)
+    expect((await loadSiteDetail(13))?.site.id).toBe(13)
+    expect(await loadSiteDetail(14)).toBeUndefined()
+    await deleteSiteDetail(12)
+    expect(await loadSiteDetail(12)).toBeUndefined()
+    expect(await loadSiteDetail(13)).toBeDefined()
+  })
+})
