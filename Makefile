@@ -7,7 +7,7 @@ PWA_SOURCES := $(shell find pwa/src pwa/public -type f 2>/dev/null) pwa/index.ht
 
 .PHONY: demo test install pwa chromium lint typecheck test-py test-pwa clean
 
-demo: install pwa
+demo: install pwa chromium
 	$(PY) -m server.cli demo
 
 test: install pwa chromium lint typecheck test-pwa test-py
