@@ -39,7 +39,13 @@ SiteStatus = Literal["normal", "prealarm", "alarm", "fault", "offline"]
 
 Text = Annotated[str, Meta(max_length=200)]
 Name = Annotated[str, Meta(min_length=1, max_length=200)]
-RegionCode = Annotated[str, Meta(pattern=r"^\d{6,15}$", description="GB/T 2260 code (6 digits) or a finer one")]
+# Patterns end in END rather than "$", which also matches before a final newline ("owner_1\n" is not owner_1).
+# A lookahead rather than "\Z" so the pattern means the same in the OpenAPI document's (ECMA) regex dialect.
+END = r"(?![\s\S])"
+# Every id fits SQLite's 64-bit INTEGER; a larger one is refused at the edge, never reaches SQL.
+MAX_ID = 2**63 - 1
+Id = Annotated[int, Meta(ge=1, le=MAX_ID)]
+RegionCode = Annotated[str, Meta(pattern=r"^\d{6,15}" + END, description="GB/T 2260 code (6 digits) or a finer one")]
 
 
 class Health(Struct):
@@ -60,7 +66,7 @@ class UserOut(Struct):
     role: Role
     display_name: str
     phone: str = ""
-    company_id: int | None = None
+    company_id: Id | None = None
     regions: list[str] = []
     department: str | None = None
 
@@ -72,15 +78,15 @@ class LoginResponse(Struct):
 
 
 class UserCreate(Struct, forbid_unknown_fields=True):
-    username: Annotated[str, Meta(pattern=r"^[A-Za-z0-9_.@-]{3,64}$",
+    username: Annotated[str, Meta(pattern=r"^[A-Za-z0-9_.@-]{3,64}" + END,
                                   description="3–64 letters, digits or _ . @ -")]
     password: Annotated[str, Meta(min_length=8, max_length=256)]
     role: Role
     display_name: Annotated[str, Meta(max_length=100)] = ""
-    phone: Annotated[str, Meta(pattern=r"^[0-9+ -]{0,20}$")] = ""
+    phone: Annotated[str, Meta(pattern=r"^[0-9+ -]{0,20}" + END)] = ""
     regions: Annotated[list[RegionCode], Meta(max_length=100)] = []
     department: DepartmentCode | None = None
-    company_id: int | None = None
+    company_id: Id | None = None
 
 
 class SiteCreate(Struct, forbid_unknown_fields=True):
@@ -88,11 +94,11 @@ class SiteCreate(Struct, forbid_unknown_fields=True):
     address: Annotated[str, Meta(min_length=1, max_length=500)]
     region_code: RegionCode
     venue_type: Annotated[str, Meta(min_length=1, max_length=40)]
-    owner_id: int | None = None
+    owner_id: Id | None = None
     lat: Annotated[float, Meta(ge=-90, le=90)] | None = None
     lon: Annotated[float, Meta(ge=-180, le=180)] | None = None
     key_unit: bool = False
-    company_id: int | None = None
+    company_id: Id | None = None
 
 
 class ChannelOut(Struct):
@@ -142,19 +148,19 @@ class SiteDetail(SiteOut):
 
 
 class ChannelIn(Struct, forbid_unknown_fields=True):
-    key: Annotated[str, Meta(pattern=CHANNEL_KEY_PATTERN)]
+    key: Annotated[str, Meta(pattern=CHANNEL_KEY_PATTERN + END)]
     settings: dict[str, Any] = {}
 
 
 class DeviceCreate(Struct, forbid_unknown_fields=True):
-    serial: Annotated[str, Meta(pattern=r"^[A-Za-z0-9_.:-]{1,64}$", description="the device's serial number")]
+    serial: Annotated[str, Meta(pattern=r"^[A-Za-z0-9_.:-]{1,64}" + END, description="the device's serial number")]
     model: Annotated[str, Meta(min_length=1, max_length=64)]
     kind: DeviceKind
     channels: Annotated[list[ChannelIn], Meta(min_length=1, max_length=32)]
     name: Annotated[str, Meta(max_length=100)] = ""
     circuit: Annotated[str, Meta(max_length=100)] = ""
     rated_current_a: Annotated[float, Meta(ge=1, le=630)] | None = None
-    ble_address: Annotated[str, Meta(pattern=r"^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}$")] | None = None
+    ble_address: Annotated[str, Meta(pattern=r"^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}" + END)] | None = None
 
 
 class ChannelPatch(Struct, forbid_unknown_fields=True):
@@ -181,7 +187,7 @@ class GatewayCreated(GatewayOut):
 
 class CompanyCreate(Struct, forbid_unknown_fields=True):
     name: Name
-    hotline: Annotated[str, Meta(pattern=r"^[0-9+ -]{0,20}$")] = ""
+    hotline: Annotated[str, Meta(pattern=r"^[0-9+ -]{0,20}" + END)] = ""
 
 
 class CompanyOut(Struct):

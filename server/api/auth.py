@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, get, post
-from litestar.params import FromPath, JSONBody
+from litestar.params import JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
+from ..errors import Forbidden
 from ..schemas import CompanyCreate, CompanyOut, LoginRequest, LoginResponse, UserCreate, UserOut
 from ..services import auth, companies
-from .deps import Caller, Ctx
+from .deps import Caller, Ctx, PathId
 
 __all__ = ["AuthController", "CompanyController", "UserController"]
 
@@ -35,6 +36,8 @@ class AuthController(Controller):
 
     @get("/me", summary="The caller", security=[{"BearerToken": []}])
     async def me(self, ctx: Ctx, principal: Caller) -> UserOut:
+        if principal.kind != "user":
+            raise Forbidden("a gateway API key belongs to no user; log in with a user account")
         return await auth.get_user(ctx, principal, principal.id)
 
 
@@ -52,7 +55,7 @@ class UserController(Controller):
         return await auth.list_users(ctx, principal)
 
     @get("/{user_id:int}", summary="One user")
-    async def get_one(self, ctx: Ctx, principal: Caller, user_id: FromPath[int]) -> UserOut:
+    async def get_one(self, ctx: Ctx, principal: Caller, user_id: PathId) -> UserOut:
         return await auth.get_user(ctx, principal, user_id)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from litestar import MediaType, Request, Response
@@ -13,6 +14,8 @@ from ..errors import AndianError, InvalidInput, RateLimited
 __all__ = ["exception_handlers"]
 
 log = logging.getLogger("andian.api")
+
+_FIELD_IN_MESSAGE = re.compile(r"field `([^`]+)`")
 
 
 def _body(status_code: int, detail: str, extra: Any = None) -> Response[dict[str, Any]]:
@@ -37,8 +40,17 @@ def validation_error(request: Request[Any, Any, Any], exc: Exception) -> Respons
     if extra and isinstance(extra[0], dict):
         first = extra[0]
         key = first.get("key")
+        if first.get("source") == "path":
+            # An id outside the id range names no object: the same answer as any unknown id.
+            return _body(404, f"{str(key).removesuffix('_id')} not found")
         message = str(first.get("message", "invalid value"))
-        detail = f"{key}: {message}" if key else message
+        if first.get("source") == "body" and key == "data":
+            if message == "'data'":  # Litestar's words for "there was no body at all"
+                return _body(400, "request body is missing; send a JSON object (Content-Type: application/json)")
+            # msgspec names an unknown or missing field only in its message: "Object missing required field `name`"
+            named = _FIELD_IN_MESSAGE.search(message)
+            key = named.group(1) if named else "body"
+        detail = f"{key}: {message}"
     return _body(400, detail, extra or None)
 
 

@@ -16,7 +16,8 @@ from ..errors import InvalidInput
 
 __all__ = ["CHANNEL_KEY_PATTERN", "SETTING_NAMES", "public", "quantity_of", "resolve_settings", "unit_of"]
 
-CHANNEL_KEY_PATTERN = r"^(current_a(_l[123])?|residual_ma|temp_c(_[1-4])?|voltage_v|power_w|energy_kwh|arc)$"
+# Without an end anchor: schemas append one that does not match before a final newline.
+CHANNEL_KEY_PATTERN = r"^(current_a(_l[123])?|residual_ma|temp_c(_[1-4])?|voltage_v|power_w|energy_kwh|arc)"
 _FAMILY = re.compile(r"^(current_a|temp_c)(_.*)?$")
 
 SETTING_NAMES = ("enabled", "alarm", "prealarm", "delay_s", "hysteresis", "rated_a", "ambient_c")
@@ -157,7 +158,7 @@ def resolve_settings(
         if name not in quantity.settings:
             applies = ", ".join(["enabled", *quantity.settings]) or "enabled"
             raise InvalidInput(f"{field}.{name}", f"does not apply to a {key} channel (settings: {applies})")
-        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        if isinstance(value, bool) or not isinstance(value, int | float) or not _finite(value):
             raise InvalidInput(f"{field}.{name}", "must be a finite number")
         explicit.add(name)
 
@@ -187,6 +188,13 @@ def resolve_settings(
 def public(settings: Mapping[str, Any]) -> dict[str, Any]:
     """The settings as clients see them (without bookkeeping keys)."""
     return {k: v for k, v in settings.items() if not k.startswith("_")}
+
+
+def _finite(value: float) -> bool:
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an int too large for a float
+        return False
 
 
 def _fmt(value: float) -> str:

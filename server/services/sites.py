@@ -94,6 +94,8 @@ async def create_site(ctx: Context, principal: Principal, body: SiteCreate) -> S
     def insert(conn: sqlite3.Connection) -> dict[str, Any]:
         if body.owner_id is not None and not sql.user_exists_with_role(conn, body.owner_id, "owner"):
             raise InvalidInput("owner_id", f"no user with id {body.owner_id} and role owner")
+        if company_id is not None and not sql.company_exists(conn, company_id):
+            raise InvalidInput("company_id", f"no company with id {company_id}; see GET /api/v1/companies")
         record = {**msgspec.structs.asdict(body), "company_id": company_id, "key_unit": int(body.key_unit),
                   "created_at": now, "created_by": principal.id}
         site_id = sql.insert_site(conn, record)
