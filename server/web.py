@@ -33,7 +33,7 @@ class _File:
         self.etag = '"' + hashlib.sha256(body).hexdigest()[:20] + '"'
         suffix = Path(rel).suffix
         guessed = _TYPES.get(suffix) or mimetypes.guess_type(rel)[0] or "application/octet-stream"
-        self.content_type = guessed + ("; charset=utf-8" if guessed.startswith("text/") or suffix == ".json" else "")
+        self.content_type = guessed  # Litestar adds "; charset=utf-8" to text types itself
         self.cache_control = IMMUTABLE if rel.startswith("assets/") else REVALIDATE
 
 

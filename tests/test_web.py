@@ -76,3 +76,7 @@ def test_unbuilt_pwa_says_how_to_build_it(tmp_path: Path) -> None:
         response = client.get("/")
     assert response.status_code == 503
     assert "npm run build" in response.text
+
+
+def test_html_is_utf8_once(web: TestClient[Any]) -> None:
+    assert web.get("/").headers["content-type"] == "text/html; charset=utf-8"
