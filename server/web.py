@@ -41,7 +41,6 @@ class PwaFiles:
     """The files of one PWA build, by path relative to the build folder."""
 
     def __init__(self, root: Path) -> None:
-        self.root = root
         self.files: dict[str, _File] = {}
         if root.is_dir():
             for path in sorted(root.rglob("*")):

@@ -25,6 +25,3 @@ class Principal(msgspec.Struct, frozen=True):
     @property
     def is_admin(self) -> bool:
         return self.role == "admin"
-
-    def has_role(self, *roles: str) -> bool:
-        return self.role in roles

@@ -111,7 +111,7 @@ async def create_user(ctx: Context, principal: Principal | None, body: UserCreat
     def insert(conn: sqlite3.Connection) -> int:
         if sql.get_user_by_username(conn, body.username) is not None:
             raise Conflict(f"username {body.username!r} is taken; choose another")
-        if body.company_id is not None and sql.get_company(conn, body.company_id) is None:
+        if body.company_id is not None and not sql.company_exists(conn, body.company_id):
             raise InvalidInput("company_id", f"no company with id {body.company_id}")
         return sql.insert_user(
             conn, username=body.username, password_hash=password_hash, role=body.role, display_name=display_name,

@@ -24,6 +24,7 @@ from ..schemas import (
     SiteOut,
 )
 from ..storage import sites as sql
+from ..storage import users as user_sql
 from ..storage.scopes import site_scope
 
 __all__ = [
@@ -40,9 +41,9 @@ def _require(principal: Principal, roles: tuple[str, ...], action: str) -> None:
         raise Forbidden(f"role {principal.role} may not {action}; ask an {' or '.join(roles)}")
 
 
-def _site_out(ctx: Context, row: dict[str, Any], cls: type[SiteOut] = SiteOut, **extra: Any) -> Any:
+def _site_out(ctx: Context, row: dict[str, Any]) -> SiteOut:
     venue = ctx.reference.venue_type(row["venue_type"])
-    return cls(
+    return SiteOut(
         id=row["id"], name=row["name"], address=row["address"], region_code=row["region_code"],
         region_name=ctx.reference.region_name(row["region_code"]), venue_type=row["venue_type"],
         department=venue.department if venue else "fire_rescue",
@@ -50,7 +51,7 @@ def _site_out(ctx: Context, row: dict[str, Any], cls: type[SiteOut] = SiteOut, *
         owner_id=row["owner_id"], company_id=row["company_id"], lat=row["lat"], lon=row["lon"],
         created_at=row["created_at"], device_count=row["device_count"],
         # Alarms arrive with ingest and detection; until a channel alarms, a site is normal.
-        status="normal", **extra,
+        status="normal",
     )
 
 
@@ -75,8 +76,8 @@ async def _visible_site(ctx: Context, principal: Principal, site_id: int) -> dic
 async def get_site(ctx: Context, principal: Principal, site_id: int) -> SiteDetail:
     row = await _visible_site(ctx, principal, site_id)
     devices = await ctx.db.read(lambda c: sql.list_devices(c, site_id))
-    detail: SiteDetail = _site_out(ctx, row, SiteDetail, devices=[_device_out(d) for d in devices])
-    return detail
+    site = msgspec.structs.asdict(_site_out(ctx, row))
+    return SiteDetail(**site, devices=[_device_out(d) for d in devices])
 
 
 async def create_site(ctx: Context, principal: Principal, body: SiteCreate) -> SiteOut:
@@ -94,7 +95,7 @@ async def create_site(ctx: Context, principal: Principal, body: SiteCreate) -> S
     def insert(conn: sqlite3.Connection) -> dict[str, Any]:
         if body.owner_id is not None and not sql.user_exists_with_role(conn, body.owner_id, "owner"):
             raise InvalidInput("owner_id", f"no user with id {body.owner_id} and role owner")
-        if company_id is not None and not sql.company_exists(conn, company_id):
+        if company_id is not None and not user_sql.company_exists(conn, company_id):
             raise InvalidInput("company_id", f"no company with id {company_id}; see GET /api/v1/companies")
         record = {**msgspec.structs.asdict(body), "company_id": company_id, "key_unit": int(body.key_unit),
                   "created_at": now, "created_by": principal.id}
@@ -103,8 +104,7 @@ async def create_site(ctx: Context, principal: Principal, body: SiteCreate) -> S
                          detail={"name": body.name})
         return {**record, "id": site_id, "device_count": 0}
 
-    created: SiteOut = _site_out(ctx, await ctx.db.write(insert, durable=True))
-    return created
+    return _site_out(ctx, await ctx.db.write(insert, durable=True))
 
 
 async def create_device(ctx: Context, principal: Principal, site_id: int, body: DeviceCreate) -> DeviceOut:

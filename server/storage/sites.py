@@ -7,7 +7,6 @@ import sqlite3
 from typing import Any
 
 __all__ = [
-    "company_exists",
     "get_channel",
     "get_device",
     "get_gateway",
@@ -61,10 +60,6 @@ def get_site(conn: sqlite3.Connection, site_id: int, scope_sql: str, params: lis
 def user_exists_with_role(conn: sqlite3.Connection, user_id: int, role: str) -> bool:
     row = conn.execute("SELECT 1 FROM users WHERE id = ? AND role = ?", (user_id, role)).fetchone()
     return row is not None
-
-
-def company_exists(conn: sqlite3.Connection, company_id: int) -> bool:
-    return conn.execute("SELECT 1 FROM companies WHERE id = ?", (company_id,)).fetchone() is not None
 
 
 def serial_exists(conn: sqlite3.Connection, serial: str) -> bool:

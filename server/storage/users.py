@@ -9,9 +9,9 @@ from ..auth.principal import Principal
 
 __all__ = [
     "clear_login_failures",
+    "company_exists",
     "company_name_exists",
     "count_login_failures",
-    "get_company",
     "get_user",
     "get_user_by_username",
     "insert_company",
@@ -33,9 +33,8 @@ def insert_company(conn: sqlite3.Connection, name: str, hotline: str, now: float
     return int(cur.lastrowid or 0)
 
 
-def get_company(conn: sqlite3.Connection, company_id: int) -> dict[str, Any] | None:
-    row = conn.execute("SELECT id, name, hotline FROM companies WHERE id = ?", (company_id,)).fetchone()
-    return dict(row) if row else None
+def company_exists(conn: sqlite3.Connection, company_id: int) -> bool:
+    return conn.execute("SELECT 1 FROM companies WHERE id = ?", (company_id,)).fetchone() is not None
 
 
 def insert_user(
