@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -13,12 +14,15 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 
 from . import __version__
+from .api.alarms import AlarmController, LiveController, ReadingsController
 from .api.auth import AuthController, CompanyController, UserController
 from .api.deps import dependencies
 from .api.errors import exception_handlers
+from .api.ingest import IngestController
 from .api.meta import MetaController
 from .api.sites import DeviceController, GatewayController, SiteController
 from .context import open_context
+from .ingest import watchdog
 from .settings import Settings
 from .web import PwaFiles, pwa_file, pwa_root
 
@@ -34,12 +38,20 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], float] =
         async with open_context(resolved, clock) as ctx:
             app.state["andian"] = ctx
             app.state["pwa"] = await asyncio.to_thread(PwaFiles, resolved.static_dir)
-            yield
+            # One process runs the watchdog: serve with a single worker (docs/operations.md).
+            task = asyncio.create_task(watchdog.run(ctx), name="andian-watchdog")
+            try:
+                yield
+            finally:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
 
     return Litestar(
         route_handlers=[
             MetaController, AuthController, UserController, CompanyController, SiteController, DeviceController,
-            GatewayController, pwa_root, pwa_file,
+            GatewayController, IngestController, AlarmController, ReadingsController, LiveController, pwa_root,
+            pwa_file,
         ],
         dependencies=dependencies,
         exception_handlers=exception_handlers,

@@ -9,6 +9,8 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
+from .ingest.pipeline import Pipeline
+from .live import Hub
 from .reference import Reference
 from .reference import load as load_reference
 from .settings import Settings
@@ -27,6 +29,9 @@ class Context:
     reference: Reference
     # Injectable, so tests replay hours in seconds.
     clock: Callable[[], float] = field(default=time.time)
+    # Ingest and detection state; lives on the writer thread (only touched inside ``db.write``).
+    pipeline: Pipeline = field(default_factory=Pipeline)
+    hub: Hub = field(default_factory=Hub)
 
 
 @asynccontextmanager
@@ -40,6 +45,11 @@ async def open_context(settings: Settings, clock: Callable[[], float] = time.tim
     db.start()
     try:
         await db.write(lambda conn: sync_regions(conn, reference.regions))
-        yield Context(settings=settings, db=db, reference=reference, clock=clock)
+        ctx = Context(settings=settings, db=db, reference=reference, clock=clock)
+        await db.write(ctx.pipeline.load)
+        try:
+            yield ctx
+        finally:
+            await db.write(ctx.pipeline.checkpoint)
     finally:
         db.close()

@@ -10,6 +10,8 @@ from .auth.principal import Role
 from .detection.settings import CHANNEL_KEY_PATTERN
 
 __all__ = [
+    "AckIn",
+    "AlarmOut",
     "ChannelIn",
     "ChannelOut",
     "ChannelPatch",
@@ -23,6 +25,7 @@ __all__ = [
     "Health",
     "LoginRequest",
     "LoginResponse",
+    "Readings",
     "SiteCreate",
     "SiteDetail",
     "SiteOut",
@@ -122,6 +125,8 @@ class DeviceOut(Struct):
     state: Literal["registered", "commissioned"]
     created_at: float
     channels: list[ChannelOut]
+    poll_interval_s: float = 30.0
+    last_seen_at: float | None = None
 
 
 class SiteOut(Struct):
@@ -161,6 +166,8 @@ class DeviceCreate(Struct, forbid_unknown_fields=True):
     circuit: Annotated[str, Meta(max_length=100)] = ""
     rated_current_a: Annotated[float, Meta(ge=1, le=630)] | None = None
     ble_address: Annotated[str, Meta(pattern=r"^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}" + END)] | None = None
+    # How often the device reports; three intervals without data raise ``offline``.
+    poll_interval_s: Annotated[float, Meta(ge=1, le=86400)] = 30.0
 
 
 class ChannelPatch(Struct, forbid_unknown_fields=True):
@@ -194,3 +201,41 @@ class CompanyOut(Struct):
     id: int
     name: str
     hotline: str
+
+
+AlarmLevel = Literal["prealarm", "alarm", "fault", "offline"]
+AlarmCause = Literal["overload", "leakage", "overtemp", "arc", "short_circuit", "hot_joint", "leakage_trend",
+                     "imbalance", "voltage", "sensor", "offline"]
+
+
+class AlarmOut(Struct):
+    id: int
+    site_id: int
+    device_id: int
+    channel: str | None
+    level: AlarmLevel
+    cause: AlarmCause
+    started_at: float
+    cleared_at: float | None
+    peak: float | None
+    acknowledged_at: float | None
+    acknowledged_by: str | None
+    device_name: str = ""
+    device_serial: str = ""
+    channel_id: int | None = None
+    unit: str = ""
+    # The setting the value crossed (for hot_joint: the temperature excess in K).
+    threshold: float | None = None
+    # Cause specifics: leakage_trend {"projected_at"}, sensor {"reason"}, hot_joint {"excess_c"},
+    # offline {"last_seen_at", "poll_interval_s"}.
+    detail: dict[str, Any] = {}
+    ack_note: str = ""
+
+
+class AckIn(Struct, forbid_unknown_fields=True):
+    note: Annotated[str, Meta(max_length=500)] = ""
+
+
+class Readings(Struct):
+    ts: list[float]
+    value: list[float]

@@ -26,6 +26,11 @@ class Settings(msgspec.Struct, kw_only=True):
     login_window_s: float = 15 * 60.0
     # Largest request body accepted (413 above it).
     max_body_bytes: int = 4 * 1024 * 1024
+    # Raw readings are kept this many days; minute aggregates longer; hour aggregates for good.
+    raw_retention_days: float = 90.0
+    minute_retention_days: float = 400.0
+    # How often the watchdog looks for silent devices and quiet arcs, and checkpoints detector state.
+    watchdog_interval_s: float = 5.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
@@ -43,5 +48,9 @@ class Settings(msgspec.Struct, kw_only=True):
             values["static_dir"] = Path(env["ANDIAN_STATIC_DIR"])
         if "ANDIAN_TOKEN_TTL_S" in env:
             values["token_ttl_s"] = float(env["ANDIAN_TOKEN_TTL_S"])
+        if "ANDIAN_RAW_RETENTION_DAYS" in env:
+            values["raw_retention_days"] = float(env["ANDIAN_RAW_RETENTION_DAYS"])
+        if "ANDIAN_MINUTE_RETENTION_DAYS" in env:
+            values["minute_retention_days"] = float(env["ANDIAN_MINUTE_RETENTION_DAYS"])
         values.update({k: v for k, v in overrides.items() if v is not None})
         return msgspec.convert(values, cls, strict=False)

@@ -50,6 +50,8 @@ FIXED_PATHS = {
     ("post", "/api/v1/sites"), ("get", "/api/v1/sites"), ("get", "/api/v1/sites/{site_id}"),
     ("post", "/api/v1/sites/{site_id}/devices"), ("patch", "/api/v1/channels/{channel_id}"),
     ("post", "/api/v1/sites/{site_id}/gateways"), ("get", "/api/v1/health"),
+    ("post", "/api/v1/ingest"), ("get", "/api/v1/alarms"), ("post", "/api/v1/alarms/{alarm_id}/ack"),
+    ("get", "/api/v1/channels/{channel_id}/readings"), ("get", "/api/v1/live"),
 }
 
 

@@ -23,6 +23,8 @@ from ..schemas import (
     SiteDetail,
     SiteOut,
 )
+from ..services.alarms import site_status
+from ..storage import alarms as alarm_sql
 from ..storage import sites as sql
 from ..storage import users as user_sql
 from ..storage.scopes import site_scope
@@ -41,7 +43,7 @@ def _require(principal: Principal, roles: tuple[str, ...], action: str) -> None:
         raise Forbidden(f"role {principal.role} may not {action}; ask an {' or '.join(roles)}")
 
 
-def _site_out(ctx: Context, row: dict[str, Any]) -> SiteOut:
+def _site_out(ctx: Context, row: dict[str, Any], levels: list[str] | None = None) -> SiteOut:
     venue = ctx.reference.venue_type(row["venue_type"])
     return SiteOut(
         id=row["id"], name=row["name"], address=row["address"], region_code=row["region_code"],
@@ -50,8 +52,7 @@ def _site_out(ctx: Context, row: dict[str, Any]) -> SiteOut:
         required_capabilities=list(venue.required_capabilities) if venue else [], key_unit=bool(row["key_unit"]),
         owner_id=row["owner_id"], company_id=row["company_id"], lat=row["lat"], lon=row["lon"],
         created_at=row["created_at"], device_count=row["device_count"],
-        # Alarms arrive with ingest and detection; until a channel alarms, a site is normal.
-        status="normal",
+        status=site_status(levels or []),  # the worst active alarm
     )
 
 
@@ -62,7 +63,13 @@ def _device_out(row: dict[str, Any]) -> DeviceOut:
 
 async def list_sites(ctx: Context, principal: Principal) -> list[SiteOut]:
     where, params = site_scope(principal, ctx.reference)
-    return [_site_out(ctx, row) for row in await ctx.db.read(lambda c: sql.list_sites(c, where, params))]
+
+    def query(conn: sqlite3.Connection) -> list[SiteOut]:
+        rows = sql.list_sites(conn, where, params)
+        levels = alarm_sql.site_levels(conn, [r["id"] for r in rows])
+        return [_site_out(ctx, row, levels.get(row["id"])) for row in rows]
+
+    return await ctx.db.read(query)
 
 
 async def _visible_site(ctx: Context, principal: Principal, site_id: int) -> dict[str, Any]:
@@ -76,7 +83,8 @@ async def _visible_site(ctx: Context, principal: Principal, site_id: int) -> dic
 async def get_site(ctx: Context, principal: Principal, site_id: int) -> SiteDetail:
     row = await _visible_site(ctx, principal, site_id)
     devices = await ctx.db.read(lambda c: sql.list_devices(c, site_id))
-    site = msgspec.structs.asdict(_site_out(ctx, row))
+    levels = await ctx.db.read(lambda c: alarm_sql.site_levels(c, [site_id]))
+    site = msgspec.structs.asdict(_site_out(ctx, row, levels.get(site_id)))
     return SiteDetail(**site, devices=[_device_out(d) for d in devices])
 
 
@@ -127,6 +135,7 @@ async def create_device(ctx: Context, principal: Principal, site_id: int, body: 
         record = {**msgspec.structs.asdict(body), "site_id": site_id, "created_at": now,
                   "name": body.name or body.serial}
         device_id = sql.insert_device(conn, record, channels)
+        ctx.pipeline.registry.refresh(conn, body.serial)
         sql.insert_audit(conn, ts=now, actor_id=principal.id, action="create", obj="device", object_id=device_id,
                          detail={"serial": body.serial, "site_id": site_id})
         device = sql.get_device(conn, device_id, "1 = 1", [])
@@ -164,6 +173,7 @@ async def update_channel(ctx: Context, principal: Principal, channel_id: int, gi
 
     def update(conn: sqlite3.Connection) -> None:
         sql.update_channel_settings(conn, channel_id, settings)
+        ctx.pipeline.registry.refresh(conn, row["serial"])
         sql.insert_audit(conn, ts=now, actor_id=principal.id, action="update", obj="channel", object_id=channel_id,
                          detail={"before": public(row["settings"]), "after": public(settings)})
 

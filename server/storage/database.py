@@ -8,6 +8,7 @@ sync push) is therefore one transaction and one commit, whatever it touches.
 from __future__ import annotations
 
 import asyncio
+import os
 import queue
 import sqlite3
 import threading
@@ -16,7 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
-__all__ = ["Database"]
+__all__ = ["Database", "make_durable"]
 
 T = TypeVar("T")
 
@@ -38,6 +39,19 @@ def connect(path: Path, *, read_only: bool = False) -> sqlite3.Connection:
         # commits. Transactions that must survive a power cut ask the writer for FULL (see ``write``).
         conn.execute("PRAGMA synchronous = NORMAL")
     return conn
+
+
+# Write connections whose current job asked to be durable from inside (see ``make_durable``).
+_durable_requests: set[int] = set()
+
+
+def make_durable(conn: sqlite3.Connection) -> None:
+    """Inside a write job: make this transaction survive a power cut, like ``write(durable=True)``.
+
+    SQLite refuses to change ``synchronous`` inside a transaction, so the writer instead fsyncs the WAL
+    right after the commit and before the caller hears of it — what FULL would have done at the commit.
+    """
+    _durable_requests.add(id(conn))
 
 
 class _WriteJob:
@@ -126,12 +140,12 @@ class Database:
                 if job is _STOP:
                     return
                 assert isinstance(job, _WriteJob)
-                self._run_job(conn, job)
+                self._run_job(conn, job, Path(f"{self.path}-wal"))
         finally:
             conn.close()
 
     @staticmethod
-    def _run_job(conn: sqlite3.Connection, job: _WriteJob) -> None:
+    def _run_job(conn: sqlite3.Connection, job: _WriteJob, wal: Path) -> None:
         try:
             if job.durable:
                 conn.execute("PRAGMA synchronous = FULL")
@@ -148,7 +162,19 @@ class Database:
         finally:
             if job.durable:
                 conn.execute("PRAGMA synchronous = NORMAL")
+            asked = id(conn) in _durable_requests
+            _durable_requests.discard(id(conn))
+        if asked and not job.durable:
+            _sync_wal(wal)
         job.loop.call_soon_threadsafe(_resolve, job.future, result, None)
+
+
+def _sync_wal(wal: Path) -> None:
+    fd = os.open(wal, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _resolve(future: asyncio.Future[Any], result: Any, exc: BaseException | None) -> None:

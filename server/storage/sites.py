@@ -7,6 +7,7 @@ import sqlite3
 from typing import Any
 
 __all__ = [
+    "devices_with_channels",
     "get_channel",
     "get_device",
     "get_gateway",
@@ -22,6 +23,7 @@ __all__ = [
     "serial_exists",
     "update_channel_settings",
     "user_exists_with_role",
+    "visible_site_ids",
 ]
 
 _SITE_COLUMNS = (
@@ -30,7 +32,7 @@ _SITE_COLUMNS = (
 )
 _DEVICE_COLUMNS = (
     "d.id, d.site_id, d.serial, d.model, d.kind, d.name, d.circuit, d.rated_current_a, d.ble_address, d.state, "
-    "d.created_at"
+    "d.created_at, d.poll_interval_s, d.last_seen_at"
 )
 _GATEWAY_COLUMNS = "g.id, g.site_id, g.name, g.key_prefix, g.created_at, g.revoked_at, g.last_seen_at"
 
@@ -69,8 +71,8 @@ def serial_exists(conn: sqlite3.Connection, serial: str) -> bool:
 def insert_device(conn: sqlite3.Connection, device: dict[str, Any], channels: list[tuple[str, dict[str, Any]]]) -> int:
     cur = conn.execute(
         "INSERT INTO devices (site_id, serial, model, kind, name, circuit, rated_current_a, ble_address, state, "
-        "created_at) VALUES (:site_id, :serial, :model, :kind, :name, :circuit, :rated_current_a, :ble_address, "
-        "'registered', :created_at)",
+        "created_at, poll_interval_s) VALUES (:site_id, :serial, :model, :kind, :name, :circuit, :rated_current_a, "
+        ":ble_address, 'registered', :created_at, :poll_interval_s)",
         device,
     )
     device_id = int(cur.lastrowid or 0)
@@ -119,7 +121,7 @@ def get_device(conn: sqlite3.Connection, device_id: int, scope_sql: str, params:
 
 def get_channel(conn: sqlite3.Connection, channel_id: int, scope_sql: str, params: list[Any]) -> dict[str, Any] | None:
     row = conn.execute(
-        "SELECT c.id, c.device_id, c.key, c.settings, d.site_id, d.rated_current_a FROM channels c "
+        "SELECT c.id, c.device_id, c.key, c.settings, d.site_id, d.rated_current_a, d.serial FROM channels c "
         f"JOIN devices d ON d.id = c.device_id JOIN sites s ON s.id = d.site_id WHERE c.id = ? AND ({scope_sql})",
         [channel_id, *params],
     ).fetchone()
@@ -168,3 +170,22 @@ def insert_audit(
         "INSERT INTO audit_log (ts, actor_id, action, object, object_id, detail) VALUES (?, ?, ?, ?, ?, ?)",
         (ts, actor_id, action, obj, object_id, json.dumps(detail, ensure_ascii=False)),
     )
+
+
+def devices_with_channels(conn: sqlite3.Connection, serial: str | None = None) -> list[dict[str, Any]]:
+    """Every device (or the one with ``serial``) with its site and channels, for the ingest registry."""
+    where, args = ("WHERE d.serial = ?", [serial]) if serial is not None else ("", [])
+    devices = [dict(r) for r in conn.execute(
+        f"SELECT d.id, d.site_id, d.serial, d.name, d.rated_current_a FROM devices d {where}", args)]
+    channels = _channels_of(conn, [d["id"] for d in devices])
+    for device in devices:
+        device["channels"] = channels[device["id"]]
+    return devices
+
+
+def visible_site_ids(conn: sqlite3.Connection, site_ids: list[int], scope_sql: str, params: list[Any]) -> set[int]:
+    if not site_ids:
+        return set()
+    marks = ", ".join("?" * len(site_ids))
+    rows = conn.execute(f"SELECT s.id FROM sites s WHERE s.id IN ({marks}) AND ({scope_sql})", [*site_ids, *params])
+    return {int(r["id"]) for r in rows}

@@ -1,0 +1,196 @@
+"""The detection engine: one call per batch, vectorised over every channel the batch touches.
+
+``Detector.detect`` takes the batch's samples as arrays of (slot, ts, value) plus arc events, and answers the
+changes of wanted alarm level per (slot, cause), in time order, with the worst values seen. Whether a change
+raises, escalates or clears an alarm instance is ``AlarmBook``'s decision; storing it is the ingest service's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from . import detectors as d
+from .kernels import Float, Int, window_sums
+from .table import CAUSES, QUANTITY_CODES, ChannelTable
+
+__all__ = ["ARC_WINDOW_S", "Change", "Detector", "Findings"]
+
+Q = QUANTITY_CODES
+C = {name: i for i, name in enumerate(CAUSES)}
+
+# GB 31252-2014 §4.3 and GB 14287.4 count arc half-cycles within 1 s.
+ARC_WINDOW_S = 1.0
+# A 50 Hz circuit has at most 100 half-cycles in a second.
+ARC_MAX_PER_WINDOW = 100.0
+# Detection runs over slices of at most this much time, so the closed forms of the thermal state stay exact
+# in float64 (their growth factor is exp(slice / τ)).
+SLICE_S = 3600.0
+
+
+@dataclass(frozen=True)
+class Change:
+    """The wanted level of (slot, cause) changed at ``ts``."""
+
+    slot: int
+    cause: str
+    level: int  # 0 none, 1 pre-alarm, 2 alarm, 3 fault
+    ts: float
+    value: float
+    detail: dict[str, Any]
+
+
+@dataclass
+class Findings:
+    changes: list[Change] = field(default_factory=list)
+    # Worst value per (slot, cause) among rows that wanted a level, for alarm peaks.
+    peaks: dict[tuple[int, str], float] = field(default_factory=dict)
+    # Latest (ts, value) per slot, for the live view.
+    latest: dict[int, tuple[float, float]] = field(default_factory=dict)
+
+
+class Detector:
+    def __init__(self, table: ChannelTable | None = None) -> None:
+        self.table = table or ChannelTable()
+        # Arc events of the last window per arc-channel slot, carried to the next batch.
+        self._arc_tail: dict[int, tuple[Float, Float]] = {}
+
+    def detect(
+        self,
+        slot: Int,
+        ts: Float,
+        value: Float,
+        arc_slot: Int | None = None,
+        arc_ts: Float | None = None,
+        arc_count: Float | None = None,
+    ) -> Findings:
+        if arc_slot is not None and arc_ts is not None and arc_count is not None and arc_slot.shape[0]:
+            s2, t2, v2 = self._arc_windows(arc_slot, arc_ts, arc_count)
+            slot, ts, value = np.concatenate([slot, s2]), np.concatenate([ts, t2]), np.concatenate([value, v2])
+        findings = Findings()
+        if slot.shape[0] == 0:
+            return findings
+        t0 = float(ts.min())
+        if float(ts.max()) - t0 <= SLICE_S:
+            self._pass(slot, ts, value, findings)
+        else:
+            piece = ((ts - t0) // SLICE_S).astype(np.int64)
+            for k in np.unique(piece):
+                mask = piece == k
+                self._pass(slot[mask], ts[mask], value[mask], findings)
+        findings.changes.sort(key=lambda c: c.ts)
+        return findings
+
+    def tick(self, now: float, active_arcs: list[int]) -> list[Change]:
+        """Changes due to time passing alone: an arc alarm clears after ARC_QUIET_S without arcs."""
+        last = self.table.state["al_since"]
+        changes = []
+        for slot in active_arcs:
+            if np.isnan(last[slot]) or now - float(last[slot]) >= d.ARC_QUIET_S:
+                self.table.desired[C["arc"], slot] = 0
+                changes.append(Change(slot, "arc", 0, now, float("nan"), {}))
+        return changes
+
+    def _arc_windows(self, slot: Int, ts: Float, count: Float) -> tuple[Int, Float, Float]:
+        """Arc events → one row per event holding the half-cycle count of the window ending at it."""
+        parts_slot, parts_ts, parts_count = [slot], [ts], [count]
+        for s in np.unique(slot).tolist():
+            tail = self._arc_tail.get(s)
+            if tail is not None:
+                parts_slot.append(np.full(tail[0].shape[0], s, dtype=np.int64))
+                parts_ts.append(tail[0])
+                parts_count.append(tail[1])
+        all_slot, all_ts, all_count = np.concatenate(parts_slot), np.concatenate(parts_ts), np.concatenate(parts_count)
+        is_new = np.zeros(all_slot.shape[0], dtype=np.bool_)
+        is_new[: slot.shape[0]] = True
+        order = np.lexsort((all_ts, all_slot))
+        all_slot, all_ts, all_count, is_new = all_slot[order], all_ts[order], all_count[order], is_new[order]
+        # Offsets keep each slot's windows apart: key = segment number × (span + 2 windows) + time.
+        seg_no = np.cumsum(np.r_[True, all_slot[1:] != all_slot[:-1]])
+        t0 = float(all_ts.min())
+        span = float(all_ts.max()) - t0 + 2 * ARC_WINDOW_S
+        key = seg_no * span + (all_ts - t0)
+        sums = np.minimum(window_sums(key, all_count, ARC_WINDOW_S), ARC_MAX_PER_WINDOW)
+        for s in np.unique(all_slot).tolist():
+            mask = all_slot == s
+            newest = float(all_ts[mask].max())
+            keep = mask & (all_ts > newest - ARC_WINDOW_S)
+            self._arc_tail[s] = (all_ts[keep], all_count[keep])
+        return all_slot[is_new], all_ts[is_new], sums[is_new]
+
+    def _pass(self, slot: Int, ts: Float, value: Float, out: Findings) -> None:
+        table = self.table
+        st = table.state
+        order = np.lexsort((ts, slot))
+        rows = d.Rows(slot[order], ts[order], value[order])
+        prev_ts = np.empty(len(rows))
+        if len(rows):
+            prev_ts[1:] = rows.ts[:-1]
+        prev_ts[rows.seg] = -np.inf
+        fresh = (rows.ts > prev_ts) & ~(rows.ts <= st["last_ts"][rows.slot]) & table.enabled[rows.slot]
+        rows = rows.take(fresh)
+        if not len(rows):
+            return
+        bad = d.out_of_range(table, rows)
+        sensor_level = d.sensor(table, rows, bad)
+        stuck = (sensor_level == 3) & ~bad
+        self._changes(rows, "sensor", sensor_level, out,
+                      detail=lambda i: {"reason": "stuck" if stuck[i] else "out_of_range"})
+        good = rows.take(~bad)
+        qty = table.qty[good.slot]
+
+        current = good.take(qty == Q["current_a"])
+        if len(current):
+            level, _theta = d.overload(table, current)
+            self._changes(current, "overload", level, out)
+            self._changes(current, "short_circuit", d.short_circuit(table, current), out)
+        residual = good.take(qty == Q["residual_ma"])
+        if len(residual):
+            self._changes(residual, "leakage", d.threshold(table, residual), out)
+            last, level, eta = d.leakage_trend(table, residual)
+            self._changes(last, "leakage_trend", level, out, detail=lambda i: {"projected_at": float(eta[i])})
+        temp = good.take(qty == Q["temp_c"])
+        if len(temp):
+            self._changes(temp, "overtemp", d.threshold(table, temp), out)
+            paired = table.partner[temp.slot] >= 0
+            paired &= ~np.isnan(st["theta"][np.maximum(table.partner[temp.slot], 0)])
+            joint = temp.take(paired)
+            if len(joint):
+                level, excess = d.hot_joint(table, joint)
+                self._changes(joint, "hot_joint", level, out, detail=lambda i: {"excess_c": round(float(excess[i]), 1)})
+        voltage = good.take(qty == Q["voltage_v"])
+        if len(voltage):
+            self._changes(voltage, "voltage", d.threshold(table, voltage), out)
+        arcs = good.take(qty == Q["arc"])
+        if len(arcs):
+            self._changes(arcs, "arc", d.arc(table, arcs), out)
+
+        ends = rows.end
+        st["last_ts"][rows.slot[ends]] = rows.ts[ends]
+        st["last_value"][rows.slot[ends]] = rows.value[ends]
+        for s, t, v in zip(rows.slot[ends].tolist(), rows.ts[ends].tolist(), rows.value[ends].tolist(), strict=True):
+            out.latest[s] = (t, v)
+
+    def _changes(self, rows: d.Rows, cause: str, level: np.ndarray[Any, Any], out: Findings,
+                 detail: Any = None) -> None:
+        c = C[cause]
+        desired = self.table.desired
+        prev = np.empty_like(level)
+        if len(rows):
+            prev[1:] = level[:-1]
+        prev[rows.seg] = desired[c, rows.slot[rows.seg]]
+        desired[c, rows.slot[rows.end]] = level[rows.end]
+        for i in np.flatnonzero(level != prev).tolist():
+            out.changes.append(Change(int(rows.slot[i]), cause, int(level[i]), float(rows.ts[i]),
+                                      float(rows.value[i]), detail(i) if detail else {}))
+        wanted = level > 0
+        if wanted.any():
+            slots = rows.slot[wanted]
+            values = rows.value[wanted]
+            order = np.lexsort((values, slots))
+            last_of = np.r_[slots[order][1:] != slots[order][:-1], True]
+            for s, v in zip(slots[order][last_of].tolist(), values[order][last_of].tolist(), strict=True):
+                key = (s, cause)
+                out.peaks[key] = max(v, out.peaks.get(key, v))

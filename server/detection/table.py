@@ -1,0 +1,124 @@
+"""Every known channel as one slot in a set of numpy arrays: settings and detector state side by side.
+
+Struct-of-arrays so that one batch, whatever channels it touches, is detected with whole-array
+operations. The detector state of a slot can be exported as a list of floats and restored from one, which
+is how it is checkpointed in SQLite (``detector_state``) and survives a restart.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .settings import quantity_of
+
+__all__ = ["CAUSES", "QUANTITY_CODES", "STATE_FIELDS", "ChannelInfo", "ChannelTable"]
+
+QUANTITY_CODES = {"current_a": 0, "residual_ma": 1, "temp_c": 2, "voltage_v": 3, "arc": 4, "power_w": 5,
+                  "energy_kwh": 6}
+
+# Causes a channel's detectors can raise; the order is the index into ``ChannelTable.desired``.
+CAUSES = ("overload", "leakage", "overtemp", "arc", "short_circuit", "hot_joint", "leakage_trend", "voltage",
+          "sensor")
+
+# Settings as arrays (NaN where a setting does not apply to the quantity).
+SETTING_FIELDS = ("alarm", "prealarm", "hysteresis", "delay_s", "rated_a", "ambient_c")
+
+# Detector state per slot, checkpointed as a list of floats in this order. Append only.
+STATE_FIELDS = (
+    "last_ts", "last_value",
+    # main threshold trigger (pre-alarm and alarm levels, with the start of the current run)
+    "pre_on", "pre_since", "al_on", "al_since",
+    # hot-joint trigger on the temperature excess
+    "hj_pre_on", "hj_pre_since", "hj_al_on", "hj_al_since",
+    # I²t thermal state of a current channel (per unit of rated current squared)
+    "theta",
+    # the value has not changed since
+    "stuck_since",
+    # leakage trend: exponentially weighted sums of a harmonic regression (see detectors.leakage_trend)
+    "tr_first", "tr_last", *(f"tr_m{i}" for i in range(10)), *(f"tr_b{i}" for i in range(4)),
+    # hot joint: weighted regression of temperature on the thermal state
+    "hj_w", "hj_x", "hj_xx", "hj_y", "hj_xy",
+)
+_NAN_FIELDS = {"last_ts", "last_value", "pre_since", "al_since", "hj_pre_since", "hj_al_since", "theta",
+               "stuck_since", "tr_first", "tr_last"}
+_BOOL_FIELDS = {"pre_on", "al_on", "hj_pre_on", "hj_al_on"}
+
+
+class ChannelInfo:
+    """What the engine needs to know about a channel besides its arrays."""
+
+    __slots__ = ("channel_id", "device_id", "key", "site_id")
+
+    def __init__(self, channel_id: int, device_id: int, site_id: int, key: str) -> None:
+        self.channel_id = channel_id
+        self.device_id = device_id
+        self.site_id = site_id
+        self.key = key
+
+
+class ChannelTable:
+    def __init__(self, capacity: int = 64) -> None:
+        self.size = 0
+        self.capacity = capacity
+        self.info: list[ChannelInfo] = []
+        self.slot_of: dict[int, int] = {}
+        self.qty = np.full(capacity, -1, dtype=np.int8)
+        self.enabled = np.zeros(capacity, dtype=np.bool_)
+        self.partner = np.full(capacity, -1, dtype=np.int64)  # temp channel → its device's current channel
+        self.settings: dict[str, NDArray[np.float64]] = {f: np.full(capacity, np.nan) for f in SETTING_FIELDS}
+        self.state: dict[str, NDArray[Any]] = {f: self._blank(f, capacity) for f in STATE_FIELDS}
+        self.desired = np.zeros((len(CAUSES), capacity), dtype=np.int8)
+
+    @staticmethod
+    def _blank(name: str, capacity: int) -> NDArray[Any]:
+        if name in _BOOL_FIELDS:
+            return np.zeros(capacity, dtype=np.bool_)
+        return np.full(capacity, np.nan if name in _NAN_FIELDS else 0.0)
+
+    def _grow(self) -> None:
+        new = self.capacity * 2
+
+        def grown(arr: NDArray[Any], fill: Any) -> NDArray[Any]:
+            out = np.full((*arr.shape[:-1], new), fill, dtype=arr.dtype)
+            out[..., : self.capacity] = arr
+            return out
+
+        self.qty = grown(self.qty, -1)
+        self.enabled = grown(self.enabled, False)
+        self.partner = grown(self.partner, -1)
+        self.settings = {k: grown(v, np.nan) for k, v in self.settings.items()}
+        self.state = {k: grown(v, self._blank(k, 1)[0]) for k, v in self.state.items()}
+        self.desired = grown(self.desired, 0)
+        self.capacity = new
+
+    def add(self, info: ChannelInfo, settings: Mapping[str, Any]) -> int:
+        """Register a channel (or refresh its settings) and return its slot."""
+        slot = self.slot_of.get(info.channel_id)
+        if slot is None:
+            if self.size == self.capacity:
+                self._grow()
+            slot = self.size
+            self.size += 1
+            self.info.append(info)
+            self.slot_of[info.channel_id] = slot
+        else:
+            self.info[slot] = info
+        self.qty[slot] = QUANTITY_CODES.get(quantity_of(info.key), -1)
+        self.enabled[slot] = bool(settings.get("enabled", True))
+        for name in SETTING_FIELDS:
+            value = settings.get(name)
+            self.settings[name][slot] = float(value) if isinstance(value, int | float) else np.nan
+        return slot
+
+    def export(self, slot: int) -> list[float]:
+        return [float(self.state[name][slot]) for name in STATE_FIELDS]
+
+    def restore(self, slot: int, values: list[float]) -> None:
+        for name, value in zip(STATE_FIELDS, values, strict=False):
+            self.state[name][slot] = bool(value) if name in _BOOL_FIELDS else (
+                value if not (isinstance(value, float) and math.isnan(value)) else np.nan)

@@ -1,0 +1,292 @@
+"""The ingest function: validate → one transaction {readings, events, detector state, alarm transitions}.
+
+Runs on the database's writer thread (``Pipeline.ingest`` is handed to ``Database.write``), which is the one
+owner of the detector and its state. HTTP, the BLE poller and site-box sync all call it the same way.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass, field
+from typing import Any
+
+import msgspec
+import numpy as np
+
+from ..detection import detectors
+from ..detection.book import Active, AlarmBook, Decision, Key
+from ..detection.engine import Change, Detector
+from ..detection.table import CAUSES
+from ..storage import alarms as alarm_sql
+from ..storage import readings as readings_sql
+from ..storage import sites as site_sql
+from ..storage.database import make_durable
+from .registry import DeviceEntry, Registry
+from .wire import IngestResult, ParsedBatch, Rejected
+
+__all__ = ["Access", "LiveEvent", "Outcome", "Pipeline"]
+
+# A device clock may run a little ahead of the server's; more than this and the sample is refused.
+MAX_CLOCK_SKEW_S = 300.0
+
+
+@dataclass(frozen=True)
+class Access:
+    """Which devices the caller may feed: a gateway's own site, or the sites a user's scope covers."""
+
+    site_id: int | None = None
+    scope_sql: str = "1 = 1"
+    params: tuple[Any, ...] = ()
+
+
+@dataclass(frozen=True)
+class LiveEvent:
+    site_id: int
+    event: str  # "reading" | "alarm"
+    data: dict[str, Any]
+
+
+@dataclass
+class Outcome:
+    result: IngestResult
+    live: list[LiveEvent] = field(default_factory=list)
+
+
+class Pipeline:
+    def __init__(self) -> None:
+        self.detector = Detector()
+        self.registry = Registry(self.detector)
+        self.book = AlarmBook()
+        self.dirty: set[int] = set()  # slots whose detector state changed since the last checkpoint
+
+    def load(self, conn: sqlite3.Connection) -> None:
+        self.registry.load(conn)
+        table = self.detector.table
+        for row in alarm_sql.active_alarms(conn):
+            key: Key = (row["device_id"], row["channel_id"] or 0, row["cause"])
+            self.book.add(key, Active(row["id"], row["site_id"], row["device_id"], row["channel_id"], row["cause"],
+                                      row["level"], row["started_at"], row["peak"], row["threshold"], row["detail"]))
+            slot = table.slot_of.get(row["channel_id"] or 0)
+            if slot is not None and row["cause"] in CAUSES:
+                rank = {"prealarm": 1, "alarm": 2, "fault": 3}[row["level"]]
+                table.desired[CAUSES.index(row["cause"]), slot] = rank
+
+    def checkpoint(self, conn: sqlite3.Connection) -> int:
+        """Persist the detector state of channels that changed since the last checkpoint.
+
+        Between checkpoints only soft state is at risk (a pending duration timer, the thermal state): after a
+        crash an alarm can come up to one delay later, never twice, because active alarms are rows.
+        """
+        table = self.detector.table
+        rows = [(table.info[slot].channel_id, msgspec.msgpack.encode(table.export(slot))) for slot in self.dirty]
+        alarm_sql.save_checkpoints(conn, rows)
+        self.dirty.clear()
+        return len(rows)
+
+    # ---- ingest ---------------------------------------------------------------------------------------------
+
+    def ingest(self, conn: sqlite3.Connection, batch: ParsedBatch, access: Access, now: float,
+               watched: frozenset[int]) -> Outcome:
+        stored = readings_sql.batch_result(conn, batch.batch_id)
+        if stored is not None:
+            accepted, previous = stored
+            return Outcome(IngestResult(accepted, True, [Rejected(**r) for r in previous]))
+        rejected = list(batch.rejected)
+        devices = self._devices(conn, batch, access)
+
+        slots: list[int] = []
+        channel_ids: list[int] = []
+        ts: list[float] = []
+        values: list[float] = []
+        seen: set[int] = set()
+        for index, sample in zip(batch.sample_index, batch.samples, strict=True):
+            entry = devices.get(sample.device)
+            error = self._check(entry, sample.device, sample.ts, now)
+            if error is None and entry is not None:
+                slot = entry.slots.get(sample.channel)
+                if slot is None:
+                    have = ", ".join(sorted(entry.slots))
+                    error = f"device {sample.device!r} has no channel {sample.channel!r} (it has {have})"
+                else:
+                    slots.append(slot)
+                    channel_ids.append(entry.channel_ids[sample.channel])
+                    ts.append(sample.ts)
+                    values.append(sample.value)
+                    seen.add(entry.id)
+                    continue
+            rejected.append(Rejected(index, f"samples[{index}]: {error}"))
+
+        event_rows: list[tuple[int, str, float, int, float]] = []
+        arc_slot: list[int] = []
+        arc_ts: list[float] = []
+        arc_count: list[float] = []
+        for index, event in zip(batch.event_index, batch.events, strict=True):
+            entry = devices.get(event.device)
+            error = self._check(entry, event.device, event.ts, now)
+            if error is None and entry is not None and event.kind == "arc":
+                slot = entry.slots.get("arc")
+                if slot is None:
+                    error = f"device {event.device!r} has no arc channel; register channel 'arc' to detect fault arcs"
+                else:
+                    arc_slot.append(slot)
+                    arc_ts.append(event.ts)
+                    arc_count.append(float(event.count))
+            if error is not None or entry is None:
+                rejected.append(Rejected(index, f"events[{index}]: {error}", "event"))
+                continue
+            event_rows.append((entry.id, event.kind, event.ts, event.count, now))
+            seen.add(entry.id)
+
+        ts_arr = np.asarray(ts, dtype=np.float64)
+        if slots:
+            readings_sql.insert_readings(conn, np.asarray(channel_ids, dtype=np.int64), ts_arr,
+                                         np.asarray(values, dtype=np.float64))
+            readings_sql.mark_late(conn, float(ts_arr.min()))
+        if event_rows:
+            readings_sql.insert_events(conn, event_rows)
+        findings = self.detector.detect(
+            np.asarray(slots, dtype=np.int64), ts_arr, np.asarray(values, dtype=np.float64),
+            np.asarray(arc_slot, dtype=np.int64), np.asarray(arc_ts, dtype=np.float64),
+            np.asarray(arc_count, dtype=np.float64),
+        )
+        self.dirty.update(findings.latest)
+        live: list[LiveEvent] = []
+        touched = self._apply(conn, findings.changes)
+        for device_id in seen:
+            touched += self._device_back(conn, device_id, now)
+        self._peaks(conn, findings.peaks)
+        alarm_sql.touch_devices(conn, seen, now)
+        accepted = len(slots) + len(event_rows)
+        rejected.sort(key=lambda r: (r.kind, r.index))
+        readings_sql.record_batch(conn, batch.batch_id, now, accepted,
+                                  [{"index": r.index, "error": r.error, "kind": r.kind} for r in rejected])
+        if touched:
+            make_durable(conn)
+            live += self._alarm_events(conn, touched)
+        if watched:
+            table = self.detector.table
+            for slot, (t, v) in findings.latest.items():
+                info = table.info[slot]
+                if info.site_id in watched:
+                    live.append(LiveEvent(info.site_id, "reading", {
+                        "channel_id": info.channel_id, "device_id": info.device_id, "channel": info.key,
+                        "ts": t, "value": v}))
+        return Outcome(IngestResult(accepted, False, rejected), live)
+
+    def _devices(self, conn: sqlite3.Connection, batch: ParsedBatch, access: Access) -> dict[str, DeviceEntry]:
+        """The batch's devices that exist and that the caller may feed (others stay unknown, by design)."""
+        serials = {s.device for s in batch.samples} | {e.device for e in batch.events}
+        found = {serial: entry for serial in serials if (entry := self.registry.lookup(conn, serial))}
+        if access.site_id is not None:
+            return {k: v for k, v in found.items() if v.site_id == access.site_id}
+        visible = site_sql.visible_site_ids(conn, sorted({e.site_id for e in found.values()}), access.scope_sql,
+                                            list(access.params))
+        return {k: v for k, v in found.items() if v.site_id in visible}
+
+    @staticmethod
+    def _check(entry: DeviceEntry | None, serial: str, ts: float, now: float) -> str | None:
+        if entry is None:
+            return f"unknown device {serial!r}; register it on its site first"
+        if ts > now + MAX_CLOCK_SKEW_S:
+            ahead = ts - now
+            return f"ts is {ahead:.0f} s in the future; check the device clock (allowed skew {MAX_CLOCK_SKEW_S:.0f} s)"
+        return None
+
+    # ---- alarm instances ----------------------------------------------------------------------------------
+
+    def _apply(self, conn: sqlite3.Connection, changes: list[Change]) -> list[tuple[int, str]]:
+        """Turn wanted-level changes into alarm transitions; answer (alarm id, transition) for each."""
+        table = self.detector.table
+        out: list[tuple[int, str]] = []
+        for change in changes:
+            info = table.info[change.slot]
+            key: Key = (info.device_id, info.channel_id, change.cause)
+            decision = self.book.decide(key, change.level)
+            if decision is not None:
+                value = None if np.isnan(change.value) else change.value
+                out.append(self._store(conn, key, decision, change.ts, value, self._threshold(change),
+                                       change.detail, info.site_id))
+        return out
+
+    def _store(self, conn: sqlite3.Connection, key: Key, decision: Decision, ts: float, value: float | None,
+               threshold: float | None, detail: dict[str, Any], site_id: int) -> tuple[int, str]:
+        device_id, channel_id, cause = key
+        if decision.kind == "raised":
+            record = {"site_id": site_id, "device_id": device_id, "channel_id": channel_id or None, "cause": cause,
+                      "level": decision.level, "started_at": ts, "peak": value, "threshold": threshold,
+                      "detail": detail}
+            alarm_id = alarm_sql.insert_alarm(conn, record, value)
+            self.book.add(key, Active(alarm_id, site_id, device_id, channel_id or None, cause, decision.level, ts,
+                                      value, threshold, detail))
+            return alarm_id, "raised"
+        active = self.book.active[key]
+        if decision.kind == "escalated":
+            active.level = decision.level
+            active.threshold = threshold
+            active.detail = detail or active.detail
+            alarm_sql.escalate_alarm(conn, active.id, decision.level, ts, value, threshold, active.detail)
+            return active.id, "escalated"
+        self.book.remove(key)
+        alarm_sql.clear_alarm(conn, active.id, active.level, ts, value)
+        return active.id, "cleared"
+
+    def _threshold(self, change: Change) -> float | None:
+        s = self.detector.table.settings
+        slot = change.slot
+        level = change.level
+        match change.cause:
+            case "leakage" | "overtemp" | "voltage" | "overload":
+                value = s["alarm" if level == 2 else "prealarm"][slot]
+            case "leakage_trend" | "arc":
+                value = s["alarm"][slot]
+            case "short_circuit":
+                value = detectors.SHORT_CIRCUIT_MULTIPLE * s["rated_a"][slot]
+            case "hot_joint":
+                value = detectors.HOT_JOINT_ALARM_K if level == 2 else detectors.HOT_JOINT_PREALARM_K
+            case _:
+                return None
+        return None if np.isnan(value) else float(value)
+
+    def _device_back(self, conn: sqlite3.Connection, device_id: int, now: float) -> list[tuple[int, str]]:
+        key: Key = (device_id, 0, "offline")
+        if key not in self.book.active:
+            return []
+        return [self._store(conn, key, Decision("cleared", "offline"), now, None, None, {}, 0)]
+
+    def _peaks(self, conn: sqlite3.Connection, peaks: dict[tuple[int, str], float]) -> None:
+        table = self.detector.table
+        updates = []
+        for (slot, cause), value in peaks.items():
+            info = table.info[slot]
+            active = self.book.active.get((info.device_id, info.channel_id, cause))
+            if active is not None and (active.peak is None or value > active.peak):
+                active.peak = value
+                updates.append((value, active.id))
+        if updates:
+            alarm_sql.update_peaks(conn, updates)
+
+    def _alarm_events(self, conn: sqlite3.Connection, touched: list[tuple[int, str]]) -> list[LiveEvent]:
+        events = []
+        for alarm_id, transition in touched:
+            row = alarm_sql.get_alarm(conn, alarm_id)
+            if row is not None:
+                events.append(LiveEvent(row["site_id"], "alarm", {**row, "transition": transition}))
+        return events
+
+    def raise_level(self, conn: sqlite3.Connection, key: Key, level: str, ts: float, site_id: int,
+                    detail: dict[str, Any]) -> tuple[int, str] | None:
+        """Raise a device-level alarm found outside detection (the offline watchdog)."""
+        decision = self.book.decide(key, level)
+        if decision is None:
+            return None
+        make_durable(conn)
+        return self._store(conn, key, decision, ts, None, None, detail, site_id)
+
+    def apply_changes(self, conn: sqlite3.Connection, changes: list[Change]) -> list[tuple[int, str]]:
+        touched = self._apply(conn, changes)
+        if touched:
+            make_durable(conn)
+        return touched
+
+    def alarm_events(self, conn: sqlite3.Connection, touched: list[tuple[int, str]]) -> list[LiveEvent]:
+        return self._alarm_events(conn, touched)

@@ -1,0 +1,78 @@
+"""Devices and channels as ingest sees them: serial → device, channel key → detector slot.
+
+Lives on the writer thread with the detector (one owner), loaded at start, refreshed when a device is
+registered or a channel's settings change.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass, field
+from typing import Any
+
+import msgspec
+
+from ..detection.engine import Detector
+from ..detection.settings import quantity_of
+from ..detection.table import ChannelInfo
+from ..storage import alarms as alarm_sql
+from ..storage import sites as site_sql
+
+__all__ = ["DeviceEntry", "Registry"]
+
+
+@dataclass
+class DeviceEntry:
+    id: int
+    site_id: int
+    serial: str
+    name: str
+    slots: dict[str, int] = field(default_factory=dict)        # channel key → slot
+    channel_ids: dict[str, int] = field(default_factory=dict)  # channel key → channel id
+
+
+class Registry:
+    def __init__(self, detector: Detector) -> None:
+        self.detector = detector
+        self.by_serial: dict[str, DeviceEntry] = {}
+        self.by_id: dict[int, DeviceEntry] = {}
+
+    def load(self, conn: sqlite3.Connection) -> None:
+        for device in site_sql.devices_with_channels(conn):
+            self._put(device)
+        table = self.detector.table
+        for channel_id, blob in alarm_sql.load_checkpoints(conn).items():
+            slot = table.slot_of.get(channel_id)
+            if slot is not None:
+                table.restore(slot, msgspec.msgpack.decode(blob, type=list[float]))
+
+    def lookup(self, conn: sqlite3.Connection, serial: str) -> DeviceEntry | None:
+        entry = self.by_serial.get(serial)
+        if entry is None:
+            for device in site_sql.devices_with_channels(conn, serial):
+                entry = self._put(device)
+        return entry
+
+    def refresh(self, conn: sqlite3.Connection, serial: str) -> None:
+        """Re-read a device after its registration or a settings change (called inside that transaction)."""
+        self.by_serial.pop(serial, None)
+        self.lookup(conn, serial)
+
+    def channel(self, slot: int) -> ChannelInfo:
+        return self.detector.table.info[slot]
+
+    def _put(self, device: dict[str, Any]) -> DeviceEntry:
+        table = self.detector.table
+        entry = DeviceEntry(device["id"], device["site_id"], device["serial"], device["name"])
+        for channel in device["channels"]:
+            info = ChannelInfo(channel["id"], device["id"], device["site_id"], channel["key"])
+            slot = table.add(info, channel["settings"])
+            entry.slots[channel["key"]] = slot
+            entry.channel_ids[channel["key"]] = channel["id"]
+        # A terminal temperature is judged against the load of the same device (hot joint).
+        current = next((entry.slots[k] for k in sorted(entry.slots) if quantity_of(k) == "current_a"), -1)
+        for key, slot in entry.slots.items():
+            table.partner[slot] = current if quantity_of(key) == "temp_c" else -1
+        self.by_serial[entry.serial] = entry
+        self.by_id[entry.id] = entry
+        return entry

@@ -1,0 +1,65 @@
+"""Work that time alone causes: offline devices, arc alarms going quiet, detector checkpoints, rollups.
+
+Each function runs on the writer thread inside one transaction; ``run`` is the loop the app starts in exactly
+one process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sqlite3
+
+from ..context import Context
+from ..storage import alarms as alarm_sql
+from ..storage import readings as readings_sql
+from .pipeline import LiveEvent, Pipeline
+
+__all__ = ["OFFLINE_INTERVALS", "housekeeping", "run", "tick"]
+
+log = logging.getLogger("andian.watchdog")
+
+# Offline after no data for 3 poll intervals: the 1.5× keep-alive rule of MQTT doubled for radio links, as
+# ThingsBoard's inactivity timeout is used in practice (ARCHITECTURE "Detection").
+OFFLINE_INTERVALS = 3.0
+# Rollups and retention run this often; they are idempotent, so a missed round costs nothing.
+HOUSEKEEPING_S = 60.0
+
+
+def tick(pipeline: Pipeline, conn: sqlite3.Connection, now: float) -> list[LiveEvent]:
+    touched = []
+    for device in alarm_sql.silent_devices(conn, now, OFFLINE_INTERVALS):
+        raised = pipeline.raise_level(
+            conn, (device["id"], 0, "offline"), "offline", now, device["site_id"],
+            {"last_seen_at": device["last_seen_at"], "poll_interval_s": device["poll_interval_s"]},
+        )
+        if raised:
+            touched.append(raised)
+    table = pipeline.detector.table
+    arcs = [table.slot_of[a.channel_id] for a in pipeline.book.of_cause("arc")
+            if a.channel_id is not None and a.channel_id in table.slot_of]
+    touched += pipeline.apply_changes(conn, pipeline.detector.tick(now, arcs))
+    pipeline.checkpoint(conn)
+    return pipeline.alarm_events(conn, touched)
+
+
+def housekeeping(conn: sqlite3.Connection, now: float, raw_days: float, minute_days: float) -> None:
+    readings_sql.rollup(conn, now)
+    readings_sql.prune(conn, now, raw_days, minute_days)
+
+
+async def run(ctx: Context) -> None:
+    settings = ctx.settings
+    since_housekeeping = HOUSEKEEPING_S
+    while True:
+        await asyncio.sleep(settings.watchdog_interval_s)
+        try:
+            events = await ctx.db.write(lambda conn: tick(ctx.pipeline, conn, ctx.clock()))
+            ctx.hub.publish(events)
+            since_housekeeping += settings.watchdog_interval_s
+            if since_housekeeping >= HOUSEKEEPING_S:
+                since_housekeeping = 0.0
+                await ctx.db.write(lambda conn: housekeeping(conn, ctx.clock(), settings.raw_retention_days,
+                                                             settings.minute_retention_days))
+        except Exception:  # the loop must outlive one bad round; the log says what happened
+            log.exception("watchdog round failed")

@@ -1,0 +1,142 @@
+"""The ingest body at the edge: decoded once, item by item where it has to be, so one bad item costs only itself.
+
+The fast path decodes the whole body with msgspec into typed Structs. When that fails, the body is decoded
+again leniently (the stdlib also reads the ``NaN`` and ``Infinity`` that some gateways write) and every item is
+checked alone, so the good items are kept and each bad one is named with its index and field.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from typing import Annotated, Any, Literal
+
+import msgspec
+from litestar.dto import MsgspecDTO
+from msgspec import Meta, Struct
+
+from ..detection.settings import CHANNEL_KEY_PATTERN
+from ..errors import InvalidInput
+from ..schemas import END
+
+__all__ = ["EVENT_KINDS", "Event", "IngestBatch", "IngestBatchDTO", "IngestResult", "ParsedBatch", "Rejected",
+           "Sample", "parse_batch"]
+
+EVENT_KINDS = ("arc", "self_test", "trip", "close", "tamper", "power_loss")
+MAX_ITEMS = 100_000
+
+Serial = Annotated[str, Meta(pattern=r"^[A-Za-z0-9_.:-]{1,64}" + END, description="the device's serial number")]
+# Unix seconds after 2000-01-01: a device that reports 1970 has lost its clock.
+Timestamp = Annotated[float, Meta(gt=946_684_800.0, description="Unix seconds")]
+
+
+class Sample(Struct, forbid_unknown_fields=True):
+    device: Serial
+    channel: Annotated[str, Meta(pattern=CHANNEL_KEY_PATTERN + END)]
+    ts: Timestamp
+    value: float
+
+
+class Event(Struct, forbid_unknown_fields=True):
+    device: Serial
+    kind: Literal["arc", "self_test", "trip", "close", "tamper", "power_loss"]
+    ts: Timestamp
+    count: Annotated[int, Meta(ge=0, le=1_000_000, description="arc half-cycles in this burst")] = 1
+
+
+class IngestBatch(Struct, forbid_unknown_fields=True):
+    batch_id: Annotated[str, Meta(pattern=r"^[A-Za-z0-9_.:-]{1,64}" + END,
+                                  description="unique per batch; a repeated id is acknowledged and stored once")]
+    samples: Annotated[list[Sample], Meta(max_length=MAX_ITEMS)] = []
+    events: Annotated[list[Event], Meta(max_length=MAX_ITEMS)] = []
+
+
+class Rejected(Struct):
+    index: int
+    error: str
+    kind: Literal["sample", "event"] = "sample"
+
+
+class IngestResult(Struct):
+    accepted: int
+    duplicate: bool
+    rejected: list[Rejected]
+
+
+class _Loose(Struct):
+    batch_id: Annotated[str, Meta(pattern=r"^[A-Za-z0-9_.:-]{1,64}" + END)]
+    samples: Annotated[list[Any], Meta(max_length=MAX_ITEMS)] = []
+    events: Annotated[list[Any], Meta(max_length=MAX_ITEMS)] = []
+
+
+@dataclass
+class ParsedBatch:
+    batch_id: str
+    samples: list[Sample]
+    sample_index: list[int]  # position of each kept sample in the body
+    events: list[Event]
+    event_index: list[int]
+    rejected: list[Rejected] = field(default_factory=list)
+
+
+_strict = msgspec.json.Decoder(IngestBatch)
+
+
+def parse_batch(body: bytes) -> ParsedBatch:
+    try:
+        batch = _strict.decode(body)
+    except msgspec.DecodeError:
+        return _lenient(body)
+    bad = [i for i, s in enumerate(batch.samples) if not math.isfinite(s.value)]
+    if not bad:
+        return ParsedBatch(batch.batch_id, batch.samples, list(range(len(batch.samples))), batch.events,
+                           list(range(len(batch.events))))
+    return _lenient(body)
+
+
+def _lenient(body: bytes) -> ParsedBatch:
+    if not body.strip():
+        raise InvalidInput("body", "request body is missing; send a JSON object with batch_id and samples")
+    try:
+        raw = json.loads(body)
+    except (ValueError, RecursionError) as exc:
+        raise InvalidInput("body", f"not valid JSON ({exc}); send a JSON object with batch_id and samples") from exc
+    try:
+        loose = msgspec.convert(raw, _Loose)
+    except msgspec.ValidationError as exc:
+        raise InvalidInput(_field_of(str(exc), "body"), str(exc)) from exc
+    parsed = ParsedBatch(loose.batch_id, [], [], [], [])
+    for i, item in enumerate(loose.samples):
+        try:
+            sample = msgspec.convert(item, Sample)
+        except msgspec.ValidationError as exc:
+            parsed.rejected.append(Rejected(i, f"samples[{i}]: {exc}"))
+            continue
+        if not math.isfinite(sample.value):
+            parsed.rejected.append(Rejected(i, f"samples[{i}].value: must be a finite number, got {sample.value}"))
+            continue
+        parsed.samples.append(sample)
+        parsed.sample_index.append(i)
+    for i, item in enumerate(loose.events):
+        try:
+            event = msgspec.convert(item, Event)
+        except msgspec.ValidationError as exc:
+            parsed.rejected.append(Rejected(i, f"events[{i}]: {exc}", "event"))
+            continue
+        parsed.events.append(event)
+        parsed.event_index.append(i)
+    return parsed
+
+
+def _field_of(message: str, default: str) -> str:
+    if "`$." in message:
+        return message.split("`$.", 1)[1].split("`", 1)[0]
+    return default
+
+
+class IngestBatchDTO(MsgspecDTO[IngestBatch]):
+    """Documents the body as ``IngestBatch`` in OpenAPI, but decodes it with ``parse_batch``."""
+
+    def decode_bytes(self, value: bytes) -> Any:
+        return parse_batch(value)

@@ -1,0 +1,49 @@
+"""Live fan-out to open PWAs: subscribers per site, fed after each commit (never before it)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
+
+from .ingest.pipeline import LiveEvent
+
+__all__ = ["Hub", "Subscription"]
+
+# A subscriber this far behind is cut off; its client reconnects and re-reads the alarm list.
+QUEUE_LIMIT = 2000
+
+
+class Subscription:
+    def __init__(self, site_id: int) -> None:
+        self.site_id = site_id
+        self.queue: asyncio.Queue[LiveEvent] = asyncio.Queue(QUEUE_LIMIT)
+        self.overflowed = False
+
+
+class Hub:
+    def __init__(self) -> None:
+        self._subs: dict[int, set[Subscription]] = {}
+
+    def watched(self) -> frozenset[int]:
+        """Sites someone is watching right now; ingest builds reading events only for these."""
+        return frozenset(site for site, subs in self._subs.items() if subs)
+
+    def publish(self, events: Iterable[LiveEvent]) -> None:
+        for event in events:
+            for sub in self._subs.get(event.site_id, ()):
+                if sub.overflowed:
+                    continue
+                try:
+                    sub.queue.put_nowait(event)
+                except asyncio.QueueFull:
+                    sub.overflowed = True
+
+    @asynccontextmanager
+    async def subscribe(self, site_id: int) -> AsyncIterator[Subscription]:
+        sub = Subscription(site_id)
+        self._subs.setdefault(site_id, set()).add(sub)
+        try:
+            yield sub
+        finally:
+            self._subs[site_id].discard(sub)

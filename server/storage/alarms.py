@@ -1,0 +1,149 @@
+"""Alarm instances and their transitions; device liveness and detector checkpoints."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable
+from typing import Any
+
+__all__ = [
+    "acknowledge", "active_alarms", "clear_alarm", "escalate_alarm", "get_alarm", "insert_alarm", "list_alarms",
+    "load_checkpoints", "save_checkpoints", "silent_devices", "site_levels", "touch_devices", "update_peaks",
+]
+
+_COLUMNS = (
+    "a.id, a.site_id, a.device_id, d.name AS device_name, d.serial AS device_serial, c.key AS channel, "
+    "a.channel_id, a.level, a.cause, a.started_at, a.cleared_at, a.peak, a.threshold, a.detail, "
+    "a.acknowledged_at, u.display_name AS acknowledged_by, a.ack_note"
+)
+_FROM = (
+    "alarms a JOIN devices d ON d.id = a.device_id JOIN sites s ON s.id = a.site_id "
+    "LEFT JOIN channels c ON c.id = a.channel_id LEFT JOIN users u ON u.id = a.acknowledged_by"
+)
+
+
+def _row(row: sqlite3.Row) -> dict[str, Any]:
+    out = dict(row)
+    out["detail"] = json.loads(out["detail"])
+    return out
+
+
+def insert_alarm(conn: sqlite3.Connection, alarm: dict[str, Any], value: float | None) -> int:
+    cur = conn.execute(
+        "INSERT INTO alarms (site_id, device_id, channel_id, cause, level, started_at, peak, threshold, detail) "
+        "VALUES (:site_id, :device_id, :channel_id, :cause, :level, :started_at, :peak, :threshold, :detail)",
+        {**alarm, "detail": json.dumps(alarm.get("detail") or {})},
+    )
+    alarm_id = int(cur.lastrowid or 0)
+    _transition(conn, alarm_id, alarm["started_at"], "raised", alarm["level"], value)
+    return alarm_id
+
+
+def escalate_alarm(conn: sqlite3.Connection, alarm_id: int, level: str, ts: float, value: float | None,
+                   threshold: float | None, detail: dict[str, Any]) -> None:
+    conn.execute("UPDATE alarms SET level = ?, threshold = ?, detail = ? WHERE id = ?",
+                 [level, threshold, json.dumps(detail), alarm_id])
+    _transition(conn, alarm_id, ts, "escalated", level, value)
+
+
+def clear_alarm(conn: sqlite3.Connection, alarm_id: int, level: str, ts: float, value: float | None) -> None:
+    conn.execute("UPDATE alarms SET cleared_at = ? WHERE id = ?", [ts, alarm_id])
+    _transition(conn, alarm_id, ts, "cleared", level, value)
+
+
+def _transition(conn: sqlite3.Connection, alarm_id: int, ts: float, kind: str, level: str,
+                value: float | None) -> None:
+    conn.execute("INSERT INTO alarm_transitions (alarm_id, ts, transition, level, value) VALUES (?, ?, ?, ?, ?)",
+                 [alarm_id, ts, kind, level, value])
+
+
+def update_peaks(conn: sqlite3.Connection, peaks: Iterable[tuple[float, int]]) -> None:
+    conn.executemany("UPDATE alarms SET peak = MAX(IFNULL(peak, ?1), ?1) WHERE id = ?2", peaks)
+
+
+def active_alarms(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+    rows = conn.execute(
+        "SELECT id, site_id, device_id, channel_id, cause, level, started_at, peak, threshold, detail "
+        "FROM alarms WHERE cleared_at IS NULL"
+    )
+    return [_row(r) for r in rows]
+
+
+def get_alarm(conn: sqlite3.Connection, alarm_id: int, scope_sql: str = "1 = 1",
+              params: Iterable[Any] = ()) -> dict[str, Any] | None:
+    row = conn.execute(f"SELECT {_COLUMNS} FROM {_FROM} WHERE a.id = ? AND ({scope_sql})",
+                       [alarm_id, *params]).fetchone()
+    return _row(row) if row else None
+
+
+def list_alarms(conn: sqlite3.Connection, scope_sql: str, params: list[Any], *, site_id: int | None,
+                active: bool | None, since: float | None, limit: int) -> list[dict[str, Any]]:
+    where = [f"({scope_sql})"]
+    args: list[Any] = list(params)
+    if site_id is not None:
+        where.append("a.site_id = ?")
+        args.append(site_id)
+    if active is True:
+        where.append("a.cleared_at IS NULL")
+    elif active is False:
+        where.append("a.cleared_at IS NOT NULL")
+    if since is not None:
+        where.append("(a.started_at >= ? OR a.cleared_at IS NULL OR a.cleared_at >= ?)")
+        args += [since, since]
+    rows = conn.execute(
+        f"SELECT {_COLUMNS} FROM {_FROM} WHERE {' AND '.join(where)} "
+        "ORDER BY (a.cleared_at IS NULL) DESC, a.started_at DESC, a.id DESC LIMIT ?",
+        [*args, limit],
+    )
+    return [_row(r) for r in rows]
+
+
+def acknowledge(conn: sqlite3.Connection, alarm_id: int, user_id: int, ts: float, note: str) -> bool:
+    """Record the first acknowledgement; False when it was already acknowledged."""
+    cur = conn.execute(
+        "UPDATE alarms SET acknowledged_at = ?, acknowledged_by = ?, ack_note = ? "
+        "WHERE id = ? AND acknowledged_at IS NULL",
+        [ts, user_id, note, alarm_id],
+    )
+    if cur.rowcount:
+        level = conn.execute("SELECT level FROM alarms WHERE id = ?", [alarm_id]).fetchone()["level"]
+        _transition(conn, alarm_id, ts, "acknowledged", level, None)
+    return bool(cur.rowcount)
+
+
+def site_levels(conn: sqlite3.Connection, site_ids: list[int]) -> dict[int, list[str]]:
+    """Levels of the active alarms per site."""
+    if not site_ids:
+        return {}
+    marks = ", ".join("?" * len(site_ids))
+    out: dict[int, list[str]] = {}
+    for row in conn.execute(
+        f"SELECT site_id, level FROM alarms WHERE cleared_at IS NULL AND site_id IN ({marks})", site_ids
+    ):
+        out.setdefault(int(row["site_id"]), []).append(row["level"])
+    return out
+
+
+def touch_devices(conn: sqlite3.Connection, device_ids: Iterable[int], now: float) -> None:
+    conn.executemany("UPDATE devices SET last_seen_at = ? WHERE id = ?", [(now, d) for d in device_ids])
+
+
+def silent_devices(conn: sqlite3.Connection, now: float, intervals: float) -> list[dict[str, Any]]:
+    """Devices that reported once and then nothing for ``intervals`` poll intervals."""
+    rows = conn.execute(
+        "SELECT id, site_id, last_seen_at, poll_interval_s FROM devices "
+        "WHERE last_seen_at IS NOT NULL AND last_seen_at + ? * poll_interval_s <= ?",
+        [intervals, now],
+    )
+    return [dict(r) for r in rows]
+
+
+def save_checkpoints(conn: sqlite3.Connection, rows: Iterable[tuple[int, bytes]]) -> None:
+    conn.executemany("INSERT INTO detector_state (channel_id, state) VALUES (?, ?) ON CONFLICT (channel_id) "
+                     "DO UPDATE SET state = excluded.state", rows)
+
+
+def load_checkpoints(conn: sqlite3.Connection) -> dict[int, bytes]:
+    rows = conn.execute("SELECT channel_id, state FROM detector_state")
+    return {int(r["channel_id"]): bytes(r["state"]) for r in rows}

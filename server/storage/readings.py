@@ -1,0 +1,152 @@
+"""Readings, device events, ingest batches, minute/hour aggregates and retention.
+
+Raw readings are keyed (bucket, channel_id, ts) with 10-minute buckets: appends touch only the newest bucket
+and a channel's range is one index seek per bucket (see migrations 0002 and bench/ingest.py).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sqlite3
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+__all__ = [
+    "BUCKET_S", "batch_result", "insert_events", "insert_readings", "mark_late", "prune", "range_aggregate",
+    "range_raw", "record_batch", "rollup",
+]
+
+BUCKET_S = 600
+
+
+def batch_result(conn: sqlite3.Connection, batch_id: str) -> tuple[int, list[dict[str, Any]]] | None:
+    row = conn.execute("SELECT accepted, rejected FROM ingest_batches WHERE batch_id = ?", [batch_id]).fetchone()
+    return (int(row["accepted"]), json.loads(row["rejected"])) if row else None
+
+
+def record_batch(conn: sqlite3.Connection, batch_id: str, now: float, accepted: int,
+                 rejected: list[dict[str, Any]]) -> None:
+    conn.execute("INSERT INTO ingest_batches (batch_id, received_at, accepted, rejected) VALUES (?, ?, ?, ?)",
+                 [batch_id, now, accepted, json.dumps(rejected, ensure_ascii=False)])
+
+
+def insert_readings(conn: sqlite3.Connection, channel_id: NDArray[np.int64], ts: NDArray[np.float64],
+                    value: NDArray[np.float64]) -> None:
+    """One executemany for the batch; a reading already stored (same channel and ts) is kept, not doubled."""
+    bucket = (ts // BUCKET_S).astype(np.int64)
+    conn.executemany(
+        "INSERT OR IGNORE INTO readings (bucket, channel_id, ts, value) VALUES (?, ?, ?, ?)",
+        zip(bucket.tolist(), channel_id.tolist(), ts.tolist(), value.tolist(), strict=True),
+    )
+
+
+def insert_events(conn: sqlite3.Connection, rows: Iterable[tuple[int, str, float, int, float]]) -> None:
+    conn.executemany("INSERT INTO events (device_id, kind, ts, count, received_at) VALUES (?, ?, ?, ?, ?)", rows)
+
+
+def _buckets(start: float, end: float) -> list[int]:
+    return list(range(int(start // BUCKET_S), int(end // BUCKET_S) + 1))
+
+
+def range_raw(conn: sqlite3.Connection, channel_id: int, start: float, end: float) -> list[tuple[float, float]]:
+    """Raw readings of one channel with ``start <= ts <= end``, oldest first."""
+    buckets = _buckets(start, end)
+    out: list[tuple[float, float]] = []
+    # One seek per bucket; IN lists are chunked below SQLite's parameter limit.
+    for i in range(0, len(buckets), 500):
+        part = buckets[i : i + 500]
+        marks = ", ".join("?" * len(part))
+        out.extend(conn.execute(
+            f"SELECT ts, value FROM readings WHERE bucket IN ({marks}) AND channel_id = ? AND ts >= ? AND ts <= ? "
+            "ORDER BY bucket, ts",
+            [*part, channel_id, start, end],
+        ).fetchall())
+    return out
+
+
+def range_aggregate(conn: sqlite3.Connection, table: str, channel_id: int, start: float,
+                    end: float) -> list[tuple[float, int, float]]:
+    """(bucket start, n, sum) from ``readings_minute`` or ``readings_hour``."""
+    assert table in ("readings_minute", "readings_hour")
+    return conn.execute(
+        f"SELECT start, n, vsum FROM {table} WHERE channel_id = ? AND start >= ? AND start <= ? ORDER BY start",
+        [channel_id, math.floor(start), end],
+    ).fetchall()
+
+
+def mark_late(conn: sqlite3.Connection, min_ts: float) -> None:
+    """Readings older than the rollup mark arrived: have their minutes rolled up again."""
+    mark = _mark(conn, "minute")
+    if mark is None or min_ts >= mark:
+        return
+    conn.execute("INSERT OR IGNORE INTO rollup_dirty (minute) VALUES (?)", [int(min_ts // 60) * 60])
+
+
+def _mark(conn: sqlite3.Connection, name: str) -> float | None:
+    row = conn.execute("SELECT value FROM rollup_marks WHERE name = ?", [name]).fetchone()
+    return float(row["value"]) if row else None
+
+
+def _set_mark(conn: sqlite3.Connection, name: str, value: float) -> None:
+    conn.execute("INSERT INTO rollup_marks (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET "
+                 "value = excluded.value", [name, value])
+
+
+def _aggregate(conn: sqlite3.Connection, table: str, step: int, start: float, end: float) -> None:
+    buckets = _buckets(start, end - 1e-6)
+    marks = ", ".join("?" * len(buckets))
+    conn.execute(
+        f"INSERT OR REPLACE INTO {table} (channel_id, start, n, vmin, vmax, vsum) "
+        f"SELECT channel_id, CAST(ts / {step} AS INTEGER) * {step}, COUNT(*), MIN(value), MAX(value), SUM(value) "
+        f"FROM readings WHERE bucket IN ({marks}) AND ts >= ? AND ts < ? GROUP BY 1, 2",
+        [*buckets, start, end],
+    )
+
+
+def rollup(conn: sqlite3.Connection, now: float, *, settle_s: float = 120.0, max_minutes: int = 60) -> int:
+    """Aggregate completed minutes (and the hours they complete) up to ``now - settle_s``; return minutes done.
+
+    Idempotent: a minute is recomputed from raw readings, never added to. Late readings (older than the mark)
+    were recorded in ``rollup_dirty`` by ingest and are recomputed here.
+    """
+    done = 0
+    for row in conn.execute("SELECT minute FROM rollup_dirty ORDER BY minute LIMIT ?", [max_minutes]).fetchall():
+        minute = int(row["minute"])
+        _aggregate(conn, "readings_minute", 60, minute, minute + 60)
+        hour = minute // 3600 * 3600
+        _aggregate(conn, "readings_hour", 3600, hour, hour + 3600)
+        conn.execute("DELETE FROM rollup_dirty WHERE minute = ?", [minute])
+        done += 1
+    limit = math.floor((now - settle_s) / 60) * 60
+    mark = _mark(conn, "minute")
+    if mark is None:
+        first = conn.execute("SELECT MIN(ts) AS t FROM readings").fetchone()["t"]
+        if first is None:
+            return done
+        mark = math.floor(first / 60) * 60
+    end = min(limit, mark + 60 * max_minutes)
+    if end <= mark:
+        return done
+    _aggregate(conn, "readings_minute", 60, mark, end)
+    # Hours touched by [mark, end): recompute each from raw, complete or not.
+    hour = math.floor(mark / 3600) * 3600
+    while hour < end:
+        _aggregate(conn, "readings_hour", 3600, hour, min(hour + 3600, end))
+        hour += 3600
+    _set_mark(conn, "minute", end)
+    return done + int((end - mark) // 60)
+
+
+def prune(conn: sqlite3.Connection, now: float, raw_days: float, minute_days: float) -> None:
+    """Drop raw readings and minute aggregates past their retention, and old batch ids. Hours are kept."""
+    raw_before = now - raw_days * 86400
+    conn.execute("DELETE FROM readings WHERE bucket < ?", [int(raw_before // BUCKET_S)])
+    conn.execute("DELETE FROM readings_minute WHERE start < ?", [now - minute_days * 86400])
+    # Batch ids guard against a gateway re-sending; a week covers any retry.
+    conn.execute("DELETE FROM ingest_batches WHERE received_at < ?", [now - 7 * 86400])
+    conn.execute("DELETE FROM events WHERE ts < ?", [raw_before])
+
