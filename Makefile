@@ -35,7 +35,7 @@ chromium:
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
 
 lint: install
-	.venv/bin/ruff check server ble offline_sync tests docs
+	.venv/bin/ruff check server ble offline_sync tests docs bench
 
 typecheck: install pwa/node_modules/.package-lock.json
 	.venv/bin/mypy

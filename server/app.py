@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager
+from typing import Any
 
 from litestar import Litestar
 from litestar.config.compression import CompressionConfig
@@ -21,7 +22,7 @@ from .api.errors import exception_handlers
 from .api.ingest import IngestController
 from .api.meta import MetaController
 from .api.sites import DeviceController, GatewayController, SiteController
-from .context import open_context
+from .context import Context, open_context
 from .ingest import watchdog
 from .settings import Settings
 from .web import PwaFiles, pwa_file, pwa_root
@@ -29,7 +30,13 @@ from .web import PwaFiles, pwa_file, pwa_root
 __all__ = ["create_app"]
 
 
-def create_app(settings: Settings | None = None, *, clock: Callable[[], float] = time.time) -> Litestar:
+def create_app(
+    settings: Settings | None = None,
+    *,
+    clock: Callable[[], float] = time.time,
+    background: Sequence[Callable[[Context], Coroutine[Any, Any, None]]] = (),
+) -> Litestar:
+    """The app; ``background`` loops run beside the watchdog for the app's lifetime (the demo's feed)."""
     settings = settings or Settings.from_env()
     resolved = settings
 
@@ -39,13 +46,15 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], float] =
             app.state["andian"] = ctx
             app.state["pwa"] = await asyncio.to_thread(PwaFiles, resolved.static_dir)
             # One process runs the watchdog: serve with a single worker (docs/operations.md).
-            task = asyncio.create_task(watchdog.run(ctx), name="andian-watchdog")
+            tasks: list[asyncio.Task[None]] = [asyncio.create_task(loop(ctx)) for loop in (watchdog.run, *background)]
             try:
                 yield
             finally:
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
+                for task in tasks:
+                    task.cancel()
+                for task in tasks:
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await task
 
     return Litestar(
         route_handlers=[

@@ -38,6 +38,8 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--db", type=Path, default=Path("data/demo.db"), help="demo database (default ./data/demo.db)")
     demo.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     demo.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    demo.add_argument("--no-feed", action="store_true",
+                      help="do not feed simulated readings (tests that send their own)")
 
     user = commands.add_parser("user", help="manage users")
     user_commands = user.add_subparsers(dest="user_command", required=True, metavar="ACTION")
@@ -66,7 +68,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "serve":
             return _serve(Settings.from_env(db_path=args.db, host=args.host, port=args.port, site=args.site))
         if args.command == "demo":
-            return _demo(Settings.from_env(db_path=args.db, host=args.host, port=args.port))
+            return _demo(Settings.from_env(db_path=args.db, host=args.host, port=args.port), feed=not args.no_feed)
         if args.command == "user":
             return asyncio.run(_user_add(args))
         if args.command == "db":
@@ -82,16 +84,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 1
 
 
-def _serve(settings: Settings) -> int:
+def _serve(settings: Settings, *, feed: bool = False) -> int:
     import uvicorn
 
     from .app import create_app
+    from .demo_feed import run as demo_feed
 
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+    # One worker: the watchdog (and later the BLE poller) must run in exactly one process.
+    app = create_app(settings, background=[demo_feed] if feed else [])
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info", workers=1)
     return 0
 
 
-def _demo(settings: Settings) -> int:
+def _demo(settings: Settings, *, feed: bool = True) -> int:
     from .context import open_context
     from .demo import DEMO_PASSWORD, DEMO_USERS, seed_demo
 
@@ -106,8 +111,10 @@ def _demo(settings: Settings) -> int:
     print(f"Demo logins (password for all: {DEMO_PASSWORD}):")
     for username, role, display_name, _ in DEMO_USERS:
         print(f"  {username:<10} {role:<10} {display_name}")
+    if feed:
+        print("Simulated readings every 10 s: expect a leakage pre-alarm and alarm at 桃花仑综合市场 within minutes.")
     print()
-    return _serve(settings)
+    return _serve(settings, feed=feed)
 
 
 async def _user_add(args: argparse.Namespace) -> int:

@@ -10,6 +10,7 @@ from litestar.testing import TestClient
 
 from server.context import Context
 from server.ingest import watchdog
+from server.services.alarms import present
 
 from .conftest import Clock
 
@@ -68,7 +69,7 @@ class Site:
         ctx: Context = self.client.app.state["andian"]
         events = self.client.blocking_portal.call(
             ctx.db.write, lambda conn: watchdog.tick(ctx.pipeline, conn, ctx.clock()))
-        ctx.hub.publish(events)
+        ctx.hub.publish(present(events))
 
     def alarms(self, headers: dict[str, str]) -> list[dict[str, Any]]:
         r = self.client.get("/api/v1/alarms", headers=headers)

@@ -3,7 +3,7 @@
 // A 401 on an authenticated request ends the session; the app then shows the login page.
 import { reportReachable } from './online'
 import { endSession, getSession } from './session'
-import type { LoginResponse, Site, SiteDetail, User } from './types'
+import type { Alarm, LoginResponse, Readings, Site, SiteDetail, User } from './types'
 
 /** Longer than any answer of a healthy server; a request still pending then counts as no network. */
 export const REQUEST_TIMEOUT_MS = 10_000
@@ -103,4 +103,22 @@ export function getSites(): Promise<Site[]> {
 
 export function getSite(id: number): Promise<SiteDetail> {
   return request<SiteDetail>('GET', `/api/v1/sites/${id}`)
+}
+
+export function getAlarms(query: { site_id: number; active: boolean; since?: number }): Promise<Alarm[]> {
+  const params = new URLSearchParams({ site_id: String(query.site_id), active: String(query.active) })
+  if (query.since !== undefined) params.set('since', String(query.since))
+  return request<Alarm[]>('GET', `/api/v1/alarms?${params}`)
+}
+
+/** Record that someone is responding; the alarm stays active until its cause clears. */
+export function ackAlarm(id: number, note?: string): Promise<Alarm> {
+  return request<Alarm>('POST', `/api/v1/alarms/${id}/ack`, { body: note ? { note } : {} })
+}
+
+/** Readings of one channel between two Unix times; with `step`, bucket means at bucket starts. */
+export function getReadings(channelId: number, from: number, to: number, step?: number): Promise<Readings> {
+  const params = new URLSearchParams({ from: String(from), to: String(to) })
+  if (step !== undefined) params.set('step', String(step))
+  return request<Readings>('GET', `/api/v1/channels/${channelId}/readings?${params}`)
 }

@@ -1,8 +1,21 @@
 // Reads that work offline: ask the server; on success keep a copy in IndexedDB; when the server cannot be
 // reached, answer from that copy and say how old it is.
-import { getSite, getSites, NetworkError } from './api'
-import { deleteSiteDetail, loadSiteDetail, loadSiteList, saveSiteDetail, saveSiteList } from './store/db'
-import type { Site, SiteDetail } from './types'
+import { applySnapshot } from './alarms/model'
+import { getAlarms, getSite, getSites, NetworkError } from './api'
+import {
+  deleteSiteDetail,
+  loadSiteAlarms,
+  loadSiteDetail,
+  loadSiteList,
+  saveSiteAlarms,
+  saveSiteDetail,
+  saveSiteList,
+} from './store/db'
+import type { Alarm, Site, SiteDetail } from './types'
+
+// Cleared alarms stay in a site's list for a week: long enough to see what happened over a weekend or a
+// holiday, short enough to keep the list (and the copy on the phone) small.
+export const RECENT_ALARMS_S = 7 * 24 * 3600
 
 export interface Cached<T> {
   data: T
@@ -68,4 +81,30 @@ export function readSite(id: number): Promise<Cached<SiteDetail>> {
 /** The server says the site is gone or hidden from this user: drop the copy as well. */
 export function forgetSite(id: number): Promise<void> {
   return deleteSiteDetail(id)
+}
+
+/** A site's active alarms and those cleared in the last week, as one list: active first, newest first. */
+export async function fetchSiteAlarms(siteId: number, now: number = Date.now()): Promise<Alarm[]> {
+  const since = Math.floor(now / 1000) - RECENT_ALARMS_S
+  const [active, cleared] = await Promise.all([
+    getAlarms({ site_id: siteId, active: true }),
+    getAlarms({ site_id: siteId, active: false, since }),
+  ])
+  return applySnapshot([...active, ...cleared])
+}
+
+export function readSiteAlarms(siteId: number): Promise<Cached<Alarm[]>> {
+  return cachedRead(
+    () => fetchSiteAlarms(siteId),
+    (alarms, fetchedAt) => saveSiteAlarms(siteId, alarms, fetchedAt),
+    async () => {
+      const saved = await loadSiteAlarms(siteId)
+      return saved && { data: saved.alarms, fetchedAt: saved.fetchedAt }
+    },
+  )
+}
+
+/** Keep the list as the page now shows it (after live events), for the next time the phone is offline. */
+export function keepSiteAlarms(siteId: number, alarms: Alarm[], fetchedAt: number = Date.now()): Promise<void> {
+  return keep(() => saveSiteAlarms(siteId, alarms, fetchedAt))
 }

@@ -1,3 +1,4 @@
+import type { RefObject } from 'preact'
 import { useEffect, useState } from 'preact/hooks'
 
 /** Re-render when a module-level value changes: `subscribe` returns its unsubscribe function. */
@@ -39,4 +40,32 @@ export function useLoad<T>(read: () => Promise<T>, key: string | number): [LoadS
   }, [key, attempt])
   const load: LoadState<T> = result.key === key ? result.load : { state: 'loading' }
   return [load, () => setAttempt((n) => n + 1)]
+}
+
+/**
+ * True from the moment the element comes near the screen (and stays true): costly parts — a chart, its
+ * readings — are made only for what the user scrolls to. Without IntersectionObserver, at once.
+ */
+export function useSeen(ref: RefObject<Element | null>, margin = '200px'): boolean {
+  const [seen, setSeen] = useState(false)
+  useEffect(() => {
+    const element = ref.current
+    if (seen || !element) return
+    if (typeof IntersectionObserver === 'undefined') {
+      setSeen(true)
+      return
+    }
+    const observer = new IntersectionObserver(
+      (entries) => {
+        if (entries.some((e) => e.isIntersecting)) {
+          setSeen(true)
+          observer.disconnect()
+        }
+      },
+      { rootMargin: margin },
+    )
+    observer.observe(element)
+    return () => observer.disconnect()
+  }, [seen, margin])
+  return seen
 }

@@ -86,3 +86,74 @@ export interface ErrorBody {
   detail: string
   extra?: unknown
 }
+
+export type AlarmLevel = 'prealarm' | 'alarm' | 'fault' | 'offline'
+
+export type AlarmCause =
+  | 'overload'
+  | 'leakage'
+  | 'overtemp'
+  | 'arc'
+  | 'short_circuit'
+  | 'hot_joint'
+  | 'leakage_trend'
+  | 'imbalance'
+  | 'voltage'
+  | 'sensor'
+  | 'offline'
+
+/** Per-cause extras: leakage_trend `projected_at` (Unix s), sensor `reason`, hot_joint `excess_c`. */
+export interface AlarmDetail {
+  projected_at?: number
+  reason?: 'out_of_range' | 'stuck' | string
+  excess_c?: number
+  [key: string]: unknown
+}
+
+/** GET /api/v1/alarms, POST /api/v1/alarms/{id}/ack. Times are Unix seconds. */
+export interface Alarm {
+  id: number
+  site_id: number
+  device_id: number
+  device_name: string
+  device_serial: string
+  /** Channel key, or null for a device-level alarm (offline). */
+  channel: string | null
+  channel_id: number | null
+  level: AlarmLevel
+  cause: AlarmCause | string
+  started_at: number
+  cleared_at: number | null
+  /** Worst value seen, in `unit`; null for offline. */
+  peak: number | null
+  unit: string
+  /** The setting the value crossed, in `unit`. */
+  threshold: number | null
+  detail: AlarmDetail
+  acknowledged_at: number | null
+  acknowledged_by: string | null
+  /** The note given with the acknowledgement ("" without one). */
+  ack_note?: string
+}
+
+export type AlarmTransition = 'raised' | 'escalated' | 'cleared' | 'acknowledged'
+
+/** Data of the live stream's `alarm` event. */
+export interface AlarmEvent extends Alarm {
+  transition: AlarmTransition
+}
+
+/** Data of the live stream's `reading` event: the latest value of one channel in an ingested batch. */
+export interface ReadingEvent {
+  channel_id: number
+  device_id: number
+  channel: string
+  ts: number
+  value: number
+}
+
+/** GET /api/v1/channels/{id}/readings: parallel arrays sorted by ts (Unix seconds). */
+export interface Readings {
+  ts: number[]
+  value: number[]
+}

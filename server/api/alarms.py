@@ -70,12 +70,12 @@ class LiveController(Controller):
 
         async def stream() -> AsyncIterator[ServerSentEventMessage]:
             async with ctx.hub.subscribe(site_id) as sub:
-                yield ServerSentEventMessage(comment="andian live")
+                yield ServerSentEventMessage(data=None, comment="andian live")
                 while not sub.overflowed:
                     try:
                         event = await asyncio.wait_for(sub.queue.get(), KEEPALIVE_S)
                     except TimeoutError:
-                        yield ServerSentEventMessage(comment="keep-alive")
+                        yield ServerSentEventMessage(data=None, comment="keep-alive")
                         continue
                     yield ServerSentEventMessage(data=msgspec.json.encode(event.data).decode(), event=event.event)
 

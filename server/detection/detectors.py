@@ -70,6 +70,7 @@ TREND_MIN_HISTORY_S = 2 * 86400.0  # two daily cycles before a slope means anyth
 TREND_RAISE_S = 7 * 86400.0
 TREND_CLEAR_S = 14 * 86400.0
 TREND_MIN_LEVEL_FRACTION = 1 / 3  # below a third of the alarm level a rise is not yet worth a warning
+TREND_EVAL_S = 600.0
 _OMEGA = 2 * np.pi / 86400.0
 _PAIRS = [(i, j) for i in range(4) for j in range(i, 4)]  # upper triangle of the 4×4 normal matrix
 
@@ -206,11 +207,12 @@ def hot_joint(table: ChannelTable, rows: Rows) -> tuple[Level, Float]:
     ends = slot[rows.end]
     gap = np.nan_to_num(rows.ts[rows.end] - st["last_ts"][ends], nan=0.0)
     decay = np.exp(-np.maximum(gap, 0.0) / HOT_JOINT_LEARN_S)
-    size = table.capacity
+    seg = np.cumsum(rows.seg) - 1
+    segments = ends.shape[0]
     for name, values in (("hj_w", np.ones(n)), ("hj_x", theta), ("hj_xx", theta * theta), ("hj_y", rows.value),
                          ("hj_xy", theta * rows.value)):
-        added = np.bincount(slot[learn], weights=values[learn], minlength=size)
-        st[name][ends] = st[name][ends] * decay + added[ends]
+        added = np.bincount(seg[learn], weights=values[learn], minlength=segments)
+        st[name][ends] = st[name][ends] * decay + added
     return _levels(pre, alarm), excess
 
 
@@ -234,13 +236,20 @@ def leakage_trend(table: ChannelTable, rows: Rows) -> tuple[Rows, Level, Float]:
     w = np.exp(-age / TREND_WINDOW_S)
     features = np.stack([np.ones(len(rows)), (rows.ts - first_row) / 86400.0, np.sin(_OMEGA * rows.ts),
                          np.cos(_OMEGA * rows.ts)])
-    size = table.capacity
+    seg = np.cumsum(rows.seg) - 1
+    segments = ends.shape[0]
     for n, (i, j) in enumerate(_PAIRS):
-        added = np.bincount(slot, weights=w * features[i] * features[j], minlength=size)[ends]
+        added = np.bincount(seg, weights=w * features[i] * features[j], minlength=segments)
         st[f"tr_m{n}"][ends] = st[f"tr_m{n}"][ends] * decay + added
     for i in range(4):
-        added = np.bincount(slot, weights=w * features[i] * rows.value, minlength=size)[ends]
+        added = np.bincount(seg, weights=w * features[i] * rows.value, minlength=segments)
         st[f"tr_b{i}"][ends] = st[f"tr_b{i}"][ends] * decay + added
+    # The sums move every slice; the fit is only solved every TREND_EVAL_S per channel (a trend over days
+    # does not change in seconds).
+    due = np.isnan(st["tr_eval"][ends]) | (t_end - st["tr_eval"][ends] >= TREND_EVAL_S)
+    last_rows = rows.take(rows.end).take(due)
+    ends, t_end, first = ends[due], t_end[due], first[due]
+    st["tr_eval"][ends] = t_end
     m = np.empty((ends.shape[0], 4, 4))
     for n, (i, j) in enumerate(_PAIRS):
         m[:, i, j] = m[:, j, i] = st[f"tr_m{n}"][ends]
@@ -260,7 +269,7 @@ def leakage_trend(table: ChannelTable, rows: Rows) -> tuple[Rows, Level, Float]:
     raise_ = ready & (eta <= TREND_RAISE_S)
     keep = active & (slope > 0) & (eta <= TREND_CLEAR_S)
     level = np.where(raise_ | keep, 1, 0).astype(np.int8)
-    return rows.take(rows.end), level, t_end + eta
+    return last_rows, level, t_end + eta
 
 
 def arc(table: ChannelTable, rows: Rows) -> Level:

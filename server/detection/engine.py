@@ -47,8 +47,19 @@ class Findings:
     changes: list[Change] = field(default_factory=list)
     # Worst value per (slot, cause) among rows that wanted a level, for alarm peaks.
     peaks: dict[tuple[int, str], float] = field(default_factory=dict)
-    # Latest (ts, value) per slot, for the live view.
-    latest: dict[int, tuple[float, float]] = field(default_factory=dict)
+    # Latest (slots, ts, values) of each slice, for the live view.
+    latest: list[tuple[Int, Float, Float]] = field(default_factory=list)
+
+    def latest_of(self, sites: frozenset[int], table: ChannelTable) -> dict[int, tuple[float, float]]:
+        """The newest (ts, value) per slot of channels on the given sites."""
+        out: dict[int, tuple[float, float]] = {}
+        wanted = np.fromiter(sites, np.int64, len(sites))
+        for slots, ts, values in self.latest:
+            keep = np.isin(table.site_id[slots], wanted)
+            for s, t, v in zip(slots[keep].tolist(), ts[keep].tolist(), values[keep].tolist(), strict=True):
+                if s not in out or out[s][0] <= t:
+                    out[s] = (t, v)
+        return out
 
 
 class Detector:
@@ -123,8 +134,13 @@ class Detector:
     def _pass(self, slot: Int, ts: Float, value: Float, out: Findings) -> None:
         table = self.table
         st = table.state
-        order = np.lexsort((ts, slot))
-        rows = d.Rows(slot[order], ts[order], value[order])
+        ordered = slot.shape[0] < 2 or bool(np.all((slot[1:] > slot[:-1]) | ((slot[1:] == slot[:-1]) &
+                                                                               (ts[1:] >= ts[:-1]))))
+        if ordered:
+            rows = d.Rows(slot, ts, value)
+        else:
+            order = np.lexsort((ts, slot))
+            rows = d.Rows(slot[order], ts[order], value[order])
         prev_ts = np.empty(len(rows))
         if len(rows):
             prev_ts[1:] = rows.ts[:-1]
@@ -167,11 +183,11 @@ class Detector:
         if len(arcs):
             self._changes(arcs, "arc", d.arc(table, arcs), out)
 
-        ends = rows.end
-        st["last_ts"][rows.slot[ends]] = rows.ts[ends]
-        st["last_value"][rows.slot[ends]] = rows.value[ends]
-        for s, t, v in zip(rows.slot[ends].tolist(), rows.ts[ends].tolist(), rows.value[ends].tolist(), strict=True):
-            out.latest[s] = (t, v)
+        ends = rows.slot[rows.end]
+        st["last_ts"][ends] = rows.ts[rows.end]
+        st["last_value"][ends] = rows.value[rows.end]
+        table.dirty[ends] = True
+        out.latest.append((ends, rows.ts[rows.end], rows.value[rows.end]))
 
     def _changes(self, rows: d.Rows, cause: str, level: np.ndarray[Any, Any], out: Findings,
                  detail: Any = None) -> None:

@@ -40,12 +40,12 @@ STATE_FIELDS = (
     # the value has not changed since
     "stuck_since",
     # leakage trend: exponentially weighted sums of a harmonic regression (see detectors.leakage_trend)
-    "tr_first", "tr_last", *(f"tr_m{i}" for i in range(10)), *(f"tr_b{i}" for i in range(4)),
+    "tr_first", "tr_last", "tr_eval", *(f"tr_m{i}" for i in range(10)), *(f"tr_b{i}" for i in range(4)),
     # hot joint: weighted regression of temperature on the thermal state
     "hj_w", "hj_x", "hj_xx", "hj_y", "hj_xy",
 )
 _NAN_FIELDS = {"last_ts", "last_value", "pre_since", "al_since", "hj_pre_since", "hj_al_since", "theta",
-               "stuck_since", "tr_first", "tr_last"}
+               "stuck_since", "tr_first", "tr_last", "tr_eval"}
 _BOOL_FIELDS = {"pre_on", "al_on", "hj_pre_on", "hj_al_on"}
 
 
@@ -67,6 +67,10 @@ class ChannelTable:
         self.capacity = capacity
         self.info: list[ChannelInfo] = []
         self.slot_of: dict[int, int] = {}
+        self.channel_id = np.zeros(capacity, dtype=np.int64)
+        self.device_id = np.zeros(capacity, dtype=np.int64)
+        self.site_id = np.zeros(capacity, dtype=np.int64)
+        self.dirty = np.zeros(capacity, dtype=np.bool_)  # state changed since the last checkpoint
         self.qty = np.full(capacity, -1, dtype=np.int8)
         self.enabled = np.zeros(capacity, dtype=np.bool_)
         self.partner = np.full(capacity, -1, dtype=np.int64)  # temp channel → its device's current channel
@@ -88,6 +92,10 @@ class ChannelTable:
             out[..., : self.capacity] = arr
             return out
 
+        self.channel_id = grown(self.channel_id, 0)
+        self.device_id = grown(self.device_id, 0)
+        self.site_id = grown(self.site_id, 0)
+        self.dirty = grown(self.dirty, False)
         self.qty = grown(self.qty, -1)
         self.enabled = grown(self.enabled, False)
         self.partner = grown(self.partner, -1)
@@ -108,6 +116,9 @@ class ChannelTable:
             self.slot_of[info.channel_id] = slot
         else:
             self.info[slot] = info
+        self.channel_id[slot] = info.channel_id
+        self.device_id[slot] = info.device_id
+        self.site_id[slot] = info.site_id
         self.qty[slot] = QUANTITY_CODES.get(quantity_of(info.key), -1)
         self.enabled[slot] = bool(settings.get("enabled", True))
         for name in SETTING_FIELDS:

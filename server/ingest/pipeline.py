@@ -57,7 +57,6 @@ class Pipeline:
         self.detector = Detector()
         self.registry = Registry(self.detector)
         self.book = AlarmBook()
-        self.dirty: set[int] = set()  # slots whose detector state changed since the last checkpoint
 
     def load(self, conn: sqlite3.Connection) -> None:
         self.registry.load(conn)
@@ -78,9 +77,10 @@ class Pipeline:
         crash an alarm can come up to one delay later, never twice, because active alarms are rows.
         """
         table = self.detector.table
-        rows = [(table.info[slot].channel_id, msgspec.msgpack.encode(table.export(slot))) for slot in self.dirty]
+        dirty = np.flatnonzero(table.dirty[: table.size]).tolist()
+        rows = [(table.info[slot].channel_id, msgspec.msgpack.encode(table.export(slot))) for slot in dirty]
         alarm_sql.save_checkpoints(conn, rows)
-        self.dirty.clear()
+        table.dirty[:] = False
         return len(rows)
 
     # ---- ingest ---------------------------------------------------------------------------------------------
@@ -94,27 +94,9 @@ class Pipeline:
         rejected = list(batch.rejected)
         devices = self._devices(conn, batch, access)
 
-        slots: list[int] = []
-        channel_ids: list[int] = []
-        ts: list[float] = []
-        values: list[float] = []
-        seen: set[int] = set()
-        for index, sample in zip(batch.sample_index, batch.samples, strict=True):
-            entry = devices.get(sample.device)
-            error = self._check(entry, sample.device, sample.ts, now)
-            if error is None and entry is not None:
-                slot = entry.slots.get(sample.channel)
-                if slot is None:
-                    have = ", ".join(sorted(entry.slots))
-                    error = f"device {sample.device!r} has no channel {sample.channel!r} (it has {have})"
-                else:
-                    slots.append(slot)
-                    channel_ids.append(entry.channel_ids[sample.channel])
-                    ts.append(sample.ts)
-                    values.append(sample.value)
-                    seen.add(entry.id)
-                    continue
-            rejected.append(Rejected(index, f"samples[{index}]: {error}"))
+        slots, ts_arr, values = self._samples(batch, devices, now, rejected)
+        table = self.detector.table
+        seen = set(table.device_id[np.unique(slots)].tolist())
 
         event_rows: list[tuple[int, str, float, int, float]] = []
         arc_slot: list[int] = []
@@ -137,26 +119,23 @@ class Pipeline:
             event_rows.append((entry.id, event.kind, event.ts, event.count, now))
             seen.add(entry.id)
 
-        ts_arr = np.asarray(ts, dtype=np.float64)
-        if slots:
-            readings_sql.insert_readings(conn, np.asarray(channel_ids, dtype=np.int64), ts_arr,
-                                         np.asarray(values, dtype=np.float64))
+        if slots.shape[0]:
+            readings_sql.insert_readings(conn, table.channel_id[slots], ts_arr, values)
             readings_sql.mark_late(conn, float(ts_arr.min()))
         if event_rows:
             readings_sql.insert_events(conn, event_rows)
         findings = self.detector.detect(
-            np.asarray(slots, dtype=np.int64), ts_arr, np.asarray(values, dtype=np.float64),
+            slots, ts_arr, values,
             np.asarray(arc_slot, dtype=np.int64), np.asarray(arc_ts, dtype=np.float64),
             np.asarray(arc_count, dtype=np.float64),
         )
-        self.dirty.update(findings.latest)
         live: list[LiveEvent] = []
         touched = self._apply(conn, findings.changes)
         for device_id in seen:
             touched += self._device_back(conn, device_id, now)
         self._peaks(conn, findings.peaks)
         alarm_sql.touch_devices(conn, seen, now)
-        accepted = len(slots) + len(event_rows)
+        accepted = int(slots.shape[0]) + len(event_rows)
         rejected.sort(key=lambda r: (r.kind, r.index))
         readings_sql.record_batch(conn, batch.batch_id, now, accepted,
                                   [{"index": r.index, "error": r.error, "kind": r.kind} for r in rejected])
@@ -164,14 +143,39 @@ class Pipeline:
             make_durable(conn)
             live += self._alarm_events(conn, touched)
         if watched:
-            table = self.detector.table
-            for slot, (t, v) in findings.latest.items():
+            for slot, (t, v) in findings.latest_of(watched, table).items():
                 info = table.info[slot]
                 if info.site_id in watched:
                     live.append(LiveEvent(info.site_id, "reading", {
                         "channel_id": info.channel_id, "device_id": info.device_id, "channel": info.key,
                         "ts": t, "value": v}))
         return Outcome(IngestResult(accepted, False, rejected), live)
+
+    def _samples(self, batch: ParsedBatch, devices: dict[str, DeviceEntry], now: float,
+                 rejected: list[Rejected]) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+        """Slots, timestamps and values of the samples that may be stored; the others are added to ``rejected``.
+
+        Written as whole-list passes rather than a loop with branches: this is the per-sample hot path.
+        """
+        lookup = {(serial, key): slot for serial, entry in devices.items() for key, slot in entry.slots.items()}
+        samples = batch.samples
+        n = len(samples)
+        slots = np.fromiter([lookup.get((s.device, s.channel), -1) for s in samples], np.int64, n)
+        ts = np.fromiter([s.ts for s in samples], np.float64, n)
+        values = np.fromiter([s.value for s in samples], np.float64, n)
+        ok = (slots >= 0) & (ts <= now + MAX_CLOCK_SKEW_S)
+        if ok.all():
+            return slots, ts, values
+        for i in np.flatnonzero(~ok).tolist():
+            sample = samples[i]
+            index = batch.sample_index[i]
+            entry = devices.get(sample.device)
+            error = self._check(entry, sample.device, sample.ts, now)
+            if error is None and entry is not None:
+                have = ", ".join(sorted(entry.slots))
+                error = f"device {sample.device!r} has no channel {sample.channel!r} (it has {have})"
+            rejected.append(Rejected(index, f"samples[{index}]: {error}"))
+        return slots[ok], ts[ok], values[ok]
 
     def _devices(self, conn: sqlite3.Connection, batch: ParsedBatch, access: Access) -> dict[str, DeviceEntry]:
         """The batch's devices that exist and that the caller may feed (others stay unknown, by design)."""

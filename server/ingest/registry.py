@@ -49,7 +49,11 @@ class Registry:
     def lookup(self, conn: sqlite3.Connection, serial: str) -> DeviceEntry | None:
         entry = self.by_serial.get(serial)
         if entry is None:
-            for device in site_sql.devices_with_channels(conn, serial):
+            try:
+                devices = site_sql.devices_with_channels(conn, serial)
+            except UnicodeEncodeError:  # a lone surrogate names no device
+                return None
+            for device in devices:
                 entry = self._put(device)
         return entry
 

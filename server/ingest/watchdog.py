@@ -11,6 +11,7 @@ import logging
 import sqlite3
 
 from ..context import Context
+from ..services.alarms import present
 from ..storage import alarms as alarm_sql
 from ..storage import readings as readings_sql
 from .pipeline import LiveEvent, Pipeline
@@ -55,7 +56,7 @@ async def run(ctx: Context) -> None:
         await asyncio.sleep(settings.watchdog_interval_s)
         try:
             events = await ctx.db.write(lambda conn: tick(ctx.pipeline, conn, ctx.clock()))
-            ctx.hub.publish(events)
+            ctx.hub.publish(present(events))
             since_housekeeping += settings.watchdog_interval_s
             if since_housekeeping >= HOUSEKEEPING_S:
                 since_housekeeping = 0.0

@@ -19,7 +19,7 @@ from ..storage import readings as readings_sql
 from ..storage import sites as site_sql
 from ..storage.scopes import site_scope
 
-__all__ = ["ACKNOWLEDGERS", "acknowledge", "alarm_out", "list_alarms", "readings", "site_status"]
+__all__ = ["ACKNOWLEDGERS", "acknowledge", "alarm_out", "list_alarms", "present", "readings", "site_status"]
 
 # Who answers for an alarm: the unit's owner and the people who maintain its installation.
 ACKNOWLEDGERS = ("admin", "operator", "installer", "owner")
@@ -33,6 +33,17 @@ def alarm_out(row: dict[str, Any]) -> AlarmOut:
     if row["cause"] == "hot_joint":
         unit = "°C"
     return msgspec.convert({**row, "unit": unit}, AlarmOut)
+
+
+def present(events: list[LiveEvent]) -> list[LiveEvent]:
+    """Live events as clients see them: alarm rows in the shape of the alarm list, plus their transition."""
+    out = []
+    for event in events:
+        if event.event == "alarm":
+            shaped = msgspec.to_builtins(alarm_out(event.data))
+            event = LiveEvent(event.site_id, "alarm", {**shaped, "transition": event.data["transition"]})
+        out.append(event)
+    return out
 
 
 def site_status(levels: list[str]) -> SiteStatus:

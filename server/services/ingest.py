@@ -8,6 +8,7 @@ from ..errors import Forbidden
 from ..ingest.pipeline import Access
 from ..ingest.wire import IngestResult, ParsedBatch
 from ..storage.scopes import site_scope
+from .alarms import present
 
 __all__ = ["FEEDERS", "access_for", "ingest"]
 
@@ -28,5 +29,5 @@ async def ingest(ctx: Context, access: Access, batch: ParsedBatch) -> IngestResu
     watched = ctx.hub.watched()
     now = ctx.clock()
     outcome = await ctx.db.write(lambda conn: ctx.pipeline.ingest(conn, batch, access, now, watched))
-    ctx.hub.publish(outcome.live)
+    ctx.hub.publish(present(outcome.live))
     return outcome.result

@@ -58,6 +58,92 @@ export const en: Catalog = {
     'channel.on': 'On',
     'channel.off': 'Off',
     'unit.seconds': '{value} s',
+    'common.when': '{relative} ({date})',
+    'common.soon': 'soon',
+    'live.connecting': 'Connecting to live data…',
+    'live.live': 'Live',
+    'live.reconnecting': 'Reconnecting…',
+    'live.failed': 'Live updates unavailable',
+    'live.closed': 'Live updates stopped',
+    'banner.alarm': 'Alarm',
+    'banner.prealarm': 'Pre-alarm',
+    'banner.more': { other: 'and {count} more' },
+    'banner.view': 'See alarms',
+    'alarms.title': 'Alarms',
+    'alarms.active_count': { other: '{count} active' },
+    'alarms.empty': 'No alarms in the last 7 days',
+    'alarms.recent': { other: 'Cleared in the last 7 days ({count})' },
+    'alarms.active': 'Active',
+    'alarms.started': 'Started {time}',
+    'alarms.cleared': 'Cleared {time}',
+    'alarms.device_wide': 'Whole device',
+    'alarms.advice': 'What to do now: ',
+    'alarms.acked': 'Acknowledged by {name}, {time}',
+    'alarms.ack': 'Acknowledge',
+    'alarms.ack_question':
+      'Confirm that you are responding to this alarm? Acknowledging does not clear it; it records that someone is on it.',
+    'alarms.ack_note': 'Note (optional)',
+    'alarms.ack_note_hint': 'e.g. electrician called, on site within 30 minutes',
+    'alarms.ack_note_shown': 'Note: {note}',
+    'alarms.ack_submit': 'Confirm',
+    'alarms.ack_sending': 'Sending…',
+    'alarms.ack_cancel': 'Cancel',
+    'alarms.ack_forbidden': 'Your role may not acknowledge alarms. Please contact the site owner or the operator.',
+    'alarms.ack_offline': 'Cannot reach the server; the acknowledgement was not sent. Try again when back online.',
+    'channel.now': 'Now',
+    'channel.at': 'at {time}',
+    'channel.chart_show': 'Chart',
+    'channel.chart_hide': 'Hide chart',
+    'chart.title': 'Last 6 hours',
+    'chart.time': 'Time',
+    'chart.empty': 'No readings in the last 6 hours',
+    'chart.failed': 'Could not load the chart',
+    'cause.leakage':
+      'Residual current stayed above {threshold} (peak {peak}): wiring insulation may be ageing or an appliance is leaking current. Have an electrician check it soon.',
+    'cause.overtemp':
+      'The temperature stayed above {threshold} for more than {delay} (peak {peak}): cable insulation ages fast at this heat and may catch fire.',
+    'cause.overload':
+      'The load current stayed above the rated current of {rated} for a long time (peak {peak}): the wiring and the breaker keep heating up and may trip or overheat.',
+    'cause.overload_prealarm':
+      'The load current stayed close to the rated current of {rated} for a long time (peak {peak}): any more load will overload the circuit.',
+    'cause.arc':
+      'A fault arc was detected ({count} arcing half-cycles within 1 s): a loose connection, damaged cable or bad plug contact; the arc can set fire to anything nearby.',
+    'cause.short_circuit': 'A short-circuit current was detected (peak {peak}): the wiring or an appliance may be short-circuited.',
+    'cause.hot_joint':
+      'A terminal is {excess} hotter than the load explains: the joint may be loose or oxidised, and the extra resistance keeps heating it.',
+    'cause.leakage_trend':
+      'The residual current keeps rising (peak so far {peak}) and is expected to reach the alarm level of {threshold} {when}: the insulation may be deteriorating.',
+    'cause.imbalance':
+      'The three phase currents are badly unbalanced ({peak}, limit {threshold}): one phase may be overloaded or lost, and the neutral may overheat.',
+    'cause.voltage':
+      'The supply voltage was beyond {threshold} for more than {delay} (worst {peak}): appliances may overheat or be damaged.',
+    'cause.sensor_out_of_range':
+      'The sensor reads outside its range ({peak}): the value cannot be trusted; the sensor may be broken or disconnected.',
+    'cause.sensor_stuck':
+      'The sensor reading has not changed for a long time (stuck at {peak}): it may be broken, so this channel is not reliably watched.',
+    'cause.sensor': 'Sensor fault: the value cannot be trusted, so this channel is not reliably watched.',
+    'cause.offline':
+      'The device has sent no data for more than 3 collection intervals: power, network or the device may have failed, and the circuit is not watched meanwhile.',
+    'cause.unknown': 'Alarm cause: {cause}',
+    'advice.leakage':
+      'Unplug the appliances on this circuit one by one and watch whether the residual current drops, to find the leaking one. Keep sockets and cables dry; do not touch them with wet hands.',
+    'advice.overtemp':
+      'Reduce the load on this circuit, check that the distribution box is ventilated and does not smell burnt, and have an electrician check the wiring.',
+    'advice.overload':
+      'Switch off some high-power appliances (heaters, induction cookers, kettles) and use them one at a time; if it happens often, have an electrician check the circuit size.',
+    'advice.arc':
+      'Switch this circuit off now and look for scorch marks on plugs, sockets and cables. Keep it off until it is repaired.',
+    'advice.short_circuit':
+      'Do not switch the breaker on again and again. Keep the power off until an electrician has found and repaired the short.',
+    'advice.hot_joint': 'Have an electrician switch off and tighten or replace the terminals and joints on this circuit.',
+    'advice.leakage_trend':
+      'Have an electrician check the insulation of the wiring and appliances before the alarm level is reached; replace worn sockets and cables early.',
+    'advice.imbalance': 'Have an electrician spread the load across the three phases and check the phase and neutral connections.',
+    'advice.voltage':
+      'Switch off valuable and high-power appliances; if it keeps happening, call the power company or the building management.',
+    'advice.sensor': 'Ask the installer to check the sensor and its wiring, and replace it if needed; keep an eye on the site meanwhile.',
+    'advice.offline': 'Check that the device and the gateway have power and network; if it does not come back, call the operator.',
+    'advice.unknown': 'Please contact the operator for details.',
     'notfound.title': 'Page not found',
   },
   labels: {

@@ -2,7 +2,11 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import { en } from './en'
 import {
   channelLabel,
+  formatDate,
   formatDateTime,
+  formatFromNow,
+  formatQuantity,
+  formatTime,
   getLanguage,
   initLanguage,
   label,
@@ -140,5 +144,42 @@ describe('formatDateTime', () => {
     expect(formatDateTime(ms, 'zh-CN')).toContain('2025')
     expect(formatDateTime(ms, 'zh-CN')).toContain('11月23日')
     expect(formatDateTime(ms, 'en')).toContain('Nov 23, 2025')
+  })
+})
+
+describe('formatQuantity', () => {
+  it.each([
+    [420, 'mA', 'zh-CN', '420 mA'],
+    [1200.456, 'mA', 'en', '1,200.46 mA'],
+    [17, 'half-cycles/s', 'zh-CN', '17 半波/秒'],
+    [17, 'half-cycles/s', 'en', '17 half-cycles/s'],
+    [3, '', 'en', '3'],
+    [null, 'mA', 'en', '—'],
+    [Number.NaN, 'mA', 'en', '—'],
+  ] as const)('%s %s in %s → %s', (value, unit, lang, expected) => {
+    expect(formatQuantity(value, unit, lang)).toBe(expected)
+  })
+})
+
+describe('dates and times', () => {
+  const noon = Date.UTC(2025, 11, 2, 12, 0) // the same day in every time zone from UTC−11 to UTC+11
+
+  it('formats a date without the time', () => {
+    expect(formatDate(noon, 'zh-CN')).toBe('2025年12月2日')
+    expect(formatDate(noon, 'en')).toBe('Dec 2, 2025')
+  })
+
+  it('formats hours and minutes for chart axes', () => {
+    expect(formatTime(noon, 'zh-CN')).toMatch(/^\d{1,2}:00$/)
+    expect(formatTime(noon, 'en')).toMatch(/^\d{1,2}:00\s?[AP]M$/)
+  })
+
+  it('says how far ahead in hours, then in days', () => {
+    const now = noon
+    expect(formatFromNow(now + 9 * 86_400_000, now, 'zh-CN')).toBe('9天后')
+    expect(formatFromNow(now + 9 * 86_400_000, now, 'en')).toBe('in 9 days')
+    expect(formatFromNow(now + 5 * 3_600_000, now, 'en')).toBe('in 5 hours')
+    expect(formatFromNow(now + 60_000, now, 'en')).toBe('in 1 hour')
+    expect(formatFromNow(now - 60_000, now, 'zh-CN')).toBe('1小时后')
   })
 })

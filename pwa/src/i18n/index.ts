@@ -119,3 +119,31 @@ export function formatNumber(value: number, lang: Lang = current): string {
 export function formatDateTime(ms: number, lang: Lang = current): string {
   return new Intl.DateTimeFormat(lang, { dateStyle: 'medium', timeStyle: 'short' }).format(ms)
 }
+
+/** A value with its unit as the user reads it, e.g. "420 mA", "1.5 半波/秒"; "—" when there is none. */
+export function formatQuantity(value: number | null | undefined, unit: string, lang: Lang = current): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return '—'
+  const shown = label('unit', unit, lang)
+  return shown ? `${formatNumber(value, lang)} ${shown}` : formatNumber(value, lang)
+}
+
+/** A date without the time, e.g. "2025年12月2日" or "Dec 2, 2025". */
+export function formatDate(ms: number, lang: Lang = current): string {
+  return new Intl.DateTimeFormat(lang, { dateStyle: 'medium' }).format(ms)
+}
+
+/** Hours and minutes for chart axes, e.g. "09:30" or "9:30 AM". */
+export function formatTime(ms: number, lang: Lang = current): string {
+  return new Intl.DateTimeFormat(lang, { hour: 'numeric', minute: '2-digit' }).format(ms)
+}
+
+const HOUR_MS = 3_600_000
+const DAY_MS = 24 * HOUR_MS
+
+/** How far ahead a moment is: "9天后" / "in 9 days", "5小时后" / "in 5 hours"; at least one hour. */
+export function formatFromNow(ms: number, now: number = Date.now(), lang: Lang = current): string {
+  const ahead = ms - now
+  const format = new Intl.RelativeTimeFormat(lang, { numeric: 'always' })
+  if (ahead < 2 * DAY_MS) return format.format(Math.max(1, Math.round(ahead / HOUR_MS)), 'hour')
+  return format.format(Math.round(ahead / DAY_MS), 'day')
+}

@@ -19,6 +19,9 @@ describe('filterSites', () => {
 
   it('puts sites that need attention first and keeps the order otherwise', () => {
     expect(filterSites(sites, '').map((s) => s.id)).toEqual([2, 3, 1])
+    // The server's ranking: an unwatched circuit (fault, offline) before a warning.
+    const mixed = [site(1, { status: 'prealarm' }), site(2, { status: 'offline' }), site(3, { status: 'fault' })]
+    expect(filterSites(mixed, '').map((s) => s.id)).toEqual([3, 2, 1])
     expect(filterSites([site(5), site(4)], ' ').map((s) => s.id)).toEqual([5, 4])
   })
 })

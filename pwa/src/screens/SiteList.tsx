@@ -1,18 +1,17 @@
 import { useEffect, useState } from 'preact/hooks'
+import { STATUS_ORDER } from '../alarms/model'
 import { describeError, ErrorMessage, Loading, OfflineBanner, StatusBadge } from '../components/bits'
 import { readSites } from '../data'
 import { useLoad } from '../hooks'
 import { label, t } from '../i18n'
 import { onRetry } from '../online'
-import type { Site, SiteStatus } from '../types'
-
-// Sites that need attention first; the server's order is kept within a level.
-const STATUS_ORDER: Record<SiteStatus, number> = { alarm: 0, prealarm: 1, fault: 2, offline: 3, normal: 4 }
+import type { Site } from '../types'
 
 function normalise(text: string): string {
   return text.toLocaleLowerCase().replace(/\s+/g, '')
 }
 
+/** Sites that match `query`, those that need attention first; the server's order is kept within a level. */
 export function filterSites(sites: Site[], query: string): Site[] {
   const q = normalise(query)
   const matching = q ? sites.filter((s) => normalise(s.name).includes(q) || normalise(s.address).includes(q)) : sites

@@ -1,109 +1,73 @@
-import { useEffect } from 'preact/hooks'
+import { useEffect, useMemo, useState } from 'preact/hooks'
+import { alertNewAlarm, primeAudioOnGesture } from '../alarms/alert'
+import { bannerOf, worstStatus } from '../alarms/model'
 import { ApiError } from '../api'
+import { AlarmBanner, AlarmList, canAcknowledge } from '../components/AlarmList'
 import { describeError, ErrorMessage, Loading, OfflineBanner, StatusBadge } from '../components/bits'
+import { DeviceCard } from '../components/DeviceCard'
 import { forgetSite, readSite } from '../data'
 import { useLoad } from '../hooks'
-import { channelLabel, formatNumber, label, t, type MessageKey } from '../i18n'
+import { label, t, type MessageKey } from '../i18n'
+import { SiteLive, type SiteLiveView } from '../live/site-live'
+import type { LiveState } from '../live/stream'
 import { onRetry } from '../online'
-import type { Channel, ChannelSettings, Device, SiteDetail } from '../types'
+import { getSession } from '../session'
+import type { Channel, SiteDetail, SiteStatus } from '../types'
 
-const DASH = '—'
-
-function withUnit(value: number | undefined | null, unit: string): string {
-  if (value === undefined || value === null) return DASH
-  return unit ? `${formatNumber(value)} ${unit}` : formatNumber(value)
+const LIVE_TEXT: Record<LiveState, MessageKey> = {
+  connecting: 'live.connecting',
+  live: 'live.live',
+  reconnecting: 'live.reconnecting',
+  failed: 'live.failed',
+  closed: 'live.closed',
 }
 
-// Settings shown besides alarm / pre-alarm / delay / enabled when a channel has them.
-const EXTRA_SETTINGS: { key: keyof ChannelSettings; message: MessageKey; unit: string }[] = [
-  { key: 'hysteresis', message: 'channel.hysteresis', unit: '' },
-  { key: 'rated_a', message: 'channel.rated_a', unit: 'A' },
-  { key: 'ambient_c', message: 'channel.ambient_c', unit: '°C' },
-]
+/** The site's live parts while the page is open: alarm list, readings, the stream. */
+function useSiteLive(siteId: number, enabled: boolean): [SiteLive | undefined, SiteLiveView | undefined] {
+  const [live, setLive] = useState<SiteLive>()
+  const [view, setView] = useState<SiteLiveView>()
+  useEffect(() => {
+    if (!enabled) return
+    const current = new SiteLive(siteId, alertNewAlarm)
+    const unsubscribe = current.subscribe(() => setView(current.getView()))
+    const unprime = primeAudioOnGesture()
+    current.start()
+    setLive(current)
+    setView(current.getView())
+    return () => {
+      unsubscribe()
+      unprime()
+      current.stop()
+      setLive(undefined)
+      setView(undefined)
+    }
+  }, [siteId, enabled])
+  return [live, view]
+}
 
-function ChannelRow({ channel }: { channel: Channel }) {
-  const s = channel.settings
-  const unit = label('unit', channel.unit)
+function LiveIndicator({ state }: { state: LiveState }) {
   return (
-    <li class={s.enabled ? 'channel-row' : 'channel-row disabled'} data-testid="channel-row" data-channel-key={channel.key}>
-      <div class="channel-name">
-        <strong>{channelLabel(channel.key)}</strong>
-        {unit && <span class="muted"> ({unit})</span>}
-        <span class={s.enabled ? 'pill on' : 'pill off'} data-testid="channel-enabled" data-enabled={String(s.enabled)}>
-          {s.enabled ? t('channel.on') : t('channel.off')}
-        </span>
-      </div>
-      <dl class="settings">
-        <div>
-          <dt>{t('channel.prealarm')}</dt>
-          <dd data-testid="channel-prealarm">{withUnit(s.prealarm, unit)}</dd>
-        </div>
-        <div>
-          <dt>{t('channel.alarm')}</dt>
-          <dd data-testid="channel-alarm">{withUnit(s.alarm, unit)}</dd>
-        </div>
-        <div>
-          <dt>{t('channel.delay_s')}</dt>
-          <dd data-testid="channel-delay">
-            {s.delay_s === undefined ? DASH : t('unit.seconds', { value: s.delay_s })}
-          </dd>
-        </div>
-        {EXTRA_SETTINGS.filter((x) => s[x.key] !== undefined).map((x) => (
-          <div key={x.key}>
-            <dt>{t(x.message)}</dt>
-            <dd>{withUnit(s[x.key] as number, x.key === 'hysteresis' ? unit : x.unit)}</dd>
-          </div>
-        ))}
-      </dl>
-    </li>
+    <span class={`live live-${state}`} data-testid="live-status" data-state={state} role="status">
+      {t(LIVE_TEXT[state])}
+    </span>
   )
 }
 
-function DeviceCard({ device }: { device: Device }) {
-  return (
-    <section class="card device-card" data-testid="device-card" data-device-id={String(device.id)}>
-      <div class="device-head">
-        <h3>{device.name}</h3>
-        <span class={`pill state-${device.state}`} data-testid="device-state" data-state={device.state}>
-          {label('device_state', device.state)}
-        </span>
-      </div>
-      <div class="muted">{label('device_kind', device.kind)}</div>
-      <dl class="facts">
-        <dt>{t('device.model')}</dt>
-        <dd>{device.model}</dd>
-        <dt>{t('device.serial')}</dt>
-        <dd class="mono">{device.serial}</dd>
-        <dt>{t('device.circuit')}</dt>
-        <dd>{device.circuit || DASH}</dd>
-        <dt>{t('device.rated_current')}</dt>
-        <dd>{withUnit(device.rated_current_a, 'A')}</dd>
-      </dl>
-      {device.channels.length === 0 ? (
-        <p class="muted">{t('device.no_channels')}</p>
-      ) : (
-        <ul class="channels">
-          {device.channels.map((c) => (
-            <ChannelRow key={c.id} channel={c} />
-          ))}
-        </ul>
-      )}
-    </section>
-  )
-}
-
-function SiteHeader({ site }: { site: SiteDetail }) {
+function SiteHeader({ site, status, live }: { site: SiteDetail; status: SiteStatus; live: LiveState | undefined }) {
   return (
     <section class="card site-header">
       <div class="site-item-head">
         <h1 data-testid="site-name">{site.name}</h1>
-        <StatusBadge status={site.status} />
+        <StatusBadge status={status} />
       </div>
-      {site.key_unit && (
-        <span class="flag" data-testid="site-key-unit">
-          {t('site.key_unit')}
-        </span>
-      )}
+      <div class="site-flags">
+        {site.key_unit && (
+          <span class="flag" data-testid="site-key-unit">
+            {t('site.key_unit')}
+          </span>
+        )}
+        {live && <LiveIndicator state={live} />}
+      </div>
       <dl class="facts">
         <dt>{t('site.address')}</dt>
         <dd>{site.address}</dd>
@@ -126,7 +90,14 @@ function SiteHeader({ site }: { site: SiteDetail }) {
   )
 }
 
-/** One site with its devices and their channels (GET /api/v1/sites/{id}), from the saved copy offline. */
+function showAlarmList(): void {
+  document.getElementById('alarms')?.scrollIntoView({ behavior: 'smooth', block: 'start' })
+}
+
+/**
+ * One site: live alarm banner, its devices with live channel values and charts, and the alarm list
+ * (GET /api/v1/sites/{id}, /alarms, /live). Offline, the saved site and alarm list with the offline banner.
+ */
 export function SitePage({ id }: { id: number }) {
   const [load, reload] = useLoad(() => readSite(id), id)
   useEffect(() => onRetry(reload), [])
@@ -138,6 +109,13 @@ export function SitePage({ id }: { id: number }) {
     const name = load.state === 'ready' ? load.value.data.name : t('sites.title')
     document.title = `${name} · ${t('app.name')}`
   })
+  const [live, view] = useSiteLive(id, load.state === 'ready')
+  const site = load.state === 'ready' ? load.value.data : undefined
+  const channels = useMemo(() => {
+    const byId = new Map<number, Channel>()
+    for (const device of site?.devices ?? []) for (const c of device.channels) byId.set(c.id, c)
+    return byId
+  }, [site])
 
   const back = (
     <a href="/" class="back">
@@ -145,31 +123,46 @@ export function SitePage({ id }: { id: number }) {
     </a>
   )
   if (load.state === 'loading') return <main class="page">{back}<Loading /></main>
-  if (load.state === 'failed') {
+  if (load.state === 'failed' || !site) {
+    const error = load.state === 'failed' ? load.error : undefined
     return (
       <main class="page">
         {back}
         {notFound ? (
           <ErrorMessage text={t('site.not_found')} />
         ) : (
-          <ErrorMessage text={describeError(load.error)} onRetry={reload} />
+          <ErrorMessage text={describeError(error)} onRetry={reload} />
         )}
       </main>
     )
   }
 
-  const { data: site, fetchedAt, offline } = load.value
+  const { fetchedAt, offline } = load.value
+  const alarms = view?.alarms
+  const banner = alarms ? bannerOf(alarms) : null
+  // The status follows the alarm list as it changes; the server's until the list is read.
+  const status = alarms ? worstStatus(alarms) : site.status
+  const role = getSession()?.user.role
   return (
     <main class="page">
       {back}
       {offline && <OfflineBanner fetchedAt={fetchedAt} onRetry={reload} />}
-      <SiteHeader site={site} />
+      {banner && <AlarmBanner banner={banner} channels={channels} onShow={showAlarmList} />}
+      <SiteHeader site={site} status={status} live={offline ? undefined : view?.state} />
+      {alarms && live && (
+        <AlarmList
+          alarms={alarms}
+          channels={channels}
+          mayAck={canAcknowledge(role)}
+          onAcknowledge={(alarmId, note) => live.acknowledge(alarmId, note)}
+        />
+      )}
       <h2>
         {t('site.devices')} <span class="muted">({site.devices.length})</span>
       </h2>
       {site.devices.length === 0 && <p class="muted">{t('site.no_devices')}</p>}
       {site.devices.map((d) => (
-        <DeviceCard key={d.id} device={d} />
+        <DeviceCard key={d.id} device={d} alarms={alarms ?? []} store={live?.series} />
       ))}
     </main>
   )

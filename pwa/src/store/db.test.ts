@@ -1,15 +1,19 @@
 import 'fake-indexeddb/auto'
 import { IDBFactory } from 'fake-indexeddb'
+import { openDB } from 'idb'
 import { beforeEach, describe, expect, it } from 'vitest'
-import { site, siteDetail, user } from '../test/fixtures'
+import { alarm, site, siteDetail, user } from '../test/fixtures'
 import {
   clearSession,
   closeDb,
+  DB_NAME,
   deleteSiteDetail,
   loadSession,
+  loadSiteAlarms,
   loadSiteDetail,
   loadSiteList,
   saveSession,
+  saveSiteAlarms,
   saveSiteDetail,
   saveSiteList,
 } from './db'
@@ -36,10 +40,12 @@ describe('session', () => {
     await saveSession({ token: 'tok-3', expires_at: 1_900_000_000, user })
     await saveSiteList([site(1)], 1000)
     await saveSiteDetail(siteDetail(1), 1000)
+    await saveSiteAlarms(1, [alarm(5)], 1000)
     await clearSession()
     expect(await loadSession()).toBeUndefined()
     expect(await loadSiteList()).toBeUndefined()
     expect(await loadSiteDetail(1)).toBeUndefined()
+    expect(await loadSiteAlarms(1)).toBeUndefined()
   })
 })
 
@@ -84,5 +90,44 @@ describe('site details cache', () => {
     await deleteSiteDetail(12)
     expect(await loadSiteDetail(12)).toBeUndefined()
     expect(await loadSiteDetail(13)).toBeDefined()
+  })
+})
+
+describe('site alarms cache', () => {
+  it("keeps each site's alarm list with the time, and drops it with the site", async () => {
+    expect(await loadSiteAlarms(12)).toBeUndefined()
+    await saveSiteAlarms(12, [alarm(2), alarm(1, { cleared_at: 1_763_860_000 })], 7)
+    await saveSiteAlarms(13, [], 8)
+    const saved = await loadSiteAlarms(12)
+    expect(saved?.fetchedAt).toBe(7)
+    expect(saved?.alarms.map((a) => [a.id, a.cleared_at])).toEqual([
+      [2, null],
+      [1, 1_763_860_000],
+    ])
+    await saveSiteDetail(siteDetail(12), 5)
+    await deleteSiteDetail(12)
+    expect(await loadSiteAlarms(12)).toBeUndefined()
+    expect((await loadSiteAlarms(13))?.alarms).toEqual([])
+  })
+})
+
+describe('upgrade', () => {
+  it('from version 1 keeps the session and the cached sites and adds the alarm store', async () => {
+    // A device that ran the first release: the version-1 schema with data in it.
+    const v1 = await openDB(DB_NAME, 1, {
+      upgrade(database) {
+        database.createObjectStore('session')
+        database.createObjectStore('site_list')
+        database.createObjectStore('site_details', { keyPath: 'id' })
+      },
+    })
+    await v1.put('session', { token: 'tok-v1', expires_at: 1_900_000_000, user }, 'current')
+    await v1.put('site_details', { id: 12, site: siteDetail(12), fetchedAt: 3 })
+    v1.close()
+
+    expect((await loadSession())?.token).toBe('tok-v1')
+    expect((await loadSiteDetail(12))?.fetchedAt).toBe(3)
+    await saveSiteAlarms(12, [alarm(1)], 4)
+    expect((await loadSiteAlarms(12))?.alarms[0]?.id).toBe(1)
   })
 })

@@ -1,16 +1,18 @@
 // The only module that knows the IndexedDB schema. Everything the app keeps on the device goes through here.
 //
-// Stores (database "andian", version 1):
-//   session       key "current" → SessionRecord (bearer token, its expiry, the signed-in user)
-//   site_list     key "all"     → SiteListRecord (GET /api/v1/sites as last fetched, with the time)
-//   site_details  keyPath "id"  → SiteDetailRecord (GET /api/v1/sites/{id} as last fetched, with the time)
+// Stores (database "andian"):
+//   session       key "current"      → SessionRecord (bearer token, its expiry, the signed-in user)       v1
+//   site_list     key "all"          → SiteListRecord (GET /api/v1/sites as last fetched, with the time)   v1
+//   site_details  keyPath "id"       → SiteDetailRecord (GET /api/v1/sites/{id} as last fetched)          v1
+//   site_alarms   keyPath "site_id"  → SiteAlarmsRecord (a site's alarm list as last known: the last read
+//                                      of GET /api/v1/alarms with the live events since merged in)         v2
 //
 // A new version adds a branch to upgrade(); never change what an existing branch does.
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb'
-import type { Site, SiteDetail, User } from '../types'
+import type { Alarm, Site, SiteDetail, User } from '../types'
 
 export const DB_NAME = 'andian'
-export const DB_VERSION = 1
+export const DB_VERSION = 2
 
 export interface SessionRecord {
   token: string
@@ -31,11 +33,22 @@ export interface SiteDetailRecord {
   fetchedAt: number
 }
 
+export interface SiteAlarmsRecord {
+  site_id: number
+  /** Active ones and those cleared recently, as the page shows them. */
+  alarms: Alarm[]
+  fetchedAt: number
+}
+
 interface AndianDB extends DBSchema {
   session: { key: string; value: SessionRecord }
   site_list: { key: string; value: SiteListRecord }
   site_details: { key: number; value: SiteDetailRecord }
+  site_alarms: { key: number; value: SiteAlarmsRecord }
 }
+
+// Every store that holds data fetched for the signed-in user: cleared with the session.
+const USER_DATA = ['session', 'site_list', 'site_details', 'site_alarms'] as const
 
 const SESSION_KEY = 'current'
 const SITE_LIST_KEY = 'all'
@@ -49,6 +62,9 @@ function db(): Promise<IDBPDatabase<AndianDB>> {
         database.createObjectStore('session')
         database.createObjectStore('site_list')
         database.createObjectStore('site_details', { keyPath: 'id' })
+      }
+      if (oldVersion < 2) {
+        database.createObjectStore('site_alarms', { keyPath: 'site_id' })
       }
     },
     // Another tab opened a newer version: let it upgrade, reopen on next use.
@@ -79,13 +95,8 @@ export async function loadSession(): Promise<SessionRecord | undefined> {
  * on this device never sees the previous user's sites.
  */
 export async function clearSession(): Promise<void> {
-  const tx = (await db()).transaction(['session', 'site_list', 'site_details'], 'readwrite')
-  await Promise.all([
-    tx.objectStore('session').clear(),
-    tx.objectStore('site_list').clear(),
-    tx.objectStore('site_details').clear(),
-    tx.done,
-  ])
+  const tx = (await db()).transaction(USER_DATA, 'readwrite')
+  await Promise.all([...USER_DATA.map((name) => tx.objectStore(name).clear()), tx.done])
 }
 
 export async function saveSiteList(sites: Site[], fetchedAt: number = Date.now()): Promise<void> {
@@ -104,7 +115,16 @@ export async function loadSiteDetail(id: number): Promise<SiteDetailRecord | und
   return (await db()).get('site_details', id)
 }
 
-/** The server no longer shows this site to the user (404): drop the copy too. */
+/** The server no longer shows this site to the user (404): drop the copies too. */
 export async function deleteSiteDetail(id: number): Promise<void> {
-  await (await db()).delete('site_details', id)
+  const tx = (await db()).transaction(['site_details', 'site_alarms'], 'readwrite')
+  await Promise.all([tx.objectStore('site_details').delete(id), tx.objectStore('site_alarms').delete(id), tx.done])
+}
+
+export async function saveSiteAlarms(siteId: number, alarms: Alarm[], fetchedAt: number = Date.now()): Promise<void> {
+  await (await db()).put('site_alarms', { site_id: siteId, alarms, fetchedAt })
+}
+
+export async function loadSiteAlarms(siteId: number): Promise<SiteAlarmsRecord | undefined> {
+  return (await db()).get('site_alarms', siteId)
 }

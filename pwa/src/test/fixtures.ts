@@ -1,5 +1,5 @@
 // Shapes the server sends (GET /api/v1/sites, /sites/{id}, /me), for tests.
-import type { Site, SiteDetail, User } from '../types'
+import type { Alarm, AlarmEvent, AlarmTransition, Site, SiteDetail, User } from '../types'
 
 export const user: User = {
   id: 7,
@@ -60,4 +60,32 @@ export function siteDetail(id: number): SiteDetail {
       },
     ],
   }
+}
+
+/** An active leakage alarm on the fixture site's residual-current channel (siteDetail(12)). */
+export function alarm(id: number, overrides: Partial<Alarm> = {}): Alarm {
+  return {
+    id,
+    site_id: 12,
+    device_id: 112,
+    device_name: '插座回路断路器',
+    device_serial: 'AD-2025-000123',
+    channel: 'residual_ma',
+    channel_id: 1012,
+    level: 'alarm',
+    cause: 'leakage',
+    started_at: 1_763_856_000 + id,
+    cleared_at: null,
+    peak: 420,
+    unit: 'mA',
+    threshold: 300,
+    detail: {},
+    acknowledged_at: null,
+    acknowledged_by: null,
+    ...overrides,
+  }
+}
+
+export function alarmEvent(id: number, transition: AlarmTransition, overrides: Partial<Alarm> = {}): AlarmEvent {
+  return { ...alarm(id, overrides), transition }
 }

@@ -1,0 +1,200 @@
+// The site's alarms: the banner across the top while any is active, and the list with acknowledge.
+import { useState } from 'preact/hooks'
+import { causeAdvice, causeText } from '../alarms/causes'
+import { isActive, type Banner } from '../alarms/model'
+import { ApiError, NetworkError } from '../api'
+import { channelLabel, formatDateTime, label, t } from '../i18n'
+import type { Alarm, Channel, Role } from '../types'
+
+/** Roles the server lets acknowledge; others would get 403, so they are not offered the button. */
+const ACK_ROLES: ReadonlySet<Role> = new Set(['owner', 'operator', 'installer', 'admin'])
+
+export function canAcknowledge(role: Role | undefined): boolean {
+  return role !== undefined && ACK_ROLES.has(role)
+}
+
+/** Where an alarm is: "插座回路断路器 · 剩余电流", or the device alone for a device-level alarm. */
+function place(alarm: Alarm): string {
+  return alarm.channel ? `${alarm.device_name} · ${channelLabel(alarm.channel)}` : alarm.device_name
+}
+
+type ChannelsById = ReadonlyMap<number, Channel>
+
+function settingsOf(alarm: Alarm, channels: ChannelsById) {
+  return alarm.channel_id === null ? undefined : channels.get(alarm.channel_id)?.settings
+}
+
+export function AlarmBanner({ banner, channels, onShow }: { banner: Banner; channels: ChannelsById; onShow: () => void }) {
+  const [first, ...more] = banner.alarms
+  if (!first) return null
+  return (
+    <div
+      class={`alarm-banner alarm-banner-${banner.level}`}
+      role={banner.level === 'alarm' ? 'alert' : 'status'}
+      data-testid="alarm-banner"
+      data-level={banner.level}
+    >
+      <strong class="alarm-banner-title">
+        {banner.level === 'alarm' ? '⚠ ' : ''}
+        {t(banner.level === 'alarm' ? 'banner.alarm' : 'banner.prealarm')} · {place(first)}
+      </strong>
+      <p>{causeText(first, settingsOf(first, channels))}</p>
+      <div class="alarm-banner-foot">
+        {more.length > 0 && <span>{t('banner.more', { count: more.length })}</span>}
+        <button type="button" class="link-button" onClick={onShow}>
+          {t('banner.view')}
+        </button>
+      </div>
+    </div>
+  )
+}
+
+interface AckProps {
+  alarm: Alarm
+  onAcknowledge: (alarmId: number, note: string) => Promise<void>
+}
+
+function AckControl({ alarm, onAcknowledge }: AckProps) {
+  const [asking, setAsking] = useState(false)
+  const [note, setNote] = useState('')
+  const [sending, setSending] = useState(false)
+  const [error, setError] = useState('')
+
+  async function submit(event: Event) {
+    event.preventDefault()
+    setSending(true)
+    setError('')
+    try {
+      await onAcknowledge(alarm.id, note)
+      setAsking(false)
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 403) setError(t('alarms.ack_forbidden'))
+      else if (e instanceof NetworkError) setError(t('alarms.ack_offline'))
+      else setError(e instanceof ApiError ? e.detail : String(e))
+    } finally {
+      setSending(false)
+    }
+  }
+
+  if (!asking) {
+    return (
+      <button type="button" class="ack-button" data-testid="alarm-ack" onClick={() => setAsking(true)}>
+        {t('alarms.ack')}
+      </button>
+    )
+  }
+  return (
+    <form class="ack-form" data-testid="alarm-ack-form" onSubmit={submit}>
+      <p>{t('alarms.ack_question')}</p>
+      <label>
+        <span>{t('alarms.ack_note')}</span>
+        <textarea
+          rows={2}
+          maxLength={500}
+          value={note}
+          placeholder={t('alarms.ack_note_hint')}
+          onInput={(e) => setNote(e.currentTarget.value)}
+          data-testid="alarm-ack-note"
+        />
+      </label>
+      {error && (
+        <p class="form-error" role="alert" data-testid="alarm-ack-error">
+          {error}
+        </p>
+      )}
+      <div class="ack-actions">
+        <button type="submit" class="ack-button" disabled={sending} data-testid="alarm-ack-confirm">
+          {sending ? t('alarms.ack_sending') : t('alarms.ack_submit')}
+        </button>
+        <button type="button" class="link-button" disabled={sending} onClick={() => setAsking(false)}>
+          {t('alarms.ack_cancel')}
+        </button>
+      </div>
+    </form>
+  )
+}
+
+interface ItemProps extends AckProps {
+  channels: ChannelsById
+  mayAck: boolean
+}
+
+function AlarmItem({ alarm, channels, mayAck, onAcknowledge }: ItemProps) {
+  const active = isActive(alarm)
+  return (
+    <li
+      class={`alarm-item level-${alarm.level}${active ? '' : ' cleared'}`}
+      data-testid="alarm-item"
+      data-alarm-id={String(alarm.id)}
+      data-level={alarm.level}
+      data-cause={alarm.cause}
+      data-active={String(active)}
+    >
+      <div class="alarm-head">
+        <span class={`badge badge-${alarm.level}`}>{label('status', alarm.level)}</span>
+        <strong>{place(alarm)}</strong>
+      </div>
+      <p class="alarm-cause" data-testid="alarm-cause">
+        {causeText(alarm, settingsOf(alarm, channels))}
+      </p>
+      {active && (
+        <p class="alarm-advice">
+          <strong>{t('alarms.advice')}</strong>
+          {causeAdvice(alarm)}
+        </p>
+      )}
+      <p class="alarm-times muted">
+        {t('alarms.started', { time: formatDateTime(alarm.started_at * 1000) })}
+        {' · '}
+        {alarm.cleared_at === null ? (
+          <span class="alarm-active">{t('alarms.active')}</span>
+        ) : (
+          t('alarms.cleared', { time: formatDateTime(alarm.cleared_at * 1000) })
+        )}
+      </p>
+      {alarm.acknowledged_at !== null ? (
+        <p class="alarm-acked" data-testid="alarm-acked">
+          ✓{' '}
+          {t('alarms.acked', {
+            name: alarm.acknowledged_by ?? '—',
+            time: formatDateTime(alarm.acknowledged_at * 1000),
+          })}
+          {alarm.ack_note && <span class="ack-note">{t('alarms.ack_note_shown', { note: alarm.ack_note })}</span>}
+        </p>
+      ) : (
+        active && mayAck && <AckControl alarm={alarm} onAcknowledge={onAcknowledge} />
+      )}
+    </li>
+  )
+}
+
+interface ListProps {
+  alarms: Alarm[]
+  channels: ChannelsById
+  mayAck: boolean
+  onAcknowledge: (alarmId: number, note: string) => Promise<void>
+}
+
+export function AlarmList({ alarms, channels, mayAck, onAcknowledge }: ListProps) {
+  const active = alarms.filter(isActive)
+  const cleared = alarms.filter((a) => !isActive(a))
+  const item = (a: Alarm) => (
+    <AlarmItem key={a.id} alarm={a} channels={channels} mayAck={mayAck} onAcknowledge={onAcknowledge} />
+  )
+  return (
+    <section class="alarm-section" id="alarms" data-testid="alarm-list">
+      <h2>
+        {t('alarms.title')}{' '}
+        {active.length > 0 && <span class="muted">({t('alarms.active_count', { count: active.length })})</span>}
+      </h2>
+      {alarms.length === 0 && <p class="muted">{t('alarms.empty')}</p>}
+      {active.length > 0 && <ul class="alarm-items">{active.map(item)}</ul>}
+      {cleared.length > 0 && (
+        <details class="cleared-alarms" open={active.length === 0}>
+          <summary>{t('alarms.recent', { count: cleared.length })}</summary>
+          <ul class="alarm-items">{cleared.map(item)}</ul>
+        </details>
+      )}
+    </section>
+  )
+}

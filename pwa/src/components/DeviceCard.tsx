@@ -1,0 +1,206 @@
+// A device with its channels: each channel's live value coloured by its active alarms, its settings, and
+// its chart of the last hours on demand.
+import { useEffect, useRef, useState } from 'preact/hooks'
+import { channelAlarms, deviceAlarms, worstStatus } from '../alarms/model'
+import { useSeen } from '../hooks'
+import { channelLabel, formatDateTime, formatNumber, label, t, type MessageKey } from '../i18n'
+import type { ChannelSeries, SeriesStore } from '../live/series'
+import type { Alarm, Channel, ChannelSettings, Device, SiteStatus } from '../types'
+import { ChannelChart } from './ChannelChart'
+
+const DASH = '—'
+
+function withUnit(value: number | undefined | null, unit: string): string {
+  if (value === undefined || value === null) return DASH
+  return unit ? `${formatNumber(value)} ${unit}` : formatNumber(value)
+}
+
+// Settings shown besides alarm / pre-alarm / delay / enabled when a channel has them.
+const EXTRA_SETTINGS: { key: keyof ChannelSettings; message: MessageKey; unit: string }[] = [
+  { key: 'hysteresis', message: 'channel.hysteresis', unit: '' },
+  { key: 'rated_a', message: 'channel.rated_a', unit: 'A' },
+  { key: 'ambient_c', message: 'channel.ambient_c', unit: '°C' },
+]
+
+/** One channel's data in the store, re-rendering when it changes. */
+function useChannelSeries(store: SeriesStore | undefined, channelId: number): ChannelSeries | undefined {
+  const [value, setValue] = useState(() => store?.get(channelId))
+  useEffect(() => {
+    if (!store) return
+    setValue(store.get(channelId))
+    return store.subscribe((id) => id === channelId && setValue(store.get(channelId)))
+  }, [store, channelId])
+  return value
+}
+
+function Settings({ channel, unit }: { channel: Channel; unit: string }) {
+  const s = channel.settings
+  return (
+    <dl class="settings">
+      <div>
+        <dt>{t('channel.prealarm')}</dt>
+        <dd data-testid="channel-prealarm">{withUnit(s.prealarm, unit)}</dd>
+      </div>
+      <div>
+        <dt>{t('channel.alarm')}</dt>
+        <dd data-testid="channel-alarm">{withUnit(s.alarm, unit)}</dd>
+      </div>
+      <div>
+        <dt>{t('channel.delay_s')}</dt>
+        <dd data-testid="channel-delay">{s.delay_s === undefined ? DASH : t('unit.seconds', { value: s.delay_s })}</dd>
+      </div>
+      {EXTRA_SETTINGS.filter((x) => s[x.key] !== undefined).map((x) => (
+        <div key={x.key}>
+          <dt>{t(x.message)}</dt>
+          <dd>{withUnit(s[x.key] as number, x.key === 'hysteresis' ? unit : x.unit)}</dd>
+        </div>
+      ))}
+    </dl>
+  )
+}
+
+interface RowProps {
+  channel: Channel
+  alarms: Alarm[]
+  store: SeriesStore | undefined
+}
+
+function ChannelRow({ channel, alarms, store }: RowProps) {
+  const s = channel.settings
+  const unit = label('unit', channel.unit)
+  const row = useRef<HTMLLIElement>(null)
+  const seen = useSeen(row)
+  const data = useChannelSeries(store, channel.id)
+  const state: SiteStatus = worstStatus(channelAlarms(alarms, channel))
+  // A channel in alarm opens its chart by itself: that is what the person woken by the alarm wants to see.
+  const [open, setOpen] = useState<boolean | undefined>(undefined)
+  const chartOpen = open ?? (state === 'alarm' || state === 'prealarm')
+
+  useEffect(() => {
+    if (seen && s.enabled && store) void store.load(channel.id)
+  }, [seen, s.enabled, store, channel.id])
+
+  const latest = data?.latest
+  const name = channelLabel(channel.key)
+  return (
+    <li
+      ref={row}
+      class={`channel-row level-${state}${s.enabled ? '' : ' disabled'}`}
+      data-testid="channel-row"
+      data-channel-key={channel.key}
+      data-channel-id={String(channel.id)}
+      data-state={state}
+    >
+      <div class="channel-main">
+        <div class="channel-name">
+          <strong>{name}</strong>
+          {unit && <span class="muted"> ({unit})</span>}
+          <span class={s.enabled ? 'pill on' : 'pill off'} data-testid="channel-enabled" data-enabled={String(s.enabled)}>
+            {s.enabled ? t('channel.on') : t('channel.off')}
+          </span>
+        </div>
+        <div
+          class="channel-value"
+          data-testid="channel-value"
+          data-value={latest === undefined ? '' : String(latest.value)}
+          title={latest === undefined ? undefined : t('channel.at', { time: formatDateTime(latest.ts * 1000) })}
+          aria-label={t('channel.now')}
+        >
+          {latest === undefined ? DASH : formatNumber(latest.value)}
+          {latest !== undefined && unit && <small> {unit}</small>}
+        </div>
+      </div>
+      <Settings channel={channel} unit={unit} />
+      {s.enabled && store && (
+        <button
+          type="button"
+          class="link-button chart-toggle"
+          data-testid="channel-chart-toggle"
+          aria-expanded={chartOpen}
+          onClick={() => setOpen(!chartOpen)}
+        >
+          {chartOpen ? t('channel.chart_hide') : t('channel.chart_show')}
+        </button>
+      )}
+      {chartOpen && seen && data && <ChartArea data={data} name={name} unit={unit} rawUnit={channel.unit} settings={s} />}
+    </li>
+  )
+}
+
+interface ChartAreaProps {
+  data: ChannelSeries
+  name: string
+  unit: string
+  rawUnit: string
+  settings: ChannelSettings
+}
+
+function ChartArea({ data, name, unit, rawUnit, settings }: ChartAreaProps) {
+  if (data.state === 'failed') return <p class="muted">{t('chart.failed')}</p>
+  if (data.state !== 'ready' && data.series.ts.length === 0) return <p class="muted">{t('common.loading')}</p>
+  if (data.series.ts.length === 0) return <p class="muted">{t('chart.empty')}</p>
+  return (
+    <figure class="chart-box">
+      <figcaption class="muted">{t('chart.title')}</figcaption>
+      <ChannelChart
+        series={data.series}
+        name={name}
+        unit={unit}
+        rawUnit={rawUnit}
+        alarm={settings.alarm}
+        prealarm={settings.prealarm}
+      />
+    </figure>
+  )
+}
+
+interface CardProps {
+  device: Device
+  /** The site's alarm list (active and cleared); undefined before it is read. */
+  alarms: Alarm[]
+  store: SeriesStore | undefined
+}
+
+export function DeviceCard({ device, alarms, store }: CardProps) {
+  const whole = worstStatus(deviceAlarms(alarms, device.id))
+  return (
+    <section
+      class="card device-card"
+      data-testid="device-card"
+      data-device-id={String(device.id)}
+      data-device-serial={device.serial}
+    >
+      <div class="device-head">
+        <h3>{device.name}</h3>
+        {whole !== 'normal' && (
+          <span class={`badge badge-${whole}`} data-testid="device-alarm" data-status={whole}>
+            {label('status', whole)}
+          </span>
+        )}
+        <span class={`pill state-${device.state}`} data-testid="device-state" data-state={device.state}>
+          {label('device_state', device.state)}
+        </span>
+      </div>
+      <div class="muted">{label('device_kind', device.kind)}</div>
+      <dl class="facts">
+        <dt>{t('device.model')}</dt>
+        <dd>{device.model}</dd>
+        <dt>{t('device.serial')}</dt>
+        <dd class="mono">{device.serial}</dd>
+        <dt>{t('device.circuit')}</dt>
+        <dd>{device.circuit || DASH}</dd>
+        <dt>{t('device.rated_current')}</dt>
+        <dd>{withUnit(device.rated_current_a, 'A')}</dd>
+      </dl>
+      {device.channels.length === 0 ? (
+        <p class="muted">{t('device.no_channels')}</p>
+      ) : (
+        <ul class="channels">
+          {device.channels.map((c) => (
+            <ChannelRow key={c.id} channel={c} alarms={alarms} store={store} />
+          ))}
+        </ul>
+      )}
+    </section>
+  )
+}
