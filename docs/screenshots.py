@@ -5,6 +5,7 @@ Starts `andian demo` on a free port with a throw-away database and photographs t
 
 from __future__ import annotations
 
+import json
 import socket
 import subprocess
 import sys
@@ -19,6 +20,27 @@ ROOT = Path(__file__).parent.parent
 OUT = ROOT / "docs" / "screenshots"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run"]
+
+
+def raise_alarm(base: str) -> None:
+    """A leakage alarm on the stall's socket circuit, at once rather than after the feed's four minutes.
+
+    The samples run up to 3 minutes ahead (within the allowed clock skew), so the feed's normal readings in that
+    time are older than the channel's last sample and do not clear the alarm before the screenshot.
+    """
+    def post(path: str, body: dict[str, object], token: str = "") -> dict[str, object]:
+        request = urllib.request.Request(base + path, data=json.dumps(body).encode(), method="POST",
+                                         headers={"Content-Type": "application/json",
+                                                  **({"Authorization": f"Bearer {token}"} if token else {})})
+        with urllib.request.urlopen(request, timeout=10) as response:
+            result: dict[str, object] = json.load(response)
+            return result
+
+    token = str(post("/api/v1/auth/login", {"username": "operator", "password": "andian-demo"})["token"])
+    now = time.time()
+    samples = [{"device": "AD-BRK-0002", "channel": "residual_ma", "ts": now + t, "value": 380.0 + t / 10}
+               for t in range(0, 180, 6)]
+    post("/api/v1/ingest", {"batch_id": f"screenshot-{now:.0f}", "samples": samples}, token)
 
 
 def main() -> None:
@@ -47,7 +69,12 @@ def main() -> None:
                 page.screenshot(path=OUT / "sites.png")
                 page.get_by_test_id("site-item").first.click()
                 page.get_by_test_id("device-card").first.wait_for()
+                page.wait_for_timeout(12_000)  # a round of the demo feed, so live values show
                 page.screenshot(path=OUT / "site.png", full_page=False)
+                raise_alarm(base)
+                page.get_by_test_id("alarm-banner").wait_for()
+                page.wait_for_timeout(1500)
+                page.screenshot(path=OUT / "alarm.png", full_page=False)
                 browser.close()
         finally:
             server.terminate()

@@ -12,10 +12,8 @@ import os
 import random
 import shutil
 import signal
-import socket
 import sqlite3
 import subprocess
-import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -27,19 +25,13 @@ import httpx
 from server.settings import Settings
 
 from .conftest import PASSWORD, add_admin
+from .server_process import start_server
 
-ROOT = Path(__file__).parent.parent
 KILLS = 24
 SEED = 20251123  # the kill moments; change it to try other ones
 SAMPLES_PER_BATCH = 10  # per channel, one second apart
 HIGH_MA, LOW_MA = 450.0, 40.0  # over and well under the default 300 mA leakage alarm level
 CHANNELS = ("residual_ma", "current_a")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class Server:
@@ -51,22 +43,8 @@ class Server:
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> str:
-        port = _free_port()
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "server.cli", "serve", "--db", str(self.db), "--port", str(port)],
-            cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"},
-        )
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{url}/api/v1/health", timeout=1).status_code == 200:
-                    return url
-            except httpx.TransportError:
-                pass
-            assert self.process.poll() is None, f"the server exited with {self.process.returncode}; see {self.log.name}"
-            assert time.monotonic() < deadline, f"the server did not answer /api/v1/health; see {self.log.name}"
-            time.sleep(0.05)
+        self.process, url = start_server(self.db, self.log)
+        return url
 
     def kill(self) -> None:
         assert self.process is not None

@@ -9,14 +9,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import os
-import socket
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from types import TracebackType
 from typing import Any
 
@@ -26,8 +21,8 @@ import pytest
 from server.settings import Settings
 
 from .conftest import PASSWORD, add_admin
+from .server_process import start_server
 
-ROOT = Path(__file__).parent.parent
 QUIET_S = 0.5  # how long a stream that should stay silent is watched after the other one has spoken
 WAIT_S = 10.0
 
@@ -43,32 +38,6 @@ class Live:
 
     def headers(self, who: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.tokens[who]}"}
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _start(db: Path, log: Any) -> tuple[subprocess.Popen[bytes], str]:
-    port = _free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "server.cli", "serve", "--db", str(db), "--port", str(port)],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if httpx.get(f"{url}/api/v1/health", timeout=1).status_code == 200:
-                return process, url
-        except httpx.TransportError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            pytest.fail(f"the server did not start; see {log.name}")
-        time.sleep(0.05)
 
 
 def _seed(url: str) -> Live:
@@ -114,7 +83,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     tmp = tmp_path_factory.mktemp("live")
     add_admin(Settings(db_path=tmp / "andian.db"))
     with (tmp / "server.log").open("w") as log:
-        process, url = _start(tmp / "andian.db", log)
+        process, url = start_server(tmp / "andian.db", log)
         try:
             yield _seed(url)
         finally:

@@ -18,11 +18,16 @@ __all__ = ["migrations", "upgrade"]
 migrations = Migrations("andian")
 
 
-@migrations(name="0001_foundation")
-def _foundation(db: sqlite_utils.Database) -> None:
-    for statement in _FOUNDATION.split(";\n"):
+def _run(db: sqlite_utils.Database, script: str) -> None:
+    """Statements separated by ``;`` at line ends, run one by one inside the migration's transaction."""
+    for statement in script.split(";\n"):
         if statement.strip():
             db.execute(statement)
+
+
+@migrations(name="0001_foundation")
+def _foundation(db: sqlite_utils.Database) -> None:
+    _run(db, _FOUNDATION)
 
 
 _FOUNDATION = """
@@ -136,9 +141,7 @@ CREATE TABLE audit_log (
 
 @migrations(name="0002_readings_alarms")
 def _readings_alarms(db: sqlite_utils.Database) -> None:
-    for statement in _READINGS_ALARMS.split(";\n"):
-        if statement.strip():
-            db.execute(statement)
+    _run(db, _READINGS_ALARMS)
 
 
 # Readings are keyed time-first: (10-minute bucket, channel, ts). Inserts land in the current bucket's small,

@@ -1,0 +1,48 @@
+"""A real `andian serve` in a subprocess, for the tests that need a server of their own (kills, live streams)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import IO, Any
+
+import httpx
+import pytest
+
+ROOT = Path(__file__).parent.parent
+START_S = 30.0  # how long the server has to answer /api/v1/health
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_server(db: Path, log: IO[Any]) -> tuple[subprocess.Popen[bytes], str]:
+    """`python -m server.cli serve` on ``db`` and a free port, its output to ``log``; answers (process, base URL)
+    once /api/v1/health says 200. Fails the test if the server exits or does not answer in time (and kills it)."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "server.cli", "serve", "--db", str(db), "--port", str(port)],
+        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + START_S
+    while True:
+        try:
+            if httpx.get(f"{url}/api/v1/health", timeout=1).status_code == 200:
+                return process, url
+        except httpx.TransportError:
+            pass
+        if process.poll() is not None:
+            pytest.fail(f"the server exited with {process.returncode}; see {log.name}")
+        if time.monotonic() > deadline:
+            process.kill()
+            process.wait(timeout=10)
+            pytest.fail(f"the server did not answer /api/v1/health; see {log.name}")
+        time.sleep(0.05)
