@@ -9,10 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-__all__ = ["LEVEL_NAMES", "Active", "AlarmBook", "Decision", "Key"]
+__all__ = ["LEVEL_NAMES", "RANK", "Active", "AlarmBook", "Decision", "Key"]
 
 LEVEL_NAMES = {1: "prealarm", 2: "alarm", 3: "fault"}
-_RANK = {"prealarm": 1, "alarm": 2, "fault": 3, "offline": 3}
+# A level as the detectors' wanted-level code (offline ranks with fault: neither is the circuit's own alarm).
+RANK = {"prealarm": 1, "alarm": 2, "fault": 3, "offline": 3}
 
 # (device id, channel id or 0 for device-level alarms, cause)
 Key = tuple[int, int, str]
@@ -54,7 +55,7 @@ class AlarmBook:
             return Decision("cleared", current.level) if current else None
         if current is None:
             return Decision("raised", level)
-        if _RANK[level] > _RANK[current.level]:
+        if RANK[level] > RANK[current.level]:
             return Decision("escalated", level)
         return None
 

@@ -14,7 +14,7 @@ import msgspec
 import numpy as np
 
 from ..detection import detectors
-from ..detection.book import Active, AlarmBook, Decision, Key
+from ..detection.book import RANK, Active, AlarmBook, Decision, Key
 from ..detection.engine import Change, Detector
 from ..detection.table import CAUSES
 from ..storage import alarms as alarm_sql
@@ -67,8 +67,7 @@ class Pipeline:
                                       row["level"], row["started_at"], row["peak"], row["threshold"], row["detail"]))
             slot = table.slot_of.get(row["channel_id"] or 0)
             if slot is not None and row["cause"] in CAUSES:
-                rank = {"prealarm": 1, "alarm": 2, "fault": 3}[row["level"]]
-                table.desired[CAUSES.index(row["cause"]), slot] = rank
+                table.desired[CAUSES.index(row["cause"]), slot] = RANK[row["level"]]
 
     def checkpoint(self, conn: sqlite3.Connection) -> int:
         """Persist the detector state of channels that changed since the last checkpoint.
@@ -141,7 +140,7 @@ class Pipeline:
                                   [{"index": r.index, "error": r.error, "kind": r.kind} for r in rejected])
         if touched:
             make_durable(conn)
-            live += self._alarm_events(conn, touched)
+            live += self.alarm_events(conn, touched)
         if watched:
             for slot, (t, v) in findings.latest_of(watched, table).items():
                 info = table.info[slot]
@@ -269,7 +268,7 @@ class Pipeline:
         if updates:
             alarm_sql.update_peaks(conn, updates)
 
-    def _alarm_events(self, conn: sqlite3.Connection, touched: list[tuple[int, str]]) -> list[LiveEvent]:
+    def alarm_events(self, conn: sqlite3.Connection, touched: list[tuple[int, str]]) -> list[LiveEvent]:
         events = []
         for alarm_id, transition in touched:
             row = alarm_sql.get_alarm(conn, alarm_id)
@@ -291,6 +290,3 @@ class Pipeline:
         if touched:
             make_durable(conn)
         return touched
-
-    def alarm_events(self, conn: sqlite3.Connection, touched: list[tuple[int, str]]) -> list[LiveEvent]:
-        return self._alarm_events(conn, touched)

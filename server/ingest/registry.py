@@ -62,9 +62,6 @@ class Registry:
         self.by_serial.pop(serial, None)
         self.lookup(conn, serial)
 
-    def channel(self, slot: int) -> ChannelInfo:
-        return self.detector.table.info[slot]
-
     def _put(self, device: dict[str, Any]) -> DeviceEntry:
         table = self.detector.table
         entry = DeviceEntry(device["id"], device["site_id"], device["serial"], device["name"])

@@ -82,8 +82,8 @@ async def _visible_site(ctx: Context, principal: Principal, site_id: int) -> dic
 
 async def get_site(ctx: Context, principal: Principal, site_id: int) -> SiteDetail:
     row = await _visible_site(ctx, principal, site_id)
-    devices = await ctx.db.read(lambda c: sql.list_devices(c, site_id))
-    levels = await ctx.db.read(lambda c: alarm_sql.site_levels(c, [site_id]))
+    devices, levels = await ctx.db.read(
+        lambda c: (sql.list_devices(c, site_id), alarm_sql.site_levels(c, [site_id])))
     site = msgspec.structs.asdict(_site_out(ctx, row, levels.get(site_id)))
     return SiteDetail(**site, devices=[_device_out(d) for d in devices])
 

@@ -141,7 +141,21 @@ CREATE TABLE audit_log (
 
 @migrations(name="0002_readings_alarms")
 def _readings_alarms(db: sqlite_utils.Database) -> None:
-    _run(db, _READINGS_ALARMS)
+    aggregates = "".join(_AGGREGATE.format(table=t) for t in ("readings_minute", "readings_hour"))
+    _run(db, _READINGS_ALARMS.replace("{AGGREGATES}", aggregates))
+
+
+# Minute and hour aggregates share one shape: a bucket's count, min, max and sum per channel.
+_AGGREGATE = """CREATE TABLE {table} (
+    channel_id INTEGER NOT NULL,
+    start INTEGER NOT NULL,
+    n INTEGER NOT NULL,
+    vmin REAL NOT NULL,
+    vmax REAL NOT NULL,
+    vsum REAL NOT NULL,
+    PRIMARY KEY (channel_id, start)
+) WITHOUT ROWID;
+"""
 
 
 # Readings are keyed time-first: (10-minute bucket, channel, ts). Inserts land in the current bucket's small,
@@ -157,25 +171,7 @@ CREATE TABLE readings (
     value REAL NOT NULL,
     PRIMARY KEY (bucket, channel_id, ts)
 ) WITHOUT ROWID;
-CREATE TABLE readings_minute (
-    channel_id INTEGER NOT NULL,
-    start INTEGER NOT NULL,
-    n INTEGER NOT NULL,
-    vmin REAL NOT NULL,
-    vmax REAL NOT NULL,
-    vsum REAL NOT NULL,
-    PRIMARY KEY (channel_id, start)
-) WITHOUT ROWID;
-CREATE TABLE readings_hour (
-    channel_id INTEGER NOT NULL,
-    start INTEGER NOT NULL,
-    n INTEGER NOT NULL,
-    vmin REAL NOT NULL,
-    vmax REAL NOT NULL,
-    vsum REAL NOT NULL,
-    PRIMARY KEY (channel_id, start)
-) WITHOUT ROWID;
-CREATE TABLE rollup_marks (
+{AGGREGATES}CREATE TABLE rollup_marks (
     name TEXT PRIMARY KEY,
     value REAL NOT NULL
 );
