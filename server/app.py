@@ -7,16 +7,19 @@ import contextlib
 import time
 from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from litestar import Litestar
 from litestar.config.compression import CompressionConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 
+from ble.link import Backends
+
 from . import __version__
 from .api.alarms import AlarmController, LiveController, ReadingsController
 from .api.auth import AuthController, CompanyController, UserController
+from .api.bluetooth import CommissioningController, ControlController, ScanController
 from .api.deps import dependencies
 from .api.errors import exception_handlers
 from .api.ingest import IngestController
@@ -25,7 +28,11 @@ from .api.sites import DeviceController, GatewayController, SiteController
 from .context import Context, open_context
 from .ingest import watchdog
 from .settings import Settings
+from .sitebox import SiteBox
 from .web import PwaFiles, pwa_file, pwa_root
+
+if TYPE_CHECKING:
+    from ble.simulator import DeviceSpec
 
 __all__ = ["create_app"]
 
@@ -35,8 +42,13 @@ def create_app(
     *,
     clock: Callable[[], float] = time.time,
     background: Sequence[Callable[[Context], Coroutine[Any, Any, None]]] = (),
+    simulated: Sequence[DeviceSpec] | None = None,
 ) -> Litestar:
-    """The app; ``background`` loops run beside the watchdog for the app's lifetime (the demo's feed)."""
+    """The app; ``background`` loops run beside the watchdog for the app's lifetime.
+
+    With ``simulated`` devices the process is a site box on a simulated radio (demo, tests); with
+    ``settings.site`` it is one on the platform's Bluetooth stack (BlueZ).
+    """
     settings = settings or Settings.from_env()
     resolved = settings
 
@@ -47,7 +59,19 @@ def create_app(
             app.state["pwa"] = await asyncio.to_thread(PwaFiles, resolved.static_dir)
             # One process runs the watchdog: serve with a single worker (docs/operations.md).
             tasks: list[asyncio.Task[None]] = [asyncio.create_task(loop(ctx)) for loop in (watchdog.run, *background)]
+            radio = None
             try:
+                if simulated is not None or resolved.site:
+                    backends = Backends()
+                    if simulated is not None:
+                        from ble.simulator import SimRadio  # bumble only where devices are simulated
+
+                        radio = SimRadio(clock)
+                        for spec in simulated:
+                            await radio.add(spec)
+                        backends = Backends(*radio.backends())
+                    ctx.site_box = SiteBox(ctx, backends, radio)
+                    tasks.append(asyncio.create_task(ctx.site_box.run()))
                 yield
             finally:
                 for task in tasks:
@@ -55,12 +79,14 @@ def create_app(
                 for task in tasks:
                     with contextlib.suppress(asyncio.CancelledError):
                         await task
+                if radio is not None:
+                    await radio.close()
 
     return Litestar(
         route_handlers=[
             MetaController, AuthController, UserController, CompanyController, SiteController, DeviceController,
-            GatewayController, IngestController, AlarmController, ReadingsController, LiveController, pwa_root,
-            pwa_file,
+            GatewayController, IngestController, AlarmController, ReadingsController, LiveController, ScanController,
+            CommissioningController, ControlController, pwa_root, pwa_file,
         ],
         dependencies=dependencies,
         exception_handlers=exception_handlers,

@@ -32,14 +32,20 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", help="address to listen on (env ANDIAN_HOST; default 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port (env ANDIAN_PORT; default 8000)")
     serve.add_argument("--site", action="store_true", default=None,
-                       help="run as a site box (env ANDIAN_SITE; BLE polling is not built yet)")
+                       help="run as a site box: poll commissioned Bluetooth devices (env ANDIAN_SITE)")
 
     demo = commands.add_parser("demo", help="create the demo city (益阳市) with users of every role and serve it")
     demo.add_argument("--db", type=Path, default=Path("data/demo.db"), help="demo database (default ./data/demo.db)")
     demo.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     demo.add_argument("--port", type=int, default=8000, help="port (default 8000)")
-    demo.add_argument("--no-feed", action="store_true",
-                      help="do not feed simulated readings (tests that send their own)")
+    demo.add_argument("--no-devices", action="store_true",
+                      help="do not start the simulated devices (tests that send their own readings)")
+
+    sim = commands.add_parser("sim", help="run a simulated site box: the demo's Bluetooth devices, polled and printed")
+    sim.add_argument("--seconds", type=float, default=60.0, help="how long to run (default 60)")
+    sim.add_argument("--interval", type=float, default=5.0, help="poll interval in seconds (default 5)")
+    sim.add_argument("--url", help="also send the readings to this server's ingest, e.g. http://127.0.0.1:8000")
+    sim.add_argument("--key", help="the gateway API key for --url (POST /api/v1/sites/{id}/gateways)")
 
     user = commands.add_parser("user", help="manage users")
     user_commands = user.add_subparsers(dest="user_command", required=True, metavar="ACTION")
@@ -68,7 +74,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "serve":
             return _serve(Settings.from_env(db_path=args.db, host=args.host, port=args.port, site=args.site))
         if args.command == "demo":
-            return _demo(Settings.from_env(db_path=args.db, host=args.host, port=args.port), feed=not args.no_feed)
+            return _demo(Settings.from_env(db_path=args.db, host=args.host, port=args.port),
+                         devices=not args.no_devices)
+        if args.command == "sim":
+            from .sim import run_sim
+
+            return asyncio.run(run_sim(args.seconds, args.interval, args.url, args.key))
         if args.command == "user":
             return asyncio.run(_user_add(args))
         if args.command == "db":
@@ -84,21 +95,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 1
 
 
-def _serve(settings: Settings, *, feed: bool = False) -> int:
+def _serve(settings: Settings, *, devices: bool = False) -> int:
     import uvicorn
 
     from .app import create_app
-    from .demo_feed import run as demo_feed
+    from .demo import DEMO_DEVICES
 
-    # One worker: the watchdog (and later the BLE poller) must run in exactly one process.
-    app = create_app(settings, background=[demo_feed] if feed else [])
+    # One worker: the watchdog and the BLE poller must run in exactly one process.
+    app = create_app(settings, simulated=DEMO_DEVICES if devices else None)
     uvicorn.run(app, host=settings.host, port=settings.port, log_level="info", workers=1)
     return 0
 
 
-def _demo(settings: Settings, *, feed: bool = True) -> int:
+def _demo(settings: Settings, *, devices: bool = True) -> int:
     from .context import open_context
-    from .demo import DEMO_PASSWORD, DEMO_USERS, seed_demo
+    from .demo import DEMO_DEVICES, DEMO_PASSWORD, DEMO_USERS, seed_demo
 
     async def seed() -> bool:
         async with open_context(settings) as ctx:
@@ -111,10 +122,11 @@ def _demo(settings: Settings, *, feed: bool = True) -> int:
     print(f"Demo logins (password for all: {DEMO_PASSWORD}):")
     for username, role, display_name, _ in DEMO_USERS:
         print(f"  {username:<10} {role:<10} {display_name}")
-    if feed:
-        print("Simulated readings every 10 s: expect a leakage pre-alarm and alarm at 桃花仑综合市场 within minutes.")
+    if devices:
+        print(f"Simulated site box: {len(DEMO_DEVICES)} Bluetooth devices. Expect a leakage pre-alarm and alarm at "
+              "桃花仑综合市场 within minutes; log in as installer to scan and commission the uncommissioned ones.")
     print()
-    return _serve(settings, feed=feed)
+    return _serve(settings, devices=devices)
 
 
 async def _user_add(args: argparse.Namespace) -> int:

@@ -8,6 +8,7 @@ import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 from .ingest.pipeline import Pipeline
 from .live import Hub
@@ -32,6 +33,9 @@ class Context:
     # Ingest and detection state; lives on the writer thread (only touched inside ``db.write``).
     pipeline: Pipeline = field(default_factory=Pipeline)
     hub: Hub = field(default_factory=Hub)
+    # The Bluetooth side (``server.sitebox.SiteBox``) when this process is a site box or simulates one; None in
+    # the cloud. Typed loosely: Litestar resolves this dataclass's hints at runtime, and sitebox imports context.
+    site_box: Any = None
 
 
 @asynccontextmanager

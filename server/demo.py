@@ -5,16 +5,21 @@ Names of units and people are illustrative. Running it twice changes nothing the
 
 from __future__ import annotations
 
+import functools
 import sqlite3
+from dataclasses import replace
 from typing import Any
+
+from ble.simulator import DeviceSpec, Story
 
 from .auth.principal import Principal
 from .context import Context
 from .schemas import ChannelIn, DeviceCreate, SiteCreate, UserCreate
 from .services import auth, sites
+from .storage import bluetooth as ble_sql
 from .storage import users as user_sql
 
-__all__ = ["DEMO_PASSWORD", "DEMO_USERS", "seed_demo"]
+__all__ = ["DEMO_DEVICES", "DEMO_PASSWORD", "DEMO_USERS", "seed_demo"]
 
 DEMO_PASSWORD = "andian-demo"
 COMPANY = "益阳安电智慧用电运维有限公司"
@@ -34,22 +39,52 @@ DEMO_USERS: list[tuple[str, str, str, dict[str, Any]]] = [
 
 _BREAKER = ["current_a", "residual_ma", "temp_c", "voltage_v", "power_w", "energy_kwh"]
 _COMBINED = ["residual_ma", "temp_c_1", "temp_c_2", "temp_c_3", "temp_c_4"]
+# The demo's devices report every 10 s (real ones default to their model's 30 s) so charts fill quickly.
+DEMO_POLL_S = 10.0
+
+# The simulated site box: every demo device is a simulated BLE peripheral with a story chosen so that a
+# pre-alarm and an alarm appear within the first minutes. Two more advertise uncommissioned, for the
+# installer's scan. Addresses are static random addresses (two top bits set).
+_HALF_HOUR = Story(cycle_s=1800.0, day_s=3600.0)
+DEMO_DEVICES: list[DeviceSpec] = [
+    DeviceSpec("C0:AD:00:00:00:01", "AD-BRK-0001", "AD-SB63", _HALF_HOUR, rated_a=16.0),
+    # leakage 120 → 380 mA from 30 s on: pre-alarm (240 mA) after ~2.5 min, alarm (300 mA) after ~3.5 min
+    DeviceSpec("C0:AD:00:00:00:02", "AD-BRK-0002", "AD-SB63",
+               replace(_HALF_HOUR, scenario="leakage", onset_s=30.0), rated_a=32.0),
+    # a loose terminal on probe 2: 40 K above what the load explains after 6 min
+    DeviceSpec("C0:AD:00:00:01:01", "AD-CMB-0101", "AD-CD4",
+               replace(_HALF_HOUR, scenario="hot_terminal", onset_s=30.0, rise_s=360.0)),
+    DeviceSpec("C0:AD:00:00:01:02", "AD-ARC-0102", "AD-AF1", _HALF_HOUR, rated_a=16.0),
+    # 16 arc half-cycles in one second every 7 minutes, the first after one minute
+    DeviceSpec("C0:AD:00:00:02:01", "AD-ARC-0201", "AD-AF1",
+               replace(_HALF_HOUR, scenario="arc", onset_s=60.0, arc_every_s=420.0), rated_a=16.0),
+    # the supermarket's freezer circuit runs at 1.6 In for 10 minutes, 15 minutes in
+    DeviceSpec("C0:AD:00:00:04:01", "AD-BRK-0401", "AD-SB63",
+               replace(_HALF_HOUR, scenario="overload", onset_s=900.0, rise_s=1.0), rated_a=40.0),
+    # the garage's detector loses its radio link for 2 minutes every 10 minutes
+    DeviceSpec("C0:AD:00:00:05:01", "AD-CMB-0501", "AD-CD4",
+               replace(_HALF_HOUR, scenario="link_drop", onset_s=120.0, drop_every_s=600.0, drop_for_s=120.0)),
+    # not commissioned yet: what an installer finds when scanning
+    DeviceSpec("C0:AD:00:00:01:03", "AD-BRK-0103", "AD-SB63", _HALF_HOUR, rated_a=20.0, rssi=-52),
+    DeviceSpec("C0:AD:00:00:03:01", "AD-ARC-0301", "AD-AF1", _HALF_HOUR, rated_a=16.0, rssi=-74),
+]
+_ADDRESS = {spec.serial: spec.address for spec in DEMO_DEVICES}
 
 # (site fields, owner username, devices as (serial, model, kind, name, circuit, rated A, channel keys))
 DEMO_SITES: list[tuple[dict[str, Any], str | None, list[tuple[str, str, str, str, str, float | None, list[str]]]]] = [
     ({"name": "桃花仑综合市场 12号摊位", "address": "益阳市赫山区桃花仑路 88 号市场内 12 号",
       "region_code": "430903001001", "venue_type": "market", "lat": 28.5539, "lon": 112.3552}, "owner", [
         ("AD-BRK-0001", "AD-SB63", "breaker", "照明回路断路器", "照明回路", 16.0, _BREAKER),
-        ("AD-BRK-0002", "AD-SB63", "breaker", "插座回路断路器", "插座回路", 32.0, [*_BREAKER, "arc"]),
+        ("AD-BRK-0002", "AD-SB63", "breaker", "插座回路断路器", "插座回路", 32.0, _BREAKER),
     ]),
     ({"name": "康乐养老院", "address": "益阳市赫山区会龙山路 16 号", "region_code": "430903002001",
       "venue_type": "elderly_care", "lat": 28.5712, "lon": 112.3398}, "carehome", [
         ("AD-CMB-0101", "AD-CD4", "combined", "一层配电箱组合式探测器", "一层总进线", None, _COMBINED),
-        ("AD-ARC-0102", "AD-AF1", "arc", "老人居室故障电弧探测器", "居室插座回路", None, ["arc", "current_a"]),
+        ("AD-ARC-0102", "AD-AF1", "arc", "老人居室故障电弧探测器", "居室插座回路", 16.0, ["current_a", "arc"]),
     ]),
     ({"name": "资江宾馆", "address": "益阳市资阳区汽车路 120 号", "region_code": "430902001001", "venue_type": "hotel",
       "lat": 28.5931, "lon": 112.3241}, None, [
-        ("AD-ARC-0201", "AD-AF1", "arc", "客房层故障电弧探测器", "三层客房", None, ["arc", "current_a"]),
+        ("AD-ARC-0201", "AD-AF1", "arc", "客房层故障电弧探测器", "三层客房", 16.0, ["current_a", "arc"]),
     ]),
     ({"name": "赫山区金银山小学", "address": "益阳市赫山区金银山路 3 号", "region_code": "430903003",
       "venue_type": "school"}, None, []),
@@ -95,8 +130,11 @@ async def seed_demo(ctx: Context) -> bool:
         site = await sites.create_site(ctx, operator, SiteCreate(
             owner_id=user_ids[owner] if owner else None, **fields))
         for serial, model, kind, name, circuit, rated, keys in devices:
-            await sites.create_device(ctx, operator, site.id, DeviceCreate(
+            device = await sites.create_device(ctx, operator, site.id, DeviceCreate(
                 serial=serial, model=model, kind=kind, name=name, circuit=circuit,  # type: ignore[arg-type]
-                rated_current_a=rated, channels=[ChannelIn(key=k) for k in keys],
+                rated_current_a=rated, channels=[ChannelIn(key=k) for k in keys], ble_address=_ADDRESS[serial],
+                poll_interval_s=DEMO_POLL_S,
             ))
+            # Installed and accepted before the demo starts: the site box polls them.
+            await ctx.db.write(functools.partial(ble_sql.set_device_state, device_id=device.id, state="commissioned"))
     return True

@@ -5,7 +5,9 @@
 
 from __future__ import annotations
 
-__all__ = ["AndianError", "Conflict", "Forbidden", "InvalidInput", "NotFound", "RateLimited", "Unauthorized"]
+__all__ = [
+    "AndianError", "Conflict", "Forbidden", "InvalidInput", "NotFound", "RateLimited", "Unauthorized", "Unavailable",
+]
 
 
 class AndianError(Exception):
@@ -53,3 +55,9 @@ class RateLimited(AndianError):
     def __init__(self, detail: str, retry_after_s: int) -> None:
         super().__init__(detail)
         self.retry_after_s = retry_after_s
+
+
+class Unavailable(AndianError):
+    """This server cannot do it (e.g. it has no Bluetooth radio); the detail says where it can be done."""
+
+    status_code = 503

@@ -127,6 +127,8 @@ class DeviceOut(Struct):
     channels: list[ChannelOut]
     poll_interval_s: float = 30.0
     last_seen_at: float | None = None
+    switch: Literal["closed", "open"] | None = None  # a breaker's last known position
+    controls: list[str] = []  # remote actions the device's model supports (trip, close, self_test)
 
 
 class SiteOut(Struct):

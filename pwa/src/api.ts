@@ -3,10 +3,32 @@
 // A 401 on an authenticated request ends the session; the app then shows the login page.
 import { reportReachable } from './online'
 import { endSession, getSession } from './session'
-import type { Alarm, LoginResponse, Readings, Site, SiteDetail, User } from './types'
+import type {
+  AcceptBody,
+  Alarm,
+  BleDevice,
+  Commissioning,
+  ControlAction,
+  ControlRecord,
+  IdentifyBody,
+  LoginResponse,
+  Readings,
+  Site,
+  SiteDetail,
+  StepName,
+  ThresholdsBody,
+  User,
+} from './types'
 
 /** Longer than any answer of a healthy server; a request still pending then counts as no network. */
 export const REQUEST_TIMEOUT_MS = 10_000
+
+/**
+ * Requests that wait for a device over Bluetooth. A self-test holds the answer until the device's alarm has
+ * been raised and cleared (up to about 20 s at the server), after connecting and pairing; a minute leaves
+ * room for that and a slow site-box link before the step counts as unanswered.
+ */
+export const DEVICE_TIMEOUT_MS = 60_000
 
 /** The server answered with an error status. `detail` is its message, ready to show. */
 export class ApiError extends Error {
@@ -36,6 +58,8 @@ interface RequestOptions {
   body?: unknown
   /** Send the token, and treat 401 as "session over". False for login. */
   auth?: boolean
+  /** Give up after this long (NetworkError); REQUEST_TIMEOUT_MS unless the request waits for a device. */
+  timeoutMs?: number
 }
 
 async function readDetail(response: Response): Promise<string> {
@@ -52,7 +76,7 @@ async function readDetail(response: Response): Promise<string> {
 }
 
 export async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
-  const { body, auth = true } = options
+  const { body, auth = true, timeoutMs = REQUEST_TIMEOUT_MS } = options
   const headers: Record<string, string> = { Accept: 'application/json' }
   if (body !== undefined) headers['Content-Type'] = 'application/json'
   const token = auth ? getSession()?.token : undefined
@@ -64,7 +88,7 @@ export async function request<T>(method: string, path: string, options: RequestO
       method,
       headers,
       body: body === undefined ? undefined : JSON.stringify(body),
-      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+      signal: AbortSignal.timeout(timeoutMs),
     })
   } catch (error) {
     reportReachable(false)
@@ -121,4 +145,51 @@ export function getReadings(channelId: number, from: number, to: number, step?: 
   const params = new URLSearchParams({ from: String(from), to: String(to) })
   if (step !== undefined) params.set('step', String(step))
   return request<Readings>('GET', `/api/v1/channels/${channelId}/readings?${params}`)
+}
+
+/** Devices advertising near the radio that serves the site (the server's, or the site box's). */
+export function scanBle(siteId: number, seconds: number): Promise<BleDevice[]> {
+  return request<BleDevice[]>('GET', `/api/v1/sites/${siteId}/ble/scan?seconds=${seconds}`, {
+    // The server listens for `seconds` before it answers.
+    timeoutMs: seconds * 1000 + REQUEST_TIMEOUT_MS,
+  })
+}
+
+export function startCommissioning(siteId: number, address: string): Promise<Commissioning> {
+  return request<Commissioning>('POST', '/api/v1/commissioning', { body: { site_id: siteId, address } })
+}
+
+export function getCommissioning(id: number): Promise<Commissioning> {
+  return request<Commissioning>('GET', `/api/v1/commissioning/${id}`)
+}
+
+/** Body of each step, as the server takes it. */
+export interface StepBodies {
+  pair: Record<string, never>
+  identify: IdentifyBody
+  live_read: Record<string, never>
+  self_test: Record<string, never>
+  thresholds: ThresholdsBody
+  accept: AcceptBody
+}
+
+/** Run one step; the answer is the whole commissioning with the step `done` or `failed` (code, error). */
+export function runStep<S extends StepName>(id: number, step: S, body: StepBodies[S]): Promise<Commissioning> {
+  return request<Commissioning>('POST', `/api/v1/commissioning/${id}/steps/${step}`, {
+    body,
+    timeoutMs: DEVICE_TIMEOUT_MS,
+  })
+}
+
+/** Trip, close or self-test a device; the answer says what the device read back. */
+export function controlDevice(deviceId: number, action: ControlAction, reason: string): Promise<ControlRecord> {
+  return request<ControlRecord>('POST', `/api/v1/devices/${deviceId}/control`, {
+    body: { action, reason },
+    timeoutMs: DEVICE_TIMEOUT_MS,
+  })
+}
+
+/** The device's remote actions, newest first. */
+export function getControlLog(deviceId: number): Promise<ControlRecord[]> {
+  return request<ControlRecord[]>('GET', `/api/v1/devices/${deviceId}/control`)
 }

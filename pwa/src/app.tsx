@@ -5,6 +5,7 @@ import { useExternal } from './hooks'
 import { getLanguage, onLanguageChange, t } from './i18n'
 import { isOnline, onOnlineChange } from './online'
 import { currentUrl, matchRoute, navigate, onNavigate, safeNext } from './router'
+import { CommissionPage } from './screens/CommissionPage'
 import { Login } from './screens/Login'
 import { SiteList } from './screens/SiteList'
 import { SitePage } from './screens/SitePage'
@@ -72,6 +73,7 @@ export function App() {
   if (!session || route.name === 'login') page = session ? null : <Login />
   else if (route.name === 'sites') page = <SiteList />
   else if (route.name === 'site') page = <SitePage id={route.id} />
+  else if (route.name === 'commission') page = <CommissionPage siteId={route.siteId} id={route.id} />
   else page = <NotFound />
 
   return (

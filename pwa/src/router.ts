@@ -5,6 +5,8 @@
 export type Route =
   | { name: 'sites' }
   | { name: 'site'; id: number }
+  /** Adding a Bluetooth device to a site; `id` once a commissioning has started, so a reload resumes it. */
+  | { name: 'commission'; siteId: number; id: number | null }
   | { name: 'login' }
   | { name: 'notfound' }
 
@@ -16,7 +18,16 @@ export function matchRoute(pathname: string): Route {
   if (path === '/login') return { name: 'login' }
   const site = /^\/sites\/(\d+)$/.exec(path)
   if (site?.[1]) return { name: 'site', id: Number(site[1]) }
+  const commission = /^\/sites\/(\d+)\/commission(?:\/(\d+))?$/.exec(path)
+  if (commission?.[1]) {
+    return { name: 'commission', siteId: Number(commission[1]), id: commission[2] ? Number(commission[2]) : null }
+  }
   return { name: 'notfound' }
+}
+
+/** Where the commissioning screen of a site is: the scan, or one commissioning under way. */
+export function commissionPath(siteId: number, id?: number): string {
+  return id === undefined ? `/sites/${siteId}/commission` : `/sites/${siteId}/commission/${id}`
 }
 
 /** Path plus query of the current page, e.g. "/sites/12" or "/login?next=%2F". */

@@ -74,6 +74,10 @@ export interface Device {
   state: DeviceState
   created_at: number
   channels: Channel[]
+  /** Remote actions the device's model supports; missing (older servers) means none. */
+  controls?: ControlAction[]
+  /** Last known breaker state; missing or null when unknown or the device has no switch. */
+  switch?: SwitchState | null
 }
 
 export interface SiteDetail extends Site {
@@ -156,4 +160,135 @@ export interface ReadingEvent {
 export interface Readings {
   ts: number[]
   value: number[]
+}
+
+// ---- Commissioning (installer, over Bluetooth through the server's or the site box's radio) ----
+
+/** Whether a device found in a scan is already registered: at this site, at another one, or not at all. */
+export type BleKnown = 'here' | 'elsewhere'
+
+/** GET /api/v1/sites/{id}/ble/scan: one advertising device. */
+export interface BleDevice {
+  address: string
+  name: string
+  /** dBm, e.g. -52. */
+  rssi: number
+  model: string | null
+  model_name: string | null
+  kind: DeviceKind | null
+  known: BleKnown | null
+  device_id: number | null
+}
+
+export type StepName = 'pair' | 'identify' | 'live_read' | 'self_test' | 'thresholds' | 'accept'
+export type StepStatus = 'pending' | 'done' | 'failed'
+
+/** Failure codes of a device operation (commissioning step or remote control); others may come. */
+export type DeviceFailureCode =
+  | 'not_found'
+  | 'timeout'
+  | 'pairing_failed'
+  | 'encryption_required'
+  | 'link_lost'
+  | 'no_reply'
+  | 'self_test_no_alarm'
+  | 'self_test_not_cleared'
+  | 'unsupported'
+
+export interface PairResult {
+  serial: string
+  model: string
+  firmware: string
+}
+
+export interface LiveReadResult {
+  values: Record<string, number>
+  units: Record<string, string>
+}
+
+export interface SelfTestResult {
+  kind: 'leakage' | 'arc'
+  peak: number | null
+  alarm_id: number | null
+  raised_at: number | null
+  cleared_at: number | null
+}
+
+export interface CommissioningStep {
+  step: StepName
+  status: StepStatus
+  /** Unix seconds of the last run. */
+  at: number | null
+  code: DeviceFailureCode | string | null
+  error: string | null
+  /** The step's result when done: PairResult, { identified }, LiveReadResult, SelfTestResult, … */
+  result: Record<string, unknown> | null
+}
+
+export interface CommissioningChannel {
+  id: number
+  key: string
+  unit: string
+  settings: Partial<ChannelSettings> & Record<string, number | boolean | undefined>
+}
+
+export interface ChecklistItem {
+  key: string
+  text: Partial<Record<'zh-CN' | 'en', string>>
+}
+
+/** POST /api/v1/commissioning, GET /api/v1/commissioning/{id}, POST …/steps/{step}. */
+export interface Commissioning {
+  id: number
+  site_id: number
+  address: string
+  model: string
+  model_name: string
+  kind: DeviceKind | string
+  serial: string | null
+  device_id: number | null
+  state: 'in_progress' | 'commissioned'
+  steps: CommissioningStep[]
+  channels: CommissioningChannel[]
+  checklist: ChecklistItem[]
+  created_at: number
+  completed_at: number | null
+}
+
+export type ChecklistAnswer = 'pass' | 'fail' | 'na'
+
+export interface IdentifyBody {
+  name?: string
+  circuit?: string
+  rated_current_a?: number
+}
+
+export interface ThresholdsBody {
+  channels: Record<string, Record<string, number>>
+}
+
+export interface AcceptBody {
+  answers: { key: string; answer: ChecklistAnswer; note?: string }[]
+  signed_by: string
+}
+
+// ---- Remote control (operator) ----
+
+export type ControlAction = 'trip' | 'close' | 'self_test'
+export type SwitchState = 'closed' | 'open'
+
+/** POST /api/v1/devices/{id}/control, and the items of GET on the same path (newest first). */
+export interface ControlRecord {
+  id: number
+  device_id: number
+  action: ControlAction
+  reason: string
+  outcome: 'done' | 'failed'
+  /** The breaker state read back from the device after the action. */
+  switch: SwitchState | null
+  code: DeviceFailureCode | string | null
+  error: string | null
+  /** Unix seconds. */
+  at: number
+  by: string
 }

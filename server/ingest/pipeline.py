@@ -251,10 +251,14 @@ class Pipeline:
         return None if np.isnan(value) else float(value)
 
     def _device_back(self, conn: sqlite3.Connection, device_id: int, now: float) -> list[tuple[int, str]]:
-        key: Key = (device_id, 0, "offline")
-        if key not in self.book.active:
-            return []
-        return [self._store(conn, key, Decision("cleared", "offline"), now, None, None, {}, 0)]
+        """Data from a device ends its device-level ``offline`` and link ``fault``."""
+        touched = []
+        for cause in ("offline", "sensor"):
+            key: Key = (device_id, 0, cause)
+            active = self.book.active.get(key)
+            if active is not None:
+                touched.append(self._store(conn, key, Decision("cleared", active.level), now, None, None, {}, 0))
+        return touched
 
     def _peaks(self, conn: sqlite3.Connection, peaks: dict[tuple[int, str], float]) -> None:
         table = self.detector.table
@@ -284,6 +288,15 @@ class Pipeline:
             return None
         make_durable(conn)
         return self._store(conn, key, decision, ts, None, None, detail, site_id)
+
+    def link_fault(self, conn: sqlite3.Connection, serial: str, ts: float, detail: dict[str, Any]) -> list[LiveEvent]:
+        """A device's radio link failed: a device-level ``fault`` (cause ``sensor``, reason ``link``)."""
+        entry = self.registry.lookup(conn, serial)
+        if entry is None:
+            return []
+        raised = self.raise_level(conn, (entry.id, 0, "sensor"), "fault", ts, entry.site_id,
+                                  {"reason": "link", **detail})
+        return self.alarm_events(conn, [raised]) if raised else []
 
     def apply_changes(self, conn: sqlite3.Connection, changes: list[Change]) -> list[tuple[int, str]]:
         touched = self._apply(conn, changes)

@@ -7,6 +7,8 @@ from typing import Any
 
 import msgspec
 
+from ble.profiles import profiles
+
 from ..auth.principal import Principal
 from ..auth.tokens import GATEWAY_PREFIX, new_secret, secret_hash
 from ..context import Context
@@ -30,15 +32,15 @@ from ..storage import users as user_sql
 from ..storage.scopes import site_scope
 
 __all__ = [
-    "create_device", "create_gateway", "create_site", "get_channel", "get_device", "get_gateway", "get_site",
-    "list_gateways", "list_sites", "revoke_gateway", "update_channel",
+    "MANAGERS", "create_device", "create_gateway", "create_site", "get_channel", "get_device", "get_gateway",
+    "get_site", "list_gateways", "list_sites", "require", "revoke_gateway", "update_channel",
 ]
 
 # Roles that build and maintain installations: create sites, register devices, set thresholds, issue gateway keys.
 MANAGERS = ("admin", "operator", "installer")
 
 
-def _require(principal: Principal, roles: tuple[str, ...], action: str) -> None:
+def require(principal: Principal, roles: tuple[str, ...], action: str) -> None:
     if principal.role not in roles:
         raise Forbidden(f"role {principal.role} may not {action}; ask an {' or '.join(roles)}")
 
@@ -58,7 +60,9 @@ def _site_out(ctx: Context, row: dict[str, Any], levels: list[str] | None = None
 
 def _device_out(row: dict[str, Any]) -> DeviceOut:
     channels = [{**c, "unit": unit_of(c["key"]), "settings": public(c["settings"])} for c in row["channels"]]
-    return msgspec.convert({**row, "channels": channels}, DeviceOut)
+    profile = profiles().get(row["model"]) if row["ble_address"] else None
+    controls = profile.controls if profile is not None else []
+    return msgspec.convert({**row, "channels": channels, "controls": controls}, DeviceOut)
 
 
 async def list_sites(ctx: Context, principal: Principal) -> list[SiteOut]:
@@ -89,7 +93,7 @@ async def get_site(ctx: Context, principal: Principal, site_id: int) -> SiteDeta
 
 
 async def create_site(ctx: Context, principal: Principal, body: SiteCreate) -> SiteOut:
-    _require(principal, MANAGERS, "create sites")
+    require(principal, MANAGERS, "create sites")
     if ctx.reference.region(body.region_code) is None:
         raise InvalidInput("region_code", f"unknown region code {body.region_code!r}; see GET /api/v1/reference")
     if ctx.reference.venue_type(body.venue_type) is None:
@@ -117,7 +121,7 @@ async def create_site(ctx: Context, principal: Principal, body: SiteCreate) -> S
 
 async def create_device(ctx: Context, principal: Principal, site_id: int, body: DeviceCreate) -> DeviceOut:
     await _visible_site(ctx, principal, site_id)
-    _require(principal, MANAGERS, "register devices")
+    require(principal, MANAGERS, "register devices")
     seen: set[str] = set()
     channels: list[tuple[str, dict[str, Any]]] = []
     for i, channel in enumerate(body.channels):
@@ -167,7 +171,7 @@ async def update_channel(ctx: Context, principal: Principal, channel_id: int, gi
     row = await ctx.db.read(lambda c: sql.get_channel(c, channel_id, where, params))
     if row is None:
         raise NotFound("channel", channel_id)
-    _require(principal, MANAGERS, "change channel settings")
+    require(principal, MANAGERS, "change channel settings")
     settings = resolve_settings(row["key"], given, current=row["settings"], device_rated_a=row["rated_current_a"])
     now = ctx.clock()
 
@@ -184,7 +188,7 @@ async def update_channel(ctx: Context, principal: Principal, channel_id: int, gi
 
 async def create_gateway(ctx: Context, principal: Principal, site_id: int, body: GatewayCreate) -> GatewayCreated:
     await _visible_site(ctx, principal, site_id)
-    _require(principal, MANAGERS, "issue gateway keys")
+    require(principal, MANAGERS, "issue gateway keys")
     api_key = new_secret(GATEWAY_PREFIX)
     now = ctx.clock()
     key_prefix = api_key[:10]
@@ -217,7 +221,7 @@ async def get_gateway(ctx: Context, principal: Principal, gateway_id: int) -> Ga
 
 async def revoke_gateway(ctx: Context, principal: Principal, gateway_id: int) -> None:
     await get_gateway(ctx, principal, gateway_id)
-    _require(principal, MANAGERS, "revoke gateway keys")
+    require(principal, MANAGERS, "revoke gateway keys")
     now = ctx.clock()
 
     def revoke(conn: sqlite3.Connection) -> None:

@@ -32,7 +32,7 @@ _SITE_COLUMNS = (
 )
 _DEVICE_COLUMNS = (
     "d.id, d.site_id, d.serial, d.model, d.kind, d.name, d.circuit, d.rated_current_a, d.ble_address, d.state, "
-    "d.created_at, d.poll_interval_s, d.last_seen_at"
+    "d.created_at, d.poll_interval_s, d.last_seen_at, d.switch"
 )
 _GATEWAY_COLUMNS = "g.id, g.site_id, g.name, g.key_prefix, g.created_at, g.revoked_at, g.last_seen_at"
 
@@ -165,11 +165,12 @@ def revoke_gateway(conn: sqlite3.Connection, gateway_id: int, now: float) -> Non
 def insert_audit(
     conn: sqlite3.Connection, *, ts: float, actor_id: int | None, action: str, obj: str, object_id: int | None,
     detail: dict[str, Any],
-) -> None:
-    conn.execute(
+) -> int:
+    cur = conn.execute(
         "INSERT INTO audit_log (ts, actor_id, action, object, object_id, detail) VALUES (?, ?, ?, ?, ?, ?)",
         (ts, actor_id, action, obj, object_id, json.dumps(detail, ensure_ascii=False)),
     )
+    return int(cur.lastrowid or 0)
 
 
 def devices_with_channels(conn: sqlite3.Connection, serial: str | None = None) -> list[dict[str, Any]]:

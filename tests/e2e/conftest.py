@@ -38,7 +38,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     db = tmp_path_factory.mktemp("e2e") / "demo.db"
     log = (tmp_path_factory.getbasetemp() / "server.log").open("w")
     process = subprocess.Popen(
-        [sys.executable, "-m", "server.cli", "demo", "--db", str(db), "--port", str(port), "--no-feed"],
+        [sys.executable, "-m", "server.cli", "demo", "--db", str(db), "--port", str(port), "--no-devices"],
         cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
     url = f"http://127.0.0.1:{port}"

@@ -34,6 +34,7 @@ const ADVICE: Record<AlarmCause, MessageKey> = {
 const SENSOR_REASON: Record<string, MessageKey> = {
   out_of_range: 'cause.sensor_out_of_range',
   stuck: 'cause.sensor_stuck',
+  link: 'cause.sensor_link',
 }
 
 function isKnown(cause: string): cause is AlarmCause {

@@ -2,11 +2,13 @@
 // its chart of the last hours on demand.
 import { useEffect, useRef, useState } from 'preact/hooks'
 import { channelAlarms, deviceAlarms, worstStatus } from '../alarms/model'
+import { controlsOf, switchAfter, switchOf } from '../control/model'
 import { useSeen } from '../hooks'
 import { channelLabel, formatDateTime, formatNumber, label, t, type MessageKey } from '../i18n'
 import type { ChannelSeries, SeriesStore } from '../live/series'
-import type { Alarm, Channel, ChannelSettings, Device, SiteStatus } from '../types'
+import type { Alarm, Channel, ChannelSettings, Device, SiteStatus, SwitchState } from '../types'
 import { ChannelChart } from './ChannelChart'
+import { DeviceControls } from './DeviceControls'
 
 const DASH = '—'
 
@@ -159,10 +161,23 @@ interface CardProps {
   /** The site's alarm list (active and cleared); undefined before it is read. */
   alarms: Alarm[]
   store: SeriesStore | undefined
+  /** The user may trip, close and self-test devices remotely (operators). */
+  mayControl?: boolean
 }
 
-export function DeviceCard({ device, alarms, store }: CardProps) {
+/** The breaker's last known state, replaced by what the device read back after a remote action. */
+function useSwitch(device: Device): [SwitchState | null, (record: { switch: SwitchState | null }) => void] {
+  const known = switchOf(device)
+  const [readBack, setReadBack] = useState<{ from: SwitchState | null; value: SwitchState | null }>()
+  // A fresh read of the site (a different `known`) is newer than the read-back it replaces.
+  const shown = readBack && readBack.from === known ? readBack.value : known
+  return [shown, (record) => setReadBack({ from: known, value: switchAfter(record, shown) })]
+}
+
+export function DeviceCard({ device, alarms, store, mayControl = false }: CardProps) {
   const whole = worstStatus(deviceAlarms(alarms, device.id))
+  const [switchState, onControl] = useSwitch(device)
+  const actions = mayControl ? controlsOf(device) : []
   return (
     <section
       class="card device-card"
@@ -191,7 +206,18 @@ export function DeviceCard({ device, alarms, store }: CardProps) {
         <dd>{device.circuit || DASH}</dd>
         <dt>{t('device.rated_current')}</dt>
         <dd>{withUnit(device.rated_current_a, 'A')}</dd>
+        {switchState !== null && (
+          <>
+            <dt>{t('device.switch')}</dt>
+            <dd>
+              <span class={`pill switch-${switchState}`} data-testid="device-switch" data-switch={switchState}>
+                {label('switch', switchState)}
+              </span>
+            </dd>
+          </>
+        )}
       </dl>
+      {actions.length > 0 && <DeviceControls device={device} actions={actions} onResult={onControl} />}
       {device.channels.length === 0 ? (
         <p class="muted">{t('device.no_channels')}</p>
       ) : (

@@ -109,7 +109,21 @@ describe('t', () => {
 describe('labels', () => {
   it('has the same keys in both languages', () => {
     expect(Object.keys(en.messages).sort()).toEqual(Object.keys(zhCN.messages).sort())
-    for (const group of ['venue_type', 'capability', 'role', 'status', 'device_state', 'device_kind', 'channel'] as const) {
+    const groups = [
+      'venue_type',
+      'capability',
+      'role',
+      'status',
+      'device_state',
+      'device_kind',
+      'channel',
+      'step_status',
+      'check_answer',
+      'switch',
+      'control_action',
+      'control_outcome',
+    ] as const
+    for (const group of groups) {
       expect(Object.keys(en.labels[group]).sort(), group).toEqual(Object.keys(zhCN.labels[group]).sort())
     }
   })

@@ -2,15 +2,18 @@ import { useEffect, useMemo, useState } from 'preact/hooks'
 import { alertNewAlarm, primeAudioOnGesture } from '../alarms/alert'
 import { bannerOf, worstStatus } from '../alarms/model'
 import { ApiError } from '../api'
+import { canCommission } from '../commission/model'
 import { AlarmBanner, AlarmList, canAcknowledge } from '../components/AlarmList'
 import { describeError, ErrorMessage, Loading, OfflineBanner, StatusBadge } from '../components/bits'
 import { DeviceCard } from '../components/DeviceCard'
+import { canControl } from '../control/model'
 import { forgetSite, readSite } from '../data'
 import { useLoad } from '../hooks'
 import { label, t, type MessageKey } from '../i18n'
 import { SiteLive, type SiteLiveView } from '../live/site-live'
 import type { LiveState } from '../live/stream'
 import { onRetry } from '../online'
+import { commissionPath } from '../router'
 import { getSession } from '../session'
 import type { Channel, SiteDetail, SiteStatus } from '../types'
 
@@ -157,12 +160,19 @@ export function SitePage({ id }: { id: number }) {
           onAcknowledge={(alarmId, note) => live.acknowledge(alarmId, note)}
         />
       )}
-      <h2>
-        {t('site.devices')} <span class="muted">({site.devices.length})</span>
-      </h2>
+      <div class="section-head">
+        <h2>
+          {t('site.devices')} <span class="muted">({site.devices.length})</span>
+        </h2>
+        {canCommission(role) && (
+          <a href={commissionPath(site.id)} class="button-link" data-testid="commission-start">
+            {t('commission.start')}
+          </a>
+        )}
+      </div>
       {site.devices.length === 0 && <p class="muted">{t('site.no_devices')}</p>}
       {site.devices.map((d) => (
-        <DeviceCard key={d.id} device={d} alarms={alarms ?? []} store={live?.series} />
+        <DeviceCard key={d.id} device={d} alarms={alarms ?? []} store={live?.series} mayControl={canControl(role)} />
       ))}
     </main>
   )

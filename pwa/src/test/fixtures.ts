@@ -1,5 +1,15 @@
 // Shapes the server sends (GET /api/v1/sites, /sites/{id}, /me), for tests.
-import type { Alarm, AlarmEvent, AlarmTransition, Site, SiteDetail, User } from '../types'
+import type {
+  Alarm,
+  AlarmEvent,
+  AlarmTransition,
+  Commissioning,
+  ControlRecord,
+  Site,
+  SiteDetail,
+  StepName,
+  User,
+} from '../types'
 
 export const user: User = {
   id: 7,
@@ -88,4 +98,59 @@ export function alarm(id: number, overrides: Partial<Alarm> = {}): Alarm {
 
 export function alarmEvent(id: number, transition: AlarmTransition, overrides: Partial<Alarm> = {}): AlarmEvent {
   return { ...alarm(id, overrides), transition }
+}
+
+const STEP_NAMES: StepName[] = ['pair', 'identify', 'live_read', 'self_test', 'thresholds', 'accept']
+
+/** A commissioning just started for a smart breaker (POST /api/v1/commissioning). */
+export function commissioning(overrides: Partial<Commissioning> = {}): Commissioning {
+  return {
+    id: 5,
+    site_id: 12,
+    address: 'C4:7F:51:0A:12:34',
+    model: 'AD-B63',
+    model_name: '安电 AD-B63 智能断路器',
+    kind: 'breaker',
+    serial: null,
+    device_id: null,
+    state: 'in_progress',
+    steps: STEP_NAMES.map((step) => ({ step, status: 'pending', at: null, code: null, error: null, result: null })),
+    channels: [
+      { id: 31, key: 'residual_ma', unit: 'mA', settings: { enabled: true, alarm: 300, prealarm: 240, delay_s: 5 } },
+      { id: 32, key: 'current_a', unit: 'A', settings: { enabled: true, alarm: 32, prealarm: 28.8, delay_s: 5, rated_a: 32 } },
+      { id: 33, key: 'energy_kwh', unit: 'kWh', settings: { enabled: true } },
+    ],
+    checklist: [
+      { key: 'location', text: { 'zh-CN': '安装位置正确', en: 'Installed in the right place' } },
+      { key: 'transformer', text: { 'zh-CN': 'L、N 线同时穿过互感器', en: 'L and N both pass through the transformer' } },
+    ],
+    created_at: 1_763_900_000,
+    completed_at: null,
+    ...overrides,
+  }
+}
+
+/** `commissioning()` with the first `count` steps done. */
+export function commissioningDone(count: number, overrides: Partial<Commissioning> = {}): Commissioning {
+  const base = commissioning(overrides)
+  return {
+    ...base,
+    steps: base.steps.map((s, i) => (i < count ? { ...s, status: 'done', at: 1_763_900_100 + i } : s)),
+  }
+}
+
+export function controlRecord(overrides: Partial<ControlRecord> = {}): ControlRecord {
+  return {
+    id: 1,
+    device_id: 112,
+    action: 'trip',
+    reason: '商铺报故障电弧，远程分闸',
+    outcome: 'done',
+    switch: 'open',
+    code: null,
+    error: null,
+    at: 1_763_900_500,
+    by: '值班员 王',
+    ...overrides,
+  }
 }

@@ -1,0 +1,89 @@
+"""A device as the site box sees it: a link plus its profile. Reads channel values, runs commands.
+
+Bytes are decoded by the profile and protocol modules; this module only sequences requests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import msgspec
+
+from .errors import DeviceRefused, NoReply, Unsupported
+from .link import DeviceLink
+from .profiles import Profile, decode, read_plan, text_of
+from .protocol import modbus
+from .protocol.arc import ArcReport, parse_arc
+
+__all__ = ["ArcCallback", "Identity", "ModbusDevice", "Reading"]
+
+ArcCallback = Callable[[ArcReport], None]
+
+
+class Identity(msgspec.Struct, frozen=True):
+    serial: str
+    model: str
+    firmware: str
+
+
+class Reading(msgspec.Struct, frozen=True):
+    values: dict[str, float]
+    switch: str | None  # "closed" / "open" for breakers
+
+
+class ModbusDevice:
+    def __init__(self, link: DeviceLink, profile: Profile) -> None:
+        self.link = link
+        self.profile = profile
+
+    async def _registers(self, address: int, count: int) -> list[int]:
+        pdu = await self.link.request(modbus.read_holding(self.profile.unit_id, address, count))
+        try:
+            return modbus.registers_of(pdu, self.profile.unit_id, count)
+        except modbus.ModbusError as exc:
+            raise DeviceRefused(f"{self.link.address}: {exc}") from exc
+        except ValueError as exc:
+            raise NoReply(f"{self.link.address}: {exc}") from exc
+
+    async def identity(self) -> Identity:
+        ident = self.profile.identity
+        serial = text_of(await self._registers(ident.serial.address, ident.serial.words))
+        firmware = text_of(await self._registers(ident.firmware.address, ident.firmware.words))
+        if not serial:
+            raise NoReply(f"{self.link.address}: the device reports no serial number")
+        return Identity(serial, self.profile.model, firmware)
+
+    async def read(self) -> Reading:
+        blocks = []
+        for block in read_plan(self.profile):
+            blocks.append((block, await self._registers(block.address, block.words)))
+        values, switch = decode(self.profile, blocks)
+        return Reading(values, switch)
+
+    async def command(self, action: str) -> None:
+        """Pulse the coil of ``action`` (trip, close, self_test, identify); the device echoes it."""
+        address = self.profile.coils.get(action)  # type: ignore[call-overload]
+        if address is None:
+            raise Unsupported(f"{self.profile.model} has no {action} function")
+        pdu = await self.link.request(modbus.write_coil(self.profile.unit_id, address, True))
+        try:
+            modbus.coil_written(pdu, self.profile.unit_id, address)
+        except modbus.ModbusError as exc:
+            raise DeviceRefused(f"{self.link.address}: {exc}") from exc
+        except ValueError as exc:
+            raise NoReply(f"{self.link.address}: {exc}") from exc
+
+    async def subscribe_arcs(self, callback: ArcCallback) -> None:
+        """Arc reports as they come (fault-arc detectors); a malformed one is logged and skipped."""
+        uuid = self.profile.arc_characteristic
+        if uuid is None:
+            raise Unsupported(f"{self.profile.model} does not report arcs")
+
+        def on_data(data: bytes) -> None:
+            try:
+                report = parse_arc(data)
+            except ValueError:
+                return
+            callback(report)
+
+        await self.link.subscribe(uuid, on_data)

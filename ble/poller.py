@@ -1,0 +1,163 @@
+"""Polls every commissioned device on its interval and hands the readings to ingest in batches.
+
+One task per device reads its registers (and, for arc detectors, keeps the arc-report subscription); a
+flusher sends everything gathered as one batch per ``flush_s``. A link that fails is retried after the
+``BACKOFF_S`` table and reported once per outage through ``on_fault`` (the server raises a ``fault``);
+readings arriving again end it. Run it in exactly one process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+import msgspec
+
+from .device import ModbusDevice
+from .errors import LinkError, LinkLost
+from .link import BACKOFF_S
+from .pool import LinkPool
+from .profiles import profiles
+from .protocol.arc import ArcReport
+
+__all__ = ["Gathered", "PollStats", "Poller", "Target"]
+
+log = logging.getLogger("andian.poller")
+
+
+class Target(msgspec.Struct, frozen=True):
+    serial: str
+    address: str
+    model: str
+    interval_s: float
+
+
+@dataclass
+class Gathered:
+    """One batch for ingest: (serial, channel, ts, value) samples and (serial, kind, ts, count) events."""
+
+    samples: list[tuple[str, str, float, float]] = field(default_factory=list)
+    events: list[tuple[str, str, float, int]] = field(default_factory=list)
+    switches: dict[str, str] = field(default_factory=dict)  # serial → "closed"/"open"
+
+
+@dataclass
+class PollStats:
+    reads: int = 0
+    failures: int = 0
+    read_s: list[float] = field(default_factory=list)  # duration of each device read (bounded)
+
+
+Sink = Callable[[Gathered], Awaitable[object]]
+FaultSink = Callable[[Target, LinkError], Awaitable[None]]
+
+
+class Poller:
+    def __init__(self, pool: LinkPool, sink: Sink, on_fault: FaultSink, *,
+                 clock: Callable[[], float] = time.time, flush_s: float = 1.0) -> None:
+        self.pool = pool
+        self.sink = sink
+        self.on_fault = on_fault
+        self.clock = clock
+        self.flush_s = flush_s
+        self.stats = PollStats()
+        self._targets: dict[str, Target] = {}
+        self._tasks: dict[str, asyncio.Task[None]] = {}
+        self._pending = Gathered()
+        self._outage: set[str] = set()  # serials whose current outage was reported
+        self._reports: set[asyncio.Task[None]] = set()
+
+    def set_targets(self, targets: list[Target]) -> None:
+        """Poll exactly these devices from now on (started, stopped or restarted as they changed)."""
+        wanted = {t.serial: t for t in targets if t.model in profiles()}
+        for serial in list(self._tasks):
+            if wanted.get(serial) != self._targets.get(serial):
+                self._tasks.pop(serial).cancel()
+                self._targets.pop(serial, None)
+        for serial, target in wanted.items():
+            if serial not in self._tasks:
+                self._targets[serial] = target
+                self._tasks[serial] = asyncio.create_task(self._poll(target), name=f"poll {serial}")
+
+    async def run(self) -> None:
+        """The flusher; device tasks run beside it. Cancel to stop everything."""
+        try:
+            while True:
+                await asyncio.sleep(self.flush_s)
+                await self.flush()
+        finally:
+            tasks = list(self._tasks.values())
+            for task in tasks:
+                task.cancel()
+            for task in tasks:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+            self._tasks.clear()
+            self._targets.clear()
+
+    async def flush(self) -> None:
+        batch, self._pending = self._pending, Gathered()
+        if batch.samples or batch.events or batch.switches:
+            try:
+                await self.sink(batch)
+            except Exception:  # a failed batch is logged; the next cycle carries on
+                log.exception("handing %d readings to ingest failed", len(batch.samples))
+
+    def _on_arc(self, target: Target, report: ArcReport) -> None:
+        kind = "self_test" if report.test else "arc"
+        self._pending.events.append((target.serial, kind, self.clock(), report.half_cycles))
+
+    def _dropped(self, target: Target) -> None:
+        """The link dropped by itself (the device went away): report it at once, not at the next read."""
+        task = asyncio.get_running_loop().create_task(
+            self._report(target, LinkLost(f"{target.address}: the device dropped the connection or went out of range")))
+        self._reports.add(task)
+        task.add_done_callback(self._reports.discard)
+
+    async def _poll(self, target: Target) -> None:
+        profile = profiles()[target.model]
+        link = self.pool.get(target.address)
+        link.on_disconnect = lambda _link: self._dropped(target)
+        device = ModbusDevice(link, profile)
+        failures = 0
+        subscribed = False
+        while True:
+            started = time.perf_counter()
+            try:
+                if profile.arc_characteristic and not subscribed:
+                    await device.subscribe_arcs(lambda report: self._on_arc(target, report))
+                    subscribed = True  # the link re-subscribes by itself after a reconnect
+                reading = await device.read()
+            except LinkError as exc:
+                failures += 1
+                self.stats.failures += 1
+                if failures == 1:
+                    log.warning("%s (%s): %s", target.serial, target.address, exc)
+                await self._report(target, exc)
+                await asyncio.sleep(BACKOFF_S[min(failures, len(BACKOFF_S)) - 1])
+                continue
+            elapsed = time.perf_counter() - started
+            failures = 0
+            self._outage.discard(target.serial)
+            self.stats.reads += 1
+            if len(self.stats.read_s) < 100_000:
+                self.stats.read_s.append(elapsed)
+            ts = self.clock()
+            self._pending.samples += [(target.serial, key, ts, value) for key, value in reading.values.items()]
+            if reading.switch is not None:
+                self._pending.switches[target.serial] = reading.switch
+            await asyncio.sleep(max(0.0, target.interval_s - elapsed))
+
+    async def _report(self, target: Target, exc: LinkError) -> None:
+        """Once per outage: the first failure reports, readings arriving again end the outage."""
+        if target.serial in self._outage:
+            return
+        self._outage.add(target.serial)
+        try:
+            await self.on_fault(target, exc)
+        except Exception:
+            log.exception("reporting the link fault of %s failed", target.serial)

@@ -1,0 +1,47 @@
+// What to tell the user when a device operation fails — a commissioning step or a remote control — and
+// when the request itself did not get through. The words are in the i18n catalogs (failure.*); this module
+// picks them.
+import { ApiError, NetworkError } from '../api'
+import { t, type Lang, type MessageKey } from '../i18n'
+import type { DeviceFailureCode } from '../types'
+
+/** Each failure code the server sends, with what to try. */
+const ADVICE: Record<DeviceFailureCode, MessageKey> = {
+  not_found: 'failure.not_found',
+  timeout: 'failure.timeout',
+  pairing_failed: 'failure.pairing_failed',
+  encryption_required: 'failure.encryption_required',
+  link_lost: 'failure.link_lost',
+  no_reply: 'failure.no_reply',
+  self_test_no_alarm: 'failure.self_test_no_alarm',
+  self_test_not_cleared: 'failure.self_test_not_cleared',
+  unsupported: 'failure.unsupported',
+}
+
+export function isKnownFailure(code: string | null | undefined): code is DeviceFailureCode {
+  return typeof code === 'string' && Object.hasOwn(ADVICE, code)
+}
+
+/**
+ * The failure in words with what to try: the catalog's text for a known code, else the server's own
+ * `error`, else the bare code.
+ */
+export function failureText(code: string | null | undefined, error: string | null | undefined, lang?: Lang): string {
+  if (isKnownFailure(code)) return t(ADVICE[code], undefined, lang)
+  if (error) return error
+  return code ? t('failure.unknown', { code }, lang) : t('failure.generic', undefined, lang)
+}
+
+/**
+ * A request that did not get an answer the screen can use. 503 from a device endpoint means the server has
+ * no Bluetooth radio; other refusals (400 names the field, 409 names the step to do first, 403) carry the
+ * server's own words.
+ */
+export function requestFailureText(error: unknown, lang?: Lang): string {
+  if (error instanceof ApiError) {
+    if (error.status === 503) return t('commission.no_radio', undefined, lang)
+    return error.detail
+  }
+  if (error instanceof NetworkError) return t('commission.no_answer', undefined, lang)
+  return String(error)
+}

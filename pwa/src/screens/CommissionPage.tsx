@@ -1,0 +1,91 @@
+// Adding a Bluetooth device to a site (story 2, the installer): scan, pick a device, then the steps. The
+// commissioning's id is in the URL (/sites/{site}/commission/{id}), so a reload or a dropped phone resumes it.
+import { useEffect, useState } from 'preact/hooks'
+import { ApiError, getCommissioning } from '../api'
+import { canCommission, isDone, STEPS } from '../commission/model'
+import { BleScan } from '../components/BleScan'
+import { CommissionSteps } from '../components/CommissionSteps'
+import { describeError, ErrorMessage, Loading } from '../components/bits'
+import { useLoad } from '../hooks'
+import { label, t } from '../i18n'
+import { commissionPath, navigate } from '../router'
+import { getSession } from '../session'
+import type { Commissioning } from '../types'
+
+function DeviceSummary({ commissioning }: { commissioning: Commissioning }) {
+  const done = STEPS.filter((s) => isDone(commissioning, s)).length
+  return (
+    <section class="card" data-testid="commission-device" data-state={commissioning.state}>
+      <div class="device-head">
+        <h2 class="commission-model">{commissioning.model_name || commissioning.model}</h2>
+        <span class={`pill state-${commissioning.state === 'commissioned' ? 'commissioned' : 'registered'}`}>
+          {t('commission.progress', { done, total: STEPS.length })}
+        </span>
+      </div>
+      <div class="muted">{label('device_kind', commissioning.kind)}</div>
+      <dl class="facts">
+        <dt>{t('device.model')}</dt>
+        <dd>{commissioning.model}</dd>
+        <dt>{t('commission.address')}</dt>
+        <dd class="mono">{commissioning.address}</dd>
+        <dt>{t('device.serial')}</dt>
+        <dd class="mono" data-testid="commission-serial">
+          {commissioning.serial ?? <span class="muted">{t('commission.serial_pending')}</span>}
+        </dd>
+      </dl>
+    </section>
+  )
+}
+
+/** One commissioning under way (or finished), read back from the server. */
+function Resume({ id }: { id: number }) {
+  const [load, reload] = useLoad(() => getCommissioning(id), id)
+  // The copy the steps update; the read fills it (again after a reload).
+  const [current, setCurrent] = useState<Commissioning>()
+  useEffect(() => {
+    if (load.state === 'ready') setCurrent(load.value)
+  }, [load])
+
+  if (load.state === 'failed') {
+    const missing = load.error instanceof ApiError && load.error.status === 404
+    return missing ? (
+      <ErrorMessage text={t('commission.not_found')} />
+    ) : (
+      <ErrorMessage text={describeError(load.error)} onRetry={reload} />
+    )
+  }
+  if (!current || current.id !== id) return <Loading />
+  return (
+    <>
+      <DeviceSummary commissioning={current} />
+      <CommissionSteps
+        key={current.id}
+        commissioning={current}
+        signer={getSession()?.user.display_name ?? ''}
+        onChange={setCurrent}
+      />
+    </>
+  )
+}
+
+export function CommissionPage({ siteId, id }: { siteId: number; id: number | null }) {
+  useEffect(() => {
+    document.title = `${t('commission.title')} · ${t('app.name')}`
+  })
+  const role = getSession()?.user.role
+  return (
+    <main class="page commission-page">
+      <a href={`/sites/${siteId}`} class="back" data-testid="commission-site-link">
+        {t('commission.back_site')}
+      </a>
+      <h1>{t('commission.title')}</h1>
+      {!canCommission(role) ? (
+        <ErrorMessage text={t('commission.forbidden')} />
+      ) : id === null ? (
+        <BleScan siteId={siteId} onStarted={(c) => navigate(commissionPath(siteId, c.id))} />
+      ) : (
+        <Resume key={id} id={id} />
+      )}
+    </main>
+  )
+}

@@ -1,0 +1,69 @@
+"""``SiteBox``: one link pool and one poller for the process, feeding the same ingest function as HTTP."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import TYPE_CHECKING, Any
+
+from ble.errors import LinkError
+from ble.link import Backends
+from ble.poller import Gathered, Poller, Target
+from ble.pool import LinkPool
+from ble.scanner import Found
+
+from ..ingest.pipeline import Access
+from ..ingest.wire import Event, IngestResult, ParsedBatch, Sample
+from ..services.alarms import present
+from ..services.ingest import ingest
+from ..storage import bluetooth as sql
+
+if TYPE_CHECKING:
+    from ..context import Context
+
+__all__ = ["SiteBox", "to_batch"]
+
+log = logging.getLogger("andian.sitebox")
+
+
+def to_batch(gathered: Gathered) -> ParsedBatch:
+    samples = [Sample(serial, key, ts, value) for serial, key, ts, value in gathered.samples]
+    events = [Event(serial, kind, ts, count)  # type: ignore[arg-type]  # kinds come from the poller: arc, self_test
+              for serial, kind, ts, count in gathered.events]
+    return ParsedBatch(f"ble-{uuid.uuid4()}", samples, list(range(len(samples))), events, list(range(len(events))))
+
+
+class SiteBox:
+    def __init__(self, ctx: Context, backends: Backends, radio: Any = None) -> None:
+        self.ctx = ctx
+        self.backends = backends
+        self.radio = radio  # the simulated radio when there is one (demo, tests, benchmarks)
+        self.pool = LinkPool(backends)
+        self.poller = Poller(self.pool, self.ingest, self._link_fault, clock=ctx.clock)
+        self.heard: dict[str, Found] = {}  # the last scan, by address
+
+    async def refresh(self) -> None:
+        """Poll exactly the commissioned devices (after a commissioning or a change of interval)."""
+        rows = await self.ctx.db.read(sql.commissioned_targets)
+        self.poller.set_targets([Target(r["serial"], r["address"], r["model"], r["interval_s"]) for r in rows])
+
+    async def run(self) -> None:
+        await self.refresh()
+        try:
+            await self.poller.run()
+        finally:
+            await self.pool.close()
+
+    async def ingest(self, gathered: Gathered) -> IngestResult:
+        result = await ingest(self.ctx, Access(), to_batch(gathered))
+        if result.rejected:
+            log.warning("BLE batch: %d rejected, first: %s", len(result.rejected), result.rejected[0].error)
+        if gathered.switches:
+            await self.ctx.db.write(lambda conn: sql.set_switches(conn, gathered.switches))
+        return result
+
+    async def _link_fault(self, target: Target, exc: LinkError) -> None:
+        now = self.ctx.clock()
+        detail = {"code": exc.code, "error": exc.message, "address": target.address}
+        events = await self.ctx.db.write(lambda conn: self.ctx.pipeline.link_fault(conn, target.serial, now, detail))
+        self.ctx.hub.publish(present(events))

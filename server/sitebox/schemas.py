@@ -1,0 +1,119 @@
+"""Request and response shapes of scanning, commissioning and remote control."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from msgspec import Meta, Struct
+
+__all__ = [
+    "STEPS",
+    "Answer",
+    "ChecklistItem",
+    "Commissioning",
+    "CommissioningStart",
+    "ControlIn",
+    "ControlOut",
+    "IdentifyIn",
+    "ScanResult",
+    "StepOut",
+]
+
+Step = Literal["pair", "identify", "live_read", "self_test", "thresholds", "accept"]
+# The installer's flow, in order (ARCHITECTURE "BLE", USER_STORIES 2).
+STEPS: tuple[Step, ...] = ("pair", "identify", "live_read", "self_test", "thresholds", "accept")
+Address = Annotated[str, Meta(pattern=r"^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}$", description="BLE address")]
+
+
+class ScanResult(Struct):
+    address: str
+    name: str
+    rssi: int
+    model: str | None
+    model_name: str | None
+    kind: str | None
+    known: Literal["here", "elsewhere"] | None  # already registered at this site, or at another one
+    device_id: int | None  # only when known here
+
+
+class CommissioningStart(Struct, forbid_unknown_fields=True):
+    site_id: int
+    address: Address
+    model: str | None = None  # when the advertised name does not tell
+
+
+class StepOut(Struct):
+    step: Step
+    status: Literal["pending", "done", "failed"]
+    at: float | None = None
+    code: str | None = None  # for the PWA's texts: not_found, timeout, pairing_failed, …
+    error: str | None = None
+    result: dict[str, Any] | None = None
+
+
+class ChecklistItem(Struct):
+    key: str
+    text: dict[str, str]  # {"zh-CN": …, "en": …}
+
+
+class ChannelBrief(Struct):
+    id: int
+    key: str
+    unit: str
+    settings: dict[str, Any]
+
+
+class Commissioning(Struct):
+    id: int
+    site_id: int
+    address: str
+    model: str
+    model_name: str
+    kind: str
+    serial: str | None
+    device_id: int | None
+    state: Literal["in_progress", "commissioned"]
+    steps: list[StepOut]
+    channels: list[ChannelBrief]
+    checklist: list[ChecklistItem]
+    created_at: float
+    completed_at: float | None
+
+
+class IdentifyIn(Struct, forbid_unknown_fields=True):
+    name: Annotated[str, Meta(max_length=100)] | None = None
+    circuit: Annotated[str, Meta(max_length=100)] | None = None
+    rated_current_a: Annotated[float, Meta(ge=1, le=630)] | None = None
+
+
+class ThresholdsIn(Struct, forbid_unknown_fields=True):
+    channels: dict[str, dict[str, Any]] = {}
+
+
+class Answer(Struct, forbid_unknown_fields=True):
+    key: str
+    answer: Literal["pass", "fail", "na"]
+    note: Annotated[str, Meta(max_length=500)] = ""
+
+
+class AcceptIn(Struct, forbid_unknown_fields=True):
+    answers: list[Answer]
+    signed_by: Annotated[str, Meta(min_length=1, max_length=100)]
+
+
+class ControlIn(Struct, forbid_unknown_fields=True):
+    action: Literal["trip", "close", "self_test"]
+    reason: Annotated[str, Meta(min_length=4, max_length=500, description="why; kept in the audit log")]
+
+
+class ControlOut(Struct):
+    id: int
+    device_id: int
+    action: str
+    reason: str
+    outcome: Literal["done", "failed"]
+    switch: Literal["closed", "open"] | None
+    code: str | None
+    error: str | None
+    at: float
+    by: str
