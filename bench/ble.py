@@ -1,6 +1,6 @@
 """BLE site box (issue 4): poll-cycle time and resident memory of a site box polling 32 simulated devices at 1 s.
 
-    .venv/bin/python bench/ble.py                  # 32 devices, 30 s per sink: about 75 s on 2 cores
+    .venv/bin/python bench/ble.py                  # 32 devices, 30 s per sink: about 70 s on 2 cores
     .venv/bin/python bench/ble.py --seconds 10     # a quick look
 
 Baseline, in the same process: one read of a device done directly on bumble's GATT client (write the same Modbus
