@@ -6,8 +6,10 @@ Bytes are decoded by the profile and protocol modules; this module only sequence
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TypeVar
 
 import msgspec
+from pymodbus.pdu import ModbusPDU
 
 from .errors import DeviceRefused, NoReply, Unsupported
 from .link import DeviceLink
@@ -18,6 +20,7 @@ from .protocol.arc import ArcReport, parse_arc
 __all__ = ["ArcCallback", "Identity", "ModbusDevice", "Reading"]
 
 ArcCallback = Callable[[ArcReport], None]
+T = TypeVar("T")
 
 
 class Identity(msgspec.Struct, frozen=True):
@@ -36,14 +39,20 @@ class ModbusDevice:
         self.link = link
         self.profile = profile
 
-    async def _registers(self, address: int, count: int) -> list[int]:
-        pdu = await self.link.request(modbus.read_holding(self.profile.unit_id, address, count))
+    async def _ask(self, frame: bytes, check: Callable[[ModbusPDU], T]) -> T:
+        """Send one request; a Modbus exception or a malformed answer becomes a typed link error."""
+        pdu = await self.link.request(frame)
         try:
-            return modbus.registers_of(pdu, self.profile.unit_id, count)
+            return check(pdu)
         except modbus.ModbusError as exc:
             raise DeviceRefused(f"{self.link.address}: {exc}") from exc
         except ValueError as exc:
             raise NoReply(f"{self.link.address}: {exc}") from exc
+
+    async def _registers(self, address: int, count: int) -> list[int]:
+        unit = self.profile.unit_id
+        return await self._ask(modbus.read_holding(unit, address, count),
+                               lambda pdu: modbus.registers_of(pdu, unit, count))
 
     async def identity(self) -> Identity:
         ident = self.profile.identity
@@ -65,16 +74,11 @@ class ModbusDevice:
         address = self.profile.coils.get(action)  # type: ignore[call-overload]
         if address is None:
             raise Unsupported(f"{self.profile.model} has no {action} function")
-        pdu = await self.link.request(modbus.write_coil(self.profile.unit_id, address, True))
-        try:
-            modbus.coil_written(pdu, self.profile.unit_id, address)
-        except modbus.ModbusError as exc:
-            raise DeviceRefused(f"{self.link.address}: {exc}") from exc
-        except ValueError as exc:
-            raise NoReply(f"{self.link.address}: {exc}") from exc
+        unit = self.profile.unit_id
+        await self._ask(modbus.write_coil(unit, address, True), lambda pdu: modbus.coil_written(pdu, unit, address))
 
     async def subscribe_arcs(self, callback: ArcCallback) -> None:
-        """Arc reports as they come (fault-arc detectors); a malformed one is logged and skipped."""
+        """Arc reports as they come (fault-arc detectors); a malformed one is skipped."""
         uuid = self.profile.arc_characteristic
         if uuid is None:
             raise Unsupported(f"{self.profile.model} does not report arcs")

@@ -1,10 +1,11 @@
 """One connection owner per device, over bleak. The only module that imports bleak (besides the simulator's
 bleak backend, which *is* one).
 
-``DeviceLink`` connects through bleak-retry-connector, pairs or re-encrypts with the bond, asks for a large
-MTU, finds the UART characteristics by their properties, subscribes to notifications, and sends one Modbus
-request at a time (the operation lock), waiting for the whole answer. It disconnects after ``idle_s`` without
-use. Failures are typed (``ble.errors``) with advice; timeouts are never retried here.
+``DeviceLink`` connects through bleak-retry-connector, pairs or re-encrypts with the bond, finds the UART
+characteristics by their properties, subscribes to notifications, and sends one Modbus request at a time (the
+operation lock), waiting for the whole answer; the backend negotiates the MTU and frames are split at what it
+got. It disconnects after ``idle_s`` without use. Failures are typed (``ble.errors``) with advice; timeouts are
+never retried here.
 """
 
 from __future__ import annotations

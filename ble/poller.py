@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import msgspec
 
-from .device import ModbusDevice
+from .device import ModbusDevice, Reading
 from .errors import LinkError, LinkLost
 from .link import BACKOFF_S
 from .pool import LinkPool
@@ -43,6 +43,17 @@ class Gathered:
     samples: list[tuple[str, str, float, float]] = field(default_factory=list)
     events: list[tuple[str, str, float, int]] = field(default_factory=list)
     switches: dict[str, str] = field(default_factory=dict)  # serial → "closed"/"open"
+
+    def add(self, serial: str, reading: Reading, ts: float) -> None:
+        self.samples += [(serial, key, ts, value) for key, value in reading.values.items()]
+        if reading.switch is not None:
+            self.switches[serial] = reading.switch
+
+    @classmethod
+    def of(cls, serial: str, reading: Reading, ts: float) -> Gathered:
+        gathered = cls()
+        gathered.add(serial, reading, ts)
+        return gathered
 
 
 @dataclass
@@ -146,10 +157,7 @@ class Poller:
             self.stats.reads += 1
             if len(self.stats.read_s) < 100_000:
                 self.stats.read_s.append(elapsed)
-            ts = self.clock()
-            self._pending.samples += [(target.serial, key, ts, value) for key, value in reading.values.items()]
-            if reading.switch is not None:
-                self._pending.switches[target.serial] = reading.switch
+            self._pending.add(target.serial, reading, self.clock())
             await asyncio.sleep(max(0.0, target.interval_s - elapsed))
 
     async def _report(self, target: Target, exc: LinkError) -> None:

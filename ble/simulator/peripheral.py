@@ -11,8 +11,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
+from typing import Any
 
 from bumble.controller import Controller
 from bumble.core import AdvertisingData
@@ -78,6 +79,7 @@ class SimDevice:
         self.device.pairing_config_factory = lambda _c: PairingConfig(
             sc=True, mitm=False, bonding=True, delegate=PairingDelegate())
         self._readers: dict[int, modbus.FrameReader] = {}
+        self._identity = self._identity_registers()  # fixed for the device's life
         self.tx: Characteristic[bytes] = Characteristic(
             NUS_TX, Characteristic.Properties.NOTIFY, Characteristic.Permissions.READABLE)
         self.rx: Characteristic[bytes] = Characteristic(
@@ -142,9 +144,7 @@ class SimDevice:
     def drop_link(self, for_s: float) -> None:
         """Go out of range now, for ``for_s`` seconds (tests and benchmarks)."""
         self.forced_down_until = self.clock() + for_s
-        task = asyncio.get_running_loop().create_task(self._go_down())
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self._spawn(self._go_down())
 
     def down(self, now: float) -> bool:
         return now < self.forced_down_until or self.physics.link_down(now)
@@ -186,12 +186,17 @@ class SimDevice:
 
     # Modbus: what the device answers.
 
+    def _identity_registers(self) -> dict[int, int]:
+        table: dict[int, int] = {}
+        for block, text in ((self.profile.identity.serial, self.spec.serial),
+                            (self.profile.identity.firmware, self.spec.firmware)):
+            table.update(zip(range(block.address, block.address + block.words), ascii_words(text, block.words),
+                             strict=True))
+        return table
+
     def registers(self, now: float) -> dict[int, int]:
         p = self.profile
-        table = dict(zip(range(p.identity.serial.address, p.identity.serial.address + p.identity.serial.words),
-                         ascii_words(self.spec.serial, p.identity.serial.words), strict=True))
-        table.update(zip(range(p.identity.firmware.address, p.identity.firmware.address + p.identity.firmware.words),
-                         ascii_words(self.spec.firmware, p.identity.firmware.words), strict=True))
+        table = dict(self._identity)
         values = self.physics.values(now, [r.key for r in p.channels])
         for register in p.channels:
             table.update(zip(range(register.address, register.address + register.words),
@@ -228,7 +233,10 @@ class SimDevice:
         elif action == "self_test":
             self.physics.test_until = now + self.profile.self_test_s
             if self.arc is not None:
-                task = asyncio.get_running_loop().create_task(
-                    self._notify_arc(ArcReport(self._sequence + 1, 20, test=True)))
-                self._tasks.add(task)
-                task.add_done_callback(self._tasks.discard)
+                self._spawn(self._notify_arc(ArcReport(self._sequence + 1, 20, test=True)))
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        """Background work with a kept reference (a bare task can be collected mid-flight)."""
+        task = asyncio.get_running_loop().create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)

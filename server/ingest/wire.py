@@ -20,7 +20,7 @@ from ..errors import InvalidInput
 from ..schemas import END
 
 __all__ = ["EVENT_KINDS", "Event", "IngestBatch", "IngestBatchDTO", "IngestResult", "ParsedBatch", "Rejected",
-           "Sample", "parse_batch"]
+           "Sample", "field_of", "parse_batch"]
 
 EVENT_KINDS = ("arc", "self_test", "trip", "close", "tamper", "power_loss")
 MAX_ITEMS = 100_000
@@ -106,7 +106,7 @@ def _lenient(body: bytes) -> ParsedBatch:
     try:
         loose = msgspec.convert(raw, _Loose)
     except (msgspec.ValidationError, UnicodeEncodeError) as exc:  # a lone surrogate cannot become a str key
-        raise InvalidInput(_field_of(str(exc), "body"), str(exc)) from exc
+        raise InvalidInput(field_of(str(exc), "body"), str(exc)) from exc
     parsed = ParsedBatch(loose.batch_id, [], [], [], [])
     for i, item in enumerate(loose.samples):
         try:
@@ -130,7 +130,7 @@ def _lenient(body: bytes) -> ParsedBatch:
     return parsed
 
 
-def _field_of(message: str, default: str) -> str:
+def field_of(message: str, default: str) -> str:
     if "`$." in message:
         return message.split("`$.", 1)[1].split("`", 1)[0]
     return default

@@ -33,7 +33,7 @@ from ..storage.scopes import site_scope
 
 __all__ = [
     "MANAGERS", "create_device", "create_gateway", "create_site", "get_channel", "get_device", "get_gateway",
-    "get_site", "list_gateways", "list_sites", "require", "revoke_gateway", "update_channel",
+    "get_site", "list_gateways", "list_sites", "require", "revoke_gateway", "update_channel", "visible_site",
 ]
 
 # Roles that build and maintain installations: create sites, register devices, set thresholds, issue gateway keys.
@@ -76,7 +76,7 @@ async def list_sites(ctx: Context, principal: Principal) -> list[SiteOut]:
     return await ctx.db.read(query)
 
 
-async def _visible_site(ctx: Context, principal: Principal, site_id: int) -> dict[str, Any]:
+async def visible_site(ctx: Context, principal: Principal, site_id: int) -> dict[str, Any]:
     where, params = site_scope(principal, ctx.reference)
     row = await ctx.db.read(lambda c: sql.get_site(c, site_id, where, params))
     if row is None:
@@ -85,7 +85,7 @@ async def _visible_site(ctx: Context, principal: Principal, site_id: int) -> dic
 
 
 async def get_site(ctx: Context, principal: Principal, site_id: int) -> SiteDetail:
-    row = await _visible_site(ctx, principal, site_id)
+    row = await visible_site(ctx, principal, site_id)
     devices, levels = await ctx.db.read(
         lambda c: (sql.list_devices(c, site_id), alarm_sql.site_levels(c, [site_id])))
     site = msgspec.structs.asdict(_site_out(ctx, row, levels.get(site_id)))
@@ -120,7 +120,7 @@ async def create_site(ctx: Context, principal: Principal, body: SiteCreate) -> S
 
 
 async def create_device(ctx: Context, principal: Principal, site_id: int, body: DeviceCreate) -> DeviceOut:
-    await _visible_site(ctx, principal, site_id)
+    await visible_site(ctx, principal, site_id)
     require(principal, MANAGERS, "register devices")
     seen: set[str] = set()
     channels: list[tuple[str, dict[str, Any]]] = []
@@ -187,7 +187,7 @@ async def update_channel(ctx: Context, principal: Principal, channel_id: int, gi
 
 
 async def create_gateway(ctx: Context, principal: Principal, site_id: int, body: GatewayCreate) -> GatewayCreated:
-    await _visible_site(ctx, principal, site_id)
+    await visible_site(ctx, principal, site_id)
     require(principal, MANAGERS, "issue gateway keys")
     api_key = new_secret(GATEWAY_PREFIX)
     now = ctx.clock()
@@ -207,7 +207,7 @@ async def create_gateway(ctx: Context, principal: Principal, site_id: int, body:
 
 
 async def list_gateways(ctx: Context, principal: Principal, site_id: int) -> list[GatewayOut]:
-    await _visible_site(ctx, principal, site_id)
+    await visible_site(ctx, principal, site_id)
     return msgspec.convert(await ctx.db.read(lambda c: sql.list_gateways(c, site_id)), list[GatewayOut])
 
 

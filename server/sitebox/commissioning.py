@@ -16,7 +16,7 @@ from typing import Any
 
 import msgspec
 
-from ble.device import ModbusDevice, Reading
+from ble.device import ModbusDevice
 from ble.errors import LinkError
 from ble.poller import Gathered
 from ble.profiles import Profile, guess, profiles
@@ -27,6 +27,7 @@ from ..auth.principal import Principal
 from ..context import Context
 from ..detection.settings import public, resolve_settings, unit_of
 from ..errors import Conflict, InvalidInput, NotFound, Unavailable
+from ..ingest.wire import field_of
 from ..schemas import ChannelIn, DeviceCreate
 from ..services import sites as site_service
 from ..storage import bluetooth as sql
@@ -79,7 +80,7 @@ def checklist(kind: str) -> list[ChecklistItem]:
 
 
 async def scan_site(ctx: Context, principal: Principal, site_id: int, seconds: float) -> list[ScanResult]:
-    await site_service.get_site(ctx, principal, site_id)
+    await site_service.visible_site(ctx, principal, site_id)
     site_service.require(principal, site_service.MANAGERS, "scan for devices")
     box = require_box(ctx)
     try:
@@ -120,7 +121,7 @@ async def _visible(ctx: Context, principal: Principal, commissioning_id: int) ->
     if row is None:
         raise NotFound("commissioning", commissioning_id)
     try:
-        await site_service.get_site(ctx, principal, row["site_id"])
+        await site_service.visible_site(ctx, principal, row["site_id"])
     except NotFound:
         raise NotFound("commissioning", commissioning_id) from None
     return row
@@ -131,7 +132,7 @@ async def get(ctx: Context, principal: Principal, commissioning_id: int) -> Comm
 
 
 async def start(ctx: Context, principal: Principal, body: CommissioningStart) -> Commissioning:
-    await site_service.get_site(ctx, principal, body.site_id)
+    await site_service.visible_site(ctx, principal, body.site_id)
     site_service.require(principal, site_service.MANAGERS, "commission devices")
     box = require_box(ctx)
     address = body.address.upper()
@@ -166,9 +167,7 @@ def _decode(body: Any, kind: type[Any]) -> Any:
     try:
         return msgspec.convert(body or {}, kind)
     except msgspec.ValidationError as exc:
-        message = str(exc)
-        field = message.rsplit("at `$.", 1)[-1].rstrip("`") if "at `$." in message else "body"
-        raise InvalidInput(field, message.split(" - at ")[0]) from exc
+        raise InvalidInput(field_of(str(exc), "body"), str(exc).split(" - at ")[0]) from exc
 
 
 async def run_step(ctx: Context, principal: Principal, commissioning_id: int, step: str, body: Any) -> Commissioning:
@@ -225,12 +224,6 @@ class _Flow:
         assert found is not None
         return str(found["serial"])
 
-    async def _ingest(self, serial: str, reading: Reading) -> None:
-        now = self.ctx.clock()
-        await self.box.ingest(Gathered(
-            samples=[(serial, key, now, value) for key, value in reading.values.items()],
-            switches={serial: reading.switch} if reading.switch else {}))
-
     async def pair(self, body: Any) -> dict[str, Any]:
         await self.device.link.connect()
         await self.device.link.pair()
@@ -263,7 +256,7 @@ class _Flow:
 
     async def live_read(self, body: Any) -> dict[str, Any]:
         reading = await self.device.read()
-        await self._ingest(await self._serial(), reading)
+        await self.box.ingest_reading(await self._serial(), reading)
         return {"values": reading.values, "units": {k: unit_of(k) for k in reading.values},
                 "switch": reading.switch}
 
@@ -286,7 +279,7 @@ class _Flow:
         alarm: dict[str, Any] | None = None
         while time.monotonic() < deadline:
             reading = await self.device.read()
-            await self._ingest(serial, reading)
+            await self.box.ingest_reading(serial, reading)
             peak = max(peak, reading.values.get("residual_ma", 0.0))
             alarm = await self.ctx.db.read(lambda c: sql.leakage_alarm_since(c, device_id, since))
             if alarm is not None and alarm["cleared_at"] is not None:

@@ -10,7 +10,6 @@ from typing import Any
 
 from ble.device import ModbusDevice
 from ble.errors import LinkError
-from ble.poller import Gathered
 from ble.profiles import profiles
 
 from ..auth.principal import Principal
@@ -45,9 +44,7 @@ async def control(ctx: Context, principal: Principal, device_id: int, body: Cont
         await remote.command(body.action)
         reading = await remote.read()  # read back what the device now reports
         switch = reading.switch
-        now = ctx.clock()
-        await box.ingest(Gathered(samples=[(device.serial, k, now, v) for k, v in reading.values.items()],
-                                  switches={device.serial: switch} if switch else {}))
+        await box.ingest_reading(device.serial, reading)
         expected = _EXPECTED.get(body.action)
         if expected is not None and switch != expected:
             outcome, code = "failed", "not_confirmed"

@@ -6,6 +6,7 @@ import logging
 import uuid
 from typing import TYPE_CHECKING, Any
 
+from ble.device import Reading
 from ble.errors import LinkError
 from ble.link import Backends
 from ble.poller import Gathered, Poller, Target
@@ -61,6 +62,10 @@ class SiteBox:
         if gathered.switches:
             await self.ctx.db.write(lambda conn: sql.set_switches(conn, gathered.switches))
         return result
+
+    async def ingest_reading(self, serial: str, reading: Reading) -> IngestResult:
+        """One reading taken outside the poller (commissioning, remote control), stamped now."""
+        return await self.ingest(Gathered.of(serial, reading, self.ctx.clock()))
 
     async def _link_fault(self, target: Target, exc: LinkError) -> None:
         now = self.ctx.clock()

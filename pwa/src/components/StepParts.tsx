@@ -90,43 +90,39 @@ interface IdentifyProps {
   onChange: (form: IdentifyForm) => void
 }
 
+interface IdentifyFieldProps {
+  field: keyof IdentifyForm
+  label: MessageKey
+  hint?: MessageKey
+  decimal?: boolean
+  form: IdentifyForm
+  disabled: boolean
+  onChange: (form: IdentifyForm) => void
+}
+
+function IdentifyField({ field, label, hint, decimal, form, disabled, onChange }: IdentifyFieldProps) {
+  return (
+    <label>
+      <span>{t(label)}</span>
+      <input
+        value={form[field]}
+        {...(decimal ? { inputMode: 'decimal' as const } : { maxLength: 100 })}
+        placeholder={hint ? t(hint) : undefined}
+        disabled={disabled}
+        data-testid={`identify-${field}`}
+        onInput={(e) => onChange({ ...form, [field]: e.currentTarget.value })}
+      />
+    </label>
+  )
+}
+
 export function IdentifyFields({ kind, form, disabled, onChange }: IdentifyProps) {
+  const shared = { form, disabled, onChange }
   return (
     <div class="step-form">
-      <label>
-        <span>{t('identify.name')}</span>
-        <input
-          value={form.name}
-          maxLength={100}
-          placeholder={t('identify.name_hint')}
-          disabled={disabled}
-          data-testid="identify-name"
-          onInput={(e) => onChange({ ...form, name: e.currentTarget.value })}
-        />
-      </label>
-      <label>
-        <span>{t('identify.circuit')}</span>
-        <input
-          value={form.circuit}
-          maxLength={100}
-          placeholder={t('identify.circuit_hint')}
-          disabled={disabled}
-          data-testid="identify-circuit"
-          onInput={(e) => onChange({ ...form, circuit: e.currentTarget.value })}
-        />
-      </label>
-      {hasRatedCurrent(kind) && (
-        <label>
-          <span>{t('identify.rated')}</span>
-          <input
-            value={form.rated}
-            inputMode="decimal"
-            disabled={disabled}
-            data-testid="identify-rated"
-            onInput={(e) => onChange({ ...form, rated: e.currentTarget.value })}
-          />
-        </label>
-      )}
+      <IdentifyField field="name" label="identify.name" hint="identify.name_hint" {...shared} />
+      <IdentifyField field="circuit" label="identify.circuit" hint="identify.circuit_hint" {...shared} />
+      {hasRatedCurrent(kind) && <IdentifyField field="rated" label="identify.rated" decimal {...shared} />}
     </div>
   )
 }
