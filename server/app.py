@@ -24,9 +24,11 @@ from .api.deps import dependencies
 from .api.errors import exception_handlers
 from .api.ingest import IngestController
 from .api.meta import MetaController
+from .api.notify import NotifyPolicyController, SubscriptionController
 from .api.sites import DeviceController, GatewayController, SiteController
 from .context import Context, open_context
 from .ingest import watchdog
+from .notify import worker as notify_worker
 from .settings import Settings
 from .sitebox import SiteBox
 from .web import PwaFiles, pwa_file, pwa_root
@@ -43,11 +45,13 @@ def create_app(
     clock: Callable[[], float] = time.time,
     background: Sequence[Callable[[Context], Coroutine[Any, Any, None]]] = (),
     simulated: Sequence[DeviceSpec] | None = None,
+    notify: bool = True,
 ) -> Litestar:
     """The app; ``background`` loops run beside the watchdog for the app's lifetime.
 
     With ``simulated`` devices the process is a site box on a simulated radio (demo, tests); with
-    ``settings.site`` it is one on the platform's Bluetooth stack (BlueZ).
+    ``settings.site`` it is one on the platform's Bluetooth stack (BlueZ). ``notify=False`` leaves the
+    notification sender off (tests that step it by hand on an injected clock).
     """
     settings = settings or Settings.from_env()
     resolved = settings
@@ -57,8 +61,10 @@ def create_app(
         async with open_context(resolved, clock) as ctx:
             app.state["andian"] = ctx
             app.state["pwa"] = await asyncio.to_thread(PwaFiles, resolved.static_dir)
-            # One process runs the watchdog: serve with a single worker (docs/operations.md).
-            tasks: list[asyncio.Task[None]] = [asyncio.create_task(loop(ctx)) for loop in (watchdog.run, *background)]
+            # One process runs the watchdog and the notification sender: serve with a single worker
+            # (docs/operations.md).
+            loops = (watchdog.run, *((notify_worker.run,) if notify else ()), *background)
+            tasks: list[asyncio.Task[None]] = [asyncio.create_task(loop(ctx)) for loop in loops]
             radio = None
             try:
                 if simulated is not None or resolved.site:
@@ -86,7 +92,8 @@ def create_app(
         route_handlers=[
             MetaController, AuthController, UserController, CompanyController, SiteController, DeviceController,
             GatewayController, IngestController, AlarmController, ReadingsController, LiveController, ScanController,
-            CommissioningController, ControlController, pwa_root, pwa_file,
+            CommissioningController, ControlController, SubscriptionController, NotifyPolicyController, pwa_root,
+            pwa_file,
         ],
         dependencies=dependencies,
         exception_handlers=exception_handlers,

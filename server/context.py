@@ -12,6 +12,7 @@ from typing import Any
 
 from .ingest.pipeline import Pipeline
 from .live import Hub
+from .notify.secrets import Secrets
 from .reference import Reference
 from .reference import load as load_reference
 from .settings import Settings
@@ -36,6 +37,10 @@ class Context:
     # The Bluetooth side (``server.sitebox.SiteBox``) when this process is a site box or simulates one; None in
     # the cloud. Typed loosely: Litestar resolves this dataclass's hints at runtime, and sitebox imports context.
     site_box: Any = None
+    # Opens and seals secrets at rest (notification URLs); made by ``open_context``.
+    secrets: Secrets | None = None
+    # The notification sender (``server.notify.worker.Notifier``) in the process that runs it; None elsewhere.
+    notifier: Any = None
 
 
 @asynccontextmanager
@@ -49,7 +54,8 @@ async def open_context(settings: Settings, clock: Callable[[], float] = time.tim
     db.start()
     try:
         await db.write(lambda conn: sync_regions(conn, reference.regions))
-        ctx = Context(settings=settings, db=db, reference=reference, clock=clock)
+        ctx = Context(settings=settings, db=db, reference=reference, clock=clock,
+                      secrets=Secrets.for_database(settings.db_path, settings.secret_key))
         await db.write(ctx.pipeline.load)
         try:
             yield ctx

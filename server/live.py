@@ -24,6 +24,8 @@ class Subscription:
 class Hub:
     def __init__(self) -> None:
         self._subs: dict[int, set[Subscription]] = {}
+        # Set by every published alarm change; the notifier waits on it (server/notify/worker.py).
+        self.alarms = asyncio.Event()
 
     def watched(self) -> frozenset[int]:
         """Sites someone is watching right now; ingest builds reading events only for these."""
@@ -31,6 +33,8 @@ class Hub:
 
     def publish(self, events: Iterable[LiveEvent]) -> None:
         for event in events:
+            if event.event == "alarm":
+                self.alarms.set()
             for sub in self._subs.get(event.site_id, ()):
                 if sub.overflowed:
                     continue

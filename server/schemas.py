@@ -232,6 +232,8 @@ class AlarmOut(Struct):
     # offline {"last_seen_at", "poll_interval_s"}.
     detail: dict[str, Any] = {}
     ack_note: str = ""
+    # How far the escalation ladder went: 0 the owner, 1 the operator company, 2 the grid inspector.
+    escalated_tier: int = 0
 
 
 class AckIn(Struct, forbid_unknown_fields=True):

@@ -31,26 +31,57 @@ class Settings(msgspec.Struct, kw_only=True):
     minute_retention_days: float = 400.0
     # How often the watchdog looks for silent devices and quiet arcs, and checkpoints detector state.
     watchdog_interval_s: float = 5.0
+    # Where people open the PWA; links in notifications point here (default: http://host:port).
+    public_url: str = ""
+    # The key that encrypts secrets at rest (notification URLs): ANDIAN_SECRET_KEY, else a key file created
+    # beside the database on first use.
+    secret_key: str = ""
+    # Local time for quiet hours and the wording of times in messages.
+    timezone: str = "Asia/Shanghai"
+    # Notifications (server/notify): how often the sender looks for due work besides being woken by alarms,
+    # how long one send may take, how many run at once, and the retry backoff (doubling from base up to cap).
+    notify_tick_s: float = 1.0
+    notify_send_timeout_s: float = 10.0
+    notify_concurrency: int = 8
+    notify_retry_base_s: float = 2.0
+    notify_retry_cap_s: float = 30.0
+    # Per-recipient rate limit: at most this many messages in the window; more are folded into one summary.
+    notify_rate_max: int = 6
+    notify_rate_window_s: float = 600.0
+
+    def link_base(self) -> str:
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
         env = os.environ if env is None else env
-        values: dict[str, object] = {}
-        if "ANDIAN_DB" in env:
-            values["db_path"] = Path(env["ANDIAN_DB"])
-        if "ANDIAN_HOST" in env:
-            values["host"] = env["ANDIAN_HOST"]
-        if "ANDIAN_PORT" in env:
-            values["port"] = int(env["ANDIAN_PORT"])
-        if "ANDIAN_SITE" in env:
-            values["site"] = env["ANDIAN_SITE"].lower() in {"1", "true", "yes"}
-        if "ANDIAN_STATIC_DIR" in env:
-            values["static_dir"] = Path(env["ANDIAN_STATIC_DIR"])
-        if "ANDIAN_TOKEN_TTL_S" in env:
-            values["token_ttl_s"] = float(env["ANDIAN_TOKEN_TTL_S"])
-        if "ANDIAN_RAW_RETENTION_DAYS" in env:
-            values["raw_retention_days"] = float(env["ANDIAN_RAW_RETENTION_DAYS"])
-        if "ANDIAN_MINUTE_RETENTION_DAYS" in env:
-            values["minute_retention_days"] = float(env["ANDIAN_MINUTE_RETENTION_DAYS"])
+        values: dict[str, object] = {field: env[name] for name, field in _ENV.items() if name in env}
+        if "site" in values:
+            values["site"] = str(values["site"]).lower() in {"1", "true", "yes"}
+        for field in ("db_path", "static_dir"):
+            if field in values:
+                values[field] = Path(str(values[field]))
         values.update({k: v for k, v in overrides.items() if v is not None})
         return msgspec.convert(values, cls, strict=False)
+
+
+# Environment variables and the settings they set (documented in docs/operations.md).
+_ENV = {
+    "ANDIAN_DB": "db_path",
+    "ANDIAN_HOST": "host",
+    "ANDIAN_PORT": "port",
+    "ANDIAN_SITE": "site",
+    "ANDIAN_STATIC_DIR": "static_dir",
+    "ANDIAN_TOKEN_TTL_S": "token_ttl_s",
+    "ANDIAN_RAW_RETENTION_DAYS": "raw_retention_days",
+    "ANDIAN_MINUTE_RETENTION_DAYS": "minute_retention_days",
+    "ANDIAN_PUBLIC_URL": "public_url",
+    "ANDIAN_SECRET_KEY": "secret_key",
+    "ANDIAN_TZ": "timezone",
+    "ANDIAN_NOTIFY_SEND_TIMEOUT_S": "notify_send_timeout_s",
+    "ANDIAN_NOTIFY_CONCURRENCY": "notify_concurrency",
+    "ANDIAN_NOTIFY_RETRY_BASE_S": "notify_retry_base_s",
+    "ANDIAN_NOTIFY_RETRY_CAP_S": "notify_retry_cap_s",
+    "ANDIAN_NOTIFY_RATE_MAX": "notify_rate_max",
+    "ANDIAN_NOTIFY_RATE_WINDOW_S": "notify_rate_window_s",
+}

@@ -11,8 +11,9 @@ from litestar import Controller, get, post
 from litestar.params import JSONBody, QueryParameter
 from litestar.response import ServerSentEvent, ServerSentEventMessage
 
+from ..notify.schemas import DeliveryOut
 from ..schemas import MAX_ID, AckIn, AlarmOut, Readings
-from ..services import alarms, sites
+from ..services import alarms, notifications, sites
 from .deps import Caller, Ctx, PathId
 
 __all__ = ["AlarmController", "LiveController", "ReadingsController"]
@@ -36,6 +37,15 @@ class AlarmController(Controller):
         limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 200,
     ) -> list[AlarmOut]:
         return await alarms.list_alarms(ctx, principal, site_id=site_id, active=active, since=since, limit=limit)
+
+    @get("/{alarm_id:int}", summary="One alarm (the page a notification links to)")
+    async def one(self, ctx: Ctx, principal: Caller, alarm_id: PathId) -> AlarmOut:
+        return await alarms.get_alarm(ctx, principal, alarm_id)
+
+    @get("/{alarm_id:int}/deliveries", summary="The delivery log of one alarm: who was told of each transition, "
+                                                "how, and every attempt")
+    async def deliveries(self, ctx: Ctx, principal: Caller, alarm_id: PathId) -> list[DeliveryOut]:
+        return await notifications.deliveries(ctx, principal, alarm_id)
 
     @post("/{alarm_id:int}/ack", status_code=200, summary="Acknowledge an alarm (owner, operator, installer, admin)")
     async def ack(

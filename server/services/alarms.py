@@ -19,7 +19,9 @@ from ..storage import readings as readings_sql
 from ..storage import sites as site_sql
 from ..storage.scopes import site_scope
 
-__all__ = ["ACKNOWLEDGERS", "acknowledge", "alarm_out", "list_alarms", "present", "readings", "site_status"]
+__all__ = [
+    "ACKNOWLEDGERS", "acknowledge", "alarm_out", "get_alarm", "list_alarms", "present", "readings", "site_status",
+]
 
 # Who answers for an alarm: the unit's owner and the people who maintain its installation.
 ACKNOWLEDGERS = ("admin", "operator", "installer", "owner")
@@ -59,6 +61,14 @@ async def list_alarms(ctx: Context, principal: Principal, *, site_id: int | None
     rows = await ctx.db.read(lambda c: sql.list_alarms(c, where, params, site_id=site_id, active=active,
                                                        since=since, limit=limit))
     return [alarm_out(r) for r in rows]
+
+
+async def get_alarm(ctx: Context, principal: Principal, alarm_id: int) -> AlarmOut:
+    where, params = site_scope(principal, ctx.reference)
+    row = await ctx.db.read(lambda c: sql.get_alarm(c, alarm_id, where, params))
+    if row is None:
+        raise NotFound("alarm", alarm_id)
+    return alarm_out(row)
 
 
 async def acknowledge(ctx: Context, principal: Principal, alarm_id: int, note: str) -> AlarmOut:

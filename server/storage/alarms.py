@@ -15,7 +15,7 @@ __all__ = [
 _COLUMNS = (
     "a.id, a.site_id, a.device_id, d.name AS device_name, d.serial AS device_serial, c.key AS channel, "
     "a.channel_id, a.level, a.cause, a.started_at, a.cleared_at, a.peak, a.threshold, a.detail, "
-    "a.acknowledged_at, u.display_name AS acknowledged_by, a.ack_note"
+    "a.acknowledged_at, u.display_name AS acknowledged_by, a.ack_note, a.escalated_tier"
 )
 _FROM = (
     "alarms a JOIN devices d ON d.id = a.device_id JOIN sites s ON s.id = a.site_id "
@@ -52,10 +52,18 @@ def clear_alarm(conn: sqlite3.Connection, alarm_id: int, level: str, ts: float, 
     _transition(conn, alarm_id, ts, "cleared", level, value)
 
 
+# Transitions people are told of; an acknowledgement only stops the escalation ladder.
+NOTIFIED = ("raised", "escalated", "cleared")
+
+
 def _transition(conn: sqlite3.Connection, alarm_id: int, ts: float, kind: str, level: str,
                 value: float | None) -> None:
-    conn.execute("INSERT INTO alarm_transitions (alarm_id, ts, transition, level, value) VALUES (?, ?, ?, ?, ?)",
-                 [alarm_id, ts, kind, level, value])
+    """Record a transition and, in the same transaction, its outbox row: a crash can delay the message, never
+    lose it (ARCHITECTURE "The main data flow")."""
+    cur = conn.execute("INSERT INTO alarm_transitions (alarm_id, ts, transition, level, value) VALUES (?, ?, ?, ?, ?)",
+                       [alarm_id, ts, kind, level, value])
+    if kind in NOTIFIED:
+        conn.execute("INSERT INTO notify_outbox (transition_id, created_at) VALUES (?, ?)", [cur.lastrowid, ts])
 
 
 def update_peaks(conn: sqlite3.Connection, peaks: Iterable[tuple[float, int]]) -> None:

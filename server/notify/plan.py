@@ -1,0 +1,172 @@
+"""The notifier's decisions, run on the writer thread inside one transaction each: outbox rows become
+deliveries (who is told of which transition, and when), the escalation ladder climbs, and due deliveries
+become messages (alone, in a digest, or folded into a summary by the rate limit). Sending is worker.py's."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from typing import Any
+
+from ..auth.principal import Principal
+from ..detection.settings import unit_of
+from ..reference import Reference
+from ..storage import notify as sql
+from ..storage.database import make_durable
+from ..storage.scopes import site_scope
+from . import policy, templates
+
+__all__ = ["Config", "Planner"]
+
+# Outbox rows planned per round: bounds one write transaction; the rest wait for the next round.
+OUTBOX_BATCH = 500
+
+
+@dataclass(frozen=True)
+class Config:
+    timezone: str
+    link_base: str
+    rate_max: int
+    rate_window_s: float
+
+
+class Planner:
+    def __init__(self, reference: Reference, config: Config) -> None:
+        self.reference = reference
+        self.config = config
+
+    def step(self, conn: sqlite3.Connection, now: float) -> int:
+        """One round: plan the outbox, climb the ladders, compose the due messages. Answers how many messages
+        were made; anything written is made durable (people were promised these messages)."""
+        seen: dict[tuple[int, int], bool] = {}
+        changed = self.plan_outbox(conn, now, seen)
+        changed += self.escalate(conn, now, seen)
+        made = self.compose(conn, now)
+        if changed or made:
+            make_durable(conn)
+        return made
+
+    # ---- who is told ------------------------------------------------------------------------------------
+
+    def _recipients(self, conn: sqlite3.Connection, site: dict[str, Any], level: str,
+                    seen: dict[tuple[int, int], bool]) -> list[tuple[dict[str, Any], int]]:
+        """Subscriptions that want ``level`` at the site and whose users still see it, with their ladder rung."""
+        out = []
+        for sub in sql.site_subscriptions(conn, site["site_id"], level):
+            key = (sub["user_id"], site["site_id"])
+            if key not in seen:
+                principal = Principal(kind="user", id=sub["user_id"], role=sub["role"], company_id=sub["company_id"],
+                                      regions=sql.user_regions(conn, sub["user_id"]), department=sub["department"])
+                where, params = site_scope(principal, self.reference)
+                seen[key] = conn.execute(f"SELECT 1 FROM sites s WHERE s.id = ? AND ({where})",
+                                         [site["site_id"], *params]).fetchone() is not None
+            if seen[key]:
+                tier = policy.tier_of(sub["role"], sub["user_id"], sub["company_id"], site["owner_id"],
+                                      site["company_id"])
+                out.append((sub, tier))
+        return out
+
+    def plan_outbox(self, conn: sqlite3.Connection, now: float, seen: dict[tuple[int, int], bool]) -> int:
+        rows = sql.outbox_batch(conn, OUTBOX_BATCH)
+        for row in rows:
+            sql.planned(conn, row["transition_id"])
+            if sql.under_commissioning(conn, row["device_id"]):
+                continue  # the installer's self-test, watched on the commissioning screen
+            recipients = self._recipients(conn, row, row["level"], seen)
+            if row["transition"] == "cleared":
+                told = sql.subscriptions_told(conn, row["alarm_id"])
+                recipients = [(s, t) for s, t in recipients if s["id"] in told]
+            mode = policy.mode_of(row["level"])
+            if row["level"] == "alarm" and row["transition"] != "cleared":
+                after = sql.get_policy(conn, row["site_id"]) or policy.DEFAULT_ESCALATE_AFTER_S
+                delays = policy.ladder([t for _, t in recipients], after)
+                sql.insert_escalations(conn, [(row["alarm_id"], tier, row["transition_id"], now + delay)
+                                              for tier, delay in delays.items() if delay > 0])
+                recipients = [(s, t) for s, t in recipients if delays.get(t) == 0]
+            sql.insert_deliveries(conn, [(row["transition_id"], row["alarm_id"], s["id"], s["user_id"], tier, mode,
+                                          now) for s, tier in recipients], now)
+        return len(rows)
+
+    def escalate(self, conn: sqlite3.Connection, now: float, seen: dict[tuple[int, int], bool]) -> int:
+        """Rungs whose time has come: told if the alarm is still active and unacknowledged, else closed."""
+        rows = sql.due_escalations(conn, now)
+        for row in rows:
+            if row["cleared_at"] is not None or row["acknowledged_at"] is not None:
+                outcome = "cleared" if row["cleared_at"] is not None else "acknowledged"
+                sql.escalation_done(conn, row["alarm_id"], row["tier"], now, outcome)
+                continue
+            recipients = [(s, t) for s, t in self._recipients(conn, row, "alarm", seen) if t == row["tier"]]
+            sql.insert_deliveries(conn, [(row["transition_id"], row["alarm_id"], s["id"], s["user_id"], tier,
+                                          "immediate", now) for s, tier in recipients], now)
+            sql.escalation_done(conn, row["alarm_id"], row["tier"], now, "told" if recipients else "nobody")
+            if recipients:
+                sql.set_escalated_tier(conn, row["alarm_id"], row["tier"])
+        return len(rows)
+
+    # ---- what is sent -----------------------------------------------------------------------------------
+
+    def compose(self, conn: sqlite3.Connection, now: float) -> int:
+        made = 0
+        for sub in sql.waiting_subscriptions(conn, now):
+            waiting = sql.waiting_deliveries(conn, sub["id"], now)
+            words = templates.Words(sub["lang"], self.config.timezone, self.config.link_base)
+            events = self._events(conn, waiting)
+            used = sql.count_recent_messages(conn, sub["id"], now - self.config.rate_window_s)
+            free = self.config.rate_max - used
+            immediate = [d for d in waiting if d["mode"] != "digest"]
+            alone, folded = policy.rate_split(immediate, free)
+            if free <= 0 and immediate:  # held by the rate limit: they will go out together in one summary
+                sql.mark_mode(conn, [d["id"] for d in immediate], "summary")
+            for delivery in alone:
+                event = events[delivery["transition_id"]]
+                late = delivery["due_at"] - delivery["transition_ts"]
+                title, body = templates.alarm_message(
+                    words, _event(event), tier=delivery["tier"],
+                    escalated_after_s=late if delivery["tier"] > 0 and late >= 60 else None)
+                self._message(conn, sub["id"], "alarm", f"t{delivery['transition_id']}-s{sub['id']}",
+                              _tone(event), title, body, [delivery["id"]], now, mode="immediate")
+            if folded:
+                title, body = templates.summary_message(words, [_event(events[d["transition_id"]]) for d in folded])
+                self._message(conn, sub["id"], "summary", f"summary-s{sub['id']}-d{folded[0]['id']}", "alarm",
+                              title, body, [d["id"] for d in folded], now, mode="summary")
+            free -= len(alone) + (1 if folded else 0)
+            made += len(alone) + (1 if folded else 0)
+            digest = [d for d in waiting if d["mode"] == "digest"]
+            if digest and free > 0 and self._digest_due(sub, digest, now):
+                level = "prealarm" if any(events[d["transition_id"]]["level"] == "prealarm" for d in digest) \
+                    else "fault"
+                title, body = templates.digest_message(words, level, [_event(events[d["transition_id"]])
+                                                                      for d in digest])
+                self._message(conn, sub["id"], "digest", f"digest-s{sub['id']}-d{digest[0]['id']}", level, title,
+                              body, [d["id"] for d in digest], now)
+                made += 1
+        return made
+
+    def _digest_due(self, sub: dict[str, Any], digest: list[dict[str, Any]], now: float) -> bool:
+        oldest = min(d["created_at"] for d in digest)
+        if now < oldest + sub["digest_interval_s"]:
+            return False
+        return not policy.in_quiet_hours(now, sub["quiet_start"], sub["quiet_end"], self.config.timezone)
+
+    @staticmethod
+    def _events(conn: sqlite3.Connection, waiting: list[dict[str, Any]]) -> dict[int, dict[str, Any]]:
+        return sql.delivery_events(conn, sorted({d["transition_id"] for d in waiting})) if waiting else {}
+
+    @staticmethod
+    def _message(conn: sqlite3.Connection, subscription_id: int, kind: str, key: str, tone: str, title: str,
+                 body: str, delivery_ids: list[int], now: float, mode: str | None = None) -> None:
+        sql.insert_message(conn, {"subscription_id": subscription_id, "kind": kind, "key": key, "level": tone,
+                                  "title": title, "body": body, "next_at": now, "created_at": now},
+                           delivery_ids, mode)
+
+
+def _tone(event: dict[str, Any]) -> str:
+    return "cleared" if event["transition"] == "cleared" else str(event["level"])
+
+
+def _event(row: dict[str, Any]) -> templates.Event:
+    unit = "°C" if row["cause"] == "hot_joint" else (unit_of(row["channel"]) if row["channel"] else "")
+    return templates.Event(
+        alarm_id=row["alarm_id"], transition=row["transition"], level=row["level"], cause=row["cause"], ts=row["ts"],
+        started_at=row["started_at"], value=row["value"], peak=row["peak"], threshold=row["threshold"], unit=unit,
+        site_name=row["site_name"], device_name=row["device_name"], circuit=row["circuit"], detail=row["detail"])

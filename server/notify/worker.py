@@ -1,0 +1,120 @@
+"""The sender: one loop in one process (the app's lifespan) that plans, then sends due messages through
+apprise, a few at a time, and records every attempt.
+
+At-least-once: a message is leased ('sending') before it goes out and marked 'sent' only after apprise
+reports success; a crash in between sends it again after the restart, under the same key
+(``targets.DELIVERY_HEADER``), so a receiver can tell the repeat. Planning never makes two deliveries of one
+transition to one subscription, and a sent message is never leased again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from typing import Any
+
+from ..context import Context
+from ..storage import notify as sql
+from . import policy, targets
+from .plan import Config, Planner
+from .secrets import Secrets, SecretUnreadable
+
+__all__ = ["Notifier", "run"]
+
+log = logging.getLogger("andian.notify")
+
+
+class Notifier:
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        settings = ctx.settings
+        assert ctx.secrets is not None
+        self.secrets: Secrets = ctx.secrets
+        self.planner = Planner(ctx.reference, Config(
+            timezone=settings.timezone, link_base=settings.link_base(), rate_max=settings.notify_rate_max,
+            rate_window_s=settings.notify_rate_window_s))
+        self._sending: set[asyncio.Task[None]] = set()
+
+    async def start(self) -> None:
+        released = await self.ctx.db.write(sql.release_leases)
+        if released:
+            log.info("%d message(s) were being sent when the server stopped; sending them again", released)
+
+    async def round(self) -> int:
+        """Plan and compose, then start sending what is due; answers how many sends were started."""
+        now = self.ctx.clock()
+        await self.ctx.db.write(lambda conn: self.planner.step(conn, now))
+        free = self.ctx.settings.notify_concurrency - len(self._sending)
+        if free <= 0:
+            return 0
+        due = await self.ctx.db.write(lambda conn: sql.lease_due(conn, now, free))
+        for message in due:
+            task = asyncio.create_task(self._send(message))
+            self._sending.add(task)
+            task.add_done_callback(self._sending.discard)
+        return len(due)
+
+    async def drain(self) -> None:
+        """Wait for the sends under way (tests, shutdown)."""
+        while self._sending:
+            await asyncio.gather(*self._sending, return_exceptions=True)
+
+    async def stop(self) -> None:
+        for task in list(self._sending):
+            task.cancel()
+        await self.drain()
+
+    async def _send(self, message: dict[str, Any]) -> None:
+        settings = self.ctx.settings
+        started = time.monotonic()
+        try:
+            url = self.secrets.open(message["url_secret"])
+            result = await targets.send(url, title=message["title"], body=message["body"], key=message["key"],
+                                        tone=message["level"], timeout_s=settings.notify_send_timeout_s)
+            results = [_builtins(r) for r in result.results]
+            ok = result.ok
+        except SecretUnreadable as exc:
+            ok, results = False, [{"service": "?", "target": "", "ok": False, "status": "FAILURE",
+                                   "error": str(exc), "elapsed_s": 0.0}]
+        except Exception as exc:  # apprise or a plugin failed in an unforeseen way: retry, and say what
+            log.exception("sending message %s failed", message["id"])
+            ok, results = False, [{"service": "?", "target": "", "ok": False, "status": "FAILURE",
+                                   "error": f"{type(exc).__name__}: {exc}", "elapsed_s": 0.0}]
+        now = self.ctx.clock()
+        attempts = int(message["attempts"]) + 1
+        next_at = None if ok else now + policy.backoff(attempts, settings.notify_retry_base_s,
+                                                       settings.notify_retry_cap_s, int(message["id"]))
+        elapsed = round(time.monotonic() - started, 3)
+        await self.ctx.db.write(
+            lambda conn: sql.record_attempt(conn, message["id"], now, elapsed, ok, results, next_at), durable=True)
+        if not ok:
+            log.warning("message %s (%s) failed, try %d; next in %.1f s: %s", message["id"], message["key"],
+                        attempts, (next_at or now) - now, "; ".join(str(r["error"]) for r in results))
+        self.ctx.hub.alarms.set()  # a slot is free and retries may be due
+
+
+def _builtins(result: targets.TargetResult) -> dict[str, Any]:
+    return {"service": result.service, "target": result.target, "ok": result.ok, "status": result.status,
+            "error": result.error, "elapsed_s": result.elapsed_s}
+
+
+async def run(ctx: Context) -> None:
+    """Woken by every alarm change (``hub.alarms``) and at least every ``notify_tick_s`` for retries, digests
+    and escalations."""
+    notifier = Notifier(ctx)
+    ctx.notifier = notifier
+    await notifier.start()
+    wake = ctx.hub.alarms
+    try:
+        while True:
+            wake.clear()
+            try:
+                await notifier.round()
+            except Exception:  # the loop must outlive one bad round; the log says what happened
+                log.exception("notification round failed")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(wake.wait(), ctx.settings.notify_tick_s)
+    finally:
+        await notifier.stop()

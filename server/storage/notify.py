@@ -1,0 +1,282 @@
+"""Notification subscriptions, the outbox, deliveries, messages and their attempts (see migration 0004)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable
+from typing import Any
+
+__all__ = [
+    "alarm_deliveries", "cancel_subscription", "count_recent_messages", "delivery_events", "due_escalations",
+    "escalation_done", "get_policy", "get_subscription", "insert_deliveries", "insert_escalations", "insert_message",
+    "insert_subscription", "last_test_at", "lease_due", "list_subscriptions", "mark_mode", "outbox_batch", "planned",
+    "record_attempt", "release_leases", "set_escalated_tier", "set_policy", "site_subscriptions", "subscriptions_told",
+    "under_commissioning", "update_subscription", "user_regions", "waiting_deliveries", "waiting_subscriptions",
+]
+
+_SUBSCRIPTION = (
+    "id, user_id, label, url_masked, scheme, service, site_ids, levels, lang, digest_interval_s, quiet_start, "
+    "quiet_end, created_at"
+)
+
+
+def _subscription(row: sqlite3.Row) -> dict[str, Any]:
+    out = dict(row)
+    out["site_ids"] = None if out["site_ids"] is None else json.loads(out["site_ids"])
+    out["levels"] = json.loads(out["levels"])
+    return out
+
+
+# ---- subscriptions ------------------------------------------------------------------------------------------
+
+
+def insert_subscription(conn: sqlite3.Connection, record: dict[str, Any]) -> int:
+    cur = conn.execute(
+        "INSERT INTO subscriptions (user_id, label, url_secret, url_masked, scheme, service, site_ids, levels, lang, "
+        "digest_interval_s, quiet_start, quiet_end, created_at) VALUES (:user_id, :label, :url_secret, :url_masked, "
+        ":scheme, :service, :site_ids, :levels, :lang, :digest_interval_s, :quiet_start, :quiet_end, :created_at)",
+        _encode(record),
+    )
+    return int(cur.lastrowid or 0)
+
+
+def _encode(record: dict[str, Any]) -> dict[str, Any]:
+    out = dict(record)
+    if "site_ids" in out:
+        out["site_ids"] = None if out["site_ids"] is None else json.dumps(out["site_ids"])
+    if "levels" in out:
+        out["levels"] = json.dumps(out["levels"])
+    return out
+
+
+def update_subscription(conn: sqlite3.Connection, subscription_id: int, fields: dict[str, Any]) -> None:
+    if fields:
+        sets = ", ".join(f"{name} = :{name}" for name in fields)
+        conn.execute(f"UPDATE subscriptions SET {sets} WHERE id = :id", {**_encode(fields), "id": subscription_id})
+
+
+def list_subscriptions(conn: sqlite3.Connection, user_id: int) -> list[dict[str, Any]]:
+    rows = conn.execute(f"SELECT {_SUBSCRIPTION} FROM subscriptions WHERE user_id = ? AND deleted_at IS NULL "
+                        "ORDER BY id", [user_id])
+    return [_subscription(r) for r in rows]
+
+
+def get_subscription(conn: sqlite3.Connection, subscription_id: int, user_id: int) -> dict[str, Any] | None:
+    row = conn.execute(f"SELECT {_SUBSCRIPTION}, url_secret FROM subscriptions WHERE id = ? AND user_id = ? "
+                       "AND deleted_at IS NULL", [subscription_id, user_id]).fetchone()
+    return _subscription(row) if row else None
+
+
+def cancel_subscription(conn: sqlite3.Connection, subscription_id: int, now: float) -> None:
+    """Delete a subscription: what waits for it is not sent; the log of what was sent stays."""
+    conn.execute("UPDATE subscriptions SET deleted_at = ? WHERE id = ?", [now, subscription_id])
+    conn.execute("DELETE FROM notify_deliveries WHERE subscription_id = ? AND message_id IS NULL", [subscription_id])
+    conn.execute("UPDATE notify_messages SET state = 'cancelled' WHERE subscription_id = ? AND state != 'sent'",
+                 [subscription_id])
+
+
+def site_subscriptions(conn: sqlite3.Connection, site_id: int, level: str) -> list[dict[str, Any]]:
+    """Live subscriptions of enabled users that ask for ``level`` at ``site_id`` (or at every site they see;
+    the caller checks that they still see it)."""
+    rows = conn.execute(
+        "SELECT s.id, s.user_id, s.site_ids, u.role, u.company_id, u.department FROM subscriptions s "
+        "JOIN users u ON u.id = s.user_id WHERE s.deleted_at IS NULL AND u.disabled = 0 "
+        "AND EXISTS (SELECT 1 FROM json_each(s.levels) WHERE value = ?) "
+        "AND (s.site_ids IS NULL OR EXISTS (SELECT 1 FROM json_each(s.site_ids) WHERE value = ?))",
+        [level, site_id],
+    )
+    return [dict(r) for r in rows]
+
+
+def user_regions(conn: sqlite3.Connection, user_id: int) -> tuple[str, ...]:
+    return tuple(c for (c,) in conn.execute("SELECT region_code FROM user_regions WHERE user_id = ?", [user_id]))
+
+
+def subscriptions_told(conn: sqlite3.Connection, alarm_id: int) -> set[int]:
+    return {r[0] for r in conn.execute("SELECT DISTINCT subscription_id FROM notify_deliveries WHERE alarm_id = ?",
+                                       [alarm_id])}
+
+
+def last_test_at(conn: sqlite3.Connection, subscription_id: int) -> float | None:
+    row = conn.execute("SELECT MAX(created_at) FROM notify_messages WHERE subscription_id = ? AND kind = 'test'",
+                       [subscription_id]).fetchone()
+    return None if row[0] is None else float(row[0])
+
+
+# ---- site policy --------------------------------------------------------------------------------------------
+
+
+def get_policy(conn: sqlite3.Connection, site_id: int) -> list[float] | None:
+    row = conn.execute("SELECT escalate_after FROM site_notify_policy WHERE site_id = ?", [site_id]).fetchone()
+    return None if row is None else [float(x) for x in json.loads(row[0])]
+
+
+def set_policy(conn: sqlite3.Connection, site_id: int, escalate_after: list[float]) -> None:
+    conn.execute("INSERT INTO site_notify_policy (site_id, escalate_after) VALUES (?, ?) ON CONFLICT (site_id) "
+                 "DO UPDATE SET escalate_after = excluded.escalate_after", [site_id, json.dumps(escalate_after)])
+
+
+# ---- outbox, escalations, deliveries ------------------------------------------------------------------------
+
+
+def outbox_batch(conn: sqlite3.Connection, limit: int) -> list[dict[str, Any]]:
+    rows = conn.execute(
+        "SELECT o.transition_id, t.alarm_id, t.transition, t.level, t.ts, a.site_id, a.device_id, "
+        "s.owner_id, s.company_id FROM notify_outbox o JOIN alarm_transitions t ON t.id = o.transition_id "
+        "JOIN alarms a ON a.id = t.alarm_id JOIN sites s ON s.id = a.site_id ORDER BY o.transition_id LIMIT ?",
+        [limit],
+    )
+    return [dict(r) for r in rows]
+
+
+def planned(conn: sqlite3.Connection, transition_id: int) -> None:
+    conn.execute("DELETE FROM notify_outbox WHERE transition_id = ?", [transition_id])
+
+
+def under_commissioning(conn: sqlite3.Connection, device_id: int) -> bool:
+    """A device in the middle of its installer's commissioning: its self-test alarm is a test."""
+    return conn.execute("SELECT 1 FROM commissionings WHERE device_id = ? AND state = 'in_progress'",
+                        [device_id]).fetchone() is not None
+
+
+def insert_deliveries(conn: sqlite3.Connection, rows: Iterable[tuple[int, int, int, int, int, str, float]],
+                      now: float) -> int:
+    """(transition, alarm, subscription, user, tier, mode, due_at); a repeat of (transition, subscription) is
+    ignored, which makes planning idempotent."""
+    cur = conn.executemany(
+        "INSERT OR IGNORE INTO notify_deliveries (transition_id, alarm_id, subscription_id, user_id, tier, mode, "
+        "due_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [(*row, now) for row in rows])
+    return cur.rowcount
+
+
+def insert_escalations(conn: sqlite3.Connection, rows: Iterable[tuple[int, int, int, float]]) -> None:
+    """(alarm, tier, transition, due_at); an alarm keeps the ladder it got first."""
+    conn.executemany("INSERT OR IGNORE INTO notify_escalations (alarm_id, tier, transition_id, due_at) "
+                     "VALUES (?, ?, ?, ?)", rows)
+
+
+def due_escalations(conn: sqlite3.Connection, now: float) -> list[dict[str, Any]]:
+    rows = conn.execute(
+        "SELECT e.alarm_id, e.tier, e.transition_id, e.due_at, a.site_id, a.acknowledged_at, a.cleared_at, "
+        "s.owner_id, s.company_id FROM notify_escalations e JOIN alarms a ON a.id = e.alarm_id "
+        "JOIN sites s ON s.id = a.site_id WHERE e.done_at IS NULL AND e.due_at <= ? ORDER BY e.due_at", [now])
+    return [dict(r) for r in rows]
+
+
+def escalation_done(conn: sqlite3.Connection, alarm_id: int, tier: int, now: float, outcome: str) -> None:
+    conn.execute("UPDATE notify_escalations SET done_at = ?, outcome = ? WHERE alarm_id = ? AND tier = ?",
+                 [now, outcome, alarm_id, tier])
+
+
+def set_escalated_tier(conn: sqlite3.Connection, alarm_id: int, tier: int) -> None:
+    conn.execute("UPDATE alarms SET escalated_tier = MAX(escalated_tier, ?) WHERE id = ?", [tier, alarm_id])
+
+
+def waiting_subscriptions(conn: sqlite3.Connection, now: float) -> list[dict[str, Any]]:
+    rows = conn.execute(
+        "SELECT id, lang, digest_interval_s, quiet_start, quiet_end FROM subscriptions WHERE id IN "
+        "(SELECT DISTINCT subscription_id FROM notify_deliveries WHERE message_id IS NULL AND due_at <= ?)", [now])
+    return [dict(r) for r in rows]
+
+
+def waiting_deliveries(conn: sqlite3.Connection, subscription_id: int, now: float) -> list[dict[str, Any]]:
+    rows = conn.execute(
+        "SELECT d.id, d.transition_id, d.tier, d.mode, d.due_at, d.created_at, t.ts AS transition_ts FROM "
+        "notify_deliveries d JOIN alarm_transitions t ON t.id = d.transition_id WHERE d.subscription_id = ? "
+        "AND d.message_id IS NULL AND d.due_at <= ? ORDER BY d.due_at, d.id", [subscription_id, now])
+    return [dict(r) for r in rows]
+
+
+_EVENT = (
+    "SELECT t.id AS transition_id, t.alarm_id, t.transition, t.level, t.ts, t.value, a.cause, a.started_at, a.peak, "
+    "a.threshold, a.detail, c.key AS channel, s.name AS site_name, d.name AS device_name, d.circuit "
+    "FROM alarm_transitions t JOIN alarms a ON a.id = t.alarm_id JOIN sites s ON s.id = a.site_id "
+    "JOIN devices d ON d.id = a.device_id LEFT JOIN channels c ON c.id = a.channel_id"
+)
+
+
+def delivery_events(conn: sqlite3.Connection, transition_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """The alarm facts of each transition, by transition id, for the message text."""
+    marks = ", ".join("?" * len(transition_ids))
+    out = {}
+    for row in conn.execute(f"{_EVENT} WHERE t.id IN ({marks})", transition_ids):
+        item = dict(row)
+        item["detail"] = json.loads(item["detail"])
+        out[int(item["transition_id"])] = item
+    return out
+
+
+def mark_mode(conn: sqlite3.Connection, delivery_ids: list[int], mode: str) -> None:
+    conn.executemany("UPDATE notify_deliveries SET mode = ? WHERE id = ?", [(mode, d) for d in delivery_ids])
+
+
+def count_recent_messages(conn: sqlite3.Connection, subscription_id: int, since: float) -> int:
+    row = conn.execute("SELECT COUNT(*) FROM notify_messages WHERE subscription_id = ? AND created_at > ? "
+                       "AND kind != 'test'", [subscription_id, since]).fetchone()
+    return int(row[0])
+
+
+# ---- messages -------------------------------------------------------------------------------------------------
+
+
+def insert_message(conn: sqlite3.Connection, record: dict[str, Any], delivery_ids: list[int],
+                   mode: str | None = None) -> int:
+    cur = conn.execute(
+        "INSERT INTO notify_messages (subscription_id, kind, key, level, title, body, state, next_at, created_at, "
+        "sent_at) VALUES (:subscription_id, :kind, :key, :level, :title, :body, :state, :next_at, :created_at, "
+        ":sent_at)", {"state": "pending", "sent_at": None, **record})
+    message_id = int(cur.lastrowid or 0)
+    conn.executemany("UPDATE notify_deliveries SET message_id = ?, mode = IFNULL(?, mode) WHERE id = ?",
+                     [(message_id, mode, d) for d in delivery_ids])
+    return message_id
+
+
+def release_leases(conn: sqlite3.Connection) -> int:
+    """After a crash: messages that were being sent go back to the queue (sent again under the same key)."""
+    return conn.execute("UPDATE notify_messages SET state = 'pending' WHERE state = 'sending'").rowcount
+
+
+def lease_due(conn: sqlite3.Connection, now: float, limit: int) -> list[dict[str, Any]]:
+    rows = [dict(r) for r in conn.execute(
+        "SELECT m.id, m.key, m.level, m.title, m.body, m.attempts, s.url_secret FROM notify_messages m "
+        "JOIN subscriptions s ON s.id = m.subscription_id WHERE m.state = 'pending' AND m.next_at <= ? "
+        "ORDER BY m.next_at, m.id LIMIT ?", [now, limit])]
+    conn.executemany("UPDATE notify_messages SET state = 'sending' WHERE id = ?", [(r["id"],) for r in rows])
+    return rows
+
+
+def record_attempt(conn: sqlite3.Connection, message_id: int, ts: float, elapsed_s: float, ok: bool,
+                   results: list[dict[str, Any]], next_at: float | None) -> None:
+    conn.execute("INSERT INTO notify_attempts (message_id, ts, elapsed_s, ok, results) VALUES (?, ?, ?, ?, ?)",
+                 [message_id, ts, elapsed_s, int(ok), json.dumps(results, ensure_ascii=False)])
+    error = None if ok else "; ".join(str(r.get("error")) for r in results if not r.get("ok"))
+    conn.execute(
+        "UPDATE notify_messages SET attempts = attempts + 1, last_error = ?, "
+        "state = CASE WHEN state = 'cancelled' THEN state WHEN ? THEN 'sent' WHEN kind = 'test' THEN 'failed' "
+        "ELSE 'pending' END, "
+        "sent_at = CASE WHEN ? THEN ? ELSE sent_at END, next_at = IFNULL(?, next_at) WHERE id = ?",
+        [error, int(ok), int(ok), ts, next_at, message_id])
+
+
+def alarm_deliveries(conn: sqlite3.Connection, alarm_id: int) -> list[dict[str, Any]]:
+    """The delivery log of one alarm: each (transition, recipient) with its message and attempts."""
+    rows = [dict(r) for r in conn.execute(
+        "SELECT d.id, t.transition, t.ts AS transition_at, t.level, u.display_name AS user, u.role, "
+        "d.subscription_id, s.url_masked AS target, s.service, d.tier, d.mode, d.due_at, d.message_id, "
+        "m.state AS message_state, m.attempts, m.sent_at FROM notify_deliveries d "
+        "JOIN alarm_transitions t ON t.id = d.transition_id JOIN users u ON u.id = d.user_id "
+        "JOIN subscriptions s ON s.id = d.subscription_id LEFT JOIN notify_messages m ON m.id = d.message_id "
+        "WHERE d.alarm_id = ? ORDER BY t.ts, d.tier, d.id", [alarm_id])]
+    messages = sorted({r["message_id"] for r in rows if r["message_id"] is not None})
+    attempts: dict[int, list[dict[str, Any]]] = {}
+    if messages:
+        marks = ", ".join("?" * len(messages))
+        for row in conn.execute(f"SELECT message_id, ts, elapsed_s, ok, results FROM notify_attempts "
+                                f"WHERE message_id IN ({marks}) ORDER BY id", messages):
+            attempts.setdefault(row["message_id"], []).append(
+                {"ts": row["ts"], "elapsed_s": row["elapsed_s"], "ok": bool(row["ok"]),
+                 "results": json.loads(row["results"])})
+    for row in rows:
+        row["attempt_log"] = attempts.get(row["message_id"], []) if row["message_id"] is not None else []
+    return rows
