@@ -80,11 +80,11 @@ class Planner:
             if row["level"] == "alarm" and row["transition"] != "cleared":
                 after = sql.get_policy(conn, row["site_id"]) or policy.DEFAULT_ESCALATE_AFTER_S
                 delays = policy.ladder([t for _, t in recipients], after)
-                sql.insert_escalations(conn, [(row["alarm_id"], tier, row["transition_id"], now + delay)
+                sql.insert_escalations(conn, [(row["alarm_id"], tier, row["transition_id"], now + delay, delay)
                                               for tier, delay in delays.items() if delay > 0])
                 recipients = [(s, t) for s, t in recipients if delays.get(t) == 0]
             sql.insert_deliveries(conn, [(row["transition_id"], row["alarm_id"], s["id"], s["user_id"], tier, mode,
-                                          now) for s, tier in recipients], now)
+                                          now, None) for s, tier in recipients], now)
         return len(rows)
 
     def escalate(self, conn: sqlite3.Connection, now: float, seen: dict[tuple[int, int], bool]) -> int:
@@ -97,7 +97,7 @@ class Planner:
                 continue
             recipients = [(s, t) for s, t in self._recipients(conn, row, "alarm", seen) if t == row["tier"]]
             sql.insert_deliveries(conn, [(row["transition_id"], row["alarm_id"], s["id"], s["user_id"], tier,
-                                          "immediate", now) for s, tier in recipients], now)
+                                          "immediate", now, row["after_s"]) for s, tier in recipients], now)
             sql.escalation_done(conn, row["alarm_id"], row["tier"], now, "told" if recipients else "nobody")
             if recipients:
                 sql.set_escalated_tier(conn, row["alarm_id"], row["tier"])
@@ -113,22 +113,24 @@ class Planner:
             events = self._events(conn, waiting)
             used = sql.count_recent_messages(conn, sub["id"], now - self.config.rate_window_s)
             free = self.config.rate_max - used
-            immediate = [d for d in waiting if d["mode"] != "digest"]
-            alone, folded = policy.rate_split(immediate, free)
-            if free <= 0 and immediate:  # held by the rate limit: they will go out together in one summary
-                sql.mark_mode(conn, [d["id"] for d in immediate], "summary")
+            # Held earlier by the rate limit: they go together in one summary as soon as a slot is free.
+            held = [d for d in waiting if d["mode"] == "summary"]
+            if held and free > 0:
+                self._summary(conn, sub["id"], words, events, held, now)
+                free -= 1
+                made += 1
+            fresh = [d for d in waiting if d["mode"] == "immediate"]
+            alone, folded = policy.rate_split(fresh, free)
+            if free <= 0 and fresh:  # no slot: they wait, to be folded into one summary
+                sql.mark_mode(conn, [d["id"] for d in fresh], "summary")
             for delivery in alone:
                 event = events[delivery["transition_id"]]
-                late = delivery["due_at"] - delivery["transition_ts"]
-                title, body = templates.alarm_message(
-                    words, _event(event), tier=delivery["tier"],
-                    escalated_after_s=late if delivery["tier"] > 0 and late >= 60 else None)
+                title, body = templates.alarm_message(words, _event(event), tier=delivery["tier"],
+                                                      escalated_after_s=delivery["after_s"])
                 self._message(conn, sub["id"], "alarm", f"t{delivery['transition_id']}-s{sub['id']}",
                               _tone(event), title, body, [delivery["id"]], now, mode="immediate")
             if folded:
-                title, body = templates.summary_message(words, [_event(events[d["transition_id"]]) for d in folded])
-                self._message(conn, sub["id"], "summary", f"summary-s{sub['id']}-d{folded[0]['id']}", "alarm",
-                              title, body, [d["id"] for d in folded], now, mode="summary")
+                self._summary(conn, sub["id"], words, events, folded, now)
             free -= len(alone) + (1 if folded else 0)
             made += len(alone) + (1 if folded else 0)
             digest = [d for d in waiting if d["mode"] == "digest"]
@@ -141,6 +143,12 @@ class Planner:
                               body, [d["id"] for d in digest], now)
                 made += 1
         return made
+
+    def _summary(self, conn: sqlite3.Connection, subscription_id: int, words: templates.Words,
+                 events: dict[int, dict[str, Any]], deliveries: list[dict[str, Any]], now: float) -> None:
+        title, body = templates.summary_message(words, [_event(events[d["transition_id"]]) for d in deliveries])
+        self._message(conn, subscription_id, "summary", f"summary-s{subscription_id}-d{deliveries[0]['id']}",
+                      "alarm", title, body, [d["id"] for d in deliveries], now, mode="summary")
 
     def _digest_due(self, sub: dict[str, Any], digest: list[dict[str, Any]], now: float) -> bool:
         oldest = min(d["created_at"] for d in digest)

@@ -318,6 +318,7 @@ CREATE TABLE notify_deliveries (
     tier INTEGER NOT NULL,
     mode TEXT NOT NULL,
     due_at REAL NOT NULL,
+    after_s REAL,
     message_id INTEGER REFERENCES notify_messages(id),
     created_at REAL NOT NULL,
     UNIQUE (transition_id, subscription_id)
@@ -339,6 +340,7 @@ CREATE TABLE notify_escalations (
     tier INTEGER NOT NULL,
     transition_id INTEGER NOT NULL REFERENCES alarm_transitions(id),
     due_at REAL NOT NULL,
+    after_s REAL NOT NULL,
     done_at REAL,
     outcome TEXT,
     PRIMARY KEY (alarm_id, tier)

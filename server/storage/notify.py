@@ -140,25 +140,25 @@ def under_commissioning(conn: sqlite3.Connection, device_id: int) -> bool:
                         [device_id]).fetchone() is not None
 
 
-def insert_deliveries(conn: sqlite3.Connection, rows: Iterable[tuple[int, int, int, int, int, str, float]],
-                      now: float) -> int:
-    """(transition, alarm, subscription, user, tier, mode, due_at); a repeat of (transition, subscription) is
-    ignored, which makes planning idempotent."""
+def insert_deliveries(conn: sqlite3.Connection,
+                      rows: Iterable[tuple[int, int, int, int, int, str, float, float | None]], now: float) -> int:
+    """(transition, alarm, subscription, user, tier, mode, due_at, after_s: the escalation wait that led here);
+    a repeat of (transition, subscription) is ignored, which makes planning idempotent."""
     cur = conn.executemany(
         "INSERT OR IGNORE INTO notify_deliveries (transition_id, alarm_id, subscription_id, user_id, tier, mode, "
-        "due_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [(*row, now) for row in rows])
+        "due_at, after_s, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", [(*row, now) for row in rows])
     return cur.rowcount
 
 
-def insert_escalations(conn: sqlite3.Connection, rows: Iterable[tuple[int, int, int, float]]) -> None:
-    """(alarm, tier, transition, due_at); an alarm keeps the ladder it got first."""
-    conn.executemany("INSERT OR IGNORE INTO notify_escalations (alarm_id, tier, transition_id, due_at) "
-                     "VALUES (?, ?, ?, ?)", rows)
+def insert_escalations(conn: sqlite3.Connection, rows: Iterable[tuple[int, int, int, float, float]]) -> None:
+    """(alarm, tier, transition, due_at, after_s); an alarm keeps the ladder it got first."""
+    conn.executemany("INSERT OR IGNORE INTO notify_escalations (alarm_id, tier, transition_id, due_at, after_s) "
+                     "VALUES (?, ?, ?, ?, ?)", rows)
 
 
 def due_escalations(conn: sqlite3.Connection, now: float) -> list[dict[str, Any]]:
     rows = conn.execute(
-        "SELECT e.alarm_id, e.tier, e.transition_id, e.due_at, a.site_id, a.acknowledged_at, a.cleared_at, "
+        "SELECT e.alarm_id, e.tier, e.transition_id, e.due_at, e.after_s, a.site_id, a.acknowledged_at, a.cleared_at, "
         "s.owner_id, s.company_id FROM notify_escalations e JOIN alarms a ON a.id = e.alarm_id "
         "JOIN sites s ON s.id = a.site_id WHERE e.done_at IS NULL AND e.due_at <= ? ORDER BY e.due_at", [now])
     return [dict(r) for r in rows]
@@ -182,9 +182,8 @@ def waiting_subscriptions(conn: sqlite3.Connection, now: float) -> list[dict[str
 
 def waiting_deliveries(conn: sqlite3.Connection, subscription_id: int, now: float) -> list[dict[str, Any]]:
     rows = conn.execute(
-        "SELECT d.id, d.transition_id, d.tier, d.mode, d.due_at, d.created_at, t.ts AS transition_ts FROM "
-        "notify_deliveries d JOIN alarm_transitions t ON t.id = d.transition_id WHERE d.subscription_id = ? "
-        "AND d.message_id IS NULL AND d.due_at <= ? ORDER BY d.due_at, d.id", [subscription_id, now])
+        "SELECT id, transition_id, tier, mode, due_at, after_s, created_at FROM notify_deliveries "
+        "WHERE subscription_id = ? AND message_id IS NULL AND due_at <= ? ORDER BY due_at, id", [subscription_id, now])
     return [dict(r) for r in rows]
 
 
