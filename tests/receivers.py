@@ -93,6 +93,8 @@ class WebhookReceiver:
     behaviour: Callable[[str, int], int | float] = field(default=lambda path, n: 200)
     requests: list[Hook] = field(default_factory=list)
     port: int = 0
+    in_flight: int = 0  # requests being answered right now
+    arrived: int = 0  # requests that came in, answered or not
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
@@ -102,8 +104,16 @@ class WebhookReceiver:
             def do_POST(self) -> None:
                 body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
                 with receiver._lock:
-                    n = len(receiver.requests)
-                fate = receiver.behaviour(self.path, n)
+                    n = receiver.arrived
+                    receiver.arrived += 1
+                    receiver.in_flight += 1
+                try:
+                    self._answer(body, receiver.behaviour(self.path, n))
+                finally:
+                    with receiver._lock:
+                        receiver.in_flight -= 1
+
+            def _answer(self, body: dict[str, Any], fate: int | float) -> None:
                 status = 200
                 if isinstance(fate, float) and fate < 0:
                     time.sleep(-fate)

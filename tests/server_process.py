@@ -23,13 +23,13 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_server(db: Path, log: IO[Any]) -> tuple[subprocess.Popen[bytes], str]:
+def start_server(db: Path, log: IO[Any], env: dict[str, str] | None = None) -> tuple[subprocess.Popen[bytes], str]:
     """`python -m server.cli serve` on ``db`` and a free port, its output to ``log``; answers (process, base URL)
     once /api/v1/health says 200. Fails the test if the server exits or does not answer in time (and kills it)."""
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "server.cli", "serve", "--db", str(db), "--port", str(port)],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + START_S
