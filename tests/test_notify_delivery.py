@@ -74,6 +74,7 @@ def test_alarm_through_ingest_reaches_mail_and_webhook(client: TestClient[Any], 
     assert all(r["tier"] == 0 and r["user"] == "owner_1" for r in rows)
     assert all(r["attempts"] and r["attempts"][-1]["ok"] for r in rows)
     assert all("example.cn" in r["target"] or "json://" in r["target"] for r in rows)
+    assert client.get(f"/api/v1/alarms/{alarm['id']}/deliveries", headers=world.headers("owner_2")).status_code == 404
 
 
 def test_subscriber_only_gets_the_levels_and_sites_asked_for(client: TestClient[Any], clock: Clock, world: World,
