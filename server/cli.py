@@ -110,10 +110,15 @@ def _serve(settings: Settings, *, devices: bool = False) -> int:
 def _demo(settings: Settings, *, devices: bool = True) -> int:
     from .context import open_context
     from .demo import DEMO_DEVICES, DEMO_PASSWORD, DEMO_USERS, seed_demo
+    from .mailbox import Mailbox
+
+    # The demo's mail goes to a local SMTP server beside the app (port + 25: 8025 for 8000) that prints it.
+    mailbox = Mailbox(settings.port + 25)
+    listening = mailbox.start()
 
     async def seed() -> bool:
         async with open_context(settings) as ctx:
-            return await seed_demo(ctx)
+            return await seed_demo(ctx, mailbox.port)
 
     created = asyncio.run(seed())
     url = f"http://{settings.host}:{settings.port}"
@@ -125,8 +130,15 @@ def _demo(settings: Settings, *, devices: bool = True) -> int:
     if devices:
         print(f"Simulated site box: {len(DEMO_DEVICES)} Bluetooth devices. Expect a leakage pre-alarm and alarm at "
               "桃花仑综合市场 within minutes; log in as installer to scan and commission the uncommissioned ones.")
+    if listening:
+        print(f"Demo mailbox on 127.0.0.1:{mailbox.port}: the mail that owner, carehome, operator and inspector "
+              "receive is printed here (📨).")
     print()
-    return _serve(settings, devices=devices)
+    try:
+        return _serve(settings, devices=devices)
+    finally:
+        if listening:
+            mailbox.stop()
 
 
 async def _user_add(args: argparse.Namespace) -> int:

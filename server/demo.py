@@ -14,8 +14,10 @@ from ble.simulator import DeviceSpec, Story
 
 from .auth.principal import Principal
 from .context import Context
+from .mailbox import mailbox_url
+from .notify.schemas import SubscriptionIn
 from .schemas import ChannelIn, DeviceCreate, SiteCreate, UserCreate
-from .services import auth, sites
+from .services import auth, notifications, sites
 from .storage import bluetooth as ble_sql
 from .storage import users as user_sql
 
@@ -103,8 +105,13 @@ DEMO_SITES: list[tuple[dict[str, Any], str | None, list[tuple[str, str, str, str
 ]
 
 
-async def seed_demo(ctx: Context) -> bool:
-    """Create the demo city unless it is there already. Returns True when it was created now."""
+# Demo users whose notifications go to the demo mailbox: the shop owner first, then the ladder's next rungs.
+MAILBOX_USERS = ("owner", "carehome", "operator", "inspector")
+
+
+async def seed_demo(ctx: Context, mailbox_port: int | None = None) -> bool:
+    """Create the demo city unless it is there already. Returns True when it was created now. With a
+    ``mailbox_port``, the shop owner, the care home, the operator and the inspector subscribe their mail there."""
 
     def company(conn: sqlite3.Connection) -> tuple[int, bool]:
         row = conn.execute("SELECT id FROM companies WHERE name = ?", (COMPANY,)).fetchone()
@@ -137,4 +144,12 @@ async def seed_demo(ctx: Context) -> bool:
             ))
             # Installed and accepted before the demo starts: the site box polls them.
             await ctx.db.write(functools.partial(ble_sql.set_device_state, device_id=device.id, state="commissioned"))
+    if mailbox_port is not None:
+        for username in MAILBOX_USERS:
+            role = next(r for u, r, _, _ in DEMO_USERS if u == username)
+            who = Principal(kind="user", id=user_ids[username], role=role,  # type: ignore[arg-type]
+                            company_id=company_id if role == "operator" else None,
+                            regions=("430903001",) if role == "inspector" else ())
+            await notifications.create_subscription(ctx, who, SubscriptionIn(
+                url=mailbox_url(mailbox_port, username), label="演示邮箱", digest_interval_s=900))
     return True

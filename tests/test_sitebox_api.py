@@ -15,6 +15,7 @@ from server.app import create_app
 from server.settings import Settings
 
 from .conftest import World, add_admin, bearer, build_world, login
+from .receivers import wait_for
 
 NEW_BREAKER = DeviceSpec("C0:AD:00:00:01:03", "AD-BRK-0103", "AD-SB63", rated_a=20.0, rssi=-52)
 NEW_ARC = DeviceSpec("C0:AD:00:00:03:01", "AD-ARC-0301", "AD-AF1", rssi=-74)
@@ -58,10 +59,18 @@ def test_commissioning_walks_every_step_and_the_device_then_reports(box: tuple[T
     step(client, installer, cid, "identify", {"circuit": "冷柜回路", "rated_current_a": 20})
     live = step(client, installer, cid, "live_read")["steps"][2]["result"]
     assert live["units"]["residual_ma"] == "mA" and 90 < live["values"]["residual_ma"] < 200
+    owner = world.headers("owner_1")
+    r = client.post("/api/v1/me/subscriptions", json={"url": "json://127.0.0.1:9/owner"}, headers=owner)
+    assert r.status_code == 201, r.text
     test = step(client, installer, cid, "self_test")["steps"][3]["result"]
     assert test["kind"] == "leakage" and test["peak"] >= 300 and test["cleared_at"] >= test["raised_at"]
     alarms = client.get(f"/api/v1/alarms?site_id={site}", headers=installer).json()
     assert any(a["id"] == test["alarm_id"] and a["cause"] == "leakage" and a["cleared_at"] for a in alarms)
+    # The installer's self-test is watched on this screen; the shop owner's phone is not woken for it.
+    db = client.app.state["andian"].db
+    wait_for(lambda: client.blocking_portal.call(db.read, lambda c: c.execute(
+        "SELECT COUNT(*) FROM notify_outbox").fetchone()[0]) == 0, what="the sender to plan the self-test alarm")
+    assert client.get(f"/api/v1/alarms/{test['alarm_id']}/deliveries", headers=owner).json() == []
 
     r = client.post(f"/api/v1/commissioning/{cid}/steps/thresholds",
                     json={"channels": {"residual_ma": {"alarm": 2000}}}, headers=installer)

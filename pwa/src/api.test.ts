@@ -1,23 +1,43 @@
 import { describe, expect, it } from 'vitest'
 import {
+  ackAlarm,
   ApiError,
   controlDevice,
+  createSubscription,
+  deleteSubscription,
+  getAlarm,
   getCommissioning,
   getControlLog,
+  getDeliveries,
+  getNotifyPolicy,
   getSites,
+  getSubscriptions,
   login,
   logout,
   NetworkError,
+  NOTIFY_TEST_TIMEOUT_MS,
   REQUEST_TIMEOUT_MS,
   runStep,
   scanBle,
   startCommissioning,
+  testSubscription,
+  updateSubscription,
 } from './api'
 import { isOnline } from './online'
 import { getSession, restoreSession, startSession } from './session'
 import { loadSession, loadSiteList, saveSiteList } from './store/db'
 import { noNetwork, json, server, useFakeServer } from './test/fetch'
-import { commissioning, commissioningDone, controlRecord, site, user } from './test/fixtures'
+import {
+  alarm,
+  commissioning,
+  commissioningDone,
+  controlRecord,
+  delivery,
+  site,
+  subscription,
+  testResult,
+  user,
+} from './test/fixtures'
 
 useFakeServer()
 
@@ -62,6 +82,17 @@ describe('errors', () => {
     const error = await getSites().catch((e: unknown) => e)
     expect(error).toBeInstanceOf(ApiError)
     expect(error).toMatchObject({ status: 403, detail: 'not allowed for role owner' })
+  })
+
+  it('name the refused field from extra.field', async () => {
+    await startSession(session)
+    const detail = 'url: apprise does not understand this URL; check the key, token or address'
+    server.answers.push(json(400, { status_code: 400, detail, extra: { field: 'url' } }))
+    const error = await createSubscription({ url: 'wecombot://' }).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(ApiError)
+    expect(error).toMatchObject({ status: 400, detail, field: 'url' })
+    server.answers.push(json(403, { status_code: 403, detail: 'not allowed', extra: null }))
+    await expect(getSites()).rejects.toMatchObject({ status: 403, field: null })
   })
 
   it('fall back to the text of a non-JSON answer', async () => {
@@ -172,5 +203,67 @@ describe('commissioning and control', () => {
     await startSession(session)
     server.answers.push(noNetwork())
     await expect(controlDevice(112, 'close', '故障已排除')).rejects.toBeInstanceOf(NetworkError)
+  })
+})
+
+describe('notifications', () => {
+  const call = (i: number) => ({
+    url: server.calls[i]?.url,
+    method: server.calls[i]?.init.method,
+    body: server.calls[i]?.init.body === undefined ? undefined : JSON.parse(String(server.calls[i]?.init.body)),
+  })
+
+  it('list, add, change, test and delete subscriptions on the contract paths', async () => {
+    await startSession(session)
+    const added = subscription(3, { site_ids: [12], levels: ['alarm', 'offline'] })
+    server.answers.push(
+      json(200, [subscription(1)]),
+      json(201, added),
+      json(200, { ...added, label: '夜班' }),
+      json(200, testResult()),
+      json(204),
+    )
+    expect(await getSubscriptions()).toEqual([subscription(1)])
+    expect(await createSubscription({ url: 'wecombot://KEY', site_ids: [12], levels: ['alarm', 'offline'] })).toEqual(added)
+    expect((await updateSubscription(3, { label: '夜班', quiet_start: null, quiet_end: null })).label).toBe('夜班')
+    expect(await testSubscription(3)).toEqual(testResult())
+    await expect(deleteSubscription(3)).resolves.toBeUndefined()
+    expect([0, 1, 2, 3, 4].map(call)).toEqual([
+      { url: '/api/v1/me/subscriptions', method: 'GET', body: undefined },
+      {
+        url: '/api/v1/me/subscriptions',
+        method: 'POST',
+        body: { url: 'wecombot://KEY', site_ids: [12], levels: ['alarm', 'offline'] },
+      },
+      { url: '/api/v1/me/subscriptions/3', method: 'PATCH', body: { label: '夜班', quiet_start: null, quiet_end: null } },
+      { url: '/api/v1/me/subscriptions/3/test', method: 'POST', body: undefined },
+      { url: '/api/v1/me/subscriptions/3', method: 'DELETE', body: undefined },
+    ])
+  })
+
+  it('give the test message longer than an ordinary request', () => {
+    // The server waits up to ~10 s for the services; the ordinary timeout is exactly that.
+    expect(NOTIFY_TEST_TIMEOUT_MS).toBeGreaterThan(REQUEST_TIMEOUT_MS)
+  })
+
+  it('read one alarm, its deliveries and the site policy', async () => {
+    await startSession(session)
+    const policy = { site_id: 12, escalate_after_s: [600, 1800] }
+    server.answers.push(
+      json(200, alarm(42, { escalated_tier: 1 })),
+      json(200, [delivery(1), delivery(2, { tier: 1, transition: 'escalated' })]),
+      json(200, policy),
+      json(200, alarm(42, { acknowledged_at: 1_763_857_000, acknowledged_by: '王老板' })),
+    )
+    expect((await getAlarm(42)).escalated_tier).toBe(1)
+    expect((await getDeliveries(42)).map((d) => d.tier)).toEqual([0, 1])
+    expect(await getNotifyPolicy(12)).toEqual(policy)
+    await ackAlarm(42, '电工在路上')
+    expect([0, 1, 2, 3].map(call)).toEqual([
+      { url: '/api/v1/alarms/42', method: 'GET', body: undefined },
+      { url: '/api/v1/alarms/42/deliveries', method: 'GET', body: undefined },
+      { url: '/api/v1/sites/12/notify-policy', method: 'GET', body: undefined },
+      { url: '/api/v1/alarms/42/ack', method: 'POST', body: { note: '电工在路上' } },
+    ])
   })
 })

@@ -10,12 +10,18 @@ import type {
   Commissioning,
   ControlAction,
   ControlRecord,
+  Delivery,
   IdentifyBody,
   LoginResponse,
+  NotifyPolicy,
   Readings,
   Site,
   SiteDetail,
   StepName,
+  Subscription,
+  SubscriptionCreate,
+  SubscriptionPatch,
+  TestResult,
   ThresholdsBody,
   User,
 } from './types'
@@ -30,16 +36,27 @@ export const REQUEST_TIMEOUT_MS = 10_000
  */
 export const DEVICE_TIMEOUT_MS = 60_000
 
-/** The server answered with an error status. `detail` is its message, ready to show. */
+/**
+ * A test message waits for every target's service to answer (the server gives each up to about 10 s); the
+ * extra time covers a slow mobile link before the request counts as unanswered.
+ */
+export const NOTIFY_TEST_TIMEOUT_MS = 30_000
+
+/**
+ * The server answered with an error status. `detail` is its message, ready to show; `field` names the input
+ * it refused (the body's `extra.field`, e.g. "url"), so a form can show the message next to it.
+ */
 export class ApiError extends Error {
   readonly status: number
   readonly detail: string
+  readonly field: string | null
 
-  constructor(status: number, detail: string) {
+  constructor(status: number, detail: string, field: string | null = null) {
     super(`HTTP ${status}: ${detail}`)
     this.name = 'ApiError'
     this.status = status
     this.detail = detail
+    this.field = field
   }
 }
 
@@ -62,17 +79,23 @@ interface RequestOptions {
   timeoutMs?: number
 }
 
-async function readDetail(response: Response): Promise<string> {
+function fieldOf(body: object): string | null {
+  const extra = 'extra' in body ? body.extra : null
+  if (extra && typeof extra === 'object' && 'field' in extra && typeof extra.field === 'string') return extra.field
+  return null
+}
+
+async function readError(response: Response): Promise<ApiError> {
   const text = await response.text().catch(() => '')
   try {
     const body: unknown = JSON.parse(text)
     if (body && typeof body === 'object' && 'detail' in body && typeof body.detail === 'string') {
-      return body.detail
+      return new ApiError(response.status, body.detail, fieldOf(body))
     }
   } catch {
     // not JSON: fall through to the raw text or the status line
   }
-  return text.trim().slice(0, 200) || response.statusText || `HTTP ${response.status}`
+  return new ApiError(response.status, text.trim().slice(0, 200) || response.statusText || `HTTP ${response.status}`)
 }
 
 export async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
@@ -101,9 +124,9 @@ export async function request<T>(method: string, path: string, options: RequestO
   reportReachable(true)
 
   if (!response.ok) {
-    const detail = await readDetail(response)
+    const error = await readError(response)
     if (response.status === 401 && auth) await endSession()
-    throw new ApiError(response.status, detail)
+    throw error
   }
   if (response.status === 204) return undefined as T
   return (await response.json()) as T
@@ -133,6 +156,16 @@ export function getAlarms(query: { site_id: number; active: boolean; since?: num
   const params = new URLSearchParams({ site_id: String(query.site_id), active: String(query.active) })
   if (query.since !== undefined) params.set('since', String(query.since))
   return request<Alarm[]>('GET', `/api/v1/alarms?${params}`)
+}
+
+/** One alarm, whatever its age (the target of the links in every message sent to phones). */
+export function getAlarm(id: number): Promise<Alarm> {
+  return request<Alarm>('GET', `/api/v1/alarms/${id}`)
+}
+
+/** Who was told about an alarm, how and when: one item per recipient and transition, oldest first. */
+export function getDeliveries(alarmId: number): Promise<Delivery[]> {
+  return request<Delivery[]>('GET', `/api/v1/alarms/${alarmId}/deliveries`)
 }
 
 /** Record that someone is responding; the alarm stays active until its cause clears. */
@@ -192,4 +225,34 @@ export function controlDevice(deviceId: number, action: ControlAction, reason: s
 /** The device's remote actions, newest first. */
 export function getControlLog(deviceId: number): Promise<ControlRecord[]> {
   return request<ControlRecord[]>('GET', `/api/v1/devices/${deviceId}/control`)
+}
+
+// ---- Notifications ----
+
+/** The signed-in user's own subscriptions. */
+export function getSubscriptions(): Promise<Subscription[]> {
+  return request<Subscription[]>('GET', '/api/v1/me/subscriptions')
+}
+
+/** 400 when apprise cannot use the URL, or a site or level is refused: `ApiError.field` names the input. */
+export function createSubscription(body: SubscriptionCreate): Promise<Subscription> {
+  return request<Subscription>('POST', '/api/v1/me/subscriptions', { body })
+}
+
+export function updateSubscription(id: number, patch: SubscriptionPatch): Promise<Subscription> {
+  return request<Subscription>('PATCH', `/api/v1/me/subscriptions/${id}`, { body: patch })
+}
+
+export function deleteSubscription(id: number): Promise<void> {
+  return request<void>('DELETE', `/api/v1/me/subscriptions/${id}`)
+}
+
+/** Send a test message to every target of the subscription and report each one's outcome. */
+export function testSubscription(id: number): Promise<TestResult> {
+  return request<TestResult>('POST', `/api/v1/me/subscriptions/${id}/test`, { timeoutMs: NOTIFY_TEST_TIMEOUT_MS })
+}
+
+/** How long an alarm at the site may stay unacknowledged before the operator company, then the inspector, is told. */
+export function getNotifyPolicy(siteId: number): Promise<NotifyPolicy> {
+  return request<NotifyPolicy>('GET', `/api/v1/sites/${siteId}/notify-policy`)
 }

@@ -5,8 +5,10 @@ import { useExternal } from './hooks'
 import { getLanguage, onLanguageChange, t } from './i18n'
 import { isOnline, onOnlineChange } from './online'
 import { currentUrl, matchRoute, navigate, onNavigate, safeNext } from './router'
+import { AlarmPage } from './screens/AlarmPage'
 import { CommissionPage } from './screens/CommissionPage'
 import { Login } from './screens/Login'
+import { NotificationsPage } from './screens/NotificationsPage'
 import { SiteList } from './screens/SiteList'
 import { SitePage } from './screens/SitePage'
 import { endSession, getSession, onSessionChange, restoreSession, updateUser } from './session'
@@ -74,6 +76,8 @@ export function App() {
   else if (route.name === 'sites') page = <SiteList />
   else if (route.name === 'site') page = <SitePage id={route.id} />
   else if (route.name === 'commission') page = <CommissionPage siteId={route.siteId} id={route.id} />
+  else if (route.name === 'alarm') page = <AlarmPage key={route.id} id={route.id} />
+  else if (route.name === 'notifications') page = <NotificationsPage />
   else page = <NotFound />
 
   return (

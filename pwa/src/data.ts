@@ -1,9 +1,10 @@
 // Reads that work offline: ask the server; on success keep a copy in IndexedDB; when the server cannot be
 // reached, answer from that copy and say how old it is.
 import { applySnapshot } from './alarms/model'
-import { getAlarms, getSite, getSites, NetworkError } from './api'
+import { getAlarm, getAlarms, getSite, getSites, NetworkError } from './api'
 import {
   deleteSiteDetail,
+  findSavedAlarm,
   loadSiteAlarms,
   loadSiteDetail,
   loadSiteList,
@@ -107,4 +108,20 @@ export function readSiteAlarms(siteId: number): Promise<Cached<Alarm[]>> {
 /** Keep the list as the page now shows it (after live events), for the next time the phone is offline. */
 export function keepSiteAlarms(siteId: number, alarms: Alarm[], fetchedAt: number = Date.now()): Promise<void> {
   return keep(() => saveSiteAlarms(siteId, alarms, fetchedAt))
+}
+
+/**
+ * One alarm (the page a message's link opens). Offline, the copy in a site's saved alarm list, when the site
+ * page was opened on this device in the last week. Not saved by itself: a site's list is written only by
+ * that site's live page, so a single alarm never lands over a newer list.
+ */
+export function readAlarm(id: number): Promise<Cached<Alarm>> {
+  return cachedRead(
+    () => getAlarm(id),
+    async () => undefined,
+    async () => {
+      const saved = await findSavedAlarm(id)
+      return saved && { data: saved.alarm, fetchedAt: saved.fetchedAt }
+    },
+  )
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { commissionPath, matchRoute, safeNext } from './router'
+import { alarmPath, commissionPath, matchRoute, NOTIFICATIONS_PATH, safeNext } from './router'
 
 describe('matchRoute', () => {
   it.each([
@@ -15,6 +15,14 @@ describe('matchRoute', () => {
     ['/sites/12/commission/5/pair', { name: 'notfound' }],
     ['/sites/x', { name: 'notfound' }],
     ['/commission', { name: 'notfound' }],
+    ['/alarms/42', { name: 'alarm', id: 42 }],
+    ['/alarms/42/', { name: 'alarm', id: 42 }],
+    ['/alarms', { name: 'notfound' }],
+    ['/alarms/x', { name: 'notfound' }],
+    ['/alarms/42/deliveries', { name: 'notfound' }],
+    ['/settings/notifications', { name: 'notifications' }],
+    ['/settings/notifications/', { name: 'notifications' }],
+    ['/settings', { name: 'notfound' }],
   ] as const)('%s → %j', (path, route) => {
     expect(matchRoute(path)).toEqual(route)
   })
@@ -24,6 +32,13 @@ describe('matchRoute', () => {
     expect(commissionPath(12, 5)).toBe('/sites/12/commission/5')
     expect(matchRoute(commissionPath(12, 5))).toEqual({ name: 'commission', siteId: 12, id: 5 })
   })
+
+  it('round-trips the alarm and notification paths', () => {
+    // The server puts {public_url}/alarms/{id} into every message it sends to phones.
+    expect(alarmPath(42)).toBe('/alarms/42')
+    expect(matchRoute(alarmPath(42))).toEqual({ name: 'alarm', id: 42 })
+    expect(matchRoute(NOTIFICATIONS_PATH)).toEqual({ name: 'notifications' })
+  })
 })
 
 describe('safeNext', () => {
@@ -32,6 +47,7 @@ describe('safeNext', () => {
     ['//evil.example/x', '/'],
     ['https://evil.example/', '/'],
     ['/login?next=/', '/'],
+    ['/alarms/42', '/alarms/42'],
     [null, '/'],
   ] as const)('%s → %s', (next, expected) => {
     expect(safeNext(next)).toBe(expected)

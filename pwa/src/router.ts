@@ -7,8 +7,19 @@ export type Route =
   | { name: 'site'; id: number }
   /** Adding a Bluetooth device to a site; `id` once a commissioning has started, so a reload resumes it. */
   | { name: 'commission'; siteId: number; id: number | null }
+  /** One alarm: what it means, its chart, who was told (the link in every WeChat, SMS and e-mail message). */
+  | { name: 'alarm'; id: number }
+  /** The signed-in user's notification settings: subscriptions and this device's system notifications. */
+  | { name: 'notifications' }
   | { name: 'login' }
   | { name: 'notfound' }
+
+/** Fixed by the messages the server sends to phones ({public_url}/alarms/{id}): do not move. */
+export function alarmPath(id: number): string {
+  return `/alarms/${id}`
+}
+
+export const NOTIFICATIONS_PATH = '/settings/notifications'
 
 const listeners = new Set<() => void>()
 
@@ -16,6 +27,9 @@ export function matchRoute(pathname: string): Route {
   const path = pathname.replace(/\/+$/, '') || '/'
   if (path === '/') return { name: 'sites' }
   if (path === '/login') return { name: 'login' }
+  if (path === NOTIFICATIONS_PATH) return { name: 'notifications' }
+  const alarm = /^\/alarms\/(\d+)$/.exec(path)
+  if (alarm?.[1]) return { name: 'alarm', id: Number(alarm[1]) }
   const site = /^\/sites\/(\d+)$/.exec(path)
   if (site?.[1]) return { name: 'site', id: Number(site[1]) }
   const commission = /^\/sites\/(\d+)\/commission(?:\/(\d+))?$/.exec(path)

@@ -140,7 +140,8 @@ def alarm_message(w: Words, event: Event, *, escalated_after_s: float | None = N
                               duration=w.duration(event.ts - event.started_at)))]
     else:
         shown = event.value if event.value is not None else event.peak
-        headline = "" if event.cause in ("offline", "sensor") else f" {quantity(shown, event.unit)}"
+        # Counts of arc half-cycles and states without a value say it in the body, not the title.
+        headline = "" if event.cause in ("offline", "sensor", "arc") else f" {quantity(shown, event.unit)}"
         title = f"【{tag}】{_place(event)} {w.cause(event.cause)}{headline}"
         lines = [_facts(w, event)]
         advice = w.words.get(f"advice.{event.cause}")

@@ -85,6 +85,14 @@ describe('applyAlarm (live events)', () => {
     expect(mergeAlarm(first, second).acknowledged_by).toBe('王老板')
     expect(mergeAlarm(second, first).acknowledged_by).toBe('王老板')
   })
+
+  it('keeps the furthest escalation tier, whichever version came first', () => {
+    const told = alarm(1, { escalated_tier: 2 })
+    expect(mergeAlarm(told, alarm(1, { escalated_tier: 1 })).escalated_tier).toBe(2)
+    expect(mergeAlarm(alarm(1), told).escalated_tier).toBe(2)
+    expect(mergeAlarm(told, alarm(1, { cleared_at: CLEARED })).escalated_tier).toBe(2)
+    expect(mergeAlarm(alarm(1), alarm(1))).not.toHaveProperty('escalated_tier')
+  })
 })
 
 describe('applySnapshot (re-read after a reconnect)', () => {

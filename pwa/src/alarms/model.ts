@@ -4,7 +4,7 @@
 // finally cleared; a cause that comes back is a new alarm with a new id. So two versions of one alarm merge
 // into the further one, and the list ends up the same whatever order events and re-reads arrive in, and
 // however often an event is repeated.
-import type { Alarm, AlarmEvent, Channel, SiteStatus } from '../types'
+import type { Alarm, AlarmEvent, Channel, EscalationTier, SiteStatus } from '../types'
 
 /**
  * Worst first, as the server ranks a site's `status` (the worst active alarm): a fault or an offline device
@@ -36,7 +36,7 @@ export function mergeAlarm(known: Alarm, incoming: Alarm): Alarm {
       : incoming.acknowledged_at === null || known.acknowledged_at <= incoming.acknowledged_at
         ? known
         : incoming
-  return {
+  const merged: Alarm = {
     ...behind,
     ...ahead,
     level: worse(known.level, incoming.level),
@@ -44,6 +44,11 @@ export function mergeAlarm(known: Alarm, incoming: Alarm): Alarm {
     acknowledged_at: acked.acknowledged_at,
     acknowledged_by: acked.acknowledged_by,
   }
+  // The escalation ladder only goes up, too.
+  if (known.escalated_tier !== undefined || incoming.escalated_tier !== undefined) {
+    merged.escalated_tier = Math.max(known.escalated_tier ?? 0, incoming.escalated_tier ?? 0) as EscalationTier
+  }
+  return merged
 }
 
 /** An `alarm` event of the live stream without its `transition`: the alarm as the list keeps it. */

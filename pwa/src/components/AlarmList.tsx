@@ -1,9 +1,11 @@
 // The site's alarms: the banner across the top while any is active, and the list with acknowledge.
 import { useState } from 'preact/hooks'
 import { causeAdvice, causeText } from '../alarms/causes'
+import { escalationFlag, tierOf } from '../alarms/escalation'
 import { isActive, type Banner } from '../alarms/model'
 import { ApiError, NetworkError } from '../api'
 import { channelLabel, formatDateTime, label, t } from '../i18n'
+import { alarmPath } from '../router'
 import type { Alarm, Channel, Role } from '../types'
 
 /** Roles the server lets acknowledge; others would get 403, so they are not offered the button. */
@@ -14,7 +16,7 @@ export function canAcknowledge(role: Role | undefined): boolean {
 }
 
 /** Where an alarm is: "插座回路断路器 · 剩余电流", or the device alone for a device-level alarm. */
-function place(alarm: Alarm): string {
+export function place(alarm: Alarm): string {
   return alarm.channel ? `${alarm.device_name} · ${channelLabel(alarm.channel)}` : alarm.device_name
 }
 
@@ -54,7 +56,8 @@ interface AckProps {
   onAcknowledge: (alarmId: number, note: string) => Promise<void>
 }
 
-function AckControl({ alarm, onAcknowledge }: AckProps) {
+/** The acknowledge button, then the question with an optional note (the site page's list and the alarm page). */
+export function AckControl({ alarm, onAcknowledge }: AckProps) {
   const [asking, setAsking] = useState(false)
   const [note, setNote] = useState('')
   const [sending, setSending] = useState(false)
@@ -121,6 +124,7 @@ interface ItemProps extends AckProps {
 
 function AlarmItem({ alarm, channels, mayAck, onAcknowledge }: ItemProps) {
   const active = isActive(alarm)
+  const flag = escalationFlag(alarm)
   return (
     <li
       class={`alarm-item level-${alarm.level}${active ? '' : ' cleared'}`}
@@ -132,7 +136,14 @@ function AlarmItem({ alarm, channels, mayAck, onAcknowledge }: ItemProps) {
     >
       <div class="alarm-head">
         <span class={`badge badge-${alarm.level}`}>{label('status', alarm.level)}</span>
-        <strong>{place(alarm)}</strong>
+        <a href={alarmPath(alarm.id)} class="alarm-link" data-testid="alarm-link">
+          <strong>{place(alarm)}</strong>
+        </a>
+        {flag && (
+          <span class="flag escalation-flag" data-testid="alarm-escalation" data-tier={String(tierOf(alarm))}>
+            {flag}
+          </span>
+        )}
       </div>
       <p class="alarm-cause" data-testid="alarm-cause">
         {causeText(alarm, settingsOf(alarm, channels))}
@@ -164,6 +175,9 @@ function AlarmItem({ alarm, channels, mayAck, onAcknowledge }: ItemProps) {
       ) : (
         active && mayAck && <AckControl alarm={alarm} onAcknowledge={onAcknowledge} />
       )}
+      <a href={alarmPath(alarm.id)} class="alarm-details-link" data-testid="alarm-details">
+        {t('alarms.details')} ›
+      </a>
     </li>
   )
 }

@@ -25,7 +25,7 @@ const EXTRA_SETTINGS: { key: keyof ChannelSettings; message: MessageKey; unit: s
 ]
 
 /** One channel's data in the store, re-rendering when it changes. */
-function useChannelSeries(store: SeriesStore | undefined, channelId: number): ChannelSeries | undefined {
+export function useChannelSeries(store: SeriesStore | undefined, channelId: number): ChannelSeries | undefined {
   const [value, setValue] = useState(() => store?.get(channelId))
   useEffect(() => {
     if (!store) return
@@ -137,7 +137,8 @@ interface ChartAreaProps {
   settings: ChannelSettings
 }
 
-function ChartArea({ data, name, unit, rawUnit, settings }: ChartAreaProps) {
+/** The chart of a channel's last hours, or why there is none (loading, failed, no readings). */
+export function ChartArea({ data, name, unit, rawUnit, settings }: ChartAreaProps) {
   if (data.state === 'failed') return <p class="muted">{t('chart.failed')}</p>
   if (data.state !== 'ready' && data.series.ts.length === 0) return <p class="muted">{t('common.loading')}</p>
   if (data.series.ts.length === 0) return <p class="muted">{t('chart.empty')}</p>

@@ -1,4 +1,5 @@
 import { getLanguage, label, setLanguage, t } from '../i18n'
+import { NOTIFICATIONS_PATH } from '../router'
 import type { SessionRecord } from '../session'
 
 function LangSwitch() {
@@ -50,9 +51,14 @@ export function Header({ session, online, onLogout }: HeaderProps) {
               {label('role', session.user.role)}
             </span>
           </span>
-          <button type="button" class="link-button" data-testid="logout" onClick={onLogout}>
-            {t('header.logout')}
-          </button>
+          <span class="user-links">
+            <a href={NOTIFICATIONS_PATH} class="topbar-link" data-testid="nav-notifications">
+              {t('header.notifications')}
+            </a>
+            <button type="button" class="link-button" data-testid="logout" onClick={onLogout}>
+              {t('header.logout')}
+            </button>
+          </span>
         </div>
       )}
     </header>

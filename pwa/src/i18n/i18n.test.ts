@@ -4,8 +4,10 @@ import {
   channelLabel,
   formatDate,
   formatDateTime,
+  formatDuration,
   formatFromNow,
   formatQuantity,
+  formatRecent,
   formatTime,
   getLanguage,
   initLanguage,
@@ -107,6 +109,10 @@ describe('t', () => {
 })
 
 describe('labels', () => {
+  it('has every label group in both languages', () => {
+    expect(Object.keys(en.labels).sort()).toEqual(Object.keys(zhCN.labels).sort())
+  })
+
   it('has the same keys in both languages', () => {
     expect(Object.keys(en.messages).sort()).toEqual(Object.keys(zhCN.messages).sort())
     const groups = [
@@ -122,6 +128,11 @@ describe('labels', () => {
       'switch',
       'control_action',
       'control_outcome',
+      'tier',
+      'delivery_transition',
+      'delivery_mode',
+      'send_status',
+      'notify_lang',
     ] as const
     for (const group of groups) {
       expect(Object.keys(en.labels[group]).sort(), group).toEqual(Object.keys(zhCN.labels[group]).sort())
@@ -195,5 +206,31 @@ describe('dates and times', () => {
     expect(formatFromNow(now + 5 * 3_600_000, now, 'en')).toBe('in 5 hours')
     expect(formatFromNow(now + 60_000, now, 'en')).toBe('in 1 hour')
     expect(formatFromNow(now - 60_000, now, 'zh-CN')).toBe('1小时后')
+  })
+})
+
+describe('formatDuration', () => {
+  it.each([
+    [900, 'zh-CN', '15 分钟'],
+    [1800, 'en', '30 minutes'],
+    [60, 'en', '1 minute'],
+    [3600, 'zh-CN', '1 小时'],
+    [3600, 'en', '1 hour'],
+    [14400, 'en', '4 hours'],
+    [5400, 'zh-CN', '90 分钟'],
+    [86400, 'zh-CN', '1 天'],
+    [172800, 'en', '2 days'],
+    [30, 'zh-CN', '30 秒'],
+  ] as const)('%s s in %s → %s', (seconds, lang, expected) => {
+    expect(formatDuration(seconds, lang)).toBe(expected)
+  })
+})
+
+describe('formatRecent', () => {
+  it('gives the time alone today and the day otherwise', () => {
+    const now = new Date(2025, 10, 23, 9, 0).getTime()
+    expect(formatRecent(new Date(2025, 10, 23, 3, 2).getTime(), now, 'zh-CN')).toBe('3:02')
+    expect(formatRecent(new Date(2025, 10, 22, 23, 58).getTime(), now, 'zh-CN')).toBe('11月22日 23:58')
+    expect(formatRecent(new Date(2025, 10, 22, 23, 58).getTime(), now, 'en').replace(/\u202f/g, ' ')).toBe('Nov 22, 11:58 PM')
   })
 })

@@ -147,3 +147,27 @@ export function formatFromNow(ms: number, now: number = Date.now(), lang: Lang =
   if (ahead < 2 * DAY_MS) return format.format(Math.max(1, Math.round(ahead / HOUR_MS)), 'hour')
   return format.format(Math.round(ahead / DAY_MS), 'day')
 }
+
+/**
+ * A length of time in the largest whole unit: 900 → "15 分钟" / "15 minutes", 3600 → "1 小时", 86400 → "1 天";
+ * 5400 → "90 分钟". Below a minute, seconds.
+ */
+export function formatDuration(seconds: number, lang: Lang = current): string {
+  const s = Math.max(0, Math.round(seconds))
+  if (s >= 86400 && s % 86400 === 0) return t('unit.days', { count: s / 86400 }, lang)
+  if (s >= 3600 && s % 3600 === 0) return t('unit.hours', { count: s / 3600 }, lang)
+  if (s >= 60) return t('unit.minutes', { count: Math.round(s / 60) }, lang)
+  return t('unit.seconds', { value: s }, lang)
+}
+
+function sameDay(a: number, b: number): boolean {
+  const x = new Date(a)
+  const y = new Date(b)
+  return x.getFullYear() === y.getFullYear() && x.getMonth() === y.getMonth() && x.getDate() === y.getDate()
+}
+
+/** A moment near now: the time alone today ("03:02"), else with the day ("11月22日 03:02" / "Nov 22, 3:02 AM"). */
+export function formatRecent(ms: number, now: number = Date.now(), lang: Lang = current): string {
+  if (sameDay(ms, now)) return formatTime(ms, lang)
+  return new Intl.DateTimeFormat(lang, { month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit' }).format(ms)
+}

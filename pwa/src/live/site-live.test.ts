@@ -56,9 +56,14 @@ function fakeSite() {
 
 let live: SiteLive | undefined
 const alerts: number[] = []
+const notices: string[] = []
 
 function startLive(): SiteLive {
-  live = new SiteLive(12, (a) => alerts.push(a.id))
+  live = new SiteLive(
+    12,
+    (a) => alerts.push(a.id),
+    (e) => notices.push(`${e.id} ${e.level} ${e.transition}`),
+  )
   live.start()
   return live
 }
@@ -67,6 +72,7 @@ const ids = () => live?.getView().alarms?.map((a) => [a.id, a.cleared_at === nul
 
 beforeEach(async () => {
   alerts.length = 0
+  notices.length = 0
   await startSession({ token: 'tok', expires_at: Date.now() / 1000 + 3600, user })
 })
 
@@ -94,6 +100,8 @@ describe('SiteLive', () => {
     site.send('alarm', alarmEvent(1, 'cleared', { cleared_at: CLEARED }))
     await vi.waitFor(() => expect(ids()).toEqual([[2, 'active'], [1, 'cleared'], [0, 'cleared']]))
     expect(alerts).toEqual([2, 1])
+    // The same two become system notifications (when the user switched them on); alarm 1 only once it is an alarm.
+    expect(notices).toEqual(['2 alarm raised', '1 alarm escalated'])
     expect(l.getView().offline).toBe(false)
     await vi.waitFor(async () => expect((await loadSiteAlarms(12))?.alarms.map((a) => a.id)).toEqual([2, 1, 0]))
   })
@@ -114,6 +122,7 @@ describe('SiteLive', () => {
     await new Promise((resolve) => setTimeout(resolve, 10))
     expect(ids()).toEqual([[3, 'active'], [1, 'cleared']])
     expect(alerts).toEqual([])
+    expect(notices).toEqual([]) // a pre-alarm and a clearing: nothing pops up
   })
 
   it('puts reading events into the channel series', async () => {
@@ -148,5 +157,20 @@ describe('SiteLive', () => {
     const error = await l.acknowledge(1, '').catch((e: unknown) => e)
     expect(error).toBeInstanceOf(ApiError)
     expect(error).toMatchObject({ status: 403 })
+  })
+})
+
+describe('SiteLive system notifications', () => {
+  it('pop up for live offline events only, never for what the list read brings', async () => {
+    const site = fakeSite()
+    site.active = [alarm(1), alarm(4, { level: 'offline', cause: 'offline', channel: null, channel_id: null })]
+    const l = startLive()
+    await vi.waitFor(() => expect(ids()).toEqual([[4, 'active'], [1, 'active']]))
+    site.send('alarm', alarmEvent(5, 'raised', { level: 'offline', cause: 'offline', channel: null, channel_id: null }))
+    site.send('alarm', alarmEvent(6, 'raised', { level: 'fault', cause: 'sensor' }))
+    site.send('alarm', alarmEvent(1, 'acknowledged', { acknowledged_at: CLEARED - 5, acknowledged_by: '王老板' }))
+    await vi.waitFor(() => expect(l.getView().alarms?.length).toBe(4))
+    expect(notices).toEqual(['5 offline raised'])
+    expect(alerts).toEqual([])
   })
 })

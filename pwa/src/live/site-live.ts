@@ -7,6 +7,7 @@
 import { alarmOf, applyAlarm, applySnapshot, shouldAlert } from '../alarms/model'
 import { ackAlarm } from '../api'
 import { fetchSiteAlarms, keepSiteAlarms, readSiteAlarms } from '../data'
+import { shouldNotify } from '../notify/alarm-notice'
 import { onOnlineChange } from '../online'
 import type { Alarm, AlarmEvent, ReadingEvent } from '../types'
 import { SeriesStore } from './series'
@@ -30,15 +31,21 @@ export class SiteLive {
   /** Every alarm event of this page's life, merged per alarm: replayed over each fresh read. */
   private readonly seen = new Map<number, Alarm>()
   private readonly alerted = new Set<number>()
+  private readonly notified = new Set<string>()
   private reads = 0
   private appliedRead = 0
   private opens = 0
   private saving: Promise<void> = Promise.resolve()
   private readonly cleanups: (() => void)[] = []
 
+  /**
+   * `alert` sounds for a new alarm-level alarm; `notify` gets the live events that should pop up as a system
+   * notification (alarm or offline, raised or escalated; whether to show it is the page's choice).
+   */
   constructor(
     readonly siteId: number,
     private readonly alert: (alarm: Alarm) => void,
+    private readonly notify: (event: AlarmEvent) => void = () => undefined,
   ) {
     this.stream = new LiveStream(`/api/v1/live?site_id=${siteId}`, {
       onOpen: () => this.opened(),
@@ -129,6 +136,7 @@ export class SiteLive {
       this.remember(alarm)
       this.setAlarms(applyAlarm(this.view.alarms ?? [], alarm))
       if (shouldAlert(data, this.alerted)) this.alert(alarm)
+      if (shouldNotify(data, this.notified)) this.notify(data)
     }
     // Other kinds (`hazard`) are for other screens.
   }

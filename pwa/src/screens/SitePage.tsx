@@ -1,60 +1,20 @@
-import { useEffect, useMemo, useState } from 'preact/hooks'
-import { alertNewAlarm, primeAudioOnGesture } from '../alarms/alert'
+import { useEffect, useMemo } from 'preact/hooks'
 import { bannerOf, worstStatus } from '../alarms/model'
 import { ApiError } from '../api'
 import { canCommission } from '../commission/model'
 import { AlarmBanner, AlarmList, canAcknowledge } from '../components/AlarmList'
-import { describeError, ErrorMessage, Loading, OfflineBanner, StatusBadge } from '../components/bits'
+import { describeError, ErrorMessage, LiveIndicator, Loading, OfflineBanner, StatusBadge } from '../components/bits'
 import { DeviceCard } from '../components/DeviceCard'
 import { canControl } from '../control/model'
 import { forgetSite, readSite } from '../data'
 import { useLoad } from '../hooks'
-import { label, t, type MessageKey } from '../i18n'
-import { SiteLive, type SiteLiveView } from '../live/site-live'
+import { label, t } from '../i18n'
 import type { LiveState } from '../live/stream'
+import { useSiteLive } from '../live/use-site-live'
 import { onRetry } from '../online'
 import { commissionPath } from '../router'
 import { getSession } from '../session'
 import type { Channel, SiteDetail, SiteStatus } from '../types'
-
-const LIVE_TEXT: Record<LiveState, MessageKey> = {
-  connecting: 'live.connecting',
-  live: 'live.live',
-  reconnecting: 'live.reconnecting',
-  failed: 'live.failed',
-  closed: 'live.closed',
-}
-
-/** The site's live parts while the page is open: alarm list, readings, the stream. */
-function useSiteLive(siteId: number, enabled: boolean): [SiteLive | undefined, SiteLiveView | undefined] {
-  const [live, setLive] = useState<SiteLive>()
-  const [view, setView] = useState<SiteLiveView>()
-  useEffect(() => {
-    if (!enabled) return
-    const current = new SiteLive(siteId, alertNewAlarm)
-    const unsubscribe = current.subscribe(() => setView(current.getView()))
-    const unprime = primeAudioOnGesture()
-    current.start()
-    setLive(current)
-    setView(current.getView())
-    return () => {
-      unsubscribe()
-      unprime()
-      current.stop()
-      setLive(undefined)
-      setView(undefined)
-    }
-  }, [siteId, enabled])
-  return [live, view]
-}
-
-function LiveIndicator({ state }: { state: LiveState }) {
-  return (
-    <span class={`live live-${state}`} data-testid="live-status" data-state={state} role="status">
-      {t(LIVE_TEXT[state])}
-    </span>
-  )
-}
 
 function SiteHeader({ site, status, live }: { site: SiteDetail; status: SiteStatus; live: LiveState | undefined }) {
   return (
@@ -112,8 +72,8 @@ export function SitePage({ id }: { id: number }) {
     const name = load.state === 'ready' ? load.value.data.name : t('sites.title')
     document.title = `${name} · ${t('app.name')}`
   })
-  const [live, view] = useSiteLive(id, load.state === 'ready')
   const site = load.state === 'ready' ? load.value.data : undefined
+  const [live, view] = useSiteLive(id, site)
   const channels = useMemo(() => {
     const byId = new Map<number, Channel>()
     for (const device of site?.devices ?? []) for (const c of device.channels) byId.set(c.id, c)

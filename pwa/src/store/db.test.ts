@@ -8,6 +8,7 @@ import {
   closeDb,
   DB_NAME,
   deleteSiteDetail,
+  findSavedAlarm,
   loadSession,
   loadSiteAlarms,
   loadSiteDetail,
@@ -129,5 +130,16 @@ describe('upgrade', () => {
     expect((await loadSiteDetail(12))?.fetchedAt).toBe(3)
     await saveSiteAlarms(12, [alarm(1)], 4)
     expect((await loadSiteAlarms(12))?.alarms[0]?.id).toBe(1)
+  })
+})
+
+describe('findSavedAlarm', () => {
+  it("finds an alarm in whichever site's saved list holds it", async () => {
+    expect(await findSavedAlarm(5)).toBeUndefined()
+    await saveSiteAlarms(12, [alarm(4), alarm(5)], 1000)
+    await saveSiteAlarms(14, [alarm(9, { site_id: 14 })], 2000)
+    expect(await findSavedAlarm(5)).toEqual({ alarm: alarm(5), fetchedAt: 1000 })
+    expect((await findSavedAlarm(9))?.fetchedAt).toBe(2000)
+    expect(await findSavedAlarm(7)).toBeUndefined()
   })
 })

@@ -128,3 +128,12 @@ export async function saveSiteAlarms(siteId: number, alarms: Alarm[], fetchedAt:
 export async function loadSiteAlarms(siteId: number): Promise<SiteAlarmsRecord | undefined> {
   return (await db()).get('site_alarms', siteId)
 }
+
+/** One alarm from whichever saved site list holds it (an alarm link opened offline), with that list's age. */
+export async function findSavedAlarm(alarmId: number): Promise<{ alarm: Alarm; fetchedAt: number } | undefined> {
+  for (const record of await (await db()).getAll('site_alarms')) {
+    const alarm = record.alarms.find((a) => a.id === alarmId)
+    if (alarm) return { alarm, fetchedAt: record.fetchedAt }
+  }
+  return undefined
+}

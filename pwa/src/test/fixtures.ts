@@ -5,9 +5,12 @@ import type {
   AlarmTransition,
   Commissioning,
   ControlRecord,
+  Delivery,
   Site,
   SiteDetail,
   StepName,
+  Subscription,
+  TestResult,
   User,
 } from '../types'
 
@@ -151,6 +154,55 @@ export function controlRecord(overrides: Partial<ControlRecord> = {}): ControlRe
     error: null,
     at: 1_763_900_500,
     by: '值班员 王',
+    ...overrides,
+  }
+}
+
+/** A WeCom group bot subscription for every site, as GET /api/v1/me/subscriptions lists it. */
+export function subscription(id: number, overrides: Partial<Subscription> = {}): Subscription {
+  return {
+    id,
+    label: '店长微信群',
+    url_masked: 'wecombot://a...f',
+    service: 'WeCom Bot',
+    scheme: 'wecombot',
+    site_ids: null,
+    levels: ['prealarm', 'alarm', 'fault', 'offline'],
+    lang: 'zh-CN',
+    digest_interval_s: 3600,
+    quiet_start: null,
+    quiet_end: null,
+    created_at: 1_763_900_000,
+    ...overrides,
+  }
+}
+
+export function testResult(overrides: Partial<TestResult> = {}): TestResult {
+  return {
+    ok: true,
+    results: [{ service: 'WeCom Bot', target: 'wecombot://a...f', ok: true, status: 'SUCCESS', error: null, elapsed_s: 0.42 }],
+    ...overrides,
+  }
+}
+
+/** The owner's immediate message when alarm 1 was raised, sent on the first attempt. */
+export function delivery(id: number, overrides: Partial<Delivery> = {}): Delivery {
+  return {
+    id,
+    transition: 'raised',
+    transition_at: 1_763_856_001,
+    level: 'alarm',
+    user: '王老板',
+    role: 'owner',
+    subscription_id: 1,
+    target: 'wecombot://a...f',
+    service: 'WeCom Bot',
+    tier: 0,
+    mode: 'immediate',
+    state: 'sent',
+    due_at: 1_763_856_001,
+    sent_at: 1_763_856_003,
+    attempts: [{ ts: 1_763_856_003, ok: true, status: 'SUCCESS', error: null, elapsed_s: 0.8 }],
     ...overrides,
   }
 }
