@@ -114,6 +114,9 @@ def test_ladder_owner_then_operator_then_inspector(rig: Rig) -> None:
     log = rig.client.get(f"/api/v1/alarms/{alarm['id']}/deliveries", headers=rig.world.headers("admin")).json()
     assert [(d["user"], d["tier"], d["state"]) for d in log] == [
         ("owner_1", 0, "sent"), ("operator_a", 1, "sent"), ("inspector_heshan", 2, "sent")]
+    seen_by_owner = rig.client.get(f"/api/v1/alarms/{alarm['id']}/deliveries",
+                                   headers=rig.world.headers("owner_1")).json()
+    assert [bool(d["target"]) for d in seen_by_owner] == [True, False, False]  # others' addresses stay theirs
 
 
 def test_acknowledgement_stops_the_ladder(rig: Rig) -> None:

@@ -386,7 +386,7 @@ export interface Delivery {
   user: string
   role: Role | string
   subscription_id: number
-  /** Masked URL. */
+  /** Masked; empty when the target is someone else's (an address or phone number is personal). */
   target: string
   service: string
   tier: EscalationTier

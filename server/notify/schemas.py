@@ -92,7 +92,7 @@ class DeliveryOut(Struct):
     user: str
     role: str
     subscription_id: int
-    target: str
+    target: str  # masked; empty unless the target is the caller's own (or the caller is an admin)
     service: str
     tier: int
     mode: Literal["immediate", "digest", "summary"]

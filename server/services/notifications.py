@@ -217,6 +217,10 @@ async def deliveries(ctx: Context, principal: Principal, alarm_id: int) -> list[
     if await ctx.db.read(lambda c: alarm_sql.get_alarm(c, alarm_id, where, params)) is None:
         raise NotFound("alarm", alarm_id)
     rows = await ctx.db.read(lambda c: sql.alarm_deliveries(c, alarm_id))
+    for row in rows:
+        # An address or phone number is personal: others see that a person was told and how, not where.
+        if row["user_id"] != principal.id and not principal.is_admin:
+            row["target"] = ""
     return [DeliveryOut(
         id=r["id"], transition=r["transition"], transition_at=r["transition_at"], level=r["level"], user=r["user"],
         role=r["role"], subscription_id=r["subscription_id"], target=r["target"], service=r["service"],

@@ -261,7 +261,7 @@ def record_attempt(conn: sqlite3.Connection, message_id: int, ts: float, elapsed
 def alarm_deliveries(conn: sqlite3.Connection, alarm_id: int) -> list[dict[str, Any]]:
     """The delivery log of one alarm: each (transition, recipient) with its message and attempts."""
     rows = [dict(r) for r in conn.execute(
-        "SELECT d.id, t.transition, t.ts AS transition_at, t.level, u.display_name AS user, u.role, "
+        "SELECT d.id, t.transition, t.ts AS transition_at, t.level, d.user_id, u.display_name AS user, u.role, "
         "d.subscription_id, s.url_masked AS target, s.service, d.tier, d.mode, d.due_at, d.message_id, "
         "m.state AS message_state, m.attempts, m.sent_at FROM notify_deliveries d "
         "JOIN alarm_transitions t ON t.id = d.transition_id JOIN users u ON u.id = d.user_id "

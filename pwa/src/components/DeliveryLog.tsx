@@ -57,9 +57,11 @@ function DeliveryItem({ delivery: d, now }: { delivery: Delivery; now: number })
         <span class="pill" data-testid="delivery-mode">
           {label('delivery_mode', d.mode)}
         </span>
-        <span class="mono muted delivery-target" data-testid="delivery-target">
-          {d.target}
-        </span>
+        {d.target && (
+          <span class="mono muted delivery-target" data-testid="delivery-target">
+            {d.target}
+          </span>
+        )}
       </div>
       <div class={`delivery-state delivery-state-${d.state}`} data-testid="delivery-state">
         {STATE_MARK[d.state] ?? ''} {deliveryStateText(d, undefined, now)}
