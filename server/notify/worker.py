@@ -45,6 +45,8 @@ class Notifier:
     async def round(self) -> int:
         """Plan and compose, then start sending what is due; answers how many sends were started."""
         now = self.ctx.clock()
+        if not await self.ctx.db.read(lambda conn: sql.has_work(conn, now)):
+            return 0
         await self.ctx.db.write(lambda conn: self.planner.step(conn, now))
         free = self.ctx.settings.notify_concurrency - len(self._sending)
         if free <= 0:

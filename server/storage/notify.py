@@ -9,10 +9,11 @@ from typing import Any
 
 __all__ = [
     "alarm_deliveries", "cancel_subscription", "count_recent_messages", "delivery_events", "due_escalations",
-    "escalation_done", "get_policy", "get_subscription", "insert_deliveries", "insert_escalations", "insert_message",
-    "insert_subscription", "last_test_at", "lease_due", "list_subscriptions", "mark_mode", "outbox_batch", "planned",
-    "record_attempt", "release_leases", "set_escalated_tier", "set_policy", "site_subscriptions", "subscriptions_told",
-    "under_commissioning", "update_subscription", "user_regions", "waiting_deliveries", "waiting_subscriptions",
+    "escalation_done", "get_policy", "get_subscription", "has_work", "insert_deliveries", "insert_escalations",
+    "insert_message", "insert_subscription", "last_test_at", "lease_due", "list_subscriptions", "mark_mode",
+    "outbox_batch", "planned", "record_attempt", "release_leases", "set_escalated_tier", "set_policy",
+    "site_subscriptions", "subscriptions_told", "under_commissioning", "update_subscription", "user_regions",
+    "waiting_deliveries", "waiting_subscriptions",
 ]
 
 _SUBSCRIPTION = (
@@ -229,6 +230,16 @@ def insert_message(conn: sqlite3.Connection, record: dict[str, Any], delivery_id
     conn.executemany("UPDATE notify_deliveries SET message_id = ?, mode = IFNULL(?, mode) WHERE id = ?",
                      [(message_id, mode, d) for d in delivery_ids])
     return message_id
+
+
+def has_work(conn: sqlite3.Connection, now: float) -> bool:
+    """Whether a sender round at ``now`` would do anything; read first, so an idle box does not write."""
+    return bool(conn.execute(
+        "SELECT EXISTS (SELECT 1 FROM notify_outbox) "
+        "OR EXISTS (SELECT 1 FROM notify_escalations WHERE done_at IS NULL AND due_at <= :now) "
+        "OR EXISTS (SELECT 1 FROM notify_deliveries WHERE message_id IS NULL AND due_at <= :now) "
+        "OR EXISTS (SELECT 1 FROM notify_messages WHERE state = 'pending' AND next_at <= :now)",
+        {"now": now}).fetchone()[0])
 
 
 def release_leases(conn: sqlite3.Connection) -> int:
