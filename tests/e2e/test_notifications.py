@@ -69,3 +69,37 @@ def test_owner_subscribes_tests_and_follows_the_alarm_link(live_server: str, con
         expect(raised).to_contain_text("127.0.0.1")
         expect(raised.locator('[data-testid="delivery-tier"]').first).to_have_text("业主")
 
+
+
+def test_an_open_site_page_shows_a_new_alarm_as_a_system_notification(live_server: str,
+                                                                      context: BrowserContext) -> None:
+    context.grant_permissions(["notifications"], origin=live_server)
+    page = context.new_page()
+    log_in(page, live_server, "owner")
+    expect(page.get_by_test_id("site-item")).to_have_count(1)
+    page.get_by_test_id("nav-notifications").click()
+    switch = page.get_by_test_id("sysnotify")
+    if switch.get_attribute("data-on") != "true":
+        page.get_by_test_id("sysnotify-switch").click()
+    expect(switch).to_have_attribute("data-on", "true")
+    expect(switch).to_have_attribute("data-permission", "granted")
+
+    page.goto(live_server + "/")
+    page.get_by_test_id("site-item").first.click()
+    expect(page.get_by_test_id("live-status")).to_have_attribute("data-state", "live")
+    # The lighting breaker's wire temperature over the 70 °C alarm level for longer than 5 s.
+    now = time.time()
+    batch = {"batch_id": str(uuid.uuid4()), "samples": [
+        {"device": "AD-BRK-0001", "channel": "temp_c", "ts": now - age, "value": 82.0} for age in (12, 6, 0)]}
+    token = api_token(live_server, "operator")
+    r = httpx.post(f"{live_server}/api/v1/ingest", json=batch, headers={"Authorization": f"Bearer {token}"})
+    assert r.status_code == 200 and r.json()["accepted"] == 3, r.text
+
+    shown = ("async () => (await (await navigator.serviceWorker.ready).getNotifications())"
+             ".map(n => [n.title, n.tag, n.data && n.data.url])")
+    page.wait_for_function(f"({shown})().then(list => list.some(([title]) => title.startsWith('【报警】')))",
+                           timeout=15_000)
+    notices = page.evaluate(shown)
+    [(title, tag, url)] = [n for n in notices if n[0].startswith("【报警】")]
+    assert "桃花仑综合市场 12号摊位" in title and "82" in title
+    assert tag.startswith("alarm-") and url == f"/alarms/{tag.removeprefix('alarm-')}"
