@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import sqlite3
 import time
 from typing import Any
 
@@ -47,11 +48,14 @@ class Notifier:
         now = self.ctx.clock()
         if not await self.ctx.db.read(lambda conn: sql.has_work(conn, now)):
             return 0
-        await self.ctx.db.write(lambda conn: self.planner.step(conn, now))
         free = self.ctx.settings.notify_concurrency - len(self._sending)
-        if free <= 0:
-            return 0
-        due = await self.ctx.db.write(lambda conn: sql.lease_due(conn, now, free))
+
+        def plan_and_lease(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+            self.planner.step(conn, now)
+            return sql.lease_due(conn, now, free) if free > 0 else []
+
+        # One urgent writer job: it goes ahead of queued ingest batches (bench/alarm_latency.py).
+        due = await self.ctx.db.write(plan_and_lease, urgent=True)
         for message in due:
             task = asyncio.create_task(self._send(message))
             self._sending.add(task)
@@ -90,7 +94,8 @@ class Notifier:
                                                        settings.notify_retry_cap_s, int(message["id"]))
         elapsed = round(time.monotonic() - started, 3)
         await self.ctx.db.write(
-            lambda conn: sql.record_attempt(conn, message["id"], now, elapsed, ok, results, next_at), durable=True)
+            lambda conn: sql.record_attempt(conn, message["id"], now, elapsed, ok, results, next_at), durable=True,
+            urgent=True)
         if not ok:
             log.warning("message %s (%s) failed, try %d; next in %.1f s: %s", message["id"], message["key"],
                         attempts, (next_at or now) - now, "; ".join(str(r["error"]) for r in results))

@@ -8,6 +8,7 @@ sync push) is therefore one transaction and one commit, whatever it touches.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import os
 import queue
 import sqlite3
@@ -75,6 +76,9 @@ class _WriteJob:
 
 
 _STOP = object()
+# Queue priorities: urgent jobs (the notification sender's) go ahead of queued bulk ingest, so an alarm
+# message waits for at most the batch being written, not for every batch that gateways have queued.
+URGENT, NORMAL, LAST = 0, 1, 2
 
 
 class Database:
@@ -82,7 +86,8 @@ class Database:
 
     def __init__(self, path: Path, *, readers: int = 3) -> None:
         self.path = path
-        self._jobs: queue.SimpleQueue[_WriteJob | object] = queue.SimpleQueue()
+        self._jobs: queue.PriorityQueue[tuple[int, int, _WriteJob | object]] = queue.PriorityQueue()
+        self._order = itertools.count()
         self._writer: threading.Thread | None = None
         self._readers = ThreadPoolExecutor(max_workers=readers, thread_name_prefix="andian-read")
         self._local = threading.local()
@@ -101,7 +106,7 @@ class Database:
 
     def close(self) -> None:
         if self._writer is not None:
-            self._jobs.put(_STOP)
+            self._jobs.put((LAST, next(self._order), _STOP))
             self._writer.join()
             self._writer = None
         self._readers.shutdown(wait=True)
@@ -110,15 +115,17 @@ class Database:
                 conn.close()
             self._reader_conns.clear()
 
-    async def write(self, fn: Callable[[sqlite3.Connection], T], *, durable: bool = False) -> T:
+    async def write(self, fn: Callable[[sqlite3.Connection], T], *, durable: bool = False,
+                    urgent: bool = False) -> T:
         """Run ``fn(conn)`` in one transaction on the writer thread and return its result.
 
         ``durable=True`` commits with ``synchronous=FULL``: use it for anything a person was told
-        happened (an alarm transition, a hazard change, an outbox row, a user or a setting).
+        happened (an alarm transition, a hazard change, an outbox row, a user or a setting). ``urgent=True``
+        jumps the queue of waiting jobs (small jobs only: the notification sender's).
         """
         loop = asyncio.get_running_loop()
         future: asyncio.Future[T] = loop.create_future()
-        self._jobs.put(_WriteJob(fn, durable, future, loop))
+        self._jobs.put((URGENT if urgent else NORMAL, next(self._order), _WriteJob(fn, durable, future, loop)))
         return await future
 
     async def read(self, fn: Callable[[sqlite3.Connection], T]) -> T:
@@ -140,7 +147,7 @@ class Database:
         ready.set()
         try:
             while True:
-                job = self._jobs.get()
+                _, _, job = self._jobs.get()
                 if job is _STOP:
                     return
                 assert isinstance(job, _WriteJob)
