@@ -22,6 +22,7 @@ from .api.auth import AuthController, CompanyController, UserController
 from .api.bluetooth import CommissioningController, ControlController, ScanController
 from .api.deps import dependencies
 from .api.errors import exception_handlers
+from .api.hazards import AttachmentController, HazardController, HazardRulesController
 from .api.ingest import IngestController
 from .api.meta import MetaController
 from .api.notify import NotifyPolicyController, SubscriptionController
@@ -92,8 +93,8 @@ def create_app(
         route_handlers=[
             MetaController, AuthController, UserController, CompanyController, SiteController, DeviceController,
             GatewayController, IngestController, AlarmController, ReadingsController, LiveController, ScanController,
-            CommissioningController, ControlController, SubscriptionController, NotifyPolicyController, pwa_root,
-            pwa_file,
+            CommissioningController, ControlController, SubscriptionController, NotifyPolicyController,
+            HazardController, HazardRulesController, AttachmentController, pwa_root, pwa_file,
         ],
         dependencies=dependencies,
         exception_handlers=exception_handlers,

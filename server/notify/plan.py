@@ -8,12 +8,11 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
-from ..auth.principal import Principal
 from ..detection.settings import unit_of
 from ..reference import Reference
 from ..storage import notify as sql
 from ..storage.database import make_durable
-from ..storage.scopes import site_scope
+from ..storage.scopes import sees_site, user_principal
 from . import policy, templates
 
 __all__ = ["Config", "Planner"]
@@ -55,11 +54,8 @@ class Planner:
         for sub in sql.site_subscriptions(conn, site["site_id"], level):
             key = (sub["user_id"], site["site_id"])
             if key not in seen:
-                principal = Principal(kind="user", id=sub["user_id"], role=sub["role"], company_id=sub["company_id"],
-                                      regions=sql.user_regions(conn, sub["user_id"]), department=sub["department"])
-                where, params = site_scope(principal, self.reference)
-                seen[key] = conn.execute(f"SELECT 1 FROM sites s WHERE s.id = ? AND ({where})",
-                                         [site["site_id"], *params]).fetchone() is not None
+                principal = user_principal(conn, sub["user_id"])
+                seen[key] = principal is not None and sees_site(conn, principal, self.reference, site["site_id"])
             if seen[key]:
                 tier = policy.tier_of(sub["role"], sub["user_id"], sub["company_id"], site["owner_id"],
                                       site["company_id"])

@@ -12,7 +12,7 @@ __all__ = [
     "escalation_done", "get_policy", "get_subscription", "has_work", "insert_deliveries", "insert_escalations",
     "insert_message", "insert_subscription", "last_test_at", "lease_due", "list_subscriptions", "mark_mode",
     "outbox_batch", "planned", "record_attempt", "release_leases", "set_escalated_tier", "set_policy",
-    "site_subscriptions", "subscriptions_told", "under_commissioning", "update_subscription", "user_regions",
+    "site_subscriptions", "subscriptions_told", "under_commissioning", "update_subscription",
     "waiting_deliveries", "waiting_subscriptions",
 ]
 
@@ -88,10 +88,6 @@ def site_subscriptions(conn: sqlite3.Connection, site_id: int, level: str) -> li
         [level, site_id],
     )
     return [dict(r) for r in rows]
-
-
-def user_regions(conn: sqlite3.Connection, user_id: int) -> tuple[str, ...]:
-    return tuple(c for (c,) in conn.execute("SELECT region_code FROM user_regions WHERE user_id = ?", [user_id]))
 
 
 def subscriptions_told(conn: sqlite3.Connection, alarm_id: int) -> set[int]:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import sqlite3
 from typing import Any
 
 from ..auth.principal import Principal
 from ..reference import Reference
 
-__all__ = ["site_scope"]
+__all__ = ["sees_site", "site_scope", "user_principal"]
 
 
 def site_scope(principal: Principal, reference: Reference) -> tuple[str, list[Any]]:
@@ -51,3 +52,20 @@ def _regions(codes: tuple[str, ...]) -> tuple[str, list[Any]]:
         f"WHERE u.code IN ({marks}))",
         list(codes),
     )
+
+
+def user_principal(conn: sqlite3.Connection, user_id: int) -> Principal | None:
+    """The principal of an enabled user, as if they had signed in (for deciding on someone else's behalf)."""
+    row = conn.execute("SELECT id, username, role, company_id, department FROM users WHERE id = ? AND disabled = 0",
+                       [user_id]).fetchone()
+    if row is None:
+        return None
+    regions = tuple(c for (c,) in conn.execute("SELECT region_code FROM user_regions WHERE user_id = ?", [user_id]))
+    return Principal(kind="user", id=row["id"], role=row["role"], username=row["username"],
+                     company_id=row["company_id"], regions=regions, department=row["department"])
+
+
+def sees_site(conn: sqlite3.Connection, principal: Principal, reference: Reference, site_id: int) -> bool:
+    where, params = site_scope(principal, reference)
+    found = conn.execute(f"SELECT 1 FROM sites s WHERE s.id = ? AND ({where})", [site_id, *params]).fetchone()
+    return found is not None

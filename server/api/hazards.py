@@ -1,0 +1,92 @@
+"""Hazards with their workflow and thread, a site's alarm → hazard rules, and attachments."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from litestar import Controller, Request, Response, get, post, put
+from litestar.params import JSONBody, QueryParameter
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
+
+from ..hazards.schemas import CommentIn, HazardCreate, HazardDetail, HazardOut, HazardRules, HazardTransition, Sha256
+from ..schemas import MAX_ID
+from ..services import attachments, hazards
+from .deps import Caller, Ctx, PathId
+
+__all__ = ["AttachmentController", "HazardController", "HazardRulesController"]
+
+# "state" is a name Litestar keeps for itself; the query parameter keeps it.
+States = Annotated[list[Literal["open", "assigned", "rectified", "verified", "closed"]] | None,
+                   QueryParameter(name="state", description="only hazards in these states (repeat the parameter)")]
+
+
+class HazardController(Controller):
+    path = "/api/v1/hazards"
+    tags = ["hazards"]
+    security = [{"BearerToken": []}]
+
+    @get("/", summary="Hazards of the sites the caller sees: unfinished first, soonest due first")
+    async def list_all(
+        self, ctx: Ctx, principal: Caller, site_id: Annotated[int | None, QueryParameter(ge=1, le=MAX_ID)] = None,
+        states: States = None, overdue: Annotated[bool, QueryParameter(description="only overdue ones")] = False,
+        mine: Annotated[bool, QueryParameter(description="only those assigned to the caller")] = False,
+        limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 200,
+    ) -> list[HazardOut]:
+        return await hazards.list_hazards(ctx, principal, site_id=site_id, states=list(states or []),
+                                          overdue=overdue, mine=mine, limit=limit)
+
+    @post("/", status_code=HTTP_201_CREATED, summary="Report a hazard (from an inspection, an alarm or "
+                                                     "commissioning); assign it at once if you may")
+    async def create(self, ctx: Ctx, principal: Caller, data: JSONBody[HazardCreate]) -> HazardDetail:
+        return await hazards.create_hazard(ctx, principal, data)
+
+    @get("/{hazard_id:int}", summary="A hazard with its timeline: transitions, comments and photos")
+    async def one(self, ctx: Ctx, principal: Caller, hazard_id: PathId) -> HazardDetail:
+        return await hazards.get_hazard(ctx, principal, hazard_id)
+
+    @post("/{hazard_id:int}/transition", status_code=HTTP_200_OK,
+          summary="Move a hazard: assigned, rectified (with photos), verified, rejected (with a note), closed; "
+                  "409 if illegal from its state, 403 if not yours to make")
+    async def move(self, ctx: Ctx, principal: Caller, hazard_id: PathId,
+                   data: JSONBody[HazardTransition]) -> HazardDetail:
+        return await hazards.transition(ctx, principal, hazard_id, data)
+
+    @post("/{hazard_id:int}/comments", status_code=HTTP_201_CREATED,
+          summary="Write on a hazard's thread (owner, operator company, inspector, regulator)")
+    async def comment(self, ctx: Ctx, principal: Caller, hazard_id: PathId,
+                      data: JSONBody[CommentIn]) -> HazardDetail:
+        return await hazards.comment(ctx, principal, hazard_id, data)
+
+
+class HazardRulesController(Controller):
+    path = "/api/v1/sites/{site_id:int}/hazard-rules"
+    tags = ["hazards"]
+    security = [{"BearerToken": []}]
+
+    @get("/", summary="When a site's alarms become hazards")
+    async def show(self, ctx: Ctx, principal: Caller, site_id: PathId) -> HazardRules:
+        return await hazards.get_rules(ctx, principal, site_id)
+
+    @put("/", summary="Set when a site's alarms become hazards (operator, admin)")
+    async def change(self, ctx: Ctx, principal: Caller, site_id: PathId, data: JSONBody[HazardRules]) -> HazardRules:
+        return await hazards.set_rules(ctx, principal, site_id, data)
+
+
+class AttachmentController(Controller):
+    path = "/api/v1/attachments"
+    tags = ["attachments"]
+    security = [{"BearerToken": []}]
+
+    @put("/{sha256:str}", status_code=HTTP_201_CREATED, request_max_body_size=attachments.MAX_BYTES,
+         summary="Upload a photo or PDF by its sha256: 201 new, 200 already there, 400 if the hash does not match")
+    async def upload(self, ctx: Ctx, principal: Caller, sha256: Sha256,
+                     request: Request[Any, Any, Any]) -> Response[dict[str, Any]]:
+        data = await request.body()
+        created = await attachments.store(ctx, principal, sha256, data, request.headers.get("content-type", ""))
+        return Response({"sha256": sha256, "size": len(data)}, status_code=HTTP_201_CREATED if created else HTTP_200_OK)
+
+    @get("/{sha256:str}", summary="An attachment's bytes (yours, or evidence on a hazard you see)")
+    async def download(self, ctx: Ctx, principal: Caller, sha256: Sha256) -> Response[bytes]:
+        data, content_type = await attachments.read(ctx, principal, sha256)
+        return Response(data, media_type=content_type,
+                        headers={"Cache-Control": "private, max-age=31536000, immutable"})

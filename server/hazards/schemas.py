@@ -1,0 +1,95 @@
+"""Request and response bodies of the hazard endpoints (API.md "Hazards, inspections, checklists, reports")."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from msgspec import Meta, Struct, field
+
+from ..schemas import END, Id
+
+__all__ = [
+    "CommentIn", "HazardCreate", "HazardDetail", "HazardEventOut", "HazardOut", "HazardRules", "HazardTransition",
+    "Sha256",
+]
+
+Severity = Literal["general", "major"]  # 一般隐患 / 重大隐患
+Source = Literal["alarm", "inspection", "commissioning"]
+Sha256 = Annotated[str, Meta(pattern=r"^[0-9a-f]{64}" + END, description="sha256 of an uploaded attachment")]
+Note = Annotated[str, Meta(max_length=2000)]
+Photos = Annotated[list[Sha256], Meta(max_length=20)]
+Epoch = Annotated[float, Meta(ge=0, le=1e11, description="Unix seconds")]
+
+
+class HazardCreate(Struct, forbid_unknown_fields=True):
+    site_id: Id
+    title: Annotated[str, Meta(min_length=1, max_length=100)]
+    description: Note = ""
+    severity: Severity = "general"
+    source: Source = "inspection"
+    alarm_id: Id | None = None
+    # Assign at once (an inspector's finding goes straight to the site's responsible person).
+    assignee_id: Id | None = None
+    due: Epoch | None = None
+    attachments: Photos = field(default_factory=list)
+
+
+class HazardTransition(Struct, forbid_unknown_fields=True):
+    to: Literal["assigned", "rectified", "verified", "closed", "rejected"]
+    assignee_id: Id | None = None
+    due: Epoch | None = None
+    note: Note = ""
+    attachments: Photos = field(default_factory=list)
+
+
+class CommentIn(Struct, forbid_unknown_fields=True):
+    text: Annotated[str, Meta(min_length=1, max_length=2000)]
+    attachments: Photos = field(default_factory=list)
+
+
+class HazardOut(Struct):
+    id: int
+    site_id: int
+    site_name: str
+    title: str
+    description: str
+    severity: Severity
+    source: Source
+    alarm_id: int | None
+    commissioning_id: int | None
+    state: Literal["open", "assigned", "rectified", "verified", "closed"]
+    overdue: bool
+    assignee_id: int | None
+    assignee: str | None
+    due_at: float
+    created_by: str | None
+    created_at: float
+    updated_at: float
+    rectified_by: str | None
+    rectified_at: float | None
+    verified_by: str | None
+    verified_at: float | None
+    closed_at: float | None
+
+
+class HazardEventOut(Struct):
+    id: int
+    ts: float
+    # created | assigned | rectified | verified | rejected | closed | comment | overdue
+    kind: str
+    state: str
+    note: str
+    actor: str | None
+    actor_role: str | None
+    attachments: list[str]
+
+
+class HazardDetail(HazardOut):
+    events: list[HazardEventOut] = []
+
+
+class HazardRules(Struct, forbid_unknown_fields=True):
+    # An alarm still active this many minutes after it started becomes a hazard (None: never).
+    alarm_uncleared_min: Annotated[int, Meta(ge=1, le=10080)] | None = 30
+    # Every fault-arc alarm becomes a hazard, even one that cleared by itself (arcs come back).
+    arc_always: bool = True

@@ -1,0 +1,139 @@
+"""Hazards, their events (transitions and comments) with photos, and the per-site rules that make hazards from
+alarms."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable
+from typing import Any
+
+__all__ = [
+    "add_event", "alarms_for_rules", "get_hazard", "get_rules", "hazard_events", "insert_hazard", "list_hazards",
+    "missing_attachments", "newly_overdue", "set_rules", "update_hazard",
+]
+
+_COLUMNS = (
+    "h.id, h.site_id, s.name AS site_name, h.title, h.description, h.severity, h.source, h.alarm_id, "
+    "h.commissioning_id, h.state, h.assignee_id, a.display_name AS assignee, h.due_at, h.created_by AS creator_id, "
+    "c.display_name AS created_by, h.created_at, h.updated_at, h.rectified_by AS rectifier_id, "
+    "r.display_name AS rectified_by, h.rectified_at, v.display_name AS verified_by, h.verified_at, h.closed_at"
+)
+_FROM = (
+    "hazards h JOIN sites s ON s.id = h.site_id LEFT JOIN users a ON a.id = h.assignee_id "
+    "LEFT JOIN users c ON c.id = h.created_by LEFT JOIN users r ON r.id = h.rectified_by "
+    "LEFT JOIN users v ON v.id = h.verified_by"
+)
+
+
+def insert_hazard(conn: sqlite3.Connection, record: dict[str, Any]) -> int:
+    fields = ", ".join(record)
+    marks = ", ".join(f":{k}" for k in record)
+    cur = conn.execute(f"INSERT INTO hazards ({fields}) VALUES ({marks})", record)
+    return int(cur.lastrowid or 0)
+
+
+def update_hazard(conn: sqlite3.Connection, hazard_id: int, fields: dict[str, Any]) -> None:
+    sets = ", ".join(f"{k} = :{k}" for k in fields)
+    conn.execute(f"UPDATE hazards SET {sets} WHERE id = :id", {**fields, "id": hazard_id})
+
+
+def add_event(conn: sqlite3.Connection, hazard_id: int, ts: float, actor_id: int | None, kind: str, state: str,
+              note: str = "", detail: dict[str, Any] | None = None, attachments: Iterable[str] = ()) -> int:
+    cur = conn.execute(
+        "INSERT INTO hazard_events (hazard_id, ts, actor_id, kind, state, note, detail) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [hazard_id, ts, actor_id, kind, state, note, json.dumps(detail or {}, ensure_ascii=False)])
+    event_id = int(cur.lastrowid or 0)
+    conn.executemany("INSERT OR IGNORE INTO hazard_event_attachments (event_id, sha256) VALUES (?, ?)",
+                     [(event_id, sha) for sha in attachments])
+    return event_id
+
+
+def get_hazard(conn: sqlite3.Connection, hazard_id: int, scope_sql: str = "1 = 1",
+               params: Iterable[Any] = ()) -> dict[str, Any] | None:
+    found = conn.execute(f"SELECT {_COLUMNS}, s.owner_id FROM {_FROM} WHERE h.id = ? AND ({scope_sql})",
+                         [hazard_id, *params]).fetchone()
+    return dict(found) if found else None
+
+
+def list_hazards(conn: sqlite3.Connection, scope_sql: str, params: list[Any], *, site_id: int | None,
+                 states: list[str] | None, overdue_at: float | None, assignee_id: int | None,
+                 limit: int) -> list[dict[str, Any]]:
+    where = [f"({scope_sql})"]
+    args: list[Any] = list(params)
+    if site_id is not None:
+        where.append("h.site_id = ?")
+        args.append(site_id)
+    if states:
+        where.append(f"h.state IN ({', '.join('?' * len(states))})")
+        args += states
+    if overdue_at is not None:
+        where.append("h.state IN ('open', 'assigned') AND h.due_at < ?")
+        args.append(overdue_at)
+    if assignee_id is not None:
+        where.append("h.assignee_id = ?")
+        args.append(assignee_id)
+    rows = conn.execute(
+        f"SELECT {_COLUMNS}, s.owner_id FROM {_FROM} WHERE {' AND '.join(where)} "
+        "ORDER BY (h.state = 'closed'), h.due_at, h.id LIMIT ?", [*args, limit])
+    return [dict(r) for r in rows]
+
+
+def hazard_events(conn: sqlite3.Connection, hazard_id: int) -> list[dict[str, Any]]:
+    rows = [dict(r) for r in conn.execute(
+        "SELECT e.id, e.ts, e.kind, e.state, e.note, e.detail, e.actor_id, u.display_name AS actor, u.role "
+        "AS actor_role FROM hazard_events e LEFT JOIN users u ON u.id = e.actor_id WHERE e.hazard_id = ? "
+        "ORDER BY e.id", [hazard_id])]
+    photos: dict[int, list[str]] = {}
+    if rows:
+        marks = ", ".join("?" * len(rows))
+        for event_id, sha in conn.execute(
+            f"SELECT event_id, sha256 FROM hazard_event_attachments WHERE event_id IN ({marks}) ORDER BY rowid",
+            [r["id"] for r in rows]):
+            photos.setdefault(event_id, []).append(sha)
+    for row in rows:
+        row["detail"] = json.loads(row["detail"])
+        row["attachments"] = photos.get(row["id"], [])
+    return rows
+
+
+def missing_attachments(conn: sqlite3.Connection, hashes: list[str]) -> list[str]:
+    if not hashes:
+        return []
+    marks = ", ".join("?" * len(hashes))
+    have = {r[0] for r in conn.execute(f"SELECT sha256 FROM attachments WHERE sha256 IN ({marks})", hashes)}
+    return [h for h in hashes if h not in have]
+
+
+def newly_overdue(conn: sqlite3.Connection, now: float) -> list[dict[str, Any]]:
+    """Hazards past their due date not yet announced as overdue."""
+    rows = conn.execute(f"SELECT {_COLUMNS}, s.owner_id FROM {_FROM} WHERE h.state IN ('open', 'assigned') "
+                        "AND h.due_at < ? AND h.overdue_notified_at IS NULL", [now])
+    return [dict(r) for r in rows]
+
+
+def get_rules(conn: sqlite3.Connection, site_id: int) -> dict[str, Any] | None:
+    found = conn.execute("SELECT rules FROM site_hazard_rules WHERE site_id = ?", [site_id]).fetchone()
+    return None if found is None else dict(json.loads(found[0]))
+
+
+def set_rules(conn: sqlite3.Connection, site_id: int, rules: dict[str, Any]) -> None:
+    conn.execute("INSERT INTO site_hazard_rules (site_id, rules) VALUES (?, ?) ON CONFLICT (site_id) DO UPDATE "
+                 "SET rules = excluded.rules", [site_id, json.dumps(rules)])
+
+
+def alarms_for_rules(conn: sqlite3.Connection, since: float) -> list[dict[str, Any]]:
+    """Alarm-level alarms started after ``since`` without a hazard yet, with their site's rules (NULL: the
+    defaults)."""
+    rows = conn.execute(
+        "SELECT a.id, a.site_id, a.device_id, a.cause, a.level, a.started_at, a.cleared_at, a.peak, a.threshold, "
+        "d.name AS device_name, d.circuit, r.rules FROM alarms a JOIN devices d ON d.id = a.device_id "
+        "LEFT JOIN site_hazard_rules r ON r.site_id = a.site_id LEFT JOIN hazards h ON h.alarm_id = a.id "
+        "WHERE a.level = 'alarm' AND a.started_at > ? AND h.id IS NULL AND (a.cleared_at IS NULL OR a.cause = 'arc')",
+        [since])
+    out = []
+    for r in rows:
+        item = dict(r)
+        item["rules"] = json.loads(item["rules"]) if item["rules"] else None
+        out.append(item)
+    return out
