@@ -82,7 +82,7 @@ def test_secrets_are_never_returned_nor_stored_in_clear(client: TestClient[Any],
 def test_change_delete_and_others_cannot_touch(client: TestClient[Any], world: World) -> None:
     owner = world.headers("owner_1")
     sub = client.post(SUBS, json={"url": "wecombot://abcdef0123456789"}, headers=owner).json()
-    assert sub["site_ids"] is None and sub["levels"] == ["alarm", "offline", "prealarm", "fault"]
+    assert sub["site_ids"] is None and sub["levels"] == ["alarm", "offline", "prealarm", "fault", "hazard"]
     assert sub["lang"] == "zh-CN" and sub["digest_interval_s"] == 3600
     r = client.patch(f"{SUBS}/{sub['id']}", json={"levels": ["alarm"], "site_ids": [world.sites["site_market"]],
                                                   "lang": "en", "quiet_start": "22:00", "quiet_end": "06:30"},

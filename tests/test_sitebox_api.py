@@ -83,6 +83,11 @@ def test_commissioning_walks_every_step_and_the_device_then_reports(box: tuple[T
         "answers": [{"key": k, "answer": "fail" if k == "transformer_wiring" else "pass"} for k in items],
         "signed_by": "刘工"}).json()
     assert failing["state"] == "in_progress" and failing["steps"][5]["code"] == "checklist_failed"
+    # The failed item is a hazard of the site now, for the operator company to dispatch and an inspector to check.
+    found = client.get(f"/api/v1/hazards?site_id={site}", headers=world.headers("operator_a")).json()
+    [hazard] = [h for h in found if h["source"] == "commissioning"]
+    assert hazard["title"] == "安装验收未通过：AD-BRK-0103" and "transformer_wiring" in hazard["description"]
+    assert hazard["state"] == "open" and hazard["commissioning_id"] == cid
     done = step(client, installer, cid, "accept",
                 {"answers": [{"key": k, "answer": "pass"} for k in items], "signed_by": "刘工"})
     assert done["state"] == "commissioned"

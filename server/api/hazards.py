@@ -8,7 +8,16 @@ from litestar import Controller, Request, Response, get, post, put
 from litestar.params import JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
-from ..hazards.schemas import CommentIn, HazardCreate, HazardDetail, HazardOut, HazardRules, HazardTransition, Sha256
+from ..hazards.schemas import (
+    AssigneeOut,
+    CommentIn,
+    HazardCreate,
+    HazardDetail,
+    HazardOut,
+    HazardRules,
+    HazardTransition,
+    Sha256,
+)
 from ..schemas import MAX_ID
 from ..services import attachments, hazards
 from .deps import Caller, Ctx, PathId
@@ -66,6 +75,11 @@ class HazardRulesController(Controller):
     @get("/", summary="When a site's alarms become hazards")
     async def show(self, ctx: Ctx, principal: Caller, site_id: PathId) -> HazardRules:
         return await hazards.get_rules(ctx, principal, site_id)
+
+    @get("/assignees", summary="Who can take the site's hazards: owner, operator company staff, grid inspectors "
+                               "(for those who assign)")
+    async def assignees(self, ctx: Ctx, principal: Caller, site_id: PathId) -> list[AssigneeOut]:
+        return await hazards.assignees(ctx, principal, site_id)
 
     @put("/", summary="Set when a site's alarms become hazards (operator, admin)")
     async def change(self, ctx: Ctx, principal: Caller, site_id: PathId, data: JSONBody[HazardRules]) -> HazardRules:

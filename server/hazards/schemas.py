@@ -9,8 +9,8 @@ from msgspec import Meta, Struct, field
 from ..schemas import END, Id
 
 __all__ = [
-    "CommentIn", "HazardCreate", "HazardDetail", "HazardEventOut", "HazardOut", "HazardRules", "HazardTransition",
-    "Sha256",
+    "AssigneeOut", "CommentIn", "HazardCreate", "HazardDetail", "HazardEventOut", "HazardOut", "HazardRules",
+    "HazardTransition", "Sha256",
 ]
 
 Severity = Literal["general", "major"]  # 一般隐患 / 重大隐患
@@ -86,6 +86,13 @@ class HazardEventOut(Struct):
 
 class HazardDetail(HazardOut):
     events: list[HazardEventOut] = []
+
+
+class AssigneeOut(Struct):
+    id: int
+    display_name: str
+    role: str
+    tier: int  # 0 the site's owner, 1 its operator company, 2 an inspector of its grid
 
 
 class HazardRules(Struct, forbid_unknown_fields=True):

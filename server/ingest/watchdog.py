@@ -1,4 +1,5 @@
-"""Work that time alone causes: offline devices, arc alarms going quiet, detector checkpoints, rollups.
+"""Work that time alone causes: offline devices, arc alarms going quiet, detector checkpoints, rollups, hazards
+made from alarms by the sites' rules, and overdue hazards.
 
 Each function runs on the writer thread inside one transaction; ``run`` is the loop the app starts in exactly
 one process.
@@ -11,6 +12,8 @@ import logging
 import sqlite3
 
 from ..context import Context
+from ..hazards import automation
+from ..hazards.notices import Announcer
 from ..services.alarms import present
 from ..storage import alarms as alarm_sql
 from ..storage import readings as readings_sql
@@ -52,11 +55,14 @@ def housekeeping(conn: sqlite3.Connection, now: float, raw_days: float, minute_d
 async def run(ctx: Context) -> None:
     settings = ctx.settings
     since_housekeeping = HOUSEKEEPING_S
+    hazard_announcer = Announcer(ctx.reference, settings.timezone, settings.link_base())
     while True:
         await asyncio.sleep(settings.watchdog_interval_s)
         try:
             events = await ctx.db.write(lambda conn: tick(ctx.pipeline, conn, ctx.clock()))
             ctx.hub.publish(present(events))
+            if await ctx.db.write(lambda conn: automation.run(conn, hazard_announcer, ctx.clock())):
+                ctx.hub.alarms.set()  # hazards made or overdue: their messages wait for the sender
             since_housekeeping += settings.watchdog_interval_s
             if since_housekeeping >= HOUSEKEEPING_S:
                 since_housekeeping = 0.0

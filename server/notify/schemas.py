@@ -18,9 +18,12 @@ Clock = Annotated[str, Meta(pattern=r"^([01]\d|2[0-3]):[0-5]\d" + END, descripti
 # A digest at most every 5 minutes and at least once a day.
 DigestInterval = Annotated[float, Meta(ge=300, le=86400)]
 Label = Annotated[str, Meta(max_length=40)]
-Levels = Annotated[list[AlarmLevel], Meta(min_length=1, max_length=4)]
+# What a subscription may ask for: the alarm levels, and news of hazards at the site (assigned to the
+# subscriber, rectified, rejected, closed, overdue, a comment on the thread).
+NotifyLevel = Literal["prealarm", "alarm", "fault", "offline", "hazard"]
+Levels = Annotated[list[NotifyLevel], Meta(min_length=1, max_length=5)]
 SiteIds = Annotated[list[Id], Meta(max_length=1000)]
-ALL_LEVELS: list[AlarmLevel] = ["alarm", "offline", "prealarm", "fault"]
+ALL_LEVELS: list[NotifyLevel] = ["alarm", "offline", "prealarm", "fault", "hazard"]
 
 
 class SubscriptionIn(Struct, forbid_unknown_fields=True):
@@ -51,7 +54,7 @@ class SubscriptionOut(Struct):
     service: str
     scheme: str
     site_ids: list[int] | None
-    levels: list[AlarmLevel]
+    levels: list[NotifyLevel]
     lang: Lang
     digest_interval_s: float
     quiet_start: str | None

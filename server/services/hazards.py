@@ -10,20 +10,38 @@ import msgspec
 from ..auth.principal import Principal
 from ..context import Context
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound
-from ..hazards import workflow
-from ..hazards.schemas import CommentIn, HazardCreate, HazardDetail, HazardOut, HazardRules, HazardTransition
+from ..hazards import automation, workflow
+from ..hazards.notices import Announcer
+from ..hazards.schemas import (
+    AssigneeOut,
+    CommentIn,
+    HazardCreate,
+    HazardDetail,
+    HazardOut,
+    HazardRules,
+    HazardTransition,
+)
 from ..storage import alarms as alarm_sql
 from ..storage import hazards as sql
 from ..storage.scopes import sees_site, site_scope, user_principal
 from .sites import require, visible_site
 
 __all__ = [
-    "RULE_EDITORS", "comment", "create_hazard", "get_hazard", "get_rules", "hazard_out", "list_hazards", "set_rules",
-    "transition",
+    "RULE_EDITORS", "assignees", "comment", "create_hazard", "get_hazard", "get_rules", "hazard_out", "list_hazards",
+    "set_rules", "transition",
 ]
 
 # Who sets a site's alarm → hazard rules: the operator company and admins.
 RULE_EDITORS = ("admin", "operator")
+
+
+def announcer(ctx: Context) -> Announcer:
+    return Announcer(ctx.reference, ctx.settings.timezone, ctx.settings.link_base())
+
+
+def _announce(conn: sqlite3.Connection, ctx: Context, hazard_id: int, event_id: int, now: float) -> None:
+    """Messages for the event, in its transaction (the sender is woken after the commit)."""
+    automation.announce(conn, announcer(ctx), hazard_id, event_id, now)
 
 
 def _user(principal: Principal) -> None:
@@ -117,11 +135,13 @@ async def create_hazard(ctx: Context, principal: Principal, body: HazardCreate) 
         sql.add_event(conn, hazard_id, now, principal.id, "created", "open", body.description.strip(),
                       attachments=body.attachments)
         if assignee is not None:
-            sql.add_event(conn, hazard_id, now, principal.id, "assigned", "assigned",
-                          detail={"assignee_id": assignee, "due_at": due})
+            event_id = sql.add_event(conn, hazard_id, now, principal.id, "assigned", "assigned",
+                                     detail={"assignee_id": assignee, "due_at": due})
+            _announce(conn, ctx, hazard_id, event_id, now)
         return hazard_id
 
     hazard_id = await ctx.db.write(create, durable=True)
+    ctx.hub.alarms.set()
     return await get_hazard(ctx, principal, hazard_id)
 
 
@@ -162,10 +182,12 @@ async def transition(ctx: Context, principal: Principal, hazard_id: int, body: H
         elif body.to == "closed":
             fields["closed_at"] = now
         sql.update_hazard(conn, hazard_id, fields)
-        sql.add_event(conn, hazard_id, now, principal.id, body.to, step.to, body.note.strip(), detail,
-                      body.attachments)
+        event_id = sql.add_event(conn, hazard_id, now, principal.id, body.to, step.to, body.note.strip(), detail,
+                                 body.attachments)
+        _announce(conn, ctx, hazard_id, event_id, now)
 
     await ctx.db.write(move, durable=True)
+    ctx.hub.alarms.set()
     return await get_hazard(ctx, principal, hazard_id)
 
 
@@ -180,12 +202,47 @@ async def comment(ctx: Context, principal: Principal, hazard_id: int, body: Comm
         if row is None:
             raise NotFound("hazard", hazard_id)
         _check_photos(conn, body.attachments)
-        sql.add_event(conn, hazard_id, now, principal.id, "comment", row["state"], body.text.strip(),
-                      attachments=body.attachments)
+        event_id = sql.add_event(conn, hazard_id, now, principal.id, "comment", row["state"], body.text.strip(),
+                                 attachments=body.attachments)
         sql.update_hazard(conn, hazard_id, {"updated_at": now})
+        _announce(conn, ctx, hazard_id, event_id, now)
 
     await ctx.db.write(add, durable=True)
+    ctx.hub.alarms.set()
     return await get_hazard(ctx, principal, hazard_id)
+
+
+async def assignees(ctx: Context, principal: Principal, site_id: int) -> list[AssigneeOut]:
+    await visible_site(ctx, principal, site_id)
+    require(principal, workflow.ASSIGNERS, "assign hazards")
+    return msgspec.convert(await ctx.db.read(lambda c: sql.assignees(c, site_id)), list[AssigneeOut])
+
+
+async def from_commissioning(ctx: Context, principal: Principal, commissioning: dict[str, Any], code: str,
+                             error: str) -> int | None:
+    """A failed self-test or acceptance item becomes a hazard of the site (one open per commissioning); the
+    operator company dispatches it. Answers the new hazard's id, or None when one is already open."""
+    now = ctx.clock()
+    words = {"checklist_failed": "安装验收未通过", "self_test_no_alarm": "探测器自检未报警",
+             "self_test_not_cleared": "探测器自检报警未恢复"}
+
+    def create(conn: sqlite3.Connection) -> int | None:
+        if conn.execute("SELECT 1 FROM hazards WHERE commissioning_id = ? AND state != 'closed'",
+                        [commissioning["id"]]).fetchone():
+            return None
+        found = conn.execute("SELECT serial FROM devices WHERE id = ?", [commissioning["device_id"]]).fetchone()
+        device = found[0] if found else commissioning["address"]
+        hazard_id = sql.insert_hazard(conn, {
+            "site_id": commissioning["site_id"], "title": f"{words.get(code, code)}：{device}"[:100],
+            "description": error, "severity": "general", "source": "commissioning",
+            "commissioning_id": commissioning["id"], "state": "open",
+            "due_at": now + workflow.SEVERITY_DUE_S["general"], "created_by": principal.id, "created_at": now,
+            "updated_at": now})
+        sql.add_event(conn, hazard_id, now, principal.id, "created", "open", error,
+                      detail={"commissioning_id": commissioning["id"], "code": code})
+        return hazard_id
+
+    return await ctx.db.write(create, durable=True)
 
 
 async def get_rules(ctx: Context, principal: Principal, site_id: int) -> HazardRules:

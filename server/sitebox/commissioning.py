@@ -29,6 +29,7 @@ from ..detection.settings import public, resolve_settings, unit_of
 from ..errors import Conflict, InvalidInput, NotFound, Unavailable
 from ..ingest.wire import field_of
 from ..schemas import ChannelIn, DeviceCreate
+from ..services import hazards
 from ..services import sites as site_service
 from ..storage import bluetooth as sql
 from ..storage import sites as site_sql
@@ -163,6 +164,11 @@ async def start(ctx: Context, principal: Principal, body: CommissioningStart) ->
     return await _out(ctx, await ctx.db.write(insert, durable=True))
 
 
+# Failures that are hazards of the installation, not of the radio: a detector that does not detect, an
+# acceptance item not passed (GB 50116 wiring, location…). They go into the hazard loop to be fixed and checked.
+HAZARD_CODES = frozenset({"self_test_no_alarm", "self_test_not_cleared", "checklist_failed"})
+
+
 def _decode(body: Any, kind: type[Any]) -> Any:
     try:
         return msgspec.convert(body or {}, kind)
@@ -195,6 +201,8 @@ async def run_step(ctx: Context, principal: Principal, commissioning_id: int, st
     if step == "accept" and outcome["status"] == "done":
         fields |= {"state": "commissioned", "completed_at": ctx.clock()}
     await ctx.db.write(lambda c: sql.update_commissioning(c, commissioning_id, **fields), durable=True)
+    if outcome.get("code") in HAZARD_CODES:
+        await hazards.from_commissioning(ctx, principal, row, outcome["code"], outcome["error"])
     if step == "accept" and outcome["status"] == "done":
         await box.refresh()  # the poller reads it from now on
     return await get(ctx, principal, commissioning_id)

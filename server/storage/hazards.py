@@ -9,8 +9,8 @@ from collections.abc import Iterable
 from typing import Any
 
 __all__ = [
-    "add_event", "alarms_for_rules", "get_hazard", "get_rules", "hazard_events", "insert_hazard", "list_hazards",
-    "missing_attachments", "newly_overdue", "set_rules", "update_hazard",
+    "add_event", "alarms_for_rules", "assignees", "get_hazard", "get_rules", "hazard_events", "insert_hazard",
+    "list_hazards", "missing_attachments", "newly_overdue", "set_rules", "update_hazard",
 ]
 
 _COLUMNS = (
@@ -112,6 +112,18 @@ def newly_overdue(conn: sqlite3.Connection, now: float) -> list[dict[str, Any]]:
     return [dict(r) for r in rows]
 
 
+def assignees(conn: sqlite3.Connection, site_id: int) -> list[dict[str, Any]]:
+    """Who can take a site's hazard: its owner, its operator company's staff, the inspectors of its grid."""
+    rows = conn.execute(
+        "SELECT u.id, u.display_name, u.role, CASE WHEN u.id = s.owner_id THEN 0 WHEN u.role = 'inspector' THEN 2 "
+        "ELSE 1 END AS tier FROM sites s JOIN users u ON u.disabled = 0 AND (u.id = s.owner_id "
+        "OR (u.role IN ('operator', 'installer') AND u.company_id = s.company_id) "
+        "OR (u.role = 'inspector' AND EXISTS (SELECT 1 FROM user_regions ur JOIN regions r ON r.code = ur.region_code "
+        "JOIN regions sr ON sr.code = s.region_code WHERE ur.user_id = u.id AND sr.path LIKE r.path || '%'))) "
+        "WHERE s.id = ? ORDER BY tier, u.display_name", [site_id])
+    return [dict(r) for r in rows]
+
+
 def get_rules(conn: sqlite3.Connection, site_id: int) -> dict[str, Any] | None:
     found = conn.execute("SELECT rules FROM site_hazard_rules WHERE site_id = ?", [site_id]).fetchone()
     return None if found is None else dict(json.loads(found[0]))
@@ -127,7 +139,9 @@ def alarms_for_rules(conn: sqlite3.Connection, since: float) -> list[dict[str, A
     defaults)."""
     rows = conn.execute(
         "SELECT a.id, a.site_id, a.device_id, a.cause, a.level, a.started_at, a.cleared_at, a.peak, a.threshold, "
-        "d.name AS device_name, d.circuit, r.rules FROM alarms a JOIN devices d ON d.id = a.device_id "
+        "d.name AS device_name, d.circuit, c.key AS channel, r.rules FROM alarms a "
+        "JOIN devices d ON d.id = a.device_id "
+        "LEFT JOIN channels c ON c.id = a.channel_id "
         "LEFT JOIN site_hazard_rules r ON r.site_id = a.site_id LEFT JOIN hazards h ON h.alarm_id = a.id "
         "WHERE a.level = 'alarm' AND a.started_at > ? AND h.id IS NULL AND (a.cleared_at IS NULL OR a.cause = 'arc')",
         [since])

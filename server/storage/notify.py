@@ -81,7 +81,7 @@ def site_subscriptions(conn: sqlite3.Connection, site_id: int, level: str) -> li
     """Live subscriptions of enabled users that ask for ``level`` at ``site_id`` (or at every site they see;
     the caller checks that they still see it)."""
     rows = conn.execute(
-        "SELECT s.id, s.user_id, s.site_ids, u.role, u.company_id, u.department FROM subscriptions s "
+        "SELECT s.id, s.user_id, s.site_ids, s.lang, u.role, u.company_id, u.department FROM subscriptions s "
         "JOIN users u ON u.id = s.user_id WHERE s.deleted_at IS NULL AND u.disabled = 0 "
         "AND EXISTS (SELECT 1 FROM json_each(s.levels) WHERE value = ?) "
         "AND (s.site_ids IS NULL OR EXISTS (SELECT 1 FROM json_each(s.site_ids) WHERE value = ?))",
