@@ -24,6 +24,7 @@ from .api.deps import dependencies
 from .api.errors import exception_handlers
 from .api.hazards import AttachmentController, HazardController, HazardRulesController
 from .api.ingest import IngestController
+from .api.inspections import ChecklistController, InspectionController
 from .api.meta import MetaController
 from .api.notify import NotifyPolicyController, SubscriptionController
 from .api.sites import DeviceController, GatewayController, SiteController
@@ -94,7 +95,8 @@ def create_app(
             MetaController, AuthController, UserController, CompanyController, SiteController, DeviceController,
             GatewayController, IngestController, AlarmController, ReadingsController, LiveController, ScanController,
             CommissioningController, ControlController, SubscriptionController, NotifyPolicyController,
-            HazardController, HazardRulesController, AttachmentController, pwa_root, pwa_file,
+            HazardController, HazardRulesController, AttachmentController, ChecklistController, InspectionController,
+            pwa_root, pwa_file,
         ],
         dependencies=dependencies,
         exception_handlers=exception_handlers,

@@ -70,6 +70,7 @@ class HazardOut(Struct):
     verified_by: str | None
     verified_at: float | None
     closed_at: float | None
+    inspection_id: int | None = None
 
 
 class HazardEventOut(Struct):

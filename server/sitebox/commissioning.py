@@ -8,10 +8,7 @@ resets the steps after it. Acceptance makes the device ``commissioned`` and the 
 from __future__ import annotations
 
 import asyncio
-import functools
 import time
-import tomllib
-from pathlib import Path
 from typing import Any
 
 import msgspec
@@ -24,6 +21,7 @@ from ble.protocol.arc import ArcReport
 from ble.scanner import scan
 
 from ..auth.principal import Principal
+from ..checklists import templates
 from ..context import Context
 from ..detection.settings import public, resolve_settings, unit_of
 from ..errors import Conflict, InvalidInput, NotFound, Unavailable
@@ -47,7 +45,6 @@ from .schemas import (
 
 __all__ = ["checklist", "get", "require_box", "run_step", "scan_site", "start"]
 
-_ACCEPTANCE = Path(__file__).parent.parent / "reference" / "acceptance.toml"
 # Waiting for a self-test: the device's test signal, the detection delay (≤ 60 s allowed, 5 s by default) and
 # the clear that follows; more than this and something is wrong with the device or its transformer.
 SELF_TEST_MARGIN_S = 15.0
@@ -69,15 +66,10 @@ def require_box(ctx: Context) -> SiteBox:
     return box
 
 
-@functools.cache
-def _acceptance() -> tuple[int, list[dict[str, Any]]]:
-    data = tomllib.loads(_ACCEPTANCE.read_text("utf-8"))
-    return int(data["version"]), list(data["item"])
-
-
 def checklist(kind: str) -> list[ChecklistItem]:
-    return [ChecklistItem(i["key"], {"zh-CN": i["zh-CN"], "en": i["en"]}) for i in _acceptance()[1]
-            if kind in i["kinds"]]
+    """The acceptance items for a device kind (server/reference/checklists/acceptance.toml)."""
+    return [ChecklistItem(i.key, {"zh-CN": i.zh, "en": i.en}) for i in templates.load()["acceptance"].items
+            if i.kinds is None or kind in i.kinds]
 
 
 async def scan_site(ctx: Context, principal: Principal, site_id: int, seconds: float) -> list[ScanResult]:
@@ -344,7 +336,7 @@ class _Flow:
             raise InvalidInput("answers", f"unknown checklist items: {', '.join(sorted(unknown))}")
         if missing := items - answered:
             raise InvalidInput("answers", f"answer every item; missing: {', '.join(sorted(missing))}")
-        version = _acceptance()[0]
+        version = templates.load()["acceptance"].version
         answers = [msgspec.structs.asdict(a) for a in given.answers]
         failed = [a.key for a in given.answers if a.answer == "fail"]
         commissioning_id = self.row["id"]

@@ -15,7 +15,8 @@ __all__ = [
 
 _COLUMNS = (
     "h.id, h.site_id, s.name AS site_name, h.title, h.description, h.severity, h.source, h.alarm_id, "
-    "h.commissioning_id, h.state, h.assignee_id, a.display_name AS assignee, h.due_at, h.created_by AS creator_id, "
+    "h.commissioning_id, h.inspection_id, h.state, h.assignee_id, a.display_name AS assignee, h.due_at, "
+    "h.created_by AS creator_id, "
     "c.display_name AS created_by, h.created_at, h.updated_at, h.rectified_by AS rectifier_id, "
     "r.display_name AS rectified_by, h.rectified_at, v.display_name AS verified_by, h.verified_at, h.closed_at"
 )

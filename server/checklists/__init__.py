@@ -1,0 +1,1 @@
+"""Checklists: versioned templates as data files, and inspections that answer them."""

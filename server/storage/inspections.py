@@ -1,0 +1,78 @@
+"""Inspections and their answers."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable
+from typing import Any
+
+__all__ = ["answers", "get_inspection", "hazards_of", "insert_inspection", "list_inspections", "save_answers",
+           "update_inspection"]
+
+_COLUMNS = (
+    "i.id, i.site_id, s.name AS site_name, s.owner_id, i.template_id, i.template_version, i.items, i.state, "
+    "i.inspector_id, u.display_name AS inspector, i.started_at, i.completed_at, i.signed_by, i.summary, "
+    "(SELECT COUNT(*) FROM inspection_answers x WHERE x.inspection_id = i.id) AS answered, "
+    "(SELECT COUNT(*) FROM inspection_answers x WHERE x.inspection_id = i.id AND x.answer = 'fail') AS failed"
+)
+_FROM = "inspections i JOIN sites s ON s.id = i.site_id JOIN users u ON u.id = i.inspector_id"
+
+
+def _row(row: sqlite3.Row) -> dict[str, Any]:
+    out = dict(row)
+    out["items"] = json.loads(out["items"])
+    return out
+
+
+def insert_inspection(conn: sqlite3.Connection, record: dict[str, Any]) -> int:
+    cur = conn.execute(
+        "INSERT INTO inspections (site_id, template_id, template_version, items, inspector_id, started_at) "
+        "VALUES (:site_id, :template_id, :template_version, :items, :inspector_id, :started_at)",
+        {**record, "items": json.dumps(record["items"], ensure_ascii=False)})
+    return int(cur.lastrowid or 0)
+
+
+def update_inspection(conn: sqlite3.Connection, inspection_id: int, fields: dict[str, Any]) -> None:
+    sets = ", ".join(f"{k} = :{k}" for k in fields)
+    conn.execute(f"UPDATE inspections SET {sets} WHERE id = :id", {**fields, "id": inspection_id})
+
+
+def get_inspection(conn: sqlite3.Connection, inspection_id: int, scope_sql: str = "1 = 1",
+                   params: Iterable[Any] = ()) -> dict[str, Any] | None:
+    found = conn.execute(f"SELECT {_COLUMNS} FROM {_FROM} WHERE i.id = ? AND ({scope_sql})",
+                         [inspection_id, *params]).fetchone()
+    return _row(found) if found else None
+
+
+def list_inspections(conn: sqlite3.Connection, scope_sql: str, params: list[Any], site_id: int | None,
+                     limit: int) -> list[dict[str, Any]]:
+    where, args = f"({scope_sql})", list(params)
+    if site_id is not None:
+        where += " AND i.site_id = ?"
+        args.append(site_id)
+    rows = conn.execute(f"SELECT {_COLUMNS} FROM {_FROM} WHERE {where} ORDER BY i.started_at DESC, i.id DESC "
+                        "LIMIT ?", [*args, limit])
+    return [_row(r) for r in rows]
+
+
+def save_answers(conn: sqlite3.Connection, inspection_id: int, rows: list[dict[str, Any]]) -> None:
+    """Insert or replace answers by key: answering an item again keeps the latest answer."""
+    conn.executemany(
+        "INSERT INTO inspection_answers (inspection_id, key, answer, note, attachments, answered_at, answered_by) "
+        "VALUES (:inspection_id, :key, :answer, :note, :attachments, :answered_at, :answered_by) "
+        "ON CONFLICT (inspection_id, key) DO UPDATE SET answer = excluded.answer, note = excluded.note, "
+        "attachments = excluded.attachments, answered_at = excluded.answered_at, answered_by = excluded.answered_by",
+        [{**r, "inspection_id": inspection_id, "attachments": json.dumps(r["attachments"])} for r in rows])
+
+
+def answers(conn: sqlite3.Connection, inspection_id: int) -> list[dict[str, Any]]:
+    rows = conn.execute(
+        "SELECT a.key, a.answer, a.note, a.attachments, a.answered_at, u.display_name AS answered_by "
+        "FROM inspection_answers a LEFT JOIN users u ON u.id = a.answered_by WHERE a.inspection_id = ?",
+        [inspection_id])
+    return [{**dict(r), "attachments": json.loads(r["attachments"])} for r in rows]
+
+
+def hazards_of(conn: sqlite3.Connection, inspection_id: int) -> list[int]:
+    return [r[0] for r in conn.execute("SELECT id FROM hazards WHERE inspection_id = ? ORDER BY id", [inspection_id])]
