@@ -28,6 +28,7 @@ from .api.inspections import ChecklistController, InspectionController
 from .api.meta import MetaController
 from .api.notify import NotifyPolicyController, SubscriptionController
 from .api.sites import DeviceController, GatewayController, SiteController
+from .api.stats import StatsController
 from .context import Context, open_context
 from .ingest import watchdog
 from .notify import worker as notify_worker
@@ -96,7 +97,7 @@ def create_app(
             GatewayController, IngestController, AlarmController, ReadingsController, LiveController, ScanController,
             CommissioningController, ControlController, SubscriptionController, NotifyPolicyController,
             HazardController, HazardRulesController, AttachmentController, ChecklistController, InspectionController,
-            pwa_root, pwa_file,
+            StatsController, pwa_root, pwa_file,
         ],
         dependencies=dependencies,
         exception_handlers=exception_handlers,

@@ -25,6 +25,8 @@ class Capability(msgspec.Struct, frozen=True):
     code: str
     name_zh: str
     name_en: str
+    # The programme's category of the units that must have it: "high_risk" or "crowded".
+    category: str = "crowded"
 
 
 class Department(msgspec.Struct, frozen=True):
@@ -47,7 +49,8 @@ class Reference:
     """All reference data, with lookups by code."""
 
     def __init__(self, regions: list[Region], departments: list[Department], venue_types: list[VenueType],
-                 capabilities: list[Capability]) -> None:
+                 capabilities: list[Capability], targets: dict[str, float] | None = None) -> None:
+        self.targets = targets or {}
         self.regions = regions
         self.departments = departments
         self.venue_types = venue_types
@@ -67,6 +70,20 @@ class Reference:
             names.append(region.name)
             region = self.region(region.parent) if region.parent else None
         return " ".join(reversed(names)) or code
+
+    def district_of(self, code: str) -> Region | None:
+        """The district (区县) a region is in, or the region itself when it is one; None above districts."""
+        region = self.region(code)
+        while region is not None and region.level != "district":
+            region = self.region(region.parent) if region.parent else None
+        return region
+
+    def category_of(self, venue_type: str) -> str:
+        """A venue type's target category ("high_risk" or "crowded"), from the capability it must have."""
+        venue = self.venue_type(venue_type)
+        by_code = {c.code: c.category for c in self.capabilities}
+        categories = {by_code[c] for c in venue.required_capabilities} if venue else set()
+        return "high_risk" if "high_risk" in categories else "crowded"
 
     def venue_type(self, code: str) -> VenueType | None:
         return self._venue_types.get(code)
@@ -93,7 +110,9 @@ def load() -> Reference:
         for k, v in data["departments"].items()
     ]
     _check(regions, departments, venue_types, capabilities)
-    return Reference(regions=regions, departments=departments, venue_types=venue_types, capabilities=capabilities)
+    targets = {k: float(v) for k, v in data.get("targets", {}).items()}
+    return Reference(regions=regions, departments=departments, venue_types=venue_types, capabilities=capabilities,
+                     targets=targets)
 
 
 def _check(regions: list[Region], departments: list[Department], venue_types: list[VenueType],

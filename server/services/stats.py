@@ -1,0 +1,154 @@
+"""Regulator statistics, each scoped to the caller's regions × sectors like every query."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import Counter, defaultdict
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from ..auth.principal import Principal
+from ..context import Context
+from ..errors import InvalidInput
+from ..stats.capabilities import capabilities_of
+from ..stats.schemas import CategoryRow, CoverageOut, CoverageRow, HazardRow, HotspotsOut, OfflineSite
+from ..storage import stats as sql
+from ..storage.scopes import site_scope
+
+__all__ = ["coverage", "hazards_by_sector", "hotspots", "offline"]
+
+
+def _scope(ctx: Context, principal: Principal, region: str | None, sector: str | None) -> tuple[str, list[Any]]:
+    where, params = site_scope(principal, ctx.reference)
+    if region is not None:
+        if ctx.reference.region(region) is None:
+            raise InvalidInput("region", f"no region {region}; GET /api/v1/reference lists them")
+        where += " AND s.region_code IN (SELECT r.code FROM regions r JOIN regions u ON r.path LIKE u.path || '%' " \
+                 "WHERE u.code = ?)"
+        params = [*params, region]
+    if sector is not None:
+        department = ctx.reference.department(sector)
+        if department is None:
+            raise InvalidInput("sector", f"no sector {sector}; use a department code such as commerce")
+        marks = ", ".join("?" * len(department.venue_types))
+        where += f" AND s.venue_type IN ({marks})"
+        params = [*params, *department.venue_types]
+    return where, params
+
+
+def _district(ctx: Context, region_code: str) -> tuple[str, str]:
+    district = ctx.reference.district_of(region_code)
+    return (district.code, district.name) if district else (region_code, ctx.reference.region_name(region_code))
+
+
+def _sector(ctx: Context, venue_type: str) -> tuple[str, str]:
+    venue = ctx.reference.venue_type(venue_type)
+    code = venue.department if venue else "fire_rescue"
+    department = ctx.reference.department(code)
+    return code, department.name_zh if department else code
+
+
+def _rate(part: int, whole: int) -> float:
+    return round(part / whole, 4) if whole else 0.0
+
+
+async def coverage(ctx: Context, principal: Principal, region: str | None, sector: str | None) -> CoverageOut:
+    """Adoption (a commissioned device) and compliance (commissioned capabilities ⊇ required) by district ×
+    sector, against the programme's targets."""
+    where, params = _scope(ctx, principal, region, sector)
+
+    def read(conn: sqlite3.Connection) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        return sql.sites(conn, where, params), sql.commissioned_devices(conn, where, params)
+
+    sites, devices = await ctx.db.read(read)
+    installed: dict[int, set[str]] = defaultdict(set)
+    covered_ids = {device["site_id"] for device in devices}  # adopted: at least one commissioned device
+    for device in devices:
+        installed[device["site_id"]] |= capabilities_of(device["kind"], (device["channels"] or "").split(","))
+    targets = ctx.reference.targets
+    cells: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+    categories: dict[str, Counter[str]] = defaultdict(Counter)
+    not_compliant: list[int] = []
+    for site in sites:
+        venue = ctx.reference.venue_type(site["venue_type"])
+        required = set(venue.required_capabilities) if venue else set()
+        have = installed.get(site["id"], set())
+        covered = site["id"] in covered_ids
+        compliant = required <= have
+        if not compliant:
+            not_compliant.append(site["id"])
+        category = ctx.reference.category_of(site["venue_type"])
+        key = (_district(ctx, site["region_code"])[0], site["venue_type"])
+        cells[key].update({"sites": 1, "covered": int(covered), "compliant": int(compliant), category: 1})
+        for name in (category, "all"):
+            categories[name].update({"sites": 1, "covered": int(covered)})
+    by_row: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+    for (district, venue_type), counts in cells.items():
+        by_row[(district, _sector(ctx, venue_type)[0])].update(counts)
+    rows = []
+    for (district, sector_code), counts in sorted(by_row.items()):
+        category = "high_risk" if counts["high_risk"] > counts["crowded"] else "crowded"
+        coverage_rate = _rate(counts["covered"], counts["sites"])
+        department = ctx.reference.department(sector_code)
+        rows.append(CoverageRow(
+            district=district, district_name=_district(ctx, district)[1], sector=sector_code,
+            sector_name=department.name_zh if department else sector_code, category=category, sites=counts["sites"],
+            covered=counts["covered"], coverage=coverage_rate, compliant=counts["compliant"],
+            compliance=_rate(counts["compliant"], counts["sites"]), target=targets.get(category, 1.0),
+            target_met=coverage_rate >= targets.get(category, 1.0)))
+    category_rows = []
+    for name in ("high_risk", "crowded", "all"):
+        counts = categories.get(name, Counter())
+        rate = _rate(counts["covered"], counts["sites"])
+        category_rows.append(CategoryRow(category=name, sites=counts["sites"], covered=counts["covered"],
+                                         coverage=rate, target=targets.get(name, 1.0),
+                                         target_met=counts["sites"] > 0 and rate >= targets.get(name, 1.0)))
+    return CoverageOut(targets=targets, rows=rows, categories=category_rows, sites=len(sites),
+                       covered=sum(1 for s in sites if s["id"] in covered_ids),
+                       compliant=len(sites) - len(not_compliant), not_compliant=sorted(not_compliant)[:500])
+
+
+async def hazards_by_sector(ctx: Context, principal: Principal, region: str | None,
+                            sector: str | None) -> list[HazardRow]:
+    where, params = _scope(ctx, principal, region, sector)
+    rows = await ctx.db.read(lambda c: sql.hazard_rows(c, where, params))
+    now = ctx.clock()
+    counts: dict[str, Counter[str]] = defaultdict(Counter)
+    for row in rows:
+        code = _sector(ctx, row["venue_type"])[0]
+        counts[code].update({"open": 1, "overdue": int(row["state"] in ("open", "assigned") and row["due_at"] < now),
+                             "major_open": int(row["severity"] == "major")})
+    return [HazardRow(sector=code, sector_name=_sector_name(ctx, code), open=c["open"], overdue=c["overdue"],
+                      major_open=c["major_open"]) for code, c in sorted(counts.items())]
+
+
+def _sector_name(ctx: Context, code: str) -> str:
+    department = ctx.reference.department(code)
+    return department.name_zh if department else code
+
+
+async def hotspots(ctx: Context, principal: Principal, region: str | None, sector: str | None,
+                   days: int) -> HotspotsOut:
+    """Alarm-level alarms by local hour of day × district: where and when fires start."""
+    where, params = _scope(ctx, principal, region, sector)
+    since = ctx.clock() - days * 86400.0
+    rows = await ctx.db.read(lambda c: sql.alarm_starts(c, where, params, since))
+    zone = ZoneInfo(ctx.settings.timezone)
+    grid: dict[str, list[int]] = {}
+    names: dict[str, str] = {}
+    for row in rows:
+        code, name = _district(ctx, row["region_code"])
+        names[code] = name
+        hour = datetime.fromtimestamp(row["started_at"], zone).hour
+        grid.setdefault(code, [0] * 24)[hour] += 1
+    order = sorted(grid)
+    return HotspotsOut(days=days, districts=order, district_names=[names[c] for c in order],
+                       counts=[grid[c] for c in order])
+
+
+async def offline(ctx: Context, principal: Principal, region: str | None, sector: str | None) -> list[OfflineSite]:
+    where, params = _scope(ctx, principal, region, sector)
+    rows = await ctx.db.read(lambda c: sql.offline_devices(c, where, params))
+    return [OfflineSite(site_id=r["site_id"], name=r["name"], district_name=_district(ctx, r["region_code"])[1],
+                        devices=r["devices"], since=r["since"]) for r in rows]

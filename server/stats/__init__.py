@@ -1,0 +1,1 @@
+"""Regulator statistics: coverage and compliance, hazards by department, alarm hotspots, sites offline."""

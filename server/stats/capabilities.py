@@ -1,0 +1,28 @@
+"""What a commissioned device gives its site, by kind and channels. Pure.
+
+- a combined electrical-fire detector (residual current and temperature probes), or a smart breaker measuring
+  both, is the combined_detector that high-risk units need (GB 14287.2/.3);
+- a fault-arc detector, or a breaker with an arc channel, detects fault arcs (GB 14287.4);
+- a breaker with an arc channel also cuts the circuit when it arcs: arc extinguishing (灭弧) for markets,
+  malls and heritage sites.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+__all__ = ["capabilities_of"]
+
+
+def capabilities_of(kind: str, channels: Iterable[str]) -> set[str]:
+    keys = set(channels)
+    has_arc = "arc" in keys
+    has_combined = "residual_ma" in keys and any(k.startswith("temp_c") for k in keys)
+    out: set[str] = set()
+    if kind == "combined" or (kind == "breaker" and has_combined):
+        out.add("combined_detector")
+    if kind == "arc" or has_arc:
+        out.add("arc_detection")
+    if kind == "breaker" and has_arc:
+        out.add("arc_extinguishing")
+    return out
