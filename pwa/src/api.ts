@@ -73,6 +73,8 @@ const GATEWAY_STATUSES = new Set([502, 504])
 
 interface RequestOptions {
   body?: unknown
+  /** Raw bytes instead of JSON (an attachment upload), sent with their own Content-Type. */
+  raw?: { data: Blob; type: string }
   /** Send the token, and treat 401 as "session over". False for login. */
   auth?: boolean
   /** Give up after this long (NetworkError); REQUEST_TIMEOUT_MS unless the request waits for a device. */
@@ -82,6 +84,9 @@ interface RequestOptions {
 function fieldOf(body: object): string | null {
   const extra = 'extra' in body ? body.extra : null
   if (extra && typeof extra === 'object' && 'field' in extra && typeof extra.field === 'string') return extra.field
+  // A body the server could not decode (a string too long, a missing key): a list, the first entry's `key`.
+  const first: unknown = Array.isArray(extra) ? extra[0] : null
+  if (first && typeof first === 'object' && 'key' in first && typeof first.key === 'string') return first.key
   return null
 }
 
@@ -98,10 +103,12 @@ async function readError(response: Response): Promise<ApiError> {
   return new ApiError(response.status, text.trim().slice(0, 200) || response.statusText || `HTTP ${response.status}`)
 }
 
-export async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
-  const { body, auth = true, timeoutMs = REQUEST_TIMEOUT_MS } = options
-  const headers: Record<string, string> = { Accept: 'application/json' }
-  if (body !== undefined) headers['Content-Type'] = 'application/json'
+/** Send a request and answer its response when it is a success; every failure becomes ApiError or NetworkError. */
+async function send(method: string, path: string, options: RequestOptions, accept: string): Promise<Response> {
+  const { body, raw, auth = true, timeoutMs = REQUEST_TIMEOUT_MS } = options
+  const headers: Record<string, string> = { Accept: accept }
+  if (raw) headers['Content-Type'] = raw.type
+  else if (body !== undefined) headers['Content-Type'] = 'application/json'
   const token = auth ? getSession()?.token : undefined
   if (token) headers.Authorization = `Bearer ${token}`
 
@@ -110,7 +117,7 @@ export async function request<T>(method: string, path: string, options: RequestO
     response = await fetch(path, {
       method,
       headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: raw ? raw.data : body === undefined ? undefined : JSON.stringify(body),
       signal: AbortSignal.timeout(timeoutMs),
     })
   } catch (error) {
@@ -128,8 +135,24 @@ export async function request<T>(method: string, path: string, options: RequestO
     if (response.status === 401 && auth) await endSession()
     throw error
   }
+  return response
+}
+
+export async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+  const response = await send(method, path, options, 'application/json')
   if (response.status === 204) return undefined as T
   return (await response.json()) as T
+}
+
+/** A response's bytes (an attachment), with the same token, errors and timeout as `request`. */
+export async function requestBlob(method: string, path: string, options: RequestOptions = {}): Promise<Blob> {
+  const response = await send(method, path, options, '*/*')
+  try {
+    return await response.blob()
+  } catch (error) {
+    // The connection dropped while the body was still arriving.
+    throw new NetworkError(`${method} ${path}: the answer was cut off`, { cause: error })
+  }
 }
 
 export function login(username: string, password: string): Promise<LoginResponse> {

@@ -7,6 +7,9 @@ import { isOnline, onOnlineChange } from './online'
 import { currentUrl, matchRoute, navigate, onNavigate, safeNext } from './router'
 import { AlarmPage } from './screens/AlarmPage'
 import { CommissionPage } from './screens/CommissionPage'
+import { HazardNewPage } from './screens/HazardNewPage'
+import { HazardPage } from './screens/HazardPage'
+import { HazardsPage } from './screens/HazardsPage'
 import { Login } from './screens/Login'
 import { NotificationsPage } from './screens/NotificationsPage'
 import { SiteList } from './screens/SiteList'
@@ -43,7 +46,8 @@ export function App() {
   const session = useExternal(onSessionChange, getSession)
   const online = useExternal(onOnlineChange, isOnline)
   const url = useExternal(onNavigate, currentUrl)
-  const route = matchRoute(new URL(url, location.origin).pathname)
+  const { pathname, search } = new URL(url, location.origin)
+  const route = matchRoute(pathname)
 
   useEffect(() => {
     restoreSession()
@@ -78,6 +82,9 @@ export function App() {
   else if (route.name === 'commission') page = <CommissionPage siteId={route.siteId} id={route.id} />
   else if (route.name === 'alarm') page = <AlarmPage key={route.id} id={route.id} />
   else if (route.name === 'notifications') page = <NotificationsPage />
+  else if (route.name === 'hazards') page = <HazardsPage search={search} />
+  else if (route.name === 'hazard-new') page = <HazardNewPage search={search} />
+  else if (route.name === 'hazard') page = <HazardPage key={route.id} id={route.id} />
   else page = <NotFound />
 
   return (

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { alarmPath, commissionPath, matchRoute, NOTIFICATIONS_PATH, safeNext } from './router'
+import { alarmPath, commissionPath, hazardPath, HAZARDS_PATH, matchRoute, NOTIFICATIONS_PATH, safeNext } from './router'
 
 describe('matchRoute', () => {
   it.each([
@@ -23,6 +23,15 @@ describe('matchRoute', () => {
     ['/settings/notifications', { name: 'notifications' }],
     ['/settings/notifications/', { name: 'notifications' }],
     ['/settings', { name: 'notfound' }],
+    ['/hazards', { name: 'hazards' }],
+    ['/hazards/', { name: 'hazards' }],
+    ['/hazards/new', { name: 'hazard-new' }],
+    ['/hazards/new/', { name: 'hazard-new' }],
+    ['/hazards/7', { name: 'hazard', id: 7 }],
+    ['/hazards/7/', { name: 'hazard', id: 7 }],
+    ['/hazards/x', { name: 'notfound' }],
+    ['/hazards/7/events', { name: 'notfound' }],
+    ['/sites/12/hazards', { name: 'notfound' }],
   ] as const)('%s → %j', (path, route) => {
     expect(matchRoute(path)).toEqual(route)
   })
@@ -39,6 +48,13 @@ describe('matchRoute', () => {
     expect(matchRoute(alarmPath(42))).toEqual({ name: 'alarm', id: 42 })
     expect(matchRoute(NOTIFICATIONS_PATH)).toEqual({ name: 'notifications' })
   })
+
+  it('round-trips the hazard paths', () => {
+    // The server puts {public_url}/hazards/{id} into every message about a hazard.
+    expect(hazardPath(7)).toBe('/hazards/7')
+    expect(matchRoute(hazardPath(7))).toEqual({ name: 'hazard', id: 7 })
+    expect(matchRoute(HAZARDS_PATH)).toEqual({ name: 'hazards' })
+  })
 })
 
 describe('safeNext', () => {
@@ -48,6 +64,7 @@ describe('safeNext', () => {
     ['https://evil.example/', '/'],
     ['/login?next=/', '/'],
     ['/alarms/42', '/alarms/42'],
+    ['/hazards/7', '/hazards/7'],
     [null, '/'],
   ] as const)('%s → %s', (next, expected) => {
     expect(safeNext(next)).toBe(expected)

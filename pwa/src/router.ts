@@ -11,6 +11,12 @@ export type Route =
   | { name: 'alarm'; id: number }
   /** The signed-in user's notification settings: subscriptions and this device's system notifications. */
   | { name: 'notifications' }
+  /** Hazards of the sites the user sees; the filter and site are in the query (hazards/model.ts parseListSearch). */
+  | { name: 'hazards' }
+  /** Reporting a hazard; `?site=` when it starts from a site page. */
+  | { name: 'hazard-new' }
+  /** One hazard: its timeline, photos and what the user may do next (the link in messages about hazards). */
+  | { name: 'hazard'; id: number }
   | { name: 'login' }
   | { name: 'notfound' }
 
@@ -21,6 +27,13 @@ export function alarmPath(id: number): string {
 
 export const NOTIFICATIONS_PATH = '/settings/notifications'
 
+export const HAZARDS_PATH = '/hazards'
+
+/** Fixed by the messages the server sends about hazards ({public_url}/hazards/{id}): do not move. */
+export function hazardPath(id: number): string {
+  return `/hazards/${id}`
+}
+
 const listeners = new Set<() => void>()
 
 export function matchRoute(pathname: string): Route {
@@ -28,6 +41,10 @@ export function matchRoute(pathname: string): Route {
   if (path === '/') return { name: 'sites' }
   if (path === '/login') return { name: 'login' }
   if (path === NOTIFICATIONS_PATH) return { name: 'notifications' }
+  if (path === HAZARDS_PATH) return { name: 'hazards' }
+  if (path === `${HAZARDS_PATH}/new`) return { name: 'hazard-new' }
+  const hazard = /^\/hazards\/(\d+)$/.exec(path)
+  if (hazard?.[1]) return { name: 'hazard', id: Number(hazard[1]) }
   const alarm = /^\/alarms\/(\d+)$/.exec(path)
   if (alarm?.[1]) return { name: 'alarm', id: Number(alarm[1]) }
   const site = /^\/sites\/(\d+)$/.exec(path)

@@ -91,6 +91,9 @@ export interface ErrorBody {
   extra?: unknown
 }
 
+/** What a subscription may ask for: the alarm levels, and news of hazards at its sites. */
+export type NotifyLevel = AlarmLevel | 'hazard'
+
 export type AlarmLevel = 'prealarm' | 'alarm' | 'fault' | 'offline'
 
 export type AlarmCause =
@@ -316,7 +319,7 @@ export interface Subscription {
   scheme: string
   /** Null: every site the user can see, including sites added later. */
   site_ids: number[] | null
-  levels: AlarmLevel[]
+  levels: NotifyLevel[]
   lang: NotifyLang
   /** How often pre-alarms and faults are sent together as one digest. */
   digest_interval_s: number
@@ -332,7 +335,7 @@ export interface SubscriptionCreate {
   url: string
   label?: string
   site_ids?: number[] | null
-  levels?: AlarmLevel[]
+  levels?: NotifyLevel[]
   lang?: NotifyLang
   digest_interval_s?: number
   quiet_start?: string | null

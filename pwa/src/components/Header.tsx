@@ -1,5 +1,5 @@
 import { getLanguage, label, setLanguage, t } from '../i18n'
-import { NOTIFICATIONS_PATH } from '../router'
+import { HAZARDS_PATH, NOTIFICATIONS_PATH } from '../router'
 import type { SessionRecord } from '../session'
 
 function LangSwitch() {
@@ -52,6 +52,9 @@ export function Header({ session, online, onLogout }: HeaderProps) {
             </span>
           </span>
           <span class="user-links">
+            <a href={HAZARDS_PATH} class="topbar-link" data-testid="nav-hazards">
+              {t('header.hazards')}
+            </a>
             <a href={NOTIFICATIONS_PATH} class="topbar-link" data-testid="nav-notifications">
               {t('header.notifications')}
             </a>

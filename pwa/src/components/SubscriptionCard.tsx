@@ -3,7 +3,7 @@ import type { ComponentChildren } from 'preact'
 import { useState } from 'preact/hooks'
 import { ApiError, deleteSubscription, NetworkError, NOTIFY_TEST_TIMEOUT_MS, testSubscription } from '../api'
 import { formatNumber, formatTime, label, t } from '../i18n'
-import { digestText, langText, quietText, sitesText } from '../notify/subscription-form'
+import { digestText, langText, levelName, quietText, sitesText } from '../notify/subscription-form'
 import type { Site, Subscription, TestResult } from '../types'
 import { SubscriptionForm } from './SubscriptionForm'
 
@@ -189,7 +189,7 @@ export function SubscriptionCard({ subscription: s, sites, sitesFailed, justAdde
         <dd data-testid="sub-levels-text">
           {s.levels.map((level) => (
             <span key={level} class={`badge badge-${level} level-chip`} data-level={level}>
-              {label('status', level)}
+              {levelName(level)}
             </span>
           ))}
         </dd>

@@ -2,7 +2,7 @@
 // belongs) are in notify/subscription-form.ts; this renders them.
 import { useState } from 'preact/hooks'
 import { ApiError, createSubscription, NetworkError, updateSubscription } from '../api'
-import { formatDuration, getLanguage, label, t } from '../i18n'
+import { formatDuration, getLanguage, t } from '../i18n'
 import {
   checkForm,
   createBody,
@@ -12,6 +12,7 @@ import {
   LABEL_MAX,
   langText,
   levelHint,
+  levelName,
   LEVELS,
   newForm,
   NOTIFY_LANGS,
@@ -21,7 +22,7 @@ import {
   type SubscriptionField,
   type SubscriptionForm as Form,
 } from '../notify/subscription-form'
-import type { AlarmLevel, NotifyLang, Site, Subscription } from '../types'
+import type { NotifyLang, NotifyLevel, Site, Subscription } from '../types'
 
 function FieldError({ errors, field }: { errors: FieldErrors; field: SubscriptionField | 'form' }) {
   const text = errors[field]
@@ -112,7 +113,7 @@ function SiteChoice({ form, sites, sitesFailed, onChange }: SitesProps) {
 }
 
 function LevelChoice({ form, onChange }: { form: Form; onChange: (change: Partial<Form>) => void }) {
-  const toggle = (level: AlarmLevel, on: boolean) =>
+  const toggle = (level: NotifyLevel, on: boolean) =>
     onChange({ levels: on ? [...form.levels, level] : form.levels.filter((l) => l !== level) })
   return (
     <fieldset data-testid="sub-levels">
@@ -125,7 +126,7 @@ function LevelChoice({ form, onChange }: { form: Form; onChange: (change: Partia
             onChange={(e) => toggle(level, e.currentTarget.checked)}
             data-testid={`sub-level-${level}`}
           />
-          <span class={`badge badge-${level}`}>{label('status', level)}</span>
+          <span class={`badge badge-${level}`}>{levelName(level)}</span>
           <span class="muted">{t(levelHint(level))}</span>
         </label>
       ))}

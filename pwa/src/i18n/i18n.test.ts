@@ -133,6 +133,9 @@ describe('labels', () => {
       'delivery_mode',
       'send_status',
       'notify_lang',
+      'severity',
+      'hazard_state',
+      'hazard_source',
     ] as const
     for (const group of groups) {
       expect(Object.keys(en.labels[group]).sort(), group).toEqual(Object.keys(zhCN.labels[group]).sort())

@@ -35,7 +35,7 @@ describe('a new subscription', () => {
       url: 'wecombot://KEY',
       label: '店长微信群',
       site_ids: null,
-      levels: ['alarm', 'offline', 'prealarm', 'fault'],
+      levels: ['alarm', 'offline', 'prealarm', 'fault', 'hazard'],
       lang: 'zh-CN',
       digest_interval_s: 3600,
       quiet_start: null,
@@ -175,6 +175,12 @@ describe('words for a saved subscription', () => {
   })
 
   it('tells which levels go at once and which wait for the digest', () => {
-    expect(LEVELS.map(levelHint)).toEqual(['subs.level_immediate', 'subs.level_immediate', 'subs.level_digest', 'subs.level_digest'])
+    expect(LEVELS.map(levelHint)).toEqual([
+      'subs.level_immediate',
+      'subs.level_immediate',
+      'subs.level_digest',
+      'subs.level_digest',
+      'subs.level_hazard',
+    ])
   })
 })

@@ -5,13 +5,13 @@
 // user can fix without a round trip: an empty URL, no level, no site, a half-filled quiet period.
 import type { ApiError } from '../api'
 import { formatDuration, label, t, type Lang, type MessageKey } from '../i18n'
-import type { AlarmLevel, NotifyLang, Site, Subscription, SubscriptionCreate, SubscriptionPatch } from '../types'
+import type { NotifyLang, NotifyLevel, Site, Subscription, SubscriptionCreate, SubscriptionPatch } from '../types'
 
 /** The order the levels are offered in: those sent at once first, then those collected into digests. */
-export const LEVELS: readonly AlarmLevel[] = ['alarm', 'offline', 'prealarm', 'fault']
+export const LEVELS: readonly NotifyLevel[] = ['alarm', 'offline', 'prealarm', 'fault', 'hazard']
 
 /** Alarms and offline devices are sent at once and never held back by quiet hours. */
-export const IMMEDIATE_LEVELS: ReadonlySet<AlarmLevel> = new Set(['alarm', 'offline'])
+export const IMMEDIATE_LEVELS: ReadonlySet<NotifyLevel> = new Set(['alarm', 'offline', 'hazard'])
 
 /** The digest intervals offered (the server takes 300 to 86400 s). One hour is the server's default. */
 export const DIGEST_CHOICES_S: readonly number[] = [900, 1800, 3600, 4 * 3600, 86400]
@@ -50,7 +50,7 @@ export interface SubscriptionForm {
   /** Every site the user can see, now and later (site_ids null). */
   allSites: boolean
   siteIds: number[]
-  levels: AlarmLevel[]
+  levels: NotifyLevel[]
   lang: NotifyLang
   digestS: number
   quiet: boolean
@@ -209,7 +209,13 @@ export function langText(lang: NotifyLang | string, uiLang?: Lang): string {
 }
 
 /** How a level is sent: at once, or collected into the digest. */
-export function levelHint(level: AlarmLevel): MessageKey {
+/** A level's name: the alarm levels' own, and 隐患 for news of hazards. */
+export function levelName(level: NotifyLevel, lang?: Lang): string {
+  return level === 'hazard' ? t('subs.level_hazard_name', undefined, lang) : label('status', level, lang)
+}
+
+export function levelHint(level: NotifyLevel): MessageKey {
+  if (level === 'hazard') return 'subs.level_hazard'
   return IMMEDIATE_LEVELS.has(level) ? 'subs.level_immediate' : 'subs.level_digest'
 }
 

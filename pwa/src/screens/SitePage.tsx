@@ -5,6 +5,7 @@ import { canCommission } from '../commission/model'
 import { AlarmBanner, AlarmList, canAcknowledge } from '../components/AlarmList'
 import { describeError, ErrorMessage, LiveIndicator, Loading, OfflineBanner, StatusBadge } from '../components/bits'
 import { DeviceCard } from '../components/DeviceCard'
+import { SiteHazards } from '../components/SiteHazards'
 import { canControl } from '../control/model'
 import { forgetSite, readSite } from '../data'
 import { useLoad } from '../hooks'
@@ -120,6 +121,7 @@ export function SitePage({ id }: { id: number }) {
           onAcknowledge={(alarmId, note) => live.acknowledge(alarmId, note)}
         />
       )}
+      {!offline && <SiteHazards siteId={site.id} />}
       <div class="section-head">
         <h2>
           {t('site.devices')} <span class="muted">({site.devices.length})</span>

@@ -1,0 +1,57 @@
+// A hazard's timeline as a thread: who did what, in which role, when, with their words and photos.
+import { useState } from 'preact/hooks'
+import { timeline } from '../hazards/timeline'
+import type { HazardDetail } from '../hazards/types'
+import { formatDateTime } from '../i18n'
+import { AttachmentThumb, PhotoViewer } from './Photos'
+
+export function HazardTimeline({ hazard }: { hazard: HazardDetail }) {
+  const [viewing, setViewing] = useState<string>()
+  const events = timeline(hazard)
+  return (
+    <>
+      <ol class="hazard-events" data-testid="hazard-events">
+        {events.map((e) => (
+          <li
+            key={e.id}
+            class={`hazard-event tone-${e.tone}`}
+            data-testid="hazard-event"
+            data-event-id={String(e.id)}
+            data-kind={e.kind}
+            data-state={e.state}
+          >
+            <div class="event-head">
+              <strong class="event-actor" data-testid="event-actor">
+                {e.actor}
+              </strong>
+              {e.role && (
+                <span class="event-role" data-testid="event-role">
+                  {e.role}
+                </span>
+              )}
+              <time class="muted event-time" dateTime={new Date(e.at).toISOString()}>
+                {formatDateTime(e.at)}
+              </time>
+            </div>
+            <p class="event-title" data-testid="event-title">
+              {e.title}
+            </p>
+            {e.note && (
+              <p class="event-note" data-testid="event-note">
+                {e.note}
+              </p>
+            )}
+            {e.attachments.length > 0 && (
+              <div class="thumbs">
+                {e.attachments.map((sha) => (
+                  <AttachmentThumb key={sha} sha256={sha} onOpen={setViewing} />
+                ))}
+              </div>
+            )}
+          </li>
+        ))}
+      </ol>
+      {viewing && <PhotoViewer url={viewing} onClose={() => setViewing(undefined)} />}
+    </>
+  )
+}

@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest'
+import { startSession } from '../session'
+import { json, noNetwork, server, useFakeServer } from '../test/fetch'
+import { user } from '../test/fixtures'
+import { sha256Hex } from './photos'
+import { busy, hashesOf, MAX_PHOTOS, photoStatusText, PhotoQueue, retryable } from './upload'
+
+useFakeServer()
+
+const session = { token: 'tok-abc', expires_at: Date.now() / 1000 + 3600, user }
+const JPEG = new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3])
+const photo = (marker: number, name = `IMG_${marker}.jpg`) =>
+  new File([JPEG, new Uint8Array([marker])], name, { type: 'image/jpeg' })
+const header = (i: number, name: string) => (server.calls[i]?.init.headers as Record<string, string>)[name]
+
+describe('PhotoQueue', () => {
+  it('hashes each photo and PUTs it under its sha256 with its type, one at a time', async () => {
+    await startSession(session)
+    const queue = new PhotoQueue(null) // no canvas here: the originals go up
+    const seen: string[] = []
+    queue.subscribe(() => seen.push(queue.items.map((i) => i.status).join(',')))
+    server.answers.push(json(201, {}), json(200, {}))
+    queue.add([photo(1), photo(2)])
+    expect(busy(queue.items)).toBe(true)
+    await queue.idle()
+
+    const [a, b] = [await sha256Hex(photo(1)), await sha256Hex(photo(2))]
+    expect(server.calls.map((c) => [c.init.method, c.url])).toEqual([
+      ['PUT', `/api/v1/attachments/${a}`],
+      ['PUT', `/api/v1/attachments/${b}`],
+    ])
+    expect(header(0, 'Content-Type')).toBe('image/jpeg')
+    expect(header(0, 'Authorization')).toBe('Bearer tok-abc')
+    expect(await sha256Hex(server.calls[0]?.init.body as Blob)).toBe(a)
+    expect(queue.items.map((i) => [i.name, i.status, i.sha256])).toEqual([
+      ['IMG_1.jpg', 'done', a],
+      ['IMG_2.jpg', 'done', b],
+    ])
+    expect(hashesOf(queue.items)).toEqual([a, b])
+    expect(busy(queue.items)).toBe(false)
+    // The second waited for the first.
+    expect(seen).toContain('done,preparing')
+    expect(seen).toContain('done,uploading')
+  })
+
+  it('marks a photo failed when the upload gets no answer, and retries it without hashing again', async () => {
+    await startSession(session)
+    const queue = new PhotoQueue(null)
+    server.answers.push(noNetwork())
+    queue.add([photo(3)])
+    await queue.idle()
+    const [failed] = queue.items
+    expect(failed).toMatchObject({ status: 'failed', problem: { kind: 'network' } })
+    expect(retryable(failed!)).toBe(true)
+    expect(photoStatusText(failed!, 'zh-CN')).toBe('上传失败，请重试')
+    expect(hashesOf(queue.items)).toEqual([])
+
+    server.answers.push(json(201, {}))
+    queue.retry(failed!.key)
+    expect(queue.items[0]?.status).toBe('uploading')
+    await queue.idle()
+    expect(queue.items[0]).toMatchObject({ status: 'done', problem: null, sha256: failed!.sha256 })
+    expect(server.calls).toHaveLength(2)
+  })
+
+  it("shows the server's refusal, and does not offer to retry a file it cannot take", async () => {
+    await startSession(session)
+    const queue = new PhotoQueue(null)
+    server.answers.push(json(400, { status_code: 400, detail: 'sha256: the body was damaged', extra: { field: 'sha256' } }))
+    queue.add([photo(4), new File(['just text'], 'notes.txt', { type: 'text/plain' })])
+    await queue.idle()
+    const [refusedByServer, notAPhoto] = queue.items
+    expect(photoStatusText(refusedByServer!, 'en')).toBe('Upload failed: sha256: the body was damaged')
+    expect(retryable(refusedByServer!)).toBe(true)
+    expect(notAPhoto).toMatchObject({ status: 'failed', problem: { kind: 'refused', reason: 'type' } })
+    expect(retryable(notAPhoto!)).toBe(false)
+    expect(photoStatusText(notAPhoto!, 'zh-CN')).toBe('不支持这种文件，请选择照片或 PDF')
+    expect(server.calls).toHaveLength(1) // the text file never went up
+  })
+
+  it('sends the same photo once, drops removed ones, and stops at the limit', async () => {
+    await startSession(session)
+    const queue = new PhotoQueue(null)
+    server.answers.push(json(201, {}), json(200, {}))
+    queue.add([photo(5), photo(5, 'copy.jpg'), photo(6)])
+    queue.remove(queue.items[2]!.key) // removed while waiting: never uploaded
+    await queue.idle()
+    expect(server.calls).toHaveLength(2)
+    expect(hashesOf(queue.items)).toEqual([await sha256Hex(photo(5))])
+
+    queue.clear()
+    const many = Array.from({ length: MAX_PHOTOS + 2 }, (_, i) => photo(10 + i))
+    server.answers.push(...many.map(() => json(201, {})))
+    expect(queue.add(many)).toBe(2)
+    expect(queue.items).toHaveLength(MAX_PHOTOS)
+    await queue.idle()
+  })
+})

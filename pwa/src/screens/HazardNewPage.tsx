@@ -1,0 +1,36 @@
+// Reporting a hazard (/hazards/new, or /hazards/new?site= from a site page). Once the server has it, the page
+// becomes the new hazard's page.
+import { useEffect } from 'preact/hooks'
+import { HazardForm } from '../components/HazardForm'
+import { readSites } from '../data'
+import { parseListSearch } from '../hazards/model'
+import { mayAssign } from '../hazards/workflow'
+import { useLoad } from '../hooks'
+import { t } from '../i18n'
+import { HAZARDS_PATH, hazardPath, navigate } from '../router'
+import { getSession } from '../session'
+
+export function HazardNewPage({ search }: { search: string }) {
+  const siteId = parseListSearch(search).siteId ?? null
+  // For the site choice and the fixed site's name; the saved copy when offline.
+  const [sitesLoad] = useLoad(readSites, 'sites')
+  useEffect(() => {
+    document.title = `${t('hazards.report')} · ${t('app.name')}`
+  })
+  const sites = sitesLoad.state === 'ready' ? sitesLoad.value.data : undefined
+  return (
+    <main class="page hazard-new-page">
+      <a href={siteId === null ? HAZARDS_PATH : `/sites/${siteId}`} class="back" data-testid="hazard-new-back">
+        {siteId === null ? t('hazard.back_list') : t('alarm.back_site')}
+      </a>
+      <h1>{t('hazards.report')}</h1>
+      <HazardForm
+        key={siteId ?? 0}
+        sites={sites}
+        siteId={siteId}
+        mayAssign={mayAssign(getSession()?.user.role)}
+        onCreated={(hazard) => navigate(hazardPath(hazard.id), { replace: true })}
+      />
+    </main>
+  )
+}
