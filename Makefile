@@ -29,10 +29,12 @@ pwa: server/static/index.html
 server/static/index.html: pwa/node_modules/.package-lock.json $(PWA_SOURCES)
 	cd pwa && npm run build
 
-# Debian's chromium drives the browser tests (Playwright with executable_path; no browser download).
+# Debian packages: chromium drives the browser tests (Playwright with executable_path; no browser download);
+# fonts-noto-cjk is the CJK font health-check PDFs embed; poppler-utils (pdftotext, pdftoppm) checks them.
 chromium:
-	@command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
+	@command -v chromium >/dev/null && command -v pdftotext >/dev/null && \
+		[ -e /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || { $(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-noto-cjk poppler-utils >/dev/null; }
 
 lint: install
 	.venv/bin/ruff check server ble offline_sync tests docs bench

@@ -27,6 +27,7 @@ from .api.ingest import IngestController
 from .api.inspections import ChecklistController, InspectionController
 from .api.meta import MetaController
 from .api.notify import NotifyPolicyController, SubscriptionController
+from .api.reports import ReportController
 from .api.sites import DeviceController, GatewayController, SiteController
 from .api.stats import StatsController
 from .context import Context, open_context
@@ -97,7 +98,7 @@ def create_app(
             GatewayController, IngestController, AlarmController, ReadingsController, LiveController, ScanController,
             CommissioningController, ControlController, SubscriptionController, NotifyPolicyController,
             HazardController, HazardRulesController, AttachmentController, ChecklistController, InspectionController,
-            StatsController, pwa_root, pwa_file,
+            StatsController, ReportController, pwa_root, pwa_file,
         ],
         dependencies=dependencies,
         exception_handlers=exception_handlers,
