@@ -263,3 +263,19 @@ async def test_comments_dispatch_no_events(live: Live) -> None:
         await asyncio.sleep(0.2)  # the rest of the opening frame
         assert market.comments == ["andian live"]
         assert market.empty_messages == 0, "the opening comment frame carries an empty data line"
+
+
+async def test_a_hazard_change_streams_to_its_site(live: Live) -> None:
+    async with Stream(live, "owner_1", "market") as market, Stream(live, "owner_2", "care") as care:
+        async with httpx.AsyncClient(base_url=live.url, timeout=WAIT_S) as http:
+            r = await http.post("/api/v1/hazards", headers=live.headers("root"), json={
+                "site_id": live.sites["market"], "title": "配电箱门损坏"})
+            assert r.status_code == 201, r.text
+            r = await http.post(f"/api/v1/hazards/{r.json()['id']}/comments", headers=live.headers("owner_1"),
+                                json={"text": "明天换新门"})
+            assert r.status_code == 201, r.text
+        got = [m for m in await market.until("hazard") if m.event == "hazard"]
+        got += [m for m in await market.quiet() if m.event == "hazard"]
+        assert [(m.data["event"], m.data["title"], m.data["state"]) for m in got] == [
+            ("created", "配电箱门损坏", "open"), ("comment", "配电箱门损坏", "open")]
+        assert [m for m in await care.quiet() if m.event == "hazard"] == []

@@ -45,7 +45,8 @@ def from_alarms(conn: sqlite3.Connection, announcer: Announcer, now: float) -> i
         sql.add_event(conn, hazard_id, now, None, "created", "open", note)
         if owner:
             event_id = sql.add_event(conn, hazard_id, now, None, "assigned", "assigned",
-                                     detail={"assignee_id": owner, "due_at": due})
+                                     detail={"assignee_id": owner, "assignee": sql.user_name(conn, owner),
+                                             "due_at": due})
             announce(conn, announcer, hazard_id, event_id, now)
         made += 1
     return made

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from msgspec import Meta, Struct, field
 
@@ -71,6 +71,9 @@ class HazardOut(Struct):
     verified_at: float | None
     closed_at: float | None
     inspection_id: int | None = None
+    # Ids beside the names, so a client can tell who may act (never verify your own work; the owner rectifies).
+    rectifier_id: int | None = None
+    owner_id: int | None = None
 
 
 class HazardEventOut(Struct):
@@ -83,6 +86,8 @@ class HazardEventOut(Struct):
     actor: str | None
     actor_role: str | None
     attachments: list[str]
+    # assigned: {"assignee_id", "assignee", "due_at"}; created from an inspection or commissioning: where from.
+    detail: dict[str, Any] = {}
 
 
 class HazardDetail(HazardOut):

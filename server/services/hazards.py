@@ -21,6 +21,7 @@ from ..hazards.schemas import (
     HazardRules,
     HazardTransition,
 )
+from ..ingest.pipeline import LiveEvent
 from ..storage import alarms as alarm_sql
 from ..storage import hazards as sql
 from ..storage.scopes import sees_site, site_scope, user_principal
@@ -42,6 +43,15 @@ def announcer(ctx: Context) -> Announcer:
 def _announce(conn: sqlite3.Connection, ctx: Context, hazard_id: int, event_id: int, now: float) -> None:
     """Messages for the event, in its transaction (the sender is woken after the commit)."""
     automation.announce(conn, announcer(ctx), hazard_id, event_id, now)
+
+
+async def _told(ctx: Context, principal: Principal, hazard_id: int, kind: str) -> HazardDetail:
+    """After a hazard changed: wake the sender for its messages and tell open site pages (live ``hazard``)."""
+    ctx.hub.alarms.set()
+    detail = await get_hazard(ctx, principal, hazard_id)
+    summary = msgspec.to_builtins(hazard_out(msgspec.to_builtins(detail), ctx.clock()))
+    ctx.hub.publish([LiveEvent(detail.site_id, "hazard", {**summary, "event": kind})])
+    return detail
 
 
 def _user(principal: Principal) -> None:
@@ -136,13 +146,13 @@ async def create_hazard(ctx: Context, principal: Principal, body: HazardCreate) 
                       attachments=body.attachments)
         if assignee is not None:
             event_id = sql.add_event(conn, hazard_id, now, principal.id, "assigned", "assigned",
-                                     detail={"assignee_id": assignee, "due_at": due})
+                                     detail={"assignee_id": assignee, "assignee": sql.user_name(conn, assignee),
+                                             "due_at": due})
             _announce(conn, ctx, hazard_id, event_id, now)
         return hazard_id
 
     hazard_id = await ctx.db.write(create, durable=True)
-    ctx.hub.alarms.set()
-    return await get_hazard(ctx, principal, hazard_id)
+    return await _told(ctx, principal, hazard_id, "created")
 
 
 async def transition(ctx: Context, principal: Principal, hazard_id: int, body: HazardTransition) -> HazardDetail:
@@ -169,7 +179,8 @@ async def transition(ctx: Context, principal: Principal, hazard_id: int, body: H
             # Reassigning keeps the due date unless a new one is given; a date already past starts afresh.
             due = body.due or (row["due_at"] if row["due_at"] > now else now + workflow.SEVERITY_DUE_S[row["severity"]])
             fields |= {"due_at": due, "overdue_notified_at": None}
-            detail = {"assignee_id": fields["assignee_id"], "due_at": due}
+            detail = {"assignee_id": fields["assignee_id"], "assignee": sql.user_name(conn, fields["assignee_id"]),
+                      "due_at": due}
         elif step.needs == "photos" and not body.attachments:
             raise InvalidInput("attachments", "add at least one photo of the rectified work as evidence")
         elif step.needs == "note" and not body.note.strip():
@@ -187,8 +198,7 @@ async def transition(ctx: Context, principal: Principal, hazard_id: int, body: H
         _announce(conn, ctx, hazard_id, event_id, now)
 
     await ctx.db.write(move, durable=True)
-    ctx.hub.alarms.set()
-    return await get_hazard(ctx, principal, hazard_id)
+    return await _told(ctx, principal, hazard_id, body.to)
 
 
 async def comment(ctx: Context, principal: Principal, hazard_id: int, body: CommentIn) -> HazardDetail:
@@ -208,8 +218,7 @@ async def comment(ctx: Context, principal: Principal, hazard_id: int, body: Comm
         _announce(conn, ctx, hazard_id, event_id, now)
 
     await ctx.db.write(add, durable=True)
-    ctx.hub.alarms.set()
-    return await get_hazard(ctx, principal, hazard_id)
+    return await _told(ctx, principal, hazard_id, "comment")
 
 
 async def assignees(ctx: Context, principal: Principal, site_id: int) -> list[AssigneeOut]:

@@ -186,5 +186,6 @@ def _hazard(conn: sqlite3.Connection, voice: Any, inspection: dict[str, Any], it
                          {"inspection_id": inspection["id"], "item": item["key"]}, found["attachments"])
     if owner:
         event_id = hazard_sql.add_event(conn, hazard_id, now, actor_id, "assigned", "assigned",
-                                        detail={"assignee_id": owner, "due_at": due})
+                                        detail={"assignee_id": owner, "assignee": hazard_sql.user_name(conn, owner),
+                                                "due_at": due})
         automation.announce(conn, voice, hazard_id, event_id, now)

@@ -10,7 +10,7 @@ from typing import Any
 
 __all__ = [
     "add_event", "alarms_for_rules", "assignees", "get_hazard", "get_rules", "hazard_events", "insert_hazard",
-    "list_hazards", "missing_attachments", "newly_overdue", "set_rules", "update_hazard",
+    "list_hazards", "missing_attachments", "newly_overdue", "set_rules", "update_hazard", "user_name",
 ]
 
 _COLUMNS = (
@@ -48,6 +48,11 @@ def add_event(conn: sqlite3.Connection, hazard_id: int, ts: float, actor_id: int
     conn.executemany("INSERT OR IGNORE INTO hazard_event_attachments (event_id, sha256) VALUES (?, ?)",
                      [(event_id, sha) for sha in attachments])
     return event_id
+
+
+def user_name(conn: sqlite3.Connection, user_id: int) -> str:
+    found = conn.execute("SELECT display_name FROM users WHERE id = ?", [user_id]).fetchone()
+    return str(found[0]) if found else ""
 
 
 def get_hazard(conn: sqlite3.Connection, hazard_id: int, scope_sql: str = "1 = 1",
