@@ -74,7 +74,7 @@ class LiveController(Controller):
     tags = ["live"]
     security = [{"BearerToken": []}]
 
-    @get("/", summary="Server-Sent Events of a site: `reading`, `alarm` (with `transition`) and `hazard` (with `event`)")
+    @get("/", summary="Server-Sent Events of a site: `reading`, `alarm` (with `transition`), `hazard` (with `event`)")
     async def live(self, ctx: Ctx, principal: Caller, site_id: SiteId) -> ServerSentEvent:
         await sites.get_site(ctx, principal, site_id)  # 404 unless the caller may see the site
 
