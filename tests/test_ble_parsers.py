@@ -127,3 +127,26 @@ def test_a_register_map_with_a_mistake_names_the_file_and_field(tmp_path: Path) 
     path.write_text('model = "AD-X"\nkind = "toaster"\n', "utf-8")
     with pytest.raises(ValueError, match=r"AD-X\.toml: .*kind"):
         load_profile(path)
+
+
+def test_a_map_that_is_not_toml_names_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "AD-Y.toml"
+    path.write_text('model = "AD-Y\nkind = [\n', "utf-8")
+    with pytest.raises(ValueError, match=r"AD-Y\.toml: "):
+        load_profile(path)
+
+
+def test_one_bad_extra_map_leaves_the_others_working(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                      caplog: pytest.LogCaptureFixture) -> None:
+    shipped = (Path(__file__).parent.parent / "ble" / "profiles" / "models" / "AD-SB63.toml").read_text("utf-8")
+    (tmp_path / "AD-SB63-X.toml").write_text(shipped.replace('model = "AD-SB63"', 'model = "AD-SB63-X"'), "utf-8")
+    (tmp_path / "broken.toml").write_text("this is not toml = = =", "utf-8")
+    monkeypatch.setenv("ANDIAN_PROFILES_DIR", str(tmp_path))
+    profiles.cache_clear()
+    try:
+        found = profiles()
+        assert "AD-SB63-X" in found and "AD-SB63" in found
+        assert "broken.toml" in caplog.text
+    finally:
+        monkeypatch.delenv("ANDIAN_PROFILES_DIR")
+        profiles.cache_clear()

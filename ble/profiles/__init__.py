@@ -8,6 +8,7 @@ from a device into channel values; it is pure and tested with tables of bytes.
 from __future__ import annotations
 
 import functools
+import logging
 import os
 from pathlib import Path
 from typing import Annotated, Literal
@@ -34,6 +35,7 @@ __all__ = [
 MODELS_DIR = Path(__file__).parent / "models"
 # Extra register maps, e.g. on a site box: every *.toml there is loaded after the shipped ones.
 PROFILES_ENV = "ANDIAN_PROFILES_DIR"
+log = logging.getLogger("andian.ble.profiles")
 
 Kind = Literal["breaker", "combined", "residual", "temperature", "arc"]
 Action = Literal["trip", "close", "self_test", "identify"]
@@ -96,7 +98,7 @@ def load_profile(path: Path) -> Profile:
     """One register map file; a mistake names the file and the field."""
     try:
         profile = msgspec.toml.decode(path.read_bytes(), type=Profile)
-    except msgspec.ValidationError as exc:
+    except (msgspec.ValidationError, msgspec.DecodeError) as exc:  # a wrong field, or not TOML at all
         raise ValueError(f"{path.name}: {exc}") from exc
     keys = [r.key for r in profile.channels]
     if len(set(keys)) != len(keys):
@@ -106,14 +108,21 @@ def load_profile(path: Path) -> Profile:
 
 @functools.cache
 def profiles() -> dict[str, Profile]:
-    """Every known model by name: the shipped register maps, then those in $ANDIAN_PROFILES_DIR."""
-    paths = sorted(MODELS_DIR.glob("*.toml"))
-    extra = os.environ.get(PROFILES_ENV)
-    if extra:
-        paths += sorted(Path(extra).glob("*.toml"))
+    """Every known model by name: the shipped register maps, then those in $ANDIAN_PROFILES_DIR.
+
+    A broken shipped map is a bug and raises; a broken extra one is logged and left out, so one bad file in the
+    directory does not take every other model down with it."""
     found = {}
-    for path in paths:
+    for path in sorted(MODELS_DIR.glob("*.toml")):
         profile = load_profile(path)
+        found[profile.model] = profile
+    extra = os.environ.get(PROFILES_ENV)
+    for path in sorted(Path(extra).glob("*.toml")) if extra else []:
+        try:
+            profile = load_profile(path)
+        except ValueError as exc:
+            log.error("device register map left out: %s", exc)
+            continue
         found[profile.model] = profile
     return found
 
