@@ -5,6 +5,7 @@ import {
   controlDevice,
   createSubscription,
   deleteSubscription,
+  filenameOf,
   getAlarm,
   getCommissioning,
   getControlLog,
@@ -265,5 +266,20 @@ describe('notifications', () => {
       { url: '/api/v1/sites/12/notify-policy', method: 'GET', body: undefined },
       { url: '/api/v1/alarms/42/ack', method: 'POST', body: { note: '电工在路上' } },
     ])
+  })
+})
+
+describe('filenameOf', () => {
+  it.each([
+    ['inline; filename="andian-report-1-2026-10.pdf"', 'andian-report-1-2026-10.pdf'],
+    ['attachment; filename=report.pdf', 'report.pdf'],
+    ["attachment; filename*=UTF-8''%E4%BD%93%E6%A3%80%E6%8A%A5%E5%91%8A.pdf; filename=\"report.pdf\"", '体检报告.pdf'],
+    ["attachment; filename*=UTF-8''%E4%BD%93%ZZ.pdf; filename=\"report.pdf\"", 'report.pdf'],
+    ['inline; filename="../../etc/passwd"', 'passwd'],
+    ['inline; filename="a \\"b\\".pdf"', 'a "b".pdf'],
+    ['inline', null],
+    [null, null],
+  ])('%s → %s', (header, name) => {
+    expect(filenameOf(header)).toBe(name)
   })
 })

@@ -155,6 +155,45 @@ export async function requestBlob(method: string, path: string, options: Request
   }
 }
 
+/** A file the server sent: its bytes and the name from Content-Disposition (null when it gives none). */
+export interface FileAnswer {
+  blob: Blob
+  filename: string | null
+}
+
+/**
+ * The file name in a Content-Disposition header: `filename*=UTF-8''…` (percent-encoded, may hold Chinese) before
+ * `filename="…"`; null when there is none. Only the last path part is kept.
+ */
+export function filenameOf(disposition: string | null): string | null {
+  if (!disposition) return null
+  let name: string | null = null
+  const extended = /filename\*\s*=\s*([^']*)'[^']*'([^;]+)/i.exec(disposition)
+  if (extended?.[2]) {
+    try {
+      name = decodeURIComponent(extended[2].trim().replace(/^"|"$/g, ''))
+    } catch {
+      name = null // badly encoded: fall back to the plain name
+    }
+  }
+  if (!name) {
+    const plain = /filename\s*=\s*("((?:[^"\\]|\\.)*)"|[^;\s]+)/i.exec(disposition)
+    name = plain ? (plain[2] !== undefined ? plain[2].replace(/\\(.)/g, '$1') : (plain[1] ?? null)) : null
+  }
+  const base = name?.split(/[\\/]/).pop()?.trim()
+  return base || null
+}
+
+/** A response's bytes and file name (a report's PDF), with the same token, errors and timeout as `request`. */
+export async function requestFile(method: string, path: string, options: RequestOptions = {}): Promise<FileAnswer> {
+  const response = await send(method, path, options, '*/*')
+  try {
+    return { blob: await response.blob(), filename: filenameOf(response.headers.get('Content-Disposition')) }
+  } catch (error) {
+    throw new NetworkError(`${method} ${path}: the answer was cut off`, { cause: error })
+  }
+}
+
 export function login(username: string, password: string): Promise<LoginResponse> {
   return request<LoginResponse>('POST', '/api/v1/auth/login', { body: { username, password }, auth: false })
 }

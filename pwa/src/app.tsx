@@ -7,11 +7,14 @@ import { isOnline, onOnlineChange } from './online'
 import { currentUrl, matchRoute, navigate, onNavigate, safeNext } from './router'
 import { AlarmPage } from './screens/AlarmPage'
 import { CommissionPage } from './screens/CommissionPage'
+import { DashboardPage } from './screens/DashboardPage'
 import { HazardNewPage } from './screens/HazardNewPage'
 import { HazardPage } from './screens/HazardPage'
 import { HazardsPage } from './screens/HazardsPage'
+import { InspectionPage } from './screens/InspectionPage'
 import { Login } from './screens/Login'
 import { NotificationsPage } from './screens/NotificationsPage'
+import { ReportPage } from './screens/ReportPage'
 import { SiteList } from './screens/SiteList'
 import { SitePage } from './screens/SitePage'
 import { endSession, getSession, onSessionChange, restoreSession, updateUser } from './session'
@@ -85,6 +88,9 @@ export function App() {
   else if (route.name === 'hazards') page = <HazardsPage search={search} />
   else if (route.name === 'hazard-new') page = <HazardNewPage search={search} />
   else if (route.name === 'hazard') page = <HazardPage key={route.id} id={route.id} />
+  else if (route.name === 'inspection') page = <InspectionPage key={route.id} id={route.id} />
+  else if (route.name === 'report') page = <ReportPage key={route.siteId} siteId={route.siteId} search={search} />
+  else if (route.name === 'dashboard') page = <DashboardPage search={search} />
   else page = <NotFound />
 
   return (

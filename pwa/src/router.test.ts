@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest'
-import { alarmPath, commissionPath, hazardPath, HAZARDS_PATH, matchRoute, NOTIFICATIONS_PATH, safeNext } from './router'
+import {
+  alarmPath,
+  commissionPath,
+  DASHBOARD_PATH,
+  hazardPath,
+  HAZARDS_PATH,
+  inspectionPath,
+  matchRoute,
+  NOTIFICATIONS_PATH,
+  reportPath,
+  safeNext,
+} from './router'
 
 describe('matchRoute', () => {
   it.each([
@@ -32,6 +43,18 @@ describe('matchRoute', () => {
     ['/hazards/x', { name: 'notfound' }],
     ['/hazards/7/events', { name: 'notfound' }],
     ['/sites/12/hazards', { name: 'notfound' }],
+    ['/inspections/5', { name: 'inspection', id: 5 }],
+    ['/inspections/5/', { name: 'inspection', id: 5 }],
+    ['/inspections', { name: 'notfound' }],
+    ['/inspections/x', { name: 'notfound' }],
+    ['/inspections/5/answers', { name: 'notfound' }],
+    ['/sites/12/report', { name: 'report', siteId: 12 }],
+    ['/sites/12/report/', { name: 'report', siteId: 12 }],
+    ['/sites/x/report', { name: 'notfound' }],
+    ['/sites/12/report/pdf', { name: 'notfound' }],
+    ['/dashboard', { name: 'dashboard' }],
+    ['/dashboard/', { name: 'dashboard' }],
+    ['/dashboard/3', { name: 'notfound' }],
   ] as const)('%s → %j', (path, route) => {
     expect(matchRoute(path)).toEqual(route)
   })
@@ -57,6 +80,17 @@ describe('matchRoute', () => {
   })
 })
 
+describe('inspection, report and dashboard paths', () => {
+  it('round-trips them', () => {
+    expect(inspectionPath(5)).toBe('/inspections/5')
+    expect(matchRoute(inspectionPath(5))).toEqual({ name: 'inspection', id: 5 })
+    expect(reportPath(12)).toBe('/sites/12/report')
+    expect(reportPath(12, '2026-10')).toBe('/sites/12/report?period=2026-10')
+    expect(matchRoute(reportPath(12, '2026-10').split('?')[0] ?? '')).toEqual({ name: 'report', siteId: 12 })
+    expect(matchRoute(DASHBOARD_PATH)).toEqual({ name: 'dashboard' })
+  })
+})
+
 describe('safeNext', () => {
   it.each([
     ['/sites/12/commission/5', '/sites/12/commission/5'],
@@ -65,6 +99,8 @@ describe('safeNext', () => {
     ['/login?next=/', '/'],
     ['/alarms/42', '/alarms/42'],
     ['/hazards/7', '/hazards/7'],
+    ['/inspections/5', '/inspections/5'],
+    ['/sites/12/report?period=2026-10', '/sites/12/report?period=2026-10'],
     [null, '/'],
   ] as const)('%s → %s', (next, expected) => {
     expect(safeNext(next)).toBe(expected)

@@ -17,6 +17,12 @@ export type Route =
   | { name: 'hazard-new' }
   /** One hazard: its timeline, photos and what the user may do next (the link in messages about hazards). */
   | { name: 'hazard'; id: number }
+  /** One inspection visit: the checklist answered item by item, signed; read-only once completed. */
+  | { name: 'inspection'; id: number }
+  /** A site's monthly health-check report (体检报告); the month is in the query (?period=YYYY-MM). */
+  | { name: 'report'; siteId: number }
+  /** The regulators' dashboard; the filters are in the query (?region=&sector=, stats/filters.ts). */
+  | { name: 'dashboard' }
   | { name: 'login' }
   | { name: 'notfound' }
 
@@ -34,6 +40,18 @@ export function hazardPath(id: number): string {
   return `/hazards/${id}`
 }
 
+export function inspectionPath(id: number): string {
+  return `/inspections/${id}`
+}
+
+/** A site's health-check report, for one month ("2026-11") or, without one, this month. */
+export function reportPath(siteId: number, period?: string): string {
+  return period === undefined ? `/sites/${siteId}/report` : `/sites/${siteId}/report?period=${encodeURIComponent(period)}`
+}
+
+/** The regulators' dashboard (filters in the query: stats/filters.ts dashboardPath). */
+export const DASHBOARD_PATH = '/dashboard'
+
 const listeners = new Set<() => void>()
 
 export function matchRoute(pathname: string): Route {
@@ -43,6 +61,11 @@ export function matchRoute(pathname: string): Route {
   if (path === NOTIFICATIONS_PATH) return { name: 'notifications' }
   if (path === HAZARDS_PATH) return { name: 'hazards' }
   if (path === `${HAZARDS_PATH}/new`) return { name: 'hazard-new' }
+  if (path === DASHBOARD_PATH) return { name: 'dashboard' }
+  const inspection = /^\/inspections\/(\d+)$/.exec(path)
+  if (inspection?.[1]) return { name: 'inspection', id: Number(inspection[1]) }
+  const report = /^\/sites\/(\d+)\/report$/.exec(path)
+  if (report?.[1]) return { name: 'report', siteId: Number(report[1]) }
   const hazard = /^\/hazards\/(\d+)$/.exec(path)
   if (hazard?.[1]) return { name: 'hazard', id: Number(hazard[1]) }
   const alarm = /^\/alarms\/(\d+)$/.exec(path)

@@ -64,9 +64,11 @@ def test_owner_subscribes_tests_and_follows_the_alarm_link(live_server: str, con
         log = page.get_by_test_id("delivery-log")
         expect(log).to_be_visible()
         raised = log.locator('[data-testid="delivery-group"][data-transition="raised"]')
-        sent = raised.locator('[data-testid="delivery-item"][data-state="sent"][data-tier="0"]')
-        expect(sent).to_have_count(2)  # the mailbox and the webhook
-        expect(raised).to_contain_text("127.0.0.1")
+        # The owner's two subscriptions: the demo mailbox (which other tests on this server may have filled up
+        # to its rate limit, holding this one for a summary) and the webhook, sent at once.
+        expect(raised.locator('[data-testid="delivery-item"][data-tier="0"]')).to_have_count(2)
+        webhook = raised.locator('[data-testid="delivery-item"][data-state="sent"]', has_text="json://")
+        expect(webhook).to_have_count(1)
         expect(raised.locator('[data-testid="delivery-tier"]').first).to_have_text("业主")
 
 
@@ -95,11 +97,17 @@ def test_an_open_site_page_shows_a_new_alarm_as_a_system_notification(live_serve
     r = httpx.post(f"{live_server}/api/v1/ingest", json=batch, headers={"Authorization": f"Bearer {token}"})
     assert r.status_code == 200 and r.json()["accepted"] == 3, r.text
 
-    shown = ("async () => (await (await navigator.serviceWorker.ready).getNotifications())"
-             ".map(n => [n.title, n.tag, n.data && n.data.url])")
-    page.wait_for_function(f"({shown})().then(list => list.some(([title]) => title.startsWith('【报警】')))",
-                           timeout=15_000)
-    notices = page.evaluate(shown)
-    [(title, tag, url)] = [n for n in notices if n[0].startswith("【报警】")]
+    # One snapshot of the worker's notifications, taken once an alarm is among them (a notification being
+    # replaced under its tag is briefly absent, so no second look).
+    shown = ("async () => { const all = await (await navigator.serviceWorker.ready).getNotifications(); "
+             "const alarms = all.filter(n => n.title.startsWith('【报警】'))"
+             ".map(n => [n.title, n.tag, n.data && n.data.url]); return alarms.length ? alarms : null }")
+    notices = None
+    deadline = time.monotonic() + 15
+    while not notices and time.monotonic() < deadline:
+        notices = page.evaluate(shown)  # awaits the promise, unlike wait_for_function
+        page.wait_for_timeout(200)
+    assert notices, "no system notification for the alarm"
+    [(title, tag, url)] = notices
     assert "桃花仑综合市场 12号摊位" in title and "82" in title
     assert tag.startswith("alarm-") and url == f"/alarms/{tag.removeprefix('alarm-')}"

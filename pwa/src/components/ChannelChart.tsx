@@ -4,6 +4,7 @@ import { useEffect, useRef, useState } from 'preact/hooks'
 import type uPlot from 'uplot'
 import { formatNumber, formatQuantity, formatTime, getLanguage, t } from '../i18n'
 import { HISTORY_S, type Series } from '../live/series'
+import { loadUPlot, type UPlotClass } from './uplot'
 
 // Same colours as styles.css (--theme, --alarm, --prealarm); canvas cannot read CSS variables cheaply.
 const LINE = '#0e5aa7'
@@ -12,13 +13,6 @@ const PREALARM = '#b86e00'
 const HEIGHT = 150
 const FONT = '11px system-ui, sans-serif'
 
-type UPlotClass = typeof uPlot
-let loading: Promise<UPlotClass> | undefined
-
-function loadUPlot(): Promise<UPlotClass> {
-  loading ??= Promise.all([import('uplot'), import('uplot/dist/uPlot.min.css')]).then(([module]) => module.default)
-  return loading
-}
 
 export interface ChartProps {
   series: Series

@@ -1,5 +1,6 @@
 import { getLanguage, label, setLanguage, t } from '../i18n'
-import { HAZARDS_PATH, NOTIFICATIONS_PATH } from '../router'
+import { DASHBOARD_PATH, HAZARDS_PATH, NOTIFICATIONS_PATH } from '../router'
+import { canSeeDashboard } from '../stats/filters'
 import type { SessionRecord } from '../session'
 
 function LangSwitch() {
@@ -52,6 +53,11 @@ export function Header({ session, online, onLogout }: HeaderProps) {
             </span>
           </span>
           <span class="user-links">
+            {canSeeDashboard(session.user.role) && (
+              <a href={DASHBOARD_PATH} class="topbar-link" data-testid="nav-dashboard">
+                {t('header.dashboard')}
+              </a>
+            )}
             <a href={HAZARDS_PATH} class="topbar-link" data-testid="nav-hazards">
               {t('header.hazards')}
             </a>

@@ -43,12 +43,20 @@ export function PhotoViewer({ url, onClose }: { url: string; onClose: () => void
 }
 
 /** A saved photo (GET /api/v1/attachments/{sha256} with the token); tap to see it large. */
-export function AttachmentThumb({ sha256, onOpen }: { sha256: string; onOpen: (url: string) => void }) {
+export function AttachmentThumb({
+  sha256,
+  onOpen,
+  testid = 'event-photo',
+}: {
+  sha256: string
+  onOpen: (url: string) => void
+  testid?: string
+}) {
   const [load, reload] = useLoad(() => getAttachment(sha256), sha256)
   const url = useObjectUrl(load.state === 'ready' ? load.value : undefined)
   if (load.state === 'failed') {
     return (
-      <button type="button" class="thumb thumb-failed" data-testid="event-photo" data-sha256={sha256} data-state="failed" onClick={reload}>
+      <button type="button" class="thumb thumb-failed" data-testid={testid} data-sha256={sha256} data-state="failed" onClick={reload}>
         {t('photo.load_failed')}
       </button>
     )
@@ -57,7 +65,7 @@ export function AttachmentThumb({ sha256, onOpen }: { sha256: string; onOpen: (u
     <button
       type="button"
       class="thumb"
-      data-testid="event-photo"
+      data-testid={testid}
       data-sha256={sha256}
       data-state={url ? 'ready' : 'loading'}
       disabled={!url}

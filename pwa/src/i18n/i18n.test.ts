@@ -6,6 +6,7 @@ import {
   formatDateTime,
   formatDuration,
   formatFromNow,
+  formatPercent,
   formatQuantity,
   formatRecent,
   formatTime,
@@ -136,6 +137,9 @@ describe('labels', () => {
       'severity',
       'hazard_state',
       'hazard_source',
+      'inspection_state',
+      'checklist_section',
+      'category',
     ] as const
     for (const group of groups) {
       expect(Object.keys(en.labels[group]).sort(), group).toEqual(Object.keys(zhCN.labels[group]).sort())
@@ -209,6 +213,18 @@ describe('dates and times', () => {
     expect(formatFromNow(now + 5 * 3_600_000, now, 'en')).toBe('in 5 hours')
     expect(formatFromNow(now + 60_000, now, 'en')).toBe('in 1 hour')
     expect(formatFromNow(now - 60_000, now, 'zh-CN')).toBe('1小时后')
+  })
+})
+
+describe('formatPercent', () => {
+  it.each([
+    [0.5, 'zh-CN', '50%'],
+    [0.8735, 'en', '87.4%'],
+    [1, 'en', '100%'],
+    [0, 'zh-CN', '0%'],
+    [Number.NaN, 'en', '—'],
+  ] as const)('%s in %s → %s', (rate, lang, expected) => {
+    expect(formatPercent(rate, lang)).toBe(expected)
   })
 })
 

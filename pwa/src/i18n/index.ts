@@ -115,6 +115,12 @@ export function formatNumber(value: number, lang: Lang = current): string {
   return new Intl.NumberFormat(lang, { maximumFractionDigits: 2 }).format(value)
 }
 
+/** A share (0..1) as a percentage, e.g. 0.5 → "50%", 0.8735 → "87.4%". */
+export function formatPercent(rate: number, lang: Lang = current): string {
+  if (!Number.isFinite(rate)) return '—'
+  return new Intl.NumberFormat(lang, { style: 'percent', maximumFractionDigits: 1 }).format(rate)
+}
+
 /** Date and time for a millisecond timestamp, e.g. "2025年11月23日 09:37" or "Nov 23, 2025, 9:37 AM". */
 export function formatDateTime(ms: number, lang: Lang = current): string {
   return new Intl.DateTimeFormat(lang, { dateStyle: 'medium', timeStyle: 'short' }).format(ms)

@@ -6,14 +6,16 @@ import { AlarmBanner, AlarmList, canAcknowledge } from '../components/AlarmList'
 import { describeError, ErrorMessage, LiveIndicator, Loading, OfflineBanner, StatusBadge } from '../components/bits'
 import { DeviceCard } from '../components/DeviceCard'
 import { SiteHazards } from '../components/SiteHazards'
+import { SiteInspections } from '../components/SiteInspections'
 import { canControl } from '../control/model'
 import { forgetSite, readSite } from '../data'
 import { useLoad } from '../hooks'
 import { label, t } from '../i18n'
+import { canInspect } from '../inspections/model'
 import type { LiveState } from '../live/stream'
 import { useSiteLive } from '../live/use-site-live'
 import { onRetry } from '../online'
-import { commissionPath } from '../router'
+import { commissionPath, reportPath } from '../router'
 import { getSession } from '../session'
 import type { Channel, SiteDetail, SiteStatus } from '../types'
 
@@ -113,6 +115,11 @@ export function SitePage({ id }: { id: number }) {
       {offline && <OfflineBanner fetchedAt={fetchedAt} onRetry={reload} />}
       {banner && <AlarmBanner banner={banner} channels={channels} onShow={showAlarmList} />}
       <SiteHeader site={site} status={status} live={offline ? undefined : view?.state} />
+      <p class="site-links">
+        <a href={reportPath(site.id)} class="button-link" data-testid="site-report-link">
+          {t('report.link')}
+        </a>
+      </p>
       {alarms && live && (
         <AlarmList
           alarms={alarms}
@@ -122,6 +129,7 @@ export function SitePage({ id }: { id: number }) {
         />
       )}
       {!offline && <SiteHazards siteId={site.id} />}
+      {!offline && canInspect(role) && <SiteInspections siteId={site.id} />}
       <div class="section-head">
         <h2>
           {t('site.devices')} <span class="muted">({site.devices.length})</span>

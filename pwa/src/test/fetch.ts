@@ -6,7 +6,7 @@ import { afterEach, beforeEach, vi } from 'vitest'
 import { restoreSession } from '../session'
 import { closeDb } from '../store/db'
 
-export type Answer = { status: number; body?: unknown; text?: string } | Error
+export type Answer = { status: number; body?: unknown; text?: string; headers?: Record<string, string> } | Error
 
 export const server = {
   answers: [] as Answer[],
@@ -35,7 +35,7 @@ export function useFakeServer(): void {
       const text = answer.text ?? (answer.body === undefined ? '' : JSON.stringify(answer.body))
       return new Response(answer.status === 204 ? null : text, {
         status: answer.status,
-        headers: { 'Content-Type': answer.text === undefined ? 'application/json' : 'text/plain' },
+        headers: { 'Content-Type': answer.text === undefined ? 'application/json' : 'text/plain', ...answer.headers },
       })
     })
   })

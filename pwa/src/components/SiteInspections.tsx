@@ -1,0 +1,99 @@
+// A site's inspections on the site page (admin, operator, inspector, regulator): "开始巡检" with the venue
+// type's checklist, and the visits so far, each linking to its checklist.
+import { useEffect, useState } from 'preact/hooks'
+import { NetworkError } from '../api'
+import { useLoad } from '../hooks'
+import { getLanguage, label, t } from '../i18n'
+import { getChecklists, getInspections, startInspection } from '../inspections/api'
+import { countsText, dateText, itemText, refusalText, sortInspections } from '../inspections/model'
+import { onRetry } from '../online'
+import { inspectionPath, navigate } from '../router'
+import { describeError } from './bits'
+
+/** The visits shown on the site page; older ones are rarely looked at from a phone. */
+const SHOWN = 20
+
+export function SiteInspections({ siteId }: { siteId: number }) {
+  const [load, reload] = useLoad(() => getInspections({ site_id: siteId, limit: SHOWN }), siteId)
+  const [checklist] = useLoad(() => getChecklists({ site_id: siteId, kind: 'inspection' }), siteId)
+  useEffect(() => onRetry(reload), [])
+  const [starting, setStarting] = useState(false)
+  const [error, setError] = useState<string | null>(null)
+  const lang = getLanguage()
+  const template = checklist.state === 'ready' ? checklist.value[0] : undefined
+  const list = load.state === 'ready' ? sortInspections(load.value) : undefined
+
+  async function start() {
+    setStarting(true)
+    setError(null)
+    try {
+      const started = await startInspection(siteId)
+      navigate(inspectionPath(started.id))
+    } catch (caught) {
+      setError(refusalText(caught))
+      setStarting(false)
+    }
+  }
+
+  return (
+    <section class="insp-site-section" id="inspections" data-testid="site-inspections">
+      <div class="section-head">
+        <h2>
+          {t('inspection.site_title')}
+          {list && <span class="muted"> ({list.length})</span>}
+        </h2>
+        <button type="button" class="button-link" disabled={starting} data-testid="inspection-start" onClick={() => void start()}>
+          {starting ? t('inspection.starting') : t('inspection.start')}
+        </button>
+      </div>
+      {template && (
+        <p class="muted insp-checklist-name" data-testid="inspection-checklist" data-template-id={template.id}>
+          {t('inspection.checklist_is', { title: itemText({ text: template.title }, lang), count: template.items.length })}
+        </p>
+      )}
+      {error && (
+        <p class="form-error" role="alert" data-testid="inspection-start-error">
+          {error}
+        </p>
+      )}
+      {load.state === 'loading' && <p class="muted">{t('common.loading')}</p>}
+      {load.state === 'failed' && (
+        <p class="muted" data-testid="site-inspections-error">
+          {load.error instanceof NetworkError ? t('inspection.offline') : describeError(load.error)}
+        </p>
+      )}
+      {list && list.length === 0 && (
+        <p class="muted" data-testid="inspection-empty">
+          {t('inspection.site_empty')}
+        </p>
+      )}
+      {list && list.length > 0 && (
+        <ul class="hazard-list" data-testid="inspection-list">
+          {list.map((i) => (
+            <li key={i.id}>
+              <a
+                href={inspectionPath(i.id)}
+                class={`card insp-list-item${i.failed > 0 ? ' has-failed' : ''}`}
+                data-testid="inspection-item"
+                data-inspection-id={String(i.id)}
+                data-state={i.state}
+                data-failed={String(i.failed)}
+              >
+                <div class="hazard-item-head">
+                  <strong data-testid="inspection-item-date">{dateText(i)}</strong>
+                  <span class={`state-chip insp-state-${i.state}`} data-testid="inspection-item-state" data-state={i.state}>
+                    {label('inspection_state', i.state)}
+                  </span>
+                </div>
+                <div class="hazard-item-meta">
+                  <span data-testid="inspection-item-inspector">{i.inspector}</span>
+                  <span data-testid="inspection-item-counts">{countsText(i)}</span>
+                </div>
+              </a>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  )
+}

@@ -1,0 +1,80 @@
+// A report's trend: the daily maximum of channels with the same unit, one line each, as a uPlot chart over the
+// month (reports/model.ts trendGroups lines the days up).
+import { useEffect, useRef, useState } from 'preact/hooks'
+import type uPlot from 'uplot'
+import { formatNumber, getLanguage, label, t } from '../i18n'
+import type { TrendGroup } from '../reports/model'
+import { loadUPlot, type UPlotClass } from './uplot'
+
+const HEIGHT = 180
+const FONT = '11px system-ui, sans-serif'
+/** Up to six channels are shown (docs/reports.md); distinct hues, the theme's blue first. */
+const COLOURS = ['#0e5aa7', '#c92a2a', '#1f8a4c', '#b86e00', '#7048a8', '#0b7285']
+
+function dayText(s: number, lang: string): string {
+  return new Intl.DateTimeFormat(lang, { month: 'numeric', day: 'numeric' }).format(s * 1000)
+}
+
+function options(_UPlot: UPlotClass, group: TrendGroup, width: number): uPlot.Options {
+  const lang = getLanguage()
+  const unit = label('unit', group.unit)
+  const number = (_u: uPlot, v: number | null) => (v === null ? '—' : `${formatNumber(v, lang)} ${unit}`.trim())
+  return {
+    width,
+    height: HEIGHT,
+    legend: { show: true, live: true },
+    cursor: { drag: { x: false, y: false } },
+    scales: { x: { time: false } },
+    axes: [
+      { values: (_u, splits) => splits.map((s) => dayText(s, lang)), font: FONT, size: 28, space: 48 },
+      { values: (_u, splits) => splits.map((s) => formatNumber(s, lang)), font: FONT, size: 44, label: unit, labelSize: 16, labelFont: FONT },
+    ],
+    series: [
+      { label: t('report.day'), value: (_u, v) => (v === null ? '—' : dayText(v, lang)) },
+      ...group.series.map((s, i) => ({
+        label: s.label,
+        stroke: COLOURS[i % COLOURS.length],
+        width: 1.5,
+        spanGaps: false,
+        points: { show: true, size: 4 },
+        value: number,
+      })),
+    ],
+  }
+}
+
+export function TrendChart({ group }: { group: TrendGroup }) {
+  const box = useRef<HTMLDivElement>(null)
+  const [failed, setFailed] = useState(false)
+  const lang = getLanguage()
+
+  useEffect(() => {
+    let gone = false
+    let chart: uPlot | null = null
+    let resize: ResizeObserver | undefined
+    loadUPlot().then(
+      (UPlot) => {
+        const element = box.current
+        if (gone || !element) return
+        const data: uPlot.AlignedData = [group.x, ...group.series.map((s) => s.values)]
+        chart = new UPlot(options(UPlot, group, element.clientWidth || 320), data, element)
+        if (typeof ResizeObserver !== 'undefined') {
+          resize = new ResizeObserver(() => chart?.setSize({ width: element.clientWidth, height: HEIGHT }))
+          resize.observe(element)
+        }
+      },
+      (error: unknown) => {
+        console.warn('andian: could not load the chart library', error)
+        if (!gone) setFailed(true)
+      },
+    )
+    return () => {
+      gone = true
+      resize?.disconnect()
+      chart?.destroy()
+    }
+  }, [group, lang])
+
+  if (failed) return <p class="muted">{t('chart.failed')}</p>
+  return <div class="chart trend-chart" ref={box} data-testid="report-trend-chart" data-unit={group.unit} data-series={String(group.series.length)} />
+}

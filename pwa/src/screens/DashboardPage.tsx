@@ -1,0 +1,140 @@
+// The regulators' dashboard (/dashboard?region=&sector=): coverage and compliance against the targets by
+// district × sector, hazards by department, when and where alarms cluster, and the sites offline, all scoped
+// by the server to the signed-in person. The filters are in the address, so a reload keeps them.
+import type { ComponentChildren } from 'preact'
+import { useEffect, useMemo } from 'preact/hooks'
+import { NetworkError } from '../api'
+import { describeError, ErrorMessage, Loading } from '../components/bits'
+import { HazardsByDepartment, HeatTable, Hotspots, OfflineSites, SummaryCards } from '../components/DashboardParts'
+import { useLoad, type LoadState } from '../hooks'
+import { getLanguage, t } from '../i18n'
+import { onRetry } from '../online'
+import { navigate } from '../router'
+import { getSession } from '../session'
+import { getCoverage, getHazardStats, getHotspots, getOfflineSites, getReference } from '../stats/api'
+import {
+  canSeeDashboard,
+  dashboardPath,
+  districtOptions,
+  parseDashboardSearch,
+  sectorName,
+  sectorOptions,
+} from '../stats/filters'
+import { heatTable, summaryOf } from '../stats/heat'
+import type { StatsFilter } from '../stats/types'
+
+function failureText(error: unknown): string {
+  return error instanceof NetworkError ? t('dash.offline') : describeError(error)
+}
+
+/** One section's read: loading, failed with retry, or the section. */
+function Part<T>({ load, reload, children }: { load: LoadState<T>; reload: () => void; children: (value: T) => ComponentChildren }) {
+  if (load.state === 'loading') return <Loading />
+  if (load.state === 'failed') return <ErrorMessage text={failureText(load.error)} onRetry={reload} />
+  return <>{children(load.value)}</>
+}
+
+export function DashboardPage({ search }: { search: string }) {
+  const user = getSession()?.user
+  const lang = getLanguage()
+  const filter = parseDashboardSearch(search)
+  const key = dashboardPath(filter)
+  const [reference] = useLoad(getReference, 'reference')
+  const [coverage, reloadCoverage] = useLoad(() => getCoverage(filter), key)
+  const [hazards, reloadHazards] = useLoad(() => getHazardStats(filter), key)
+  const [hotspots, reloadHotspots] = useLoad(() => getHotspots(filter), key)
+  const [offline, reloadOffline] = useLoad(() => getOfflineSites(filter), key)
+  useEffect(
+    () =>
+      onRetry(() => {
+        reloadCoverage()
+        reloadHazards()
+        reloadHotspots()
+        reloadOffline()
+      }),
+    [],
+  )
+  useEffect(() => {
+    document.title = `${t('dash.title')} · ${t('app.name')}`
+  })
+
+  const ref = reference.state === 'ready' ? reference.value : undefined
+  const departments = ref?.departments ?? []
+  const districts = useMemo(() => (ref ? districtOptions(ref, user) : []), [ref, user])
+  const sectors = useMemo(() => (ref ? sectorOptions(ref, user) : []), [ref, user])
+  const nameOf = (code: string, serverName: string) => sectorName(code, serverName, departments, lang)
+  const table = useMemo(
+    () => (coverage.state === 'ready' ? heatTable(coverage.value.rows, departments.map((d) => d.code), nameOf) : undefined),
+    [coverage, departments, lang],
+  )
+
+  function choose(change: StatsFilter) {
+    const next: StatsFilter = { ...filter, ...change }
+    if (!next.region) delete next.region
+    if (!next.sector) delete next.sector
+    navigate(dashboardPath(next), { replace: true })
+  }
+
+  if (!canSeeDashboard(user?.role)) {
+    return (
+      <main class="page">
+        <a href="/" class="back">
+          {t('common.back')}
+        </a>
+        <p class="muted" data-testid="dash-forbidden">
+          {t('dash.forbidden')}
+        </p>
+      </main>
+    )
+  }
+
+  return (
+    <main class="page dash-page">
+      <a href="/" class="back">
+        {t('common.back')}
+      </a>
+      <h1>{t('dash.title')}</h1>
+      <div class="dash-filters" role="group" aria-label={t('dash.filters')}>
+        <label>
+          <span>{t('dash.district')}</span>
+          <select value={filter.region ?? ''} data-testid="dash-region" onChange={(e) => choose({ region: e.currentTarget.value })}>
+            <option value="">{t('dash.all_districts')}</option>
+            {districts.map((r) => (
+              <option key={r.code} value={r.code}>
+                {r.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          <span>{t('dash.sector')}</span>
+          <select value={filter.sector ?? ''} data-testid="dash-sector" onChange={(e) => choose({ sector: e.currentTarget.value })}>
+            {sectors.length !== 1 && <option value="">{t('dash.all_sectors')}</option>}
+            {sectors.map((d) => (
+              <option key={d.code} value={d.code}>
+                {nameOf(d.code, d.name_zh)}
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
+      <Part load={coverage} reload={reloadCoverage}>
+        {(value) => (
+          <>
+            <SummaryCards summary={summaryOf(value)} />
+            {table && <HeatTable table={table} rows={value.rows} sectorName={nameOf} />}
+          </>
+        )}
+      </Part>
+      <Part load={hazards} reload={reloadHazards}>
+        {(rows) => <HazardsByDepartment rows={rows} sectorName={nameOf} />}
+      </Part>
+      <Part load={hotspots} reload={reloadHotspots}>
+        {(out) => <Hotspots out={out} />}
+      </Part>
+      <Part load={offline} reload={reloadOffline}>
+        {(sites) => <OfflineSites sites={sites} />}
+      </Part>
+    </main>
+  )
+}
