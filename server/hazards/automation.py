@@ -4,6 +4,8 @@ writer thread, in one transaction per round."""
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
+from typing import Any
 
 from ..detection.settings import unit_of
 from ..notify.templates import Words, quantity
@@ -12,7 +14,9 @@ from ..storage.database import make_durable
 from .notices import Announcer
 from .workflow import SEVERITY_DUE_S
 
-__all__ = ["DEFAULT_RULES", "announce", "from_alarms", "overdue", "run"]
+__all__ = [
+    "DEFAULT_RULES", "announce", "due_alarms", "from_alarms", "open_hazard", "overdue", "pending", "run",
+]
 
 # Every fault-arc alarm, and any alarm still active after 30 minutes, becomes a hazard (USER_STORIES 1.5).
 DEFAULT_RULES = {"alarm_uncleared_min": 30, "arc_always": True}
@@ -20,16 +24,28 @@ DEFAULT_RULES = {"alarm_uncleared_min": 30, "arc_always": True}
 LOOKBACK_S = 7 * 86400.0
 
 
-def from_alarms(conn: sqlite3.Connection, announcer: Announcer, now: float) -> int:
-    made = 0
-    words = Words("zh-CN", announcer.timezone, announcer.link_base)  # hazards are records in the site's language
+def due_alarms(conn: sqlite3.Connection, now: float) -> list[dict[str, Any]]:
+    """Alarms that the site's rules turn into hazards now."""
+    out = []
     for alarm in sql.alarms_for_rules(conn, now - LOOKBACK_S):
         rules = alarm["rules"] or DEFAULT_RULES
         minutes = rules.get("alarm_uncleared_min")
         arc = alarm["cause"] == "arc" and bool(rules.get("arc_always"))
         late = minutes is not None and alarm["cleared_at"] is None and now - alarm["started_at"] >= minutes * 60
-        if not (arc or late):
-            continue
+        if arc or late:
+            out.append(alarm)
+    return out
+
+
+def pending(conn: sqlite3.Connection, now: float) -> bool:
+    """Whether ``run`` has anything to do: asked on a reader first, so the writer is not held by the look."""
+    return bool(due_alarms(conn, now) or sql.newly_overdue(conn, now))
+
+
+def from_alarms(conn: sqlite3.Connection, announcer: Announcer, now: float) -> int:
+    made = 0
+    words = Words("zh-CN", announcer.timezone, announcer.link_base)  # hazards are records in the site's language
+    for alarm in due_alarms(conn, now):
         place = alarm["circuit"] or alarm["device_name"]
         cause = words.cause(alarm["cause"])
         title = words("hazard.from_alarm_arc" if alarm["cause"] == "arc" else "hazard.from_alarm", place=place,
@@ -37,19 +53,32 @@ def from_alarms(conn: sqlite3.Connection, announcer: Announcer, now: float) -> i
         unit = unit_of(alarm["channel"]) if alarm["channel"] and alarm["cause"] != "arc" else ""
         note = words("hazard.from_alarm_note", cause=cause, peak=quantity(alarm["peak"], unit))
         owner = conn.execute("SELECT owner_id FROM sites WHERE id = ?", [alarm["site_id"]]).fetchone()[0]
-        due = now + SEVERITY_DUE_S["major"]
-        hazard_id = sql.insert_hazard(conn, {
-            "site_id": alarm["site_id"], "title": title[:100], "description": note, "severity": "major",
-            "source": "alarm", "alarm_id": alarm["id"], "state": "assigned" if owner else "open",
-            "assignee_id": owner, "due_at": due, "created_by": None, "created_at": now, "updated_at": now})
-        sql.add_event(conn, hazard_id, now, None, "created", "open", note)
-        if owner:
-            event_id = sql.add_event(conn, hazard_id, now, None, "assigned", "assigned",
-                                     detail={"assignee_id": owner, "assignee": sql.user_name(conn, owner),
-                                             "due_at": due})
-            announce(conn, announcer, hazard_id, event_id, now)
+        open_hazard(conn, announcer, now, site_id=alarm["site_id"], title=title, description=note,
+                    severity="major", source="alarm", actor_id=None, assignee_id=owner,
+                    refs={"alarm_id": alarm["id"]})
         made += 1
     return made
+
+
+def open_hazard(conn: sqlite3.Connection, announcer: Announcer, now: float, *, site_id: int, title: str,
+                description: str, severity: str, source: str, actor_id: int | None, assignee_id: int | None = None,
+                due: float | None = None, refs: dict[str, Any] | None = None, detail: dict[str, Any] | None = None,
+                attachments: Sequence[str] = ()) -> int:
+    """A new hazard with its "created" event, and, when it has an assignee, its "assigned" event, announced.
+
+    ``refs`` names where it came from (alarm_id, inspection_id or commissioning_id); the due date defaults to the
+    severity's. Every way a hazard is made goes through here."""
+    due = due or now + SEVERITY_DUE_S[severity]
+    hazard_id = sql.insert_hazard(conn, {
+        "site_id": site_id, "title": title[:100], "description": description, "severity": severity, "source": source,
+        **(refs or {}), "state": "assigned" if assignee_id else "open", "assignee_id": assignee_id, "due_at": due,
+        "created_by": actor_id, "created_at": now, "updated_at": now})
+    sql.add_event(conn, hazard_id, now, actor_id, "created", "open", description, detail, attachments)
+    if assignee_id:
+        event_id = sql.add_event(conn, hazard_id, now, actor_id, "assigned", "assigned", detail={
+            "assignee_id": assignee_id, "assignee": sql.user_name(conn, assignee_id), "due_at": due})
+        announce(conn, announcer, hazard_id, event_id, now)
+    return hazard_id
 
 
 def overdue(conn: sqlite3.Connection, announcer: Announcer, now: float) -> int:

@@ -52,6 +52,13 @@ def housekeeping(conn: sqlite3.Connection, now: float, raw_days: float, minute_d
     readings_sql.prune(conn, now, raw_days, minute_days)
 
 
+async def _hazards(ctx: Context, announcer: Announcer, now: float) -> int:
+    """Hazards from alarms and overdue notices; looked for on a reader, written only when there are some."""
+    if not await ctx.db.read(lambda conn: automation.pending(conn, now)):
+        return 0
+    return await ctx.db.write(lambda conn: automation.run(conn, announcer, now))
+
+
 async def run(ctx: Context) -> None:
     settings = ctx.settings
     since_housekeeping = HOUSEKEEPING_S
@@ -61,7 +68,7 @@ async def run(ctx: Context) -> None:
         try:
             events = await ctx.db.write(lambda conn: tick(ctx.pipeline, conn, ctx.clock()))
             ctx.hub.publish(present(events))
-            if await ctx.db.write(lambda conn: automation.run(conn, hazard_announcer, ctx.clock())):
+            if await _hazards(ctx, hazard_announcer, ctx.clock()):
                 ctx.hub.alarms.set()  # hazards made or overdue: their messages wait for the sender
             since_housekeeping += settings.watchdog_interval_s
             if since_housekeeping >= HOUSEKEEPING_S:

@@ -103,10 +103,11 @@ _TYPES = {"alarm": apprise.NotifyType.FAILURE, "offline": apprise.NotifyType.FAI
           "cleared": apprise.NotifyType.SUCCESS}
 
 
-async def send(url: str, *, title: str, body: str, key: str | None, tone: str, timeout_s: float) -> SendResult:
-    """Send one message through apprise's async API; every target's outcome, with apprise's error words."""
+async def send(url: str, *, masked: str, title: str, body: str, key: str | None, tone: str,
+               timeout_s: float) -> SendResult:
+    """Send one message through apprise's async API; every target's outcome (named by the subscription's
+    ``masked`` URL, made when it was saved), with apprise's error words."""
     sender = apprise.Apprise()
-    masked = parse(url).masked
     if not sender.add(_with_key(url, key) if key else url):
         return SendResult(False, [TargetResult("?", masked, False, "FAILURE", "apprise refused the URL", 0.0)])
     started = time.monotonic()

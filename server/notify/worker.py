@@ -16,6 +16,8 @@ import sqlite3
 import time
 from typing import Any
 
+import msgspec
+
 from ..context import Context
 from ..storage import notify as sql
 from . import policy, targets
@@ -77,9 +79,10 @@ class Notifier:
         started = time.monotonic()
         try:
             url = self.secrets.open(message["url_secret"])
-            result = await targets.send(url, title=message["title"], body=message["body"], key=message["key"],
+            result = await targets.send(url, masked=message["url_masked"], title=message["title"],
+                                        body=message["body"], key=message["key"],
                                         tone=message["level"], timeout_s=settings.notify_send_timeout_s)
-            results = [_builtins(r) for r in result.results]
+            results = [msgspec.to_builtins(r) for r in result.results]
             ok = result.ok
         except SecretUnreadable as exc:
             ok, results = False, [{"service": "?", "target": "", "ok": False, "status": "FAILURE",
@@ -100,11 +103,6 @@ class Notifier:
             log.warning("message %s (%s) failed, try %d; next in %.1f s: %s", message["id"], message["key"],
                         attempts, (next_at or now) - now, "; ".join(str(r["error"]) for r in results))
         self.ctx.hub.alarms.set()  # a slot is free and retries may be due
-
-
-def _builtins(result: targets.TargetResult) -> dict[str, Any]:
-    return {"service": result.service, "target": result.target, "ok": result.ok, "status": result.status,
-            "error": result.error, "elapsed_s": result.elapsed_s}
 
 
 async def run(ctx: Context) -> None:

@@ -9,9 +9,10 @@ from pathlib import Path
 
 from ..auth.principal import Principal
 from ..context import Context
-from ..errors import Forbidden, InvalidInput, NotFound
+from ..errors import InvalidInput, NotFound
 from ..storage import attachments as sql
 from ..storage.scopes import site_scope
+from .sites import require_user
 
 __all__ = ["CONTENT_TYPES", "MAX_BYTES", "read", "root", "store"]
 
@@ -27,8 +28,7 @@ def root(ctx: Context) -> Path:
 
 async def store(ctx: Context, principal: Principal, sha256: str, data: bytes, content_type: str) -> bool:
     """Answers True when the bytes are new, False when they were there already (200, idempotent)."""
-    if principal.kind != "user":
-        raise Forbidden("gateways do not upload attachments")
+    require_user(principal, "upload attachments")
     kind = content_type.split(";")[0].strip().lower()
     if kind not in CONTENT_TYPES:
         raise InvalidInput("Content-Type", f"{kind or 'none'} is not accepted; send a photo (image/jpeg, "

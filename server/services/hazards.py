@@ -25,7 +25,7 @@ from ..ingest.pipeline import LiveEvent
 from ..storage import alarms as alarm_sql
 from ..storage import hazards as sql
 from ..storage.scopes import sees_site, site_scope, user_principal
-from .sites import require, visible_site
+from .sites import require, require_user, visible_site
 
 __all__ = [
     "RULE_EDITORS", "assignees", "comment", "create_hazard", "get_hazard", "get_rules", "hazard_out", "list_hazards",
@@ -54,11 +54,6 @@ async def _told(ctx: Context, principal: Principal, hazard_id: int, kind: str) -
     return detail
 
 
-def _user(principal: Principal) -> None:
-    if principal.kind != "user":
-        raise Forbidden("gateways do not handle hazards; sign in as a user")
-
-
 def hazard_out(row: dict[str, Any], now: float) -> HazardOut:
     overdue = row["state"] in workflow.OPEN_STATES and row["due_at"] < now
     return msgspec.convert({**row, "overdue": overdue}, HazardOut)
@@ -70,7 +65,7 @@ def _detail(row: dict[str, Any], events: list[dict[str, Any]], now: float) -> Ha
 
 async def list_hazards(ctx: Context, principal: Principal, *, site_id: int | None, states: list[str] | None,
                        overdue: bool, mine: bool, limit: int) -> list[HazardOut]:
-    _user(principal)
+    require_user(principal, "handle hazards")
     where, params = site_scope(principal, ctx.reference)
     now = ctx.clock()
     rows = await ctx.db.read(lambda c: sql.list_hazards(
@@ -80,7 +75,7 @@ async def list_hazards(ctx: Context, principal: Principal, *, site_id: int | Non
 
 
 async def get_hazard(ctx: Context, principal: Principal, hazard_id: int) -> HazardDetail:
-    _user(principal)
+    require_user(principal, "handle hazards")
     where, params = site_scope(principal, ctx.reference)
 
     def read(conn: sqlite3.Connection) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
@@ -117,7 +112,7 @@ def _check_due(due: float | None, now: float) -> None:
 
 
 async def create_hazard(ctx: Context, principal: Principal, body: HazardCreate) -> HazardDetail:
-    _user(principal)
+    require_user(principal, "handle hazards")
     await visible_site(ctx, principal, body.site_id)
     if body.assignee_id is not None:
         require(principal, workflow.ASSIGNERS, "assign hazards")
@@ -136,27 +131,17 @@ async def create_hazard(ctx: Context, principal: Principal, body: HazardCreate) 
                 raise Conflict(f"alarm {body.alarm_id} already has hazard {taken[0]}")
         _check_photos(conn, body.attachments)
         assignee = None if body.assignee_id is None else _check_assignee(conn, ctx, body.assignee_id, body.site_id)
-        due = body.due or now + workflow.SEVERITY_DUE_S[body.severity]
-        hazard_id = sql.insert_hazard(conn, {
-            "site_id": body.site_id, "title": body.title.strip(), "description": body.description.strip(),
-            "severity": body.severity, "source": body.source, "alarm_id": body.alarm_id,
-            "state": "open" if assignee is None else "assigned", "assignee_id": assignee, "due_at": due,
-            "created_by": principal.id, "created_at": now, "updated_at": now})
-        sql.add_event(conn, hazard_id, now, principal.id, "created", "open", body.description.strip(),
-                      attachments=body.attachments)
-        if assignee is not None:
-            event_id = sql.add_event(conn, hazard_id, now, principal.id, "assigned", "assigned",
-                                     detail={"assignee_id": assignee, "assignee": sql.user_name(conn, assignee),
-                                             "due_at": due})
-            _announce(conn, ctx, hazard_id, event_id, now)
-        return hazard_id
+        return automation.open_hazard(
+            conn, announcer(ctx), now, site_id=body.site_id, title=body.title.strip(),
+            description=body.description.strip(), severity=body.severity, source=body.source, actor_id=principal.id,
+            assignee_id=assignee, due=body.due, refs={"alarm_id": body.alarm_id}, attachments=body.attachments)
 
     hazard_id = await ctx.db.write(create, durable=True)
     return await _told(ctx, principal, hazard_id, "created")
 
 
 async def transition(ctx: Context, principal: Principal, hazard_id: int, body: HazardTransition) -> HazardDetail:
-    _user(principal)
+    require_user(principal, "handle hazards")
     where, params = site_scope(principal, ctx.reference)
     now = ctx.clock()
     _check_due(body.due, now)
@@ -203,7 +188,7 @@ async def transition(ctx: Context, principal: Principal, hazard_id: int, body: H
 
 async def comment(ctx: Context, principal: Principal, hazard_id: int, body: CommentIn) -> HazardDetail:
     """The three-party thread: the unit, the operator company and the regulator write on the hazard."""
-    _user(principal)
+    require_user(principal, "handle hazards")
     where, params = site_scope(principal, ctx.reference)
     now = ctx.clock()
 
@@ -241,15 +226,11 @@ async def from_commissioning(ctx: Context, principal: Principal, commissioning: 
             return None
         found = conn.execute("SELECT serial FROM devices WHERE id = ?", [commissioning["device_id"]]).fetchone()
         device = found[0] if found else commissioning["address"]
-        hazard_id = sql.insert_hazard(conn, {
-            "site_id": commissioning["site_id"], "title": f"{words.get(code, code)}：{device}"[:100],
-            "description": error, "severity": "general", "source": "commissioning",
-            "commissioning_id": commissioning["id"], "state": "open",
-            "due_at": now + workflow.SEVERITY_DUE_S["general"], "created_by": principal.id, "created_at": now,
-            "updated_at": now})
-        sql.add_event(conn, hazard_id, now, principal.id, "created", "open", error,
-                      detail={"commissioning_id": commissioning["id"], "code": code})
-        return hazard_id
+        return automation.open_hazard(
+            conn, announcer(ctx), now, site_id=commissioning["site_id"], title=f"{words.get(code, code)}：{device}",
+            description=error, severity="general", source="commissioning", actor_id=principal.id,
+            refs={"commissioning_id": commissioning["id"]},
+            detail={"commissioning_id": commissioning["id"], "code": code})
 
     return await ctx.db.write(create, durable=True)
 

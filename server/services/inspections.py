@@ -23,7 +23,7 @@ from ..checklists.schemas import (
 )
 from ..context import Context
 from ..errors import Conflict, InvalidInput, NotFound
-from ..hazards import automation, workflow
+from ..hazards import automation
 from ..storage import hazards as hazard_sql
 from ..storage import inspections as sql
 from ..storage.scopes import site_scope
@@ -174,18 +174,8 @@ async def complete(ctx: Context, principal: Principal, inspection_id: int, body:
 def _hazard(conn: sqlite3.Connection, voice: Any, inspection: dict[str, Any], item: dict[str, Any],
             found: dict[str, Any], actor_id: int, now: float) -> None:
     """A failed item: a hazard assigned at once to the site's owner (else open, for the operator to dispatch)."""
-    severity = "major" if item["major"] else "general"
-    owner = inspection["owner_id"]
-    due = now + workflow.SEVERITY_DUE_S[severity]
-    hazard_id = hazard_sql.insert_hazard(conn, {
-        "site_id": inspection["site_id"], "title": item["text"]["zh-CN"][:100], "description": found["note"],
-        "severity": severity, "source": "inspection", "inspection_id": inspection["id"],
-        "state": "assigned" if owner else "open", "assignee_id": owner, "due_at": due, "created_by": actor_id,
-        "created_at": now, "updated_at": now})
-    hazard_sql.add_event(conn, hazard_id, now, actor_id, "created", "open", found["note"],
-                         {"inspection_id": inspection["id"], "item": item["key"]}, found["attachments"])
-    if owner:
-        event_id = hazard_sql.add_event(conn, hazard_id, now, actor_id, "assigned", "assigned",
-                                        detail={"assignee_id": owner, "assignee": hazard_sql.user_name(conn, owner),
-                                                "due_at": due})
-        automation.announce(conn, voice, hazard_id, event_id, now)
+    automation.open_hazard(
+        conn, voice, now, site_id=inspection["site_id"], title=item["text"]["zh-CN"], description=found["note"],
+        severity="major" if item["major"] else "general", source="inspection", actor_id=actor_id,
+        assignee_id=inspection["owner_id"], refs={"inspection_id": inspection["id"]},
+        detail={"inspection_id": inspection["id"], "item": item["key"]}, attachments=found["attachments"])

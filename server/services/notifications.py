@@ -9,7 +9,7 @@ import msgspec
 
 from ..auth.principal import Principal
 from ..context import Context
-from ..errors import Forbidden, InvalidInput, NotFound, RateLimited
+from ..errors import InvalidInput, NotFound, RateLimited
 from ..notify import policy, targets, templates
 from ..notify.schemas import (
     AttemptOut,
@@ -26,7 +26,7 @@ from ..storage import alarms as alarm_sql
 from ..storage import notify as sql
 from ..storage import sites as site_sql
 from ..storage.scopes import site_scope
-from .sites import require
+from .sites import require, require_user, visible_site
 
 __all__ = [
     "POLICY_EDITORS",
@@ -46,18 +46,12 @@ POLICY_EDITORS = ("admin", "operator")
 TEST_INTERVAL_S = 30.0
 
 
-def _user(principal: Principal) -> int:
-    if principal.kind != "user":
-        raise Forbidden("gateways have no notification subscriptions; sign in as a user")
-    return principal.id
-
-
 def _out(row: dict[str, Any]) -> SubscriptionOut:
     return msgspec.convert({k: v for k, v in row.items() if k not in ("user_id", "url_secret")}, SubscriptionOut)
 
 
 async def list_subscriptions(ctx: Context, principal: Principal) -> list[SubscriptionOut]:
-    user_id = _user(principal)
+    user_id = require_user(principal, "keep notification subscriptions")
     return [_out(r) for r in await ctx.db.read(lambda c: sql.list_subscriptions(c, user_id))]
 
 
@@ -80,7 +74,7 @@ def _check_quiet(start: str | None, end: str | None) -> None:
 
 
 async def create_subscription(ctx: Context, principal: Principal, body: SubscriptionIn) -> SubscriptionOut:
-    user_id = _user(principal)
+    user_id = require_user(principal, "keep notification subscriptions")
     target = targets.parse(body.url)
     await _check_sites(ctx, principal, body.site_ids)
     _check_quiet(body.quiet_start, body.quiet_end)
@@ -104,7 +98,7 @@ async def create_subscription(ctx: Context, principal: Principal, body: Subscrip
 
 
 async def _own(ctx: Context, principal: Principal, subscription_id: int) -> dict[str, Any]:
-    user_id = _user(principal)
+    user_id = require_user(principal, "keep notification subscriptions")
     row = await ctx.db.read(lambda c: sql.get_subscription(c, subscription_id, user_id))
     if row is None:
         raise NotFound("subscription", subscription_id)
@@ -150,7 +144,8 @@ async def test_subscription(ctx: Context, principal: Principal, subscription_id:
     title, body = templates.test_message(words, row["service"], now)
     key = f"test-s{subscription_id}-{int(now * 1000)}"
     assert ctx.secrets is not None
-    result = await targets.send(ctx.secrets.open(row["url_secret"]), title=title, body=body, key=key, tone="info",
+    result = await targets.send(ctx.secrets.open(row["url_secret"]), masked=row["url_masked"], title=title, body=body,
+                                key=key, tone="info",
                                 timeout_s=ctx.settings.notify_send_timeout_s)
     results = [msgspec.to_builtins(r) for r in result.results]
 
@@ -168,20 +163,14 @@ async def test_subscription(ctx: Context, principal: Principal, subscription_id:
 # ---- site policy ----------------------------------------------------------------------------------------------
 
 
-async def _visible_site(ctx: Context, principal: Principal, site_id: int) -> None:
-    where, params = site_scope(principal, ctx.reference)
-    if not await ctx.db.read(lambda c: site_sql.visible_site_ids(c, [site_id], where, params)):
-        raise NotFound("site", site_id)
-
-
 async def get_policy(ctx: Context, principal: Principal, site_id: int) -> NotifyPolicyOut:
-    await _visible_site(ctx, principal, site_id)
+    await visible_site(ctx, principal, site_id)
     after = await ctx.db.read(lambda c: sql.get_policy(c, site_id))
     return NotifyPolicyOut(site_id=site_id, escalate_after_s=list(after or policy.DEFAULT_ESCALATE_AFTER_S))
 
 
 async def set_policy(ctx: Context, principal: Principal, site_id: int, body: NotifyPolicyIn) -> NotifyPolicyOut:
-    await _visible_site(ctx, principal, site_id)
+    await visible_site(ctx, principal, site_id)
     require(principal, POLICY_EDITORS, "change a site's escalation times")
     first, second = body.escalate_after_s
     if second <= first:

@@ -33,7 +33,8 @@ from ..storage.scopes import site_scope
 
 __all__ = [
     "MANAGERS", "create_device", "create_gateway", "create_site", "get_channel", "get_device", "get_gateway",
-    "get_site", "list_gateways", "list_sites", "require", "revoke_gateway", "update_channel", "visible_site",
+    "get_site", "list_gateways", "list_sites", "require", "require_user", "revoke_gateway", "update_channel",
+    "visible_site",
 ]
 
 # Roles that build and maintain installations: create sites, register devices, set thresholds, issue gateway keys.
@@ -43,6 +44,13 @@ MANAGERS = ("admin", "operator", "installer")
 def require(principal: Principal, roles: tuple[str, ...], action: str) -> None:
     if principal.role not in roles:
         raise Forbidden(f"role {principal.role} may not {action}; ask an {' or '.join(roles)}")
+
+
+def require_user(principal: Principal, action: str) -> int:
+    """The user's id; gateways (keys of a site box) are refused with what they tried."""
+    if principal.kind != "user":
+        raise Forbidden(f"a gateway may not {action}; sign in as a user")
+    return principal.id
 
 
 def _site_out(ctx: Context, row: dict[str, Any], levels: list[str] | None = None) -> SiteOut:

@@ -245,7 +245,7 @@ def release_leases(conn: sqlite3.Connection) -> int:
 
 def lease_due(conn: sqlite3.Connection, now: float, limit: int) -> list[dict[str, Any]]:
     rows = [dict(r) for r in conn.execute(
-        "SELECT m.id, m.key, m.level, m.title, m.body, m.attempts, s.url_secret FROM notify_messages m "
+        "SELECT m.id, m.key, m.level, m.title, m.body, m.attempts, s.url_secret, s.url_masked FROM notify_messages m "
         "JOIN subscriptions s ON s.id = m.subscription_id WHERE m.state = 'pending' AND m.next_at <= ? "
         "ORDER BY m.next_at, m.id LIMIT ?", [now, limit])]
     conn.executemany("UPDATE notify_messages SET state = 'sending' WHERE id = ?", [(r["id"],) for r in rows])
