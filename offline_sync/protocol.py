@@ -57,10 +57,15 @@ class Push(Struct, frozen=True, forbid_unknown_fields=True):
     v: int = PROTOCOL_VERSION
 
 
-class MutationResult(Struct, frozen=True):
+Status = Literal["applied", "merged", "rejected", "duplicate"]
+
+
+class MutationResult(Struct, frozen=True, omit_defaults=True):
     mutation_id: str
-    status: Literal["applied", "merged", "rejected", "duplicate"]
+    status: Status
     reason: str | None = None
+    # A duplicate's first answer (applied, merged or rejected), so a client whose first answer was lost learns it.
+    was: Status | None = None
 
 
 class PushResult(Struct, frozen=True):

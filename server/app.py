@@ -30,6 +30,7 @@ from .api.notify import NotifyPolicyController, SubscriptionController
 from .api.reports import ReportController
 from .api.sites import DeviceController, GatewayController, SiteController
 from .api.stats import StatsController
+from .api.sync import SyncController
 from .context import Context, open_context
 from .ingest import watchdog
 from .notify import worker as notify_worker
@@ -98,7 +99,7 @@ def create_app(
             GatewayController, IngestController, AlarmController, ReadingsController, LiveController, ScanController,
             CommissioningController, ControlController, SubscriptionController, NotifyPolicyController,
             HazardController, HazardRulesController, AttachmentController, ChecklistController, InspectionController,
-            StatsController, ReportController, pwa_root, pwa_file,
+            StatsController, ReportController, SyncController, pwa_root, pwa_file,
         ],
         dependencies=dependencies,
         exception_handlers=exception_handlers,

@@ -9,8 +9,8 @@ import msgspec
 
 from ..auth.principal import Principal
 from ..context import Context
-from ..errors import Conflict, Forbidden, InvalidInput, NotFound
-from ..hazards import automation, workflow
+from ..errors import NotFound
+from ..hazards import actions, automation, workflow
 from ..hazards.notices import Announcer
 from ..hazards.schemas import (
     AssigneeOut,
@@ -22,14 +22,13 @@ from ..hazards.schemas import (
     HazardTransition,
 )
 from ..ingest.pipeline import LiveEvent
-from ..storage import alarms as alarm_sql
 from ..storage import hazards as sql
-from ..storage.scopes import sees_site, site_scope, user_principal
+from ..storage.scopes import site_scope
 from .sites import require, require_user, visible_site
 
 __all__ = [
-    "RULE_EDITORS", "assignees", "comment", "create_hazard", "get_hazard", "get_rules", "hazard_out", "list_hazards",
-    "set_rules", "transition",
+    "RULE_EDITORS", "assignees", "comment", "create_hazard", "get_hazard", "get_rules", "hazard_detail",
+    "hazard_out", "list_hazards", "set_rules", "transition",
 ]
 
 # Who sets a site's alarm → hazard rules: the operator company and admins.
@@ -38,11 +37,6 @@ RULE_EDITORS = ("admin", "operator")
 
 def announcer(ctx: Context) -> Announcer:
     return Announcer(ctx.reference, ctx.settings.timezone, ctx.settings.link_base())
-
-
-def _announce(conn: sqlite3.Connection, ctx: Context, hazard_id: int, event_id: int, now: float) -> None:
-    """Messages for the event, in its transaction (the sender is woken after the commit)."""
-    automation.announce(conn, announcer(ctx), hazard_id, event_id, now)
 
 
 async def _told(ctx: Context, principal: Principal, hazard_id: int, kind: str) -> HazardDetail:
@@ -59,7 +53,7 @@ def hazard_out(row: dict[str, Any], now: float) -> HazardOut:
     return msgspec.convert({**row, "overdue": overdue}, HazardOut)
 
 
-def _detail(row: dict[str, Any], events: list[dict[str, Any]], now: float) -> HazardDetail:
+def hazard_detail(row: dict[str, Any], events: list[dict[str, Any]], now: float) -> HazardDetail:
     return msgspec.convert({**msgspec.to_builtins(hazard_out(row, now)), "events": events}, HazardDetail)
 
 
@@ -85,30 +79,11 @@ async def get_hazard(ctx: Context, principal: Principal, hazard_id: int) -> Haza
     row, events = await ctx.db.read(read)
     if row is None:
         raise NotFound("hazard", hazard_id)
-    return _detail(row, events, ctx.clock())
+    return hazard_detail(row, events, ctx.clock())
 
 
-def _check_photos(conn: sqlite3.Connection, hashes: list[str]) -> None:
-    missing = sql.missing_attachments(conn, hashes)
-    if missing:
-        index = hashes.index(missing[0])
-        raise InvalidInput(f"attachments[{index}]", f"no attachment {missing[0][:12]}…; upload it first with "
-                                                    "PUT /api/v1/attachments/{sha256}")
-
-
-def _check_assignee(conn: sqlite3.Connection, ctx: Context, assignee_id: int | None, site_id: int) -> int:
-    if assignee_id is None:
-        raise InvalidInput("assignee_id", "say who fixes it: the id of a user who can see this site")
-    person = user_principal(conn, assignee_id)
-    if person is None or person.role == "regulator" or not sees_site(conn, person, ctx.reference, site_id):
-        raise InvalidInput("assignee_id", f"user {assignee_id} cannot take this hazard: assign it to the site's "
-                                          "owner, its operator company's staff or an inspector of its grid")
-    return assignee_id
-
-
-def _check_due(due: float | None, now: float) -> None:
-    if due is not None and due <= now:
-        raise InvalidInput("due", "the due date must be in the future")
+def _doer(ctx: Context, principal: Principal) -> actions.Doer:
+    return actions.Doer(principal, ctx.reference, announcer(ctx), ctx.clock())
 
 
 async def create_hazard(ctx: Context, principal: Principal, body: HazardCreate) -> HazardDetail:
@@ -116,93 +91,23 @@ async def create_hazard(ctx: Context, principal: Principal, body: HazardCreate) 
     await visible_site(ctx, principal, body.site_id)
     if body.assignee_id is not None:
         require(principal, workflow.ASSIGNERS, "assign hazards")
-    now = ctx.clock()
-    _check_due(body.due, now)
-    if body.alarm_id is not None and body.source != "alarm":
-        raise InvalidInput("source", "a hazard made from an alarm has source \"alarm\"")
-
-    def create(conn: sqlite3.Connection) -> int:
-        if body.alarm_id is not None:
-            alarm = alarm_sql.get_alarm(conn, body.alarm_id)
-            if alarm is None or alarm["site_id"] != body.site_id:
-                raise InvalidInput("alarm_id", f"alarm {body.alarm_id} is not an alarm of site {body.site_id}")
-            taken = conn.execute("SELECT id FROM hazards WHERE alarm_id = ?", [body.alarm_id]).fetchone()
-            if taken:
-                raise Conflict(f"alarm {body.alarm_id} already has hazard {taken[0]}")
-        _check_photos(conn, body.attachments)
-        assignee = None if body.assignee_id is None else _check_assignee(conn, ctx, body.assignee_id, body.site_id)
-        return automation.open_hazard(
-            conn, announcer(ctx), now, site_id=body.site_id, title=body.title.strip(),
-            description=body.description.strip(), severity=body.severity, source=body.source, actor_id=principal.id,
-            assignee_id=assignee, due=body.due, refs={"alarm_id": body.alarm_id}, attachments=body.attachments)
-
-    hazard_id = await ctx.db.write(create, durable=True)
+    doer = _doer(ctx, principal)
+    hazard_id = await ctx.db.write(lambda c: actions.create(c, doer, body), durable=True)
     return await _told(ctx, principal, hazard_id, "created")
 
 
 async def transition(ctx: Context, principal: Principal, hazard_id: int, body: HazardTransition) -> HazardDetail:
     require_user(principal, "handle hazards")
-    where, params = site_scope(principal, ctx.reference)
-    now = ctx.clock()
-    _check_due(body.due, now)
-
-    def move(conn: sqlite3.Connection) -> None:
-        row = sql.get_hazard(conn, hazard_id, where, params)
-        if row is None:
-            raise NotFound("hazard", hazard_id)
-        actor = workflow.Actor(principal.id, principal.role, row["owner_id"] == principal.id)
-        try:
-            step = workflow.decide(row["state"], body.to, actor, row["assignee_id"], row["rectifier_id"])
-        except workflow.Illegal as exc:
-            raise Conflict(str(exc)) from exc
-        except workflow.NotAllowed as exc:
-            raise Forbidden(str(exc)) from exc
-        fields: dict[str, Any] = {"state": step.to, "updated_at": now}
-        detail: dict[str, Any] = {}
-        if step.needs == "assignee":
-            fields["assignee_id"] = _check_assignee(conn, ctx, body.assignee_id, row["site_id"])
-            # Reassigning keeps the due date unless a new one is given; a date already past starts afresh.
-            due = body.due or (row["due_at"] if row["due_at"] > now else now + workflow.SEVERITY_DUE_S[row["severity"]])
-            fields |= {"due_at": due, "overdue_notified_at": None}
-            detail = {"assignee_id": fields["assignee_id"], "assignee": sql.user_name(conn, fields["assignee_id"]),
-                      "due_at": due}
-        elif step.needs == "photos" and not body.attachments:
-            raise InvalidInput("attachments", "add at least one photo of the rectified work as evidence")
-        elif step.needs == "note" and not body.note.strip():
-            raise InvalidInput("note", "say what is still wrong, so the person fixing it knows what to do")
-        _check_photos(conn, body.attachments)
-        if body.to == "rectified":
-            fields |= {"rectified_by": principal.id, "rectified_at": now}
-        elif body.to == "verified":
-            fields |= {"verified_by": principal.id, "verified_at": now}
-        elif body.to == "closed":
-            fields["closed_at"] = now
-        sql.update_hazard(conn, hazard_id, fields)
-        event_id = sql.add_event(conn, hazard_id, now, principal.id, body.to, step.to, body.note.strip(), detail,
-                                 body.attachments)
-        _announce(conn, ctx, hazard_id, event_id, now)
-
-    await ctx.db.write(move, durable=True)
+    doer = _doer(ctx, principal)
+    await ctx.db.write(lambda c: actions.move(c, doer, hazard_id, body), durable=True)
     return await _told(ctx, principal, hazard_id, body.to)
 
 
 async def comment(ctx: Context, principal: Principal, hazard_id: int, body: CommentIn) -> HazardDetail:
     """The three-party thread: the unit, the operator company and the regulator write on the hazard."""
     require_user(principal, "handle hazards")
-    where, params = site_scope(principal, ctx.reference)
-    now = ctx.clock()
-
-    def add(conn: sqlite3.Connection) -> None:
-        row = sql.get_hazard(conn, hazard_id, where, params)
-        if row is None:
-            raise NotFound("hazard", hazard_id)
-        _check_photos(conn, body.attachments)
-        event_id = sql.add_event(conn, hazard_id, now, principal.id, "comment", row["state"], body.text.strip(),
-                                 attachments=body.attachments)
-        sql.update_hazard(conn, hazard_id, {"updated_at": now})
-        _announce(conn, ctx, hazard_id, event_id, now)
-
-    await ctx.db.write(add, durable=True)
+    doer = _doer(ctx, principal)
+    await ctx.db.write(lambda c: actions.comment(c, doer, hazard_id, body), durable=True)
     return await _told(ctx, principal, hazard_id, "comment")
 
 

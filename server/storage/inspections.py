@@ -7,8 +7,10 @@ import sqlite3
 from collections.abc import Iterable
 from typing import Any
 
-__all__ = ["answers", "get_inspection", "hazards_of", "insert_inspection", "list_inspections", "save_answers",
-           "update_inspection"]
+__all__ = [
+    "answer_stamps", "answers", "get_inspection", "get_inspections", "hazards_of", "insert_inspection",
+    "list_inspections", "save_answers", "update_inspection",
+]
 
 _COLUMNS = (
     "i.id, i.site_id, s.name AS site_name, s.owner_id, i.template_id, i.template_version, i.items, i.state, "
@@ -57,13 +59,20 @@ def list_inspections(conn: sqlite3.Connection, scope_sql: str, params: list[Any]
 
 
 def save_answers(conn: sqlite3.Connection, inspection_id: int, rows: list[dict[str, Any]]) -> None:
-    """Insert or replace answers by key: answering an item again keeps the latest answer."""
+    """Insert or replace answers by key: per item the answer with the newest stamp (HLC) stays."""
     conn.executemany(
-        "INSERT INTO inspection_answers (inspection_id, key, answer, note, attachments, answered_at, answered_by) "
-        "VALUES (:inspection_id, :key, :answer, :note, :attachments, :answered_at, :answered_by) "
+        "INSERT INTO inspection_answers (inspection_id, key, answer, note, attachments, answered_at, answered_by, "
+        "hlc) VALUES (:inspection_id, :key, :answer, :note, :attachments, :answered_at, :answered_by, :hlc) "
         "ON CONFLICT (inspection_id, key) DO UPDATE SET answer = excluded.answer, note = excluded.note, "
-        "attachments = excluded.attachments, answered_at = excluded.answered_at, answered_by = excluded.answered_by",
+        "attachments = excluded.attachments, answered_at = excluded.answered_at, answered_by = excluded.answered_by, "
+        "hlc = excluded.hlc WHERE inspection_answers.hlc IS NULL OR excluded.hlc >= inspection_answers.hlc",
         [{**r, "inspection_id": inspection_id, "attachments": json.dumps(r["attachments"])} for r in rows])
+
+
+def answer_stamps(conn: sqlite3.Connection, inspection_id: int) -> dict[str, str]:
+    """Each answered item's stamp (items answered before sync existed have none)."""
+    return {k: h for k, h in conn.execute("SELECT key, hlc FROM inspection_answers WHERE inspection_id = ? AND hlc "
+                                          "IS NOT NULL", [inspection_id])}
 
 
 def answers(conn: sqlite3.Connection, inspection_id: int) -> list[dict[str, Any]]:
@@ -72,6 +81,28 @@ def answers(conn: sqlite3.Connection, inspection_id: int) -> list[dict[str, Any]
         "FROM inspection_answers a LEFT JOIN users u ON u.id = a.answered_by WHERE a.inspection_id = ?",
         [inspection_id])
     return [{**dict(r), "attachments": json.loads(r["attachments"])} for r in rows]
+
+
+def get_inspections(conn: sqlite3.Connection, inspection_ids: list[int]) -> list[dict[str, Any]]:
+    """Many inspections by id with their answers and the hazards they made, unscoped (the caller scoped the ids)."""
+    out: list[dict[str, Any]] = []
+    for start in range(0, len(inspection_ids), 900):
+        chunk = inspection_ids[start:start + 900]
+        marks = ", ".join("?" * len(chunk))
+        rows = {r["id"]: {**_row(r), "answers": [], "hazard_ids": []}
+                for r in conn.execute(f"SELECT {_COLUMNS} FROM {_FROM} WHERE i.id IN ({marks})", chunk)}
+        for r in conn.execute(
+                "SELECT a.inspection_id, a.key, a.answer, a.note, a.attachments, a.answered_at, u.display_name AS "
+                "answered_by FROM inspection_answers a LEFT JOIN users u ON u.id = a.answered_by "
+                f"WHERE a.inspection_id IN ({marks})", chunk):
+            answer = dict(r)
+            answer["attachments"] = json.loads(answer["attachments"])
+            rows[answer.pop("inspection_id")]["answers"].append(answer)
+        for hazard_id, inspection_id in conn.execute(
+                f"SELECT id, inspection_id FROM hazards WHERE inspection_id IN ({marks}) ORDER BY id", chunk):
+            rows[inspection_id]["hazard_ids"].append(hazard_id)
+        out += rows.values()
+    return out
 
 
 def hazards_of(conn: sqlite3.Connection, inspection_id: int) -> list[int]:

@@ -63,6 +63,11 @@ def _inspections(db: sqlite_utils.Database) -> None:
     _run(db, _sql("0006_inspections"))
 
 
+@migrations(name="0007_sync")
+def _sync(db: sqlite_utils.Database) -> None:
+    _run(db, _sql("0007_sync"))
+
+
 def upgrade(path: Path) -> list[str]:
     """Apply pending migrations to the database at ``path``; return the names applied."""
     path.parent.mkdir(parents=True, exist_ok=True)

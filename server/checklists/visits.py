@@ -1,0 +1,117 @@
+"""An inspection visit inside the writer's transaction: start, answer, sign. The HTTP endpoints and sync pushes
+both come here, so the rules are the same whichever way an answer arrives."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+import msgspec
+
+from offline_sync.hlc import HLC
+
+from ..errors import Conflict, InvalidInput, NotFound
+from ..hazards import automation
+from ..hazards.actions import Doer
+from ..storage import hazards as hazard_sql
+from ..storage import inspections as sql
+from ..storage.scopes import sees_site, site_scope
+from . import templates
+from .schemas import AnswerIn, CompleteIn, ItemOut
+
+__all__ = ["INSPECTORS", "answer", "item_out", "server_stamp", "sign", "start", "visible"]
+
+# Who inspects: the grid inspector, the operator company's staff, the regulator's officers, admins.
+INSPECTORS = ("admin", "operator", "inspector", "regulator")
+
+
+def item_out(item: templates.Item) -> ItemOut:
+    return ItemOut(key=item.key, text={"zh-CN": item.zh, "en": item.en}, section=item.section, major=item.major,
+                   photo=item.photo)
+
+
+def server_stamp(now: float) -> str:
+    """The stamp of an answer given online (HTTP): ordered with the devices' stamps by time."""
+    return str(HLC(int(now * 1000), 0, "server"))
+
+
+def visible(conn: sqlite3.Connection, doer: Doer, inspection_id: int) -> dict[str, Any]:
+    where, params = site_scope(doer.principal, doer.reference)
+    row = sql.get_inspection(conn, inspection_id, where, params)
+    if row is None:
+        raise NotFound("inspection", inspection_id)
+    return row
+
+
+def start(conn: sqlite3.Connection, doer: Doer, site_id: int, template_id: str | None) -> int:
+    """A new visit with the site's checklist (its items kept as they are today); its id."""
+    found = conn.execute("SELECT venue_type FROM sites WHERE id = ?", [site_id]).fetchone()
+    if found is None or not sees_site(conn, doer.principal, doer.reference, site_id):
+        raise NotFound("site", site_id)
+    if template_id is None:
+        template = templates.template_for("inspection", found[0])
+    else:
+        template = templates.load().get(template_id)
+        if template is None or template.kind == "acceptance":
+            raise InvalidInput("template_id", f"no inspection checklist {template_id!r}; "
+                                              "GET /api/v1/checklists lists them")
+    assert template is not None
+    record = {"site_id": site_id, "template_id": template.id, "template_version": template.version,
+              "items": [msgspec.to_builtins(item_out(i)) for i in template.items],
+              "inspector_id": doer.principal.id, "started_at": doer.now}
+    return sql.insert_inspection(conn, record)
+
+
+def answer(conn: sqlite3.Connection, doer: Doer, inspection_id: int, given: list[AnswerIn],
+           hlc: str) -> list[tuple[str, str | None]]:
+    """Save the good answers, refuse the others one by one: (status, error or None) per answer, where status is
+    saved, kept (an answer with a newer stamp stays) or rejected."""
+    row = visible(conn, doer, inspection_id)
+    if row["state"] == "completed":
+        raise Conflict("this inspection is signed and completed; start a new one to change answers")
+    keys = {i["key"] for i in row["items"]}
+    stamps = sql.answer_stamps(conn, inspection_id)
+    out: list[tuple[str, str | None]] = []
+    good = []
+    for index, item in enumerate(given):
+        if item.key not in keys:
+            out.append(("rejected", f"answers[{index}].key: no item {item.key!r} in checklist {row['template_id']}"))
+        elif missing := hazard_sql.missing_attachments(conn, item.attachments):
+            out.append(("rejected", f"answers[{index}].attachments: upload {missing[0][:12]}… first "
+                                    "(PUT /api/v1/attachments/{sha256})"))
+        elif (stamps.get(item.key) or "") > hlc:
+            out.append(("kept", f"answers[{index}]: a newer answer to {item.key!r} was given, and it is kept"))
+        else:
+            out.append(("saved", None))
+            good.append({"key": item.key, "answer": item.answer, "note": item.note.strip(),
+                         "attachments": item.attachments, "answered_at": doer.now,
+                         "answered_by": doer.principal.id, "hlc": hlc})
+    sql.save_answers(conn, inspection_id, good)
+    return out
+
+
+def sign(conn: sqlite3.Connection, doer: Doer, inspection_id: int, body: CompleteIn) -> None:
+    """Signed: every item answered; each failed item becomes a hazard assigned to the site's owner."""
+    row = visible(conn, doer, inspection_id)
+    if row["state"] == "completed":
+        raise Conflict("this inspection is already signed")
+    given = {a["key"]: a for a in sql.answers(conn, inspection_id)}
+    missing = [i["text"]["zh-CN"] for i in row["items"] if i["key"] not in given]
+    if missing:
+        raise InvalidInput("answers", f"{len(missing)} items not answered yet, e.g. {missing[0]}")
+    for item in row["items"]:
+        found = given[item["key"]]
+        if found["answer"] == "fail":
+            _hazard(conn, doer, row, item, found)
+    sql.update_inspection(conn, inspection_id, {"state": "completed", "completed_at": doer.now,
+                                                "signed_by": body.signed_by.strip(), "summary": body.summary.strip()})
+
+
+def _hazard(conn: sqlite3.Connection, doer: Doer, inspection: dict[str, Any], item: dict[str, Any],
+            found: dict[str, Any]) -> None:
+    """A failed item: a hazard assigned at once to the site's owner (else open, for the operator to dispatch)."""
+    automation.open_hazard(
+        conn, doer.announcer, doer.now, site_id=inspection["site_id"], title=item["text"]["zh-CN"],
+        description=found["note"], severity="major" if item["major"] else "general", source="inspection",
+        actor_id=doer.principal.id, assignee_id=inspection["owner_id"], refs={"inspection_id": inspection["id"]},
+        detail={"inspection_id": inspection["id"], "item": item["key"]}, attachments=found["attachments"])

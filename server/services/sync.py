@@ -1,0 +1,98 @@
+"""Offline sync: a device's push (its mutations, applied one by one in one transaction) and pull (what changed
+since its cursor, scoped to what the person may see). Wire contract: docs/sync.md."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+import msgspec
+
+from offline_sync.apply import apply_push
+from offline_sync.protocol import PROTOCOL_VERSION, Change, PullResult, Push, PushResult
+
+from ..auth.principal import Principal
+from ..context import Context
+from ..errors import InvalidInput
+from ..hazards.actions import Doer
+from ..ingest.pipeline import LiveEvent
+from ..storage import hazards as hazard_sql
+from ..storage import inspections as inspection_sql
+from ..storage.scopes import site_scope
+from ..sync import ids
+from ..sync import pull as pulling
+from ..sync.handlers import Handlers
+from ..sync.ledger import SqliteLedger
+from .hazards import announcer, hazard_detail, hazard_out
+from .inspections import inspection_out
+from .sites import require_user
+
+__all__ = ["pull", "push"]
+
+
+async def push(ctx: Context, principal: Principal, body: Push) -> PushResult:
+    require_user(principal, "sync")
+    if body.v != PROTOCOL_VERSION:
+        raise InvalidInput("v", f"this server speaks sync protocol {PROTOCOL_VERSION}; update the app")
+    now = ctx.clock()
+    doer = Doer(principal, ctx.reference, announcer(ctx), now)
+    touched: set[int] = set()
+
+    def apply(conn: sqlite3.Connection) -> PushResult:
+        handlers = Handlers(conn, doer, touched)
+        return apply_push(body, SqliteLedger(conn, principal.id, now), handlers, int(now * 1000))
+
+    result = await ctx.db.write(apply, durable=True)
+    if touched:
+        ctx.hub.alarms.set()  # messages about the hazards were written with them: wake the sender
+        await _tell_pages(ctx, sorted(touched))
+    return result
+
+
+async def _tell_pages(ctx: Context, hazard_ids: list[int]) -> None:
+    """Open site pages hear of hazards changed by a push, as they do of changes made online."""
+    rows = await ctx.db.read(lambda c: hazard_sql.get_hazards(c, hazard_ids))
+    now = ctx.clock()
+    ctx.hub.publish([LiveEvent(r["site_id"], "hazard", {**msgspec.to_builtins(hazard_out(r, now)), "event": "sync"})
+                     for r in rows])
+
+
+async def pull(ctx: Context, principal: Principal, cursor: str | None, limit: int) -> PullResult:
+    require_user(principal, "sync")
+    where, params = site_scope(principal, ctx.reference)
+    since = pulling.parse_cursor(cursor)
+    now = ctx.clock()
+
+    def read(conn: sqlite3.Connection) -> tuple[pulling.Page, list[Change]]:
+        found = pulling.page(conn, where, params, since, limit)
+        return found, _changes(conn, found, now)
+
+    found, changes = await ctx.db.read(read)
+    if found.new_scope:
+        await ctx.db.write(lambda c: pulling.remember_scope(c, found.sites))
+    return PullResult(str(found.cursor), changes, found.more)
+
+
+def _changes(conn: sqlite3.Connection, found: pulling.Page, now: float) -> list[Change]:
+    """The page's records as GET /api/v1/hazards/{id} and /inspections/{id} answer them, then the tombstones."""
+    by_entity: dict[str, list[pulling.Row]] = {}
+    for row in found.rows:
+        by_entity.setdefault(row.entity, []).append(row)
+    records: dict[tuple[str, int], dict[str, Any]] = {}
+    hazard_ids = [r.local_id for r in by_entity.get("hazard", [])]
+    if hazard_ids:
+        events = hazard_sql.events_of(conn, hazard_ids)
+        for hazard in hazard_sql.get_hazards(conn, hazard_ids):
+            detail = hazard_detail(hazard, events.get(hazard["id"], []), now)
+            records["hazard", hazard["id"]] = msgspec.to_builtins(detail)
+    inspection_ids = [r.local_id for r in by_entity.get("inspection", [])]
+    for visit in inspection_sql.get_inspections(conn, inspection_ids):
+        out = inspection_out(visit, True, visit["answers"], visit["hazard_ids"])
+        records["inspection", visit["id"]] = msgspec.to_builtins(out)
+    every = [*found.rows, *found.tombstones]
+    names = {entity: ids.names(conn, entity, [r.local_id for r in every if r.entity == entity])
+             for entity in {r.entity for r in every}}
+    changes = [Change(r.entity, names[r.entity][r.local_id], r.seq, False, records[r.entity, r.local_id])
+               for r in found.rows if (r.entity, r.local_id) in records]
+    changes += [Change(r.entity, names[r.entity][r.local_id], r.seq, True, {}) for r in found.tombstones]
+    return changes

@@ -1,0 +1,1 @@
+"""Offline sync on the server: the SQLite side of offline_sync (docs/sync.md)."""

@@ -1,0 +1,199 @@
+"""One mutation, done as the matching HTTP endpoint would do it (hazards.actions, checklists.visits), inside
+the push's transaction. What the server refuses becomes ``Rejected`` with the reason; fields are named from the
+mutation (``fields.to: …``)."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import msgspec
+
+from offline_sync.apply import Done, Rejected
+from offline_sync.merge import Record, update
+from offline_sync.protocol import Append, Create, Mutation, Transition, Update
+
+from ..checklists import visits
+from ..checklists.schemas import AnswerIn, CompleteIn
+from ..errors import AndianError, InvalidInput
+from ..hazards import actions
+from ..hazards.actions import Doer
+from ..hazards.schemas import CommentIn, HazardCreate, HazardTransition
+from . import ids
+
+__all__ = ["EDITABLE", "Handlers"]
+
+T = TypeVar("T")
+
+# The scalar fields of a hazard that sync edits, last writer wins per field.
+EDITABLE = {"title": (1, 100), "description": (0, 2000), "severity": None}
+
+
+class _AnswerFields(AnswerIn, forbid_unknown_fields=True):
+    inspection_id: str = ""
+
+
+class _CommentFields(CommentIn, forbid_unknown_fields=True):
+    hazard_id: str = ""
+
+
+class _InspectionCreate(msgspec.Struct, forbid_unknown_fields=True):
+    site_id: int
+    template_id: str | None = None
+
+
+class _InspectionMove(CompleteIn, forbid_unknown_fields=True):
+    to: str = "completed"
+
+
+def _fields(mutation: Mutation, kind: type[T]) -> T:
+    try:
+        return msgspec.convert(mutation.fields, kind)
+    except msgspec.ValidationError as exc:
+        words, _, path = str(exc).partition(" - at `$")
+        raise Rejected(f"fields{path.rstrip('`')}: {words}") from exc
+
+
+@dataclass
+class Handlers:
+    """Does mutations for one person in one transaction; remembers the hazards it touched (to tell open pages)."""
+
+    conn: sqlite3.Connection
+    doer: Doer
+    hazards: set[int] = field(default_factory=set)
+
+    def __call__(self, mutation: Mutation) -> Done:
+        route: dict[tuple[str, type], Callable[[Mutation], Done]] = {
+            ("hazard", Create): self.hazard_create,
+            ("hazard", Update): self.hazard_update,
+            ("hazard", Transition): self.hazard_transition,
+            ("hazard_comment", Append): self.comment,
+            ("inspection", Create): self.inspection_create,
+            ("inspection", Transition): self.inspection_sign,
+            ("checklist_answer", Append): self.answer,
+            ("checklist_answer", Update): self.answer,
+        }
+        handler = route.get((mutation.entity, type(mutation)))
+        if handler is None:
+            ops = sorted(type(m).__name__.lower() for (e, m) in route if e == mutation.entity)
+            raise Rejected(f"op: {mutation.entity} takes " + (", ".join(ops) if ops else "no mutations; photos "
+                           "travel by hash inside the answer, comment or transition that shows them"))
+        try:
+            return handler(mutation)
+        except AndianError as exc:
+            raise Rejected(self._words(exc)) from exc
+
+    @staticmethod
+    def _words(exc: AndianError) -> str:
+        if isinstance(exc, InvalidInput):
+            return f"fields.{exc.detail}"
+        return exc.detail
+
+    def _local(self, entity: str, entity_id: str, what: str) -> int:
+        local_id = ids.resolve(self.conn, entity, entity_id)
+        if local_id is None:
+            raise Rejected(f"{what}: no {entity} {entity_id} on the server; it must be sent before what refers to it")
+        return local_id
+
+    def _new(self, mutation: Mutation) -> None:
+        if ids.resolve(self.conn, mutation.entity, mutation.entity_id) is not None:
+            raise Rejected(f"entity_id: {mutation.entity} {mutation.entity_id} already exists; make a new id")
+
+    def hazard_create(self, mutation: Mutation) -> Done:
+        self._new(mutation)
+        body = _fields(mutation, HazardCreate)
+        hazard_id = actions.create(self.conn, self.doer, body)
+        ids.bind(self.conn, "hazard", mutation.entity_id, hazard_id)
+        self.hazards.add(hazard_id)
+        return Done()
+
+    def hazard_update(self, mutation: Mutation) -> Done:
+        hazard_id = self._local("hazard", mutation.entity_id, "entity_id")
+        changes = self._editable(mutation.fields)
+        lost: list[str] = []
+
+        def decide(row: dict[str, Any]) -> dict[str, Any]:
+            stamps = dict(self.conn.execute("SELECT field, hlc FROM sync_stamps WHERE entity = 'hazard' AND "
+                                            "local_id = ?", [hazard_id]).fetchall())
+            record = Record({k: row[k] for k in EDITABLE}, stamps)
+            update(record, changes, mutation.hlc)
+            won = {k: v for k, v in changes.items() if record.stamps[k] == mutation.hlc}
+            lost.extend(sorted(set(changes) - set(won)))
+            self.conn.executemany(
+                "INSERT INTO sync_stamps (entity, local_id, field, hlc) VALUES ('hazard', ?, ?, ?) "
+                "ON CONFLICT DO UPDATE SET hlc = excluded.hlc", [(hazard_id, k, mutation.hlc) for k in won])
+            return {k: v for k, v in won.items() if row[k] != v}
+
+        actions.edit(self.conn, self.doer, hazard_id, decide)
+        self.hazards.add(hazard_id)
+        if lost:
+            return Done("merged", f"fields.{', fields.'.join(lost)}: a newer edit from another person is kept")
+        return Done()
+
+    @staticmethod
+    def _editable(fields: dict[str, Any]) -> dict[str, Any]:
+        if not fields:
+            raise Rejected("fields: name at least one of " + ", ".join(EDITABLE))
+        for name, value in fields.items():
+            if name not in EDITABLE:
+                raise Rejected(f"fields.{name}: not editable; a hazard's {', '.join(EDITABLE)} are")
+            if name == "severity":
+                if value not in ("general", "major"):
+                    raise Rejected("fields.severity: general or major")
+                continue
+            low, high = EDITABLE[name] or (0, 0)
+            if not isinstance(value, str) or not low <= len(value.strip()) <= high:
+                raise Rejected(f"fields.{name}: text of {low} to {high} characters")
+        return {k: v.strip() if isinstance(v, str) else v for k, v in fields.items()}
+
+    def hazard_transition(self, mutation: Mutation) -> Done:
+        hazard_id = self._local("hazard", mutation.entity_id, "entity_id")
+        actions.move(self.conn, self.doer, hazard_id, _fields(mutation, HazardTransition))
+        self.hazards.add(hazard_id)
+        return Done()
+
+    def comment(self, mutation: Mutation) -> Done:
+        body = _fields(mutation, _CommentFields)
+        hazard_id = self._local("hazard", body.hazard_id, "fields.hazard_id")
+        if ids.resolve(self.conn, "hazard_comment", mutation.entity_id) is not None:
+            return Done()  # appended once: the same comment sent under another mutation id
+        event_id = actions.comment(self.conn, self.doer, hazard_id, CommentIn(body.text, body.attachments))
+        ids.bind(self.conn, "hazard_comment", mutation.entity_id, event_id)
+        self.hazards.add(hazard_id)
+        return Done()
+
+    def _inspector(self) -> None:
+        if self.doer.principal.role not in visits.INSPECTORS:
+            raise Rejected(f"role {self.doer.principal.role} may not inspect sites; that is for "
+                           f"{' or '.join(visits.INSPECTORS)}")
+
+    def inspection_create(self, mutation: Mutation) -> Done:
+        self._inspector()
+        self._new(mutation)
+        body = _fields(mutation, _InspectionCreate)
+        inspection_id = visits.start(self.conn, self.doer, body.site_id, body.template_id)
+        ids.bind(self.conn, "inspection", mutation.entity_id, inspection_id)
+        return Done()
+
+    def inspection_sign(self, mutation: Mutation) -> Done:
+        self._inspector()
+        inspection_id = self._local("inspection", mutation.entity_id, "entity_id")
+        body = _fields(mutation, _InspectionMove)
+        if body.to != "completed":
+            raise Rejected(f"fields.to: an inspection goes to completed (signed), not {body.to}")
+        visits.sign(self.conn, self.doer, inspection_id, CompleteIn(body.signed_by, body.summary))
+        return Done()
+
+    def answer(self, mutation: Mutation) -> Done:
+        self._inspector()
+        body = _fields(mutation, _AnswerFields)
+        inspection_id = self._local("inspection", body.inspection_id, "fields.inspection_id")
+        given = AnswerIn(body.key, body.answer, body.note, body.attachments)
+        [(status, error)] = visits.answer(self.conn, self.doer, inspection_id, [given], mutation.hlc)
+        if status == "rejected":
+            raise Rejected("fields." + (error or "").removeprefix("answers[0]."))
+        if status == "kept":
+            return Done("merged", f"fields.answer: a newer answer to {body.key} is kept")
+        return Done()

@@ -1,0 +1,42 @@
+"""The push ledger in SQLite: every answered mutation by id (so a replay is a duplicate), and a savepoint per
+mutation inside the push's one transaction."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from offline_sync.protocol import Mutation, MutationResult
+
+__all__ = ["SqliteLedger"]
+
+
+class SqliteLedger:
+    def __init__(self, conn: sqlite3.Connection, user_id: int, now: float) -> None:
+        self.conn = conn
+        self.user_id = user_id
+        self.now = now
+
+    def answered(self, mutation_id: str) -> MutationResult | None:
+        found = self.conn.execute("SELECT status, reason FROM sync_mutations WHERE mutation_id = ?",
+                                  [mutation_id]).fetchone()
+        return None if found is None else MutationResult(mutation_id, found[0], found[1])
+
+    def remember(self, client_id: str, mutation: Mutation, result: MutationResult) -> None:
+        self.conn.execute(
+            "INSERT INTO sync_mutations (mutation_id, client_id, user_id, entity, entity_id, op, hlc, status, "
+            "reason, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [mutation.mutation_id, client_id, self.user_id, mutation.entity, mutation.entity_id,
+             type(mutation).__name__.lower(), mutation.hlc, result.status, result.reason, self.now])
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        self.conn.execute("SAVEPOINT mutation")
+        try:
+            yield
+        except BaseException:
+            self.conn.execute("ROLLBACK TO mutation")
+            self.conn.execute("RELEASE mutation")
+            raise
+        self.conn.execute("RELEASE mutation")
