@@ -13,6 +13,7 @@ import pytest
 
 from offline_sync import hlc, merge
 from offline_sync.protocol import Mutation, Push
+from server.hazards import workflow
 
 VECTORS = Path(__file__).parent.parent / "offline_sync" / "vectors"
 HLC: dict[str, Any] = json.loads((VECTORS / "hlc.json").read_text("utf-8"))
@@ -90,3 +91,24 @@ def test_mutations_decode_by_op_and_name_a_bad_field() -> None:
                          "entity_id": "h3"}, Mutation)
     push = msgspec.convert({"client_id": "c7f3a1", "mutations": [{"anything": 1}]}, Push)
     assert push.v == 1 and len(push.mutations) == 1  # mutations are decoded one by one by the server
+
+
+TRANSITIONS: dict[str, Any] = json.loads((VECTORS / "transitions.json").read_text("utf-8"))
+
+
+@pytest.mark.parametrize("case", TRANSITIONS["moves"], ids=lambda c: c["why"])
+def test_workflow_moves(case: dict[str, Any]) -> None:
+    """Transitions pushed from a phone are decided by this table on the server; the PWA offers the same moves."""
+    who = case["actor"]
+    actor = workflow.Actor(7, who["role"], owns_site=who["role"] == "owner")
+    try:
+        move = workflow.decide(case["state"], case["to"], actor, 7 if who["is_assignee"] else 8,
+                               7 if who["is_rectifier"] else 9)
+    except workflow.Illegal:
+        outcome = "illegal"
+    except workflow.NotAllowed:
+        outcome = "forbidden"
+    else:
+        outcome = "allowed"
+        assert move.needs == case["needs"]
+    assert outcome == case["expect"]
