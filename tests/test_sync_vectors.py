@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import itertools
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import msgspec
 import pytest
 
-from offline_sync import hlc, merge
-from offline_sync.protocol import Mutation, Push
+from offline_sync import apply, hlc, merge
+from offline_sync.protocol import Mutation, MutationResult, Push
 from server.hazards import workflow
 
 VECTORS = Path(__file__).parent.parent / "offline_sync" / "vectors"
@@ -112,3 +114,63 @@ def test_workflow_moves(case: dict[str, Any]) -> None:
         outcome = "allowed"
         assert move.needs == case["needs"]
     assert outcome == case["expect"]
+
+
+IDEMPOTENCY: dict[str, Any] = json.loads((VECTORS / "idempotency.json").read_text("utf-8"))
+
+
+class MemoryLedger:
+    """The push ledger in memory, with a savepoint that puts the record back as it was."""
+
+    def __init__(self) -> None:
+        self.seen: dict[str, MutationResult] = {}
+        self.record: list[str] = []
+
+    def answered(self, mutation_id: str) -> MutationResult | None:
+        return self.seen.get(mutation_id)
+
+    def remember(self, client_id: str, mutation: Mutation, result: MutationResult) -> None:
+        self.seen[mutation.mutation_id] = result
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        before = list(self.record)
+        try:
+            yield
+        except BaseException:
+            self.record[:] = before
+            raise
+
+
+@pytest.mark.parametrize("case", IDEMPOTENCY["pushes"], ids=lambda c: c["why"])
+def test_replays_are_duplicates(case: dict[str, Any]) -> None:
+    ledger = MemoryLedger()
+
+    def handle(mutation: Mutation) -> apply.Done:
+        ledger.record.append(mutation.mutation_id)
+        if mutation.fields.get("refuse"):
+            raise apply.Rejected("fields.refuse: refused")
+        return apply.Done()
+
+    def mutation(name: str) -> dict[str, Any]:
+        body = {"mutation_id": name, "hlc": "1763856000100-0000-phone", "op": "update", "entity": "hazard",
+                "entity_id": "1", "fields": {"refuse": name == "refused"}}
+        return {k: v for k, v in body.items() if not (name == "undecodable" and k == "hlc")}
+
+    for step in case["steps"]:
+        push = Push(client_id="phone", mutations=[mutation(n) for n in step["push"]])
+        got = apply.apply_push(push, ledger, handle, 1_763_856_000_000).results
+        assert [[r.mutation_id, r.status, r.was] for r in got] == step["expect"]
+    # Each applied mutation took effect once, whatever was replayed; refused ones left nothing.
+    applied = {m for step in case["steps"] for m, status, _ in step["expect"] if status == "applied"}
+    assert sorted(ledger.record) == sorted(applied)
+
+
+def test_every_answer_has_an_outbox_rule() -> None:
+    statuses = {(c["answer"]["status"], c["answer"].get("was")) for c in IDEMPOTENCY["client"]}
+    assert statuses == {("applied", None), ("merged", None), ("rejected", None),
+                        ("duplicate", "applied"), ("duplicate", "merged"), ("duplicate", "rejected")}
+    for case in IDEMPOTENCY["client"]:
+        result = msgspec.convert(case["answer"] | {"mutation_id": "m"}, MutationResult)
+        refused = result.status == "rejected" or result.was == "rejected"
+        assert case["outbox"] == ("rejected" if refused else "drop")
