@@ -47,9 +47,10 @@ export default defineConfig({
         cleanupOutdatedCaches: true,
         // One file for the server to serve with no-cache, instead of sw.js plus workbox-<hash>.js.
         inlineWorkboxRuntime: true,
-        // The notificationclick handler (public/sw-notifications.js, copied as is). generateSW takes no code of
-        // its own, and this keeps the generated precache and offline fallback exactly as they were.
-        importScripts: ['/sw-notifications.js'],
+        // The notificationclick handler (public/sw-notifications.js) and the Background Sync relay
+        // (public/sw-sync.js), copied as they are. generateSW takes no code of its own, and this keeps the
+        // generated precache and offline fallback exactly as they were.
+        importScripts: ['/sw-notifications.js', '/sw-sync.js'],
       },
     }),
   ],

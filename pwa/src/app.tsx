@@ -17,7 +17,11 @@ import { NotificationsPage } from './screens/NotificationsPage'
 import { ReportPage } from './screens/ReportPage'
 import { SiteList } from './screens/SiteList'
 import { SitePage } from './screens/SitePage'
+import { SyncPage } from './screens/SyncPage'
 import { endSession, getSession, onSessionChange, restoreSession, updateUser } from './session'
+import { hasWork } from './commission/drafts'
+import { loadDrafts } from './store/db'
+import { myOutbox } from './sync/outbox'
 
 function NotFound() {
   return (
@@ -31,7 +35,18 @@ function NotFound() {
 // Set by the logout button: the login page then starts fresh instead of returning to the last page.
 let signedOutOnPurpose = false
 
+/** The user's changes that are only on this device: waiting to sync, refused and not yet read, drafts. */
+async function unsyncedWork(userId: number): Promise<number> {
+  const [entries, drafts] = await Promise.all([myOutbox(), loadDrafts()])
+  return entries.length + drafts.filter((d) => d.user_id === userId && hasWork(d.value)).length
+}
+
 async function signOut(): Promise<void> {
+  const user = getSession()?.user
+  if (!user) return
+  const unsynced = await unsyncedWork(user.id).catch(() => 0)
+  // Signing out drops them: say how many first, and let the user stay to sync.
+  if (unsynced > 0 && !window.confirm(t('sync.signout_confirm', { count: unsynced }))) return
   signedOutOnPurpose = true
   try {
     await logout() // revokes the token on the server
@@ -39,7 +54,7 @@ async function signOut(): Promise<void> {
     // Offline: the token is forgotten here and expires on the server by itself.
     if (!(error instanceof NetworkError)) console.warn('andian: logout failed', error)
   } finally {
-    await endSession()
+    await endSession({ discardWorkOf: user.id })
   }
 }
 
@@ -91,6 +106,7 @@ export function App() {
   else if (route.name === 'inspection') page = <InspectionPage key={route.id} id={route.id} />
   else if (route.name === 'report') page = <ReportPage key={route.siteId} siteId={route.siteId} search={search} />
   else if (route.name === 'dashboard') page = <DashboardPage search={search} />
+  else if (route.name === 'sync') page = <SyncPage />
   else page = <NotFound />
 
   return (

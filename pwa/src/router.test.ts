@@ -38,13 +38,17 @@ describe('matchRoute', () => {
     ['/hazards/', { name: 'hazards' }],
     ['/hazards/new', { name: 'hazard-new' }],
     ['/hazards/new/', { name: 'hazard-new' }],
-    ['/hazards/7', { name: 'hazard', id: 7 }],
-    ['/hazards/7/', { name: 'hazard', id: 7 }],
+    ['/hazards/7', { name: 'hazard', id: '7' }],
+    ['/hazards/019A9E3C-5F21-7C3A-9B1E-4D2F8A6C0B17', { name: 'hazard', id: '019a9e3c-5f21-7c3a-9b1e-4d2f8a6c0b17' }],
+    ['/hazards/019a9e3c-5f21', { name: 'notfound' }],
+    ['/sync', { name: 'sync' }],
+    ['/hazards/7/', { name: 'hazard', id: '7' }],
     ['/hazards/x', { name: 'notfound' }],
     ['/hazards/7/events', { name: 'notfound' }],
     ['/sites/12/hazards', { name: 'notfound' }],
-    ['/inspections/5', { name: 'inspection', id: 5 }],
-    ['/inspections/5/', { name: 'inspection', id: 5 }],
+    ['/inspections/5', { name: 'inspection', id: '5' }],
+    ['/inspections/019a9e3c-5f21-7c3a-9b1e-4d2f8a6c0b17', { name: 'inspection', id: '019a9e3c-5f21-7c3a-9b1e-4d2f8a6c0b17' }],
+    ['/inspections/5/', { name: 'inspection', id: '5' }],
     ['/inspections', { name: 'notfound' }],
     ['/inspections/x', { name: 'notfound' }],
     ['/inspections/5/answers', { name: 'notfound' }],
@@ -75,7 +79,7 @@ describe('matchRoute', () => {
   it('round-trips the hazard paths', () => {
     // The server puts {public_url}/hazards/{id} into every message about a hazard.
     expect(hazardPath(7)).toBe('/hazards/7')
-    expect(matchRoute(hazardPath(7))).toEqual({ name: 'hazard', id: 7 })
+    expect(matchRoute(hazardPath(7))).toEqual({ name: 'hazard', id: '7' })
     expect(matchRoute(HAZARDS_PATH)).toEqual({ name: 'hazards' })
   })
 })
@@ -83,7 +87,7 @@ describe('matchRoute', () => {
 describe('inspection, report and dashboard paths', () => {
   it('round-trips them', () => {
     expect(inspectionPath(5)).toBe('/inspections/5')
-    expect(matchRoute(inspectionPath(5))).toEqual({ name: 'inspection', id: 5 })
+    expect(matchRoute(inspectionPath(5))).toEqual({ name: 'inspection', id: '5' })
     expect(reportPath(12)).toBe('/sites/12/report')
     expect(reportPath(12, '2026-10')).toBe('/sites/12/report?period=2026-10')
     expect(matchRoute(reportPath(12, '2026-10').split('?')[0] ?? '')).toEqual({ name: 'report', siteId: 12 })

@@ -15,10 +15,15 @@ export type Route =
   | { name: 'hazards' }
   /** Reporting a hazard; `?site=` when it starts from a site page. */
   | { name: 'hazard-new' }
-  /** One hazard: its timeline, photos and what the user may do next (the link in messages about hazards). */
-  | { name: 'hazard'; id: number }
-  /** One inspection visit: the checklist answered item by item, signed; read-only once completed. */
-  | { name: 'inspection'; id: number }
+  /**
+   * One hazard: its timeline, photos and what the user may do next (the link in messages about hazards). `id` is
+   * the server's number ("12") or, for a hazard reported on this device, the UUID it was made with.
+   */
+  | { name: 'hazard'; id: string }
+  /** One inspection visit: the checklist answered item by item, signed; read-only once completed. `id` as hazards. */
+  | { name: 'inspection'; id: string }
+  /** What waits to sync, and the changes the server refused, each to be read and dismissed. */
+  | { name: 'sync' }
   /** A site's monthly health-check report (体检报告); the month is in the query (?period=YYYY-MM). */
   | { name: 'report'; siteId: number }
   /** The regulators' dashboard; the filters are in the query (?region=&sector=, stats/filters.ts). */
@@ -36,13 +41,18 @@ export const NOTIFICATIONS_PATH = '/settings/notifications'
 export const HAZARDS_PATH = '/hazards'
 
 /** Fixed by the messages the server sends about hazards ({public_url}/hazards/{id}): do not move. */
-export function hazardPath(id: number): string {
+export function hazardPath(id: number | string): string {
   return `/hazards/${id}`
 }
 
-export function inspectionPath(id: number): string {
+export function inspectionPath(id: number | string): string {
   return `/inspections/${id}`
 }
+
+export const SYNC_PATH = '/sync'
+
+// A record's id in a route: the server's number, or the UUID it was made with on a device.
+const RECORD_ID = '(\\d+|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})'
 
 /** A site's health-check report, for one month ("2026-11") or, without one, this month. */
 export function reportPath(siteId: number, period?: string): string {
@@ -62,12 +72,13 @@ export function matchRoute(pathname: string): Route {
   if (path === HAZARDS_PATH) return { name: 'hazards' }
   if (path === `${HAZARDS_PATH}/new`) return { name: 'hazard-new' }
   if (path === DASHBOARD_PATH) return { name: 'dashboard' }
-  const inspection = /^\/inspections\/(\d+)$/.exec(path)
-  if (inspection?.[1]) return { name: 'inspection', id: Number(inspection[1]) }
+  if (path === SYNC_PATH) return { name: 'sync' }
+  const inspection = new RegExp(`^/inspections/${RECORD_ID}$`).exec(path)
+  if (inspection?.[1]) return { name: 'inspection', id: inspection[1].toLowerCase() }
   const report = /^\/sites\/(\d+)\/report$/.exec(path)
   if (report?.[1]) return { name: 'report', siteId: Number(report[1]) }
-  const hazard = /^\/hazards\/(\d+)$/.exec(path)
-  if (hazard?.[1]) return { name: 'hazard', id: Number(hazard[1]) }
+  const hazard = new RegExp(`^/hazards/${RECORD_ID}$`).exec(path)
+  if (hazard?.[1]) return { name: 'hazard', id: hazard[1].toLowerCase() }
   const alarm = /^\/alarms\/(\d+)$/.exec(path)
   if (alarm?.[1]) return { name: 'alarm', id: Number(alarm[1]) }
   const site = /^\/sites\/(\d+)$/.exec(path)

@@ -48,8 +48,11 @@ export async function updateUser(user: User): Promise<void> {
   await startSession({ ...current, user })
 }
 
-/** Forget the token, the user and the data cached for them. */
-export async function endSession(): Promise<void> {
-  await clearSession()
+/**
+ * Forget the token, the user and the data cached for them. Their changes not yet synced stay on the device for
+ * their next sign-in, unless `discardWorkOf` names them (they chose to sign out knowing it).
+ */
+export async function endSession(options: { discardWorkOf?: number } = {}): Promise<void> {
+  await clearSession(options)
   set(null)
 }

@@ -2,7 +2,8 @@
 // button, a spinner while the device works, and on failure what to try.
 import type { ComponentChildren } from 'preact'
 import { useEffect, useRef, useState } from 'preact/hooks'
-import { runStep, type StepBodies } from '../api'
+import { NetworkError, runStep, type StepBodies } from '../api'
+import { dropCommissionDraft, keepCommissionDraft, submitWaitingAccepts } from '../commission/drafts'
 import { failureText, isKnownFailure, requestFailureText } from '../commission/failures'
 import {
   acceptBody,
@@ -22,6 +23,8 @@ import {
   type Answers,
 } from '../commission/model'
 import { formatDateTime, label, t, type MessageKey } from '../i18n'
+import { onOnlineChange } from '../online'
+import type { CommissionDraft } from '../store/db'
 import type { Commissioning, StepName, StepStatus } from '../types'
 import { AcceptFields, IdentifyFields, LiveValues, PairDone, SelfTestDone, ThresholdFields } from './StepParts'
 
@@ -157,18 +160,43 @@ interface WizardProps {
   commissioning: Commissioning
   /** Default signature: the signed-in user's name. */
   signer: string
+  /** The acceptance checklist as kept on the device (commission/drafts.ts). */
+  draft?: CommissionDraft | undefined
   onChange: (commissioning: Commissioning) => void
+  /** An acceptance kept for later went to the server by itself: read the commissioning again. */
+  onSubmitted: () => void
 }
 
-export function CommissionSteps({ commissioning, signer, onChange }: WizardProps) {
+export function CommissionSteps({ commissioning, signer, draft, onChange, onSubmitted }: WizardProps) {
   const [running, setRunning] = useState<StepName | null>(null)
-  const [errors, setErrors] = useState<Partial<Record<StepName, string>>>({})
+  const [errors, setErrors] = useState<Partial<Record<StepName, string>>>(draft?.error ? { accept: draft.error } : {})
   const [identify, setIdentify] = useState(EMPTY_IDENTIFY)
   const [thresholds, setThresholds] = useState(() => thresholdForm(commissioning.channels))
-  const [answers, setAnswers] = useState<Answers>({})
-  const [signature, setSignature] = useState(signer)
+  const [answers, setAnswers] = useState<Answers>(() => (draft?.answers as Answers | undefined) ?? {})
+  const [signature, setSignature] = useState(() => draft?.signature || signer)
+  const [queued, setQueued] = useState(draft?.submit ?? false)
   const done = useRef<HTMLDivElement>(null)
   const commissioned = isCommissioned(commissioning)
+  const typed = useRef(false)
+
+  // Every answer is on the device as soon as it is given: a reload or a dead phone loses nothing.
+  useEffect(() => {
+    if (!typed.current) {
+      typed.current = true
+      return
+    }
+    void keepCommissionDraft(commissioning, { answers, signature, error: null }).catch((error: unknown) =>
+      console.warn('andian: could not keep the checklist on the device', error),
+    )
+  }, [answers, signature])
+
+  // An acceptance pressed with no network goes when the network is back.
+  useEffect(() => {
+    if (!queued) return
+    return onOnlineChange((online) => {
+      if (online) void submitWaitingAccepts().then(onSubmitted)
+    })
+  }, [queued])
 
   useEffect(() => {
     if (commissioned) done.current?.scrollIntoView?.({ behavior: 'smooth', block: 'center' })
@@ -181,11 +209,19 @@ export function CommissionSteps({ commissioning, signer, onChange }: WizardProps
     setErrors((e) => ({ ...e, [step]: '' }))
     try {
       const next = await runStep(commissioning.id, step, body)
+      if (step === 'accept') {
+        setQueued(false)
+        void dropCommissionDraft(commissioning.id)
+      }
       onChange(next)
       // The device may have rounded or clamped what it was sent: show what it holds now.
       if (step === 'thresholds' && stepOf(next, 'thresholds').status === 'done') setThresholds(thresholdForm(next.channels))
     } catch (error) {
-      fail(step, requestFailureText(error))
+      if (step === 'accept' && error instanceof NetworkError) {
+        // The checklist is on the device: it goes by itself once the network is back.
+        await keepCommissionDraft(commissioning, { answers, signature, submit: true, error: null })
+        setQueued(true)
+      } else fail(step, requestFailureText(error))
     } finally {
       setRunning(null)
     }
@@ -271,6 +307,11 @@ export function CommissionSteps({ commissioning, signer, onChange }: WizardProps
   return (
     <>
       <ol class="steps">{STEPS.map(card)}</ol>
+      {queued && !commissioned && (
+        <p class="banner banner-pending" role="status" data-testid="accept-queued">
+          {t('accept.queued')}
+        </p>
+      )}
       {commissioned && (
         <div class="banner banner-success" role="status" data-testid="commission-done" ref={done}>
           <p>

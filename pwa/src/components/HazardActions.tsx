@@ -1,23 +1,27 @@
 // The moves the signed-in person may make on a hazard now (hazards/workflow.ts): the rectification with photos
-// (open at once for the person who fixes it), and assign, verify, reject and close behind a confirmation.
+// (open at once for the person who fixes it), and assign, verify, reject and close behind a confirmation. A move
+// is a mutation in the outbox (sync/writes.ts): online the form waits for the server's answer as it always has;
+// offline it is kept on the device and shown at once, marked 待同步. A move the server refuses is shown by the
+// page (hazard-refused) with the server's words.
 import { useState } from 'preact/hooks'
-import { ApiError } from '../api'
-import { errorsOf, dueError, type FieldErrors } from '../hazards/form'
-import { transitionHazard } from '../hazards/api'
-import { dateInputValue, dueFromDateInput, refusalText } from '../hazards/model'
-import type { HazardDetail, HazardState } from '../hazards/types'
+import { dueError, type FieldErrors } from '../hazards/form'
+import { dateInputValue, dueFromDateInput } from '../hazards/model'
+import type { Assignee, HazardState } from '../hazards/types'
 import { busy, hashesOf } from '../hazards/upload'
 import { actionLabel, assignDueHint, confirmText, resultText, submitLabel } from '../hazards/words'
-import { allowedActions, missingFor, transitionBody, type HazardAction, type Person } from '../hazards/workflow'
+import { allowedActions, missingFor, targetOf, transitionBody, type HazardAction, type Person } from '../hazards/workflow'
 import { t } from '../i18n'
+import type { LocalHazard } from '../sync/overlay'
+import type { Held } from '../sync/use-local'
+import { uuidv7 } from '../sync/uuid'
+import { moveHazard } from '../sync/writes'
 import { AssigneeSelect } from './AssigneeSelect'
 import { PhotoPicker, usePhotoQueue } from './Photos'
 
 interface Done {
-  /** The hazard as the server answered after the move. */
-  onChanged: (hazard: HazardDetail) => void
-  /** The server says the hazard moved meanwhile (409): say so, and read it again. */
-  onStale: (text: string) => void
+  held: Held
+  /** What became of the move, in words ("" when the server refused it: the page shows why). */
+  onDone: (text: string) => void
 }
 
 function FieldError({ errors, field, testid }: { errors: FieldErrors; field: keyof FieldErrors; testid?: string }) {
@@ -30,29 +34,31 @@ function FieldError({ errors, field, testid }: { errors: FieldErrors; field: key
   )
 }
 
-/** Send a move; a refusal becomes words at its field or above the button. */
+/** Send a move; answers the words for the form when it could not even be written on the device. */
 async function send(
-  hazard: HazardDetail,
+  hazard: LocalHazard,
   action: HazardAction,
   input: Parameters<typeof transitionBody>[1],
   done: Done,
+  assignee?: string | null,
 ): Promise<FieldErrors | null> {
+  const id = uuidv7()
   try {
-    done.onChanged(await transitionHazard(hazard.id, transitionBody(action, input)))
+    const settled = await done.held.run(id, () => moveHazard(hazard, transitionBody(action, input), assignee, id))
+    const target = targetOf(action)
+    const state: HazardState = target === 'rejected' ? 'assigned' : target
+    const text = resultText({ state, assignee: assignee ?? hazard.assignee })
+    if (settled.status === 'acked') done.onDone(text)
+    else if (settled.status === 'pending') done.onDone(`${text} · ${t('sync.saved_device')}`)
+    else done.onDone('')
     return null
   } catch (error) {
-    if (error instanceof ApiError && error.status === 409) {
-      // The form may not be offered in the state the hazard is in now: the words go above it.
-      done.onStale(refusalText(error))
-      return null
-    }
-    if (error instanceof ApiError && error.status === 400) return errorsOf(error)
-    return { form: refusalText(error) }
+    return { form: String(error) }
   }
 }
 
 /** 整改完成: photos of the work (at least one) and an optional note, for the assignee or the site's owner. */
-function RectifyForm({ hazard, done }: { hazard: HazardDetail; done: Done }) {
+function RectifyForm({ hazard, done }: { hazard: LocalHazard; done: Done }) {
   const [queue, photos] = usePhotoQueue()
   const [note, setNote] = useState('')
   const [sending, setSending] = useState(false)
@@ -107,8 +113,9 @@ function RectifyForm({ hazard, done }: { hazard: HazardDetail; done: Done }) {
 }
 
 /** Assign, verify, reject or close: what will happen, what it needs, and the confirm button. */
-function ActionForm({ hazard, action, done, onCancel }: { hazard: HazardDetail; action: HazardAction; done: Done; onCancel: () => void }) {
+function ActionForm({ hazard, action, done, onCancel }: { hazard: LocalHazard; action: HazardAction; done: Done; onCancel: () => void }) {
   const [assigneeId, setAssigneeId] = useState<number | null>(hazard.state === 'assigned' ? hazard.assignee_id : null)
+  const [people, setPeople] = useState<Assignee[]>([])
   const [dueDate, setDueDate] = useState('')
   const [note, setNote] = useState('')
   const [sending, setSending] = useState(false)
@@ -129,7 +136,8 @@ function ActionForm({ hazard, action, done, onCancel }: { hazard: HazardDetail; 
     }
     setSending(true)
     setErrors({})
-    const refused = await send(hazard, action, { assigneeId, due: dueFromDateInput(dueDate), note }, done)
+    const name = action === 'assign' ? (people.find((p) => p.id === assigneeId)?.display_name ?? null) : undefined
+    const refused = await send(hazard, action, { assigneeId, due: dueFromDateInput(dueDate), note }, done, name)
     setSending(false)
     if (refused) setErrors(refused)
   }
@@ -147,6 +155,7 @@ function ActionForm({ hazard, action, done, onCancel }: { hazard: HazardDetail; 
               siteId={hazard.site_id}
               value={assigneeId}
               onChange={setAssigneeId}
+              onLoaded={setPeople}
               allowNone={false}
               testid="hazard-assignee-select"
               invalid={Boolean(errors.assignee_id)}
@@ -204,30 +213,21 @@ function ActionForm({ hazard, action, done, onCancel }: { hazard: HazardDetail; 
 }
 
 interface Props {
-  hazard: HazardDetail
+  hazard: LocalHazard
   me: Person | undefined
-  onChanged: (hazard: HazardDetail) => void
-  onStale: () => void
+  held: Held
 }
 
-export function HazardActions({ hazard, me, onChanged, onStale }: Props) {
+export function HazardActions({ hazard, me, held }: Props) {
   const [open, setOpen] = useState<HazardAction | null>(null)
   const [result, setResult] = useState<string>('')
-  const [refused, setRefused] = useState<string>('')
   const actions = allowedActions(hazard, me)
   const others: HazardAction[] = actions.filter((a) => a !== 'rectify')
   const done: Done = {
-    onChanged: (next) => {
+    held,
+    onDone: (text) => {
       setOpen(null)
-      setRefused('')
-      setResult(resultText(next))
-      onChanged(next)
-    },
-    onStale: (text) => {
-      setOpen(null)
-      setResult('')
-      setRefused(text)
-      onStale()
+      setResult(text)
     },
   }
 
@@ -236,11 +236,6 @@ export function HazardActions({ hazard, me, onChanged, onStale }: Props) {
       {result && (
         <p class="banner banner-success" role="status" data-testid="hazard-result">
           ✓ {result}
-        </p>
-      )}
-      {refused && (
-        <p class="banner banner-error" role="alert" data-testid="hazard-refused">
-          {refused}
         </p>
       )}
       {/* Keyed by state: after a move the form starts empty. */}
@@ -257,7 +252,6 @@ export function HazardActions({ hazard, me, onChanged, onStale }: Props) {
                 data-testid={`hazard-${action}`}
                 onClick={() => {
                   setResult('')
-                  setRefused('')
                   setOpen(open === action ? null : action)
                 }}
               >

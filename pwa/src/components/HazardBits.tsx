@@ -31,24 +31,31 @@ export function DueLine({ hazard, testid = 'hazard-due' }: { hazard: Dated; test
   )
 }
 
+/** A hazard in a list: the server's shape, with the id it was made with and its changes not yet synced. */
+type Listed = Hazard & { entity_id?: string; pending?: number }
+
 /** One hazard in a list (the hazard list, a site's section), linking to its page. */
-export function HazardItem({ hazard, showSite = true }: { hazard: Hazard; showSite?: boolean }) {
+export function HazardItem({ hazard, showSite = true }: { hazard: Listed; showSite?: boolean }) {
+  // A hazard reported on this device has no number until the server has it: its page is found by the id it was made with.
+  const ref = hazard.id > 0 ? String(hazard.id) : (hazard.entity_id ?? '')
   return (
     <li>
       <a
-        href={hazardPath(hazard.id)}
+        href={hazardPath(ref)}
         class={`card hazard-item severity-${hazard.severity}-edge${hazard.overdue ? ' is-overdue' : ''}`}
         data-testid="hazard-item"
-        data-hazard-id={String(hazard.id)}
+        data-hazard-id={ref}
         data-state={hazard.state}
         data-severity={hazard.severity}
         data-overdue={String(hazard.overdue)}
+        data-pending={String(hazard.pending ?? 0)}
       >
         <div class="hazard-item-head">
           <strong class="hazard-item-title" data-testid="hazard-item-title">
             {hazard.title}
           </strong>
           <StateChip state={hazard.state} testid="hazard-item-state" />
+          {(hazard.pending ?? 0) > 0 && <PendingMark />}
         </div>
         <div class="hazard-item-meta">
           <SeverityBadge severity={hazard.severity} testid="hazard-item-severity" />
@@ -62,5 +69,14 @@ export function HazardItem({ hazard, showSite = true }: { hazard: Hazard; showSi
         </div>
       </a>
     </li>
+  )
+}
+
+/** "待同步": shown next to what was changed on this device and is not on the server yet. */
+export function PendingMark() {
+  return (
+    <span class="pending-mark" data-testid="pending-mark">
+      {t('sync.pending_mark')}
+    </span>
   )
 }

@@ -1,16 +1,17 @@
 // The three-party thread's input: the unit, the operator company and the regulator write on the hazard, with
-// photos if they like (POST /hazards/{id}/comments).
+// photos if they like: a hazard_comment mutation (sync/writes.ts), appended once by its id. Online the form waits
+// for the server; offline the message joins the thread at once, marked 待同步.
 import { useState } from 'preact/hooks'
-import { ApiError } from '../api'
-import { commentHazard } from '../hazards/api'
-import { errorsOf, TEXT_MAX, type FieldErrors } from '../hazards/form'
-import { refusalText } from '../hazards/model'
-import type { HazardDetail } from '../hazards/types'
+import { TEXT_MAX, type FieldErrors } from '../hazards/form'
 import { busy, hashesOf } from '../hazards/upload'
 import { t } from '../i18n'
+import type { LocalHazard } from '../sync/overlay'
+import type { Held } from '../sync/use-local'
+import { uuidv7 } from '../sync/uuid'
+import { commentOnHazard } from '../sync/writes'
 import { PhotoPicker, usePhotoQueue } from './Photos'
 
-export function HazardComment({ hazard, onChanged }: { hazard: HazardDetail; onChanged: (hazard: HazardDetail) => void }) {
+export function HazardComment({ hazard, held }: { hazard: LocalHazard; held: Held }) {
   const [queue, photos] = usePhotoQueue()
   const [text, setText] = useState('')
   const [sending, setSending] = useState(false)
@@ -26,13 +27,17 @@ export function HazardComment({ hazard, onChanged }: { hazard: HazardDetail; onC
     setSending(true)
     setErrors({})
     try {
+      const id = uuidv7()
       const attachments = hashesOf(photos)
-      const next = await commentHazard(hazard.id, { text: text.trim(), ...(attachments.length ? { attachments } : {}) })
-      setText('')
-      queue.clear()
-      onChanged(next)
+      // Cleared once the message is on the device: from then on it is the outbox's to send.
+      await held.run(id, () =>
+        commentOnHazard(hazard, text.trim(), attachments, id).then(() => {
+          setText('')
+          queue.clear()
+        }),
+      )
     } catch (error) {
-      setErrors(error instanceof ApiError && error.status === 400 ? errorsOf(error) : { form: refusalText(error) })
+      setErrors({ form: String(error) })
     } finally {
       setSending(false)
     }

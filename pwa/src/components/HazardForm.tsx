@@ -1,13 +1,13 @@
 // Reporting a hazard: title, severity, description, photos and, for those who dispatch work, who fixes it by
-// when. The rules are in hazards/form.ts; this renders them.
+// when. The rules are in hazards/form.ts; this renders them. The report is a `hazard` `create` mutation with an
+// id made here (sync/writes.ts), so it works offline and its page opens at once.
 import { useState } from 'preact/hooks'
-import { ApiError } from '../api'
-import { createHazard } from '../hazards/api'
-import { checkReport, errorsOf, newReport, reportBody, TEXT_MAX, TITLE_MAX, type FieldErrors, type ReportForm } from '../hazards/form'
-import { dateInputValue, defaultDueText, dueFromDateInput, refusalText, SEVERITIES } from '../hazards/model'
-import type { Assignee, HazardDetail } from '../hazards/types'
+import { checkReport, newReport, reportBody, TEXT_MAX, TITLE_MAX, type FieldErrors, type ReportForm } from '../hazards/form'
+import { dateInputValue, defaultDueText, dueFromDateInput, SEVERITIES } from '../hazards/model'
+import type { Assignee } from '../hazards/types'
 import { busy, hashesOf } from '../hazards/upload'
 import { formatDate, label, t } from '../i18n'
+import { reportHazard } from '../sync/writes'
 import type { Site } from '../types'
 import { AssigneeSelect } from './AssigneeSelect'
 import { PhotoPicker, usePhotoQueue } from './Photos'
@@ -28,12 +28,14 @@ interface Props {
   /** Started from a site page: the site is fixed. */
   siteId: number | null
   mayAssign: boolean
-  onCreated: (hazard: HazardDetail) => void
+  /** The new hazard's id on this device (its page is /hazards/{entity_id}). */
+  onCreated: (entityId: string) => void
 }
 
 export function HazardForm({ sites, siteId, mayAssign, onCreated }: Props) {
   const [form, setForm] = useState<ReportForm>(() => newReport(siteId))
   const [assigneeTouched, setAssigneeTouched] = useState(false)
+  const [people, setPeople] = useState<Assignee[]>([])
   const [queue, photos] = usePhotoQueue()
   const [errors, setErrors] = useState<FieldErrors>({})
   const [sending, setSending] = useState(false)
@@ -43,6 +45,7 @@ export function HazardForm({ sites, siteId, mayAssign, onCreated }: Props) {
 
   // An inspector's finding goes to the site's responsible person unless they choose otherwise (story 3).
   function pickOwner(list: Assignee[]) {
+    setPeople(list)
     if (assigneeTouched || form.assigneeId !== null) return
     const owner = list.find((a) => a.tier === 0)
     if (owner) change({ assigneeId: owner.id })
@@ -55,9 +58,13 @@ export function HazardForm({ sites, siteId, mayAssign, onCreated }: Props) {
     if (Object.keys(found).length) return
     setSending(true)
     try {
-      onCreated(await createHazard(reportBody(form, hashesOf(photos), mayAssign)))
+      const body = reportBody(form, hashesOf(photos), mayAssign)
+      const site = sites?.find((s) => s.id === body.site_id)
+      const assignee = people.find((p) => p.id === body.assignee_id)?.display_name ?? null
+      const entry = await reportHazard(body, { site_name: site?.name ?? '', assignee })
+      onCreated(entry.mutation.entity_id)
     } catch (error) {
-      setErrors(error instanceof ApiError && error.status === 400 ? errorsOf(error) : { form: refusalText(error) })
+      setErrors({ form: String(error) })
       setSending(false)
     }
   }

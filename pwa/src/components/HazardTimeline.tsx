@@ -1,13 +1,16 @@
 // A hazard's timeline as a thread: who did what, in which role, when, with their words and photos.
 import { useState } from 'preact/hooks'
 import { timeline } from '../hazards/timeline'
-import type { HazardDetail } from '../hazards/types'
 import { formatDateTime } from '../i18n'
+import type { LocalHazard } from '../sync/overlay'
+import { PendingMark } from './HazardBits'
 import { AttachmentThumb, PhotoViewer } from './Photos'
 
-export function HazardTimeline({ hazard }: { hazard: HazardDetail }) {
+export function HazardTimeline({ hazard }: { hazard: LocalHazard }) {
   const [viewing, setViewing] = useState<string>()
   const events = timeline(hazard)
+  // Events made on this device and not yet on the server: at the end, marked 待同步.
+  const pending = new Set(hazard.events.filter((e) => e.pending).map((e) => e.id))
   return (
     <>
       <ol class="hazard-events" data-testid="hazard-events">
@@ -19,6 +22,7 @@ export function HazardTimeline({ hazard }: { hazard: HazardDetail }) {
             data-event-id={String(e.id)}
             data-kind={e.kind}
             data-state={e.state}
+            data-pending={String(pending.has(e.id))}
           >
             <div class="event-head">
               <strong class="event-actor" data-testid="event-actor">
@@ -32,6 +36,7 @@ export function HazardTimeline({ hazard }: { hazard: HazardDetail }) {
               <time class="muted event-time" dateTime={new Date(e.at).toISOString()}>
                 {formatDateTime(e.at)}
               </time>
+              {pending.has(e.id) && <PendingMark />}
             </div>
             <p class="event-title" data-testid="event-title">
               {e.title}

@@ -2,6 +2,7 @@ import { getLanguage, label, setLanguage, t } from '../i18n'
 import { DASHBOARD_PATH, HAZARDS_PATH, NOTIFICATIONS_PATH } from '../router'
 import { canSeeDashboard } from '../stats/filters'
 import type { SessionRecord } from '../session'
+import { SyncState } from './SyncState'
 
 function LangSwitch() {
   const lang = getLanguage()
@@ -42,6 +43,7 @@ export function Header({ session, online, onLogout }: HeaderProps) {
         <span class={online ? 'net online' : 'net offline'} data-testid="net-status" data-online={String(online)}>
           {online ? t('net.online') : t('net.offline')}
         </span>
+        {session && <SyncState />}
         <LangSwitch />
       </div>
       {session && (

@@ -1,20 +1,34 @@
 // One checklist item on the inspection page: three big buttons (合格 / 不合格 / 不适用), a note and photos
-// (open at once for 不合格, behind "备注 / 拍照" otherwise), and whether the server has the answer.
+// (open at once for 不合格, behind "备注 / 拍照" otherwise), and where its answer is: on this device, on its way,
+// on the server, or refused with the server's words.
 import { useEffect, useState } from 'preact/hooks'
-import { hashesOf } from '../hazards/upload'
+import { ready } from '../hazards/upload'
 import { label, t, type Lang } from '../i18n'
-import type { AnswerBook, ItemView } from '../inspections/answers'
+import type { ChecklistWriter, ItemView } from '../inspections/device-answers'
 import { failHints, itemAnchor, itemText, needsNote, saveStateText } from '../inspections/model'
 import type { CheckAnswer, ChecklistItem } from '../inspections/types'
 import { AttachmentThumb, PhotoPicker, usePhotoQueue } from './Photos'
 
 const ANSWERS: readonly CheckAnswer[] = ['pass', 'fail', 'na']
 
-/** The photo picker of one item; mounted once the item's details open, and kept while the page is open. */
-function ItemPhotos({ itemKey, book, photo }: { itemKey: string; book: AnswerBook; photo: boolean }) {
+/**
+ * The photo picker of one item. A photo that is ready (up, or kept on the device) joins the item's answer and
+ * leaves the picker: it shows with the answer's photos from then on.
+ */
+function ItemPhotos({ itemKey, writer, view, photo }: { itemKey: string; writer: ChecklistWriter; view: ItemView; photo: boolean }) {
   const [queue, items] = usePhotoQueue()
-  // The photos that are up go with the answer; the book sends it again when they change.
-  useEffect(() => book.setPhotos(itemKey, hashesOf(items)), [items])
+  useEffect(() => {
+    const done = items.filter(ready)
+    if (done.length === 0) return
+    const carried = new Set(view.attachments)
+    const fresh = done.flatMap((i) => (i.sha256 && !carried.has(i.sha256) ? [i.sha256] : []))
+    if (fresh.length === 0) {
+      for (const i of done) queue.remove(i.key)
+      return
+    }
+    // Without an answer yet the photos wait in the picker and go with the answer.
+    void writer.addPhotos(itemKey, fresh)
+  }, [items, view.attachments])
   return (
     <PhotoPicker
       queue={queue}
@@ -29,21 +43,28 @@ interface Props {
   item: ChecklistItem
   number: number
   view: ItemView
-  book: AnswerBook
+  writer: ChecklistWriter
   readOnly: boolean
   lang: Lang
   onOpenPhoto: (url: string) => void
 }
 
-export function InspectionItem({ item, number, view, book, readOnly, lang, onOpenPhoto }: Props) {
+export function InspectionItem({ item, number, view, writer, readOnly, lang, onOpenPhoto }: Props) {
   const [opened, setOpened] = useState(false)
+  // The note as typed, until the field is left: the view catches up a moment after each pause.
+  const [draft, setDraft] = useState<string | null>(null)
   const key = item.key
   const text = itemText(item, lang)
-  const open = opened || view.answer === 'fail' || view.note !== '' || view.attachments.length > 0
-  const missingNote = needsNote(view)
+  const note = draft ?? view.note
+  const open = opened || view.answer === 'fail' || note !== '' || view.attachments.length > 0
+  const missingNote = needsNote({ answer: view.answer, note })
+  // The typed note is on the device once the view shows it.
+  useEffect(() => {
+    if (draft !== null && draft === view.note) setDraft(null)
+  }, [draft, view.note])
 
   function choose(answer: CheckAnswer) {
-    book.setAnswer(key, answer)
+    void writer.answer(key, answer, note)
     if (answer === 'fail') setOpened(true)
   }
 
@@ -108,14 +129,16 @@ export function InspectionItem({ item, number, view, book, readOnly, lang, onOpe
           <textarea
             rows={2}
             maxLength={2000}
-            value={view.note}
+            value={note}
             placeholder={view.answer === 'fail' ? t('inspection.note_fail_hint') : t('inspection.note_hint')}
             aria-invalid={missingNote}
             data-testid={`insp-${key}-note`}
             onInput={(e) => {
               setOpened(true) // stays open when the note is emptied again
-              book.setNote(key, e.currentTarget.value)
+              setDraft(e.currentTarget.value)
+              writer.note(key, e.currentTarget.value)
             }}
+            onBlur={() => void writer.flush()}
           />
           {missingNote && (
             <span class="field-error" data-testid={`insp-${key}-note-missing`}>
@@ -134,7 +157,7 @@ export function InspectionItem({ item, number, view, book, readOnly, lang, onOpe
             <span key={sha} class="kept-photo">
               <AttachmentThumb sha256={sha} onOpen={onOpenPhoto} testid="insp-photo" />
               {!readOnly && (
-                <button type="button" class="link-button" onClick={() => book.removeKept(key, sha)}>
+                <button type="button" class="link-button" onClick={() => void writer.removePhoto(key, sha)}>
                   {t('photo.remove')}
                 </button>
               )}
@@ -142,7 +165,7 @@ export function InspectionItem({ item, number, view, book, readOnly, lang, onOpe
           ))}
         </div>
       )}
-      {open && !readOnly && <ItemPhotos itemKey={key} book={book} photo={item.photo} />}
+      {open && !readOnly && <ItemPhotos itemKey={key} writer={writer} view={view} photo={item.photo} />}
       {!readOnly && view.state !== 'none' && (
         <p
           class={`insp-save state-${view.state}`}

@@ -1,31 +1,25 @@
 // Signing an inspection (签名, 提交巡检) with the checks and the question before it, and the outcome of a signed
-// one: who signed, how many items failed, and the hazards they became.
+// one: who signed, how many items failed, and the hazards they became. Signing is an `inspection` `transition`
+// mutation: online the form waits for the server (which makes the hazards); offline the inspection shows signed
+// at once, marked 待同步, and its hazards are made when it syncs.
 import { useState } from 'preact/hooks'
-import { ApiError } from '../api'
-import { formatDateTime, t, type Lang } from '../i18n'
-import { completeInspection } from '../inspections/api'
-import type { AnswerBook, ItemView } from '../inspections/answers'
-import {
-  confirmText,
-  itemAnchor,
-  madeHazards,
-  progressOf,
-  refusalText,
-  SIGNATURE_MAX,
-  signCheck,
-  signReady,
-  type SignCheck,
-} from '../inspections/model'
+import { formatDateTime, getLanguage, t, type Lang } from '../i18n'
+import { refusedKeys, type ChecklistWriter, type ItemView } from '../inspections/device-answers'
+import { confirmText, itemAnchor, itemText, madeHazards, progressOf, SIGNATURE_MAX, signCheck, signReady, type SignCheck } from '../inspections/model'
 import type { InspectionDetail } from '../inspections/types'
 import { hazardPath } from '../router'
+import type { LocalInspection } from '../sync/overlay'
+import type { Held } from '../sync/use-local'
+import { uuidv7 } from '../sync/uuid'
+import { signInspection } from '../sync/writes'
 
 function jump(key: string | undefined): void {
   if (key) document.getElementById(itemAnchor(key))?.scrollIntoView({ behavior: 'smooth', block: 'center' })
 }
 
 /** What stops the signing, each with a link to the first item concerned. */
-function Problems({ check, onRetry }: { check: SignCheck; onRetry: () => void }) {
-  const lines: { key: string; text: string; first?: string; retry?: boolean }[] = []
+function Problems({ check }: { check: SignCheck }) {
+  const lines: { key: string; text: string; first?: string }[] = []
   if (check.unanswered.length > 0) {
     lines.push({ key: 'unanswered', text: t('inspection.problem_unanswered', { count: check.unanswered.length }), first: check.unanswered[0] })
   }
@@ -33,7 +27,7 @@ function Problems({ check, onRetry }: { check: SignCheck; onRetry: () => void })
     lines.push({ key: 'note', text: t('inspection.problem_note', { count: check.noNote.length }), first: check.noNote[0] })
   }
   if (check.unsaved.length > 0) {
-    lines.push({ key: 'unsaved', text: t('inspection.problem_unsaved', { count: check.unsaved.length }), first: check.unsaved[0], retry: true })
+    lines.push({ key: 'unsaved', text: t('inspection.problem_unsaved', { count: check.unsaved.length }), first: check.unsaved[0] })
   }
   if (lines.length === 0) return null
   return (
@@ -46,11 +40,6 @@ function Problems({ check, onRetry }: { check: SignCheck; onRetry: () => void })
               {t('inspection.go_to_item')}
             </button>
           )}
-          {line.retry && (
-            <button type="button" class="link-button" onClick={onRetry}>
-              {t('offline.retry')}
-            </button>
-          )}
         </li>
       ))}
     </ul>
@@ -58,25 +47,26 @@ function Problems({ check, onRetry }: { check: SignCheck; onRetry: () => void })
 }
 
 interface SignProps {
-  book: AnswerBook
+  detail: LocalInspection
   views: Readonly<Record<string, ItemView>>
-  onSigned: (detail: InspectionDetail) => void
-  /** The inspection was signed meanwhile (409): read it again. */
-  onStale: () => void
+  writer: ChecklistWriter
+  held: Held
+  onSigned: () => void
 }
 
-export function InspectionSign({ book, views, onSigned, onStale }: SignProps) {
+export function InspectionSign({ detail, views, writer, held, onSigned }: SignProps) {
   const [signedBy, setSignedBy] = useState('')
   const [summary, setSummary] = useState('')
   const [check, setCheck] = useState<SignCheck | null>(null)
   const [confirming, setConfirming] = useState(false)
   const [sending, setSending] = useState(false)
-  const [error, setError] = useState<string | null>(null)
-  const items = book.inspection.items
+  const [error, setError] = useState<string | null>(detail.sign_rejected)
+  const items = detail.items
   const failed = progressOf(items, views).fail
 
+  // Answers kept on the device are fine to sign with: the sync sends them before the signature. Refused ones are not.
   function review(): SignCheck {
-    const next = signCheck(items, book.items, book.unsaved(), signedBy)
+    const next = signCheck(items, views, refusedKeys(views), signedBy)
     setCheck(next)
     return next
   }
@@ -84,7 +74,7 @@ export function InspectionSign({ book, views, onSigned, onStale }: SignProps) {
   async function ask(event: Event) {
     event.preventDefault()
     setError(null)
-    await book.flush() // what waits goes up first: the checks count what the server has
+    await writer.flush() // notes still being typed count
     if (signReady(review())) setConfirming(true)
   }
 
@@ -92,17 +82,20 @@ export function InspectionSign({ book, views, onSigned, onStale }: SignProps) {
     setSending(true)
     setError(null)
     try {
-      await book.flush()
-      const now = signCheck(items, book.items, book.unsaved(), signedBy)
-      if (!signReady(now)) {
-        setCheck(now)
+      await writer.flush()
+      if (!signReady(review())) {
         setConfirming(false)
         return
       }
-      onSigned(await completeInspection(book.inspection.id, { signed_by: signedBy.trim(), summary: summary.trim() }))
+      const id = uuidv7()
+      const ref = { entity_id: detail.entity_id, id: detail.id, title: itemText({ text: detail.title }, getLanguage()) }
+      const settled = await held.run(id, () => signInspection(ref, signedBy.trim(), summary.trim(), id))
+      if (settled.status === 'rejected') {
+        setError(settled.reason)
+        setConfirming(false)
+      } else onSigned()
     } catch (caught) {
-      if (caught instanceof ApiError && caught.status === 409) onStale()
-      setError(refusalText(caught))
+      setError(String(caught))
       setConfirming(false)
     } finally {
       setSending(false)
@@ -145,7 +138,7 @@ export function InspectionSign({ book, views, onSigned, onStale }: SignProps) {
           {check.signature}
         </p>
       )}
-      {check && <Problems check={check} onRetry={() => void book.flush().then(review)} />}
+      {check && <Problems check={check} />}
       {error && (
         <p class="form-error" role="alert" data-testid="insp-sign-error">
           {error}
@@ -172,11 +165,24 @@ export function InspectionSign({ book, views, onSigned, onStale }: SignProps) {
   )
 }
 
-/** A signed inspection: who signed and when, and the hazards its failed items became. */
-export function InspectionResult({ detail, lang, fresh }: { detail: InspectionDetail; lang: Lang; fresh: boolean }) {
+/** A signed inspection: who signed and when, and the hazards its failed items became (once the server has it). */
+export function InspectionResult({ detail, lang, fresh }: { detail: InspectionDetail & Partial<LocalInspection>; lang: Lang; fresh: boolean }) {
   const hazards = madeHazards(detail, lang)
+  if (detail.sign_pending) {
+    return (
+      <section class="banner banner-pending insp-result" role="status" data-testid="insp-result" data-hazards="0" data-pending="true">
+        <p>
+          <strong>{t('inspection.result_pending')}</strong>
+        </p>
+        <p data-testid="insp-signed">{t('inspection.signed_by', { name: detail.signed_by ?? '—', time: formatDateTime((detail.completed_at ?? 0) * 1000) })}</p>
+        <p data-testid="insp-result-count">
+          {detail.failed === 0 ? t('inspection.result_no_hazards') : t('inspection.result_hazards_pending', { count: detail.failed })}
+        </p>
+      </section>
+    )
+  }
   return (
-    <section class="banner banner-success insp-result" role="status" data-testid="insp-result" data-hazards={String(hazards.length)}>
+    <section class="banner banner-success insp-result" role="status" data-testid="insp-result" data-hazards={String(hazards.length)} data-pending="false">
       <p>
         <strong>{fresh ? t('inspection.result_fresh') : t('inspection.result_done')}</strong>
       </p>

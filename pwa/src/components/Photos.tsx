@@ -1,10 +1,10 @@
 // Photos on the hazard screens: the picker (camera on phones) with each photo's upload state, thumbnails of
 // saved photos (fetched with the token, shown through object URLs), and a full-screen view on tap.
 import { useEffect, useMemo, useState } from 'preact/hooks'
-import { getAttachment } from '../hazards/api'
 import { hashesOf, MAX_PHOTOS, photoStatusText, PhotoQueue, retryable, type PhotoItem } from '../hazards/upload'
 import { useLoad } from '../hooks'
 import { t } from '../i18n'
+import { photoBlob } from '../sync/photos'
 
 /** An object URL for a blob while the component shows it; revoked when the blob changes or it unmounts. */
 function useObjectUrl(blob: Blob | null | undefined): string | undefined {
@@ -42,7 +42,7 @@ export function PhotoViewer({ url, onClose }: { url: string; onClose: () => void
   )
 }
 
-/** A saved photo (GET /api/v1/attachments/{sha256} with the token); tap to see it large. */
+/** A saved photo (this device's copy, else GET /api/v1/attachments/{sha256} with the token); tap to see it large. */
 export function AttachmentThumb({
   sha256,
   onOpen,
@@ -52,7 +52,7 @@ export function AttachmentThumb({
   onOpen: (url: string) => void
   testid?: string
 }) {
-  const [load, reload] = useLoad(() => getAttachment(sha256), sha256)
+  const [load, reload] = useLoad(() => photoBlob(sha256), sha256)
   const url = useObjectUrl(load.state === 'ready' ? load.value : undefined)
   if (load.state === 'failed') {
     return (

@@ -1,18 +1,22 @@
-// A site's unfinished hazards on the site page, with "上报隐患" and a link to all of them.
-import { useEffect } from 'preact/hooks'
-import { NetworkError } from '../api'
-import { getHazards } from '../hazards/api'
-import { listPath, newHazardPath, sortHazards, UNFINISHED } from '../hazards/model'
-import { useLoad } from '../hooks'
+// A site's unfinished hazards on the site page, with "上报隐患" and a link to all of them; from the device, as the
+// hazard list.
+import { isOverdue, listPath, newHazardPath, sortHazards, UNFINISHED } from '../hazards/model'
 import { t } from '../i18n'
-import { onRetry } from '../online'
-import { describeError } from './bits'
+import { hasPulled, readHazards } from '../sync/local'
+import { useLocalView } from '../sync/use-local'
 import { HazardItem } from './HazardBits'
 
 export function SiteHazards({ siteId }: { siteId: number }) {
-  const [load, reload] = useLoad(() => getHazards({ site_id: siteId, states: UNFINISHED }), siteId)
-  useEffect(() => onRetry(reload), [])
-  const list = load.state === 'ready' ? sortHazards(load.value) : undefined
+  const load = useLocalView(async () => ((await hasPulled()) ? readHazards() : null), `site-hazards/${siteId}`)
+  const now = Date.now()
+  const list =
+    load.state === 'ready'
+      ? sortHazards(
+          load.value
+            .filter((h) => h.site_id === siteId && UNFINISHED.includes(h.state))
+            .map((h) => ({ ...h, overdue: isOverdue(h, now) })),
+        )
+      : undefined
   return (
     <section class="hazard-section" id="hazards" data-testid="site-hazards">
       <div class="section-head">
@@ -25,9 +29,9 @@ export function SiteHazards({ siteId }: { siteId: number }) {
         </a>
       </div>
       {load.state === 'loading' && <p class="muted">{t('common.loading')}</p>}
-      {load.state === 'failed' && (
+      {load.state === 'missing' && (
         <p class="muted" data-testid="site-hazards-error">
-          {load.error instanceof NetworkError ? t('hazard.offline') : describeError(load.error)}
+          {t('hazards.not_synced')}
         </p>
       )}
       {list && list.length === 0 && (
@@ -38,7 +42,7 @@ export function SiteHazards({ siteId }: { siteId: number }) {
       {list && list.length > 0 && (
         <ul class="hazard-list" data-testid="site-hazard-list">
           {list.map((h) => (
-            <HazardItem key={h.id} hazard={h} showSite={false} />
+            <HazardItem key={h.entity_id} hazard={h} showSite={false} />
           ))}
         </ul>
       )}

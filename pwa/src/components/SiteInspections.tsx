@@ -1,33 +1,34 @@
 // A site's inspections on the site page (admin, operator, inspector, regulator): "开始巡检" with the venue
-// type's checklist, and the visits so far, each linking to its checklist.
-import { useEffect, useState } from 'preact/hooks'
-import { NetworkError } from '../api'
+// type's checklist (online: the server makes the visit from its checklist), and the visits so far as synced to
+// this device, each linking to its checklist (which then works offline).
+import { useState } from 'preact/hooks'
 import { useLoad } from '../hooks'
 import { getLanguage, label, t } from '../i18n'
-import { getChecklists, getInspections, startInspection } from '../inspections/api'
+import { getChecklists, startInspection } from '../inspections/api'
 import { countsText, dateText, itemText, refusalText, sortInspections } from '../inspections/model'
-import { onRetry } from '../online'
 import { inspectionPath, navigate } from '../router'
-import { describeError } from './bits'
+import { hasPulled, readInspections } from '../sync/local'
+import { requestSync } from '../sync/start'
+import { useLocalView } from '../sync/use-local'
 
 /** The visits shown on the site page; older ones are rarely looked at from a phone. */
 const SHOWN = 20
 
 export function SiteInspections({ siteId }: { siteId: number }) {
-  const [load, reload] = useLoad(() => getInspections({ site_id: siteId, limit: SHOWN }), siteId)
+  const load = useLocalView(async () => ((await hasPulled()) ? readInspections(siteId) : null), `site-inspections/${siteId}`)
   const [checklist] = useLoad(() => getChecklists({ site_id: siteId, kind: 'inspection' }), siteId)
-  useEffect(() => onRetry(reload), [])
   const [starting, setStarting] = useState(false)
   const [error, setError] = useState<string | null>(null)
   const lang = getLanguage()
   const template = checklist.state === 'ready' ? checklist.value[0] : undefined
-  const list = load.state === 'ready' ? sortInspections(load.value) : undefined
+  const list = load.state === 'ready' ? sortInspections(load.value).slice(0, SHOWN) : undefined
 
   async function start() {
     setStarting(true)
     setError(null)
     try {
       const started = await startInspection(siteId)
+      void requestSync() // brings it to the device, so its checklist works offline from now on
       navigate(inspectionPath(started.id))
     } catch (caught) {
       setError(refusalText(caught))
@@ -57,9 +58,9 @@ export function SiteInspections({ siteId }: { siteId: number }) {
         </p>
       )}
       {load.state === 'loading' && <p class="muted">{t('common.loading')}</p>}
-      {load.state === 'failed' && (
+      {load.state === 'missing' && (
         <p class="muted" data-testid="site-inspections-error">
-          {load.error instanceof NetworkError ? t('inspection.offline') : describeError(load.error)}
+          {t('inspection.not_synced')}
         </p>
       )}
       {list && list.length === 0 && (

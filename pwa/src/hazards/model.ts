@@ -67,6 +67,26 @@ export function listPath(view: ListView): string {
   return text ? `/hazards?${text}` : '/hazards'
 }
 
+/** Open or assigned and past its due date, by this device's clock (a copy synced yesterday is not stale). */
+export function isOverdue(h: Pick<Hazard, 'state' | 'due_at'>, now: number = Date.now()): boolean {
+  return (h.state === 'open' || h.state === 'assigned') && h.due_at * 1000 < now
+}
+
+/** The list's filter and site applied on the device to the synced hazards, as the server's query would. */
+export function matchesView(
+  h: Pick<Hazard, 'state' | 'due_at' | 'assignee_id' | 'site_id'>,
+  view: ListView,
+  meId: number | undefined,
+  now: number = Date.now(),
+): boolean {
+  if (view.siteId !== undefined && h.site_id !== view.siteId) return false
+  const query = FILTER_QUERY[view.filter]
+  if (query.states && !query.states.includes(h.state)) return false
+  if (query.overdue && !isOverdue(h, now)) return false
+  if (query.mine && (meId === undefined || h.assignee_id !== meId)) return false
+  return true
+}
+
 /** The report form's address, with the site chosen when it starts from a site page. */
 export function newHazardPath(siteId?: number): string {
   return siteId === undefined ? '/hazards/new' : `/hazards/new?site=${siteId}`

@@ -1,5 +1,8 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
+import { reportReachable } from '../online'
 import { startSession } from '../session'
+import * as db from '../store/db'
+import { loadPhoto } from '../store/db'
 import { json, noNetwork, server, useFakeServer } from '../test/fetch'
 import { user } from '../test/fixtures'
 import { sha256Hex } from './photos'
@@ -43,24 +46,48 @@ describe('PhotoQueue', () => {
     expect(seen).toContain('done,uploading')
   })
 
-  it('marks a photo failed when the upload gets no answer, and retries it without hashing again', async () => {
+  it('keeps a photo on the device when the upload gets no answer: ready to be named, the sync uploads it', async () => {
     await startSession(session)
     const queue = new PhotoQueue(null)
     server.answers.push(noNetwork())
     queue.add([photo(3)])
     await queue.idle()
+    const [kept] = queue.items
+    const sha = await sha256Hex(photo(3))
+    expect(kept).toMatchObject({ status: 'saved', problem: null, sha256: sha })
+    expect(retryable(kept!)).toBe(false)
+    expect(busy(queue.items)).toBe(false)
+    expect(photoStatusText(kept!, 'zh-CN')).toBe('已存本机，联网后上传')
+    expect(hashesOf(queue.items)).toEqual([sha])
+    const stored = await loadPhoto(sha)
+    expect(stored).toMatchObject({ sha256: sha, type: 'image/jpeg', uploaded: false, user_id: user.id })
+
+    // Offline already: not even tried.
+    queue.add([photo(4)])
+    await queue.idle()
+    expect(queue.items[1]?.status).toBe('saved')
+    expect(server.calls).toHaveLength(1)
+  })
+
+  it('marks a photo the device could not keep failed when no answer came, and retries it', async () => {
+    await startSession(session)
+    const queue = new PhotoQueue(null)
+    const saving = vi.spyOn(db, 'savePhoto').mockRejectedValueOnce(new Error('QuotaExceededError'))
+    server.answers.push(noNetwork())
+    queue.add([photo(7)])
+    await queue.idle()
+    saving.mockRestore()
     const [failed] = queue.items
     expect(failed).toMatchObject({ status: 'failed', problem: { kind: 'network' } })
     expect(retryable(failed!)).toBe(true)
     expect(photoStatusText(failed!, 'zh-CN')).toBe('上传失败，请重试')
-    expect(hashesOf(queue.items)).toEqual([])
 
+    reportReachable(true)
     server.answers.push(json(201, {}))
     queue.retry(failed!.key)
-    expect(queue.items[0]?.status).toBe('uploading')
     await queue.idle()
     expect(queue.items[0]).toMatchObject({ status: 'done', problem: null, sha256: failed!.sha256 })
-    expect(server.calls).toHaveLength(2)
+    expect((await loadPhoto(failed!.sha256!))?.uploaded).toBe(true)
   })
 
   it("shows the server's refusal, and does not offer to retry a file it cannot take", async () => {

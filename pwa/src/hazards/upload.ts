@@ -1,15 +1,20 @@
-// The photos of one form (rectify, comment, report) on their way to the server: each is shrunk, hashed and
-// PUT under its sha256, one at a time, with its state for the page (上传中 / 已上传 / 失败-重试). The form
-// sends the hazard move with the hashes once every photo is up. Framework-free: the page subscribes.
+// The photos of one form (rectify, comment, report, a checklist item) on their way to the server: each is
+// shrunk, hashed, kept on the device (sync/photos.ts) and PUT under its sha256, one at a time, with its state for
+// the page (上传中 / 已上传 / 已存本机 / 失败-重试). With no network a kept photo is as good as an uploaded one:
+// the form's mutation names it and the sync loop uploads it before the mutation. Framework-free: the page
+// subscribes.
 import { ApiError, NetworkError } from '../api'
 import { t, type Lang } from '../i18n'
+import { isOnline } from '../online'
+import { keepPhoto, photoUploaded } from '../sync/photos'
 import { putAttachment } from './api'
 import { browserImageKit, PhotoRefused, sha256Hex, shrinkPhoto, type ImageKit, type Prepared } from './photos'
 
 /** The server takes at most 20 photos per move or comment (server/hazards/schemas.py Photos). */
 export const MAX_PHOTOS = 20
 
-export type PhotoStatus = 'preparing' | 'uploading' | 'done' | 'failed'
+/** `saved`: no network, kept on the device; the sync loop uploads it before the change that names it. */
+export type PhotoStatus = 'preparing' | 'uploading' | 'done' | 'saved' | 'failed'
 
 /** Why a photo did not go up: what the user can do differs (retry, or choose another file). */
 export type PhotoProblem =
@@ -50,15 +55,21 @@ export function photoStatusText(item: PhotoItem, lang?: Lang): string {
   if (item.status === 'preparing') return t('photo.preparing', undefined, lang)
   if (item.status === 'uploading') return t('photo.uploading', undefined, lang)
   if (item.status === 'done') return t('photo.done', undefined, lang)
+  if (item.status === 'saved') return t('photo.saved', undefined, lang)
   const problem = item.problem
   if (problem?.kind === 'refused') return t(problem.reason === 'type' ? 'photo.bad_type' : 'photo.too_big', undefined, lang)
   if (problem?.kind === 'server') return t('photo.failed_detail', { detail: problem.detail }, lang)
   return t('photo.failed', undefined, lang)
 }
 
-/** The hashes to send with the move: the photos that are up, each once, in the order they were added. */
+/** Up, or kept on the device for the sync loop to upload: ready to be named by a change. */
+export function ready(item: PhotoItem): boolean {
+  return (item.status === 'done' || item.status === 'saved') && item.sha256 !== null
+}
+
+/** The hashes to send with the move: the photos that are ready, each once, in the order they were added. */
 export function hashesOf(items: readonly PhotoItem[]): string[] {
-  return [...new Set(items.flatMap((i) => (i.status === 'done' && i.sha256 ? [i.sha256] : [])))]
+  return [...new Set(items.flatMap((i) => (ready(i) && i.sha256 ? [i.sha256] : [])))]
 }
 
 /** Still shrinking or uploading: the form waits before it sends. */
@@ -133,6 +144,7 @@ export class PhotoQueue {
   private async process(key: number): Promise<void> {
     const entry = this.entries.find((e) => e.item.key === key)
     if (!entry) return // removed while waiting
+    let kept = false
     try {
       let { prepared, sha256 } = entry.item
       if (!prepared || !sha256) {
@@ -141,11 +153,19 @@ export class PhotoQueue {
         sha256 = await sha256Hex(prepared.blob)
         this.update(key, { prepared, sha256, status: 'uploading' })
       }
+      kept = await keepPhoto(sha256, prepared.blob, prepared.type)
+      if (kept && !isOnline()) {
+        entry.file = null
+        this.update(key, { status: 'saved' })
+        return
+      }
       await putAttachment(sha256, prepared.blob, prepared.type)
+      if (kept) await photoUploaded(sha256)
       entry.file = null
       this.update(key, { status: 'done' })
     } catch (error) {
-      this.update(key, { status: 'failed', problem: problemOf(error) })
+      if (kept && error instanceof NetworkError) this.update(key, { status: 'saved', problem: null })
+      else this.update(key, { status: 'failed', problem: problemOf(error) })
     }
   }
 

@@ -130,3 +130,30 @@ export function transitionBody(action: HazardAction, input: ActionInput): Transi
   if (input.attachments?.length) body.attachments = [...new Set(input.attachments)]
   return body
 }
+
+/** Who may change a hazard's title, description and severity (docs/sync.md, `hazard` `update`). */
+export const EDITORS: readonly string[] = ['admin', 'operator', 'inspector']
+
+/**
+ * May this person edit the hazard's words: an editor's role or the person who reported it (known here by name,
+ * as the answer gives it), and not once it is closed. The server is the judge.
+ */
+export function mayEdit(hazard: Pick<Hazard, 'state' | 'created_by'>, me: Person | undefined): boolean {
+  if (!me || hazard.state === 'closed') return false
+  return EDITORS.includes(me.role) || (hazard.created_by !== null && hazard.created_by === me.display_name)
+}
+
+export interface EditInput {
+  title: string
+  description: string
+}
+
+/** The fields that changed, trimmed; empty when nothing did. Per field the newest write wins, so only these go. */
+export function editChanges(hazard: Pick<Hazard, 'title' | 'description'>, input: EditInput): Partial<EditInput> {
+  const changes: Partial<EditInput> = {}
+  const title = input.title.trim()
+  const description = input.description.trim()
+  if (title !== hazard.title) changes.title = title
+  if (description !== hazard.description) changes.description = description
+  return changes
+}

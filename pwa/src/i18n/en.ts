@@ -4,9 +4,10 @@ import { core } from './en/core'
 import { notify } from './en/notify'
 import { hazards } from './en/hazards'
 import { work } from './en/work'
+import { sync } from './en/sync'
 import { labels } from './en/labels'
 
 export const en: Catalog = {
-  messages: { ...core, ...notify, ...hazards, ...work },
+  messages: { ...core, ...notify, ...hazards, ...work, ...sync },
   labels,
 }

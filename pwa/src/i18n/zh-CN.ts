@@ -3,9 +3,10 @@ import { core } from './zh-CN/core'
 import { notify } from './zh-CN/notify'
 import { hazards } from './zh-CN/hazards'
 import { work } from './zh-CN/work'
+import { sync } from './zh-CN/sync'
 import { labels } from './zh-CN/labels'
 
 export const zhCN = {
-  messages: { ...core, ...notify, ...hazards, ...work },
+  messages: { ...core, ...notify, ...hazards, ...work, ...sync },
   labels,
 }

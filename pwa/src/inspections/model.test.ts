@@ -5,7 +5,7 @@ import { ApiError, NetworkError } from '../api'
 import { en } from '../i18n/en'
 import { zhCN } from '../i18n/zh-CN'
 import { inspection, item, ITEMS, saved } from '../test/inspections'
-import type { ItemView } from './answers'
+import type { ItemView } from './device-answers'
 import {
   canInspect,
   confirmText,
@@ -124,11 +124,12 @@ describe('one item', () => {
   })
 
   it.each([
-    [{ state: 'saved', error: null }, 'zh-CN', '✓ 已保存'],
-    [{ state: 'sending', error: null }, 'zh-CN', '保存中…'],
-    [{ state: 'waiting', error: null }, 'en', 'Waiting to save'],
-    [{ state: 'failed', error: null }, 'zh-CN', '未保存：没有收到服务器的回答，网络恢复后自动重试'],
-    [{ state: 'failed', error: 'database is locked' }, 'zh-CN', '未保存：database is locked（网络恢复后自动重试）'],
+    [{ state: 'saved', error: null }, 'zh-CN', '✓ 已同步'],
+    [{ state: 'sending', error: null }, 'zh-CN', '同步中…'],
+    [{ state: 'waiting', error: null }, 'zh-CN', '已存本机，待同步'],
+    [{ state: 'waiting', error: null }, 'en', 'Saved on this device, waiting to sync'],
+    [{ state: 'failed', error: null }, 'zh-CN', '未能保存在本机（存储空间已满或被禁用）'],
+    [{ state: 'failed', error: 'QuotaExceededError' }, 'zh-CN', '未能保存在本机：QuotaExceededError'],
     [{ state: 'rejected', error: 'no item' }, 'zh-CN', '服务器拒绝了这一项：no item'],
   ] as const)('save state %j in %s → %s', (state, lang, text) => {
     expect(saveStateText(state, lang)).toBe(text)
@@ -137,11 +138,11 @@ describe('one item', () => {
 
 describe('syncSummary', () => {
   it.each([
-    [['saved', 'saved', 'none'], { state: 'saved', count: 2 }, '已全部保存'],
-    [['saved', 'waiting', 'waiting'], { state: 'waiting', count: 2 }, '2 项待保存'],
-    [['sending', 'waiting'], { state: 'saving', count: 1 }, '正在保存 1 项…'],
+    [['saved', 'saved', 'none'], { state: 'saved', count: 2 }, '已全部同步'],
+    [['saved', 'waiting', 'waiting'], { state: 'waiting', count: 2 }, '2 项已存本机，待同步'],
+    [['sending', 'waiting'], { state: 'saving', count: 1 }, '正在同步 1 项…'],
     [['rejected', 'sending'], { state: 'rejected', count: 1 }, '1 项被服务器拒绝'],
-    [['rejected', 'failed', 'failed'], { state: 'failed', count: 2 }, '2 项未保存'],
+    [['rejected', 'failed', 'failed'], { state: 'failed', count: 2 }, '2 项未能保存在本机'],
   ] as const)('%j → %j', (states, summary, text) => {
     const views = Object.fromEntries(states.map((state, i) => [`k${i}`, { state }]))
     expect(syncSummary(views)).toEqual(summary)

@@ -3,7 +3,7 @@
 import { ApiError, NetworkError } from '../api'
 import { formatDate, label, t, type Lang } from '../i18n'
 import type { Role } from '../types'
-import type { ItemView, SaveState } from './answers'
+import type { ItemView, SaveState } from './device-answers'
 import type { ChecklistItem, Inspection, InspectionDetail } from './types'
 
 /** Who inspects (server/services/inspections.py INSPECTORS): grid inspectors, operator staff, regulators, admins. */

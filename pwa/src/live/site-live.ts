@@ -9,6 +9,7 @@ import { ackAlarm } from '../api'
 import { fetchSiteAlarms, keepSiteAlarms, readSiteAlarms } from '../data'
 import { shouldNotify } from '../notify/alarm-notice'
 import { onOnlineChange } from '../online'
+import { requestSync } from '../sync/start'
 import type { Alarm, AlarmEvent, ReadingEvent } from '../types'
 import { SeriesStore } from './series'
 import type { SseEvent } from './sse'
@@ -137,7 +138,9 @@ export class SiteLive {
       this.setAlarms(applyAlarm(this.view.alarms ?? [], alarm))
       if (shouldAlert(data, this.alerted)) this.alert(alarm)
       if (shouldNotify(data, this.notified)) this.notify(data)
+    } else if (event.type === 'hazard') {
+      // A hazard of this site changed (someone else's move or comment): pull it to the device.
+      void requestSync()
     }
-    // Other kinds (`hazard`) are for other screens.
   }
 }

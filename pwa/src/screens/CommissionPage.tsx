@@ -1,15 +1,17 @@
 // Adding a Bluetooth device to a site (story 2, the installer): scan, pick a device, then the steps. The
 // commissioning's id is in the URL (/sites/{site}/commission/{id}), so a reload or a dropped phone resumes it.
 import { useEffect, useState } from 'preact/hooks'
-import { ApiError, getCommissioning } from '../api'
+import { ApiError } from '../api'
+import { loadCommissionDraft, readCommissioning } from '../commission/drafts'
 import { canCommission, isDone, STEPS } from '../commission/model'
 import { BleScan } from '../components/BleScan'
 import { CommissionSteps } from '../components/CommissionSteps'
-import { describeError, ErrorMessage, Loading } from '../components/bits'
+import { describeError, ErrorMessage, Loading, OfflineBanner } from '../components/bits'
 import { useLoad } from '../hooks'
 import { label, t } from '../i18n'
 import { commissionPath, navigate } from '../router'
 import { getSession } from '../session'
+import type { CommissionDraft } from '../store/db'
 import type { Commissioning } from '../types'
 
 function DeviceSummary({ commissioning }: { commissioning: Commissioning }) {
@@ -37,13 +39,20 @@ function DeviceSummary({ commissioning }: { commissioning: Commissioning }) {
   )
 }
 
-/** One commissioning under way (or finished), read back from the server. */
+/** One commissioning under way (or finished), read back from the server, or from the device with no network. */
 function Resume({ id }: { id: number }) {
-  const [load, reload] = useLoad(() => getCommissioning(id), id)
+  const [load, reload] = useLoad(async () => {
+    const read = await readCommissioning(id)
+    return { ...read, draft: await loadCommissionDraft(id) }
+  }, id)
   // The copy the steps update; the read fills it (again after a reload).
   const [current, setCurrent] = useState<Commissioning>()
+  const [draft, setDraft] = useState<CommissionDraft>()
   useEffect(() => {
-    if (load.state === 'ready') setCurrent(load.value)
+    if (load.state === 'ready') {
+      setCurrent(load.value.commissioning)
+      setDraft(load.value.draft)
+    }
   }, [load])
 
   if (load.state === 'failed') {
@@ -54,15 +63,18 @@ function Resume({ id }: { id: number }) {
       <ErrorMessage text={describeError(load.error)} onRetry={reload} />
     )
   }
-  if (!current || current.id !== id) return <Loading />
+  if (!current || current.id !== id || load.state !== 'ready') return <Loading />
   return (
     <>
+      {load.value.offline && <OfflineBanner fetchedAt={load.value.savedAt} onRetry={reload} />}
       <DeviceSummary commissioning={current} />
       <CommissionSteps
         key={current.id}
         commissioning={current}
         signer={getSession()?.user.display_name ?? ''}
+        draft={draft}
         onChange={setCurrent}
+        onSubmitted={reload}
       />
     </>
   )

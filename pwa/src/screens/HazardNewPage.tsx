@@ -1,5 +1,5 @@
-// Reporting a hazard (/hazards/new, or /hazards/new?site= from a site page). Once the server has it, the page
-// becomes the new hazard's page.
+// Reporting a hazard (/hazards/new, or /hazards/new?site= from a site page). Once it is on the device (online or
+// not), the page becomes the new hazard's page, found by the id it was made with.
 import { useEffect } from 'preact/hooks'
 import { HazardForm } from '../components/HazardForm'
 import { readSites } from '../data'
@@ -29,7 +29,7 @@ export function HazardNewPage({ search }: { search: string }) {
         sites={sites}
         siteId={siteId}
         mayAssign={mayAssign(getSession()?.user.role)}
-        onCreated={(hazard) => navigate(hazardPath(hazard.id), { replace: true })}
+        onCreated={(entityId) => navigate(hazardPath(entityId), { replace: true })}
       />
     </main>
   )

@@ -1,22 +1,25 @@
 // One hazard (/hazards/{id}): the page messages about hazards link to. What it is and where, who fixes it by
-// when, what the signed-in person may do now, and the thread of everything that happened, with photos.
-import { useEffect, useState } from 'preact/hooks'
-import { ApiError, NetworkError } from '../api'
-import { describeError, ErrorMessage, Loading } from '../components/bits'
+// when, what the signed-in person may do now, and the thread of everything that happened, with photos. It shows
+// the hazard as this device has it (sync/local.ts): the last pull with the user's changes not yet synced on top,
+// so it opens offline and what was done offline shows at once; a change the server refused is shown above.
+import { useEffect } from 'preact/hooks'
+import { ErrorMessage, Loading } from '../components/bits'
 import { HazardActions } from '../components/HazardActions'
-import { SeverityBadge, StateChip } from '../components/HazardBits'
+import { PendingMark, SeverityBadge, StateChip } from '../components/HazardBits'
 import { HazardComment } from '../components/HazardComment'
+import { HazardEdit } from '../components/HazardEdit'
 import { HazardTimeline } from '../components/HazardTimeline'
-import { getHazard } from '../hazards/api'
+import { RejectedChanges } from '../components/RejectedChanges'
 import { overdueDays } from '../hazards/model'
-import type { HazardDetail } from '../hazards/types'
 import { nextStepText } from '../hazards/words'
 import type { Person } from '../hazards/workflow'
-import { useLoad } from '../hooks'
 import { formatDate, formatDateTime, label, t } from '../i18n'
-import { onRetry } from '../online'
 import { alarmPath, HAZARDS_PATH } from '../router'
 import { getSession } from '../session'
+import { readHazard } from '../sync/local'
+import { hazardOf, type LocalHazard } from '../sync/overlay'
+import { requestSync, watchRecords } from '../sync/start'
+import { useHeld, useLocalView, useOutbox } from '../sync/use-local'
 
 const FIXED: ReadonlySet<string> = new Set(['rectified', 'verified', 'closed'])
 const CHECKED: ReadonlySet<string> = new Set(['verified', 'closed'])
@@ -30,22 +33,27 @@ function Who({ name, at }: { name: string | null; at: number | null }) {
   )
 }
 
-function HazardHeader({ hazard }: { hazard: HazardDetail }) {
+function HazardHeader({ hazard }: { hazard: LocalHazard }) {
   const days = overdueDays(hazard)
   const due = hazard.state === 'open' || hazard.state === 'assigned'
+  const pending = (field: string) => hazard.pendingFields.includes(field)
   return (
     <section
       class={`card hazard-detail severity-${hazard.severity}-edge`}
       data-testid="hazard-detail"
-      data-hazard-id={String(hazard.id)}
+      data-hazard-id={hazard.id > 0 ? String(hazard.id) : hazard.entity_id}
+      data-entity-id={hazard.entity_id}
       data-state={hazard.state}
+      data-pending={String(hazard.pending)}
     >
       <div class="alarm-head">
         <SeverityBadge severity={hazard.severity} />
         <StateChip state={hazard.state} />
+        {pending('state') && <PendingMark />}
       </div>
       <h1 class="hazard-title" data-testid="hazard-title">
         {hazard.title}
+        {pending('title') && <PendingMark />}
       </h1>
       <p class="hazard-site">
         <a href={`/sites/${hazard.site_id}`} data-testid="hazard-site">
@@ -55,6 +63,7 @@ function HazardHeader({ hazard }: { hazard: HazardDetail }) {
       {hazard.description && (
         <p class="hazard-description" data-testid="hazard-description">
           {hazard.description}
+          {pending('description') && <PendingMark />}
         </p>
       )}
       <dl class="facts">
@@ -112,20 +121,22 @@ function HazardHeader({ hazard }: { hazard: HazardDetail }) {
   )
 }
 
-function failureText(error: unknown): string {
-  if (error instanceof ApiError && error.status === 404) return t('hazard.not_found')
-  if (error instanceof NetworkError) return t('hazard.offline')
-  return describeError(error)
+/** Changes made on this device that the server has not taken yet: the page says so. */
+function PendingNote({ hazard }: { hazard: LocalHazard }) {
+  if (hazard.pending === 0) return null
+  return (
+    <p class="banner banner-pending" role="status" data-testid="hazard-pending" data-count={String(hazard.pending)}>
+      {t('hazard.pending_note', { count: hazard.pending })}
+    </p>
+  )
 }
 
-export function HazardPage({ id }: { id: number }) {
-  const [load, reload] = useLoad(() => getHazard(id), id)
-  useEffect(() => onRetry(reload), [])
-  // The hazard as last read, or as the server answered a move or a comment made here.
-  const [hazard, setHazard] = useState<HazardDetail>()
-  useEffect(() => {
-    if (load.state === 'ready') setHazard(load.value)
-  }, [load])
+export function HazardPage({ id }: { id: string }) {
+  const held = useHeld()
+  const load = useLocalView((hidden) => readHazard(id, hidden), id, held)
+  useEffect(() => watchRecords(), [])
+  const entries = useOutbox()
+  const hazard = load.state === 'ready' ? load.value : undefined
   useEffect(() => {
     document.title = `${hazard?.title ?? t('hazard.title')} · ${t('app.name')}`
   })
@@ -137,26 +148,32 @@ export function HazardPage({ id }: { id: number }) {
       {t('hazard.back_list')}
     </a>
   )
-  const shown = hazard?.id === id ? hazard : undefined
-  if (!shown) {
-    if (load.state !== 'failed') return <main class="page">{back}<Loading /></main>
-    const missing = load.error instanceof ApiError && load.error.status === 404
+  if (!hazard) {
+    if (load.state !== 'missing') return <main class="page">{back}<Loading /></main>
     return (
       <main class="page">
         {back}
-        <ErrorMessage text={failureText(load.error)} onRetry={missing ? undefined : reload} />
+        <ErrorMessage text={load.offline ? t('hazard.offline') : t('hazard.not_found')} onRetry={load.offline ? () => void requestSync() : undefined} />
       </main>
     )
   }
+  const refused = (entries ?? []).filter((e) => e.status === 'rejected' && hazardOf(e) === hazard.entity_id)
   return (
     <main class="page hazard-page">
       {back}
-      {load.state === 'failed' && <ErrorMessage text={failureText(load.error)} onRetry={reload} />}
-      <HazardHeader hazard={shown} />
-      <HazardActions hazard={shown} me={me} onChanged={setHazard} onStale={reload} />
+      {refused.length > 0 && (
+        <section class="banner banner-error" role="alert" data-testid="hazard-refused">
+          <p>{t('hazard.refused_here')}</p>
+          <RejectedChanges entries={refused} link={false} />
+        </section>
+      )}
+      <PendingNote hazard={hazard} />
+      <HazardHeader hazard={hazard} />
+      <HazardEdit hazard={hazard} me={me} held={held} />
+      <HazardActions hazard={hazard} me={me} held={held} />
       <h2>{t('hazard.thread')}</h2>
-      <HazardTimeline hazard={shown} />
-      <HazardComment hazard={shown} onChanged={setHazard} />
+      <HazardTimeline hazard={hazard} />
+      <HazardComment hazard={hazard} held={held} />
     </main>
   )
 }

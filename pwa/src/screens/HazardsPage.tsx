@@ -1,25 +1,30 @@
 // Hazards (/hazards), for every role: those of the sites the user sees, unfinished first, soonest due first,
-// with filters (全部 / 待处理 / 待验收 / 已逾期 / 我负责的 / 已关闭) and optionally one site (?site=).
+// with filters (全部 / 待处理 / 待验收 / 已逾期 / 我负责的 / 已关闭) and optionally one site (?site=). Read from the
+// device (the synced hazards with the user's changes not yet synced on top), so it opens offline.
 import { useEffect } from 'preact/hooks'
-import { NetworkError } from '../api'
-import { describeError, ErrorMessage, Loading } from '../components/bits'
+import { ErrorMessage, Loading } from '../components/bits'
 import { HazardItem } from '../components/HazardBits'
-import { getHazards } from '../hazards/api'
-import { FILTERS, LIST_LIMIT, listPath, newHazardPath, parseListSearch, queryOf, sortHazards } from '../hazards/model'
-import { useLoad } from '../hooks'
+import { FILTERS, isOverdue, LIST_LIMIT, listPath, matchesView, newHazardPath, parseListSearch, sortHazards } from '../hazards/model'
 import { t } from '../i18n'
-import { onRetry } from '../online'
 import { navigate } from '../router'
+import { getSession } from '../session'
+import { hasPulled, readHazards } from '../sync/local'
+import { requestSync } from '../sync/start'
+import { useLocalView } from '../sync/use-local'
 
 export function HazardsPage({ search }: { search: string }) {
   const view = parseListSearch(search)
-  const path = listPath(view)
-  const [load, reload] = useLoad(() => getHazards({ ...queryOf(view.filter, view.siteId), limit: LIST_LIMIT }), path)
-  useEffect(() => onRetry(reload), [])
+  const me = getSession()?.user.id
+  // Nothing synced yet is "not yet", not "none": wait for the first pull.
+  const load = useLocalView(async () => ((await hasPulled()) ? readHazards() : null), 'hazards')
   useEffect(() => {
     document.title = `${t('hazards.title')} · ${t('app.name')}`
   })
-  const list = load.state === 'ready' ? sortHazards(load.value) : undefined
+  const now = Date.now()
+  const list =
+    load.state === 'ready'
+      ? sortHazards(load.value.map((h) => ({ ...h, overdue: isOverdue(h, now) })).filter((h) => matchesView(h, view, me, now)))
+      : undefined
   const siteName = list?.[0]?.site_name ?? t('subs.site_number', { id: String(view.siteId ?? '') })
 
   return (
@@ -56,12 +61,7 @@ export function HazardsPage({ search }: { search: string }) {
         ))}
       </div>
       {load.state === 'loading' && <Loading />}
-      {load.state === 'failed' && (
-        <ErrorMessage
-          text={load.error instanceof NetworkError ? t('hazard.offline') : describeError(load.error)}
-          onRetry={reload}
-        />
-      )}
+      {load.state === 'missing' && <ErrorMessage text={t('hazards.not_synced')} onRetry={() => void requestSync()} />}
       {list && (
         <p class="muted" data-testid="hazard-count">
           {list.length >= LIST_LIMIT ? t('hazards.limited', { count: list.length }) : t('hazards.count', { count: list.length })}
@@ -75,7 +75,7 @@ export function HazardsPage({ search }: { search: string }) {
       {list && list.length > 0 && (
         <ul class="hazard-list" data-testid="hazard-list" data-filter={view.filter}>
           {list.map((h) => (
-            <HazardItem key={h.id} hazard={h} showSite={view.siteId === undefined} />
+            <HazardItem key={h.entity_id} hazard={h} showSite={view.siteId === undefined} />
           ))}
         </ul>
       )}

@@ -1,31 +1,24 @@
-// One inspection (/inspections/{id}): the checklist by section, answered item by item with big buttons and saved
-// as the inspector goes (inspections/answers.ts), progress and save state in a bar at the thumb, then 签名 and
-// 提交巡检. A signed inspection is read-only and links to the hazards its failed items became.
-import { useEffect, useMemo, useState } from 'preact/hooks'
-import { ApiError, NetworkError } from '../api'
+// One inspection (/inspections/{id}): the checklist by section, answered item by item with big buttons, progress
+// and save state in a bar at the thumb, then 签名 and 提交巡检. A signed inspection is read-only and links to the
+// hazards its failed items became. Everything is kept on the device as it is done (inspections/device-answers.ts)
+// and synced by the loop, so the page works offline once the inspection has been synced to the device.
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks'
 import { ErrorMessage, Loading } from '../components/bits'
+import { PendingMark } from '../components/HazardBits'
 import { InspectionItem } from '../components/InspectionItem'
 import { InspectionResult, InspectionSign } from '../components/InspectionSign'
 import { PhotoViewer } from '../components/Photos'
-import { useLoad } from '../hooks'
+import { RejectedChanges } from '../components/RejectedChanges'
 import { formatDateTime, getLanguage, label, t } from '../i18n'
-import { getInspection } from '../inspections/api'
-import {
-  itemAnchor,
-  itemText,
-  nextUnanswered,
-  progressOf,
-  refusalText,
-  sectionName,
-  sectionsOf,
-  syncSummary,
-  syncText,
-} from '../inspections/model'
-import type { InspectionDetail } from '../inspections/types'
-import { useAnswerBook } from '../inspections/use-answers'
-import { onRetry } from '../online'
+import { ChecklistWriter, itemViews, type ItemView } from '../inspections/device-answers'
+import { itemAnchor, itemText, nextUnanswered, progressOf, sectionName, sectionsOf, syncSummary, syncText } from '../inspections/model'
+import { isOnline } from '../online'
+import { readInspection } from '../sync/local'
+import { inspectionOf, type LocalInspection } from '../sync/overlay'
+import { requestSync, watchRecords } from '../sync/start'
+import { useHeld, useLocalView, useOutbox, type Held } from '../sync/use-local'
 
-function Header({ detail }: { detail: InspectionDetail }) {
+function Header({ detail }: { detail: LocalInspection }) {
   const lang = getLanguage()
   return (
     <section class="card insp-header" data-testid="insp-detail" data-inspection-id={String(detail.id)} data-state={detail.state}>
@@ -33,6 +26,11 @@ function Header({ detail }: { detail: InspectionDetail }) {
         <span class={`state-chip insp-state-${detail.state}`} data-testid="insp-state" data-state={detail.state}>
           {label('inspection_state', detail.state)}
         </span>
+        {detail.pending > 0 && (
+          <span data-testid="insp-pending" data-count={String(detail.pending)}>
+            <PendingMark />
+          </span>
+        )}
       </div>
       <h1 data-testid="insp-title">{itemText({ text: detail.title }, lang)}</h1>
       <p class="hazard-site">
@@ -47,11 +45,33 @@ function Header({ detail }: { detail: InspectionDetail }) {
   )
 }
 
-function Checklist({ detail, onSigned, onStale }: { detail: InspectionDetail; onSigned: (d: InspectionDetail) => void; onStale: () => void }) {
-  const [book, views] = useAnswerBook(detail, onStale)
+function Checklist({ detail, held, onSigned }: { detail: LocalInspection; held: Held; onSigned: () => void }) {
   const [viewing, setViewing] = useState<string | null>(null)
+  const [failures, setFailures] = useState<Record<string, string>>({})
   const lang = getLanguage()
-  const readOnly = book.readOnly
+  const readOnly = detail.state === 'completed'
+  const stored = useMemo(() => itemViews(detail), [detail])
+  // An item the device could not store says so (storage full or blocked): nothing is lost silently.
+  const views = useMemo(() => {
+    const next = { ...stored }
+    for (const [key, error] of Object.entries(failures)) if (next[key]) next[key] = { ...next[key], state: 'failed', error }
+    return next
+  }, [stored, failures])
+  const viewsRef = useRef(views)
+  viewsRef.current = views
+  const writer = useMemo(
+    () =>
+      new ChecklistWriter(
+        { entity_id: detail.entity_id, id: detail.id, title: itemText({ text: detail.title }, lang) },
+        detail.items,
+        (item) => itemText(item, lang),
+        () => viewsRef.current,
+        (key, error) => setFailures((f) => ({ ...f, [key]: String(error) })),
+      ),
+    [detail.entity_id],
+  )
+  // Leaving the page writes the notes still being typed.
+  useEffect(() => () => void writer.flush(), [writer])
   const sections = useMemo(() => sectionsOf(detail.items), [detail.items])
   const progress = progressOf(detail.items, views)
   const sync = syncSummary(views)
@@ -82,8 +102,8 @@ function Checklist({ detail, onSigned, onStale }: { detail: InspectionDetail; on
                   key={item.key}
                   item={item}
                   number={number}
-                  view={book.item(item.key)}
-                  book={book}
+                  view={views[item.key] ?? BLANK_VIEW}
+                  writer={writer}
                   readOnly={readOnly}
                   lang={lang}
                   onOpenPhoto={setViewing}
@@ -93,7 +113,7 @@ function Checklist({ detail, onSigned, onStale }: { detail: InspectionDetail; on
           </section>
         )
       })}
-      {!readOnly && <InspectionSign book={book} views={views} onSigned={onSigned} onStale={onStale} />}
+      {!readOnly && <InspectionSign detail={detail} views={views} writer={writer} held={held} onSigned={onSigned} />}
       {!readOnly && (
         <div
           class="insp-bar"
@@ -107,9 +127,9 @@ function Checklist({ detail, onSigned, onStale }: { detail: InspectionDetail; on
             {progress.fail > 0 && <span class="insp-bar-failed">{t('inspection.progress_failed', { count: progress.fail })}</span>}
             <span class={`insp-sync sync-${sync.state}`} role="status" data-testid="insp-sync" data-state={sync.state}>
               {(progress.answered > 0 || sync.state !== 'saved') && syncText(sync)}
-              {sync.state === 'failed' && (
-                <button type="button" class="link-button" data-testid="insp-retry" onClick={() => void book.flush()}>
-                  {t('offline.retry')}
+              {sync.state === 'waiting' && isOnline() && (
+                <button type="button" class="link-button" data-testid="insp-retry" onClick={() => void requestSync()}>
+                  {t('sync.now')}
                 </button>
               )}
             </span>
@@ -127,53 +147,57 @@ function Checklist({ detail, onSigned, onStale }: { detail: InspectionDetail; on
   )
 }
 
-export function InspectionPage({ id }: { id: number }) {
-  const [load, reload] = useLoad(() => getInspection(id), id)
-  useEffect(() => onRetry(reload), [])
-  // The inspection as last read, or as the server answered the signing.
-  const [detail, setDetail] = useState<InspectionDetail>()
+const BLANK_VIEW: ItemView = { answer: null, note: '', kept: [], attachments: [], state: 'none', error: null }
+
+export function InspectionPage({ id }: { id: string }) {
+  const held = useHeld()
+  const load = useLocalView((hidden) => readInspection(id, hidden), `inspection/${id}`, held)
+  useEffect(() => watchRecords(), [])
+  const entries = useOutbox()
   const [signedHere, setSignedHere] = useState(false)
+  const shown = load.state === 'ready' ? load.value : undefined
   useEffect(() => {
-    if (load.state === 'ready') setDetail(load.value)
-  }, [load])
-  useEffect(() => {
-    const title = detail ? itemText({ text: detail.title }, getLanguage()) : t('inspection.title')
+    const title = shown ? itemText({ text: shown.title }, getLanguage()) : t('inspection.title')
     document.title = `${title} · ${t('app.name')}`
   })
 
-  const shown = detail?.id === id ? detail : undefined
   const back = (
     <a href={shown ? `/sites/${shown.site_id}` : '/'} class="back" data-testid="insp-back">
       {shown ? t('inspection.back_site') : t('common.back')}
     </a>
   )
   if (!shown) {
-    if (load.state !== 'failed') return <main class="page">{back}<Loading /></main>
-    const missing = load.error instanceof ApiError && load.error.status === 404
+    if (load.state !== 'missing') return <main class="page">{back}<Loading /></main>
     return (
       <main class="page">
         {back}
         <ErrorMessage
-          text={load.error instanceof NetworkError ? t('inspection.offline') : refusalText(load.error)}
-          onRetry={missing ? undefined : reload}
+          text={load.offline ? t('inspection.offline') : t('inspection.not_found')}
+          onRetry={load.offline ? () => void requestSync() : undefined}
         />
       </main>
     )
   }
+  const refused = (entries ?? []).filter((e) => e.status === 'rejected' && inspectionOf(e) === shown.entity_id)
   return (
     <main class="page insp-page">
       {back}
       <Header detail={shown} />
+      {refused.length > 0 && (
+        <section class="banner banner-error" role="alert" data-testid="insp-refused">
+          <p>{t('inspection.refused_here')}</p>
+          <RejectedChanges entries={refused} link={false} />
+        </section>
+      )}
       {shown.state === 'completed' && <InspectionResult detail={shown} lang={getLanguage()} fresh={signedHere} />}
       <Checklist
-        key={`${shown.id}-${shown.state}`}
+        key={`${shown.entity_id}-${shown.state}`}
         detail={shown}
-        onSigned={(signed) => {
+        held={held}
+        onSigned={() => {
           setSignedHere(true)
-          setDetail(signed)
           window.scrollTo(0, 0)
         }}
-        onStale={reload}
       />
     </main>
   )

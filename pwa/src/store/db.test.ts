@@ -4,9 +4,18 @@ import { openDB } from 'idb'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { alarm, site, siteDetail, user } from '../test/fixtures'
 import {
+  addMutation,
   clearSession,
   closeDb,
   DB_NAME,
+  findRecordByServerId,
+  loadMeta,
+  loadOutbox,
+  loadPhoto,
+  loadRecord,
+  loadRecords,
+  saveMeta,
+  savePulled,
   deleteSiteDetail,
   findSavedAlarm,
   loadSession,
@@ -141,5 +150,72 @@ describe('findSavedAlarm', () => {
     expect(await findSavedAlarm(5)).toEqual({ alarm: alarm(5), fetchedAt: 1000 })
     expect((await findSavedAlarm(9))?.fetchedAt).toBe(2000)
     expect(await findSavedAlarm(7)).toBeUndefined()
+  })
+})
+
+describe('version 3: the sync stores', () => {
+  const photo = (sha256: string, user_id: number) => ({ sha256, blob: new Blob(['x']), type: 'image/jpeg', user_id, saved_at: 1, uploaded: false })
+  const mutation = { mutation_id: 'm1', hlc: '1763856000000-0000-n', entity: 'hazard' as const, entity_id: '12', op: 'update' as const, fields: { title: 'a' } }
+  const entryOf = (user_id: number, mutation_id: string) => ({
+    user_id,
+    mutation: { ...mutation, mutation_id },
+    status: 'pending' as const,
+    reason: null,
+    result: null,
+    created_at: 1,
+    about: {},
+  })
+
+  it('upgrades a version-2 device without touching its data', async () => {
+    const v2 = await openDB(DB_NAME, 2, {
+      upgrade(database) {
+        database.createObjectStore('session')
+        database.createObjectStore('site_list')
+        database.createObjectStore('site_details', { keyPath: 'id' })
+        database.createObjectStore('site_alarms', { keyPath: 'site_id' })
+      },
+    })
+    await v2.put('session', { token: 'tok-v2', expires_at: 1_900_000_000, user }, 'current')
+    await v2.put('site_alarms', { site_id: 12, alarms: [alarm(1)], fetchedAt: 2 })
+    v2.close()
+
+    expect((await loadSession())?.token).toBe('tok-v2')
+    expect((await loadSiteAlarms(12))?.fetchedAt).toBe(2)
+    await savePulled([{ entity: 'hazard', entity_id: '12', version: 3, deleted: false, fields: { id: 12, title: 't' } }], { user_id: 1, cursor: 'c', synced_at: 5 })
+    expect((await findRecordByServerId('hazard', 12))?.entity_id).toBe('12')
+  })
+
+  it('finds a record by the server’s number or by the id it was made with', async () => {
+    await savePulled(
+      [
+        { entity: 'hazard', entity_id: '019a9e3c-5f21-7c3a-9b1e-4d2f8a6c0b17', version: 1, deleted: false, fields: { id: 57 } },
+        { entity: 'inspection', entity_id: '57', version: 2, deleted: false, fields: { id: 57 } },
+      ],
+      { user_id: 1, cursor: 'c1', synced_at: null },
+    )
+    expect((await findRecordByServerId('hazard', 57))?.entity_id).toBe('019a9e3c-5f21-7c3a-9b1e-4d2f8a6c0b17')
+    expect((await findRecordByServerId('inspection', 57))?.version).toBe(2)
+    expect(await loadRecord('hazard', '57')).toBeUndefined()
+    expect((await loadRecords('inspection')).map((r) => r.key)).toEqual(['inspection/57'])
+    expect(await loadMeta('pull')).toEqual({ user_id: 1, cursor: 'c1', synced_at: null })
+  })
+
+  it('ending a session forgets the synced copies but keeps the user’s unsent work; signing out on purpose drops it', async () => {
+    await saveSession({ token: 't', expires_at: 1_900_000_000, user })
+    await savePulled([{ entity: 'hazard', entity_id: '12', version: 1, deleted: false, fields: { id: 12 } }], { user_id: user.id, cursor: 'c', synced_at: 1 })
+    await addMutation({ entry: entryOf(user.id, 'mine'), photos: [photo('aa', user.id)] })
+    await addMutation({ entry: entryOf(user.id + 1, 'theirs'), photos: [photo('bb', user.id + 1)] })
+    await saveMeta('client', { client_id: 'c-1', node: 'c1' })
+
+    await clearSession() // the session expired
+    expect(await loadRecords('hazard')).toEqual([])
+    expect(await loadMeta('pull')).toBeUndefined()
+    expect((await loadOutbox()).map((e) => e.mutation.mutation_id)).toEqual(['mine', 'theirs'])
+    expect(await loadMeta('client')).toEqual({ client_id: 'c-1', node: 'c1' })
+
+    await clearSession({ discardWorkOf: user.id }) // signed out, told what would be lost
+    expect((await loadOutbox()).map((e) => e.mutation.mutation_id)).toEqual(['theirs'])
+    expect(await loadPhoto('aa')).toBeUndefined()
+    expect(await loadPhoto('bb')).toBeDefined()
   })
 })

@@ -3,6 +3,7 @@
 import 'fake-indexeddb/auto'
 import { IDBFactory } from 'fake-indexeddb'
 import { afterEach, beforeEach, vi } from 'vitest'
+import { reportReachable } from '../online'
 import { restoreSession } from '../session'
 import { closeDb } from '../store/db'
 
@@ -25,6 +26,7 @@ export function useFakeServer(): void {
     await closeDb()
     globalThis.indexedDB = new IDBFactory()
     await restoreSession()
+    reportReachable(true) // an earlier test's dead network is not this one's
     server.answers = []
     server.calls = []
     vi.stubGlobal('fetch', async (url: string, init: RequestInit) => {

@@ -219,6 +219,7 @@ export const core: Record<keyof typeof zh, string | PluralForms> = {
   'thresholds.none': 'This device has no thresholds to set',
   'accept.note': 'Note',
   'accept.note_hint': 'Optional; describe what is wrong for a failed item',
+  'accept.queued': 'No network: the checklist and signature are kept on this device and the acceptance is sent by itself when the network is back.',
   'accept.signature': 'Signed by',
   'accept.missing': { one: '{count} item not checked yet', other: '{count} items not checked yet' },
   'accept.no_signature': 'Enter the name of the person signing',

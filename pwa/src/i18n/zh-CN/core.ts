@@ -198,6 +198,7 @@ export const core = {
   'thresholds.none': '这台设备没有可设置的阈值',
   'accept.note': '备注',
   'accept.note_hint': '可选；不合格时请写明情况',
+  'accept.queued': '没有网络：验收清单和签名已保存在本机，恢复网络后自动提交验收。',
   'accept.signature': '签字人',
   'accept.missing': { other: '还有 {count} 项未检查' },
   'accept.no_signature': '请填写签字人姓名',

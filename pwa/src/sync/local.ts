@@ -1,0 +1,50 @@
+// What the screens read: hazards and inspections as this device shows them (overlay.ts on the records the last
+// pull brought and the user's outbox). A route names a record by the server's number (/hazards/12, the links in
+// messages) or by the id it was made with on a device (/hazards/019a…, a report made offline).
+import { findRecordByServerId, loadMeta, loadRecord, loadRecords, type SyncedRecord } from '../store/db'
+import { getSession } from '../session'
+import { localHazard, localHazards, localInspection, type LocalHazard, type LocalInspection } from './overlay'
+import { myOutbox } from './outbox'
+
+async function findRecord(entity: string, ref: string): Promise<SyncedRecord | undefined> {
+  if (/^\d+$/.test(ref)) return (await findRecordByServerId(entity, Number(ref))) ?? loadRecord(entity, ref)
+  return loadRecord(entity, ref)
+}
+
+/** Has a pull reached the end for the signed-in user: is "not here" an answer, or only "not yet"? */
+export async function hasPulled(): Promise<boolean> {
+  const pull = await loadMeta('pull')
+  return pull !== undefined && pull.user_id === getSession()?.user.id && pull.synced_at !== null
+}
+
+/** When the last pull for the signed-in user reached the end. */
+export async function lastSyncedAt(): Promise<number | null> {
+  const pull = await loadMeta('pull')
+  return pull && pull.user_id === getSession()?.user.id ? pull.synced_at : null
+}
+
+export async function readHazard(ref: string, hidden: ReadonlySet<string>): Promise<LocalHazard | null> {
+  const [record, entries] = await Promise.all([findRecord('hazard', ref), myOutbox()])
+  return localHazard(record, record?.entity_id ?? ref, entries, hidden)
+}
+
+export async function readHazards(hidden: ReadonlySet<string> = new Set()): Promise<LocalHazard[]> {
+  const [records, entries] = await Promise.all([loadRecords('hazard'), myOutbox()])
+  return localHazards(records, entries, hidden)
+}
+
+export async function readInspection(ref: string, hidden: ReadonlySet<string>): Promise<LocalInspection | null> {
+  const [record, entries] = await Promise.all([findRecord('inspection', ref), myOutbox()])
+  return localInspection(record, entries, hidden)
+}
+
+/** A site's inspections as last pulled, with this device's answers and signatures on top. */
+export async function readInspections(siteId: number): Promise<LocalInspection[]> {
+  const [records, entries] = await Promise.all([loadRecords('inspection'), myOutbox()])
+  return records
+    .filter((r) => r.fields.site_id === siteId)
+    .flatMap((r) => {
+      const view = localInspection(r, entries)
+      return view ? [view] : []
+    })
+}
