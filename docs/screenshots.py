@@ -14,7 +14,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import Browser, sync_playwright
 
 ROOT = Path(__file__).parent.parent
 OUT = ROOT / "docs" / "screenshots"
@@ -41,6 +41,33 @@ def raise_alarm(base: str) -> None:
     samples = [{"device": "AD-BRK-0002", "channel": "residual_ma", "ts": now + t, "value": 380.0 + t / 10}
                for t in range(0, 180, 6)]
     post("/api/v1/ingest", {"batch_id": f"screenshot-{now:.0f}", "samples": samples}, token)
+
+
+def offline_inspection(browser: Browser, base: str) -> None:
+    """The grid inspector in a basement: the checklist answered with no network, each answer kept on the phone."""
+    page = browser.new_page(locale="zh-CN", viewport={"width": 412, "height": 860}, device_scale_factor=2)
+    page.goto(base + "/login")
+    page.get_by_test_id("login-username").fill("inspector")
+    page.get_by_test_id("login-password").fill("andian-demo")
+    page.get_by_test_id("login-submit").click()
+    page.locator('[data-testid="site-item"]', has_text="12号摊位").click()
+    page.get_by_test_id("inspection-start").click()
+    page.get_by_test_id("insp-item").nth(39).wait_for()
+    page.evaluate("async () => { await navigator.serviceWorker.ready }")
+    for _ in range(50):
+        if page.evaluate("() => navigator.serviceWorker.controller !== null"):
+            break
+        time.sleep(0.1)
+    page.context.set_offline(True)
+    keys = [str(page.get_by_test_id("insp-item").nth(i).get_attribute("data-key")) for i in range(7)]
+    for key in keys[:-1]:
+        page.get_by_test_id(f"insp-{key}-pass").click()
+    page.get_by_test_id(f"insp-{keys[-1]}-fail").click()
+    page.get_by_test_id(f"insp-{keys[-1]}-note").fill("配电箱前堆放纸箱")
+    page.get_by_test_id(f"insp-{keys[-1]}-note").scroll_into_view_if_needed()
+    page.wait_for_timeout(800)
+    page.screenshot(path=OUT / "offline.png", full_page=False)
+    page.context.set_offline(False)
 
 
 def main() -> None:
@@ -107,6 +134,7 @@ def main() -> None:
                 fire.get_by_test_id("heat-cell").first.scroll_into_view_if_needed()
                 fire.wait_for_timeout(800)
                 fire.screenshot(path=OUT / "dashboard.png", full_page=False)
+                offline_inspection(browser, base)
                 browser.close()
         finally:
             server.terminate()
