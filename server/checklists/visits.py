@@ -62,15 +62,16 @@ def start(conn: sqlite3.Connection, doer: Doer, site_id: int, template_id: str |
     return sql.insert_inspection(conn, record)
 
 
-def answer(conn: sqlite3.Connection, doer: Doer, inspection_id: int, given: list[AnswerIn],
-           hlc: str) -> list[tuple[str, str | None]]:
+def answer(conn: sqlite3.Connection, doer: Doer, inspection_id: int, given: list[AnswerIn], hlc: str,
+           row: dict[str, Any] | None = None) -> list[tuple[str, str | None]]:
     """Save the good answers, refuse the others one by one: (status, error or None) per answer, where status is
-    saved, kept (an answer with a newer stamp stays) or rejected."""
-    row = visible(conn, doer, inspection_id)
+    saved, kept (an answer with a newer stamp stays) or rejected. ``row``: the inspection as ``visible`` read it
+    earlier in the same transaction (a push answers many items of one visit)."""
+    row = row or visible(conn, doer, inspection_id)
     if row["state"] == "completed":
         raise Conflict("this inspection is signed and completed; start a new one to change answers")
     keys = {i["key"] for i in row["items"]}
-    stamps = sql.answer_stamps(conn, inspection_id)
+    stamps = sql.answer_stamps(conn, inspection_id, [a.key for a in given])
     out: list[tuple[str, str | None]] = []
     good = []
     for index, item in enumerate(given):

@@ -56,12 +56,15 @@ async def list_templates(ctx: Context, principal: Principal, kind: str | None,
     return [template_out(t) for t in every if kind is None or t.kind == kind]
 
 
+def template_title(template_id: str) -> dict[str, str]:
+    """A checklist's title in both languages; its id when the template is gone."""
+    template = templates.load().get(template_id)
+    return {"zh-CN": template.zh, "en": template.en} if template else {"zh-CN": template_id, "en": template_id}
+
+
 def inspection_out(row: dict[str, Any], detail: bool = False, answers: list[dict[str, Any]] | None = None,
-         hazard_ids: list[int] | None = None) -> InspectionOut:
-    template = templates.load().get(row["template_id"])
-    title = {"zh-CN": template.zh, "en": template.en} if template else {"zh-CN": row["template_id"],
-                                                                        "en": row["template_id"]}
-    fields = {**row, "title": title, "total": len(row["items"])}
+                   hazard_ids: list[int] | None = None) -> InspectionOut:
+    fields = {**row, "title": template_title(row["template_id"]), "total": len(row["items"])}
     if not detail:
         return msgspec.convert(fields, InspectionOut)
     return msgspec.convert({**fields, "answers": answers or [], "hazard_ids": hazard_ids or []}, InspectionDetail)

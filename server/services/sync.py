@@ -23,8 +23,9 @@ from ..sync import ids
 from ..sync import pull as pulling
 from ..sync.handlers import Handlers
 from ..sync.ledger import SqliteLedger
-from .hazards import announcer, hazard_detail, hazard_out
-from .inspections import inspection_out
+from ..sync.records import hazard_record, inspection_record
+from .hazards import announcer, hazard_out
+from .inspections import template_title
 from .sites import require_user
 
 __all__ = ["pull", "push"]
@@ -40,7 +41,9 @@ async def push(ctx: Context, principal: Principal, body: Push) -> PushResult:
 
     def apply(conn: sqlite3.Connection) -> PushResult:
         handlers = Handlers(conn, doer, touched)
-        return apply_push(body, SqliteLedger(conn, principal.id, now), handlers, int(now * 1000))
+        ids = [m["mutation_id"] for m in body.mutations
+               if isinstance(m, dict) and isinstance(m.get("mutation_id"), str)]
+        return apply_push(body, SqliteLedger(conn, principal.id, now, ids), handlers, int(now * 1000))
 
     result = await ctx.db.write(apply, durable=True)
     if touched:
@@ -83,12 +86,10 @@ def _changes(conn: sqlite3.Connection, found: pulling.Page, now: float) -> list[
     if hazard_ids:
         events = hazard_sql.events_of(conn, hazard_ids)
         for hazard in hazard_sql.get_hazards(conn, hazard_ids):
-            detail = hazard_detail(hazard, events.get(hazard["id"], []), now)
-            records["hazard", hazard["id"]] = msgspec.to_builtins(detail)
+            records["hazard", hazard["id"]] = hazard_record(hazard, events.get(hazard["id"], []), now)
     inspection_ids = [r.local_id for r in by_entity.get("inspection", [])]
     for visit in inspection_sql.get_inspections(conn, inspection_ids):
-        out = inspection_out(visit, True, visit["answers"], visit["hazard_ids"])
-        records["inspection", visit["id"]] = msgspec.to_builtins(out)
+        records["inspection", visit["id"]] = inspection_record(visit, template_title(visit["template_id"]))
     every = [*found.rows, *found.tombstones]
     names = {entity: ids.names(conn, entity, [r.local_id for r in every if r.entity == entity])
              for entity in {r.entity for r in every}}

@@ -8,6 +8,8 @@ import sqlite3
 from collections.abc import Iterable
 from typing import Any
 
+import msgspec
+
 __all__ = [
     "add_event", "alarms_for_rules", "assignees", "events_of", "get_hazard", "get_hazards", "get_rules",
     "hazard_events", "insert_hazard",
@@ -106,7 +108,7 @@ def events_of(conn: sqlite3.Connection, hazard_ids: list[int]) -> dict[int, list
             photos.setdefault(event_id, []).append(sha)
     out: dict[int, list[dict[str, Any]]] = {}
     for row in rows:
-        row["detail"] = json.loads(row["detail"])
+        row["detail"] = {} if row["detail"] == "{}" else msgspec.json.decode(row["detail"])
         row["attachments"] = photos.get(row["id"], [])
         out.setdefault(row.pop("hazard_id"), []).append(row)
     return out

@@ -7,6 +7,8 @@ import sqlite3
 from collections.abc import Iterable
 from typing import Any
 
+import msgspec
+
 __all__ = [
     "answer_stamps", "answers", "get_inspection", "get_inspections", "hazards_of", "insert_inspection",
     "list_inspections", "save_answers", "update_inspection",
@@ -23,7 +25,7 @@ _FROM = "inspections i JOIN sites s ON s.id = i.site_id JOIN users u ON u.id = i
 
 def _row(row: sqlite3.Row) -> dict[str, Any]:
     out = dict(row)
-    out["items"] = json.loads(out["items"])
+    out["items"] = msgspec.json.decode(out["items"])
     return out
 
 
@@ -69,10 +71,11 @@ def save_answers(conn: sqlite3.Connection, inspection_id: int, rows: list[dict[s
         [{**r, "inspection_id": inspection_id, "attachments": json.dumps(r["attachments"])} for r in rows])
 
 
-def answer_stamps(conn: sqlite3.Connection, inspection_id: int) -> dict[str, str]:
-    """Each answered item's stamp (items answered before sync existed have none)."""
-    return {k: h for k, h in conn.execute("SELECT key, hlc FROM inspection_answers WHERE inspection_id = ? AND hlc "
-                                          "IS NOT NULL", [inspection_id])}
+def answer_stamps(conn: sqlite3.Connection, inspection_id: int, keys: list[str]) -> dict[str, str]:
+    """These items' stamps, where answered (items answered before sync existed have none)."""
+    marks = ", ".join("?" * len(keys))
+    return {k: h for k, h in conn.execute(f"SELECT key, hlc FROM inspection_answers WHERE inspection_id = ? AND key "
+                                          f"IN ({marks}) AND hlc IS NOT NULL", [inspection_id, *keys])}
 
 
 def answers(conn: sqlite3.Connection, inspection_id: int) -> list[dict[str, Any]]:
@@ -80,25 +83,34 @@ def answers(conn: sqlite3.Connection, inspection_id: int) -> list[dict[str, Any]
         "SELECT a.key, a.answer, a.note, a.attachments, a.answered_at, u.display_name AS answered_by "
         "FROM inspection_answers a LEFT JOIN users u ON u.id = a.answered_by WHERE a.inspection_id = ?",
         [inspection_id])
-    return [{**dict(r), "attachments": json.loads(r["attachments"])} for r in rows]
+    return [{**dict(r), "attachments": msgspec.json.decode(r["attachments"])} for r in rows]
 
 
 def get_inspections(conn: sqlite3.Connection, inspection_ids: list[int]) -> list[dict[str, Any]]:
-    """Many inspections by id with their answers and the hazards they made, unscoped (the caller scoped the ids)."""
+    """Many inspections by id with their answers (shaped as the API answers them) and the hazards they made,
+    unscoped (the caller scoped the ids). Built for bulk: ``items`` stays the stored JSON (``msgspec.Raw``, encoded
+    as is) with its length in ``total``."""
     out: list[dict[str, Any]] = []
+    plain = conn.cursor()
+    plain.row_factory = None  # tuples: a first sync pull reads a hundred thousand answers
     for start in range(0, len(inspection_ids), 900):
         chunk = inspection_ids[start:start + 900]
         marks = ", ".join("?" * len(chunk))
-        rows = {r["id"]: {**_row(r), "answers": [], "hazard_ids": []}
-                for r in conn.execute(f"SELECT {_COLUMNS} FROM {_FROM} WHERE i.id IN ({marks})", chunk)}
-        for r in conn.execute(
-                "SELECT a.inspection_id, a.key, a.answer, a.note, a.attachments, a.answered_at, u.display_name AS "
-                "answered_by FROM inspection_answers a LEFT JOIN users u ON u.id = a.answered_by "
+        rows: dict[int, dict[str, Any]] = {}
+        for r in conn.execute(f"SELECT {_COLUMNS}, json_array_length(i.items) AS total FROM {_FROM} "
+                              f"WHERE i.id IN ({marks})", chunk):
+            row = dict(r)
+            row |= {"items": msgspec.Raw(row["items"].encode()), "answers": [], "hazard_ids": []}
+            rows[row["id"]] = row
+        for inspection_id, key, answer, note, photos, answered_at, answered_by in plain.execute(
+                "SELECT a.inspection_id, a.key, a.answer, a.note, a.attachments, a.answered_at, u.display_name "
+                "FROM inspection_answers a LEFT JOIN users u ON u.id = a.answered_by "
                 f"WHERE a.inspection_id IN ({marks})", chunk):
-            answer = dict(r)
-            answer["attachments"] = json.loads(answer["attachments"])
-            rows[answer.pop("inspection_id")]["answers"].append(answer)
-        for hazard_id, inspection_id in conn.execute(
+            rows[inspection_id]["answers"].append({
+                "key": key, "answer": answer, "note": note,
+                "attachments": [] if photos == "[]" else msgspec.json.decode(photos),
+                "answered_at": answered_at, "answered_by": answered_by})
+        for hazard_id, inspection_id in plain.execute(
                 f"SELECT id, inspection_id FROM hazards WHERE inspection_id IN ({marks}) ORDER BY id", chunk):
             rows[inspection_id]["hazard_ids"].append(hazard_id)
         out += rows.values()

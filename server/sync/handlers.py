@@ -63,6 +63,8 @@ class Handlers:
     conn: sqlite3.Connection
     doer: Doer
     hazards: set[int] = field(default_factory=set)
+    # Inspections read earlier in this push, by id: a push answers many items of one visit.
+    open_visits: dict[int, dict[str, Any]] = field(default_factory=dict)
 
     def __call__(self, mutation: Mutation) -> Done:
         route: dict[tuple[str, type], Callable[[Mutation], Done]] = {
@@ -183,6 +185,7 @@ class Handlers:
         body = _fields(mutation, _InspectionMove)
         if body.to != "completed":
             raise Rejected(f"fields.to: an inspection goes to completed (signed), not {body.to}")
+        self.open_visits.pop(inspection_id, None)
         visits.sign(self.conn, self.doer, inspection_id, CompleteIn(body.signed_by, body.summary))
         return Done()
 
@@ -191,7 +194,10 @@ class Handlers:
         body = _fields(mutation, _AnswerFields)
         inspection_id = self._local("inspection", body.inspection_id, "fields.inspection_id")
         given = AnswerIn(body.key, body.answer, body.note, body.attachments)
-        [(status, error)] = visits.answer(self.conn, self.doer, inspection_id, [given], mutation.hlc)
+        if inspection_id not in self.open_visits:
+            self.open_visits[inspection_id] = visits.visible(self.conn, self.doer, inspection_id)
+        [(status, error)] = visits.answer(self.conn, self.doer, inspection_id, [given], mutation.hlc,
+                                          self.open_visits[inspection_id])
         if status == "rejected":
             raise Rejected("fields." + (error or "").removeprefix("answers[0]."))
         if status == "kept":

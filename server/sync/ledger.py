@@ -4,7 +4,7 @@ mutation inside the push's one transaction."""
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
 from offline_sync.protocol import Mutation, MutationResult
@@ -13,17 +13,25 @@ __all__ = ["SqliteLedger"]
 
 
 class SqliteLedger:
-    def __init__(self, conn: sqlite3.Connection, user_id: int, now: float) -> None:
+    def __init__(self, conn: sqlite3.Connection, user_id: int, now: float, mutation_ids: Iterable[str]) -> None:
+        """``mutation_ids``: the push's, looked up at once rather than one query per mutation."""
         self.conn = conn
         self.user_id = user_id
         self.now = now
+        self.seen: dict[str, MutationResult] = {}
+        wanted = sorted(set(mutation_ids))
+        for start in range(0, len(wanted), 900):
+            chunk = wanted[start:start + 900]
+            for mutation_id, status, reason in conn.execute(
+                    "SELECT mutation_id, status, reason FROM sync_mutations WHERE mutation_id IN "
+                    f"({', '.join('?' * len(chunk))})", chunk):
+                self.seen[mutation_id] = MutationResult(mutation_id, status, reason)
 
     def answered(self, mutation_id: str) -> MutationResult | None:
-        found = self.conn.execute("SELECT status, reason FROM sync_mutations WHERE mutation_id = ?",
-                                  [mutation_id]).fetchone()
-        return None if found is None else MutationResult(mutation_id, found[0], found[1])
+        return self.seen.get(mutation_id)
 
     def remember(self, client_id: str, mutation: Mutation, result: MutationResult) -> None:
+        self.seen[mutation.mutation_id] = result
         self.conn.execute(
             "INSERT INTO sync_mutations (mutation_id, client_id, user_id, entity, entity_id, op, hlc, status, "
             "reason, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
