@@ -55,4 +55,4 @@ async def pull(limit: int = 500, cursor: str = "") -> Response[bytes]:
 
 # The same compression as server/app.py: gzip for clients that accept it (browsers and httpx do).
 sync_app = Litestar([push, pull], request_max_body_size=4 * 1024 * 1024,
-                    compression_config=CompressionConfig(backend="gzip", minimum_size=500))
+                    compression_config=CompressionConfig(backend="gzip", minimum_size=500, gzip_compress_level=6))

@@ -16,7 +16,7 @@ Pull  A real `andian serve` subprocess; the inspector logs in and pulls `GET /ap
       from bench/bare_app.py's `sync_app` (same uvicorn, same gzip settings): pull ÷ baseline, lower is better.
       Runs alternate which side goes first; medians. Also, in this process with no HTTP: `services.sync.pull` (SQL
       + building the records) and msgspec's encoding of its answers; the same rows read by four plain SELECTs and
-      encoded (a floor for the storage side); and gzip of the pages at the server's level 9 and at level 6.
+      encoded (a floor for the storage side); and gzip of the pages at level 9 and at the server's level 6.
 Push  500 mutations as a phone queues them after a morning offline — 11 inspections started and answered
       (40 items each), 25 comments and 24 title edits on existing hazards — `POST /api/v1/sync/push`, every one of
       which must come back `applied` (else the benchmark stops); the baseline decodes the same body into `Push`
@@ -174,7 +174,7 @@ def _rows_floor(db: Path) -> dict[str, float]:
 
 
 def _gzip(bodies: list[bytes]) -> dict[str, float]:
-    """Compressing the first pull's pages as the server does (Litestar's default gzip level 9), and at level 6."""
+    """Compressing the first pull's pages at gzip level 9 (Litestar's default) and at level 6 (the server's)."""
     out: dict[str, float] = {}
     for level in (9, 6):
         start = time.perf_counter()
@@ -283,7 +283,7 @@ def main() -> None:
     print(f"in this process, limit 2000: services.sync.pull {ip['service_s']:.3f} s + msgspec encode "
           f"{ip['encode_s']:.3f} s; the same rows by four plain SELECTs {floor['read_s']:.3f} s + encode "
           f"{floor['encode_s']:.3f} s (÷ {sum(ip.values()) / sum(floor.values()):.1f})")
-    print(f"gzip of the limit-2000 pages: level 9 (the server's) {gz['level9_s']:.3f} s → {gz['level9_mb']} MB; "
+    print(f"gzip of the limit-2000 pages: level 9 {gz['level9_s']:.3f} s → {gz['level9_mb']} MB; "
           f"level 6 {gz['level6_s']:.3f} s → {gz['level6_mb']} MB")
     q = r["push"]
     print(f"push of {q['mutations']} mutations ({q['body_kb']} kB), median of {q['rounds']}: {q['s'] * 1000:.1f} ms "
