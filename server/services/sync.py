@@ -43,7 +43,10 @@ async def push(ctx: Context, principal: Principal, body: Push) -> PushResult:
         handlers = Handlers(conn, doer, touched)
         ids = [m["mutation_id"] for m in body.mutations
                if isinstance(m, dict) and isinstance(m.get("mutation_id"), str)]
-        return apply_push(body, SqliteLedger(conn, principal.id, now, ids), handlers, int(now * 1000))
+        ledger = SqliteLedger(conn, principal.id, now, ids)
+        result = apply_push(body, ledger, handlers, int(now * 1000))
+        ledger.flush()
+        return result
 
     result = await ctx.db.write(apply, durable=True)
     if touched:

@@ -68,6 +68,11 @@ def _sync(db: sqlite_utils.Database) -> None:
     _run(db, _sql("0007_sync"))
 
 
+@migrations(name="0008_hazard_inspection_index")
+def _hazard_inspection_index(db: sqlite_utils.Database) -> None:
+    _run(db, _sql("0008_hazard_inspection_index"))
+
+
 def upgrade(path: Path) -> list[str]:
     """Apply pending migrations to the database at ``path``; return the names applied."""
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -65,6 +65,8 @@ class Handlers:
     hazards: set[int] = field(default_factory=set)
     # Inspections read earlier in this push, by id: a push answers many items of one visit.
     open_visits: dict[int, dict[str, Any]] = field(default_factory=dict)
+    # Names already resolved in this push (entity, entity_id) → id.
+    known: dict[tuple[str, str], int] = field(default_factory=dict)
 
     def __call__(self, mutation: Mutation) -> Done:
         route: dict[tuple[str, type], Callable[[Mutation], Done]] = {
@@ -94,9 +96,10 @@ class Handlers:
         return exc.detail
 
     def _local(self, entity: str, entity_id: str, what: str) -> int:
-        local_id = ids.resolve(self.conn, entity, entity_id)
+        local_id = self.known.get((entity, entity_id)) or ids.resolve(self.conn, entity, entity_id)
         if local_id is None:
             raise Rejected(f"{what}: no {entity} {entity_id} on the server; it must be sent before what refers to it")
+        self.known[entity, entity_id] = local_id  # records are never deleted: a name found stays right
         return local_id
 
     def _new(self, mutation: Mutation) -> None:

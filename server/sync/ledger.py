@@ -19,6 +19,7 @@ class SqliteLedger:
         self.user_id = user_id
         self.now = now
         self.seen: dict[str, MutationResult] = {}
+        self.answers: list[tuple[object, ...]] = []
         wanted = sorted(set(mutation_ids))
         for start in range(0, len(wanted), 900):
             chunk = wanted[start:start + 900]
@@ -32,11 +33,15 @@ class SqliteLedger:
 
     def remember(self, client_id: str, mutation: Mutation, result: MutationResult) -> None:
         self.seen[mutation.mutation_id] = result
-        self.conn.execute(
+        self.answers.append((mutation.mutation_id, client_id, self.user_id, mutation.entity, mutation.entity_id,
+                             type(mutation).__name__.lower(), mutation.hlc, result.status, result.reason, self.now))
+
+    def flush(self) -> None:
+        """Write the push's answers, in the same transaction as what they answer (call it before the commit)."""
+        self.conn.executemany(
             "INSERT INTO sync_mutations (mutation_id, client_id, user_id, entity, entity_id, op, hlc, status, "
-            "reason, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [mutation.mutation_id, client_id, self.user_id, mutation.entity, mutation.entity_id,
-             type(mutation).__name__.lower(), mutation.hlc, result.status, result.reason, self.now])
+            "reason, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", self.answers)
+        self.answers.clear()
 
     @contextmanager
     def savepoint(self) -> Iterator[None]:
