@@ -7,7 +7,7 @@ before, and a savepoint per mutation) and a handler that does one mutation. Pure
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import AbstractContextManager
 from typing import Any, Literal, Protocol
 
@@ -69,25 +69,7 @@ def _duplicate(first: MutationResult) -> MutationResult:
     return MutationResult(first.mutation_id, "duplicate", first.reason, was=first.status)
 
 
-def apply_push(push: Push, ledger: Ledger, handle: Handler, now_ms: int) -> PushResult:
-    """Answer every mutation of the push, in its order; a refused one never stops the others."""
-    results: list[MutationResult] = []
-    for mutation, refused in decode_mutations(push.mutations):
-        if mutation is None:
-            assert refused is not None
-            results.append(refused)
-            continue
-        first = ledger.answered(mutation.mutation_id)
-        if first is not None:
-            results.append(_duplicate(first))
-            continue
-        result = _apply_one(mutation, ledger, handle, now_ms)
-        ledger.remember(push.client_id, mutation, result)
-        results.append(result)
-    return PushResult(results)
-
-
-def _apply_one(mutation: Mutation, ledger: Ledger, handle: Handler, now_ms: int) -> MutationResult:
+def _stamp_refusal(mutation: Mutation, now_ms: int) -> MutationResult | None:
     try:
         stamp = parse(mutation.hlc)
     except ClockError as exc:
@@ -97,9 +79,88 @@ def _apply_one(mutation: Mutation, ledger: Ledger, handle: Handler, now_ms: int)
         return MutationResult(mutation.mutation_id, "rejected",
                               f"hlc: the device's clock is {hours:.0f} hours ahead of the server's; set the phone's "
                               "date and time, then send again")
-    try:
-        with ledger.savepoint():
-            done = handle(mutation)
-    except Rejected as exc:
-        return MutationResult(mutation.mutation_id, "rejected", exc.reason)
-    return MutationResult(mutation.mutation_id, done.status, done.reason)
+    return None
+
+
+def _outcome(mutation: Mutation, outcome: Done | Rejected) -> MutationResult:
+    if isinstance(outcome, Rejected):
+        return MutationResult(mutation.mutation_id, "rejected", outcome.reason)
+    return MutationResult(mutation.mutation_id, outcome.status, outcome.reason)
+
+
+class _Run:
+    """One push on its way through: answers by position, and the run of like mutations waiting to go together."""
+
+    def __init__(self, push: Push, ledger: Ledger, handle: Handler) -> None:
+        self.push, self.ledger, self.handle = push, ledger, handle
+        self.results: list[MutationResult | None] = [None] * len(push.mutations)
+        self.run: list[tuple[int, Mutation]] = []
+        self.key: Hashable | None = None
+        self.batch_key = getattr(handle, "batch_key", None)
+        self.apply_batch = getattr(handle, "apply_batch", None)
+
+    def add(self, index: int, mutation: Mutation) -> None:
+        key = self.batch_key(mutation) if self.batch_key else None
+        if self.run and (key is None or key != self.key or any(m.mutation_id == mutation.mutation_id
+                                                                for _, m in self.run)):
+            self.flush()
+        if self.run or key is not None:
+            # A mutation with a key waits for the like ones after it; one without goes at once, alone.
+            self.run.append((index, mutation))
+            self.key = key
+            return
+        try:
+            with self.ledger.savepoint():
+                outcome: Done | Rejected = self.handle(mutation)
+        except Rejected as exc:
+            outcome = exc
+        self._answer(index, mutation, _outcome(mutation, outcome))
+
+    def flush(self) -> None:
+        """The waiting run in one savepoint: per mutation done or refused (a refused one changed nothing), or all
+        refused alike when the handler refuses the run as a whole (say, the inspection is already signed)."""
+        run, self.run = self.run, []
+        if not run:
+            return
+        assert self.apply_batch is not None
+        mutations = [m for _, m in run]
+        try:
+            with self.ledger.savepoint():
+                outcomes: list[Done | Rejected] = self.apply_batch(mutations)
+        except Rejected as exc:
+            outcomes = [exc] * len(run)
+        for (index, mutation), outcome in zip(run, outcomes, strict=True):
+            self._answer(index, mutation, _outcome(mutation, outcome))
+
+    def _answer(self, index: int, mutation: Mutation, result: MutationResult) -> None:
+        self.ledger.remember(self.push.client_id, mutation, result)
+        self.results[index] = result
+
+
+def apply_push(push: Push, ledger: Ledger, handle: Handler, now_ms: int) -> PushResult:
+    """Answer every mutation of the push, in its order; a refused one never stops the others.
+
+    A handler that has ``batch_key(mutation)`` and ``apply_batch(mutations)`` gets consecutive mutations with the
+    same key together (a phone's answers to one checklist), in order; the answers are as if one by one.
+    """
+    current = _Run(push, ledger, handle)
+    for index, (mutation, refused) in enumerate(decode_mutations(push.mutations)):
+        if mutation is None:
+            assert refused is not None
+            current.results[index] = refused
+            continue
+        if any(m.mutation_id == mutation.mutation_id for _, m in current.run):
+            current.flush()  # the same mutation twice in a row: the second is its duplicate
+        first = ledger.answered(mutation.mutation_id)
+        if first is not None:
+            current.results[index] = _duplicate(first)
+            continue
+        stamp_refused = _stamp_refusal(mutation, now_ms)
+        if stamp_refused is not None:
+            current._answer(index, mutation, stamp_refused)
+            continue
+        current.add(index, mutation)
+    current.flush()
+    done = [r for r in current.results if r is not None]
+    assert len(done) == len(push.mutations), "every mutation is answered"
+    return PushResult(done)

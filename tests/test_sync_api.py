@@ -223,3 +223,38 @@ def test_a_bad_cursor_is_named(client: TestClient[Any], world: World) -> None:
 def test_sync_is_in_the_openapi_document(client: TestClient[Any]) -> None:
     paths = client.get("/schema/openapi.json").json()["paths"]
     assert {"/api/v1/sync/push", "/api/v1/sync/pull"} <= set(paths)
+
+
+def test_a_run_of_answers_goes_together_but_is_answered_one_by_one(client: TestClient[Any], world: World) -> None:
+    inspector = world.headers("inspector_heshan")
+    r = client.post("/api/v1/inspections", json={"site_id": world.sites["site_market"]}, headers=inspector)
+    visit, keys = str(r.json()["id"]), [i["key"] for i in r.json()["items"]]
+    phone = Device("inspector")
+
+    def answer(key: str, value: str = "pass", **extra: Any) -> dict[str, Any]:
+        return phone.mutation("append", "checklist_answer", str(uuid.uuid4()),
+                              {"inspection_id": visit, "key": key, "answer": value, **extra})
+
+    first = answer(keys[0])
+    newer = answer(keys[1], "fail", note="新")
+    older = {**answer(keys[1], "pass"), "hlc": first["hlc"]}  # made before `newer`, arrives after it
+    run = [first, answer("no_such_item"), newer, older, answer(keys[2], attachments=["cd" * 32]),
+           {**answer(keys[3]), "fields": {"inspection_id": visit, "key": keys[3], "answer": "maybe"}}, answer(keys[4]),
+           first]
+    results = phone.push(client, inspector, run)
+    assert [r["status"] for r in results] == ["applied", "rejected", "applied", "merged", "rejected", "rejected",
+                                              "applied", "duplicate"], results
+    assert results[1]["reason"].startswith("fields.key: no item 'no_such_item'")
+    assert results[4]["reason"].startswith("fields.attachments: upload cdcdcdcdcdcd")
+    assert results[5]["reason"].startswith("fields.answer:")
+    given = {a["key"]: (a["answer"], a["note"]) for a in
+             client.get(f"/api/v1/inspections/{visit}", headers=inspector).json()["answers"]}
+    assert given == {keys[0]: ("pass", ""), keys[1]: ("fail", "新"), keys[4]: ("pass", "")}
+    # Signed in the same push, answers after the signature are refused together, with the inspection's reason.
+    rest = [answer(k) for k in keys if k not in given]
+    sign = phone.mutation("transition", "inspection", visit, {"to": "completed", "signed_by": "何巡查"})
+    late = [answer(keys[0], "na"), answer(keys[1], "na")]
+    results = phone.push(client, inspector, [*rest, sign, *late])
+    assert {r["status"] for r in results[:-2]} == {"applied"}
+    assert [r["status"] for r in results[-2:]] == ["rejected", "rejected"]
+    assert all("signed and completed" in r["reason"] for r in results[-2:])

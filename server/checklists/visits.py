@@ -62,19 +62,20 @@ def start(conn: sqlite3.Connection, doer: Doer, site_id: int, template_id: str |
     return sql.insert_inspection(conn, record)
 
 
-def answer(conn: sqlite3.Connection, doer: Doer, inspection_id: int, given: list[AnswerIn], hlc: str,
+def answer(conn: sqlite3.Connection, doer: Doer, inspection_id: int, given: list[AnswerIn], hlcs: list[str],
            row: dict[str, Any] | None = None) -> list[tuple[str, str | None]]:
     """Save the good answers, refuse the others one by one: (status, error or None) per answer, where status is
-    saved, kept (an answer with a newer stamp stays) or rejected. ``row``: the inspection as ``visible`` read it
-    earlier in the same transaction (a push answers many items of one visit)."""
+    saved, kept (an answer with a newer stamp stays) or rejected. ``hlcs``: each answer's stamp, in order, as if
+    saved one after another. ``row``: the inspection as ``visible`` read it earlier in the same transaction (a
+    push answers many items of one visit)."""
     row = row or visible(conn, doer, inspection_id)
     if row["state"] == "completed":
         raise Conflict("this inspection is signed and completed; start a new one to change answers")
     keys = {i["key"] for i in row["items"]}
-    stamps = sql.answer_stamps(conn, inspection_id, [a.key for a in given])
+    stamps = sql.answer_stamps(conn, inspection_id, sorted({a.key for a in given if a.key in keys}))
     out: list[tuple[str, str | None]] = []
     good = []
-    for index, item in enumerate(given):
+    for index, (item, hlc) in enumerate(zip(given, hlcs, strict=True)):
         if item.key not in keys:
             out.append(("rejected", f"answers[{index}].key: no item {item.key!r} in checklist {row['template_id']}"))
         elif missing := hazard_sql.missing_attachments(conn, item.attachments):
@@ -84,6 +85,7 @@ def answer(conn: sqlite3.Connection, doer: Doer, inspection_id: int, given: list
             out.append(("kept", f"answers[{index}]: a newer answer to {item.key!r} was given, and it is kept"))
         else:
             out.append(("saved", None))
+            stamps[item.key] = hlc
             good.append({"key": item.key, "answer": item.answer, "note": item.note.strip(),
                          "attachments": item.attachments, "answered_at": doer.now,
                          "answered_by": doer.principal.id, "hlc": hlc})

@@ -106,8 +106,8 @@ async def answer(ctx: Context, principal: Principal, inspection_id: int, body: A
     """Save the answers that are good, refuse the others one by one with the reason."""
     require(principal, INSPECTORS, "answer inspection checklists")
     doer = _doer(ctx, principal)
-    stamp = visits.server_stamp(doer.now)
-    outcome = await ctx.db.write(lambda c: visits.answer(c, doer, inspection_id, body.answers, stamp), durable=True)
+    stamps = [visits.server_stamp(doer.now)] * len(body.answers)
+    outcome = await ctx.db.write(lambda c: visits.answer(c, doer, inspection_id, body.answers, stamps), durable=True)
     results = [AnswerResult(index, item.key, "rejected" if status == "rejected" else "saved", error)
                for index, (item, (status, error)) in enumerate(zip(body.answers, outcome, strict=True))]
     return AnswersOut(results=results, inspection=await get_inspection(ctx, principal, inspection_id))

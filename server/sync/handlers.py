@@ -4,8 +4,9 @@ mutation (``fields.to: …``)."""
 
 from __future__ import annotations
 
+import re
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -26,6 +27,7 @@ from . import ids
 __all__ = ["EDITABLE", "Handlers"]
 
 T = TypeVar("T")
+_ANSWER_PREFIX = re.compile(r"^answers\[\d+\]\.")
 
 # The scalar fields of a hazard that sync edits, last writer wins per field.
 EDITABLE = {"title": (1, 100), "description": (0, 2000), "severity": None}
@@ -193,16 +195,47 @@ class Handlers:
         return Done()
 
     def answer(self, mutation: Mutation) -> Done:
+        [outcome] = self.apply_batch([mutation])
+        if isinstance(outcome, Rejected):
+            raise outcome
+        return outcome
+
+    @staticmethod
+    def batch_key(mutation: Mutation) -> Hashable | None:
+        """A phone's answers to one checklist go together (offline_sync.apply): one read, one write."""
+        if mutation.entity == "checklist_answer" and isinstance(mutation, Append | Update):
+            inspection = mutation.fields.get("inspection_id")
+            return ("answers", inspection) if isinstance(inspection, str) else None
+        return None
+
+    def apply_batch(self, mutations: list[Mutation]) -> list[Done | Rejected]:
+        """Answers to one inspection, as if one by one: each saved, kept out by a newer one, or refused alone;
+        all refused alike when the inspection itself refuses them (unknown, not visible, signed)."""
+        try:
+            return self._answers(mutations)
+        except AndianError as exc:
+            raise Rejected(self._words(exc)) from exc
+
+    def _answers(self, mutations: list[Mutation]) -> list[Done | Rejected]:
         self._inspector()
-        body = _fields(mutation, _AnswerFields)
-        inspection_id = self._local("inspection", body.inspection_id, "fields.inspection_id")
-        given = AnswerIn(body.key, body.answer, body.note, body.attachments)
+        outcomes: list[Done | Rejected] = [Done()] * len(mutations)
+        bodies: list[tuple[int, Mutation, _AnswerFields]] = []
+        for index, mutation in enumerate(mutations):
+            try:
+                bodies.append((index, mutation, _fields(mutation, _AnswerFields)))
+            except Rejected as exc:
+                outcomes[index] = exc
+        if not bodies:
+            return outcomes
+        inspection_id = self._local("inspection", bodies[0][2].inspection_id, "fields.inspection_id")
         if inspection_id not in self.open_visits:
             self.open_visits[inspection_id] = visits.visible(self.conn, self.doer, inspection_id)
-        [(status, error)] = visits.answer(self.conn, self.doer, inspection_id, [given], mutation.hlc,
-                                          self.open_visits[inspection_id])
-        if status == "rejected":
-            raise Rejected("fields." + (error or "").removeprefix("answers[0]."))
-        if status == "kept":
-            return Done("merged", f"fields.answer: a newer answer to {body.key} is kept")
-        return Done()
+        given = [AnswerIn(b.key, b.answer, b.note, b.attachments) for _, _, b in bodies]
+        saved = visits.answer(self.conn, self.doer, inspection_id, given, [m.hlc for _, m, _ in bodies],
+                              self.open_visits[inspection_id])
+        for (index, _, body), (status, error) in zip(bodies, saved, strict=True):
+            if status == "rejected":
+                outcomes[index] = Rejected("fields." + _ANSWER_PREFIX.sub("", error or ""))
+            elif status == "kept":
+                outcomes[index] = Done("merged", f"fields.answer: a newer answer to {body.key} is kept")
+        return outcomes
