@@ -95,18 +95,19 @@ class _Run:
         self.push, self.ledger, self.handle = push, ledger, handle
         self.results: list[MutationResult | None] = [None] * len(push.mutations)
         self.run: list[tuple[int, Mutation]] = []
+        self.run_ids: set[str] = set()
         self.key: Hashable | None = None
         self.batch_key = getattr(handle, "batch_key", None)
         self.apply_batch = getattr(handle, "apply_batch", None)
 
     def add(self, index: int, mutation: Mutation) -> None:
         key = self.batch_key(mutation) if self.batch_key else None
-        if self.run and (key is None or key != self.key or any(m.mutation_id == mutation.mutation_id
-                                                                for _, m in self.run)):
+        if self.run and (key is None or key != self.key or mutation.mutation_id in self.run_ids):
             self.flush()
         if self.run or key is not None:
             # A mutation with a key waits for the like ones after it; one without goes at once, alone.
             self.run.append((index, mutation))
+            self.run_ids.add(mutation.mutation_id)
             self.key = key
             return
         try:
@@ -120,6 +121,7 @@ class _Run:
         """The waiting run in one savepoint: per mutation done or refused (a refused one changed nothing), or all
         refused alike when the handler refuses the run as a whole (say, the inspection is already signed)."""
         run, self.run = self.run, []
+        self.run_ids.clear()
         if not run:
             return
         assert self.apply_batch is not None
@@ -149,7 +151,7 @@ def apply_push(push: Push, ledger: Ledger, handle: Handler, now_ms: int) -> Push
             assert refused is not None
             current.results[index] = refused
             continue
-        if any(m.mutation_id == mutation.mutation_id for _, m in current.run):
+        if mutation.mutation_id in current.run_ids:
             current.flush()  # the same mutation twice in a row: the second is its duplicate
         first = ledger.answered(mutation.mutation_id)
         if first is not None:

@@ -68,7 +68,8 @@ def save_answers(conn: sqlite3.Connection, inspection_id: int, rows: list[dict[s
         "ON CONFLICT (inspection_id, key) DO UPDATE SET answer = excluded.answer, note = excluded.note, "
         "attachments = excluded.attachments, answered_at = excluded.answered_at, answered_by = excluded.answered_by, "
         "hlc = excluded.hlc WHERE inspection_answers.hlc IS NULL OR excluded.hlc >= inspection_answers.hlc",
-        [{**r, "inspection_id": inspection_id, "attachments": json.dumps(r["attachments"])} for r in rows])
+        [{**r, "inspection_id": inspection_id, "attachments": msgspec.json.encode(r["attachments"]).decode()}
+         for r in rows])
 
 
 def answer_stamps(conn: sqlite3.Connection, inspection_id: int, keys: list[str]) -> dict[str, str]:
