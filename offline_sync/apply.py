@@ -102,7 +102,7 @@ class _Run:
 
     def add(self, index: int, mutation: Mutation) -> None:
         key = self.batch_key(mutation) if self.batch_key else None
-        if self.run and (key is None or key != self.key or mutation.mutation_id in self.run_ids):
+        if self.run and (key is None or key != self.key):
             self.flush()
         if self.run or key is not None:
             # A mutation with a key waits for the like ones after it; one without goes at once, alone.
