@@ -7,7 +7,7 @@ import { useLocalView } from '../sync/use-local'
 import { HazardItem } from './HazardBits'
 
 export function SiteHazards({ siteId }: { siteId: number }) {
-  const load = useLocalView(async () => ((await hasPulled()) ? readHazards() : null), `site-hazards/${siteId}`)
+  const load = useLocalView(async () => ((await hasPulled()) ? readHazards(undefined, siteId) : null), `site-hazards/${siteId}`)
   const now = Date.now()
   const list =
     load.state === 'ready'

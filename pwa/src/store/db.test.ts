@@ -14,6 +14,7 @@ import {
   loadPhoto,
   loadRecord,
   loadRecords,
+  loadSiteRecords,
   saveMeta,
   savePulled,
   deleteSiteDetail,
@@ -197,6 +198,9 @@ describe('version 3: the sync stores', () => {
     expect((await findRecordByServerId('inspection', 57))?.version).toBe(2)
     expect(await loadRecord('hazard', '57')).toBeUndefined()
     expect((await loadRecords('inspection')).map((r) => r.key)).toEqual(['inspection/57'])
+    await savePulled([{ entity: 'hazard', entity_id: '58', version: 3, deleted: false, fields: { id: 58, site_id: 4 } }], { user_id: 1, cursor: 'c1', synced_at: null })
+    expect((await loadSiteRecords('hazard', 4)).map((r) => r.key)).toEqual(['hazard/58'])
+    expect(await loadSiteRecords('hazard', 5)).toEqual([])
     expect(await loadMeta('pull')).toEqual({ user_id: 1, cursor: 'c1', synced_at: null })
   })
 

@@ -15,6 +15,7 @@
 //                                      signed-in user's pull cursor with the time of the last full sync    v3
 //   drafts        keyPath "key"      → DraftRecord (a form kept as it is typed: a commissioning's acceptance
 //                                      checklist, with the commissioning as last read)                      v3
+//   records       index by_site [entity, fields.site_id] (a site page reads its own records, not all)     v4
 //
 // The signed-in user's synced copies (records, the pull cursor) go with the session. Their own unsent work
 // (outbox, photos, drafts) stays when a session merely expires, tagged with their user id, and is sent when they
@@ -29,7 +30,7 @@ import type { ClientRecord, DraftRecord, OutboxEntry, PhotoRecord, PullRecord, S
 export type { ClientRecord, CommissionDraft, DraftRecord, OutboxEntry, PhotoRecord, PullRecord, SyncedRecord } from './types'
 
 export const DB_NAME = 'andian'
-export const DB_VERSION = 3
+export const DB_VERSION = 4
 
 export interface SessionRecord {
   token: string
@@ -68,7 +69,11 @@ interface AndianDB extends DBSchema {
   site_list: { key: string; value: SiteListRecord }
   site_details: { key: number; value: SiteDetailRecord }
   site_alarms: { key: number; value: SiteAlarmsRecord }
-  records: { key: string; value: SyncedRecord; indexes: { by_entity: string; by_server_id: [string, number] } }
+  records: {
+    key: string
+    value: SyncedRecord
+    indexes: { by_entity: string; by_server_id: [string, number]; by_site: [string, number] }
+  }
   outbox: { key: number; value: OutboxEntry; indexes: { by_mutation_id: string } }
   photos: { key: string; value: PhotoRecord }
   sync_meta: { key: string; value: MetaValues[keyof MetaValues] }
@@ -88,7 +93,7 @@ let dbPromise: Promise<IDBPDatabase<AndianDB>> | undefined
 
 function db(): Promise<IDBPDatabase<AndianDB>> {
   dbPromise ??= openDB<AndianDB>(DB_NAME, DB_VERSION, {
-    upgrade(database, oldVersion) {
+    upgrade(database, oldVersion, _newVersion, transaction) {
       if (oldVersion < 1) {
         database.createObjectStore('session')
         database.createObjectStore('site_list')
@@ -106,6 +111,9 @@ function db(): Promise<IDBPDatabase<AndianDB>> {
         database.createObjectStore('photos', { keyPath: 'sha256' })
         database.createObjectStore('sync_meta')
         database.createObjectStore('drafts', { keyPath: 'key' })
+      }
+      if (oldVersion < 4) {
+        transaction.objectStore('records').createIndex('by_site', ['entity', 'fields.site_id'])
       }
     },
     // Another tab opened a newer version: let it upgrade, reopen on next use.
@@ -244,6 +252,11 @@ export async function findRecordByServerId(entity: string, serverId: number): Pr
 
 export async function loadRecords(entity: string): Promise<SyncedRecord[]> {
   return (await db()).getAllFromIndex('records', 'by_entity', entity)
+}
+
+/** One site's records of a kind (the site page's hazards and inspections). */
+export async function loadSiteRecords(entity: string, siteId: number): Promise<SyncedRecord[]> {
+  return (await db()).getAllFromIndex('records', 'by_site', [entity, siteId])
 }
 
 // ---- Sync: the outbox ----

@@ -1,7 +1,7 @@
 // What the screens read: hazards and inspections as this device shows them (overlay.ts on the records the last
 // pull brought and the user's outbox). A route names a record by the server's number (/hazards/12, the links in
 // messages) or by the id it was made with on a device (/hazards/019a…, a report made offline).
-import { findRecordByServerId, loadMeta, loadRecord, loadRecords, type SyncedRecord } from '../store/db'
+import { findRecordByServerId, loadMeta, loadRecord, loadRecords, loadSiteRecords, type SyncedRecord } from '../store/db'
 import { getSession } from '../session'
 import { localHazard, localHazards, localInspection, type LocalHazard, type LocalInspection } from './overlay'
 import { myOutbox } from './outbox'
@@ -28,9 +28,11 @@ export async function readHazard(ref: string, hidden: ReadonlySet<string>): Prom
   return localHazard(record, record?.entity_id ?? ref, entries, hidden)
 }
 
-export async function readHazards(hidden: ReadonlySet<string> = new Set()): Promise<LocalHazard[]> {
-  const [records, entries] = await Promise.all([loadRecords('hazard'), myOutbox()])
-  return localHazards(records, entries, hidden)
+/** Every hazard on the device, or one site's (with this device's reports of other sites left to the caller). */
+export async function readHazards(hidden: ReadonlySet<string> = new Set(), siteId?: number): Promise<LocalHazard[]> {
+  const records = siteId === undefined ? loadRecords('hazard') : loadSiteRecords('hazard', siteId)
+  const [pulled, entries] = await Promise.all([records, myOutbox()])
+  return localHazards(pulled, entries, hidden)
 }
 
 export async function readInspection(ref: string, hidden: ReadonlySet<string>): Promise<LocalInspection | null> {
@@ -40,11 +42,9 @@ export async function readInspection(ref: string, hidden: ReadonlySet<string>): 
 
 /** A site's inspections as last pulled, with this device's answers and signatures on top. */
 export async function readInspections(siteId: number): Promise<LocalInspection[]> {
-  const [records, entries] = await Promise.all([loadRecords('inspection'), myOutbox()])
-  return records
-    .filter((r) => r.fields.site_id === siteId)
-    .flatMap((r) => {
-      const view = localInspection(r, entries)
-      return view ? [view] : []
-    })
+  const [records, entries] = await Promise.all([loadSiteRecords('inspection', siteId), myOutbox()])
+  return records.flatMap((r) => {
+    const view = localInspection(r, entries)
+    return view ? [view] : []
+  })
 }
