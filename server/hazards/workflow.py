@@ -15,7 +15,7 @@ from typing import Literal
 
 __all__ = [
     "ASSIGNERS", "CLOSERS", "MOVES", "OPEN_STATES", "SEVERITY_DUE_S", "STATES", "VERIFIERS", "Actor", "Illegal",
-    "Move", "NotAllowed", "decide",
+    "Move", "NotAllowed", "decide", "is_overdue",
 ]
 
 State = Literal["open", "assigned", "rectified", "verified", "closed"]
@@ -64,6 +64,11 @@ MOVES: dict[tuple[State, Target], Move] = {
     ("rectified", "rejected"): Move("assigned", VERIFIERS, "note"),
     ("verified", "closed"): Move("closed", CLOSERS),
 }
+
+
+def is_overdue(state: str, due_at: float, now: float) -> bool:
+    """Past its due date with nobody having fixed it yet."""
+    return state in OPEN_STATES and due_at < now
 
 
 def decide(state: State, target: Target, actor: Actor, assignee_id: int | None, rectified_by: int | None) -> Move:

@@ -49,7 +49,7 @@ async def _told(ctx: Context, principal: Principal, hazard_id: int, kind: str) -
 
 
 def hazard_out(row: dict[str, Any], now: float) -> HazardOut:
-    overdue = row["state"] in workflow.OPEN_STATES and row["due_at"] < now
+    overdue = workflow.is_overdue(row["state"], row["due_at"], now)
     return msgspec.convert({**row, "overdue": overdue}, HazardOut)
 
 

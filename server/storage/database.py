@@ -13,12 +13,12 @@ import os
 import queue
 import sqlite3
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
-__all__ = ["Database", "make_durable"]
+__all__ = ["Database", "chunks", "make_durable"]
 
 T = TypeVar("T")
 
@@ -48,6 +48,12 @@ def connect(path: Path, *, read_only: bool = False) -> sqlite3.Connection:
 
 # Write connections whose current job asked to be durable from inside (see ``make_durable``).
 _durable_requests: set[int] = set()
+
+
+def chunks(values: Sequence[T], size: int = 900) -> Iterator[Sequence[T]]:
+    """``values`` in slices that fit one ``IN (…)`` under SQLite's limit of bound parameters (999 before 3.32)."""
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
 
 
 def make_durable(conn: sqlite3.Connection) -> None:

@@ -10,6 +10,8 @@ from typing import Any
 
 import msgspec
 
+from .database import chunks
+
 __all__ = [
     "add_event", "alarms_for_rules", "assignees", "events_of", "get_hazard", "get_hazards", "get_rules",
     "hazard_events", "insert_hazard",
@@ -95,13 +97,13 @@ def hazard_events(conn: sqlite3.Connection, hazard_id: int) -> list[dict[str, An
 def events_of(conn: sqlite3.Connection, hazard_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
     """The timelines of many hazards at once (sync pulls them by the thousand), each in order."""
     rows: list[dict[str, Any]] = []
-    for chunk in _chunks(hazard_ids):
+    for chunk in chunks(hazard_ids):
         rows += [dict(r) for r in conn.execute(
             "SELECT e.id, e.hazard_id, e.ts, e.kind, e.state, e.note, e.detail, e.actor_id, u.display_name AS actor, "
             "u.role AS actor_role FROM hazard_events e LEFT JOIN users u ON u.id = e.actor_id "
             f"WHERE e.hazard_id IN ({', '.join('?' * len(chunk))}) ORDER BY e.id", chunk)]
     photos: dict[int, list[str]] = {}
-    for chunk in _chunks([r["id"] for r in rows]):
+    for chunk in chunks([r["id"] for r in rows]):
         for event_id, sha in conn.execute(
             f"SELECT event_id, sha256 FROM hazard_event_attachments WHERE event_id IN ({', '.join('?' * len(chunk))}) "
             "ORDER BY rowid", chunk):
@@ -117,15 +119,10 @@ def events_of(conn: sqlite3.Connection, hazard_ids: list[int]) -> dict[int, list
 def get_hazards(conn: sqlite3.Connection, hazard_ids: list[int]) -> list[dict[str, Any]]:
     """Many hazards by id, unscoped (the caller has scoped the ids)."""
     rows: list[dict[str, Any]] = []
-    for chunk in _chunks(hazard_ids):
+    for chunk in chunks(hazard_ids):
         rows += [dict(r) for r in conn.execute(
             f"SELECT {_COLUMNS}, s.owner_id FROM {_FROM} WHERE h.id IN ({', '.join('?' * len(chunk))})", chunk)]
     return rows
-
-
-def _chunks(ids: list[int], size: int = 900) -> Iterable[list[int]]:
-    for start in range(0, len(ids), size):
-        yield ids[start:start + size]
 
 
 def missing_attachments(conn: sqlite3.Connection, hashes: list[str]) -> list[str]:

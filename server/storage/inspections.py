@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import msgspec
 
+from .database import chunks
+
 __all__ = [
-    "answer_stamps", "answers", "get_inspection", "get_inspections", "hazards_of", "insert_inspection",
+    "answer_stamps", "answers", "answers_of", "get_inspection", "get_inspections", "hazards_of", "insert_inspection",
     "list_inspections", "save_answers", "update_inspection",
 ]
 
@@ -80,42 +82,41 @@ def answer_stamps(conn: sqlite3.Connection, inspection_id: int, keys: list[str])
 
 
 def answers(conn: sqlite3.Connection, inspection_id: int) -> list[dict[str, Any]]:
-    rows = conn.execute(
-        "SELECT a.key, a.answer, a.note, a.attachments, a.answered_at, u.display_name AS answered_by "
-        "FROM inspection_answers a LEFT JOIN users u ON u.id = a.answered_by WHERE a.inspection_id = ?",
-        [inspection_id])
-    return [{**dict(r), "attachments": msgspec.json.decode(r["attachments"])} for r in rows]
+    return answers_of(conn, [inspection_id]).get(inspection_id, [])
 
 
-def get_inspections(conn: sqlite3.Connection, inspection_ids: list[int]) -> list[dict[str, Any]]:
-    """Many inspections by id with their answers (shaped as the API answers them) and the hazards they made,
-    unscoped (the caller scoped the ids). Built for bulk: ``items`` stays the stored JSON (``msgspec.Raw``, encoded
-    as is) with its length in ``total``."""
-    out: list[dict[str, Any]] = []
+def answers_of(conn: sqlite3.Connection, inspection_ids: Sequence[int]) -> dict[int, list[dict[str, Any]]]:
+    """The answers of many inspections at once, shaped as the API answers them (a first sync pull reads a hundred
+    thousand: as tuples, and "[]" not decoded)."""
+    out: dict[int, list[dict[str, Any]]] = {}
     plain = conn.cursor()
-    plain.row_factory = None  # tuples: a first sync pull reads a hundred thousand answers
-    for start in range(0, len(inspection_ids), 900):
-        chunk = inspection_ids[start:start + 900]
-        marks = ", ".join("?" * len(chunk))
-        rows: dict[int, dict[str, Any]] = {}
-        for r in conn.execute(f"SELECT {_COLUMNS}, json_array_length(i.items) AS total FROM {_FROM} "
-                              f"WHERE i.id IN ({marks})", chunk):
-            row = dict(r)
-            row |= {"items": msgspec.Raw(row["items"].encode()), "answers": [], "hazard_ids": []}
-            rows[row["id"]] = row
+    plain.row_factory = None
+    for chunk in chunks(inspection_ids):
         for inspection_id, key, answer, note, photos, answered_at, answered_by in plain.execute(
                 "SELECT a.inspection_id, a.key, a.answer, a.note, a.attachments, a.answered_at, u.display_name "
                 "FROM inspection_answers a LEFT JOIN users u ON u.id = a.answered_by "
-                f"WHERE a.inspection_id IN ({marks})", chunk):
-            rows[inspection_id]["answers"].append({
+                f"WHERE a.inspection_id IN ({', '.join('?' * len(chunk))})", chunk):
+            out.setdefault(inspection_id, []).append({
                 "key": key, "answer": answer, "note": note,
                 "attachments": [] if photos == "[]" else msgspec.json.decode(photos),
                 "answered_at": answered_at, "answered_by": answered_by})
-        for hazard_id, inspection_id in plain.execute(
-                f"SELECT id, inspection_id FROM hazards WHERE inspection_id IN ({marks}) ORDER BY id", chunk):
-            rows[inspection_id]["hazard_ids"].append(hazard_id)
-        out += rows.values()
     return out
+
+
+def get_inspections(conn: sqlite3.Connection, inspection_ids: list[int]) -> list[dict[str, Any]]:
+    """Many inspections by id with their answers and the hazards they made, unscoped (the caller scoped the ids).
+    Built for bulk: ``items`` stays the stored JSON (``msgspec.Raw``, encoded as is) with its length in ``total``."""
+    rows: dict[int, dict[str, Any]] = {}
+    for chunk in chunks(inspection_ids):
+        for r in conn.execute(f"SELECT {_COLUMNS}, json_array_length(i.items) AS total FROM {_FROM} "
+                              f"WHERE i.id IN ({', '.join('?' * len(chunk))})", chunk):
+            rows[r["id"]] = {**dict(r), "items": msgspec.Raw(r["items"].encode()), "hazard_ids": []}
+        for hazard_id, inspection_id in conn.execute(
+                f"SELECT id, inspection_id FROM hazards WHERE inspection_id IN ({', '.join('?' * len(chunk))}) "
+                "ORDER BY id", chunk):
+            rows[inspection_id]["hazard_ids"].append(hazard_id)
+    answers = answers_of(conn, list(rows))
+    return [{**row, "answers": answers.get(row_id, [])} for row_id, row in rows.items()]
 
 
 def hazards_of(conn: sqlite3.Connection, inspection_id: int) -> list[int]:

@@ -58,6 +58,19 @@ def _fields(mutation: Mutation, kind: type[T]) -> T:
         raise Rejected(f"fields{path.rstrip('`')}: {words}") from exc
 
 
+# (entity, op) → the method that does it.
+_ROUTES: dict[tuple[str, type], str] = {
+    ("hazard", Create): "hazard_create",
+    ("hazard", Update): "hazard_update",
+    ("hazard", Transition): "hazard_transition",
+    ("hazard_comment", Append): "comment",
+    ("inspection", Create): "inspection_create",
+    ("inspection", Transition): "inspection_sign",
+    ("checklist_answer", Append): "answer",
+    ("checklist_answer", Update): "answer",
+}
+
+
 @dataclass
 class Handlers:
     """Does mutations for one person in one transaction; remembers the hazards it touched (to tell open pages)."""
@@ -71,21 +84,12 @@ class Handlers:
     known: dict[tuple[str, str], int] = field(default_factory=dict)
 
     def __call__(self, mutation: Mutation) -> Done:
-        route: dict[tuple[str, type], Callable[[Mutation], Done]] = {
-            ("hazard", Create): self.hazard_create,
-            ("hazard", Update): self.hazard_update,
-            ("hazard", Transition): self.hazard_transition,
-            ("hazard_comment", Append): self.comment,
-            ("inspection", Create): self.inspection_create,
-            ("inspection", Transition): self.inspection_sign,
-            ("checklist_answer", Append): self.answer,
-            ("checklist_answer", Update): self.answer,
-        }
-        handler = route.get((mutation.entity, type(mutation)))
-        if handler is None:
-            ops = sorted(type(m).__name__.lower() for (e, m) in route if e == mutation.entity)
+        name = _ROUTES.get((mutation.entity, type(mutation)))
+        if name is None:
+            ops = sorted(type_.__name__.lower() for (e, type_) in _ROUTES if e == mutation.entity)
             raise Rejected(f"op: {mutation.entity} takes " + (", ".join(ops) if ops else "no mutations; photos "
                            "travel by hash inside the answer, comment or transition that shows them"))
+        handler: Callable[[Mutation], Done] = getattr(self, name)
         try:
             return handler(mutation)
         except AndianError as exc:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable
 
+from ..storage.database import chunks
+
 __all__ = ["bind", "names", "resolve"]
 
 
@@ -26,8 +28,7 @@ def names(conn: sqlite3.Connection, entity: str, local_ids: Iterable[int]) -> di
     """Each record's name on the wire."""
     wanted = list(local_ids)
     out = {i: str(i) for i in wanted}
-    for start in range(0, len(wanted), 900):
-        chunk = wanted[start:start + 900]
+    for chunk in chunks(wanted):
         marks = ", ".join("?" * len(chunk))
         for local_id, entity_id in conn.execute(
                 f"SELECT local_id, entity_id FROM sync_ids WHERE entity = ? AND local_id IN ({marks})",

@@ -9,6 +9,8 @@ from contextlib import contextmanager
 
 from offline_sync.protocol import Mutation, MutationResult
 
+from ..storage.database import chunks
+
 __all__ = ["SqliteLedger"]
 
 
@@ -21,8 +23,7 @@ class SqliteLedger:
         self.seen: dict[str, MutationResult] = {}
         self.answers: list[tuple[object, ...]] = []
         wanted = sorted(set(mutation_ids))
-        for start in range(0, len(wanted), 900):
-            chunk = wanted[start:start + 900]
+        for chunk in chunks(wanted):
             for mutation_id, status, reason in conn.execute(
                     "SELECT mutation_id, status, reason FROM sync_mutations WHERE mutation_id IN "
                     f"({', '.join('?' * len(chunk))})", chunk):

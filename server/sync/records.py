@@ -32,7 +32,7 @@ def _pick(kind: type[msgspec.Struct], values: dict[str, Any]) -> dict[str, Any]:
 
 
 def hazard_record(row: dict[str, Any], events: list[dict[str, Any]], now: float) -> dict[str, Any]:
-    overdue = row["state"] in workflow.OPEN_STATES and row["due_at"] < now
+    overdue = workflow.is_overdue(row["state"], row["due_at"], now)
     return _pick(HazardDetail, {**row, "overdue": overdue, "events": [_pick(HazardEventOut, e) for e in events]})
 
 
