@@ -7,14 +7,12 @@ from __future__ import annotations
 import hashlib
 import re
 import struct
-import time
 import zlib
-from collections.abc import Callable
-from typing import Any
 
 import httpx
 from playwright.sync_api import BrowserContext, Page, expect
 
+from ..receivers import wait_for
 from .test_live_alarm import api_token, log_in
 
 STALL = "桃花仑综合市场 12号摊位"
@@ -41,26 +39,14 @@ def wait_for_service_worker(page: Page) -> None:
     page.evaluate("async () => { await navigator.serviceWorker.ready }")
     for attempt in range(3):
         try:
-            poll(lambda: page.evaluate("() => navigator.serviceWorker.controller !== null"), "a controlling service "
-                 "worker", timeout_s=5)
+            wait_for(lambda: page.evaluate("() => navigator.serviceWorker.controller !== null"), timeout=5,
+                     what="a controlling service worker")
             return
         except AssertionError:
             if attempt == 2:
                 raise
             page.reload()
             page.evaluate("async () => { await navigator.serviceWorker.ready }")
-
-
-def poll(check: Callable[[], Any], what: str, timeout_s: float = SYNC_S) -> Any:
-    """Wait for a condition in Python: wait_for_function with an async function returns at once (TOOLCHAIN.md)."""
-    deadline = time.monotonic() + timeout_s
-    while True:
-        value = check()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.2)
 
 
 def auth(base: str, username: str) -> dict[str, str]:

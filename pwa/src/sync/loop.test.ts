@@ -272,4 +272,17 @@ describe('one round at a time', () => {
     await loop.request()
     expect(await waitLater).toEqual({ status: 'pending' })
   })
+
+  it('answers a page at once when the round that carried its mutation already ended', async () => {
+    const { server, loop } = harness()
+    const sent = await write('sent')
+    await loop.request()
+    expect(await loop.settle(sent.mutation.mutation_id)).toEqual({ status: 'acked' })
+
+    const stuck = await write('stuck')
+    server.pushError = new NetworkError('gone')
+    expect(await loop.request()).toBe('offline')
+    // Without an answer now, the page would wait for the next retry or the 15 s timeout.
+    expect(await loop.settle(stuck.mutation.mutation_id, 60_000)).toEqual({ status: 'pending' })
+  })
 })

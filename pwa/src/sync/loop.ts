@@ -104,6 +104,9 @@ export class SyncLoop {
         resolve(settled)
       }
       this.waiters.push(waiter)
+      // No round under way: the one that carried it may have ended before the page asked (say, at once for want
+      // of a network). Answer from the outbox as it stands instead of waiting for the next round or the timeout.
+      if (!this.current) void this.wake(this.state.outcome ?? 'done')
     })
   }
 
