@@ -143,6 +143,8 @@ export class SyncLoop {
     } finally {
       this.current = null
     }
+    // A page that asked between the last round's answer and now (settle saw a round under way) hears it here.
+    if (this.waiters.length > 0) void this.wake(outcome)
     if (outcome === 'offline' || outcome === 'failed') {
       const delay = RETRY_DELAYS_MS[Math.min(this.state.failures - 1, RETRY_DELAYS_MS.length - 1)] ?? 60_000
       if (!this.stopped) this.timer = this.setTimer(() => void this.request(), delay)
