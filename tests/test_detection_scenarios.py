@@ -110,8 +110,9 @@ SCENARIOS = [
         # the same load (half rated: 25 + 40 × 0.25 = 35 °C), and the terminal warming 10 °C an hour
         (8280, {"current_a": noisy(_const(16), 0.3), "temp_c": lambda t: 35.0 + (t - 6 * 3600) / 360}),
     ], [("hot_joint", "alarm", False)], every=60, batch_s=1800),
-    Scenario("leakage rising over days warns with a projection", ["residual_ma"], [
-        (3.5 * DAY, {"residual_ma": lambda t: 110 + 30 * t / DAY + 20 * math.sin(2 * math.pi * t / DAY)}),
+    Scenario("leakage growing by a third a day warns with a projection (the trend needs four days of history)", [
+        "residual_ma"], [
+        (7 * DAY, {"residual_ma": lambda t: 100 + 5 * math.exp(0.3 * t / DAY) + 20 * math.sin(2 * math.pi * t / DAY)}),
     ], [("leakage_trend", "prealarm", False)], every=300, batch_s=6 * 3600),
     Scenario("overvoltage", ["voltage_v"], [
         (60, {"voltage_v": _const(221)}), (120, {"voltage_v": _const(251)}),

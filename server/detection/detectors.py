@@ -12,11 +12,25 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from .kernels import Bool, Float, Int, ffill, first_order, held, run_since, schmitt, segment_ends, segment_starts
-from .table import CAUSES, QUANTITY_CODES, ChannelTable
+from .kernels import (
+    Bool,
+    Float,
+    Int,
+    ffill,
+    first_order,
+    gaps,
+    held,
+    previous,
+    run_since,
+    sampled_drive,
+    schmitt,
+    segment_ends,
+    segment_starts,
+)
+from .table import QUANTITY_CODES, ChannelTable
 
 __all__ = [
-    "ARC_QUIET_S", "Rows", "arc", "hot_joint", "leakage_trend", "out_of_range", "overload", "sensor",
+    "ARC_QUIET_S", "Rows", "arc", "hot_joint", "out_of_range", "overload", "sensor",
     "short_circuit", "threshold",
 ]
 
@@ -27,6 +41,12 @@ Q = QUANTITY_CODES
 # cables of final circuits (1.5–10 mm²) heat with time constants of roughly 5–15 minutes; 10 minutes sits in
 # that range and warns within minutes at 1.45 In, the conventional tripping current of GB/T 10963.1.
 OVERLOAD_TAU_S = 600.0
+# What one sample says about the time before it. A reading is the RMS of about a second (meters and detectors
+# refresh their registers once a second); devices report every second over Bluetooth but every 1–15 minutes
+# over 4G, NB-IoT and many RS-485 hosts. A sample vouches for its own second; the interval before it only for
+# what both its ends agree on; and a silence longer than the slowest cadence (15 minutes) for nothing at all.
+SAMPLE_SPAN_S = 1.0
+MAX_GAP_S = 900.0
 # Short circuit: a current of 10 In or more is the instantaneous-trip region of a type C breaker
 # (GB/T 10963.1 Table 7: type C trips instantaneously between 5 and 10 In).
 SHORT_CIRCUIT_MULTIPLE = 10.0
@@ -40,6 +60,8 @@ PHYSICAL_RANGE = {
     Q["current_a"]: (0.0, 20_000.0),   # 630 A × 30: beyond any breaker's short-circuit measuring range
     Q["arc"]: (0.0, 100.0),            # half-cycles per second at 50 Hz
 }
+# An out-of-range value must hold this long to be a sensor fault (as alarms must hold their minimum duration).
+SENSOR_CONFIRM_S = 5.0
 # Stuck sensor: the exact same value for this long. Mains voltage and a loaded terminal's temperature always
 # move; a residual current that never changes by 1 mA for a day has a dead transformer. Current is left out:
 # an unloaded circuit reads 0 A for days.
@@ -57,24 +79,14 @@ HOT_JOINT_DELAY_S = 600.0
 # Prior: a terminal at rated current runs about 40 K above ambient (GB/T 10963.1 allows a 60 K rise at the
 # terminals); worth an hour of one-a-minute samples before the channel's own data takes over.
 HOT_JOINT_PRIOR_K = 40.0
-HOT_JOINT_PRIOR_WEIGHT = 60.0
-HOT_JOINT_LEARN_S = 3 * 86400.0   # forgetting time of the fit: follows seasons, not a fault developing in hours
+HOT_JOINT_PRIOR_WEIGHT = 3600.0
+HOT_JOINT_LEARN_S = 7 * 86400.0   # forgetting time of the fit: follows seasons, not a fault developing in hours
+HOT_JOINT_LEARN_BELOW_K = 5.0
 HOT_JOINT_MIN_THETA = 0.05        # learn only under some load
-
-# Leakage trend: a weighted regression over days of level + slope·t + a daily cycle (sin, cos of the time of
-# day). Natural leakage follows the daily load (GB 50116 notes 100–200 mA), so the daily cycle is modelled
-# rather than mistaken for a rise. It warns (pre-alarm) when the daily peak is projected to reach the alarm level
-# within a week, and clears when the projection moves beyond two weeks.
-TREND_WINDOW_S = 3 * 86400.0      # forgetting time of the regression
-TREND_MIN_HISTORY_S = 2 * 86400.0  # two daily cycles before a slope means anything
-TREND_RAISE_S = 7 * 86400.0
-TREND_CLEAR_S = 14 * 86400.0
-TREND_MIN_LEVEL_FRACTION = 1 / 3  # below a third of the alarm level a rise is not yet worth a warning
-TREND_EVAL_S = 600.0
-_OMEGA = 2 * np.pi / 86400.0
-_PAIRS = [(i, j) for i in range(4) for j in range(i, 4)]  # upper triangle of the 4×4 normal matrix
-
-_TREND = CAUSES.index("leakage_trend")
+HOT_JOINT_PEER_PREALARM_K = 5.0
+HOT_JOINT_PEER_ALARM_K = 15.0
+HOT_JOINT_PEER_LEARN_BELOW_K = 2.0
+HOT_JOINT_LEARNING_S = 86400.0
 
 # Fault arc: an arc alarm holds until no window reached the alarm count for this long.
 ARC_QUIET_S = 300.0
@@ -104,7 +116,9 @@ def _trigger(table: ChannelTable, rows: Rows, signal: Float, on_at: Float, off_b
     st = table.state
     slot = rows.slot
     on = schmitt(signal, on_at, off_below, rows.seg, st[f"{prefix}on"][slot])
-    since = run_since(on, rows.ts, rows.seg, st[f"{prefix}on"][slot], st[f"{prefix}since"][slot])
+    # Two samples further apart than MAX_GAP_S do not make a run: nobody saw the time between them.
+    broken = gaps(rows.ts, rows.seg, st["last_ts"][slot]) > MAX_GAP_S
+    since = run_since(on, rows.ts, rows.seg, st[f"{prefix}on"][slot], st[f"{prefix}since"][slot], broken)
     ends = slot[rows.end]
     st[f"{prefix}on"][ends] = on[rows.end]
     st[f"{prefix}since"][ends] = since[rows.end]
@@ -133,9 +147,20 @@ def overload(table: ChannelTable, rows: Rows) -> tuple[Level, Float]:
     # A short circuit trips the breaker within milliseconds (instantaneous release), so its current does not
     # persist over the sample interval: it is left out of the thermal state and alarms as short_circuit.
     x = np.where(rows.value < SHORT_CIRCUIT_MULTIPLE * rated, (rows.value / rated) ** 2, 0.0)
-    theta = first_order(x, rows.ts, rows.seg, st["theta"][rows.slot], st["last_ts"][rows.slot],
+    carried_ts = st["last_ts"][rows.slot]
+    gap = gaps(rows.ts, rows.seg, carried_ts)
+    # The interval before a sample is credited with the lowest of the last three samples: one or two high samples
+    # may each have caught a motor starting (a few seconds at 1.5–3 In); three running are the load.
+    x1 = previous(x, rows.seg, st["ov_x"][rows.slot])
+    x2 = previous(x1, rows.seg, st["ov_x2"][rows.slot])
+    agreed = np.fmin(np.fmin(x, x1), x2)
+    drive = sampled_drive(x, agreed, gap, OVERLOAD_TAU_S, SAMPLE_SPAN_S, MAX_GAP_S)
+    theta = first_order(drive, rows.ts, rows.seg, st["theta"][rows.slot], carried_ts,
                         np.full(len(rows), OVERLOAD_TAU_S))
-    st["theta"][rows.slot[rows.end]] = theta[rows.end]
+    ends = rows.slot[rows.end]
+    st["theta"][ends] = theta[rows.end]
+    st["ov_x"][ends] = x[rows.end]
+    st["ov_x2"][ends] = x1[rows.end]
     hyst = np.nan_to_num(s["hysteresis"])
     zero = np.zeros(len(rows))
     pre = _trigger(table, rows, theta, (s["prealarm"] / rated) ** 2, ((s["prealarm"] - hyst) / rated) ** 2, zero,
@@ -178,98 +203,82 @@ def sensor(table: ChannelTable, rows: Rows, bad: Bool) -> Level:
     start = np.where(same & rows.seg & ~np.isnan(carried), carried, rows.ts)
     since = ffill(marked, start).astype(np.float64)
     stuck = same & (rows.ts - since >= limit) & ~((qty == Q["residual_ma"]) & (rows.value == 0))
-    st["stuck_since"][rows.slot[rows.end]] = since[rows.end]
-    return np.where(bad | stuck, 3, 0).astype(np.int8)
+    ends = rows.slot[rows.end]
+    st["stuck_since"][ends] = since[rows.end]
+    # One corrupted frame is not a broken sensor: out of range counts when it holds for SENSOR_CONFIRM_S (at a
+    # sparse cadence, when the next sample is out of range too).
+    broken = gaps(rows.ts, rows.seg, st["last_ts"][rows.slot]) > MAX_GAP_S
+    bad_since = run_since(bad, rows.ts, rows.seg, st["oor_on"][rows.slot], st["oor_since"][rows.slot], broken)
+    st["oor_on"][ends] = bad[rows.end]
+    st["oor_since"][ends] = bad_since[rows.end]
+    confirmed = held(bad, bad_since, rows.ts, np.full(len(rows), SENSOR_CONFIRM_S))
+    return np.where(confirmed | stuck, 3, 0).astype(np.int8)
 
 
-def hot_joint(table: ChannelTable, rows: Rows) -> tuple[Level, Float]:
-    """Temperature excess over ambient + K·θ (θ from the device's current channel); returns levels and excess."""
-    st = table.state
-    slot = rows.slot
-    theta = st["theta"][table.partner[slot]]
-    ambient = np.nan_to_num(table.settings["ambient_c"][slot], nan=25.0)
+def _line(st: dict[str, Float], prefix: str, slot: Int, at0: Float, rise: float) -> tuple[Float, Float]:
+    """Intercept and slope of a weighted line y = a + k·θ from a fit's sums, with the prior (``at0`` at θ = 0,
+    ``at0 + rise`` at θ = 1) folded in."""
     w0 = HOT_JOINT_PRIOR_WEIGHT
-    w = st["hj_w"][slot] + 2 * w0
-    x = st["hj_x"][slot] + w0
-    xx = st["hj_xx"][slot] + w0
-    y = st["hj_y"][slot] + w0 * (2 * ambient + HOT_JOINT_PRIOR_K)
-    xy = st["hj_xy"][slot] + w0 * (ambient + HOT_JOINT_PRIOR_K)
+    w = st[f"{prefix}w"][slot] + 2 * w0
+    x = st[f"{prefix}x"][slot] + w0
+    xx = st[f"{prefix}xx"][slot] + w0
+    y = st[f"{prefix}y"][slot] + w0 * (2 * at0 + rise)
+    xy = st[f"{prefix}xy"][slot] + w0 * (at0 + rise)
     k = (w * xy - x * y) / (w * xx - x * x)
-    a = (y - k * x) / w
-    excess = rows.value - (a + k * theta)
-    n = len(rows)
-    pre = _trigger(table, rows, excess, np.full(n, HOT_JOINT_PREALARM_K),
-                   np.full(n, HOT_JOINT_PREALARM_K - HOT_JOINT_HYSTERESIS_K), np.full(n, HOT_JOINT_DELAY_S), "hj_pre_")
-    alarm = _trigger(table, rows, excess, np.full(n, HOT_JOINT_ALARM_K),
-                     np.full(n, HOT_JOINT_ALARM_K - HOT_JOINT_HYSTERESIS_K), np.full(n, HOT_JOINT_DELAY_S), "hj_al_")
-    # Learn from healthy rows under load only, so a developing fault is not learned away.
-    learn = (excess < HOT_JOINT_PREALARM_K) & (theta >= HOT_JOINT_MIN_THETA)
+    return (y - k * x) / w, k
+
+
+def _learn(st: dict[str, Float], prefix: str, rows: Rows, mask: Bool, x: Float, y: Float, span: Float,
+           forget_s: float) -> None:
+    """Add the masked rows to a fit's weighted sums (each weighted by ``span``), forgetting the old ones."""
+    slot = rows.slot
     ends = slot[rows.end]
     gap = np.nan_to_num(rows.ts[rows.end] - st["last_ts"][ends], nan=0.0)
-    decay = np.exp(-np.maximum(gap, 0.0) / HOT_JOINT_LEARN_S)
+    decay = np.exp(-np.maximum(gap, 0.0) / forget_s)
     seg = np.cumsum(rows.seg) - 1
     segments = ends.shape[0]
-    for name, values in (("hj_w", np.ones(n)), ("hj_x", theta), ("hj_xx", theta * theta), ("hj_y", rows.value),
-                         ("hj_xy", theta * rows.value)):
-        added = np.bincount(seg[learn], weights=values[learn], minlength=segments)
-        st[name][ends] = st[name][ends] * decay + added
-    return _levels(pre, alarm), excess
+    for name, values in (("w", span), ("x", span * x), ("xx", span * x * x), ("y", span * y), ("xy", span * x * y)):
+        added = np.bincount(seg[mask], weights=values[mask], minlength=segments)
+        st[f"{prefix}{name}"][ends] = st[f"{prefix}{name}"][ends] * decay + added
 
 
-def leakage_trend(table: ChannelTable, rows: Rows) -> tuple[Rows, Level, Float]:
-    """Regression of residual current on [1, days, sin, cos] with exponential forgetting, per channel.
+def hot_joint(table: ChannelTable, rows: Rows, theta: Float, peer: Float) -> tuple[Level, Float]:
+    """A terminal warmer than its load explains. ``theta`` is the thermal state of the device's load at each row's
+    time; ``peer`` the temperature of another terminal of the same device at that time (NaN without one).
 
-    Evaluated at each channel's last row of the slice. Returns those rows, their wanted level and the
-    projected time at which the daily peak reaches the alarm level.
+    Without a peer the terminal is judged against its own healthy line ``ambient + K·θ`` (10 K pre-alarm, 20 K
+    alarm); ambient changes (weather, sun on the panel) limit how small an excess can be told apart. With a peer
+    (the N terminal beside the L, the phases of a three-phase board: same load, same air) the difference between
+    the two cancels the ambient, so DL/T 664's comparison with the corresponding point under the same load applies:
+    a difference 5 K above its healthy line is a pre-alarm, 15 K an alarm. Returns levels and the excess.
     """
     st = table.state
     slot = rows.slot
-    ends = slot[rows.end]
-    t_end = rows.ts[rows.end]
-    first = np.where(np.isnan(st["tr_first"][ends]), rows.ts[rows.seg], st["tr_first"][ends])
-    st["tr_first"][ends] = first
-    first_row = first[np.cumsum(rows.seg) - 1]
-    # Forget the carried sums over the time since the last slice; weight this slice's rows by their age.
-    decay = np.exp(-np.nan_to_num(t_end - st["tr_last"][ends], nan=0.0) / TREND_WINDOW_S)
-    st["tr_last"][ends] = t_end
-    age = t_end[np.cumsum(rows.seg) - 1] - rows.ts
-    w = np.exp(-age / TREND_WINDOW_S)
-    features = np.stack([np.ones(len(rows)), (rows.ts - first_row) / 86400.0, np.sin(_OMEGA * rows.ts),
-                         np.cos(_OMEGA * rows.ts)])
-    seg = np.cumsum(rows.seg) - 1
-    segments = ends.shape[0]
-    for n, (i, j) in enumerate(_PAIRS):
-        added = np.bincount(seg, weights=w * features[i] * features[j], minlength=segments)
-        st[f"tr_m{n}"][ends] = st[f"tr_m{n}"][ends] * decay + added
-    for i in range(4):
-        added = np.bincount(seg, weights=w * features[i] * rows.value, minlength=segments)
-        st[f"tr_b{i}"][ends] = st[f"tr_b{i}"][ends] * decay + added
-    # The sums move every slice; the fit is only solved every TREND_EVAL_S per channel (a trend over days
-    # does not change in seconds).
-    due = np.isnan(st["tr_eval"][ends]) | (t_end - st["tr_eval"][ends] >= TREND_EVAL_S)
-    last_rows = rows.take(rows.end).take(due)
-    ends, t_end, first = ends[due], t_end[due], first[due]
-    st["tr_eval"][ends] = t_end
-    m = np.empty((ends.shape[0], 4, 4))
-    for n, (i, j) in enumerate(_PAIRS):
-        m[:, i, j] = m[:, j, i] = st[f"tr_m{n}"][ends]
-    b = np.stack([st[f"tr_b{i}"][ends] for i in range(4)], axis=1)
-    m += np.eye(4) * (1e-6 * m[:, :1, :1] + 1e-12)  # a touch of ridge keeps short histories solvable
-    coef = np.linalg.solve(m, b[..., None])[..., 0]
-    days_now = (t_end - first) / 86400.0
-    level_now = coef[:, 0] + coef[:, 1] * days_now
-    peak_now = level_now + np.hypot(coef[:, 2], coef[:, 3])
-    slope = coef[:, 1] / 86400.0  # per second
-    alarm = table.settings["alarm"][ends]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        eta = np.where(slope > 0, (alarm - peak_now) / slope, np.inf)
-    history = t_end - first
-    active = table.desired[_TREND, ends] > 0
-    ready = (history >= TREND_MIN_HISTORY_S) & (level_now >= TREND_MIN_LEVEL_FRACTION * alarm) & (eta > 0)
-    raise_ = ready & (eta <= TREND_RAISE_S)
-    keep = active & (slope > 0) & (eta <= TREND_CLEAR_S)
-    level = np.where(raise_ | keep, 1, 0).astype(np.int8)
-    return last_rows, level, t_end + eta
+    n = len(rows)
+    ambient = np.nan_to_num(table.settings["ambient_c"][slot], nan=25.0)
+    a, k = _line(st, "hj_", slot, ambient, HOT_JOINT_PRIOR_K)
+    alone = rows.value - (a + k * theta)
+    diff = rows.value - peer
+    b, m = _line(st, "hp_", slot, np.zeros(n), 0.0)
+    beside = diff - (b + m * theta)
+    paired = ~np.isnan(peer)
+    # The difference to a peer is judged only once its line has learned from a day under load (two healthy terminals
+    # can differ by several kelvin); until then it learns from every row. Alone, the prior is a fair start.
+    beside_ready = st["hp_w"][slot] >= HOT_JOINT_LEARNING_S
+    excess = np.where(paired, np.where(beside_ready, beside, 0.0), alone)
+    pre_at = np.where(paired, HOT_JOINT_PEER_PREALARM_K, HOT_JOINT_PREALARM_K)
+    alarm_at = np.where(paired, HOT_JOINT_PEER_ALARM_K, HOT_JOINT_ALARM_K)
+    delay = np.full(n, HOT_JOINT_DELAY_S)
+    pre = _trigger(table, rows, excess, pre_at, pre_at - HOT_JOINT_HYSTERESIS_K, delay, "hj_pre_")
+    alarm = _trigger(table, rows, excess, alarm_at, alarm_at - HOT_JOINT_HYSTERESIS_K, delay, "hj_al_")
+    # Learn from healthy rows only, so a developing fault is not learned away; each sample weighs the time it
+    # stands for, so a channel read every second and one read every 5 minutes learn at the same pace.
+    span = np.minimum(np.nan_to_num(gaps(rows.ts, rows.seg, st["last_ts"][slot]), nan=0.0), MAX_GAP_S)
+    loaded = theta >= HOT_JOINT_MIN_THETA
+    _learn(st, "hj_", rows, loaded & (alone < HOT_JOINT_LEARN_BELOW_K), theta, rows.value, span, HOT_JOINT_LEARN_S)
+    _learn(st, "hp_", rows, loaded & paired & ((beside < HOT_JOINT_PEER_LEARN_BELOW_K) | ~beside_ready), theta,
+           np.nan_to_num(diff), span, HOT_JOINT_LEARN_S)
+    return _levels(pre, alarm), excess
 
 
 def arc(table: ChannelTable, rows: Rows) -> Level:

@@ -13,7 +13,8 @@ from typing import Any
 import numpy as np
 
 from . import detectors as d
-from .kernels import Float, Int, window_sums
+from . import trend
+from .kernels import Float, Int, as_of, window_sums
 from .table import CAUSES, QUANTITY_CODES, ChannelTable
 
 __all__ = ["ARC_WINDOW_S", "Change", "Detector", "Findings"]
@@ -62,6 +63,14 @@ class Findings:
         return out
 
 
+def _carried(partner: Int, carried_theta: Float, capacity: int) -> Float:
+    """A slot-indexed array of the thermal states the partners held before this batch."""
+    out = np.full(capacity, np.nan)
+    ok = partner >= 0
+    out[partner[ok]] = carried_theta[ok]
+    return out
+
+
 class Detector:
     def __init__(self, table: ChannelTable | None = None) -> None:
         self.table = table or ChannelTable()
@@ -76,7 +85,9 @@ class Detector:
         arc_slot: Int | None = None,
         arc_ts: Float | None = None,
         arc_count: Float | None = None,
+        now: float | None = None,
     ) -> Findings:
+        """Detect on one batch. ``now`` is the server's clock: no sample is judged as later than it."""
         if arc_slot is not None and arc_ts is not None and arc_count is not None and arc_slot.shape[0]:
             s2, t2, v2 = self._arc_windows(arc_slot, arc_ts, arc_count)
             slot, ts, value = np.concatenate([slot, s2]), np.concatenate([ts, t2]), np.concatenate([value, v2])
@@ -85,12 +96,12 @@ class Detector:
             return findings
         t0 = float(ts.min())
         if float(ts.max()) - t0 <= SLICE_S:
-            self._pass(slot, ts, value, findings)
+            self._pass(slot, ts, value, findings, now)
         else:
             piece = ((ts - t0) // SLICE_S).astype(np.int64)
             for k in np.unique(piece):
                 mask = piece == k
-                self._pass(slot[mask], ts[mask], value[mask], findings)
+                self._pass(slot[mask], ts[mask], value[mask], findings, now)
         findings.changes.sort(key=lambda c: c.ts)
         return findings
 
@@ -131,24 +142,27 @@ class Detector:
             self._arc_tail[s] = (all_ts[keep], all_count[keep])
         return all_slot[is_new], all_ts[is_new], sums[is_new]
 
-    def _pass(self, slot: Int, ts: Float, value: Float, out: Findings) -> None:
+    def _pass(self, slot: Int, ts: Float, value: Float, out: Findings, now: float | None) -> None:
         table = self.table
         st = table.state
         ordered = slot.shape[0] < 2 or bool(np.all((slot[1:] > slot[:-1]) | ((slot[1:] == slot[:-1]) &
                                                                                (ts[1:] >= ts[:-1]))))
-        if ordered:
-            rows = d.Rows(slot, ts, value)
-        else:
+        if not ordered:
             order = np.lexsort((ts, slot))
-            rows = d.Rows(slot[order], ts[order], value[order])
-        prev_ts = np.empty(len(rows))
-        if len(rows):
-            prev_ts[1:] = rows.ts[:-1]
-        prev_ts[rows.seg] = -np.inf
-        fresh = (rows.ts > prev_ts) & ~(rows.ts <= st["last_ts"][rows.slot]) & table.enabled[rows.slot]
-        rows = rows.take(fresh)
-        if not len(rows):
+            slot, ts, value = slot[order], ts[order], value[order]
+        keep = table.enabled[slot]
+        if not keep.all():
+            slot, ts, value = slot[keep], ts[keep], value[keep]
+        if not slot.shape[0]:
             return
+        # Every sample is judged, in time order per channel, on the channel's own clock: a sample stamped ahead of
+        # the server (a device clock running fast) counts as of now, and a late one (older than what the channel
+        # has seen) as of the channel's latest time. So no accepted sample is left unjudged, and none can move a
+        # channel's time so far ahead that the readings after it are ignored.
+        judged = ts if now is None else np.minimum(ts, now)
+        judged = np.fmax(judged, st["last_ts"][slot])
+        stamped = ts
+        rows = d.Rows(slot, judged, value)
         bad = d.out_of_range(table, rows)
         sensor_level = d.sensor(table, rows, bad)
         stuck = (sensor_level == 3) & ~bad
@@ -158,23 +172,42 @@ class Detector:
         qty = table.qty[good.slot]
 
         current = good.take(qty == Q["current_a"])
+        temp = good.take(qty == Q["temp_c"])
+        # A terminal's temperature is judged against its load as it was at the temperature's own time.
+        partner = table.partner[temp.slot]
+        paired = partner >= 0
+        carried_theta = st["theta"][np.maximum(partner, 0)]
+        theta = np.empty(0)
         if len(current):
-            level, _theta = d.overload(table, current)
+            level, theta = d.overload(table, current)
             self._changes(current, "overload", level, out)
             self._changes(current, "short_circuit", d.short_circuit(table, current), out)
         residual = good.take(qty == Q["residual_ma"])
         if len(residual):
             self._changes(residual, "leakage", d.threshold(table, residual), out)
-            last, level, eta = d.leakage_trend(table, residual)
-            self._changes(last, "leakage_trend", level, out, detail=lambda i: {"projected_at": float(eta[i])})
-        temp = good.take(qty == Q["temp_c"])
+            # Natural leakage follows the connected load: the trend is judged against the device's current.
+            owner = table.partner[residual.slot]
+            amps = as_of(current.slot, current.ts, current.value, np.maximum(owner, 0), residual.ts,
+                         st["last_value"])
+            rated = table.settings["rated_a"][np.maximum(owner, 0)]
+            load = np.where(owner >= 0, np.clip(np.nan_to_num(amps / rated), 0.0, 1.2), 0.0)
+            at, level, eta = trend.leakage_trend(table, residual.slot, residual.seg, residual.end, residual.ts,
+                                                 residual.value, load)
+            picked = np.zeros(len(residual), dtype=np.bool_)
+            picked[at] = True
+            self._changes(residual.take(picked), "leakage_trend", level, out,
+                          detail=lambda i: {"projected_at": float(eta[i])})
         if len(temp):
             self._changes(temp, "overtemp", d.threshold(table, temp), out)
-            paired = table.partner[temp.slot] >= 0
-            paired &= ~np.isnan(st["theta"][np.maximum(table.partner[temp.slot], 0)])
+            load = as_of(current.slot, current.ts, theta, np.maximum(partner, 0), temp.ts,
+                         _carried(partner, carried_theta, table.capacity))
+            peer_slot = table.peer[temp.slot]
+            peer = as_of(temp.slot, temp.ts, temp.value, np.maximum(peer_slot, 0), temp.ts, st["last_value"])
+            peer[peer_slot < 0] = np.nan
+            paired &= ~np.isnan(load)
             joint = temp.take(paired)
             if len(joint):
-                level, excess = d.hot_joint(table, joint)
+                level, excess = d.hot_joint(table, joint, load[paired], peer[paired])
                 self._changes(joint, "hot_joint", level, out, detail=lambda i: {"excess_c": round(float(excess[i]), 1)})
         voltage = good.take(qty == Q["voltage_v"])
         if len(voltage):
@@ -187,7 +220,7 @@ class Detector:
         st["last_ts"][ends] = rows.ts[rows.end]
         st["last_value"][ends] = rows.value[rows.end]
         table.dirty[ends] = True
-        out.latest.append((ends, rows.ts[rows.end], rows.value[rows.end]))
+        out.latest.append((ends, stamped[rows.end], rows.value[rows.end]))
 
     def _changes(self, rows: d.Rows, cause: str, level: np.ndarray[Any, Any], out: Findings,
                  detail: Any = None) -> None:

@@ -11,10 +11,14 @@ import numpy as np
 from numpy.typing import NDArray
 
 __all__ = [
+    "as_of",
     "ffill",
     "first_order",
+    "gaps",
     "held",
+    "previous",
     "run_since",
+    "sampled_drive",
     "schmitt",
     "segment_ends",
     "segment_starts",
@@ -62,13 +66,36 @@ def schmitt(value: Float, on_at: Float, off_below: Float, seg_start: Bool, carri
     return result
 
 
-def run_since(on: Bool, ts: Float, seg_start: Bool, carried_on: Bool, carried_since: Float) -> Float:
-    """For rows where ``on`` holds, the time the current run of ``on`` began (NaN elsewhere)."""
+def gaps(ts: Float, seg_start: Bool, carried_ts: Float) -> Float:
+    """Seconds since the previous sample of the same slot (NaN before a slot's first sample ever)."""
+    prev = np.empty_like(ts)
+    if ts.shape[0]:
+        prev[1:] = ts[:-1]
+    prev[seg_start] = carried_ts[seg_start]
+    result: Float = ts - prev
+    return result
+
+
+def previous(values: Float, seg_start: Bool, carried: Float) -> Float:
+    """Each row's previous value in its slot: the row before, or the value carried in at a segment start."""
+    prev = np.empty_like(values)
+    if values.shape[0]:
+        prev[1:] = values[:-1]
+    prev[seg_start] = carried[seg_start]
+    return prev
+
+
+def run_since(on: Bool, ts: Float, seg_start: Bool, carried_on: Bool, carried_since: Float,
+              broken: Bool | None = None) -> Float:
+    """For rows where ``on`` holds, the time the current run of ``on`` began (NaN elsewhere).
+
+    ``broken`` marks rows after a gap too long to say anything about: a run that spans it starts again there.
+    """
     prev_on = np.empty_like(on)
     if on.shape[0]:
         prev_on[1:] = on[:-1]
     prev_on[seg_start] = carried_on[seg_start]
-    begins = on & ~prev_on
+    begins = on & ~prev_on if broken is None else on & (~prev_on | broken)
     marked = begins | seg_start
     start = np.where(begins, ts, np.where(on & seg_start, carried_since, np.nan))
     since: Float = ffill(marked, start).astype(np.float64)
@@ -84,38 +111,65 @@ def held(on: Bool, since: Float, ts: Float, delay: Float) -> Bool:
 
 
 def first_order(
-    x: Float, ts: Float, seg_start: Bool, carried: Float, carried_ts: Float, tau: Float
+    drive: Float, ts: Float, seg_start: Bool, carried: Float, carried_ts: Float, tau: Float
 ) -> Float:
-    """A first-order lag per segment: ``y_k = a·y_{k-1} + (1-a)·x_k`` with ``a = exp(-Δt/τ)``.
+    """A first-order lag per segment: ``y_k = a·y_{k-1} + drive_k`` with ``a = exp(-Δt/τ)``.
 
-    Exact for irregular sampling. Where nothing is carried (NaN), the first row starts cold (``y = 0``): a
-    channel's first sample says nothing about how long the load has been on. Callers keep a segment's time
-    span within a few τ (the engine slices batches by time), so the growth factor ``exp(Δt/τ)`` of the
-    closed form stays small.
+    ``drive_k`` is what row k adds over the interval before it (for an input x held over the whole interval it
+    is ``(1-a)·x``; callers decide what a sample says about the time before it). Where nothing is carried
+    (NaN), the first row starts cold (``y = 0``): a channel's first sample says nothing about how long the load
+    has been on. Callers keep a segment's time span within a few τ (the engine slices batches by time), so the
+    growth factor ``exp(Δt/τ)`` of the closed form stays small.
     """
-    n = x.shape[0]
+    n = drive.shape[0]
     if n == 0:
         return np.empty(0)
     first_idx = np.flatnonzero(seg_start)
     t_first = ffill(seg_start, ts).astype(np.float64)
     g = np.exp((ts - t_first) / tau)
-    prev_ts = np.empty_like(ts)
-    prev_ts[1:] = ts[:-1]
-    prev_ts[seg_start] = carried_ts[seg_start]
-    with np.errstate(invalid="ignore"):
-        a = np.exp(-(ts - prev_ts) / tau)
-    terms = (1.0 - a) * x * g
-    # First row of each segment: carried value decayed over the gap, plus the new sample.
+    terms = drive * g
+    # First row of each segment: carried value decayed over the gap, plus its own drive.
     c0 = carried[first_idx]
-    a0 = a[first_idx]
+    with np.errstate(invalid="ignore"):
+        a0 = np.exp(-(ts[first_idx] - carried_ts[first_idx]) / tau[first_idx])
     fresh = np.isnan(c0) | np.isnan(a0)
-    y0 = np.where(fresh, 0.0, c0 * a0 + (1.0 - a0) * x[first_idx])
+    y0 = np.where(fresh, 0.0, c0 * a0 + drive[first_idx])
     terms[first_idx] = np.nan_to_num(y0)
     total = np.cumsum(terms)
     before = np.zeros(n)
     before[first_idx] = total[first_idx] - terms[first_idx]
     base = ffill(seg_start, before).astype(np.float64)
     result: Float = (total - base) / g
+    return result
+
+
+def sampled_drive(x: Float, agreed: Float, gap: Float, tau: float, span: float, max_gap: float) -> Float:
+    """The drive of ``first_order`` for samples that are instants, not interval means.
+
+    A sample vouches for its own instant (the ``span`` seconds the device measured over); the interval before
+    it is credited with ``agreed`` (what the samples around it agree on) for at most ``max_gap`` seconds, and
+    with nothing beyond that (a longer silence says nothing about the load).
+    """
+    d = np.nan_to_num(gap, nan=0.0)
+    own = np.minimum(d, span)
+    vouched = np.maximum(np.minimum(d, max_gap) - own, 0.0)
+    a_own = np.exp(-own / tau)
+    result: Float = a_own * (1.0 - np.exp(-vouched / tau)) * np.nan_to_num(agreed) + (1.0 - a_own) * x
+    return result
+
+
+def as_of(slot: Int, ts: Float, values: Float, q_slot: Int, q_ts: Float, carried: Float) -> Float:
+    """For each query (slot, time), the value of the last row of that slot at or before the time, else
+    ``carried[slot]`` (what the slot held before these rows). ``slot``/``ts`` are sorted by (slot, ts)."""
+    if slot.shape[0] == 0 or q_slot.shape[0] == 0:
+        return carried[q_slot]
+    t0 = min(float(ts.min()), float(q_ts.min()))
+    span = max(float(ts.max()), float(q_ts.max())) - t0 + 1.0
+    key = slot * span + (ts - t0)
+    idx = np.searchsorted(key, q_slot * span + (q_ts - t0), side="right") - 1
+    at = np.maximum(idx, 0)
+    found = (idx >= 0) & (slot[at] == q_slot)
+    result: Float = np.where(found, values[at], carried[q_slot])
     return result
 
 

@@ -16,7 +16,10 @@ from numpy.typing import NDArray
 
 from .settings import quantity_of
 
-__all__ = ["CAUSES", "QUANTITY_CODES", "STATE_FIELDS", "ChannelInfo", "ChannelTable"]
+__all__ = [
+    "CAUSES", "QUANTITY_CODES", "RATE_SUMS", "SHARED_SUMS", "STATE_FIELDS", "TREND_RATES", "ChannelInfo",
+    "ChannelTable",
+]
 
 QUANTITY_CODES = {"current_a": 0, "residual_ma": 1, "temp_c": 2, "voltage_v": 3, "arc": 4, "power_w": 5,
                   "energy_kwh": 6}
@@ -27,6 +30,13 @@ CAUSES = ("overload", "leakage", "overtemp", "arc", "short_circuit", "hot_joint"
 
 # Settings as arrays (NaN where a setting does not apply to the quantity).
 SETTING_FIELDS = ("alarm", "prealarm", "hysteresis", "delay_s", "rated_a", "ambient_c")
+
+# Growth rates (per day) the leakage trend fits at once: e-folding times of about 1.8 to 6.7 days.
+TREND_RATES = (0.15, 0.22, 0.3, 0.4, 0.55)
+# Its sums over six features (1, load, sin ωt, cos ωt, sin 2ωt, cos 2ωt): 21 products, 6 with the value, the value
+# squared; and per rate, the growth feature with each of them, itself and the value.
+SHARED_SUMS = (*(f"tr_p{n}" for n in range(21)), *(f"tr_v{i}" for i in range(6)), "tr_vv")
+RATE_SUMS = (*(f"tr_g{i}_" for i in range(6)), "tr_gg", "tr_gv")
 
 # Detector state per slot, checkpointed as a list of floats in this order. Append only.
 STATE_FIELDS = (
@@ -39,14 +49,25 @@ STATE_FIELDS = (
     "theta",
     # the value has not changed since
     "stuck_since",
-    # leakage trend: exponentially weighted sums of a harmonic regression (see detectors.leakage_trend)
+    # leakage trend: when it was first seen, last anchored and last judged (tr_m*, tr_b*: retired sums)
     "tr_first", "tr_last", "tr_eval", *(f"tr_m{i}" for i in range(10)), *(f"tr_b{i}" for i in range(4)),
     # hot joint: weighted regression of temperature on the thermal state
     "hj_w", "hj_x", "hj_xx", "hj_y", "hj_xy",
+    # overload: the last two samples' (I/In)², for what the interval before a sample is credited with
+    "ov_x", "ov_x2",
+    # hot joint: the line of the difference to a peer terminal against θ (weighted sums as hj_*)
+    "hp_w", "hp_x", "hp_xx", "hp_y", "hp_xy",
+    # sensor: an out-of-range run and when it began
+    "oor_on", "oor_since",
+    # leakage trend: since when the projection has stayed within the warning horizon
+    "tr_since", "tr_hi", "tr_prev",
+    # leakage trend: the regression's sums (see trend.py), shared and per growth rate
+    *SHARED_SUMS, *(f"{name}{k}" for k in range(len(TREND_RATES)) for name in RATE_SUMS),
 )
 _NAN_FIELDS = {"last_ts", "last_value", "pre_since", "al_since", "hj_pre_since", "hj_al_since", "theta",
-               "stuck_since", "tr_first", "tr_last", "tr_eval"}
-_BOOL_FIELDS = {"pre_on", "al_on", "hj_pre_on", "hj_al_on"}
+               "stuck_since", "tr_first", "tr_last", "tr_eval", "ov_x", "ov_x2", "oor_since", "tr_since", "tr_hi",
+               "tr_prev"}
+_BOOL_FIELDS = {"pre_on", "al_on", "hj_pre_on", "hj_al_on", "oor_on"}
 
 
 class ChannelInfo:
@@ -74,6 +95,7 @@ class ChannelTable:
         self.qty = np.full(capacity, -1, dtype=np.int8)
         self.enabled = np.zeros(capacity, dtype=np.bool_)
         self.partner = np.full(capacity, -1, dtype=np.int64)  # temp channel → its device's current channel
+        self.peer = np.full(capacity, -1, dtype=np.int64)  # temp channel → another temp channel of its device
         self.settings: dict[str, NDArray[np.float64]] = {f: np.full(capacity, np.nan) for f in SETTING_FIELDS}
         self.state: dict[str, NDArray[Any]] = {f: self._blank(f, capacity) for f in STATE_FIELDS}
         self.desired = np.zeros((len(CAUSES), capacity), dtype=np.int8)
@@ -99,6 +121,7 @@ class ChannelTable:
         self.qty = grown(self.qty, -1)
         self.enabled = grown(self.enabled, False)
         self.partner = grown(self.partner, -1)
+        self.peer = grown(self.peer, -1)
         self.settings = {k: grown(v, np.nan) for k, v in self.settings.items()}
         self.state = {k: grown(v, self._blank(k, 1)[0]) for k, v in self.state.items()}
         self.desired = grown(self.desired, 0)

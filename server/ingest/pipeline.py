@@ -126,7 +126,7 @@ class Pipeline:
         findings = self.detector.detect(
             slots, ts_arr, values,
             np.asarray(arc_slot, dtype=np.int64), np.asarray(arc_ts, dtype=np.float64),
-            np.asarray(arc_count, dtype=np.float64),
+            np.asarray(arc_count, dtype=np.float64), now=now,
         )
         live: list[LiveEvent] = []
         touched = self._apply(conn, findings.changes)

@@ -72,8 +72,14 @@ class Registry:
             entry.channel_ids[channel["key"]] = channel["id"]
         # A terminal temperature is judged against the load of the same device (hot joint).
         current = next((entry.slots[k] for k in sorted(entry.slots) if quantity_of(k) == "current_a"), -1)
+        # Several terminals of one device (L and N, or the phases) are compared with each other, each with the next.
+        terminals = [entry.slots[k] for k in sorted(entry.slots) if quantity_of(k) == "temp_c"]
         for key, slot in entry.slots.items():
-            table.partner[slot] = current if quantity_of(key) == "temp_c" else -1
+            table.partner[slot] = current if quantity_of(key) in ("temp_c", "residual_ma") else -1
+            table.peer[slot] = -1
+        if len(terminals) > 1:
+            for i, slot in enumerate(terminals):
+                table.peer[slot] = terminals[(i + 1) % len(terminals)]
         self.by_serial[entry.serial] = entry
         self.by_id[entry.id] = entry
         return entry
