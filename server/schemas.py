@@ -38,7 +38,8 @@ DepartmentCode = Literal[
     "industry",
 ]
 DeviceKind = Literal["breaker", "combined", "residual", "temperature", "arc"]
-SiteStatus = Literal["normal", "prealarm", "alarm", "fault", "offline"]
+# power_off: a breaker of the site is open (tripped or switched off), and nothing worse is going on.
+SiteStatus = Literal["normal", "prealarm", "alarm", "fault", "offline", "power_off"]
 
 Text = Annotated[str, Meta(max_length=200)]
 Name = Annotated[str, Meta(min_length=1, max_length=200)]
@@ -128,6 +129,8 @@ class DeviceOut(Struct):
     poll_interval_s: float = 30.0
     last_seen_at: float | None = None
     switch: Literal["closed", "open"] | None = None  # a breaker's last known position
+    switch_at: float | None = None  # when it last moved
+    switch_by: str | None = None  # who moved it remotely (None: the device itself, or someone on site)
     controls: list[str] = []  # remote actions the device's model supports (trip, close, self_test)
 
 
@@ -234,6 +237,14 @@ class AlarmOut(Struct):
     ack_note: str = ""
     # How far the escalation ladder went: 0 the owner, 1 the operator company, 2 the grid inspector.
     escalated_tier: int = 0
+    # Raised while the device was in self-test (自检): never sent, never a hazard, never counted.
+    test: bool = False
+    # "trip" when the alarm ended because the breaker opened (the cause is still there), with who tripped it
+    # remotely (None: the breaker tripped by itself, or someone switched it off on site).
+    cleared_reason: Literal["trip"] | None = None
+    tripped_by: str | None = None
+    # The value that raised it (what its first message quoted; for arc, the half-cycles in that second).
+    raised_value: float | None = None
 
 
 class AckIn(Struct, forbid_unknown_fields=True):

@@ -72,7 +72,7 @@ def test_site_rules_decide(rig: Rig) -> None:
     site = rig.world.sites["site_market"]
     path = f"/api/v1/sites/{site}/hazard-rules"
     assert rig.client.get(path, headers=rig.world.headers("owner_1")).json() == {
-        "alarm_uncleared_min": 30, "arc_always": True}
+        "alarm_uncleared_min": 30, "arc_always": True, "trip_always": True}
     assert rig.client.put(path, json={"alarm_uncleared_min": 5, "arc_always": False},
                           headers=rig.world.headers("owner_1")).status_code == 403
     r = rig.client.put(path, json={"alarm_uncleared_min": 5, "arc_always": False},

@@ -31,6 +31,7 @@ class Active:
     peak: float | None
     threshold: float | None
     detail: dict[str, Any] = field(default_factory=dict)
+    test: bool = False  # raised while the device was in self-test: shown as 自检, nobody is told
 
 
 @dataclass(frozen=True)

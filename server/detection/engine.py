@@ -26,6 +26,8 @@ C = {name: i for i, name in enumerate(CAUSES)}
 ARC_WINDOW_S = 1.0
 # A 50 Hz circuit has at most 100 half-cycles in a second.
 ARC_MAX_PER_WINDOW = 100.0
+# The trigger state a late lane runs on a blank copy of (restored after), so the present is not disturbed.
+_LATE_STATE = ("pre_on", "pre_since", "al_on", "al_since", "last_ts")
 # Detection runs over slices of at most this much time, so the closed forms of the thermal state stay exact
 # in float64 (their growth factor is exp(slice / τ)).
 SLICE_S = 3600.0
@@ -155,10 +157,17 @@ class Detector:
             slot, ts, value = slot[keep], ts[keep], value[keep]
         if not slot.shape[0]:
             return
-        # Every sample is judged, in time order per channel, on the channel's own clock: a sample stamped ahead of
-        # the server (a device clock running fast) counts as of now, and a late one (older than what the channel
-        # has seen) as of the channel's latest time. So no accepted sample is left unjudged, and none can move a
-        # channel's time so far ahead that the readings after it are ignored.
+        # Every sample is judged, in time order per channel, on the channel's own clock. A sample stamped ahead of
+        # the server (a device clock running fast) counts as of now, so it cannot move the channel's time so far
+        # ahead that the readings after it look late. Late samples (older than what the channel has seen: a backlog
+        # sent after an outage) are judged on their own times in a lane of their own (``_late``).
+        with np.errstate(invalid="ignore"):
+            late = ts <= st["last_ts"][slot]
+        if late.any():
+            self._late(d.Rows(slot[late], ts[late], value[late]), out)
+            slot, ts, value = slot[~late], ts[~late], value[~late]
+            if not slot.shape[0]:
+                return
         judged = ts if now is None else np.minimum(ts, now)
         judged = np.fmax(judged, st["last_ts"][slot])
         stamped = ts
@@ -221,6 +230,57 @@ class Detector:
         st["last_value"][ends] = rows.value[rows.end]
         table.dirty[ends] = True
         out.latest.append((ends, stamped[rows.end], rows.value[rows.end]))
+
+    def _late(self, rows: d.Rows, out: Findings) -> None:
+        """Late samples: the levels and durations they show on their own times, as episodes of the past.
+
+        Only what a level held for a while says is judged (leakage, temperature, voltage, short circuit); the
+        integrating detectors (overload, hot joint, trend, arc windows) follow the channel's present. An episode
+        whose cause has no alarm now is raised and cleared at the times the samples show; one whose cause is
+        active now adds nothing.
+        """
+        table = self.table
+        st = table.state
+        saved = {name: st[name][rows.slot].copy() for name in _LATE_STATE}
+        for name in _LATE_STATE:
+            st[name][rows.slot] = False if name.endswith("_on") else np.nan
+        try:
+            good = rows.take(~d.out_of_range(table, rows))
+            qty = table.qty[good.slot]
+            lanes = [(good.take(qty == Q["residual_ma"]), "leakage"), (good.take(qty == Q["temp_c"]), "overtemp"),
+                     (good.take(qty == Q["voltage_v"]), "voltage")]
+            found = [(part, cause, d.threshold(table, part)) for part, cause in lanes if len(part)]
+            current = good.take(qty == Q["current_a"])
+            if len(current):
+                found.append((current, "short_circuit", d.short_circuit(table, current)))
+        finally:
+            for name, values in saved.items():
+                st[name][rows.slot] = values
+        for part, cause, level in found:
+            self._episodes(part, cause, level, out)
+
+    def _episodes(self, rows: d.Rows, cause: str, level: np.ndarray[Any, Any], out: Findings) -> None:
+        c = C[cause]
+        for s in np.unique(rows.slot).tolist():
+            if self.table.desired[c, s] > 0:
+                continue  # the cause is an alarm now: the late samples belong to it
+            mine = np.flatnonzero(rows.slot == s)
+            wanted = level[mine] > 0
+            start = 0
+            while start < mine.shape[0]:
+                on = np.flatnonzero(wanted[start:])
+                if not on.size:
+                    break
+                first = start + int(on[0])
+                off = np.flatnonzero(~wanted[first:])
+                stop = first + int(off[0]) if off.size else mine.shape[0]
+                run = mine[first:stop]
+                worst = int(level[run].max())
+                peak = float(rows.value[run].max())
+                end = mine[stop] if stop < mine.shape[0] else mine[-1]
+                out.changes.append(Change(s, cause, worst, float(rows.ts[run[0]]), peak, {"late": True}))
+                out.changes.append(Change(s, cause, 0, float(rows.ts[end]), float(rows.value[end]), {"late": True}))
+                start = stop
 
     def _changes(self, rows: d.Rows, cause: str, level: np.ndarray[Any, Any], out: Findings,
                  detail: Any = None) -> None:

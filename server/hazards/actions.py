@@ -78,7 +78,7 @@ def create(conn: sqlite3.Connection, doer: Doer, body: HazardCreate) -> int:
         alarm = alarm_sql.get_alarm(conn, body.alarm_id)
         if alarm is None or alarm["site_id"] != body.site_id:
             raise InvalidInput("alarm_id", f"alarm {body.alarm_id} is not an alarm of site {body.site_id}")
-        taken = conn.execute("SELECT id FROM hazards WHERE alarm_id = ?", [body.alarm_id]).fetchone()
+        taken = conn.execute("SELECT hazard_id FROM hazard_alarms WHERE alarm_id = ?", [body.alarm_id]).fetchone()
         if taken:
             raise Conflict(f"alarm {body.alarm_id} already has hazard {taken[0]}")
     check_photos(conn, body.attachments)

@@ -18,8 +18,9 @@ __all__ = [
     "DEFAULT_RULES", "announce", "due_alarms", "from_alarms", "open_hazard", "overdue", "pending", "run",
 ]
 
-# Every fault-arc alarm, and any alarm still active after 30 minutes, becomes a hazard (USER_STORIES 1.5).
-DEFAULT_RULES = {"alarm_uncleared_min": 30, "arc_always": True}
+# Every fault-arc alarm, any alarm still active after 30 minutes, and any alarm a breaker trip ended (the trip removed
+# the symptom, not the cause) becomes a hazard (USER_STORIES 1.5).
+DEFAULT_RULES = {"alarm_uncleared_min": 30, "arc_always": True, "trip_always": True}
 # Alarms older than this are not looked at again (a site that switched a rule on is not flooded with history).
 LOOKBACK_S = 7 * 86400.0
 
@@ -28,11 +29,12 @@ def due_alarms(conn: sqlite3.Connection, now: float) -> list[dict[str, Any]]:
     """Alarms that the site's rules turn into hazards now."""
     out = []
     for alarm in sql.alarms_for_rules(conn, now - LOOKBACK_S):
-        rules = alarm["rules"] or DEFAULT_RULES
+        rules = {**DEFAULT_RULES, **(alarm["rules"] or {})}
         minutes = rules.get("alarm_uncleared_min")
         arc = alarm["cause"] == "arc" and bool(rules.get("arc_always"))
         late = minutes is not None and alarm["cleared_at"] is None and now - alarm["started_at"] >= minutes * 60
-        if arc or late:
+        tripped = alarm["cleared_reason"] == "trip" and bool(rules.get("trip_always"))
+        if arc or late or tripped:
             out.append(alarm)
     return out
 
@@ -52,10 +54,21 @@ def from_alarms(conn: sqlite3.Connection, announcer: Announcer, now: float) -> i
                       cause=cause)
         unit = unit_of(alarm["channel"]) if alarm["channel"] and alarm["cause"] != "arc" else ""
         note = words("hazard.from_alarm_note", cause=cause, peak=quantity(alarm["peak"], unit))
+        if alarm["cleared_reason"] == "trip":
+            note += words("hazard.tripped_note")
+        # One hazard per fault: a repeat alarm of the same device and cause joins the hazard still open for it.
+        same = sql.open_hazard_of_fault(conn, alarm["device_id"], alarm["cause"])
+        if same is not None:
+            sql.add_event(conn, same["id"], now, None, "alarm_again", same["state"], note, {
+                "alarm_id": alarm["id"], "cause": alarm["cause"], "level": alarm["level"],
+                "started_at": alarm["started_at"], "peak": alarm["peak"], "unit": unit})
+            sql.update_hazard(conn, same["id"], {"updated_at": now})
+            sql.link_alarm(conn, alarm["id"], same["id"])
+            made += 1
+            continue
         owner = conn.execute("SELECT owner_id FROM sites WHERE id = ?", [alarm["site_id"]]).fetchone()[0]
         open_hazard(conn, announcer, now, site_id=alarm["site_id"], title=title, description=note,
-                    severity="major", source="alarm", actor_id=None, assignee_id=owner,
-                    refs={"alarm_id": alarm["id"]})
+                    severity="major", source="alarm", actor_id=None, assignee_id=owner, refs={"alarm_id": alarm["id"]})
         made += 1
     return made
 
@@ -73,6 +86,8 @@ def open_hazard(conn: sqlite3.Connection, announcer: Announcer, now: float, *, s
         "site_id": site_id, "title": title[:100], "description": description, "severity": severity, "source": source,
         **(refs or {}), "state": "assigned" if assignee_id else "open", "assignee_id": assignee_id, "due_at": due,
         "created_by": actor_id, "created_at": now, "updated_at": now})
+    if refs and refs.get("alarm_id"):
+        sql.link_alarm(conn, int(refs["alarm_id"]), hazard_id)
     sql.add_event(conn, hazard_id, now, actor_id, "created", "open", description, detail, attachments)
     if assignee_id:
         event_id = sql.add_event(conn, hazard_id, now, actor_id, "assigned", "assigned", detail={

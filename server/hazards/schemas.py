@@ -79,14 +79,16 @@ class HazardOut(Struct):
 class HazardEventOut(Struct):
     id: int
     ts: float
-    # created | assigned | rectified | verified | rejected | closed | comment | overdue
+    # created | assigned | rectified | verified | rejected | closed | comment | overdue | alarm_again
     kind: str
     state: str
     note: str
     actor: str | None
     actor_role: str | None
     attachments: list[str]
-    # assigned: {"assignee_id", "assignee", "due_at"}; created from an inspection or commissioning: where from.
+    # assigned: {"assignee_id", "assignee", "due_at"}; created from an inspection or commissioning: where from;
+    # alarm_again (the same device raised the same cause while this hazard was open): {"alarm_id", "cause",
+    # "level", "started_at", "peak", "unit"}.
     detail: dict[str, Any] = {}
 
 
@@ -106,3 +108,5 @@ class HazardRules(Struct, forbid_unknown_fields=True):
     alarm_uncleared_min: Annotated[int, Meta(ge=1, le=10080)] | None = 30
     # Every fault-arc alarm becomes a hazard, even one that cleared by itself (arcs come back).
     arc_always: bool = True
+    # Every alarm that a breaker trip ended becomes a hazard: the trip removed the symptom, not the cause.
+    trip_always: bool = True

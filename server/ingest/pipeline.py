@@ -21,6 +21,7 @@ from ..storage import alarms as alarm_sql
 from ..storage import readings as readings_sql
 from ..storage import sites as site_sql
 from ..storage.database import make_durable
+from ..storage.hazards import user_name
 from .registry import DeviceEntry, Registry
 from .wire import IngestResult, ParsedBatch, Rejected
 
@@ -28,6 +29,20 @@ __all__ = ["Access", "LiveEvent", "Outcome", "Pipeline"]
 
 # A device clock may run a little ahead of the server's; more than this and the sample is refused.
 MAX_CLOCK_SKEW_S = 300.0
+# API.md "Test alarms": a device is in self-test from its self_test event until this long after it.
+SELF_TEST_S = 60.0
+# A self-test alarm clears within seconds; one still active this long after it rose is not a test (a real fault
+# during a self-test, or self_test events sent over and over): it is raised again as a real alarm.
+TEST_ALARM_MAX_S = 300.0
+# An alarm that ends while its device's breaker is open ended because of the trip (and not because the fault went
+# away) when the breaker opened after the alarm rose, or up to this long before (a device that trips at once
+# reports the trip and the reading in the same instant).
+TRIP_GRACE_S = 60.0
+# Causes on the circuit itself, which a trip removes along with the power; sensor, link and supply faults stay theirs.
+TRIPPED_CAUSES = frozenset({"overload", "leakage", "overtemp", "arc", "short_circuit", "hot_joint", "leakage_trend",
+                            "imbalance"})
+# Events that move a breaker: the position it is in afterwards.
+SWITCH_EVENTS = {"trip": "open", "close": "closed"}
 
 
 @dataclass(frozen=True)
@@ -42,7 +57,7 @@ class Access:
 @dataclass(frozen=True)
 class LiveEvent:
     site_id: int
-    event: str  # "reading" | "alarm"
+    event: str  # "reading" | "alarm" | "device" | "hazard"
     data: dict[str, Any]
 
 
@@ -64,7 +79,8 @@ class Pipeline:
         for row in alarm_sql.active_alarms(conn):
             key: Key = (row["device_id"], row["channel_id"] or 0, row["cause"])
             self.book.add(key, Active(row["id"], row["site_id"], row["device_id"], row["channel_id"], row["cause"],
-                                      row["level"], row["started_at"], row["peak"], row["threshold"], row["detail"]))
+                                      row["level"], row["started_at"], row["peak"], row["threshold"], row["detail"],
+                                      bool(row["test"])))
             slot = table.slot_of.get(row["channel_id"] or 0)
             if slot is not None and row["cause"] in CAUSES:
                 table.desired[CAUSES.index(row["cause"]), slot] = RANK[row["level"]]
@@ -98,6 +114,7 @@ class Pipeline:
         seen = set(table.device_id[np.unique(slots)].tolist())
 
         event_rows: list[tuple[int, str, float, int, float]] = []
+        moved: list[tuple[DeviceEntry, str, float]] = []
         arc_slot: list[int] = []
         arc_ts: list[float] = []
         arc_count: list[float] = []
@@ -117,6 +134,10 @@ class Pipeline:
                 continue
             event_rows.append((entry.id, event.kind, event.ts, event.count, now))
             seen.add(entry.id)
+            if event.kind == "self_test":
+                alarm_sql.set_self_test(conn, entry.id, min(event.ts, now) + SELF_TEST_S)
+            elif event.kind in SWITCH_EVENTS:
+                moved.append((entry, SWITCH_EVENTS[event.kind], min(event.ts, now)))
 
         if slots.shape[0]:
             readings_sql.insert_readings(conn, table.channel_id[slots], ts_arr, values)
@@ -129,6 +150,8 @@ class Pipeline:
             np.asarray(arc_count, dtype=np.float64), now=now,
         )
         live: list[LiveEvent] = []
+        for entry, position, ts in sorted(moved, key=lambda m: m[2]):
+            live += self.switched(conn, entry.id, entry.site_id, position, ts, None)
         touched = self._apply(conn, findings.changes)
         for device_id in seen:
             touched += self._device_back(conn, device_id, now)
@@ -138,7 +161,7 @@ class Pipeline:
         rejected.sort(key=lambda r: (r.kind, r.index))
         readings_sql.record_batch(conn, batch.batch_id, now, accepted,
                                   [{"index": r.index, "error": r.error, "kind": r.kind} for r in rejected])
-        if touched:
+        if touched or moved:
             make_durable(conn)
             live += self.alarm_events(conn, touched)
         if watched:
@@ -212,26 +235,73 @@ class Pipeline:
         return out
 
     def _store(self, conn: sqlite3.Connection, key: Key, decision: Decision, ts: float, value: float | None,
-               threshold: float | None, detail: dict[str, Any], site_id: int) -> tuple[int, str]:
+               threshold: float | None, detail: dict[str, Any], site_id: int,
+               test: bool | None = None) -> tuple[int, str]:
         device_id, channel_id, cause = key
         if decision.kind == "raised":
+            test = alarm_sql.in_self_test(conn, device_id, ts) if test is None else test
             record = {"site_id": site_id, "device_id": device_id, "channel_id": channel_id or None, "cause": cause,
                       "level": decision.level, "started_at": ts, "peak": value, "threshold": threshold,
-                      "detail": detail}
+                      "detail": detail, "test": test}
             alarm_id = alarm_sql.insert_alarm(conn, record, value)
             self.book.add(key, Active(alarm_id, site_id, device_id, channel_id or None, cause, decision.level, ts,
-                                      value, threshold, detail))
+                                      value, threshold, detail, test))
             return alarm_id, "raised"
         active = self.book.active[key]
         if decision.kind == "escalated":
             active.level = decision.level
             active.threshold = threshold
             active.detail = detail or active.detail
-            alarm_sql.escalate_alarm(conn, active.id, decision.level, ts, value, threshold, active.detail)
+            alarm_sql.escalate_alarm(conn, active.id, decision.level, ts, value, threshold, active.detail,
+                                     test=active.test)
             return active.id, "escalated"
         self.book.remove(key)
-        alarm_sql.clear_alarm(conn, active.id, active.level, ts, value)
+        trip = self._trip(conn, active) if cause in TRIPPED_CAUSES else None
+        if trip is None:
+            alarm_sql.clear_alarm(conn, active.id, active.level, ts, value, test=active.test)
+        else:
+            by = trip["switch_by"]
+            alarm_sql.clear_alarm(conn, active.id, active.level, ts, value, test=active.test, reason="trip",
+                                  tripped_by=by, detail={"reason": "trip", "by": user_name(conn, by) if by else None,
+                                                         "at": trip["switch_at"]})
         return active.id, "cleared"
+
+    @staticmethod
+    def _trip(conn: sqlite3.Connection, active: Active) -> dict[str, Any] | None:
+        """The breaker's opening that ended ``active``, if it is open and opened during the alarm (or just before)."""
+        switch = alarm_sql.device_switch(conn, active.device_id)
+        if switch is None or switch["switch"] != "open" or switch["switch_at"] is None:
+            return None
+        return switch if switch["switch_at"] >= active.started_at - TRIP_GRACE_S else None
+
+    def switched(self, conn: sqlite3.Connection, device_id: int, site_id: int, position: str, ts: float,
+                 by: int | None) -> list[LiveEvent]:
+        """A breaker moved (a trip or close event, a read-back after remote control, the poller's reading): record
+        it and tell open site pages. Nothing when it was already there."""
+        if not alarm_sql.set_switch(conn, device_id, position, ts, by):
+            return []
+        return [LiveEvent(site_id, "device", {"device_id": device_id, "site_id": site_id, "switch": position,
+                                              "switch_at": ts, "switch_by": user_name(conn, by) if by else None})]
+
+    def promote_tests(self, conn: sqlite3.Connection, now: float) -> list[tuple[int, str]]:
+        """Test alarms still active TEST_ALARM_MAX_S after they rose end as tests and rise again as real alarms, so
+        neither a fault during a self-test nor a stream of self_test events can hide an alarm."""
+        touched: list[tuple[int, str]] = []
+        for row in alarm_sql.stale_tests(conn, now - TEST_ALARM_MAX_S):
+            key: Key = (row["device_id"], row["channel_id"] or 0, row["cause"])
+            active = self.book.active.get(key)
+            if active is None or active.id != row["id"]:
+                continue
+            self.book.remove(key)
+            alarm_sql.clear_alarm(conn, active.id, active.level, now, None, test=True,
+                                  detail={"reason": "not_a_test"})
+            touched.append((active.id, "cleared"))
+            touched.append(self._store(conn, key, Decision("raised", active.level), now, active.peak,
+                                       active.threshold, {**active.detail, "after_self_test": True}, active.site_id,
+                                       test=False))
+        if touched:
+            make_durable(conn)
+        return touched
 
     def _threshold(self, change: Change) -> float | None:
         s = self.detector.table.settings

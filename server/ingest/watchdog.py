@@ -43,6 +43,7 @@ def tick(pipeline: Pipeline, conn: sqlite3.Connection, now: float) -> list[LiveE
     arcs = [table.slot_of[a.channel_id] for a in pipeline.book.of_cause("arc")
             if a.channel_id is not None and a.channel_id in table.slot_of]
     touched += pipeline.apply_changes(conn, pipeline.detector.tick(now, arcs))
+    touched += pipeline.promote_tests(conn, now)
     pipeline.checkpoint(conn)
     return pipeline.alarm_events(conn, touched)
 

@@ -27,7 +27,7 @@ __all__ = [
 ACKNOWLEDGERS = ("admin", "operator", "installer", "owner")
 # A raw range longer than this many points must be asked for with a step.
 MAX_RAW_POINTS = 200_000
-_STATUS_ORDER: tuple[SiteStatus, ...] = ("alarm", "fault", "offline", "prealarm")
+_STATUS_ORDER: tuple[SiteStatus, ...] = ("alarm", "fault", "offline", "power_off", "prealarm")
 
 
 def alarm_out(row: dict[str, Any]) -> AlarmOut:

@@ -44,7 +44,7 @@ async def control(ctx: Context, principal: Principal, device_id: int, body: Cont
         await remote.command(body.action)
         reading = await remote.read()  # read back what the device now reports
         switch = reading.switch
-        await box.ingest_reading(device.serial, reading)
+        await box.ingest_reading(device.serial, reading, principal.id)
         expected = _EXPECTED.get(body.action)
         if expected is not None and switch != expected:
             outcome, code = "failed", "not_confirmed"

@@ -13,11 +13,12 @@ from ble.poller import Gathered, Poller, Target
 from ble.pool import LinkPool
 from ble.scanner import Found
 
-from ..ingest.pipeline import Access
+from ..ingest.pipeline import Access, LiveEvent
 from ..ingest.wire import Event, IngestResult, ParsedBatch, Sample
 from ..services.alarms import present
 from ..services.ingest import ingest
 from ..storage import bluetooth as sql
+from ..storage.database import make_durable
 
 if TYPE_CHECKING:
     from ..context import Context
@@ -55,17 +56,32 @@ class SiteBox:
         finally:
             await self.pool.close()
 
-    async def ingest(self, gathered: Gathered) -> IngestResult:
+    async def ingest(self, gathered: Gathered, by: int | None = None) -> IngestResult:
+        """A batch of readings; breaker positions first, so an alarm that the opening ends is known to be ended by
+        it. ``by``: the user whose remote command moved the breaker (None: the device itself, or someone on site)."""
+        if gathered.switches:
+            now = self.ctx.clock()
+            moved = await self.ctx.db.write(lambda conn: self._switches(conn, gathered.switches, now, by))
+            self.ctx.hub.publish(moved)
         result = await ingest(self.ctx, Access(), to_batch(gathered))
         if result.rejected:
             log.warning("BLE batch: %d rejected, first: %s", len(result.rejected), result.rejected[0].error)
-        if gathered.switches:
-            await self.ctx.db.write(lambda conn: sql.set_switches(conn, gathered.switches))
         return result
 
-    async def ingest_reading(self, serial: str, reading: Reading) -> IngestResult:
+    def _switches(self, conn: Any, switches: dict[str, str], now: float, by: int | None) -> list[LiveEvent]:
+        pipeline = self.ctx.pipeline
+        events: list[LiveEvent] = []
+        for serial, position in switches.items():
+            entry = pipeline.registry.lookup(conn, serial)
+            if entry is not None:
+                events += pipeline.switched(conn, entry.id, entry.site_id, position, now, by)
+        if events:
+            make_durable(conn)
+        return events
+
+    async def ingest_reading(self, serial: str, reading: Reading, by: int | None = None) -> IngestResult:
         """One reading taken outside the poller (commissioning, remote control), stamped now."""
-        return await self.ingest(Gathered.of(serial, reading, self.ctx.clock()))
+        return await self.ingest(Gathered.of(serial, reading, self.ctx.clock()), by)
 
     async def _link_fault(self, target: Target, exc: LinkError) -> None:
         now = self.ctx.clock()

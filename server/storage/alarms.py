@@ -8,48 +8,61 @@ from collections.abc import Iterable
 from typing import Any
 
 __all__ = [
-    "acknowledge", "active_alarms", "clear_alarm", "escalate_alarm", "get_alarm", "insert_alarm", "list_alarms",
-    "load_checkpoints", "save_checkpoints", "silent_devices", "site_levels", "touch_devices", "update_peaks",
+    "acknowledge", "active_alarms", "clear_alarm", "device_switch", "escalate_alarm", "get_alarm", "in_self_test",
+    "insert_alarm", "list_alarms", "load_checkpoints", "save_checkpoints", "set_self_test", "set_switch",
+    "silent_devices", "site_levels", "stale_tests", "touch_devices", "update_peaks",
 ]
 
 _COLUMNS = (
     "a.id, a.site_id, a.device_id, d.name AS device_name, d.serial AS device_serial, c.key AS channel, "
     "a.channel_id, a.level, a.cause, a.started_at, a.cleared_at, a.peak, a.threshold, a.detail, "
-    "a.acknowledged_at, u.display_name AS acknowledged_by, a.ack_note, a.escalated_tier"
+    "a.acknowledged_at, u.display_name AS acknowledged_by, a.ack_note, a.escalated_tier, a.test, a.cleared_reason, "
+    "tu.display_name AS tripped_by, "
+    "(SELECT t.value FROM alarm_transitions t WHERE t.alarm_id = a.id AND t.transition = 'raised') AS raised_value"
 )
 _FROM = (
     "alarms a JOIN devices d ON d.id = a.device_id JOIN sites s ON s.id = a.site_id "
-    "LEFT JOIN channels c ON c.id = a.channel_id LEFT JOIN users u ON u.id = a.acknowledged_by"
+    "LEFT JOIN channels c ON c.id = a.channel_id LEFT JOIN users u ON u.id = a.acknowledged_by "
+    "LEFT JOIN users tu ON tu.id = a.tripped_by"
 )
 
 
 def _row(row: sqlite3.Row) -> dict[str, Any]:
     out = dict(row)
     out["detail"] = json.loads(out["detail"])
+    if "test" in out:
+        out["test"] = bool(out["test"])
     return out
 
 
 def insert_alarm(conn: sqlite3.Connection, alarm: dict[str, Any], value: float | None) -> int:
+    """A new alarm and its "raised" transition. A test alarm (``alarm["test"]``) is recorded but nobody is told."""
+    record = {"test": False, **alarm}
     cur = conn.execute(
-        "INSERT INTO alarms (site_id, device_id, channel_id, cause, level, started_at, peak, threshold, detail) "
-        "VALUES (:site_id, :device_id, :channel_id, :cause, :level, :started_at, :peak, :threshold, :detail)",
-        {**alarm, "detail": json.dumps(alarm.get("detail") or {})},
+        "INSERT INTO alarms (site_id, device_id, channel_id, cause, level, started_at, peak, threshold, detail, test) "
+        "VALUES (:site_id, :device_id, :channel_id, :cause, :level, :started_at, :peak, :threshold, :detail, :test)",
+        {**record, "detail": json.dumps(record.get("detail") or {}), "test": int(bool(record["test"]))},
     )
     alarm_id = int(cur.lastrowid or 0)
-    _transition(conn, alarm_id, alarm["started_at"], "raised", alarm["level"], value)
+    _transition(conn, alarm_id, alarm["started_at"], "raised", alarm["level"], value, alarm.get("threshold"),
+                notify=not record["test"])
     return alarm_id
 
 
 def escalate_alarm(conn: sqlite3.Connection, alarm_id: int, level: str, ts: float, value: float | None,
-                   threshold: float | None, detail: dict[str, Any]) -> None:
+                   threshold: float | None, detail: dict[str, Any], *, test: bool = False) -> None:
     conn.execute("UPDATE alarms SET level = ?, threshold = ?, detail = ? WHERE id = ?",
                  [level, threshold, json.dumps(detail), alarm_id])
-    _transition(conn, alarm_id, ts, "escalated", level, value)
+    _transition(conn, alarm_id, ts, "escalated", level, value, threshold, notify=not test)
 
 
-def clear_alarm(conn: sqlite3.Connection, alarm_id: int, level: str, ts: float, value: float | None) -> None:
-    conn.execute("UPDATE alarms SET cleared_at = ? WHERE id = ?", [ts, alarm_id])
-    _transition(conn, alarm_id, ts, "cleared", level, value)
+def clear_alarm(conn: sqlite3.Connection, alarm_id: int, level: str, ts: float, value: float | None, *,
+                test: bool = False, reason: str | None = None, tripped_by: int | None = None,
+                detail: dict[str, Any] | None = None) -> None:
+    """End an alarm; ``reason`` "trip" when the breaker opened (by ``tripped_by``, or by itself when None)."""
+    conn.execute("UPDATE alarms SET cleared_at = ?, cleared_reason = ?, tripped_by = ? WHERE id = ?",
+                 [ts, reason, tripped_by, alarm_id])
+    _transition(conn, alarm_id, ts, "cleared", level, value, None, detail, notify=not test)
 
 
 # Transitions people are told of; an acknowledgement only stops the escalation ladder.
@@ -57,12 +70,15 @@ NOTIFIED = ("raised", "escalated", "cleared")
 
 
 def _transition(conn: sqlite3.Connection, alarm_id: int, ts: float, kind: str, level: str,
-                value: float | None) -> None:
-    """Record a transition and, in the same transaction, its outbox row: a crash can delay the message, never
-    lose it (ARCHITECTURE "The main data flow")."""
-    cur = conn.execute("INSERT INTO alarm_transitions (alarm_id, ts, transition, level, value) VALUES (?, ?, ?, ?, ?)",
-                       [alarm_id, ts, kind, level, value])
-    if kind in NOTIFIED:
+                value: float | None, threshold: float | None = None, detail: dict[str, Any] | None = None, *,
+                notify: bool = True) -> None:
+    """Record a transition (with the threshold it crossed) and, in the same transaction, its outbox row: a crash
+    can delay the message, never lose it (ARCHITECTURE "The main data flow"). Test alarms get no outbox row."""
+    cur = conn.execute(
+        "INSERT INTO alarm_transitions (alarm_id, ts, transition, level, value, threshold, detail) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [alarm_id, ts, kind, level, value, threshold, json.dumps(detail or {}, ensure_ascii=False)])
+    if kind in NOTIFIED and notify:
         conn.execute("INSERT INTO notify_outbox (transition_id, created_at) VALUES (?, ?)", [cur.lastrowid, ts])
 
 
@@ -72,7 +88,7 @@ def update_peaks(conn: sqlite3.Connection, peaks: Iterable[tuple[float, int]]) -
 
 def active_alarms(conn: sqlite3.Connection) -> list[dict[str, Any]]:
     rows = conn.execute(
-        "SELECT id, site_id, device_id, channel_id, cause, level, started_at, peak, threshold, detail "
+        "SELECT id, site_id, device_id, channel_id, cause, level, started_at, peak, threshold, detail, test "
         "FROM alarms WHERE cleared_at IS NULL"
     )
     return [_row(r) for r in rows]
@@ -116,21 +132,57 @@ def acknowledge(conn: sqlite3.Connection, alarm_id: int, user_id: int, ts: float
     )
     if cur.rowcount:
         level = conn.execute("SELECT level FROM alarms WHERE id = ?", [alarm_id]).fetchone()["level"]
-        _transition(conn, alarm_id, ts, "acknowledged", level, None)
+        _transition(conn, alarm_id, ts, "acknowledged", level, None, notify=False)
     return bool(cur.rowcount)
 
 
 def site_levels(conn: sqlite3.Connection, site_ids: list[int]) -> dict[int, list[str]]:
-    """Levels of the active alarms per site."""
+    """Levels of the active alarms per site (test alarms are not the site's state), and ``power_off`` for a site
+    with a breaker that is open."""
     if not site_ids:
         return {}
     marks = ", ".join("?" * len(site_ids))
     out: dict[int, list[str]] = {}
     for row in conn.execute(
-        f"SELECT site_id, level FROM alarms WHERE cleared_at IS NULL AND site_id IN ({marks})", site_ids
+        f"SELECT site_id, level FROM alarms WHERE cleared_at IS NULL AND test = 0 AND site_id IN ({marks}) "
+        f"UNION ALL SELECT DISTINCT site_id, 'power_off' FROM devices WHERE switch = 'open' AND site_id IN ({marks})",
+        [*site_ids, *site_ids],
     ):
         out.setdefault(int(row["site_id"]), []).append(row["level"])
     return out
+
+
+def device_switch(conn: sqlite3.Connection, device_id: int) -> dict[str, Any] | None:
+    """A breaker's position, when it last changed and who switched it remotely (None: unknown position)."""
+    row = conn.execute("SELECT switch, switch_at, switch_by FROM devices WHERE id = ?", [device_id]).fetchone()
+    return dict(row) if row and row["switch"] is not None else None
+
+
+def set_switch(conn: sqlite3.Connection, device_id: int, switch: str, ts: float, by: int | None) -> bool:
+    """Record a breaker's position; the time and who only change with the position. True when it changed."""
+    cur = conn.execute("UPDATE devices SET switch = ?, switch_at = ?, switch_by = ? WHERE id = ? "
+                       "AND switch IS NOT ?", [switch, ts, by, device_id, switch])
+    return bool(cur.rowcount)
+
+
+def set_self_test(conn: sqlite3.Connection, device_id: int, until: float) -> None:
+    conn.execute("UPDATE devices SET self_test_until = MAX(IFNULL(self_test_until, 0), ?) WHERE id = ?",
+                 [until, device_id])
+
+
+def in_self_test(conn: sqlite3.Connection, device_id: int, ts: float) -> bool:
+    """A device in its self-test window, or in the middle of its installer's commissioning."""
+    return conn.execute(
+        "SELECT 1 FROM devices WHERE id = ? AND self_test_until >= ? UNION ALL "
+        "SELECT 1 FROM commissionings WHERE device_id = ? AND state = 'in_progress'", [device_id, ts, device_id]
+    ).fetchone() is not None
+
+
+def stale_tests(conn: sqlite3.Connection, before: float) -> list[dict[str, Any]]:
+    """Active test alarms raised before ``before``: a self-test is over in seconds, so these are not tests."""
+    rows = conn.execute("SELECT id, site_id, device_id, channel_id, cause, level, started_at, peak, threshold, "
+                        "detail FROM alarms WHERE cleared_at IS NULL AND test = 1 AND started_at < ?", [before])
+    return [_row(r) for r in rows]
 
 
 def touch_devices(conn: sqlite3.Connection, device_ids: Iterable[int], now: float) -> None:

@@ -15,7 +15,6 @@ __all__ = [
     "insert_commissioning",
     "leakage_alarm_since",
     "set_device_state",
-    "set_switches",
     "update_commissioning",
     "update_device_fields",
 ]
@@ -75,10 +74,6 @@ def update_device_fields(conn: sqlite3.Connection, device_id: int, fields: dict[
 
 def set_device_state(conn: sqlite3.Connection, device_id: int, state: str) -> None:
     conn.execute("UPDATE devices SET state = ? WHERE id = ?", (state, device_id))
-
-
-def set_switches(conn: sqlite3.Connection, switches: dict[str, str]) -> None:
-    conn.executemany("UPDATE devices SET switch = ? WHERE serial = ?", [(v, k) for k, v in switches.items()])
 
 
 def commissioned_targets(conn: sqlite3.Connection) -> list[dict[str, Any]]:

@@ -14,8 +14,8 @@ from .database import chunks
 
 __all__ = [
     "add_event", "alarms_for_rules", "assignees", "events_of", "get_hazard", "get_hazards", "get_rules",
-    "hazard_events", "insert_hazard",
-    "list_hazards", "missing_attachments", "newly_overdue", "set_rules", "update_hazard", "user_name",
+    "hazard_events", "insert_hazard", "link_alarm", "list_hazards", "missing_attachments", "newly_overdue",
+    "open_hazard_of_fault", "set_rules", "update_hazard", "user_name",
 ]
 
 _COLUMNS = (
@@ -163,15 +163,16 @@ def set_rules(conn: sqlite3.Connection, site_id: int, rules: dict[str, Any]) -> 
 
 
 def alarms_for_rules(conn: sqlite3.Connection, since: float) -> list[dict[str, Any]]:
-    """Alarm-level alarms started after ``since`` without a hazard yet, with their site's rules (NULL: the
-    defaults)."""
+    """Alarm-level alarms started after ``since`` that made or joined no hazard yet and that a rule may turn into
+    one (active, arc, or ended by a breaker trip), with their site's rules (NULL: the defaults). Test alarms never."""
     rows = conn.execute(
         "SELECT a.id, a.site_id, a.device_id, a.cause, a.level, a.started_at, a.cleared_at, a.peak, a.threshold, "
-        "d.name AS device_name, d.circuit, c.key AS channel, r.rules FROM alarms a "
+        "a.cleared_reason, d.name AS device_name, d.circuit, c.key AS channel, r.rules FROM alarms a "
         "JOIN devices d ON d.id = a.device_id "
         "LEFT JOIN channels c ON c.id = a.channel_id "
-        "LEFT JOIN site_hazard_rules r ON r.site_id = a.site_id LEFT JOIN hazards h ON h.alarm_id = a.id "
-        "WHERE a.level = 'alarm' AND a.started_at > ? AND h.id IS NULL AND (a.cleared_at IS NULL OR a.cause = 'arc')",
+        "LEFT JOIN site_hazard_rules r ON r.site_id = a.site_id LEFT JOIN hazard_alarms ha ON ha.alarm_id = a.id "
+        "WHERE a.level = 'alarm' AND a.test = 0 AND a.started_at > ? AND ha.alarm_id IS NULL "
+        "AND (a.cleared_at IS NULL OR a.cause = 'arc' OR a.cleared_reason = 'trip')",
         [since])
     out = []
     for r in rows:
@@ -179,3 +180,16 @@ def alarms_for_rules(conn: sqlite3.Connection, since: float) -> list[dict[str, A
         item["rules"] = json.loads(item["rules"]) if item["rules"] else None
         out.append(item)
     return out
+
+
+def open_hazard_of_fault(conn: sqlite3.Connection, device_id: int, cause: str) -> dict[str, Any] | None:
+    """The newest hazard not yet closed that an alarm of this device and cause made or joined."""
+    row = conn.execute(
+        "SELECT h.id, h.state FROM hazards h JOIN hazard_alarms ha ON ha.hazard_id = h.id "
+        "JOIN alarms a ON a.id = ha.alarm_id WHERE h.state != 'closed' AND a.device_id = ? AND a.cause = ? "
+        "ORDER BY h.id DESC LIMIT 1", [device_id, cause]).fetchone()
+    return dict(row) if row else None
+
+
+def link_alarm(conn: sqlite3.Connection, alarm_id: int, hazard_id: int) -> None:
+    conn.execute("INSERT OR IGNORE INTO hazard_alarms (alarm_id, hazard_id) VALUES (?, ?)", [alarm_id, hazard_id])

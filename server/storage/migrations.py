@@ -73,6 +73,11 @@ def _hazard_inspection_index(db: sqlite_utils.Database) -> None:
     _run(db, _sql("0008_hazard_inspection_index"))
 
 
+@migrations(name="0009_trustworthy_alarms")
+def _trustworthy_alarms(db: sqlite_utils.Database) -> None:
+    _run(db, _sql("0009_trustworthy_alarms"))
+
+
 def upgrade(path: Path) -> list[str]:
     """Apply pending migrations to the database at ``path``; return the names applied."""
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -32,7 +32,7 @@ def alarms(conn: sqlite3.Connection, site_id: int, start: float, end: float) -> 
     rows = conn.execute(
         "SELECT a.id, a.cause, a.level, a.started_at, a.cleared_at, a.peak, a.acknowledged_at, d.name AS device_name, "
         "d.circuit FROM alarms a JOIN devices d ON d.id = a.device_id WHERE a.site_id = ? AND a.started_at >= ? "
-        "AND a.started_at < ? ORDER BY a.started_at", [site_id, start, end])
+        "AND a.started_at < ? AND a.test = 0 ORDER BY a.started_at", [site_id, start, end])  # self-tests do not count
     return [dict(r) for r in rows]
 
 

@@ -32,7 +32,8 @@ _SITE_COLUMNS = (
 )
 _DEVICE_COLUMNS = (
     "d.id, d.site_id, d.serial, d.model, d.kind, d.name, d.circuit, d.rated_current_a, d.ble_address, d.state, "
-    "d.created_at, d.poll_interval_s, d.last_seen_at, d.switch"
+    "d.created_at, d.poll_interval_s, d.last_seen_at, d.switch, d.switch_at, "
+    "(SELECT u.display_name FROM users u WHERE u.id = d.switch_by) AS switch_by"
 )
 _GATEWAY_COLUMNS = "g.id, g.site_id, g.name, g.key_prefix, g.created_at, g.revoked_at, g.last_seen_at"
 

@@ -33,7 +33,7 @@ def hazard_rows(conn: sqlite3.Connection, scope_sql: str, params: list[Any]) -> 
 def alarm_starts(conn: sqlite3.Connection, scope_sql: str, params: list[Any], since: float) -> list[dict[str, Any]]:
     rows = conn.execute(
         "SELECT a.started_at, s.region_code FROM alarms a JOIN sites s ON s.id = a.site_id "
-        f"WHERE a.level = 'alarm' AND a.started_at >= ? AND ({scope_sql})", [since, *params])
+        f"WHERE a.level = 'alarm' AND a.test = 0 AND a.started_at >= ? AND ({scope_sql})", [since, *params])
     return [dict(r) for r in rows]
 
 
