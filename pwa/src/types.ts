@@ -19,7 +19,11 @@ export interface LoginResponse {
   user: User
 }
 
-export type SiteStatus = 'normal' | 'prealarm' | 'alarm' | 'fault' | 'offline'
+/**
+ * `power_off`: a breaker of the site is open (tripped or switched off) and nothing worse is going on; older
+ * servers never send it.
+ */
+export type SiteStatus = 'normal' | 'prealarm' | 'alarm' | 'fault' | 'offline' | 'power_off'
 
 export interface Site {
   id: number
@@ -78,6 +82,10 @@ export interface Device {
   controls?: ControlAction[]
   /** Last known breaker state; missing or null when unknown or the device has no switch. */
   switch?: SwitchState | null
+  /** When the breaker last changed (Unix seconds); missing or null when unknown. */
+  switch_at?: number | null
+  /** Who switched it remotely (display name); null when the device itself or someone on site did. */
+  switch_by?: string | null
 }
 
 export interface SiteDetail extends Site {
@@ -143,7 +151,21 @@ export interface Alarm {
   ack_note?: string
   /** How far the escalation ladder went; missing (older servers, copies saved before) means 0. */
   escalated_tier?: EscalationTier
+  /**
+   * Raised while the device was in self-test (after a `self_test` event, or in the commissioning self-test
+   * step): listed, but never a banner, beep or notification, and never a colour. Missing means false.
+   */
+  test?: boolean
+  /** `trip`: the alarm ended because the breaker opened, not because the fault went away. */
+  cleared_reason?: ClearedReason | null
+  /** Who tripped it remotely (display name); null when the breaker tripped by itself. */
+  tripped_by?: string | null
+  /** The value that raised the alarm, in `unit` (the number its first message quoted); `peak` is the highest. */
+  raised_value?: number | null
 }
+
+/** Why a cleared alarm ended when it was not the fault going away; others may come. */
+export type ClearedReason = 'trip'
 
 /**
  * Who has been told about an alarm: 0 the owner only; 1 the operator company too, because nobody acknowledged
@@ -156,6 +178,17 @@ export type AlarmTransition = 'raised' | 'escalated' | 'cleared' | 'acknowledged
 /** Data of the live stream's `alarm` event. */
 export interface AlarmEvent extends Alarm {
   transition: AlarmTransition
+}
+
+/** Data of the live stream's `device` event: a device's breaker changed. */
+export interface DeviceEvent {
+  device_id: number
+  site_id: number
+  switch: SwitchState | null
+  /** Unix seconds of the change. */
+  switch_at: number | null
+  /** Who switched it remotely; null when the device itself or someone on site did. */
+  switch_by: string | null
 }
 
 /** Data of the live stream's `reading` event: the latest value of one channel in an ingested batch. */

@@ -101,6 +101,18 @@ const cases: Case[] = [
 ]
 
 describe('causeText', () => {
+  it('counts the arc half-cycles that raised the alarm, as its first message did; the peak when not sent', () => {
+    const arc = alarm(5, { cause: 'arc', threshold: 14, peak: 23, raised_value: 17, unit: 'half-cycles/s' })
+    expect(causeText(arc, undefined, 'zh-CN')).toContain('1 秒内 17 个半波')
+    expect(causeText(arc, undefined, 'en')).toContain('(17 arcing half-cycles within 1 s)')
+    expect(causeText({ ...arc, raised_value: null }, undefined, 'zh-CN')).toContain('1 秒内 23 个半波')
+    expect(causeText({ ...arc, raised_value: undefined }, undefined, 'en')).toContain('(23 arcing half-cycles')
+    expect(causeText({ ...arc, raised_value: null, peak: null }, undefined, 'zh-CN')).toContain('1 秒内 — 个半波')
+    // Other causes keep the highest value in their sentence.
+    const leakage = alarm(1, { threshold: 300, peak: 420, raised_value: 310 })
+    expect(causeText(leakage, undefined, 'zh-CN')).toContain('最高 420 mA')
+  })
+
   it.each(cases)('%s', (_name, a, settings, zh, english) => {
     expect(causeText(a, settings, 'zh-CN', NOW)).toBe(zh)
     expect(causeText(a, settings, 'en', NOW)).toBe(english)

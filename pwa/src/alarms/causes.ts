@@ -64,12 +64,14 @@ export function causeText(
       ? t('common.when', { relative: formatFromNow(projected * 1000, now, lang), date: formatDate(projected * 1000, lang) }, lang)
       : t('common.soon', undefined, lang)
   const delay = settings?.delay_s
+  const arcCount = alarm.raised_value ?? alarm.peak
   const params = {
     cause: alarm.cause,
     threshold: q(alarm.threshold),
     peak: q(alarm.peak),
-    // A count of arcing half-cycles: the sentence says what is counted.
-    count: alarm.peak === null ? '—' : formatNumber(alarm.peak, lang),
+    // A count of arcing half-cycles: the sentence says what is counted. The count that raised the alarm, as
+    // its first message said (`peak` is the highest count since, shown apart); older servers send only `peak`.
+    count: arcCount === null ? '—' : formatNumber(arcCount, lang),
     delay: delay === undefined ? '—' : t('unit.seconds', { value: delay }, lang),
     rated: q(settings?.rated_a ?? alarm.threshold),
     excess: formatQuantity(numberOr(alarm.detail?.excess_c), '°C', lang),

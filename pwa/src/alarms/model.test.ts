@@ -8,9 +8,12 @@ import {
   bannerOf,
   channelAlarms,
   deviceAlarms,
+  isTest,
   mergeAlarm,
   shouldAlert,
+  siteStatusOf,
   sortAlarms,
+  STATUS_ORDER,
   worstStatus,
 } from './model'
 
@@ -164,5 +167,67 @@ describe('shouldAlert', () => {
     expect(decide(3, 'cleared', { cleared_at: CLEARED })).toBe(false)
     expect(decide(4, 'raised', { level: 'fault' })).toBe(false)
     expect(decide(5, 'raised', { level: 'offline', channel_id: null })).toBe(false)
+  })
+})
+
+describe('self-test alarms', () => {
+  const test = alarm(1, { test: true })
+  const testOffline = alarm(2, { test: true, level: 'offline', cause: 'offline', channel: null, channel_id: null })
+  const channel = siteDetail(12).devices[0]!.channels[0]!
+
+  it('are test alarms only when the server says so (missing means not)', () => {
+    expect(isTest(test)).toBe(true)
+    expect(isTest(alarm(3))).toBe(false)
+    expect(isTest(alarm(3, { test: false }))).toBe(false)
+  })
+
+  it('stay in the list, as any alarm', () => {
+    expect(ids(applyAlarm([alarm(3)], test))).toEqual([3, 1])
+    expect(mergeAlarm(test, alarm(1, { cleared_at: CLEARED }))).toMatchObject({ test: true, cleared_at: CLEARED })
+  })
+
+  it('never colour a channel, a device or the site', () => {
+    expect(worstStatus([test])).toBe('normal')
+    expect(worstStatus(channelAlarms([test], channel))).toBe('normal')
+    expect(worstStatus(deviceAlarms([testOffline], 112))).toBe('normal')
+    expect(worstStatus([test, alarm(3, { level: 'prealarm' })])).toBe('prealarm')
+    expect(siteStatusOf([test, testOffline], [{ switch: 'closed' }])).toBe('normal')
+  })
+
+  it('never make the banner', () => {
+    expect(bannerOf([test])).toBeNull()
+    expect(bannerOf([test, alarm(3, { level: 'prealarm' })])?.level).toBe('prealarm')
+    expect(ids(bannerOf([test, alarm(3)])?.alarms ?? [])).toEqual([3])
+  })
+
+  it('never beep or vibrate', () => {
+    const alerted = new Set<number>()
+    expect(shouldAlert(alarmEvent(1, 'raised', { test: true }), alerted)).toBe(false)
+    expect(shouldAlert(alarmEvent(1, 'escalated', { test: true }), alerted)).toBe(false)
+    expect(alerted.size).toBe(0)
+    expect(shouldAlert(alarmEvent(2, 'raised', { test: false }), alerted)).toBe(true)
+  })
+})
+
+describe('siteStatusOf (alarms and breakers)', () => {
+  const open = [{ switch: 'closed' as const }, { switch: 'open' as const }]
+  const closed = [{ switch: 'closed' as const }, { switch: null }, {}]
+
+  it('ranks alarm > fault > offline > power_off > prealarm > normal', () => {
+    const order = Object.entries(STATUS_ORDER).sort((a, b) => a[1] - b[1]).map(([status]) => status)
+    expect(order).toEqual(['alarm', 'fault', 'offline', 'power_off', 'prealarm', 'normal'])
+  })
+
+  it.each([
+    ['no alarm, a breaker open', [], open, 'power_off'],
+    ['no alarm, every breaker closed or unknown', [], closed, 'normal'],
+    ['a pre-alarm and a breaker open', [alarm(1, { level: 'prealarm' })], open, 'power_off'],
+    ['an offline device and a breaker open', [alarm(1, { level: 'offline', channel_id: null })], open, 'offline'],
+    ['a fault and a breaker open', [alarm(1, { level: 'fault' })], open, 'fault'],
+    ['an alarm and a breaker open', [alarm(1)], open, 'alarm'],
+    ['a cleared alarm (the trip) and a breaker open', [alarm(1, { cleared_at: CLEARED, cleared_reason: 'trip' })], open, 'power_off'],
+    ['a pre-alarm, breakers closed', [alarm(1, { level: 'prealarm' })], closed, 'prealarm'],
+  ] as const)('%s → %s', (_name, alarms, devices, expected) => {
+    expect(siteStatusOf([...alarms], devices)).toBe(expected)
   })
 })

@@ -4,18 +4,40 @@
 // finally cleared; a cause that comes back is a new alarm with a new id. So two versions of one alarm merge
 // into the further one, and the list ends up the same whatever order events and re-reads arrive in, and
 // however often an event is repeated.
-import type { Alarm, AlarmEvent, Channel, EscalationTier, SiteStatus } from '../types'
+//
+// A self-test alarm (`test`) is listed like any other, but it is the device showing that it works: it never
+// makes the banner, a beep or a notification, and never colours a channel, a device or the site.
+import type { Alarm, AlarmEvent, Channel, Device, EscalationTier, SiteStatus } from '../types'
 
 /**
  * Worst first, as the server ranks a site's `status` (the worst active alarm): a fault or an offline device
- * leaves a circuit unwatched, which is worse than a warning on a watched one. The site list sorts by it too.
+ * leaves a circuit unwatched, which is worse than a warning on a watched one; an open breaker leaves a circuit
+ * without power, which matters more than a warning but less than a circuit nobody watches. The site list
+ * sorts by it too.
  */
-export const STATUS_ORDER: Record<SiteStatus, number> = { alarm: 0, fault: 1, offline: 2, prealarm: 3, normal: 4 }
+export const STATUS_ORDER: Record<SiteStatus, number> = {
+  alarm: 0,
+  fault: 1,
+  offline: 2,
+  power_off: 3,
+  prealarm: 4,
+  normal: 5,
+}
 
 const rank = (status: string): number => STATUS_ORDER[status as SiteStatus] ?? STATUS_ORDER.normal
 
 export function isActive(alarm: Alarm): boolean {
   return alarm.cleared_at === null
+}
+
+/** Raised during a self-test; missing (older servers, saved copies) means not. */
+export function isTest(alarm: Pick<Alarm, 'test'>): boolean {
+  return alarm.test === true
+}
+
+/** Active and real: what colours channels, devices and the site, and what the banner shows. */
+function isLive(alarm: Alarm): boolean {
+  return isActive(alarm) && !isTest(alarm)
 }
 
 function worse<T extends string>(a: T, b: T): T {
@@ -83,9 +105,18 @@ export function applySnapshot(snapshot: Alarm[], eventsSince: Alarm[] = []): Ala
   return [...snapshot, ...eventsSince].reduce(applyAlarm, [] as Alarm[])
 }
 
-/** The worst active level, as a site status; `normal` with none. */
+/** The worst active level, as a site status; `normal` with none. Self-test alarms do not count. */
 export function worstStatus(alarms: Alarm[]): SiteStatus {
-  return alarms.filter(isActive).reduce<SiteStatus>((w, a) => worse(w, a.level as SiteStatus), 'normal')
+  return alarms.filter(isLive).reduce<SiteStatus>((w, a) => worse(w, a.level as SiteStatus), 'normal')
+}
+
+/**
+ * The site's status from its alarm list and its devices' breakers, as the server ranks it: the worst active
+ * alarm, or `power_off` when a breaker is open and nothing worse (alarm, fault, offline) is going on.
+ */
+export function siteStatusOf(alarms: Alarm[], devices: readonly Pick<Device, 'switch'>[]): SiteStatus {
+  const open = devices.some((d) => d.switch === 'open')
+  return worse(worstStatus(alarms), open ? 'power_off' : 'normal')
 }
 
 /** The active alarms of one channel. Device-level alarms (offline) have no channel. */
@@ -104,10 +135,13 @@ export interface Banner {
   alarms: Alarm[]
 }
 
-/** What the site-wide banner shows: active alarms of level `alarm`, else of level `prealarm`, else nothing. */
+/**
+ * What the site-wide banner shows: active alarms of level `alarm`, else of level `prealarm`, else nothing.
+ * Self-test alarms never.
+ */
 export function bannerOf(alarms: Alarm[]): Banner | null {
   for (const level of ['alarm', 'prealarm'] as const) {
-    const matching = alarms.filter((a) => isActive(a) && a.level === level)
+    const matching = alarms.filter((a) => isLive(a) && a.level === level)
     if (matching.length > 0) return { level, alarms: sortAlarms(matching) }
   }
   return null
@@ -115,10 +149,11 @@ export function bannerOf(alarms: Alarm[]): Banner | null {
 
 /**
  * Whether a live event should sound and vibrate: an alarm raised at, or escalated to, level `alarm` — once
- * per alarm, however often the event is repeated. Re-reads of the list never alert. `alerted` is updated.
+ * per alarm, however often the event is repeated. Re-reads of the list and self-tests never alert. `alerted`
+ * is updated.
  */
 export function shouldAlert(event: AlarmEvent, alerted: Set<number>): boolean {
-  if (event.level !== 'alarm' || event.cleared_at !== null) return false
+  if (event.level !== 'alarm' || event.cleared_at !== null || isTest(event)) return false
   if (event.transition !== 'raised' && event.transition !== 'escalated') return false
   if (alerted.has(event.id)) return false
   alerted.add(event.id)

@@ -1,8 +1,9 @@
 // The site's alarms: the banner across the top while any is active, and the list with acknowledge.
 import { useState } from 'preact/hooks'
 import { causeAdvice, causeText } from '../alarms/causes'
+import { endedText, isTripped, needsAdvice } from '../alarms/clearing'
 import { escalationFlag, tierOf } from '../alarms/escalation'
-import { isActive, type Banner } from '../alarms/model'
+import { isActive, isTest, type Banner } from '../alarms/model'
 import { ApiError, NetworkError } from '../api'
 import { channelLabel, formatDateTime, label, t } from '../i18n'
 import { alarmPath } from '../router'
@@ -21,6 +22,42 @@ export function place(alarm: Alarm): string {
 }
 
 type ChannelsById = ReadonlyMap<number, Channel>
+
+/** 自检: the alarm was raised while the device tested itself (site page list and the alarm page). */
+export function TestBadge({ alarm }: { alarm: Alarm }) {
+  if (!isTest(alarm)) return null
+  return (
+    <span class="badge badge-test" title={t('alarms.test_hint')} data-testid="alarm-test-badge">
+      {t('alarms.test')}
+    </span>
+  )
+}
+
+/** How a cleared alarm ended: 已于 … 恢复, or 已跳闸断电 with who and when (`alarm-cleared-reason`). */
+export function AlarmEnded({ alarm }: { alarm: Alarm }) {
+  const text = endedText(alarm)
+  if (text === null) return null
+  if (!isTripped(alarm)) return <span>{text}</span>
+  return (
+    <span class="alarm-tripped" data-testid="alarm-cleared-reason" data-reason="trip">
+      {text}
+    </span>
+  )
+}
+
+/** What to do now, while it applies; after a trip, first that the cause is still there. */
+export function AlarmAdvice({ alarm, testid }: { alarm: Alarm; testid?: string }) {
+  if (!needsAdvice(alarm)) return null
+  return (
+    <>
+      {isTripped(alarm) && <p class="trip-not-fixed">{t('alarms.trip_not_fixed')}</p>}
+      <p class="alarm-advice" data-testid={testid}>
+        <strong>{t('alarms.advice')}</strong>
+        {causeAdvice(alarm)}
+      </p>
+    </>
+  )
+}
 
 function settingsOf(alarm: Alarm, channels: ChannelsById) {
   return alarm.channel_id === null ? undefined : channels.get(alarm.channel_id)?.settings
@@ -127,7 +164,7 @@ function AlarmItem({ alarm, channels, mayAck, onAcknowledge }: ItemProps) {
   const flag = escalationFlag(alarm)
   return (
     <li
-      class={`alarm-item level-${alarm.level}${active ? '' : ' cleared'}`}
+      class={`alarm-item level-${alarm.level}${active ? '' : ' cleared'}${isTripped(alarm) ? ' tripped' : ''}${isTest(alarm) ? ' test' : ''}`}
       data-testid="alarm-item"
       data-alarm-id={String(alarm.id)}
       data-level={alarm.level}
@@ -136,6 +173,7 @@ function AlarmItem({ alarm, channels, mayAck, onAcknowledge }: ItemProps) {
     >
       <div class="alarm-head">
         <span class={`badge badge-${alarm.level}`}>{label('status', alarm.level)}</span>
+        <TestBadge alarm={alarm} />
         <a href={alarmPath(alarm.id)} class="alarm-link" data-testid="alarm-link">
           <strong>{place(alarm)}</strong>
         </a>
@@ -148,20 +186,11 @@ function AlarmItem({ alarm, channels, mayAck, onAcknowledge }: ItemProps) {
       <p class="alarm-cause" data-testid="alarm-cause">
         {causeText(alarm, settingsOf(alarm, channels))}
       </p>
-      {active && (
-        <p class="alarm-advice">
-          <strong>{t('alarms.advice')}</strong>
-          {causeAdvice(alarm)}
-        </p>
-      )}
+      <AlarmAdvice alarm={alarm} />
       <p class="alarm-times muted">
         {t('alarms.started', { time: formatDateTime(alarm.started_at * 1000) })}
         {' · '}
-        {alarm.cleared_at === null ? (
-          <span class="alarm-active">{t('alarms.active')}</span>
-        ) : (
-          t('alarms.cleared', { time: formatDateTime(alarm.cleared_at * 1000) })
-        )}
+        {active ? <span class="alarm-active">{t('alarms.active')}</span> : <AlarmEnded alarm={alarm} />}
       </p>
       {alarm.acknowledged_at !== null ? (
         <p class="alarm-acked" data-testid="alarm-acked">

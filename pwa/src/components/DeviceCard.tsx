@@ -1,12 +1,13 @@
 // A device with its channels: each channel's live value coloured by its active alarms, its settings, and
-// its chart of the last hours on demand.
+// its chart of the last hours on demand; an open breaker stands out at the top (the circuit has no power).
 import { useEffect, useRef, useState } from 'preact/hooks'
 import { channelAlarms, deviceAlarms, worstStatus } from '../alarms/model'
-import { controlsOf, switchAfter, switchOf } from '../control/model'
+import { controlsOf } from '../control/model'
+import { openDetail, switchOfControl, switchOfDevice, type DeviceSwitch } from '../control/switch'
 import { useSeen } from '../hooks'
 import { channelLabel, formatDateTime, formatNumber, label, t, type MessageKey } from '../i18n'
 import type { ChannelSeries, SeriesStore } from '../live/series'
-import type { Alarm, Channel, ChannelSettings, Device, SiteStatus, SwitchState } from '../types'
+import type { Alarm, Channel, ChannelSettings, ControlRecord, Device, SiteStatus } from '../types'
 import { ChannelChart } from './ChannelChart'
 import { DeviceControls } from './DeviceControls'
 
@@ -164,24 +165,49 @@ interface CardProps {
   store: SeriesStore | undefined
   /** The user may trip, close and self-test devices remotely (operators). */
   mayControl?: boolean
+  /** A remote control changed the breaker: the page keeps it (and the site's status follows). */
+  onSwitch?: (deviceId: number, state: DeviceSwitch) => void
 }
+
+const sameSwitch = (a: DeviceSwitch, b: DeviceSwitch) =>
+  a.switch === b.switch && a.switch_at === b.switch_at && a.switch_by === b.switch_by
 
 /** The breaker's last known state, replaced by what the device read back after a remote action. */
-function useSwitch(device: Device): [SwitchState | null, (record: { switch: SwitchState | null }) => void] {
-  const known = switchOf(device)
-  const [readBack, setReadBack] = useState<{ from: SwitchState | null; value: SwitchState | null }>()
-  // A fresh read of the site (a different `known`) is newer than the read-back it replaces.
-  const shown = readBack && readBack.from === known ? readBack.value : known
-  return [shown, (record) => setReadBack({ from: known, value: switchAfter(record, shown) })]
+function useSwitch(device: Device, onSwitch: CardProps['onSwitch']): [DeviceSwitch, (record: ControlRecord) => void] {
+  const known = switchOfDevice(device)
+  const [readBack, setReadBack] = useState<{ from: DeviceSwitch; value: DeviceSwitch }>()
+  // A fresh read of the site or a live event (a different `known`) is newer than the read-back it replaces.
+  const shown = readBack && sameSwitch(readBack.from, known) ? readBack.value : known
+  return [
+    shown,
+    (record) => {
+      const next = switchOfControl(record, shown)
+      if (next === shown) return
+      setReadBack({ from: known, value: next })
+      onSwitch?.(device.id, next)
+    },
+  ]
 }
 
-export function DeviceCard({ device, alarms, store, mayControl = false }: CardProps) {
+/** An open breaker: the circuit has no power, whatever the channels say; who opened it and since when. */
+function PowerOff({ state }: { state: DeviceSwitch }) {
+  const detail = openDetail(state)
+  return (
+    <div class="device-power-off" role="status" data-testid="device-switch" data-switch="open">
+      <strong>{t('switch.open')}</strong>
+      {detail && <span class="device-power-off-detail">{detail}</span>}
+    </div>
+  )
+}
+
+export function DeviceCard({ device, alarms, store, mayControl = false, onSwitch }: CardProps) {
   const whole = worstStatus(deviceAlarms(alarms, device.id))
-  const [switchState, onControl] = useSwitch(device)
+  const [breaker, onControl] = useSwitch(device, onSwitch)
   const actions = mayControl ? controlsOf(device) : []
+  const open = breaker.switch === 'open'
   return (
     <section
-      class="card device-card"
+      class={`card device-card${open ? ' power-off' : ''}`}
       data-testid="device-card"
       data-device-id={String(device.id)}
       data-device-serial={device.serial}
@@ -197,6 +223,7 @@ export function DeviceCard({ device, alarms, store, mayControl = false }: CardPr
           {label('device_state', device.state)}
         </span>
       </div>
+      {open && <PowerOff state={breaker} />}
       <div class="muted">{label('device_kind', device.kind)}</div>
       <dl class="facts">
         <dt>{t('device.model')}</dt>
@@ -207,12 +234,12 @@ export function DeviceCard({ device, alarms, store, mayControl = false }: CardPr
         <dd>{device.circuit || DASH}</dd>
         <dt>{t('device.rated_current')}</dt>
         <dd>{withUnit(device.rated_current_a, 'A')}</dd>
-        {switchState !== null && (
+        {breaker.switch === 'closed' && (
           <>
             <dt>{t('device.switch')}</dt>
             <dd>
-              <span class={`pill switch-${switchState}`} data-testid="device-switch" data-switch={switchState}>
-                {label('switch', switchState)}
+              <span class="pill switch-closed" data-testid="device-switch" data-switch="closed">
+                {label('switch', 'closed')}
               </span>
             </dd>
           </>

@@ -1,7 +1,7 @@
 // A hazard's timeline as a thread: who did what, in which role, when, with their words and photos.
 import { useState } from 'preact/hooks'
 import { timeline } from '../hazards/timeline'
-import { formatDateTime } from '../i18n'
+import { formatDateTime, t } from '../i18n'
 import type { LocalHazard } from '../sync/overlay'
 import { PendingMark } from './HazardBits'
 import { AttachmentThumb, PhotoViewer } from './Photos'
@@ -41,6 +41,11 @@ export function HazardTimeline({ hazard }: { hazard: LocalHazard }) {
             <p class="event-title" data-testid="event-title">
               {e.title}
             </p>
+            {e.alarmPath && (
+              <a href={e.alarmPath} class="event-alarm-link" data-testid="event-alarm-link">
+                {t('event.alarm_link')} ›
+              </a>
+            )}
             {e.note && (
               <p class="event-note" data-testid="event-note">
                 {e.note}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { controlRecord } from '../test/fixtures'
-import { canControl, confirmText, controlsOf, reasonOk, resultText, switchAfter, switchOf } from './model'
+import { canControl, confirmText, controlsOf, reasonOk, resultText } from './model'
 
 const device = { name: '1 号商铺灭弧断路器', circuit: '照明回路' }
 
@@ -20,12 +20,6 @@ describe('who and what', () => {
     expect(controlsOf({ controls: ['trip'] })).toEqual(['trip'])
     expect(controlsOf({ controls: [] })).toEqual([])
     expect(controlsOf({})).toEqual([])
-  })
-
-  it('reads the switch state; missing is unknown', () => {
-    expect(switchOf({ switch: 'open' })).toBe('open')
-    expect(switchOf({ switch: null })).toBeNull()
-    expect(switchOf({})).toBeNull()
   })
 })
 
@@ -65,10 +59,5 @@ describe('outcome', () => {
     const failed = controlRecord({ outcome: 'failed', switch: 'closed', code: 'timeout', error: 'no reply in 5 s' })
     expect(resultText(failed, 'zh-CN')).toBe('远程分闸失败：设备没有响应：请靠近设备后重试。')
     expect(resultText({ ...failed, code: 'weird', error: 'breaker jammed' }, 'en')).toBe('Remote trip failed: breaker jammed')
-  })
-
-  it('keeps the shown state when the device read nothing back', () => {
-    expect(switchAfter(controlRecord({ switch: 'open' }), 'closed')).toBe('open')
-    expect(switchAfter(controlRecord({ switch: null }), 'closed')).toBe('closed')
   })
 })

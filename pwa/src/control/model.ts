@@ -2,7 +2,7 @@
 // device has, when the confirmation may be sent, and what to say before and after. Pure.
 import { failureText } from '../commission/failures'
 import { label, t, type Lang, type MessageKey } from '../i18n'
-import type { ControlAction, ControlRecord, Device, Role, SwitchState } from '../types'
+import type { ControlAction, ControlRecord, Device, Role } from '../types'
 
 /** Only the operator company's monitoring centre switches circuits remotely (story 4). */
 export function canControl(role: Role | undefined): boolean {
@@ -16,10 +16,6 @@ const ACTION_ORDER: readonly ControlAction[] = ['trip', 'close', 'self_test']
 export function controlsOf(device: Pick<Device, 'controls'>): ControlAction[] {
   const supported = new Set(device.controls ?? [])
   return ACTION_ORDER.filter((action) => supported.has(action))
-}
-
-export function switchOf(device: Pick<Device, 'switch'>): SwitchState | null {
-  return device.switch ?? null
 }
 
 /**
@@ -58,9 +54,4 @@ export function resultText(record: ControlRecord, lang?: Lang): string {
     { action: label('control_action', record.action, lang), reason: failureText(record.code, record.error, lang) },
     lang,
   )
-}
-
-/** The switch state to show after a control: the read-back when the device gave one, else what was shown. */
-export function switchAfter(record: Pick<ControlRecord, 'switch'>, before: SwitchState | null): SwitchState | null {
-  return record.switch ?? before
 }

@@ -52,4 +52,32 @@ describe('timeline', () => {
     })
     expect(timeline(fromAlarm, 'en')[0]).toMatchObject({ title: 'Made from an alarm automatically', actor: 'System', role: null })
   })
+
+  it('says an alarm came again and links to it', () => {
+    const again = hazardDetail(3, {
+      source: 'alarm',
+      alarm_id: 42,
+      events: [
+        event(1, { actor: null, actor_role: null }),
+        event(2, {
+          kind: 'alarm_again',
+          actor: null,
+          actor_role: null,
+          ts: at(24, 3, 5),
+          detail: { alarm_id: 57, cause: 'leakage', level: 'alarm', started_at: at(24, 3, 2), peak: 410, unit: 'mA' },
+        }),
+      ],
+    })
+    const [zh, en] = [timeline(again, 'zh-CN')[1], timeline(again, 'en')[1]]
+    expect(zh).toMatchObject({ kind: 'alarm_again', title: '再次报警：漏电流（2025年11月24日 03:02）', actor: '系统', tone: 'bad', alarmPath: '/alarms/57' })
+    expect(en?.title.replace(/\u202f/g, ' ')).toBe('Alarm again: leakage current (Nov 24, 2025, 3:02 AM)')
+    expect(timeline(again, 'zh-CN')[0]?.alarmPath).toBeNull()
+  })
+
+  it('shows an alarm_again without its details as far as it can', () => {
+    const bare = hazardDetail(4, {
+      events: [event(1, { kind: 'alarm_again', actor: null, actor_role: null, ts: at(24, 3, 5), detail: { cause: 'water_ingress' } })],
+    })
+    expect(timeline(bare, 'zh-CN')[0]).toMatchObject({ title: '再次报警：water_ingress（2025年11月24日 03:05）', alarmPath: null })
+  })
 })

@@ -1,5 +1,6 @@
 // A hazard's timeline as a thread: each event in words with who did it and in what role. Pure.
-import { formatDate, label, t, type Lang, type MessageKey } from '../i18n'
+import { formatDate, formatDateTime, label, t, type Lang, type MessageKey } from '../i18n'
+import { alarmPath } from '../router'
 import type { HazardDetail, HazardEvent } from './types'
 
 /** How an event is drawn: good news, a setback, work handed in for checking, or a message. */
@@ -22,6 +23,8 @@ export interface EventView {
   role: string | null
   attachments: string[]
   tone: Tone
+  /** The alarm the event is about (`alarm_again`), to link to; null for the others. */
+  alarmPath: string | null
 }
 
 const TITLE: Record<string, MessageKey> = {
@@ -42,6 +45,7 @@ const TONE: Record<string, Tone> = {
   rejected: 'bad',
   overdue: 'bad',
   comment: 'comment',
+  alarm_again: 'bad',
 }
 
 type Subject = Pick<HazardDetail, 'assignee' | 'due_at' | 'events'>
@@ -55,8 +59,28 @@ function latestAssignment(events: readonly HazardEvent[]): number | undefined {
   return undefined
 }
 
+function alarmIdOf(event: HazardEvent): number | null {
+  const id = event.detail?.alarm_id
+  return event.kind === 'alarm_again' && typeof id === 'number' ? id : null
+}
+
+/** "再次报警：漏电流（2025年11月23日 09:37）"; the cause by its code when the app does not know it. */
+function alarmAgainTitle(event: HazardEvent, lang?: Lang): string {
+  const cause = event.detail?.cause
+  const started = event.detail?.started_at
+  return t(
+    'event.alarm_again',
+    {
+      cause: typeof cause === 'string' && cause ? label('cause', cause, lang) : '—',
+      time: formatDateTime((typeof started === 'number' ? started : event.ts) * 1000, lang),
+    },
+    lang,
+  )
+}
+
 function titleOf(event: HazardEvent, hazard: Subject, latest: number | undefined, lang?: Lang): string {
   if (event.kind === 'created' && event.actor === null) return t('event.created_system', undefined, lang)
+  if (event.kind === 'alarm_again') return alarmAgainTitle(event, lang)
   if (event.kind === 'assigned' && event.id === latest && hazard.assignee) {
     return t('event.assigned_to', { name: hazard.assignee, date: formatDate(hazard.due_at * 1000, lang) }, lang)
   }
@@ -65,6 +89,7 @@ function titleOf(event: HazardEvent, hazard: Subject, latest: number | undefined
 }
 
 function viewOf(event: HazardEvent, hazard: Subject, latest: number | undefined, lang?: Lang): EventView {
+  const alarmId = alarmIdOf(event)
   return {
     id: event.id,
     kind: event.kind,
@@ -76,6 +101,7 @@ function viewOf(event: HazardEvent, hazard: Subject, latest: number | undefined,
     role: event.actor === null || !event.actor_role ? null : label('role', event.actor_role, lang),
     attachments: event.attachments,
     tone: TONE[event.kind] ?? 'info',
+    alarmPath: alarmId === null ? null : alarmPath(alarmId),
   }
 }
 

@@ -21,6 +21,7 @@ export type HazardEventKind =
   | 'closed'
   | 'comment'
   | 'overdue'
+  | 'alarm_again'
 
 export interface Hazard {
   id: number
@@ -63,6 +64,12 @@ export interface HazardEvent {
   actor_role: string | null
   /** sha256 of each photo (GET /api/v1/attachments/{sha256}). */
   attachments: string[]
+  /**
+   * Per kind: `assigned` {assignee_id, assignee, due_at}; `alarm_again` {alarm_id, cause, level, started_at,
+   * peak, unit} (the same device raised the same cause again while the hazard was open, so the alarm joined
+   * it). Missing on older servers and records synced before.
+   */
+  detail?: Record<string, unknown>
 }
 
 export interface HazardDetail extends Hazard {

@@ -85,6 +85,17 @@ describe('initLanguage / setLanguage', () => {
 })
 
 describe('t', () => {
+  it('names self-test alarms and open breakers', () => {
+    expect(t('alarms.test', undefined, 'zh-CN')).toBe('自检')
+    expect(t('alarms.test', undefined, 'en')).toBe('Self-test')
+    expect(t('switch.open', undefined, 'zh-CN')).toBe('已分闸 · 回路已断电')
+    expect(t('switch.open', undefined, 'en')).toBe('Open · circuit has no power')
+    expect(t('alarms.trip_not_fixed', undefined, 'zh-CN')).toBe('故障原因尚未排除，请电工检查后再合闸。')
+    expect(t('alarms.trip_not_fixed', undefined, 'en')).toBe(
+      'The cause is not fixed yet; have an electrician check before switching it back on.',
+    )
+  })
+
   it('translates and interpolates', () => {
     expect(t('login.bad_credentials', undefined, 'zh-CN')).toBe('用户名或密码错误')
     expect(t('login.bad_credentials', undefined, 'en')).toBe('Wrong username or password')
@@ -140,6 +151,7 @@ describe('labels', () => {
       'inspection_state',
       'checklist_section',
       'category',
+      'cause',
     ] as const
     for (const group of groups) {
       expect(Object.keys(en.labels[group]).sort(), group).toEqual(Object.keys(zhCN.labels[group]).sort())
@@ -152,6 +164,9 @@ describe('labels', () => {
     expect(label('capability', 'arc_detection', 'zh-CN')).toBe('故障电弧探测')
     expect(label('role', 'inspector', 'zh-CN')).toBe('网格员')
     expect(label('status', 'prealarm', 'zh-CN')).toBe('预警')
+    expect(label('status', 'power_off', 'zh-CN')).toBe('已断电')
+    expect(label('status', 'power_off', 'en')).toBe('Power off')
+    expect(label('cause', 'leakage', 'zh-CN')).toBe('漏电流')
     expect(label('venue_type', 'spaceport', 'en')).toBe('spaceport')
   })
 

@@ -3,7 +3,9 @@ import { ApiError } from '../api'
 import { startSession } from '../session'
 import { loadSiteAlarms, saveSiteAlarms } from '../store/db'
 import { useFakeServer } from '../test/fetch'
-import { alarm, alarmEvent, user } from '../test/fixtures'
+import { siteStatusOf } from '../alarms/model'
+import { withSwitches } from '../control/switch'
+import { alarm, alarmEvent, siteDetail, user } from '../test/fixtures'
 import type { Alarm } from '../types'
 import { SiteLive } from './site-live'
 
@@ -172,5 +174,64 @@ describe('SiteLive system notifications', () => {
     await vi.waitFor(() => expect(l.getView().alarms?.length).toBe(4))
     expect(notices).toEqual(['5 offline raised'])
     expect(alerts).toEqual([])
+  })
+})
+
+describe('SiteLive breakers', () => {
+  const AT = 1_763_900_500
+
+  it('follows live device events of this site, and tells the page when to read the site again', async () => {
+    const site = fakeSite()
+    const l = startLive()
+    await vi.waitFor(() => expect(l.getView().state).toBe('live'))
+    expect(l.getView()).toMatchObject({ opens: 1 })
+    expect(l.getView().switches.size).toBe(0)
+
+    site.send('device', { device_id: 112, site_id: 12, switch: 'open', switch_at: AT, switch_by: '值班员 王' })
+    site.send('device', { device_id: 113, site_id: 99, switch: 'open', switch_at: AT, switch_by: null }) // another site
+    await vi.waitFor(() => expect(l.getView().switches.get(112)).toEqual({ switch: 'open', switch_at: AT, switch_by: '值班员 王' }))
+    expect([...l.getView().switches.keys()]).toEqual([112])
+
+    // An event that overtook an earlier one does not go back; a later one wins.
+    site.send('device', { device_id: 112, site_id: 12, switch: 'closed', switch_at: AT - 60, switch_by: null })
+    site.send('device', { device_id: 112, site_id: 12, switch: 'closed', switch_at: AT + 60, switch_by: null })
+    await vi.waitFor(() => expect(l.getView().switches.get(112)).toEqual({ switch: 'closed', switch_at: AT + 60, switch_by: null }))
+  })
+
+  it('the site turns power_off with an open breaker, and back when it closes', async () => {
+    const site = fakeSite()
+    const l = startLive()
+    await vi.waitFor(() => expect(l.getView().alarms).toEqual([]))
+    const read = { ...siteDetail(12) }
+    read.devices = read.devices.map((d) => ({ ...d, switch: 'closed' as const, switch_at: AT - 3600, switch_by: null }))
+    const status = () => siteStatusOf(l.getView().alarms ?? [], withSwitches(read.devices, l.getView().switches))
+    expect(status()).toBe('normal')
+    site.send('device', { device_id: 112, site_id: 12, switch: 'open', switch_at: AT, switch_by: null })
+    await vi.waitFor(() => expect(status()).toBe('power_off'))
+    site.send('alarm', alarmEvent(7, 'raised', { level: 'prealarm' }))
+    await vi.waitFor(() => expect(l.getView().alarms?.length).toBe(1))
+    expect(status()).toBe('power_off') // an open breaker matters more than a pre-alarm
+    site.send('device', { device_id: 112, site_id: 12, switch: 'closed', switch_at: AT + 600, switch_by: '值班员 王' })
+    await vi.waitFor(() => expect(status()).toBe('prealarm'))
+  })
+
+  it('keeps the read-back of a remote control made on the page', async () => {
+    fakeSite()
+    const l = startLive()
+    l.setSwitch(112, { switch: 'open', switch_at: AT, switch_by: '值班员 王' })
+    expect(l.getView().switches.get(112)?.switch).toBe('open')
+  })
+})
+
+describe('SiteLive self-test alarms', () => {
+  it('are listed but neither alert nor notify', async () => {
+    const site = fakeSite()
+    const l = startLive()
+    await vi.waitFor(() => expect(l.getView().state).toBe('live'))
+    site.send('alarm', alarmEvent(8, 'raised', { test: true }))
+    site.send('alarm', alarmEvent(9, 'raised', { test: true, level: 'offline', cause: 'offline', channel: null, channel_id: null }))
+    await vi.waitFor(() => expect(ids()).toEqual([[9, 'active'], [8, 'active']]))
+    expect(alerts).toEqual([])
+    expect(notices).toEqual([])
   })
 })

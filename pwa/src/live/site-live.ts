@@ -1,16 +1,20 @@
-// Everything live about the one site on screen: its alarm list, the channels' readings and the stream that
-// updates both. The page subscribes; this class decides.
+// Everything live about the one site on screen: its alarm list, the channels' readings, its devices' breakers
+// and the stream that updates them. The page subscribes; this class decides.
 //
 // The alarm list is read (1) at once, from the server or the copy on the phone, and (2) again each time the
 // stream opens, since events sent while it was down are not replayed. Live events are merged into the list
-// as they come and remembered, so a read that was under way when they arrived cannot undo them.
+// as they come and remembered, so a read that was under way when they arrived cannot undo them. A breaker
+// that opens or closes (`device` events, a remote control's read-back) is kept per device for the page's
+// life and laid over the site as read (control/switch.ts); `opens` tells the page when to read the site again,
+// since the events missed while the stream was down are not replayed.
 import { alarmOf, applyAlarm, applySnapshot, shouldAlert } from '../alarms/model'
 import { ackAlarm } from '../api'
+import { newerSwitch, switchOfEvent, type DeviceSwitch } from '../control/switch'
 import { fetchSiteAlarms, keepSiteAlarms, readSiteAlarms } from '../data'
 import { shouldNotify } from '../notify/alarm-notice'
 import { onOnlineChange } from '../online'
 import { requestSync } from '../sync/start'
-import type { Alarm, AlarmEvent, ReadingEvent } from '../types'
+import type { Alarm, AlarmEvent, DeviceEvent, ReadingEvent } from '../types'
 import { SeriesStore } from './series'
 import type { SseEvent } from './sse'
 import { LiveStream, type LiveState } from './stream'
@@ -22,11 +26,22 @@ export interface SiteLiveView {
   alarmsAt: number | undefined
   offline: boolean
   state: LiveState
+  /** Each device's breaker as heard since the page opened (device id → state); empty until something changes. */
+  switches: ReadonlyMap<number, DeviceSwitch>
+  /** How many times the stream has opened; from the second, events may have been missed. */
+  opens: number
 }
 
 export class SiteLive {
   readonly series = new SeriesStore()
-  private view: SiteLiveView = { alarms: undefined, alarmsAt: undefined, offline: false, state: 'closed' }
+  private view: SiteLiveView = {
+    alarms: undefined,
+    alarmsAt: undefined,
+    offline: false,
+    state: 'closed',
+    switches: new Map(),
+    opens: 0,
+  }
   private readonly listeners = new Set<() => void>()
   private readonly stream: LiveStream
   /** Every alarm event of this page's life, merged per alarm: replayed over each fresh read. */
@@ -35,7 +50,6 @@ export class SiteLive {
   private readonly notified = new Set<string>()
   private reads = 0
   private appliedRead = 0
-  private opens = 0
   private saving: Promise<void> = Promise.resolve()
   private readonly cleanups: (() => void)[] = []
 
@@ -87,6 +101,14 @@ export class SiteLive {
     this.setAlarms(applyAlarm(this.view.alarms ?? [], updated))
   }
 
+  /** A device's breaker changed (a live event, or the read-back of a remote control made on this page). */
+  setSwitch(deviceId: number, state: DeviceSwitch): void {
+    const known = this.view.switches.get(deviceId)
+    const switches = new Map(this.view.switches)
+    switches.set(deviceId, known ? newerSwitch(known, state) : state)
+    this.update({ switches })
+  }
+
   private update(change: Partial<SiteLiveView>): void {
     this.view = { ...this.view, ...change }
     for (const fn of this.listeners) fn()
@@ -115,10 +137,11 @@ export class SiteLive {
   }
 
   private opened(): void {
-    this.opens += 1
+    const opens = this.view.opens + 1
+    this.update({ opens })
     const now = Date.now()
     void this.read(async () => ({ data: await fetchSiteAlarms(this.siteId), fetchedAt: now, offline: false }))
-    if (this.opens > 1) this.series.reloadLoaded() // the chart has a gap where the stream was down
+    if (opens > 1) this.series.reloadLoaded() // the chart has a gap where the stream was down
   }
 
   private remember(alarm: Alarm): void {
@@ -138,6 +161,10 @@ export class SiteLive {
       this.setAlarms(applyAlarm(this.view.alarms ?? [], alarm))
       if (shouldAlert(data, this.alerted)) this.alert(alarm)
       if (shouldNotify(data, this.notified)) this.notify(data)
+    } else if (event.type === 'device') {
+      const data = JSON.parse(event.data) as DeviceEvent
+      if (data.site_id !== this.siteId || typeof data.device_id !== 'number') return
+      this.setSwitch(data.device_id, switchOfEvent(data))
     } else if (event.type === 'hazard') {
       // A hazard of this site changed (someone else's move or comment): pull it to the device.
       void requestSync()

@@ -31,6 +31,15 @@ describe('shouldNotify', () => {
     expect(events.map((e) => shouldNotify(e, notified))).toEqual([false, true, false, true, false])
   })
 
+  it('never notifies for a self-test alarm', () => {
+    const notified = new Set<string>()
+    expect(shouldNotify(alarmEvent(1, 'raised', { test: true }), notified)).toBe(false)
+    expect(shouldNotify(alarmEvent(2, 'escalated', { test: true }), notified)).toBe(false)
+    expect(shouldNotify(alarmEvent(3, 'raised', { ...offline, test: true }), notified)).toBe(false)
+    expect(notified.size).toBe(0)
+    expect(shouldNotify(alarmEvent(1, 'raised', { test: false }), notified)).toBe(true)
+  })
+
   it('does not notify for an event that already carries its clearing', () => {
     expect(shouldNotify(alarmEvent(1, 'raised', { cleared_at: 1_763_860_000 }), new Set())).toBe(false)
   })

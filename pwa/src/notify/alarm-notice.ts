@@ -3,8 +3,10 @@
 // Only what needs someone to act now does: an alarm or an offline device, raised at or escalated to that
 // level, once per alarm and level however often the event repeats. Pre-alarms and faults reach people as
 // digests through their subscriptions instead. Reads of the alarm list never get here: only live events do,
-// so nothing the page loaded as history pops up.
+// so nothing the page loaded as history pops up, and neither does a self-test alarm (the device showing that
+// it works).
 import { causeAdvice, causeText } from '../alarms/causes'
+import { isTest } from '../alarms/model'
 import { channelLabel, formatQuantity, label, t, type Lang } from '../i18n'
 import { alarmPath } from '../router'
 import type { Alarm, AlarmEvent, AlarmLevel, AlarmTransition, ChannelSettings, SiteDetail } from '../types'
@@ -15,7 +17,7 @@ const NOTIFY_TRANSITIONS: ReadonlySet<AlarmTransition> = new Set(['raised', 'esc
 /** Whether the event notifies. `notified` (alarm id and level) is updated, so a repeat does not. */
 export function shouldNotify(event: AlarmEvent, notified: Set<string>): boolean {
   if (!NOTIFY_LEVELS.has(event.level) || !NOTIFY_TRANSITIONS.has(event.transition)) return false
-  if (event.cleared_at !== null) return false
+  if (event.cleared_at !== null || isTest(event)) return false
   const key = `${event.id}:${event.level}`
   if (notified.has(key)) return false
   notified.add(key)

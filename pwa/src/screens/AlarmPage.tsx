@@ -2,11 +2,12 @@
 // means in plain words and what to do now, the value against its limit, who has been told, acknowledge, the
 // channel's last hours, and the delivery log. While open, the site's live stream keeps the alarm current.
 import { useEffect, useState } from 'preact/hooks'
-import { causeAdvice, causeText } from '../alarms/causes'
+import { causeText } from '../alarms/causes'
+import { endedLabel, isTripped } from '../alarms/clearing'
 import { escalationText, nextEscalationText, tierOf } from '../alarms/escalation'
-import { isActive, mergeAlarm } from '../alarms/model'
+import { isActive, isTest, mergeAlarm } from '../alarms/model'
 import { ackAlarm, ApiError, getNotifyPolicy } from '../api'
-import { AckControl, canAcknowledge, place } from '../components/AlarmList'
+import { AckControl, AlarmAdvice, AlarmEnded, canAcknowledge, place, TestBadge } from '../components/AlarmList'
 import { describeError, ErrorMessage, LiveIndicator, Loading, OfflineBanner } from '../components/bits'
 import { DeliveryLog } from '../components/DeliveryLog'
 import { ChartArea, useChannelSeries } from '../components/DeviceCard'
@@ -68,7 +69,7 @@ function AlarmDetail({ alarm, site, policy, live, onAcknowledge }: DetailProps) 
   const mayAck = canAcknowledge(getSession()?.user.role)
   return (
     <section
-      class={`card alarm-detail level-${alarm.level}${active ? '' : ' cleared'}`}
+      class={`card alarm-detail level-${alarm.level}${active ? '' : ' cleared'}${isTripped(alarm) ? ' tripped' : ''}${isTest(alarm) ? ' test' : ''}`}
       data-testid="alarm-detail"
       data-alarm-id={String(alarm.id)}
       data-level={alarm.level}
@@ -78,10 +79,13 @@ function AlarmDetail({ alarm, site, policy, live, onAcknowledge }: DetailProps) 
         <span class={`badge badge-${alarm.level}`} data-testid="alarm-level">
           {label('status', alarm.level)}
         </span>
+        <TestBadge alarm={alarm} />
         {active ? (
           <span class="alarm-active">{t('alarms.active')}</span>
         ) : (
-          <span class="muted">{t('alarms.cleared', { time: formatDateTime((alarm.cleared_at ?? 0) * 1000) })}</span>
+          <span class="muted">
+            <AlarmEnded alarm={alarm} />
+          </span>
         )}
         {live && <LiveIndicator state={live} />}
       </div>
@@ -97,12 +101,7 @@ function AlarmDetail({ alarm, site, policy, live, onAcknowledge }: DetailProps) 
       <p class="alarm-cause alarm-cause-big" data-testid="alarm-cause">
         {causeText(alarm, channel?.settings)}
       </p>
-      {active && (
-        <p class="alarm-advice" data-testid="alarm-advice">
-          <strong>{t('alarms.advice')}</strong>
-          {causeAdvice(alarm)}
-        </p>
-      )}
+      <AlarmAdvice alarm={alarm} testid="alarm-advice" />
       <dl class="facts">
         {alarm.peak !== null && (
           <>
@@ -120,7 +119,7 @@ function AlarmDetail({ alarm, site, policy, live, onAcknowledge }: DetailProps) 
         <dd data-testid="alarm-started">{formatDateTime(alarm.started_at * 1000)}</dd>
         {alarm.cleared_at !== null && (
           <>
-            <dt>{t('alarm.cleared')}</dt>
+            <dt>{t(endedLabel(alarm))}</dt>
             <dd data-testid="alarm-cleared">{formatDateTime(alarm.cleared_at * 1000)}</dd>
           </>
         )}

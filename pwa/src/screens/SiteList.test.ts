@@ -24,4 +24,15 @@ describe('filterSites', () => {
     expect(filterSites(mixed, '').map((s) => s.id)).toEqual([3, 2, 1])
     expect(filterSites([site(5), site(4)], ' ').map((s) => s.id)).toEqual([5, 4])
   })
+
+  it('puts a site without power after unwatched ones and before warnings', () => {
+    const mixed = [
+      site(1, { status: 'normal' }),
+      site(2, { status: 'prealarm' }),
+      site(3, { status: 'power_off' }),
+      site(4, { status: 'offline' }),
+      site(5, { status: 'alarm' }),
+    ]
+    expect(filterSites(mixed, '').map((s) => s.status)).toEqual(['alarm', 'offline', 'power_off', 'prealarm', 'normal'])
+  })
 })

@@ -1,5 +1,5 @@
 import { useEffect, useMemo } from 'preact/hooks'
-import { bannerOf, worstStatus } from '../alarms/model'
+import { bannerOf, siteStatusOf } from '../alarms/model'
 import { ApiError } from '../api'
 import { canCommission } from '../commission/model'
 import { AlarmBanner, AlarmList, canAcknowledge } from '../components/AlarmList'
@@ -8,6 +8,7 @@ import { DeviceCard } from '../components/DeviceCard'
 import { SiteHazards } from '../components/SiteHazards'
 import { SiteInspections } from '../components/SiteInspections'
 import { canControl } from '../control/model'
+import { withSwitches } from '../control/switch'
 import { forgetSite, readSite } from '../data'
 import { useLoad } from '../hooks'
 import { label, t } from '../i18n'
@@ -77,6 +78,16 @@ export function SitePage({ id }: { id: number }) {
   })
   const site = load.state === 'ready' ? load.value.data : undefined
   const [live, view] = useSiteLive(id, site)
+  // The stream opened again after a break: breaker changes sent meanwhile are not replayed, so read the site.
+  const opens = view?.opens ?? 0
+  useEffect(() => {
+    if (opens > 1) reload()
+  }, [opens])
+  const switches = view?.switches
+  const devices = useMemo(
+    () => (site && switches ? withSwitches(site.devices, switches) : (site?.devices ?? [])),
+    [site, switches],
+  )
   const channels = useMemo(() => {
     const byId = new Map<number, Channel>()
     for (const device of site?.devices ?? []) for (const c of device.channels) byId.set(c.id, c)
@@ -106,8 +117,8 @@ export function SitePage({ id }: { id: number }) {
   const { fetchedAt, offline } = load.value
   const alarms = view?.alarms
   const banner = alarms ? bannerOf(alarms) : null
-  // The status follows the alarm list as it changes; the server's until the list is read.
-  const status = alarms ? worstStatus(alarms) : site.status
+  // The status follows the alarm list and the breakers as they change; the server's until the list is read.
+  const status = alarms ? siteStatusOf(alarms, devices) : site.status
   const role = getSession()?.user.role
   return (
     <main class="page">
@@ -141,8 +152,15 @@ export function SitePage({ id }: { id: number }) {
         )}
       </div>
       {site.devices.length === 0 && <p class="muted">{t('site.no_devices')}</p>}
-      {site.devices.map((d) => (
-        <DeviceCard key={d.id} device={d} alarms={alarms ?? []} store={live?.series} mayControl={canControl(role)} />
+      {devices.map((d) => (
+        <DeviceCard
+          key={d.id}
+          device={d}
+          alarms={alarms ?? []}
+          store={live?.series}
+          mayControl={canControl(role)}
+          onSwitch={live ? (deviceId, state) => live.setSwitch(deviceId, state) : undefined}
+        />
       ))}
     </main>
   )

@@ -283,6 +283,17 @@ export const core: Record<keyof typeof zh, string | PluralForms> = {
     'No messages yet: nobody may have subscribed to this site at this level, or they are still being prepared.',
   'alarm.deliveries_offline': 'Offline: the notification log needs a connection.',
   'alarm.deliveries_refresh': 'Refresh',
+  // Self-test alarms, alarms ended by a breaker trip, an open breaker on a device card.
+  'alarms.test': 'Self-test',
+  'alarms.test_hint': 'Raised while the device was testing itself; not a fault on the circuit',
+  'alarms.cleared_trip': 'Power cut by a trip · {who} · {time}',
+  'alarms.tripped_by': 'tripped remotely by {name}',
+  'alarms.tripped_self': 'the breaker tripped by itself',
+  'alarms.trip_not_fixed': 'The cause is not fixed yet; have an electrician check before switching it back on.',
+  'alarm.tripped_at': 'Power cut at',
+  'switch.open': 'Open · circuit has no power',
+  'switch.open_by': 'Opened remotely by {name}',
+  'switch.since': 'since {time}',
   // Hazards: list, report, one hazard with its moves and thread, photos.
   'header.hazards': 'Hazards',
   'event.created': 'Reported the hazard',
@@ -295,6 +306,8 @@ export const core: Record<keyof typeof zh, string | PluralForms> = {
   'event.closed': 'Closed',
   'event.overdue': 'Past its due date',
   'event.comment': 'Message',
+  'event.alarm_again': 'Alarm again: {cause} ({time})',
+  'event.alarm_link': 'See the alarm',
   'event.system': 'System',
   // Regulators' dashboard.
   'header.dashboard': 'Dashboard',

@@ -146,6 +146,21 @@ export const labels = {
     alarm: '报警',
     fault: '故障',
     offline: '离线',
+    power_off: '已断电',
+  },
+  // Alarm causes in a word or two (server/notify/messages.toml's cause.*), for lines that name an alarm.
+  cause: {
+    overload: '过载',
+    leakage: '漏电流',
+    overtemp: '温度过高',
+    arc: '故障电弧',
+    short_circuit: '短路',
+    hot_joint: '接头发热',
+    leakage_trend: '漏电流持续上升',
+    imbalance: '三相不平衡',
+    voltage: '电压异常',
+    sensor: '传感器故障',
+    offline: '设备离线',
   },
   device_state: {
     registered: '已登记',
