@@ -285,3 +285,21 @@ def test_ladder_and_rate_split_tables() -> None:
     assert policy.in_quiet_hours(shanghai + 16 * HOUR, "22:00", "07:00", "Asia/Shanghai")  # 00:00
     assert not policy.in_quiet_hours(shanghai, None, None, "Asia/Shanghai")
     assert re.match(r"^immediate$", policy.mode_of("offline")) and policy.mode_of("fault") == "digest"
+
+
+def test_digest_time_and_free_slot_tables() -> None:
+    shanghai = 1_763_856_000.0  # 08:00 local
+    at = policy.after_quiet_hours
+    assert at(shanghai, "22:00", "07:00", "Asia/Shanghai") == shanghai  # not quiet: unchanged
+    assert at(shanghai + 15 * HOUR, "22:00", "07:00", "Asia/Shanghai") == shanghai + 23 * HOUR  # 23:00 → 07:00
+    assert at(shanghai + 17 * HOUR, "22:00", "07:00", "Asia/Shanghai") == shanghai + 23 * HOUR  # 01:00 → 07:00
+    assert at(shanghai, "07:30", "08:30", "Asia/Shanghai") == shanghai + 1800  # 08:00 → 08:30 the same day
+    assert at(shanghai, None, None, "Asia/Shanghai") == shanghai
+    # 21:50 + 15 min falls at 22:05, inside the quiet hours: the digest goes at 07:00.
+    assert policy.digest_at(shanghai + 13 * HOUR + 50 * 60, 900, "22:00", "07:00", "Asia/Shanghai") == \
+        shanghai + 23 * HOUR
+    assert policy.digest_at(shanghai, 900, "22:00", "07:00", "Asia/Shanghai") == shanghai + 900
+    assert policy.slot_free_at([], 3, 600) is None
+    assert policy.slot_free_at([10.0, 20.0], 3, 600) is None
+    assert policy.slot_free_at([10.0, 20.0, 30.0], 3, 600) == 610.0  # the oldest leaves the window
+    assert policy.slot_free_at([10.0, 20.0, 30.0, 40.0], 3, 600) == 620.0  # one over: two must leave

@@ -200,6 +200,7 @@ def test_an_alarm_ended_by_a_trip_says_so_shows_the_breaker_open_and_still_becom
     assert run_rules(rig) == 1
     [hazard] = hazards(rig)
     assert hazard["alarm_id"] == alarm["id"] and hazard["state"] == "assigned"
+    assert "跳闸断电，故障原因尚未排除" in hazard["description"]
 
     # Closing the breaker again: the site is back to normal, and the position is recorded.
     rig.clock.now += MINUTE

@@ -1,6 +1,10 @@
 """The notifier's decisions, run on the writer thread inside one transaction each: outbox rows become
 deliveries (who is told of which transition, and when), the escalation ladder climbs, and due deliveries
-become messages (alone, in a digest, or folded into a summary by the rate limit). Sending is worker.py's."""
+become messages (alone, in a digest, or folded into a summary by the rate limit). Sending is worker.py's.
+
+A delivery's ``due_at`` is what the delivery log promises ("等待摘要，约 {due_at} 发送"), so it is the time the
+message is really composed: a digest's when it is planned (quiet hours included), a held one's when the rate
+limit frees a slot. Compose takes exactly the deliveries whose ``due_at`` has come."""
 
 from __future__ import annotations
 
@@ -66,8 +70,8 @@ class Planner:
         rows = sql.outbox_batch(conn, OUTBOX_BATCH)
         for row in rows:
             sql.planned(conn, row["transition_id"])
-            if sql.under_commissioning(conn, row["device_id"]):
-                continue  # the installer's self-test, watched on the commissioning screen
+            if row["test"]:
+                continue  # a self-test (自检): storage gives it no outbox row; this guards against an old one
             recipients = self._recipients(conn, row, row["level"], seen)
             if row["transition"] == "cleared":
                 told = sql.subscriptions_told(conn, row["alarm_id"])
@@ -80,8 +84,18 @@ class Planner:
                                               for tier, delay in delays.items() if delay > 0])
                 recipients = [(s, t) for s, t in recipients if delays.get(t) == 0]
             sql.insert_deliveries(conn, [(row["transition_id"], row["alarm_id"], s["id"], s["user_id"], tier, mode,
-                                          now, None) for s, tier in recipients], now)
+                                          now if mode == "immediate" else self._digest_at(conn, s, now), None)
+                                         for s, tier in recipients], now)
         return len(rows)
+
+    def _digest_at(self, conn: sqlite3.Connection, sub: dict[str, Any], now: float) -> float:
+        """When a digest item for ``sub`` goes out: with the digest already waiting, else one interval from now;
+        never inside quiet hours."""
+        pending = sql.pending_digest(conn, sub["id"])
+        if pending is not None:
+            return pending[1]
+        return policy.digest_at(now, sub["digest_interval_s"], sub["quiet_start"], sub["quiet_end"],
+                                self.config.timezone)
 
     def escalate(self, conn: sqlite3.Connection, now: float, seen: dict[tuple[int, int], bool]) -> int:
         """Rungs whose time has come: told if the alarm is still active and unacknowledged, else closed."""
@@ -107,50 +121,60 @@ class Planner:
             waiting = sql.waiting_deliveries(conn, sub["id"], now)
             words = templates.Words(sub["lang"], self.config.timezone, self.config.link_base)
             events = self._events(conn, waiting)
-            used = sql.count_recent_messages(conn, sub["id"], now - self.config.rate_window_s)
-            free = self.config.rate_max - used
+            # Messages counted by the rate limit, this round's included as they are made.
+            recent = sql.recent_message_times(conn, sub["id"], now - self.config.rate_window_s)
+            before = len(recent)
             # Held earlier by the rate limit: they go together in one summary as soon as a slot is free.
             held = [d for d in waiting if d["mode"] == "summary"]
-            if held and free > 0:
+            if held and self._free(recent) > 0:
                 self._summary(conn, sub["id"], words, events, held, now)
-                free -= 1
-                made += 1
+                recent.append(now)
             fresh = [d for d in waiting if d["mode"] == "immediate"]
-            alone, folded = policy.rate_split(fresh, free)
-            if free <= 0 and fresh:  # no slot: they wait, to be folded into one summary
-                sql.mark_mode(conn, [d["id"] for d in fresh], "summary")
+            alone, folded = policy.rate_split(fresh, self._free(recent))
+            if fresh and not alone and not folded:  # no slot: they wait, to be folded into one summary
+                self._hold(conn, fresh, "summary", recent)
             for delivery in alone:
                 event = events[delivery["transition_id"]]
                 title, body = templates.alarm_message(words, _event(event), tier=delivery["tier"],
                                                       escalated_after_s=delivery["after_s"])
                 self._message(conn, sub["id"], "alarm", f"t{delivery['transition_id']}-s{sub['id']}",
                               _tone(event), title, body, [delivery["id"]], now, mode="immediate")
+                recent.append(now)
             if folded:
                 self._summary(conn, sub["id"], words, events, folded, now)
-            free -= len(alone) + (1 if folded else 0)
-            made += len(alone) + (1 if folded else 0)
+                recent.append(now)
             digest = [d for d in waiting if d["mode"] == "digest"]
-            if digest and free > 0 and self._digest_due(sub, digest, now):
-                level = "prealarm" if any(events[d["transition_id"]]["level"] == "prealarm" for d in digest) \
-                    else "fault"
-                title, body = templates.digest_message(words, level, [_event(events[d["transition_id"]])
-                                                                      for d in digest])
-                self._message(conn, sub["id"], "digest", f"digest-s{sub['id']}-d{digest[0]['id']}", level, title,
-                              body, [d["id"] for d in digest], now)
-                made += 1
+            if digest and self._free(recent) <= 0:
+                self._hold(conn, digest, "digest", recent)  # its time came with no slot free: the log says when
+            elif digest:
+                self._digest(conn, sub["id"], words, [_event(events[d["transition_id"]]) for d in digest],
+                             [d["id"] for d in digest], now)
+                recent.append(now)
+            made += len(recent) - before
         return made
+
+    def _free(self, recent: list[float]) -> int:
+        return self.config.rate_max - len(recent)
+
+    def _hold(self, conn: sqlite3.Connection, deliveries: list[dict[str, Any]], mode: str,
+              recent: list[float]) -> None:
+        """Deliveries that wait for the rate limit, due again when it frees a slot."""
+        free_at = policy.slot_free_at(recent, self.config.rate_max, self.config.rate_window_s)
+        assert free_at is not None
+        sql.hold(conn, [d["id"] for d in deliveries], mode, free_at)
+
+    def _digest(self, conn: sqlite3.Connection, subscription_id: int, words: templates.Words,
+                events: list[templates.Event], delivery_ids: list[int], now: float) -> None:
+        level = "prealarm" if any(e.level == "prealarm" for e in events) else "fault"
+        title, body = templates.digest_message(words, level, events)
+        self._message(conn, subscription_id, "digest", f"digest-s{subscription_id}-d{delivery_ids[0]}", level,
+                      title, body, delivery_ids, now)
 
     def _summary(self, conn: sqlite3.Connection, subscription_id: int, words: templates.Words,
                  events: dict[int, dict[str, Any]], deliveries: list[dict[str, Any]], now: float) -> None:
         title, body = templates.summary_message(words, [_event(events[d["transition_id"]]) for d in deliveries])
         self._message(conn, subscription_id, "summary", f"summary-s{subscription_id}-d{deliveries[0]['id']}",
                       "alarm", title, body, [d["id"] for d in deliveries], now, mode="summary")
-
-    def _digest_due(self, sub: dict[str, Any], digest: list[dict[str, Any]], now: float) -> bool:
-        oldest = min(d["created_at"] for d in digest)
-        if now < oldest + sub["digest_interval_s"]:
-            return False
-        return not policy.in_quiet_hours(now, sub["quiet_start"], sub["quiet_end"], self.config.timezone)
 
     @staticmethod
     def _events(conn: sqlite3.Connection, waiting: list[dict[str, Any]]) -> dict[int, dict[str, Any]]:
@@ -170,7 +194,17 @@ def _tone(event: dict[str, Any]) -> str:
 
 def _event(row: dict[str, Any]) -> templates.Event:
     unit = "°C" if row["cause"] == "hot_joint" else (unit_of(row["channel"]) if row["channel"] else "")
+    ended_at = row["cleared_at"]
+    power_cut = row["cleared_reason"] == "trip"
+    change = row["change"]
+    if power_cut:
+        if isinstance(row["ended"].get("at"), int | float):
+            ended_at = float(row["ended"]["at"])  # when the breaker opened, which ended the alarm
+        if row["transition"] == "cleared":
+            change = {"reason": "trip", **change}
     return templates.Event(
         alarm_id=row["alarm_id"], transition=row["transition"], level=row["level"], cause=row["cause"], ts=row["ts"],
         started_at=row["started_at"], value=row["value"], peak=row["peak"], threshold=row["threshold"], unit=unit,
-        site_name=row["site_name"], device_name=row["device_name"], circuit=row["circuit"], detail=row["detail"])
+        site_name=row["site_name"], device_name=row["device_name"], circuit=row["circuit"], detail=row["detail"],
+        change=change, raised_value=row["raised_value"], alarm_level=row["alarm_level"], ended_at=ended_at,
+        power_cut=power_cut)

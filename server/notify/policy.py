@@ -1,17 +1,17 @@
-"""Who is told when, as plain functions of time: the escalation ladder, digests, quiet hours, the
-per-recipient rate limit and the retry backoff. The planner (plan.py) applies them inside transactions."""
+"""Who is told when, as plain functions of time: the escalation ladder, when a digest goes out, quiet hours,
+the per-recipient rate limit and the retry backoff. The planner (plan.py) applies them inside transactions."""
 
 from __future__ import annotations
 
 import random
 from collections.abc import Sequence
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from typing import Literal, TypeVar
 from zoneinfo import ZoneInfo
 
 __all__ = [
-    "DEFAULT_ESCALATE_AFTER_S", "IMMEDIATE_LEVELS", "Mode", "backoff", "in_quiet_hours", "ladder", "mode_of",
-    "rate_split", "tier_of",
+    "DEFAULT_ESCALATE_AFTER_S", "IMMEDIATE_LEVELS", "Mode", "after_quiet_hours", "backoff", "digest_at",
+    "in_quiet_hours", "ladder", "mode_of", "rate_split", "slot_free_at", "tier_of",
 ]
 
 T = TypeVar("T")
@@ -61,6 +61,32 @@ def in_quiet_hours(now: float, start: str | None, end: str | None, tz: str) -> b
     if begin < finish:
         return begin <= local < finish
     return local >= begin or local < finish
+
+
+def after_quiet_hours(ts: float, start: str | None, end: str | None, tz: str) -> float:
+    """``ts``, or the end of the quiet hours it falls in (the next ``end`` o'clock, local time)."""
+    if not in_quiet_hours(ts, start, end, tz):
+        return ts
+    assert end is not None
+    zone = ZoneInfo(tz)
+    local = datetime.fromtimestamp(ts, zone)
+    finish = datetime.combine(local.date(), _clock(end), tzinfo=zone)
+    if finish <= local:
+        finish += timedelta(days=1)
+    return finish.timestamp()
+
+
+def digest_at(started: float, interval_s: float, quiet_start: str | None, quiet_end: str | None, tz: str) -> float:
+    """When a digest whose first item was planned at ``started`` is composed and sent: one interval later, and
+    never inside quiet hours. The delivery log promises this time, so the planner keeps it."""
+    return after_quiet_hours(started + interval_s, quiet_start, quiet_end, tz)
+
+
+def slot_free_at(recent: Sequence[float], rate_max: int, window_s: float) -> float | None:
+    """When a recipient whose messages were made at ``recent`` (ascending, all inside the window) may be sent one
+    more: None when a slot is free now, else when enough of them have left the window."""
+    over = len(recent) - rate_max
+    return None if over < 0 else recent[over] + window_s
 
 
 def rate_split(waiting: list[T], free: int) -> tuple[list[T], list[T]]:

@@ -101,6 +101,8 @@ class DeliveryOut(Struct):
     mode: Literal["immediate", "digest", "summary"]
     # waiting: held for a digest or by the rate limit; pending: about to go; retrying: failed, next try planned.
     state: Literal["waiting", "pending", "sent", "retrying", "cancelled"]
+    # When its message is composed: at once; for a digest, the digest's time (past quiet hours); when held by the
+    # rate limit, the time a slot frees. The sender keeps to it, within one of its rounds (every second).
     due_at: float
     sent_at: float | None
     attempts: list[AttemptOut]

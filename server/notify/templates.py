@@ -21,22 +21,29 @@ _DECIMALS = {"mA": 0, "V": 0, "A": 1, "°C": 1, "K": 1}
 
 @dataclass(frozen=True)
 class Event:
-    """One alarm transition as a person is told of it."""
+    """One alarm transition as a person is told of it, and the alarm as it stands when the message is composed."""
 
     alarm_id: int
     transition: str  # raised | escalated | cleared
-    level: str
+    level: str  # the transition's level
     cause: str
     ts: float
     started_at: float
-    value: float | None
+    value: float | None  # the transition's value
     peak: float | None
-    threshold: float | None
+    threshold: float | None  # the threshold this transition crossed (a pre-alarm's stays the pre-alarm level)
     unit: str
     site_name: str
     device_name: str
     circuit: str
-    detail: dict[str, Any] = field(default_factory=dict)
+    detail: dict[str, Any] = field(default_factory=dict)  # the alarm's
+    change: dict[str, Any] = field(default_factory=dict)  # the transition's: {"reason": "trip", "by": name|None}
+    raised_value: float | None = None  # the value that raised the alarm: the arc count the alarm page shows
+    # The alarm now: its level (higher than ``level`` when it escalated since), when it ended and whether a trip
+    # ended it (the breaker opened: the power is off, the cause is not fixed).
+    alarm_level: str = ""
+    ended_at: float | None = None
+    power_cut: bool = False
 
 
 @functools.cache
@@ -69,6 +76,10 @@ class Words:
 
     def time(self, ts: float) -> str:
         return datetime.fromtimestamp(ts, self.zone).strftime(self.words["time_format"])
+
+    def clock(self, ts: float) -> str:
+        """Hours and minutes only, for a later change inside a digest."""
+        return datetime.fromtimestamp(ts, self.zone).strftime(self.words["clock_format"])
 
     def duration(self, seconds: float) -> str:
         minutes = max(1, round(seconds / 60))
@@ -104,12 +115,29 @@ def _place(event: Event) -> str:
     return f"{event.site_name} {where}".strip()
 
 
+def _cut(event: Event) -> bool:
+    """A clearing because the breaker opened: the power is off, not the fault fixed."""
+    return event.transition == "cleared" and event.change.get("reason") == "trip"
+
+
+def _who(w: Words, event: Event) -> str:
+    name = str(event.change.get("by") or "").strip()
+    return w("tripped_by", name=name) if name else w("tripped_self")
+
+
+def _cut_at(event: Event) -> float:
+    at = event.change.get("at")
+    return float(at) if isinstance(at, int | float) else event.ts
+
+
 def _tag(w: Words, event: Event) -> str:
-    return w("cleared") if event.transition == "cleared" else w(f"level.{event.level}")
+    if event.transition == "cleared":
+        return w("power_cut") if _cut(event) else w("cleared")
+    return w(f"level.{event.level}")
 
 
 def _facts(w: Words, event: Event) -> str:
-    """The measured fact in one sentence."""
+    """The measured fact of a raise or escalation in one sentence, with the threshold that transition crossed."""
     value = event.value if event.value is not None else event.peak
     what = w.cause(event.cause)
     match event.cause:
@@ -118,7 +146,9 @@ def _facts(w: Words, event: Event) -> str:
         case "sensor":
             return w("link_lost") if event.detail.get("reason") == "link" else w("sensor")
         case "arc":
-            return w("arc", count=quantity(value, ""))
+            # The count that raised the alarm, as the alarm page shows it (the peak is shown there apart).
+            count = event.raised_value if event.raised_value is not None else value
+            return w("arc", count=quantity(count, ""))
         case "leakage_trend":
             projected = event.detail.get("projected_at")
             when = w.time(float(projected)) if isinstance(projected, int | float) else "—"
@@ -130,14 +160,34 @@ def _facts(w: Words, event: Event) -> str:
     return w.sentence(w("value_only", what=what, value=quantity(value, event.unit)))
 
 
+def _ended(w: Words, event: Event) -> str:
+    """A clearing in one sentence: back to normal, or the power cut by a trip (never "back to normal" then)."""
+    what, level = w.cause(event.cause), w.level(event.level)
+    if _cut(event):
+        return w.sentence(w("cut_line", what=what, level=level, who=_who(w, event)))
+    return w.sentence(w("cleared_body", what=what, level=level, duration=w.duration(event.ts - event.started_at)))
+
+
+def _line(w: Words, event: Event) -> str:
+    """What one transition says inside a digest or summary line."""
+    return (_ended(w, event) if event.transition == "cleared" else _facts(w, event)).rstrip("。.")
+
+
 def alarm_message(w: Words, event: Event, *, escalated_after_s: float | None = None,
                   tier: int = 0) -> tuple[str, str]:
     """Title and body of one alarm transition."""
     tag = _tag(w, event)
+    if _cut(event):
+        # The breaker opened: the power is off, the fault is not fixed. Who did it, when, and what to do before
+        # switching back on; the time is in the sentence (a separate time line would cost an SMS part).
+        title = f"【{tag}】{_place(event)} {w.cause(event.cause)}"
+        lines = [w.sentence(w("cut_body", what=w.cause(event.cause), level=w.level(event.level), who=_who(w, event),
+                              time=w.time(_cut_at(event)))),
+                 w("cut_advice"), w("open_cleared", link=w.alarm_link(event.alarm_id))]
+        return title, "\n".join(lines)
     if event.transition == "cleared":
         title = f"【{tag}】{_place(event)} {w.cause(event.cause)}"
-        lines = [w.sentence(w("cleared_body", what=w.cause(event.cause), level=w.level(event.level),
-                              duration=w.duration(event.ts - event.started_at)))]
+        lines = [_ended(w, event)]
     else:
         shown = event.value if event.value is not None else event.peak
         # Counts of arc half-cycles and states without a value say it in the body, not the title.
@@ -161,18 +211,30 @@ def _sites(w: Words, events: list[Event]) -> str:
     return names[0] if len(names) == 1 else w("more_sites", first=names[0], count=len(names))
 
 
+def _since(w: Words, event: Event) -> str:
+    """What became of a raised alarm by the time its digest goes out, e.g. "（已升级为报警，03:40 已恢复）"."""
+    if event.transition == "cleared":
+        return ""  # the line itself says how it ended
+    parts = []
+    if event.alarm_level and event.alarm_level != event.level:
+        parts.append(w("digest_escalated", level=w.level(event.alarm_level)))
+    if event.ended_at is not None:
+        parts.append(w("digest_cut" if event.power_cut else "digest_cleared", time=w.clock(event.ended_at)))
+    return w("digest_state", state=w("digest_sep").join(parts)) if parts else ""
+
+
 def digest_message(w: Words, level: str, events: list[Event]) -> tuple[str, str]:
-    """Pre-alarms and faults collected over the digest interval: one line per alarm, clearing folded in."""
+    """Pre-alarms and faults collected over the digest interval: one line per alarm, saying what it was and what
+    has become of it since (escalated, recovered, power cut), whether or not that later change is in this digest."""
     by_alarm: dict[int, list[Event]] = {}
-    for event in events:
+    for event in sorted(events, key=lambda e: e.ts):
         by_alarm.setdefault(event.alarm_id, []).append(event)
     lines = []
     for alarm_events in list(by_alarm.values())[:MAX_LINES]:
-        first, last = alarm_events[0], alarm_events[-1]
-        state = w("digest_cleared", time=w.time(last.ts)) if last.transition == "cleared" else ""
-        lines.append(w("digest_line", time=w.time(first.ts), place=_place(first),
-                       what=_facts(w, first).rstrip("。."), state=state))
-        lines.append(w.alarm_link(first.alarm_id))
+        shown = next((e for e in alarm_events if e.transition != "cleared"), alarm_events[0])
+        lines.append(w("digest_line", time=w.time(shown.ts), place=_place(shown), what=_line(w, shown),
+                       state=_since(w, shown)))
+        lines.append(w.alarm_link(shown.alarm_id))
     if len(by_alarm) > MAX_LINES:
         lines.append(w("digest_more", count=len(by_alarm) - MAX_LINES))
     title = w("digest_title", level=w(f"level.{level}"), count=len(by_alarm), sites=_sites(w, events))
@@ -184,7 +246,7 @@ def summary_message(w: Words, events: list[Event]) -> tuple[str, str]:
     lines = [w("summary_head")]
     for event in events[:MAX_LINES]:
         lines.append(w("summary_line", time=w.time(event.ts), tag=_tag(w, event), place=_place(event),
-                       what=_facts(w, event).rstrip("。.")))
+                       what=_line(w, event)))
         lines.append(w.alarm_link(event.alarm_id))
     if len(events) > MAX_LINES:
         lines.append(w("digest_more", count=len(events) - MAX_LINES))

@@ -121,6 +121,12 @@ async def update_subscription(ctx: Context, principal: Principal, subscription_i
         sql.update_subscription(conn, subscription_id, fields)
         updated = sql.get_subscription(conn, subscription_id, principal.id)
         assert updated is not None
+        pending = sql.pending_digest(conn, subscription_id)
+        if pending is not None and fields.keys() & {"digest_interval_s", "quiet_start", "quiet_end"}:
+            # The waiting digest keeps its start; its time follows the new interval and quiet hours.
+            sql.reschedule_digest(conn, subscription_id, policy.digest_at(
+                pending[0], updated["digest_interval_s"], updated["quiet_start"], updated["quiet_end"],
+                ctx.settings.timezone))
         return updated
 
     return _out(await ctx.db.write(update, durable=True))

@@ -8,12 +8,12 @@ from collections.abc import Iterable
 from typing import Any
 
 __all__ = [
-    "alarm_deliveries", "cancel_subscription", "count_recent_messages", "delivery_events", "due_escalations",
-    "escalation_done", "get_policy", "get_subscription", "has_work", "insert_deliveries", "insert_escalations",
-    "insert_message", "insert_subscription", "last_test_at", "lease_due", "list_subscriptions", "mark_mode",
-    "outbox_batch", "planned", "record_attempt", "release_leases", "set_escalated_tier", "set_policy",
-    "site_subscriptions", "subscriptions_told", "under_commissioning", "update_subscription",
-    "waiting_deliveries", "waiting_subscriptions",
+    "alarm_deliveries", "cancel_subscription", "delivery_events", "due_escalations", "escalation_done",
+    "get_policy", "get_subscription", "has_work", "hold", "insert_deliveries", "insert_escalations",
+    "insert_message", "insert_subscription", "last_test_at", "lease_due", "list_subscriptions", "outbox_batch",
+    "pending_digest", "planned", "recent_message_times", "record_attempt", "release_leases",
+    "reschedule_digest", "set_escalated_tier", "set_policy", "site_subscriptions", "subscriptions_told",
+    "update_subscription", "waiting_deliveries", "waiting_subscriptions",
 ]
 
 _SUBSCRIPTION = (
@@ -81,7 +81,8 @@ def site_subscriptions(conn: sqlite3.Connection, site_id: int, level: str) -> li
     """Live subscriptions of enabled users that ask for ``level`` at ``site_id`` (or at every site they see;
     the caller checks that they still see it)."""
     rows = conn.execute(
-        "SELECT s.id, s.user_id, s.site_ids, s.lang, u.role, u.company_id, u.department FROM subscriptions s "
+        "SELECT s.id, s.user_id, s.site_ids, s.lang, s.digest_interval_s, s.quiet_start, s.quiet_end, u.role, "
+        "u.company_id, u.department FROM subscriptions s "
         "JOIN users u ON u.id = s.user_id WHERE s.deleted_at IS NULL AND u.disabled = 0 "
         "AND EXISTS (SELECT 1 FROM json_each(s.levels) WHERE value = ?) "
         "AND (s.site_ids IS NULL OR EXISTS (SELECT 1 FROM json_each(s.site_ids) WHERE value = ?))",
@@ -119,7 +120,7 @@ def set_policy(conn: sqlite3.Connection, site_id: int, escalate_after: list[floa
 
 def outbox_batch(conn: sqlite3.Connection, limit: int) -> list[dict[str, Any]]:
     rows = conn.execute(
-        "SELECT o.transition_id, t.alarm_id, t.transition, t.level, t.ts, a.site_id, a.device_id, "
+        "SELECT o.transition_id, t.alarm_id, t.transition, t.level, t.ts, a.site_id, a.device_id, a.test, "
         "s.owner_id, s.company_id FROM notify_outbox o JOIN alarm_transitions t ON t.id = o.transition_id "
         "JOIN alarms a ON a.id = t.alarm_id JOIN sites s ON s.id = a.site_id ORDER BY o.transition_id LIMIT ?",
         [limit],
@@ -129,12 +130,6 @@ def outbox_batch(conn: sqlite3.Connection, limit: int) -> list[dict[str, Any]]:
 
 def planned(conn: sqlite3.Connection, transition_id: int) -> None:
     conn.execute("DELETE FROM notify_outbox WHERE transition_id = ?", [transition_id])
-
-
-def under_commissioning(conn: sqlite3.Connection, device_id: int) -> bool:
-    """A device in the middle of its installer's commissioning: its self-test alarm is a test."""
-    return conn.execute("SELECT 1 FROM commissionings WHERE device_id = ? AND state = 'in_progress'",
-                        [device_id]).fetchone() is not None
 
 
 def insert_deliveries(conn: sqlite3.Connection,
@@ -170,6 +165,18 @@ def set_escalated_tier(conn: sqlite3.Connection, alarm_id: int, tier: int) -> No
     conn.execute("UPDATE alarms SET escalated_tier = MAX(escalated_tier, ?) WHERE id = ?", [tier, alarm_id])
 
 
+def pending_digest(conn: sqlite3.Connection, subscription_id: int) -> tuple[float, float] | None:
+    """(when its first item was planned, when it goes out) of the digest a subscription has waiting, if any."""
+    row = conn.execute("SELECT MIN(created_at), MIN(due_at) FROM notify_deliveries WHERE subscription_id = ? "
+                       "AND message_id IS NULL AND mode = 'digest'", [subscription_id]).fetchone()
+    return None if row[0] is None else (float(row[0]), float(row[1]))
+
+
+def reschedule_digest(conn: sqlite3.Connection, subscription_id: int, due_at: float) -> None:
+    conn.execute("UPDATE notify_deliveries SET due_at = ? WHERE subscription_id = ? AND message_id IS NULL "
+                 "AND mode = 'digest'", [due_at, subscription_id])
+
+
 def waiting_subscriptions(conn: sqlite3.Connection, now: float) -> list[dict[str, Any]]:
     rows = conn.execute(
         "SELECT id, lang, digest_interval_s, quiet_start, quiet_end FROM subscriptions WHERE id IN "
@@ -184,9 +191,17 @@ def waiting_deliveries(conn: sqlite3.Connection, subscription_id: int, now: floa
     return [dict(r) for r in rows]
 
 
+# A transition with its own threshold and detail (a trip: who opened the breaker), and the alarm as it is now
+# (its level, when and how it ended), read when the message is composed.
 _EVENT = (
-    "SELECT t.id AS transition_id, t.alarm_id, t.transition, t.level, t.ts, t.value, a.cause, a.started_at, a.peak, "
-    "a.threshold, a.detail, c.key AS channel, s.name AS site_name, d.name AS device_name, d.circuit "
+    "SELECT t.id AS transition_id, t.alarm_id, t.transition, t.level, t.ts, t.value, t.threshold, "
+    "t.detail AS change, a.cause, a.started_at, a.peak, a.detail, a.level AS alarm_level, a.cleared_at, "
+    "a.cleared_reason, "
+    "(SELECT r.value FROM alarm_transitions r WHERE r.alarm_id = a.id AND r.transition = 'raised' "
+    " ORDER BY r.id LIMIT 1) AS raised_value, "
+    "(SELECT e.detail FROM alarm_transitions e WHERE e.alarm_id = a.id AND e.transition = 'cleared' "
+    " ORDER BY e.id DESC LIMIT 1) AS ended, "
+    "c.key AS channel, s.name AS site_name, d.name AS device_name, d.circuit "
     "FROM alarm_transitions t JOIN alarms a ON a.id = t.alarm_id JOIN sites s ON s.id = a.site_id "
     "JOIN devices d ON d.id = a.device_id LEFT JOIN channels c ON c.id = a.channel_id"
 )
@@ -198,19 +213,23 @@ def delivery_events(conn: sqlite3.Connection, transition_ids: list[int]) -> dict
     out = {}
     for row in conn.execute(f"{_EVENT} WHERE t.id IN ({marks})", transition_ids):
         item = dict(row)
-        item["detail"] = json.loads(item["detail"])
+        for key in ("detail", "change", "ended"):
+            item[key] = json.loads(item[key] or "{}")
         out[int(item["transition_id"])] = item
     return out
 
 
-def mark_mode(conn: sqlite3.Connection, delivery_ids: list[int], mode: str) -> None:
-    conn.executemany("UPDATE notify_deliveries SET mode = ? WHERE id = ?", [(mode, d) for d in delivery_ids])
+def hold(conn: sqlite3.Connection, delivery_ids: list[int], mode: str, due_at: float) -> None:
+    """Deliveries that wait (``mode`` digest or summary) until ``due_at``, the time the delivery log shows."""
+    conn.executemany("UPDATE notify_deliveries SET mode = ?, due_at = ? WHERE id = ?",
+                     [(mode, due_at, d) for d in delivery_ids])
 
 
-def count_recent_messages(conn: sqlite3.Connection, subscription_id: int, since: float) -> int:
-    row = conn.execute("SELECT COUNT(*) FROM notify_messages WHERE subscription_id = ? AND created_at > ? "
-                       "AND kind != 'test'", [subscription_id, since]).fetchone()
-    return int(row[0])
+def recent_message_times(conn: sqlite3.Connection, subscription_id: int, since: float) -> list[float]:
+    """When the messages counted by the rate limit (all but tests) were made after ``since``, oldest first."""
+    rows = conn.execute("SELECT created_at FROM notify_messages WHERE subscription_id = ? AND created_at > ? "
+                        "AND kind != 'test' ORDER BY created_at", [subscription_id, since])
+    return [float(r[0]) for r in rows]
 
 
 # ---- messages -------------------------------------------------------------------------------------------------
