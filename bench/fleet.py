@@ -296,13 +296,13 @@ def run(healthy: int = 50, insulation: int = 10, terminal: int = 10, days: float
 def report(result: FleetResult) -> str:
     healthy = result.of("healthy")
     ids = {s.site for s in healthy}
-    site_years = len(healthy) * result.days / 365.0
+    site_years = max(len(healthy) * result.days / 365.0, 1e-9)
     alarms = [r for r in result.raised if r.site in ids and r.level == "alarm"]
     pre = [r for r in result.raised if r.site in ids and r.level == "prealarm"]
     faults = [r for r in result.faults if r.site in ids]
     lines = [
         f"fleet: {len(result.sites)} sites × {result.days:g} days at 5 min: {result.samples:,} samples detected in "
-        f"{result.seconds:.1f} s",
+        f"{result.seconds:.1f} s ({result.samples / result.seconds:,.0f} samples/s)",
         f"healthy: {len(healthy)} sites, {site_years:.2f} site-years: {len(alarms)} alarms "
         f"({len(alarms) / site_years:.2f}/site-year), {len(pre)} pre-alarms ({len(pre) / site_years:.2f}/site-year), "
         f"{len(faults)} sensor faults",
@@ -327,8 +327,10 @@ def main() -> None:
     parser.add_argument("--terminal", type=int, default=20)
     parser.add_argument("--days", type=float, default=30.0)
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--probes", type=int, choices=(1, 2), default=2,
+                        help="temperature probes per device: 2 (L and N terminals) or 1")
     args = parser.parse_args()
-    print(report(run(args.healthy, args.insulation, args.terminal, args.days, seed=args.seed)))
+    print(report(run(args.healthy, args.insulation, args.terminal, args.days, seed=args.seed, probes=args.probes)))
 
 
 if __name__ == "__main__":

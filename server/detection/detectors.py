@@ -80,12 +80,13 @@ HOT_JOINT_DELAY_S = 600.0
 # terminals); worth an hour of one-a-minute samples before the channel's own data takes over.
 HOT_JOINT_PRIOR_K = 40.0
 HOT_JOINT_PRIOR_WEIGHT = 3600.0
-HOT_JOINT_LEARN_S = 7 * 86400.0   # forgetting time of the fit: follows seasons, not a fault developing in hours
-HOT_JOINT_LEARN_BELOW_K = 5.0
+HOT_JOINT_LEARN_S = 3 * 86400.0   # forgetting time of the fit: follows seasons, not a fault developing in hours
+HOT_JOINT_LEARN_BELOW_K = 10.0
 HOT_JOINT_MIN_THETA = 0.05        # learn only under some load
-HOT_JOINT_PEER_PREALARM_K = 5.0
+HOT_JOINT_PEER_PREALARM_K = 4.0
 HOT_JOINT_PEER_ALARM_K = 15.0
 HOT_JOINT_PEER_LEARN_BELOW_K = 2.0
+HOT_JOINT_PEER_LEARN_S = 7 * 86400.0
 HOT_JOINT_LEARNING_S = 86400.0
 
 # Fault arc: an arc alarm holds until no window reached the alarm count for this long.
@@ -277,7 +278,7 @@ def hot_joint(table: ChannelTable, rows: Rows, theta: Float, peer: Float) -> tup
     loaded = theta >= HOT_JOINT_MIN_THETA
     _learn(st, "hj_", rows, loaded & (alone < HOT_JOINT_LEARN_BELOW_K), theta, rows.value, span, HOT_JOINT_LEARN_S)
     _learn(st, "hp_", rows, loaded & paired & ((beside < HOT_JOINT_PEER_LEARN_BELOW_K) | ~beside_ready), theta,
-           np.nan_to_num(diff), span, HOT_JOINT_LEARN_S)
+           np.nan_to_num(diff), span, HOT_JOINT_PEER_LEARN_S)
     return _levels(pre, alarm), excess
 
 
