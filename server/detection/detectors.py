@@ -100,13 +100,20 @@ class Rows:
     slot: Int
     ts: Float
     value: Float
+    # Seconds since each row's previous sample of its channel (NaN before a channel's first), when known.
+    gap: Float | None = None
 
     def __post_init__(self) -> None:
         self.seg = segment_starts(self.slot)
         self.end = segment_ends(self.seg)
 
     def take(self, mask: Bool) -> Rows:
-        return Rows(self.slot[mask], self.ts[mask], self.value[mask])
+        return Rows(self.slot[mask], self.ts[mask], self.value[mask], None if self.gap is None else self.gap[mask])
+
+    def gaps(self, table: ChannelTable) -> Float:
+        if self.gap is None:
+            self.gap = gaps(self.ts, self.seg, table.state["last_ts"][self.slot])
+        return self.gap
 
     def __len__(self) -> int:
         return int(self.slot.shape[0])
@@ -118,7 +125,7 @@ def _trigger(table: ChannelTable, rows: Rows, signal: Float, on_at: Float, off_b
     slot = rows.slot
     on = schmitt(signal, on_at, off_below, rows.seg, st[f"{prefix}on"][slot])
     # Two samples further apart than MAX_GAP_S do not make a run: nobody saw the time between them.
-    broken = gaps(rows.ts, rows.seg, st["last_ts"][slot]) > MAX_GAP_S
+    broken = rows.gaps(table) > MAX_GAP_S
     since = run_since(on, rows.ts, rows.seg, st[f"{prefix}on"][slot], st[f"{prefix}since"][slot], broken)
     ends = slot[rows.end]
     st[f"{prefix}on"][ends] = on[rows.end]
@@ -132,7 +139,7 @@ def _levels(pre: Bool, alarm: Bool) -> Level:
 
 def threshold(table: ChannelTable, rows: Rows) -> Level:
     """Pre-alarm and alarm levels with hysteresis and a minimum duration (residual, temperature, voltage)."""
-    s = {k: v[rows.slot] for k, v in table.settings.items()}
+    s = {k: table.settings[k][rows.slot] for k in ("alarm", "prealarm", "hysteresis", "delay_s")}
     hyst = np.nan_to_num(s["hysteresis"])
     delay = np.nan_to_num(s["delay_s"])
     pre = _trigger(table, rows, rows.value, s["prealarm"], s["prealarm"] - hyst, delay, "pre_")
@@ -142,14 +149,14 @@ def threshold(table: ChannelTable, rows: Rows) -> Level:
 
 def overload(table: ChannelTable, rows: Rows) -> tuple[Level, Float]:
     """The I²t thermal state against the rated current; pre-alarm and alarm when it reaches their levels."""
-    s = {k: v[rows.slot] for k, v in table.settings.items()}
+    s = {k: table.settings[k][rows.slot] for k in ("alarm", "prealarm", "hysteresis", "rated_a")}
     rated = s["rated_a"]
     st = table.state
     # A short circuit trips the breaker within milliseconds (instantaneous release), so its current does not
     # persist over the sample interval: it is left out of the thermal state and alarms as short_circuit.
     x = np.where(rows.value < SHORT_CIRCUIT_MULTIPLE * rated, (rows.value / rated) ** 2, 0.0)
     carried_ts = st["last_ts"][rows.slot]
-    gap = gaps(rows.ts, rows.seg, carried_ts)
+    gap = rows.gaps(table)
     # The interval before a sample is credited with the lowest of the last three samples: one or two high samples
     # may each have caught a motor starting (a few seconds at 1.5–3 In); three running are the load.
     x1 = previous(x, rows.seg, st["ov_x"][rows.slot])
@@ -208,11 +215,14 @@ def sensor(table: ChannelTable, rows: Rows, bad: Bool) -> Level:
     st["stuck_since"][ends] = since[rows.end]
     # One corrupted frame is not a broken sensor: out of range counts when it holds for SENSOR_CONFIRM_S (at a
     # sparse cadence, when the next sample is out of range too).
-    broken = gaps(rows.ts, rows.seg, st["last_ts"][rows.slot]) > MAX_GAP_S
-    bad_since = run_since(bad, rows.ts, rows.seg, st["oor_on"][rows.slot], st["oor_since"][rows.slot], broken)
-    st["oor_on"][ends] = bad[rows.end]
-    st["oor_since"][ends] = bad_since[rows.end]
-    confirmed = held(bad, bad_since, rows.ts, np.full(len(rows), SENSOR_CONFIRM_S))
+    if bad.any() or st["oor_on"][ends].any():
+        broken = rows.gaps(table) > MAX_GAP_S
+        bad_since = run_since(bad, rows.ts, rows.seg, st["oor_on"][rows.slot], st["oor_since"][rows.slot], broken)
+        st["oor_on"][ends] = bad[rows.end]
+        st["oor_since"][ends] = bad_since[rows.end]
+        confirmed = held(bad, bad_since, rows.ts, np.full(len(rows), SENSOR_CONFIRM_S))
+    else:
+        confirmed = bad
     return np.where(confirmed | stuck, 3, 0).astype(np.int8)
 
 
@@ -274,7 +284,7 @@ def hot_joint(table: ChannelTable, rows: Rows, theta: Float, peer: Float) -> tup
     alarm = _trigger(table, rows, excess, alarm_at, alarm_at - HOT_JOINT_HYSTERESIS_K, delay, "hj_al_")
     # Learn from healthy rows only, so a developing fault is not learned away; each sample weighs the time it
     # stands for, so a channel read every second and one read every 5 minutes learn at the same pace.
-    span = np.minimum(np.nan_to_num(gaps(rows.ts, rows.seg, st["last_ts"][slot]), nan=0.0), MAX_GAP_S)
+    span = np.minimum(np.nan_to_num(rows.gaps(table), nan=0.0), MAX_GAP_S)
     loaded = theta >= HOT_JOINT_MIN_THETA
     _learn(st, "hj_", rows, loaded & (alone < HOT_JOINT_LEARN_BELOW_K), theta, rows.value, span, HOT_JOINT_LEARN_S)
     _learn(st, "hp_", rows, loaded & paired & ((beside < HOT_JOINT_PEER_LEARN_BELOW_K) | ~beside_ready), theta,

@@ -17,7 +17,7 @@ from numpy.typing import NDArray
 from .settings import quantity_of
 
 __all__ = [
-    "CAUSES", "QUANTITY_CODES", "RATE_SUMS", "SHARED_SUMS", "STATE_FIELDS", "TREND_RATES", "ChannelInfo",
+    "CAUSES", "QUANTITY_CODES", "RATE_SUMS", "SHARED_SUMS", "STATE_FIELDS", "TREND_RATES", "TREND_SUMS", "ChannelInfo",
     "ChannelTable",
 ]
 
@@ -37,6 +37,9 @@ TREND_RATES = (0.15, 0.22, 0.3, 0.4, 0.55)
 # squared; and per rate, the growth feature with each of them, itself and the value.
 SHARED_SUMS = (*(f"tr_p{n}" for n in range(21)), *(f"tr_v{i}" for i in range(6)), "tr_vv")
 RATE_SUMS = (*(f"tr_g{i}_" for i in range(6)), "tr_gg", "tr_gv")
+# Kept side by side in one block (``ChannelTable.trend``, a column each) so a batch updates them in a few array
+# operations; ``state`` holds a view of each column under its name.
+TREND_SUMS = (*SHARED_SUMS, *(f"{name}{k}" for k in range(len(TREND_RATES)) for name in RATE_SUMS))
 
 # Detector state per slot, checkpointed as a list of floats in this order. Append only.
 STATE_FIELDS = (
@@ -61,12 +64,15 @@ STATE_FIELDS = (
     "oor_on", "oor_since",
     # leakage trend: since when the projection has stayed within the warning horizon
     "tr_since", "tr_hi", "tr_prev",
+    # leakage trend: the open 5-minute bucket (its number, and weighted sums of time, value and load)
+    "tr_bk", "tr_bw", "tr_bt", "tr_bv", "tr_bl",
     # leakage trend: the regression's sums (see trend.py), shared and per growth rate
-    *SHARED_SUMS, *(f"{name}{k}" for k in range(len(TREND_RATES)) for name in RATE_SUMS),
+    *TREND_SUMS,
 )
 _NAN_FIELDS = {"last_ts", "last_value", "pre_since", "al_since", "hj_pre_since", "hj_al_since", "theta",
                "stuck_since", "tr_first", "tr_last", "tr_eval", "ov_x", "ov_x2", "oor_since", "tr_since", "tr_hi",
-               "tr_prev"}
+               "tr_prev", "tr_bk"}
+_TREND = frozenset(TREND_SUMS)
 _BOOL_FIELDS = {"pre_on", "al_on", "hj_pre_on", "hj_al_on", "oor_on"}
 
 
@@ -97,8 +103,14 @@ class ChannelTable:
         self.partner = np.full(capacity, -1, dtype=np.int64)  # temp channel → its device's current channel
         self.peer = np.full(capacity, -1, dtype=np.int64)  # temp channel → another temp channel of its device
         self.settings: dict[str, NDArray[np.float64]] = {f: np.full(capacity, np.nan) for f in SETTING_FIELDS}
-        self.state: dict[str, NDArray[Any]] = {f: self._blank(f, capacity) for f in STATE_FIELDS}
+        self.trend = np.zeros((capacity, len(TREND_SUMS)))
+        self.state: dict[str, NDArray[Any]] = {f: self._blank(f, capacity) for f in STATE_FIELDS if f not in _TREND}
+        self._trend_views()
         self.desired = np.zeros((len(CAUSES), capacity), dtype=np.int8)
+
+    def _trend_views(self) -> None:
+        for i, name in enumerate(TREND_SUMS):
+            self.state[name] = self.trend[:, i]
 
     @staticmethod
     def _blank(name: str, capacity: int) -> NDArray[Any]:
@@ -123,7 +135,11 @@ class ChannelTable:
         self.partner = grown(self.partner, -1)
         self.peer = grown(self.peer, -1)
         self.settings = {k: grown(v, np.nan) for k, v in self.settings.items()}
-        self.state = {k: grown(v, self._blank(k, 1)[0]) for k, v in self.state.items()}
+        self.state = {k: grown(v, self._blank(k, 1)[0]) for k, v in self.state.items() if k not in _TREND}
+        trend = np.zeros((new, len(TREND_SUMS)))
+        trend[: self.capacity] = self.trend
+        self.trend = trend
+        self._trend_views()
         self.desired = grown(self.desired, 0)
         self.capacity = new
 

@@ -22,7 +22,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .kernels import Float, ffill, gaps, previous
-from .table import CAUSES, RATE_SUMS, SHARED_SUMS, TREND_RATES, ChannelTable
+from .table import CAUSES, SHARED_SUMS, TREND_RATES, TREND_SUMS, ChannelTable
 
 __all__ = ["TREND_CLEAR_S", "TREND_RAISE_S", "leakage_trend"]
 
@@ -38,6 +38,7 @@ TREND_MIN_GAIN = 0.05               # growth must explain half of what the daily
 TREND_EVAL_S = 600.0               # the sums move every batch; the fit is solved every 10 minutes
 # Samples further apart than this stand for this long at most (the slowest cadence devices report at).
 MAX_SPAN_S = 900.0
+BUCKET_S = 300.0
 _OMEGA = 2 * np.pi / 86400.0
 _TREND = CAUSES.index("leakage_trend")
 # What healthy leakage follows: the connected load (natural leakage grows with the appliances switched on) and the
@@ -61,7 +62,7 @@ def _peak(table: ChannelTable, slot: NDArray[np.int64], seg: NDArray[np.bool_], 
     prev = previous(value, seg, st["tr_prev"][slot])
     both = np.fmin(prev, value)
     t0 = ffill(seg, ts).astype(np.float64)
-    carried = np.nan_to_num(st["tr_hi"][slot] * np.exp(-(t0 - st["tr_last"][slot]) / PEAK_MEMORY_S))
+    carried = np.nan_to_num(st["tr_hi"][slot] * np.exp(-(t0 - st["last_ts"][slot]) / PEAK_MEMORY_S))
     scaled = np.nan_to_num(both) * np.exp((ts - t0) / PEAK_MEMORY_S)
     scaled[seg] = np.maximum(scaled[seg], carried[seg])
     # A running maximum per segment: offset each segment above the previous ones so one accumulate does all.
@@ -72,45 +73,80 @@ def _peak(table: ChannelTable, slot: NDArray[np.int64], seg: NDArray[np.bool_], 
     st["tr_prev"][ends] = value[end]
 
 
-def _accumulate(table: ChannelTable, slot: NDArray[np.int64], seg: NDArray[np.bool_], end: NDArray[np.bool_],
-                ts: Float, value: Float, load: Float) -> Float:
-    """Fold the rows into each channel's sums, re-anchored at its last row; returns the last rows' times."""
+def _column_rates() -> Float:
+    """Per column of the sums, how fast it fades as the anchor moves (per second): forgetting, plus the growth
+    feature's own decay for columns that hold it once (r) or twice (2r)."""
+    rates = [1.0 / TREND_WINDOW_S] * len(SHARED_SUMS)
+    for rate in TREND_RATES:
+        own = rate / 86400.0
+        rates += [1.0 / TREND_WINDOW_S + own] * _BASE + [1.0 / TREND_WINDOW_S + 2 * own, 1.0 / TREND_WINDOW_S + own]
+    return np.array(rates)
+
+
+_FADE = _column_rates()
+_COLUMN = {name: i for i, name in enumerate(TREND_SUMS)}
+_I, _J = (np.array(index) for index in zip(*_PAIRS, strict=True))
+_RATES = np.array(TREND_RATES) / 86400.0
+
+
+def _buckets(table: ChannelTable, slot: NDArray[np.int64], seg: NDArray[np.bool_], ts: Float, value: Float,
+             load: Float, span: Float) -> tuple[NDArray[np.int64], Float, Float, Float, Float]:
+    """Samples folded into BUCKET_S means per channel (a trend over days needs no finer grain, and a channel read
+    every second then costs the regression no more than one read every 5 minutes). Returns the buckets that closed,
+    sorted by (slot, time): slot, mean time, mean value, mean load and the time they stand for; the open bucket of
+    each channel is carried in its state."""
     st = table.state
+    bucket = np.floor(ts / BUCKET_S)
+    new = seg.copy()
+    new[1:] |= bucket[1:] != bucket[:-1]
+    starts = np.flatnonzero(new)
+    sums = np.add.reduceat(np.stack([span, span * ts, span * value, span * load], 1), starts, axis=0)
+    g_slot, g_bucket, g_first = slot[starts], bucket[starts], seg[starts]
+    carried = np.stack([st["tr_bw"], st["tr_bt"], st["tr_bv"], st["tr_bl"]], 1)[g_slot]
+    open_bucket = st["tr_bk"][g_slot]
+    merge = g_first & (open_bucket == g_bucket)
+    sums[merge] += carried[merge]
+    closed = g_first & ~np.isnan(open_bucket) & (open_bucket != g_bucket) & (carried[:, 0] > 0)
+    last = np.r_[g_slot[1:] != g_slot[:-1], True]
+    keep = last
+    st["tr_bk"][g_slot[keep]] = g_bucket[keep]
+    for i, name in enumerate(("tr_bw", "tr_bt", "tr_bv", "tr_bl")):
+        st[name][g_slot[keep]] = sums[keep, i]
+    # What closed: a carried bucket the batch moved past, then every group but each channel's last.
+    out_slot = np.concatenate([g_slot[closed], g_slot[~last]])
+    out = np.concatenate([carried[closed], sums[~last]])
+    order = np.lexsort((out[:, 1] / np.maximum(out[:, 0], 1e-9), out_slot))
+    out_slot, out = out_slot[order], out[order]
+    good = out[:, 0] > 0
+    out_slot, out = out_slot[good], out[good]
+    w = out[:, 0]
+    return out_slot, out[:, 1] / w, out[:, 2] / w, out[:, 3] / w, w
+
+
+def _accumulate(table: ChannelTable, slot: NDArray[np.int64], ts: Float, value: Float, load: Float,
+                weight: Float) -> None:
+    """Fold closed buckets (sorted by slot, time) into each channel's sums, re-anchored at its newest bucket."""
+    if not slot.shape[0]:
+        return
+    st = table.state
+    seg = np.r_[True, slot[1:] != slot[:-1]]
+    end = np.r_[seg[1:], True]
     ends = slot[end]
     t_end = ts[end]
     group = np.cumsum(seg) - 1
-    segments = ends.shape[0]
-    # Move the anchor from the previous last time to this one: forget, and rescale the exponential features.
-    _peak(table, slot, seg, end, ts, value)
+    # Move the anchor from the previous newest time to this one: forget, and rescale the exponential features.
     moved = np.maximum(np.nan_to_num(t_end - st["tr_last"][ends], nan=0.0), 0.0)
-    decay = np.exp(-moved / TREND_WINDOW_S)
-    for name in SHARED_SUMS:
-        st[name][ends] *= decay
-    for i, rate in enumerate(TREND_RATES):
-        shrink = np.exp(-rate * moved / 86400.0)
-        for name in RATE_SUMS:
-            st[f"{name}{i}"][ends] *= decay * (shrink * shrink if name == "tr_gg" else shrink)
     st["tr_last"][ends] = t_end
     age = t_end[group] - ts
-    span = np.minimum(np.nan_to_num(gaps(ts, seg, st["last_ts"][slot]), nan=0.0), MAX_SPAN_S)
-    w = np.exp(-age / TREND_WINDOW_S) * span
-
-    def add(name: str, values: Float) -> None:
-        st[name][ends] += np.bincount(group, weights=w * values, minlength=segments)
-
-    f = _base(ts, load)
-    for n, (i, j) in enumerate(_PAIRS):
-        add(f"tr_p{n}", f[i] * f[j])
-    for i in range(_BASE):
-        add(f"tr_v{i}", f[i] * value)
-    add("tr_vv", value * value)
-    for k, rate in enumerate(TREND_RATES):
-        g = np.exp(-rate * age / 86400.0)
-        for i in range(_BASE):
-            add(f"tr_g{i}_{k}", g * f[i])
-        add(f"tr_gg{k}", g * g)
-        add(f"tr_gv{k}", g * value)
-    return t_end
+    w = np.exp(-age / TREND_WINDOW_S) * weight
+    f = np.stack(_base(ts, load), 1)
+    g = np.exp(-age[:, None] * _RATES[None, :])
+    n = ts.shape[0]
+    per_rate = np.concatenate([g[:, :, None] * f[:, None, :], (g * g)[:, :, None], (g * value[:, None])[:, :, None]],
+                              axis=2).reshape(n, -1)
+    columns = np.concatenate([f[:, _I] * f[:, _J], f * value[:, None], (value * value)[:, None], per_rate], axis=1)
+    sums = np.add.reduceat(columns * w[:, None], np.flatnonzero(seg), axis=0)
+    table.trend[ends] = table.trend[ends] * np.exp(-moved[:, None] * _FADE[None, :]) + sums
 
 
 def _solve(m: Float, b: Float) -> tuple[Float, Float]:
@@ -133,9 +169,12 @@ def leakage_trend(table: ChannelTable, rows_slot: NDArray[np.int64], rows_seg: N
     """
     st = table.state
     ends = rows_slot[rows_end]
+    t_end = ts[rows_end]
     first = np.where(np.isnan(st["tr_first"][ends]), ts[rows_seg], st["tr_first"][ends])
     st["tr_first"][ends] = first
-    t_end = _accumulate(table, rows_slot, rows_seg, rows_end, ts, value, load)
+    _peak(table, rows_slot, rows_seg, rows_end, ts, value)
+    span = np.minimum(np.nan_to_num(gaps(ts, rows_seg, st["last_ts"][rows_slot]), nan=0.0), MAX_SPAN_S)
+    _accumulate(table, *_buckets(table, rows_slot, rows_seg, ts, value, load, span))
     due = np.isnan(st["tr_eval"][ends]) | (t_end - st["tr_eval"][ends] >= TREND_EVAL_S)
     last_rows = np.flatnonzero(rows_end)[due]
     ends, t_end, first = ends[due], t_end[due], first[due]
@@ -143,8 +182,10 @@ def leakage_trend(table: ChannelTable, rows_slot: NDArray[np.int64], rows_seg: N
     if not ends.shape[0]:
         return last_rows, np.zeros(0, dtype=np.int8), np.zeros(0)
 
+    block = table.trend[ends]
+
     def get(name: str) -> Float:
-        values: Float = st[name][ends]
+        values: Float = block[:, _COLUMN[name]] if name in _COLUMN else st[name][ends]
         return values
 
     count = ends.shape[0]
