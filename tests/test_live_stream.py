@@ -279,3 +279,26 @@ async def test_a_hazard_change_streams_to_its_site(live: Live) -> None:
         assert [(m.data["event"], m.data["title"], m.data["state"]) for m in got] == [
             ("created", "配电箱门损坏", "open"), ("comment", "配电箱门损坏", "open")]
         assert [m for m in await care.quiet() if m.event == "hazard"] == []
+
+
+async def test_a_breaker_that_trips_and_closes_streams_device_events_to_its_site(live: Live) -> None:
+    async def event(kind: str, ts: float) -> None:
+        async with httpx.AsyncClient(base_url=live.url, timeout=WAIT_S) as http:
+            r = await http.post("/api/v1/ingest", headers={"Authorization": f"Bearer {live.gateway_keys['market']}"},
+                                json={"batch_id": f"live-{kind}-{ts}",
+                                      "events": [{"device": "LIVE-1", "kind": kind, "ts": ts, "count": 1}]})
+        assert r.status_code == 200 and r.json()["rejected"] == [], r.text
+
+    async with Stream(live, "owner_1", "market") as market, Stream(live, "owner_2", "care") as care:
+        now = time.time()
+        await event("trip", now - 2)
+        [tripped] = [m.data for m in await market.until("device") if m.event == "device"]
+        assert (tripped["device_id"], tripped["switch"], tripped["switch_by"]) == (live.devices["LIVE-1"], "open",
+                                                                                   None)
+        assert tripped["switch_at"] == pytest.approx(now - 2)
+        await event("trip", now - 1)  # already open: nothing moved, nothing streamed
+        assert [m for m in await market.quiet() if m.event == "device"] == []
+        await event("close", now)
+        [closed] = [m.data for m in await market.until("device") if m.event == "device"]
+        assert closed["switch"] == "closed"
+        assert [m for m in await care.quiet() if m.event == "device"] == []
