@@ -17,6 +17,8 @@ from server.schemas import UserCreate
 from server.services.auth import create_user
 from server.settings import Settings
 
+from .receivers import WebhookReceiver, webhook_receiver
+
 PASSWORD = "correct-horse-42"
 T0 = 1_763_856_000.0  # 2025-11-23 00:00 UTC
 
@@ -172,3 +174,18 @@ def build_world(client: TestClient[Any], admin: dict[str, str]) -> World:
         w.gateways[name] = r.json()["id"]
         w.gateway_keys[name] = r.json()["api_key"]
     return w
+
+
+@pytest.fixture
+def hooks() -> Iterator[WebhookReceiver]:
+    """A real local HTTP receiver for json:// notifications."""
+    with webhook_receiver() as receiver:
+        yield receiver
+
+
+@pytest.fixture
+def rig(settings: Settings, clock: Clock, hooks: WebhookReceiver) -> Iterator[Any]:
+    """The notifier's test rig (tests/notify_rig.py): the app on the injected clock, the sender stepped by hand."""
+    from .notify_rig import make_rig
+
+    yield from make_rig(settings, clock, hooks)

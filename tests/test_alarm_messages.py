@@ -22,9 +22,9 @@ from server.detection.detectors import ARC_QUIET_S
 from server.settings import Settings
 
 from .conftest import Clock, World
-from .receivers import MailSink, WebhookReceiver, mail_sink, wait_for, webhook_receiver
+from .notify_rig import HOUR, Rig, make_rig
+from .receivers import MailSink, WebhookReceiver, mail_sink, wait_for
 from .replay import Site
-from .test_notify_policy import HOUR, Rig, make_rig
 
 ZONE = ZoneInfo("Asia/Shanghai")  # the settings' time zone; conftest's T0 is 08:00 there
 
@@ -33,15 +33,6 @@ def clock_text(ts: float) -> str:
     return datetime.fromtimestamp(ts, ZONE).strftime("%H:%M")
 
 
-@pytest.fixture
-def hooks() -> Iterator[WebhookReceiver]:
-    with webhook_receiver() as receiver:
-        yield receiver
-
-
-@pytest.fixture
-def rig(settings: Settings, clock: Clock, hooks: WebhookReceiver) -> Iterator[Rig]:
-    yield from make_rig(settings, clock, hooks)
 
 
 @pytest.fixture
@@ -152,13 +143,7 @@ def test_a_digest_says_what_became_of_each_alarm(rig: Rig) -> None:
 def test_a_recovery_in_a_later_digest_says_it_recovered(rig: Rig) -> None:
     """The clearing of a pre-alarm told in an earlier digest comes in the next one: its line said "漏电流 100 mA，
     超过预警值 240 mA" (the "over" sentence with the clearing value); it says it recovered and for how long."""
-    rig.subscribe("owner_1", "zh", digest_interval_s=300)
-    rig.subscribe("owner_1", "en", lang="en", digest_interval_s=300)
-    site = rig.device()
-    leak(site, 260.0)
-    rig.step()
-    rig.clock.advance(300)
-    rig.step()
+    site = prealarm_in_a_first_digest(rig)
     assert len(rig.got("zh")) == 1
     leak(site, 100.0, 30)
     rig.step()
@@ -246,7 +231,8 @@ def test_a_trip_in_a_summary(one_slot: Rig) -> None:
     assert "恢复" not in zh and "back to normal" not in en
 
 
-def test_a_trip_in_a_later_digest(rig: Rig) -> None:
+def prealarm_in_a_first_digest(rig: Rig) -> Site:
+    """Two subscriptions (zh and en, 5-minute digests) told of a pre-alarm in a first digest; its device."""
     rig.subscribe("owner_1", "zh", digest_interval_s=300)
     rig.subscribe("owner_1", "en", lang="en", digest_interval_s=300)
     site = rig.device()
@@ -254,6 +240,11 @@ def test_a_trip_in_a_later_digest(rig: Rig) -> None:
     rig.step()
     rig.clock.advance(300)
     rig.step()
+    return site
+
+
+def test_a_trip_in_a_later_digest(rig: Rig) -> None:
+    site = prealarm_in_a_first_digest(rig)
     trip(rig, site, by="operator_a")
     rig.step()
     rig.clock.advance(300)

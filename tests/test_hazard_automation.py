@@ -4,33 +4,20 @@ on an injected clock with the sender stepped by hand, to a real HTTP receiver.""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from server.hazards import automation
 from server.services.hazards import announcer
-from server.settings import Settings
 
-from .conftest import Clock
-from .receivers import WebhookReceiver, webhook_receiver
-from .test_notify_policy import Rig, make_rig
+from .notify_rig import Rig
 
 MINUTE = 60.0
 PHOTO = b"\xff\xd8\xff\xe0 jpeg of a new socket"
 SHA = hashlib.sha256(PHOTO).hexdigest()
 
 
-@pytest.fixture
-def hooks() -> Iterator[WebhookReceiver]:
-    with webhook_receiver() as receiver:
-        yield receiver
-
-
-@pytest.fixture
-def rig(settings: Settings, clock: Clock, hooks: WebhookReceiver) -> Iterator[Rig]:
-    yield from make_rig(settings, clock, hooks)
 
 
 def run_rules(rig: Rig) -> int:

@@ -10,7 +10,7 @@ import pytest
 from litestar.testing import TestClient
 
 from .conftest import Clock, World
-from .receivers import MailSink, WebhookReceiver, mail_sink, wait_for, webhook_receiver
+from .receivers import MailSink, WebhookReceiver, mail_sink, wait_for
 from .replay import Site
 
 
@@ -19,11 +19,6 @@ def sink() -> Iterator[MailSink]:
     with mail_sink() as s:
         yield s
 
-
-@pytest.fixture
-def hooks() -> Iterator[WebhookReceiver]:
-    with webhook_receiver() as r:
-        yield r
 
 
 def subscribe(client: TestClient[Any], headers: dict[str, str], url: str, **fields: Any) -> dict[str, Any]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -14,25 +13,13 @@ import pytest
 from server.hazards import automation
 from server.ingest import watchdog
 from server.services.hazards import announcer
-from server.settings import Settings
 
-from .conftest import Clock
-from .receivers import WebhookReceiver, webhook_receiver
+from .notify_rig import Rig
 from .replay import Site
-from .test_notify_policy import Rig, make_rig
 
 MINUTE = 60.0
 
 
-@pytest.fixture
-def hooks() -> Iterator[WebhookReceiver]:
-    with webhook_receiver() as receiver:
-        yield receiver
-
-
-@pytest.fixture
-def rig(settings: Settings, clock: Clock, hooks: WebhookReceiver) -> Iterator[Rig]:
-    yield from make_rig(settings, clock, hooks)
 
 
 def device(rig: Rig, channels: list[str], serial: str) -> Site:

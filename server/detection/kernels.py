@@ -66,16 +66,6 @@ def schmitt(value: Float, on_at: Float, off_below: Float, seg_start: Bool, carri
     return result
 
 
-def gaps(ts: Float, seg_start: Bool, carried_ts: Float) -> Float:
-    """Seconds since the previous sample of the same slot (NaN before a slot's first sample ever)."""
-    prev = np.empty_like(ts)
-    if ts.shape[0]:
-        prev[1:] = ts[:-1]
-    prev[seg_start] = carried_ts[seg_start]
-    result: Float = ts - prev
-    return result
-
-
 def previous(values: Float, seg_start: Bool, carried: Float) -> Float:
     """Each row's previous value in its slot: the row before, or the value carried in at a segment start."""
     prev = np.empty_like(values)
@@ -83,6 +73,12 @@ def previous(values: Float, seg_start: Bool, carried: Float) -> Float:
         prev[1:] = values[:-1]
     prev[seg_start] = carried[seg_start]
     return prev
+
+
+def gaps(ts: Float, seg_start: Bool, carried_ts: Float) -> Float:
+    """Seconds since the previous sample of the same slot (NaN before a slot's first sample ever)."""
+    result: Float = ts - previous(ts, seg_start, carried_ts)
+    return result
 
 
 def run_since(on: Bool, ts: Float, seg_start: Bool, carried_on: Bool, carried_since: Float,
