@@ -105,6 +105,9 @@ def test_self_test_alarms_are_shown_as_tests_never_sent_nor_made_hazards_nor_cou
                             headers=rig.world.headers("admin"))
     assert report.status_code == 200, report.text
     assert report.json()["alarms_total"] == 0
+    hotspots = rig.client.get("/api/v1/stats/hotspots", headers=rig.world.headers("regulator_fire"))
+    assert hotspots.status_code == 200, hotspots.text
+    assert sum(map(sum, hotspots.json()["counts"])) == 0  # nor do the regulators' alarm statistics
     site_page = rig.client.get(f"/api/v1/sites/{site_id}", headers=rig.world.headers("admin")).json()
     assert site_page["status"] == "normal"
 
@@ -117,6 +120,8 @@ def test_self_test_alarms_are_shown_as_tests_never_sent_nor_made_hazards_nor_cou
     assert real["test"] is False
     rig.step()
     assert len(rig.got("owner")) == 1
+    hotspots = rig.client.get("/api/v1/stats/hotspots", headers=rig.world.headers("regulator_fire"))
+    assert sum(map(sum, hotspots.json()["counts"])) == 1  # the real one counts
 
 
 def test_a_test_alarm_that_outlives_its_self_test_becomes_a_real_alarm(rig: Rig) -> None:
