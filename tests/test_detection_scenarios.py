@@ -76,9 +76,9 @@ SCENARIOS = [
         (DAY, {"residual_ma": noisy(daily(100, 200), 5), "current_a": LOAD,
                "temp_c": lagged_temperature(LOAD, 32), "voltage_v": noisy(_const(221), 3)}),
     ], [], every=60, batch_s=3600),
-    Scenario("three normal days raise no leakage trend", ["residual_ma"], [
-        (3 * DAY, {"residual_ma": noisy(daily(100, 200), 5)}),
-    ], [], every=120, batch_s=6 * 3600),
+    Scenario("six normal days raise no leakage trend (it may judge from the fourth)", ["residual_ma"], [
+        (6 * DAY, {"residual_ma": noisy(daily(100, 200), 5)}),
+    ], [], every=300, batch_s=6 * 3600),
     Scenario("a single-sample spike", ["residual_ma"], [
         (300, {"residual_ma": _const(150)}), (10, {"residual_ma": _const(900)}), (300, {"residual_ma": _const(150)}),
     ], []),

@@ -284,10 +284,7 @@ async def test_a_hazard_change_streams_to_its_site(live: Live) -> None:
 async def test_a_breaker_that_trips_and_closes_streams_device_events_to_its_site(live: Live) -> None:
     async def event(kind: str, ts: float) -> None:
         async with httpx.AsyncClient(base_url=live.url, timeout=WAIT_S) as http:
-            r = await http.post("/api/v1/ingest", headers={"Authorization": f"Bearer {live.gateway_keys['market']}"},
-                                json={"batch_id": f"live-{kind}-{ts}",
-                                      "events": [{"device": "LIVE-1", "kind": kind, "ts": ts, "count": 1}]})
-        assert r.status_code == 200 and r.json()["rejected"] == [], r.text
+            await event_of(http, live, kind, ts)
 
     async with Stream(live, "owner_1", "market") as market, Stream(live, "owner_2", "care") as care:
         now = time.time()
@@ -302,3 +299,32 @@ async def test_a_breaker_that_trips_and_closes_streams_device_events_to_its_site
         [closed] = [m.data for m in await market.until("device") if m.event == "device"]
         assert closed["switch"] == "closed"
         assert [m for m in await care.quiet() if m.event == "device"] == []
+
+
+async def test_a_hazard_the_watchdog_makes_from_a_tripped_alarm_streams_to_its_site(live: Live) -> None:
+    """An alarm a trip ended becomes a hazard within a watchdog round; the open site page hears of it."""
+    async with Stream(live, "owner_1", "market") as market:
+        await _ingest(live, "market", "LIVE-1", [430.0, 430.0, 430.0])  # a leakage alarm (6 s apart, 5 s delay)
+        await market.until("alarm")
+        ts = live.next_ts["LIVE-1"]
+        async with httpx.AsyncClient(base_url=live.url, timeout=WAIT_S) as http:
+            r = await http.post("/api/v1/ingest", headers={"Authorization": f"Bearer {live.gateway_keys['market']}"},
+                                json={"batch_id": f"live-trip-{ts}",
+                                      "samples": [{"device": "LIVE-1", "channel": "residual_ma", "ts": ts,
+                                                   "value": 0.0}],
+                                      "events": [{"device": "LIVE-1", "kind": "trip", "ts": ts, "count": 1}]})
+            assert r.status_code == 200 and r.json()["rejected"] == [], r.text
+        live.next_ts["LIVE-1"] = ts + 6
+        got = [m.data for m in await market.until("hazard", wait=3 * WAIT_S) if m.event == "hazard"]
+        assert got[0]["event"] == "created" and got[0]["source"] == "alarm" and got[0]["state"] == "assigned"
+        async with httpx.AsyncClient(base_url=live.url, timeout=WAIT_S) as http:
+            await event_of(http, live, "close")
+
+
+async def event_of(http: httpx.AsyncClient, live: Live, kind: str, ts: float | None = None) -> None:
+    """A device event of the market's breaker LIVE-1 (trip, close), through its gateway."""
+    ts = time.time() if ts is None else ts
+    r = await http.post("/api/v1/ingest", headers={"Authorization": f"Bearer {live.gateway_keys['market']}"},
+                        json={"batch_id": f"live-{kind}-{ts}",
+                              "events": [{"device": "LIVE-1", "kind": kind, "ts": ts, "count": 1}]})
+    assert r.status_code == 200 and r.json()["rejected"] == [], r.text

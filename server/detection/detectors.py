@@ -159,7 +159,8 @@ def overload(table: ChannelTable, rows: Rows) -> tuple[Level, Float]:
     gap = rows.gaps(table)
     # The interval before a sample is credited with the lowest of the last three samples: one or two high samples
     # may each have caught a motor starting (a few seconds at 1.5–3 In); three running are the load.
-    x1 = previous(x, rows.seg, st["ov_x"][rows.slot])
+    # Samples before a silence longer than MAX_GAP_S agree on nothing after it.
+    x1 = np.where(gap > MAX_GAP_S, 0.0, previous(x, rows.seg, st["ov_x"][rows.slot]))
     x2 = previous(x1, rows.seg, st["ov_x2"][rows.slot])
     agreed = np.fmin(np.fmin(x, x1), x2)
     drive = sampled_drive(x, agreed, gap, OVERLOAD_TAU_S, SAMPLE_SPAN_S, MAX_GAP_S)
@@ -261,7 +262,7 @@ def hot_joint(table: ChannelTable, rows: Rows, theta: Float, peer: Float) -> tup
     alarm); ambient changes (weather, sun on the panel) limit how small an excess can be told apart. With a peer
     (the N terminal beside the L, the phases of a three-phase board: same load, same air) the difference between
     the two cancels the ambient, so DL/T 664's comparison with the corresponding point under the same load applies:
-    a difference 5 K above its healthy line is a pre-alarm, 15 K an alarm. Returns levels and the excess.
+    a difference 4 K above its healthy line is a pre-alarm, 15 K an alarm. Returns levels and the excess.
     """
     st = table.state
     slot = rows.slot
@@ -275,7 +276,8 @@ def hot_joint(table: ChannelTable, rows: Rows, theta: Float, peer: Float) -> tup
     paired = ~np.isnan(peer)
     # The difference to a peer is judged only once its line has learned from a day under load (two healthy terminals
     # can differ by several kelvin); until then it learns from every row. Alone, the prior is a fair start.
-    beside_ready = st["hp_w"][slot] >= HOT_JOINT_LEARNING_S
+    beside_ready = st["hp_ready"][slot] | (st["hp_w"][slot] >= HOT_JOINT_LEARNING_S)
+    st["hp_ready"][slot] = beside_ready  # once ready, for good: the weight only hovers around a day of data
     excess = np.where(paired, np.where(beside_ready, beside, 0.0), alone)
     pre_at = np.where(paired, HOT_JOINT_PEER_PREALARM_K, HOT_JOINT_PREALARM_K)
     alarm_at = np.where(paired, HOT_JOINT_PEER_ALARM_K, HOT_JOINT_ALARM_K)

@@ -143,12 +143,12 @@ def sampled_drive(x: Float, agreed: Float, gap: Float, tau: float, span: float, 
     """The drive of ``first_order`` for samples that are instants, not interval means.
 
     A sample vouches for its own instant (the ``span`` seconds the device measured over); the interval before
-    it is credited with ``agreed`` (what the samples around it agree on) for at most ``max_gap`` seconds, and
-    with nothing beyond that (a longer silence says nothing about the load).
+    it is credited with ``agreed`` (what the samples around it agree on) when it is no longer than ``max_gap``,
+    and with nothing when it is (a longer silence says nothing about the load).
     """
     d = np.nan_to_num(gap, nan=0.0)
     own = np.minimum(d, span)
-    vouched = np.maximum(np.minimum(d, max_gap) - own, 0.0)
+    vouched = np.where(d > max_gap, 0.0, np.maximum(d - own, 0.0))
     a_own = np.exp(-own / tau)
     result: Float = a_own * (1.0 - np.exp(-vouched / tau)) * np.nan_to_num(agreed) + (1.0 - a_own) * x
     return result

@@ -66,6 +66,8 @@ STATE_FIELDS = (
     "tr_since", "tr_hi", "tr_prev",
     # leakage trend: the open 5-minute bucket (its number, and weighted sums of time, value and load)
     "tr_bk", "tr_bw", "tr_bt", "tr_bv", "tr_bl",
+    # hot joint: the peer's line has learned its first day
+    "hp_ready",
     # leakage trend: the regression's sums (see trend.py), shared and per growth rate
     *TREND_SUMS,
 )
@@ -73,7 +75,7 @@ _NAN_FIELDS = {"last_ts", "last_value", "pre_since", "al_since", "hj_pre_since",
                "stuck_since", "tr_first", "tr_last", "tr_eval", "ov_x", "ov_x2", "oor_since", "tr_since", "tr_hi",
                "tr_prev", "tr_bk"}
 _TREND = frozenset(TREND_SUMS)
-_BOOL_FIELDS = {"pre_on", "al_on", "hj_pre_on", "hj_al_on", "oor_on"}
+_BOOL_FIELDS = {"pre_on", "al_on", "hj_pre_on", "hj_al_on", "oor_on", "hp_ready"}
 
 
 class ChannelInfo:

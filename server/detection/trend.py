@@ -10,7 +10,7 @@ for a few growth rates r at once, with exponential forgetting over TREND_WINDOW_
 the growing part now (c), and the time at which the daily peak reaches the alarm level if the growth goes on:
 ``ln(1 + (alarm − peak) / c) / r``. A pre-alarm needs all of: enough history, a growing part worth a warning,
 growth that explains much of what the daily cycle does not (weather does not grow for days on end), a projection
-within TREND_RAISE_S, and all that holding for TREND_HOLD_S (a humid spell rises for a day or two, then stops).
+within TREND_RAISE_S, and all that holding for TREND_HOLD_S.
 
 The sums are kept anchored at the channel's latest time, so the exponential features stay within (0, 1].
 Pure: arrays in, levels out; the per-channel sums live in ``ChannelTable.state``.
@@ -30,11 +30,15 @@ Level = NDArray[np.int8]
 
 TREND_WINDOW_S = 4 * 86400.0       # forgetting time of the regression
 TREND_MIN_HISTORY_S = 4 * 86400.0  # four daily cycles before growth means anything
-TREND_RAISE_S = 10 * 86400.0        # warn when the alarm level is projected within a week
+# Warn when the alarm level is projected within 10 days. On exponential growth the projection runs up to a day late
+# (the rate is the nearest of TREND_RATES, and the fit lags the newest days), and degrading insulation crosses the
+# alarm level first on a humid night, ahead of the trend: 10 days keep the warning three days ahead (the fleet
+# simulation, docs/detection.md), where 7 days would not.
+TREND_RAISE_S = 10 * 86400.0
 TREND_CLEAR_S = 14 * 86400.0       # and stop warning when the projection moves beyond two weeks
-TREND_HOLD_S = 12 * 3600.0         # the projection must stay within the week for a day
+TREND_HOLD_S = 12 * 3600.0         # the projection must stay within the horizon for 12 hours
 TREND_MIN_EXTRA_FRACTION = 0.05    # a growing part under 5 % of the alarm level is not worth a warning yet
-TREND_MIN_GAIN = 0.05               # growth must explain half of what the daily cycle leaves unexplained
+TREND_MIN_GAIN = 0.05              # growth must explain 5 % of what the load and the daily cycle leave unexplained
 TREND_EVAL_S = 600.0               # the sums move every batch; the fit is solved every 10 minutes
 # Samples further apart than this stand for this long at most (the slowest cadence devices report at).
 MAX_SPAN_S = 900.0

@@ -44,7 +44,11 @@ def pending(conn: sqlite3.Connection, now: float) -> bool:
     return bool(due_alarms(conn, now) or sql.newly_overdue(conn, now))
 
 
-def from_alarms(conn: sqlite3.Connection, announcer: Announcer, now: float) -> int:
+# (hazard id, what happened to it): what open site pages are told of after the round.
+Changed = list[tuple[int, str]]
+
+
+def from_alarms(conn: sqlite3.Connection, announcer: Announcer, now: float, changed: Changed | None = None) -> int:
     made = 0
     words = Words("zh-CN", announcer.timezone, announcer.link_base)  # hazards are records in the site's language
     for alarm in due_alarms(conn, now):
@@ -64,11 +68,16 @@ def from_alarms(conn: sqlite3.Connection, announcer: Announcer, now: float) -> i
                 "started_at": alarm["started_at"], "peak": alarm["peak"], "unit": unit})
             sql.update_hazard(conn, same["id"], {"updated_at": now})
             sql.link_alarm(conn, alarm["id"], same["id"])
+            if changed is not None:
+                changed.append((same["id"], "alarm_again"))
             made += 1
             continue
         owner = conn.execute("SELECT owner_id FROM sites WHERE id = ?", [alarm["site_id"]]).fetchone()[0]
-        open_hazard(conn, announcer, now, site_id=alarm["site_id"], title=title, description=note,
-                    severity="major", source="alarm", actor_id=None, assignee_id=owner, refs={"alarm_id": alarm["id"]})
+        hazard_id = open_hazard(conn, announcer, now, site_id=alarm["site_id"], title=title, description=note,
+                                severity="major", source="alarm", actor_id=None, assignee_id=owner,
+                                refs={"alarm_id": alarm["id"]})
+        if changed is not None:
+            changed.append((hazard_id, "created"))
         made += 1
     return made
 
@@ -96,9 +105,11 @@ def open_hazard(conn: sqlite3.Connection, announcer: Announcer, now: float, *, s
     return hazard_id
 
 
-def overdue(conn: sqlite3.Connection, announcer: Announcer, now: float) -> int:
+def overdue(conn: sqlite3.Connection, announcer: Announcer, now: float, changed: Changed | None = None) -> int:
     rows = sql.newly_overdue(conn, now)
     for hazard in rows:
+        if changed is not None:
+            changed.append((hazard["id"], "overdue"))
         event_id = sql.add_event(conn, hazard["id"], now, None, "overdue", hazard["state"])
         sql.update_hazard(conn, hazard["id"], {"overdue_notified_at": now})
         announce(conn, announcer, hazard["id"], event_id, now)
@@ -113,8 +124,9 @@ def announce(conn: sqlite3.Connection, announcer: Announcer, hazard_id: int, eve
     announcer.announce(conn, hazard, event, now)
 
 
-def run(conn: sqlite3.Connection, announcer: Announcer, now: float) -> int:
-    changed = from_alarms(conn, announcer, now) + overdue(conn, announcer, now)
-    if changed:
+def run(conn: sqlite3.Connection, announcer: Announcer, now: float, changed: Changed | None = None) -> int:
+    """One round; ``changed`` (when given) collects the hazards made, joined by an alarm or overdue."""
+    changed_count = from_alarms(conn, announcer, now, changed) + overdue(conn, announcer, now, changed)
+    if changed_count:
         make_durable(conn)  # people are told of these hazards
-    return changed
+    return changed_count

@@ -11,11 +11,15 @@ import asyncio
 import logging
 import sqlite3
 
+import msgspec
+
 from ..context import Context
 from ..hazards import automation
 from ..hazards.notices import Announcer
 from ..services.alarms import present
+from ..services.hazards import hazard_out
 from ..storage import alarms as alarm_sql
+from ..storage import hazards as hazard_sql
 from ..storage import readings as readings_sql
 from .pipeline import LiveEvent, Pipeline
 
@@ -54,10 +58,17 @@ def housekeeping(conn: sqlite3.Connection, now: float, raw_days: float, minute_d
 
 
 async def _hazards(ctx: Context, announcer: Announcer, now: float) -> int:
-    """Hazards from alarms and overdue notices; looked for on a reader, written only when there are some."""
+    """Hazards from alarms and overdue notices; looked for on a reader, written only when there are some. Open
+    site pages are told of each hazard made, joined by a repeat alarm, or overdue (live ``hazard`` events)."""
     if not await ctx.db.read(lambda conn: automation.pending(conn, now)):
         return 0
-    return await ctx.db.write(lambda conn: automation.run(conn, announcer, now))
+    changed: automation.Changed = []
+    count = await ctx.db.write(lambda conn: automation.run(conn, announcer, now, changed))
+    rows = await ctx.db.read(lambda conn: hazard_sql.get_hazards(conn, [h for h, _ in changed]))
+    by_id = {row["id"]: row for row in rows}
+    ctx.hub.publish([LiveEvent(by_id[h]["site_id"], "hazard", {
+        **msgspec.to_builtins(hazard_out(by_id[h], now)), "event": kind}) for h, kind in changed if h in by_id])
+    return count
 
 
 async def run(ctx: Context) -> None:
