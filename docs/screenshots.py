@@ -16,7 +16,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser, Page, sync_playwright
 
 ROOT = Path(__file__).parent.parent
 OUT = ROOT / "docs" / "screenshots"
@@ -94,14 +94,20 @@ def trip_rental(base: str) -> None:
         time.sleep(0.5)
 
 
+def phone(browser: Browser, base: str, username: str, path: str = "/login") -> Page:
+    """A phone-sized zh-CN page signed in as a demo user."""
+    page = browser.new_page(locale="zh-CN", viewport={"width": 412, "height": 860}, device_scale_factor=2)
+    page.goto(base + path)
+    page.get_by_test_id("login-username").fill(username)
+    page.get_by_test_id("login-password").fill("andian-demo")
+    page.get_by_test_id("login-submit").click()
+    return page
+
+
 def tripped_site(browser: Browser, base: str) -> None:
     """The flat's page after the trip: 已断电, the open breaker, the alarm the trip ended and the earlier 自检."""
     trip_rental(base)
-    page = browser.new_page(locale="zh-CN", viewport={"width": 412, "height": 860}, device_scale_factor=2)
-    page.goto(base + "/login")
-    page.get_by_test_id("login-username").fill("operator")
-    page.get_by_test_id("login-password").fill("andian-demo")
-    page.get_by_test_id("login-submit").click()
+    page = phone(browser, base, "operator")
     page.locator('[data-testid="site-item"]', has_text="琼湖路").click()
     page.get_by_test_id("alarm-cleared-reason").wait_for()
     page.get_by_test_id("alarm-test-badge").wait_for()
@@ -116,11 +122,7 @@ def tripped_site(browser: Browser, base: str) -> None:
 
 def offline_inspection(browser: Browser, base: str) -> None:
     """The grid inspector in a basement: the checklist answered with no network, each answer kept on the phone."""
-    page = browser.new_page(locale="zh-CN", viewport={"width": 412, "height": 860}, device_scale_factor=2)
-    page.goto(base + "/login")
-    page.get_by_test_id("login-username").fill("inspector")
-    page.get_by_test_id("login-password").fill("andian-demo")
-    page.get_by_test_id("login-submit").click()
+    page = phone(browser, base, "inspector")
     page.locator('[data-testid="site-item"]', has_text="12号摊位").click()
     page.get_by_test_id("inspection-start").click()
     page.get_by_test_id("insp-item").nth(39).wait_for()
@@ -143,11 +145,7 @@ def offline_inspection(browser: Browser, base: str) -> None:
 
 def tour(browser: Browser, base: str) -> None:
     """The README's screenshots, one after another on one demo server: each step leaves what the next shows."""
-    page = browser.new_page(locale="zh-CN", viewport={"width": 412, "height": 860}, device_scale_factor=2)
-    page.goto(base + "/")
-    page.get_by_test_id("login-username").fill("operator")
-    page.get_by_test_id("login-password").fill("andian-demo")
-    page.get_by_test_id("login-submit").click()
+    page = phone(browser, base, "operator", "/")
     page.get_by_test_id("site-item").first.wait_for()
     page.screenshot(path=OUT / "sites.png")
     page.get_by_test_id("site-item").first.click()

@@ -167,7 +167,9 @@ def test_an_operator_trips_the_breaker_remotely_and_it_is_audited(box: tuple[Tes
     readings = client.get(f"/api/v1/channels/{current}/readings?from={before}&to={time.time() + 1}",
                           headers=operator).json()
     assert readings["value"] and readings["value"][-1] == 0.0  # the circuit carries no current any more
-    assert client.get(f"/api/v1/devices/{device_id}", headers=operator).json()["switch"] == "open"
+    breaker = client.get(f"/api/v1/devices/{device_id}", headers=operator).json()
+    assert breaker["switch"] == "open" and breaker["switch_at"] >= before
+    assert breaker["switch_by"] == client.get("/api/v1/me", headers=operator).json()["display_name"]
 
     log = client.get(f"/api/v1/devices/{device_id}/control", headers=operator).json()
     assert log[0]["reason"] == reason and log[0]["outcome"] == "done"
