@@ -787,6 +787,16 @@ def test_a_sample_stamped_ahead_counts_as_now(key: str) -> None:
     assert findings.changes[0].detail == {}
 
 
+def test_a_batch_stamped_ahead_moves_back_together_and_keeps_its_run() -> None:
+    """A device clock 3 min fast uploads a minute of leakage at once: judged as the minute up to now, it alarms."""
+    table, slots = device("residual_ma")
+    det = Detector(table)
+    s = slots["residual_ma"]
+    now = 1_000_000.0
+    findings = detect(det, {s: hold(420.0, now + 120, now + 180, 6)}, now=now)
+    assert seen(findings) == [("leakage", 2, now - 60 + 6)]  # the second sample, 6 s into the run
+
+
 LATE = {"late": True}
 
 

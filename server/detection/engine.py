@@ -14,7 +14,7 @@ import numpy as np
 
 from . import detectors as d
 from . import trend
-from .kernels import Float, Int, as_of, window_sums
+from .kernels import Float, Int, as_of, segment_ends, segment_starts, window_sums
 from .table import CAUSES, QUANTITY_CODES, ChannelTable
 
 __all__ = ["ARC_WINDOW_S", "Change", "Detector", "Findings"]
@@ -157,9 +157,9 @@ class Detector:
             slot, ts, value = slot[keep], ts[keep], value[keep]
         if not slot.shape[0]:
             return
-        # Every sample is judged, in time order per channel, on the channel's own clock. A sample stamped ahead of
-        # the server (a device clock running fast) counts as of now, so it cannot move the channel's time so far
-        # ahead that the readings after it look late. Late samples (older than what the channel has seen: a backlog
+        # Every sample is judged, in time order per channel, on the channel's own clock. Samples stamped ahead of
+        # the server (a device clock running fast) count as of now, so they cannot move the channel's time so far
+        # ahead that the readings after them look late. Late samples (older than what the channel has seen: a backlog
         # sent after an outage) are judged on their own times in a lane of their own (``_late``).
         with np.errstate(invalid="ignore"):
             late = ts <= st["last_ts"][slot]
@@ -168,7 +168,13 @@ class Detector:
             slot, ts, value = slot[~late], ts[~late], value[~late]
             if not slot.shape[0]:
                 return
-        judged = ts if now is None else np.minimum(ts, now)
+        judged = ts
+        if now is not None:
+            # A channel's samples that run ahead of the server move back together, so the newest counts as now
+            # and the spacing between them (a run's duration) is kept.
+            seg = segment_starts(slot)
+            ahead = np.maximum(ts[segment_ends(seg)] - now, 0.0)
+            judged = ts - ahead[np.cumsum(seg) - 1]
         judged = np.fmax(judged, st["last_ts"][slot])
         stamped = ts
         rows = d.Rows(slot, judged, value)
