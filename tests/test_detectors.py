@@ -259,7 +259,7 @@ def test_sampled_drive(x: float, agreed: float, gap: float, expected: float) -> 
 ))
 def test_as_of(q_slot: int, q_ts: float, expected: float) -> None:
     got = k.as_of(np.array([0, 0, 1]), np.array([10.0, 20.0, 15.0]), np.array([1.0, 2.0, 3.0]),
-                  np.array([q_slot]), np.array([q_ts]), np.array([-1.0, -2.0, -3.0]))
+                  np.array([q_slot]), np.array([q_ts]), np.array([-1.0, -2.0, -3.0])[[q_slot]])
     assert got.tolist() == [expected]
 
 
@@ -679,8 +679,8 @@ def test_leakage_trend_is_judged_every_10_minutes(stamps: list[float], judged: l
     slot = np.array([slots["residual_ma"]])
     got = []
     for t in stamps:
-        at, level, _ = trend.leakage_trend(table, slot, np.array([True]), np.array([True]), np.array([float(t)]),
-                                           np.array([150.0]), np.array([0.0]))
+        at, level, _ = trend.leakage_trend(table, d.Rows(slot, np.array([float(t)]), np.array([150.0])),
+                                           np.array([0.0]))
         table.state["last_ts"][slot] = t
         assert level.tolist() == [0] * len(at)
         got += [t] * len(at)

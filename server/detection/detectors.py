@@ -202,11 +202,7 @@ def sensor(table: ChannelTable, rows: Rows, bad: Bool) -> Level:
     qty = table.qty[rows.slot]
     for code, seconds in STUCK_S.items():
         limit[qty == code] = seconds
-    prev = np.empty(len(rows))
-    if len(rows):
-        prev[1:] = rows.value[:-1]
-    prev[rows.seg] = st["last_value"][rows.slot[rows.seg]]
-    same = (rows.value == prev) & ~bad
+    same = (rows.value == previous(rows.value, rows.seg, st["last_value"][rows.slot])) & ~bad
     carried = st["stuck_since"][rows.slot]
     marked = ~same | rows.seg
     start = np.where(same & rows.seg & ~np.isnan(carried), carried, rows.ts)

@@ -14,7 +14,7 @@ import numpy as np
 
 from . import detectors as d
 from . import trend
-from .kernels import Float, Int, as_of, segment_ends, segment_starts, window_sums
+from .kernels import Float, Int, as_of, previous, segment_ends, segment_starts, window_sums
 from .table import CAUSES, QUANTITY_CODES, ChannelTable
 
 __all__ = ["ARC_WINDOW_S", "Change", "Detector", "Findings"]
@@ -63,14 +63,6 @@ class Findings:
                 if s not in out or out[s][0] <= t:
                     out[s] = (t, v)
         return out
-
-
-def _carried(partner: Int, carried_theta: Float, capacity: int) -> Float:
-    """A slot-indexed array of the thermal states the partners held before this batch."""
-    out = np.full(capacity, np.nan)
-    ok = partner >= 0
-    out[partner[ok]] = carried_theta[ok]
-    return out
 
 
 class Detector:
@@ -191,7 +183,7 @@ class Detector:
         # A terminal's temperature is judged against its load as it was at the temperature's own time.
         partner = table.partner[temp.slot]
         paired = partner >= 0
-        carried_theta = st["theta"][np.maximum(partner, 0)]
+        carried_theta = np.where(paired, st["theta"][np.maximum(partner, 0)], np.nan)  # before overload moves it
         theta = np.empty(0)
         if len(current):
             level, theta = d.overload(table, current)
@@ -202,23 +194,20 @@ class Detector:
             self._changes(residual, "leakage", d.threshold(table, residual), out)
             # Natural leakage follows the connected load: the trend is judged against the device's current.
             owner = table.partner[residual.slot]
-            amps = as_of(current.slot, current.ts, current.value, np.maximum(owner, 0), residual.ts,
-                         st["last_value"])
-            rated = table.settings["rated_a"][np.maximum(owner, 0)]
-            load = np.where(owner >= 0, np.clip(np.nan_to_num(amps / rated), 0.0, 1.2), 0.0)
-            at, level, eta = trend.leakage_trend(table, residual.slot, residual.seg, residual.end, residual.ts,
-                                                 residual.value, load)
+            meter = np.maximum(owner, 0)
+            amps = as_of(current.slot, current.ts, current.value, meter, residual.ts, st["last_value"][meter])
+            load = np.where(owner >= 0, np.clip(np.nan_to_num(amps / table.settings["rated_a"][meter]), 0.0, 1.2), 0.0)
+            at, level, eta = trend.leakage_trend(table, residual, load)
             picked = np.zeros(len(residual), dtype=np.bool_)
             picked[at] = True
             self._changes(residual.take(picked), "leakage_trend", level, out,
                           detail=lambda i: {"projected_at": float(eta[i])})
         if len(temp):
             self._changes(temp, "overtemp", d.threshold(table, temp), out)
-            load = as_of(current.slot, current.ts, theta, np.maximum(partner, 0), temp.ts,
-                         _carried(partner, carried_theta, table.capacity))
-            peer_slot = table.peer[temp.slot]
-            peer = as_of(temp.slot, temp.ts, temp.value, np.maximum(peer_slot, 0), temp.ts, st["last_value"])
-            peer[peer_slot < 0] = np.nan
+            load = as_of(current.slot, current.ts, theta, np.maximum(partner, 0), temp.ts, carried_theta)
+            peer_slot = np.maximum(table.peer[temp.slot], 0)
+            peer = as_of(temp.slot, temp.ts, temp.value, peer_slot, temp.ts, st["last_value"][peer_slot])
+            peer[table.peer[temp.slot] < 0] = np.nan
             paired &= ~np.isnan(load)
             joint = temp.take(paired)
             if len(joint):
@@ -292,10 +281,7 @@ class Detector:
                  detail: Any = None) -> None:
         c = C[cause]
         desired = self.table.desired
-        prev = np.empty_like(level)
-        if len(rows):
-            prev[1:] = level[:-1]
-        prev[rows.seg] = desired[c, rows.slot[rows.seg]]
+        prev = previous(level, rows.seg, desired[c, rows.slot])
         desired[c, rows.slot[rows.end]] = level[rows.end]
         for i in np.flatnonzero(level != prev).tolist():
             out.changes.append(Change(int(rows.slot[i]), cause, int(level[i]), float(rows.ts[i]),

@@ -7,6 +7,8 @@ given per row (already gathered with ``carried[slot]``) and only read at segment
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 import numpy as np
 from numpy.typing import NDArray
 
@@ -28,6 +30,7 @@ __all__ = [
 Bool = NDArray[np.bool_]
 Float = NDArray[np.float64]
 Int = NDArray[np.int64]
+G = TypeVar("G", bound=np.generic)
 
 
 def segment_starts(slot: Int) -> Bool:
@@ -66,7 +69,7 @@ def schmitt(value: Float, on_at: Float, off_below: Float, seg_start: Bool, carri
     return result
 
 
-def previous(values: Float, seg_start: Bool, carried: Float) -> Float:
+def previous(values: NDArray[G], seg_start: Bool, carried: NDArray[G]) -> NDArray[G]:
     """Each row's previous value in its slot: the row before, or the value carried in at a segment start."""
     prev = np.empty_like(values)
     if values.shape[0]:
@@ -87,10 +90,7 @@ def run_since(on: Bool, ts: Float, seg_start: Bool, carried_on: Bool, carried_si
 
     ``broken`` marks rows after a gap too long to say anything about: a run that spans it starts again there.
     """
-    prev_on = np.empty_like(on)
-    if on.shape[0]:
-        prev_on[1:] = on[:-1]
-    prev_on[seg_start] = carried_on[seg_start]
+    prev_on = previous(on, seg_start, carried_on)
     begins = on & ~prev_on if broken is None else on & (~prev_on | broken)
     marked = begins | seg_start
     start = np.where(begins, ts, np.where(on & seg_start, carried_since, np.nan))
@@ -154,18 +154,18 @@ def sampled_drive(x: Float, agreed: Float, gap: Float, tau: float, span: float, 
     return result
 
 
-def as_of(slot: Int, ts: Float, values: Float, q_slot: Int, q_ts: Float, carried: Float) -> Float:
-    """For each query (slot, time), the value of the last row of that slot at or before the time, else
-    ``carried[slot]`` (what the slot held before these rows). ``slot``/``ts`` are sorted by (slot, ts)."""
+def as_of(slot: Int, ts: Float, values: Float, q_slot: Int, q_ts: Float, otherwise: Float) -> Float:
+    """For each query (slot, time), the value of the last row of that slot at or before the time, else the
+    query's ``otherwise`` (what the slot held before these rows). ``slot``/``ts`` are sorted by (slot, ts)."""
     if slot.shape[0] == 0 or q_slot.shape[0] == 0:
-        return carried[q_slot]
+        return otherwise
     t0 = min(float(ts.min()), float(q_ts.min()))
     span = max(float(ts.max()), float(q_ts.max())) - t0 + 1.0
     key = slot * span + (ts - t0)
     idx = np.searchsorted(key, q_slot * span + (q_ts - t0), side="right") - 1
     at = np.maximum(idx, 0)
     found = (idx >= 0) & (slot[at] == q_slot)
-    result: Float = np.where(found, values[at], carried[q_slot])
+    result: Float = np.where(found, values[at], otherwise)
     return result
 
 

@@ -1,19 +1,19 @@
 """Leakage trend: insulation that degrades over days, warned of before the leakage reaches the alarm level.
 
-Natural leakage follows the daily load and the weather (GB 50116 notes 100–200 mA on a healthy circuit; humid
-nights add to it). Degrading insulation adds a part that grows by a steady factor per day, on top. So each residual
-channel keeps a weighted regression of its readings on
+Natural leakage follows the connected load and the daily cycle (GB 50116 notes 100–200 mA on a healthy circuit;
+humid nights add to it). Degrading insulation adds a part that grows by a steady factor per day, on top. So each
+residual channel keeps a weighted regression of its 5-minute means on
 
-    leakage ≈ a + c·exp(r·(t − now)) + s·sin(ωt) + k·cos(ωt)
+    leakage ≈ a + b·I/In + c·exp(r·(t − now)) + two harmonics of the day
 
 for a few growth rates r at once, with exponential forgetting over TREND_WINDOW_S. The rate that fits best gives
-the growing part now (c), and the time at which the daily peak reaches the alarm level if the growth goes on:
-``ln(1 + (alarm − peak) / c) / r``. A pre-alarm needs all of: enough history, a growing part worth a warning,
-growth that explains much of what the daily cycle does not (weather does not grow for days on end), a projection
-within TREND_RAISE_S, and all that holding for TREND_HOLD_S.
+the growing part now (c), and the time at which the recent daily peak reaches the alarm level if the growth goes
+on: ``ln(1 + (alarm − peak) / c) / r``. A pre-alarm needs all of: enough history, a growing part worth a warning,
+growth that explains some of what the load and the daily cycle do not, a projection within TREND_RAISE_S, and all
+that holding for TREND_HOLD_S.
 
-The sums are kept anchored at the channel's latest time, so the exponential features stay within (0, 1].
-Pure: arrays in, levels out; the per-channel sums live in ``ChannelTable.state``.
+The sums are kept anchored at the channel's newest bucket, so the exponential features stay within (0, 1].
+Pure: arrays in, levels out; the per-channel sums live in ``ChannelTable.trend``.
 """
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from .kernels import Float, ffill, gaps, previous
+from .detectors import MAX_GAP_S, Rows
+from .kernels import Float, ffill, previous, segment_ends, segment_starts
 from .table import CAUSES, SHARED_SUMS, TREND_RATES, TREND_SUMS, ChannelTable
 
 __all__ = ["TREND_CLEAR_S", "TREND_RAISE_S", "leakage_trend"]
@@ -40,8 +41,6 @@ TREND_HOLD_S = 12 * 3600.0         # the projection must stay within the horizon
 TREND_MIN_EXTRA_FRACTION = 0.05    # a growing part under 5 % of the alarm level is not worth a warning yet
 TREND_MIN_GAIN = 0.05              # growth must explain 5 % of what the load and the daily cycle leave unexplained
 TREND_EVAL_S = 600.0               # the sums move every batch; the fit is solved every 10 minutes
-# Samples further apart than this stand for this long at most (the slowest cadence devices report at).
-MAX_SPAN_S = 900.0
 BUCKET_S = 300.0
 _OMEGA = 2 * np.pi / 86400.0
 _TREND = CAUSES.index("leakage_trend")
@@ -61,7 +60,7 @@ def _base(ts: Float, load: Float) -> list[Float]:
 
 def _peak(table: ChannelTable, slot: NDArray[np.int64], seg: NDArray[np.bool_], end: NDArray[np.bool_], ts: Float,
           value: Float) -> None:
-    """Carry each channel's recent daily peak (``tr_hi`` as of ``tr_last``) over the rows."""
+    """Carry each channel's recent daily peak (``tr_hi``, as of the channel's last sample) over the rows."""
     st = table.state
     prev = previous(value, seg, st["tr_prev"][slot])
     both = np.fmin(prev, value)
@@ -111,11 +110,10 @@ def _buckets(table: ChannelTable, slot: NDArray[np.int64], seg: NDArray[np.bool_
     merge = g_first & (open_bucket == g_bucket)
     sums[merge] += carried[merge]
     closed = g_first & ~np.isnan(open_bucket) & (open_bucket != g_bucket) & (carried[:, 0] > 0)
-    last = np.r_[g_slot[1:] != g_slot[:-1], True]
-    keep = last
-    st["tr_bk"][g_slot[keep]] = g_bucket[keep]
+    last = segment_ends(g_first)
+    st["tr_bk"][g_slot[last]] = g_bucket[last]
     for i, name in enumerate(("tr_bw", "tr_bt", "tr_bv", "tr_bl")):
-        st[name][g_slot[keep]] = sums[keep, i]
+        st[name][g_slot[last]] = sums[last, i]
     # What closed: a carried bucket the batch moved past, then every group but each channel's last.
     out_slot = np.concatenate([g_slot[closed], g_slot[~last]])
     out = np.concatenate([carried[closed], sums[~last]])
@@ -133,8 +131,8 @@ def _accumulate(table: ChannelTable, slot: NDArray[np.int64], ts: Float, value: 
     if not slot.shape[0]:
         return
     st = table.state
-    seg = np.r_[True, slot[1:] != slot[:-1]]
-    end = np.r_[seg[1:], True]
+    seg = segment_starts(slot)
+    end = segment_ends(seg)
     ends = slot[end]
     t_end = ts[end]
     group = np.cumsum(seg) - 1
@@ -162,25 +160,23 @@ def _solve(m: Float, b: Float) -> tuple[Float, Float]:
     return coef, explained
 
 
-def leakage_trend(table: ChannelTable, rows_slot: NDArray[np.int64], rows_seg: NDArray[np.bool_],
-                  rows_end: NDArray[np.bool_], ts: Float, value: Float,
-                  load: Float) -> tuple[NDArray[np.int64], Level, Float]:
-    """Update the sums with rows sorted by (slot, ts) and judge each channel due for evaluation. ``load`` is the
-    device's current at each row's time as a fraction of the rated current (0 when the device has none).
+def leakage_trend(table: ChannelTable, rows: Rows, load: Float) -> tuple[NDArray[np.int64], Level, Float]:
+    """Update the sums with the rows and judge each channel due for evaluation. ``load`` is the device's current
+    at each row's time as a fraction of the rated current (0 when the device has none).
 
     Returns the indices (into the rows) of the evaluated channels' last rows, their wanted level (0 or 1) and
     the projected time at which the daily peak reaches the alarm level (inf when it does not grow).
     """
     st = table.state
-    ends = rows_slot[rows_end]
-    t_end = ts[rows_end]
-    first = np.where(np.isnan(st["tr_first"][ends]), ts[rows_seg], st["tr_first"][ends])
+    ends = rows.slot[rows.end]
+    t_end = rows.ts[rows.end]
+    first = np.where(np.isnan(st["tr_first"][ends]), rows.ts[rows.seg], st["tr_first"][ends])
     st["tr_first"][ends] = first
-    _peak(table, rows_slot, rows_seg, rows_end, ts, value)
-    span = np.minimum(np.nan_to_num(gaps(ts, rows_seg, st["last_ts"][rows_slot]), nan=0.0), MAX_SPAN_S)
-    _accumulate(table, *_buckets(table, rows_slot, rows_seg, ts, value, load, span))
+    _peak(table, rows.slot, rows.seg, rows.end, rows.ts, rows.value)
+    span = np.minimum(np.nan_to_num(rows.gaps(table), nan=0.0), MAX_GAP_S)
+    _accumulate(table, *_buckets(table, rows.slot, rows.seg, rows.ts, rows.value, load, span))
     due = np.isnan(st["tr_eval"][ends]) | (t_end - st["tr_eval"][ends] >= TREND_EVAL_S)
-    last_rows = np.flatnonzero(rows_end)[due]
+    last_rows = np.flatnonzero(rows.end)[due]
     ends, t_end, first = ends[due], t_end[due], first[due]
     st["tr_eval"][ends] = t_end
     if not ends.shape[0]:

@@ -48,8 +48,7 @@ def pending(conn: sqlite3.Connection, now: float) -> bool:
 Changed = list[tuple[int, str]]
 
 
-def from_alarms(conn: sqlite3.Connection, announcer: Announcer, now: float, changed: Changed | None = None) -> int:
-    made = 0
+def from_alarms(conn: sqlite3.Connection, announcer: Announcer, now: float, changed: Changed) -> None:
     words = Words("zh-CN", announcer.timezone, announcer.link_base)  # hazards are records in the site's language
     for alarm in due_alarms(conn, now):
         place = alarm["circuit"] or alarm["device_name"]
@@ -68,18 +67,13 @@ def from_alarms(conn: sqlite3.Connection, announcer: Announcer, now: float, chan
                 "started_at": alarm["started_at"], "peak": alarm["peak"], "unit": unit})
             sql.update_hazard(conn, same["id"], {"updated_at": now})
             sql.link_alarm(conn, alarm["id"], same["id"])
-            if changed is not None:
-                changed.append((same["id"], "alarm_again"))
-            made += 1
+            changed.append((same["id"], "alarm_again"))
             continue
         owner = conn.execute("SELECT owner_id FROM sites WHERE id = ?", [alarm["site_id"]]).fetchone()[0]
         hazard_id = open_hazard(conn, announcer, now, site_id=alarm["site_id"], title=title, description=note,
                                 severity="major", source="alarm", actor_id=None, assignee_id=owner,
                                 refs={"alarm_id": alarm["id"]})
-        if changed is not None:
-            changed.append((hazard_id, "created"))
-        made += 1
-    return made
+        changed.append((hazard_id, "created"))
 
 
 def open_hazard(conn: sqlite3.Connection, announcer: Announcer, now: float, *, site_id: int, title: str,
@@ -105,15 +99,12 @@ def open_hazard(conn: sqlite3.Connection, announcer: Announcer, now: float, *, s
     return hazard_id
 
 
-def overdue(conn: sqlite3.Connection, announcer: Announcer, now: float, changed: Changed | None = None) -> int:
-    rows = sql.newly_overdue(conn, now)
-    for hazard in rows:
-        if changed is not None:
-            changed.append((hazard["id"], "overdue"))
+def overdue(conn: sqlite3.Connection, announcer: Announcer, now: float, changed: Changed) -> None:
+    for hazard in sql.newly_overdue(conn, now):
+        changed.append((hazard["id"], "overdue"))
         event_id = sql.add_event(conn, hazard["id"], now, None, "overdue", hazard["state"])
         sql.update_hazard(conn, hazard["id"], {"overdue_notified_at": now})
         announce(conn, announcer, hazard["id"], event_id, now)
-    return len(rows)
 
 
 def announce(conn: sqlite3.Connection, announcer: Announcer, hazard_id: int, event_id: int, now: float) -> None:
@@ -125,8 +116,11 @@ def announce(conn: sqlite3.Connection, announcer: Announcer, hazard_id: int, eve
 
 
 def run(conn: sqlite3.Connection, announcer: Announcer, now: float, changed: Changed | None = None) -> int:
-    """One round; ``changed`` (when given) collects the hazards made, joined by an alarm or overdue."""
-    changed_count = from_alarms(conn, announcer, now, changed) + overdue(conn, announcer, now, changed)
-    if changed_count:
+    """One round; answers how many hazards it made, joined to a repeat alarm or found overdue, and lists them in
+    ``changed`` when given (for open site pages)."""
+    changed = [] if changed is None else changed
+    from_alarms(conn, announcer, now, changed)
+    overdue(conn, announcer, now, changed)
+    if changed:
         make_durable(conn)  # people are told of these hazards
-    return changed_count
+    return len(changed)

@@ -21,7 +21,6 @@ from ..storage import alarms as alarm_sql
 from ..storage import readings as readings_sql
 from ..storage import sites as site_sql
 from ..storage.database import make_durable
-from ..storage.hazards import user_name
 from .registry import DeviceEntry, Registry
 from .wire import IngestResult, ParsedBatch, Rejected
 
@@ -260,10 +259,9 @@ class Pipeline:
         if trip is None:
             alarm_sql.clear_alarm(conn, active.id, active.level, ts, value, test=active.test)
         else:
-            by = trip["switch_by"]
             alarm_sql.clear_alarm(conn, active.id, active.level, ts, value, test=active.test, reason="trip",
-                                  tripped_by=by, detail={"reason": "trip", "by": user_name(conn, by) if by else None,
-                                                         "at": trip["switch_at"]})
+                                  tripped_by=trip["switch_by"],
+                                  detail={"reason": "trip", "by": trip["switch_by_name"], "at": trip["switch_at"]})
         return active.id, "cleared"
 
     @staticmethod
@@ -280,18 +278,17 @@ class Pipeline:
         it and tell open site pages. Nothing when it was already there."""
         if not alarm_sql.set_switch(conn, device_id, position, ts, by):
             return []
+        breaker = alarm_sql.device_switch(conn, device_id)
+        assert breaker is not None
         return [LiveEvent(site_id, "device", {"device_id": device_id, "site_id": site_id, "switch": position,
-                                              "switch_at": ts, "switch_by": user_name(conn, by) if by else None})]
+                                              "switch_at": ts, "switch_by": breaker["switch_by_name"]})]
 
     def promote_tests(self, conn: sqlite3.Connection, now: float) -> list[tuple[int, str]]:
         """Test alarms still active TEST_ALARM_MAX_S after they rose end as tests and rise again as real alarms, so
         neither a fault during a self-test nor a stream of self_test events can hide an alarm."""
         touched: list[tuple[int, str]] = []
-        for row in alarm_sql.stale_tests(conn, now - TEST_ALARM_MAX_S):
-            key: Key = (row["device_id"], row["channel_id"] or 0, row["cause"])
-            active = self.book.active.get(key)
-            if active is None or active.id != row["id"]:
-                continue
+        stale = [(k, a) for k, a in self.book.active.items() if a.test and a.started_at < now - TEST_ALARM_MAX_S]
+        for key, active in stale:
             self.book.remove(key)
             alarm_sql.clear_alarm(conn, active.id, active.level, now, None, test=True,
                                   detail={"reason": "not_a_test"})

@@ -196,15 +196,11 @@ def _event(row: dict[str, Any]) -> templates.Event:
     unit = "°C" if row["cause"] == "hot_joint" else (unit_of(row["channel"]) if row["channel"] else "")
     ended_at = row["cleared_at"]
     power_cut = row["cleared_reason"] == "trip"
-    change = row["change"]
-    if power_cut:
-        if isinstance(row["ended"].get("at"), int | float):
-            ended_at = float(row["ended"]["at"])  # when the breaker opened, which ended the alarm
-        if row["transition"] == "cleared":
-            change = {"reason": "trip", **change}
+    if power_cut and isinstance(row["ended"].get("at"), int | float):
+        ended_at = float(row["ended"]["at"])  # when the breaker opened, which ended the alarm
     return templates.Event(
         alarm_id=row["alarm_id"], transition=row["transition"], level=row["level"], cause=row["cause"], ts=row["ts"],
         started_at=row["started_at"], value=row["value"], peak=row["peak"], threshold=row["threshold"], unit=unit,
         site_name=row["site_name"], device_name=row["device_name"], circuit=row["circuit"], detail=row["detail"],
-        change=change, raised_value=row["raised_value"], alarm_level=row["alarm_level"], ended_at=ended_at,
+        change=row["change"], raised_value=row["raised_value"], alarm_level=row["alarm_level"], ended_at=ended_at,
         power_cut=power_cut)

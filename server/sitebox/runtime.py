@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 import uuid
 from typing import TYPE_CHECKING, Any
 
@@ -68,7 +69,8 @@ class SiteBox:
             log.warning("BLE batch: %d rejected, first: %s", len(result.rejected), result.rejected[0].error)
         return result
 
-    def _switches(self, conn: Any, switches: dict[str, str], now: float, by: int | None) -> list[LiveEvent]:
+    def _switches(self, conn: sqlite3.Connection, switches: dict[str, str], now: float,
+                  by: int | None) -> list[LiveEvent]:
         pipeline = self.ctx.pipeline
         events: list[LiveEvent] = []
         for serial, position in switches.items():

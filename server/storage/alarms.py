@@ -9,16 +9,22 @@ from typing import Any
 
 __all__ = [
     "acknowledge", "active_alarms", "clear_alarm", "device_switch", "escalate_alarm", "get_alarm", "in_self_test",
-    "insert_alarm", "list_alarms", "load_checkpoints", "save_checkpoints", "set_self_test", "set_switch",
-    "silent_devices", "site_levels", "stale_tests", "touch_devices", "update_peaks",
+    "insert_alarm", "list_alarms", "load_checkpoints", "raised_value", "save_checkpoints", "set_self_test",
+    "set_switch",
+    "silent_devices", "site_levels", "touch_devices", "update_peaks",
 ]
+
+def raised_value(alarm: str) -> str:
+    """SQL for the value that raised the alarm aliased ``alarm`` (what its first message quoted)."""
+    return (f"(SELECT r.value FROM alarm_transitions r WHERE r.alarm_id = {alarm}.id AND r.transition = 'raised' "
+            "ORDER BY r.id LIMIT 1) AS raised_value")
+
 
 _COLUMNS = (
     "a.id, a.site_id, a.device_id, d.name AS device_name, d.serial AS device_serial, c.key AS channel, "
     "a.channel_id, a.level, a.cause, a.started_at, a.cleared_at, a.peak, a.threshold, a.detail, "
     "a.acknowledged_at, u.display_name AS acknowledged_by, a.ack_note, a.escalated_tier, a.test, a.cleared_reason, "
-    "tu.display_name AS tripped_by, "
-    "(SELECT t.value FROM alarm_transitions t WHERE t.alarm_id = a.id AND t.transition = 'raised') AS raised_value"
+    f"tu.display_name AS tripped_by, {raised_value('a')}"
 )
 _FROM = (
     "alarms a JOIN devices d ON d.id = a.device_id JOIN sites s ON s.id = a.site_id "
@@ -153,8 +159,10 @@ def site_levels(conn: sqlite3.Connection, site_ids: list[int]) -> dict[int, list
 
 
 def device_switch(conn: sqlite3.Connection, device_id: int) -> dict[str, Any] | None:
-    """A breaker's position, when it last changed and who switched it remotely (None: unknown position)."""
-    row = conn.execute("SELECT switch, switch_at, switch_by FROM devices WHERE id = ?", [device_id]).fetchone()
+    """A breaker's position, when it last changed, and who switched it remotely (``switch_by``, and their
+    ``switch_by_name``; None: the device itself or someone on site). None when the position is unknown."""
+    row = conn.execute("SELECT d.switch, d.switch_at, d.switch_by, u.display_name AS switch_by_name FROM devices d "
+                       "LEFT JOIN users u ON u.id = d.switch_by WHERE d.id = ?", [device_id]).fetchone()
     return dict(row) if row and row["switch"] is not None else None
 
 
@@ -176,13 +184,6 @@ def in_self_test(conn: sqlite3.Connection, device_id: int, ts: float) -> bool:
         "SELECT 1 FROM devices WHERE id = ? AND self_test_until >= ? UNION ALL "
         "SELECT 1 FROM commissionings WHERE device_id = ? AND state = 'in_progress'", [device_id, ts, device_id]
     ).fetchone() is not None
-
-
-def stale_tests(conn: sqlite3.Connection, before: float) -> list[dict[str, Any]]:
-    """Active test alarms raised before ``before``: a self-test is over in seconds, so these are not tests."""
-    rows = conn.execute("SELECT id, site_id, device_id, channel_id, cause, level, started_at, peak, threshold, "
-                        "detail FROM alarms WHERE cleared_at IS NULL AND test = 1 AND started_at < ?", [before])
-    return [_row(r) for r in rows]
 
 
 def touch_devices(conn: sqlite3.Connection, device_ids: Iterable[int], now: float) -> None:

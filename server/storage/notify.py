@@ -7,6 +7,8 @@ import sqlite3
 from collections.abc import Iterable
 from typing import Any
 
+from .alarms import raised_value
+
 __all__ = [
     "alarm_deliveries", "cancel_subscription", "delivery_events", "due_escalations", "escalation_done",
     "get_policy", "get_subscription", "has_work", "hold", "insert_deliveries", "insert_escalations",
@@ -196,9 +198,7 @@ def waiting_deliveries(conn: sqlite3.Connection, subscription_id: int, now: floa
 _EVENT = (
     "SELECT t.id AS transition_id, t.alarm_id, t.transition, t.level, t.ts, t.value, t.threshold, "
     "t.detail AS change, a.cause, a.started_at, a.peak, a.detail, a.level AS alarm_level, a.cleared_at, "
-    "a.cleared_reason, "
-    "(SELECT r.value FROM alarm_transitions r WHERE r.alarm_id = a.id AND r.transition = 'raised' "
-    " ORDER BY r.id LIMIT 1) AS raised_value, "
+    f"a.cleared_reason, {raised_value('a')}, "
     "(SELECT e.detail FROM alarm_transitions e WHERE e.alarm_id = a.id AND e.transition = 'cleared' "
     " ORDER BY e.id DESC LIMIT 1) AS ended, "
     "c.key AS channel, s.name AS site_name, d.name AS device_name, d.circuit "
