@@ -114,9 +114,9 @@ async def seed_demo(ctx: Context, mailbox_port: int | None = None) -> bool:
     ``mailbox_port``, the shop owner, the care home, the operator and the inspector subscribe their mail there."""
 
     def company(conn: sqlite3.Connection) -> tuple[int, bool]:
-        row = conn.execute("SELECT id FROM companies WHERE name = ?", (COMPANY,)).fetchone()
-        if row:
-            return int(row["id"]), False
+        found = user_sql.company_id(conn, COMPANY)
+        if found is not None:
+            return found, False
         return user_sql.insert_company(conn, COMPANY, "0737-12345678", ctx.clock()), True
 
     company_id, created = await ctx.db.write(company, durable=True)

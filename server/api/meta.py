@@ -8,6 +8,7 @@ from litestar import Controller, get
 from .. import __version__
 from ..reference import Capability, Department, Region, VenueType
 from ..schemas import Health
+from ..storage.database import ping
 from .deps import Ctx
 
 __all__ = ["MetaController", "ReferenceOut"]
@@ -26,7 +27,7 @@ class MetaController(Controller):
 
     @get("/health", summary="Liveness and version")
     async def health(self, ctx: Ctx) -> Health:
-        await ctx.db.read(lambda c: c.execute("SELECT 1").fetchone())
+        await ctx.db.read(ping)
         return Health(status="ok", version=__version__, time=ctx.clock(), site_box=ctx.settings.site)
 
     @get("/reference", summary="Regions, departments, venue types and required capabilities")

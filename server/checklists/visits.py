@@ -15,6 +15,7 @@ from ..hazards import automation
 from ..hazards.actions import Doer
 from ..storage import hazards as hazard_sql
 from ..storage import inspections as sql
+from ..storage import sites as site_sql
 from ..storage.scopes import sees_site, site_scope
 from . import templates
 from .schemas import AnswerIn, CompleteIn, ItemOut
@@ -45,11 +46,11 @@ def visible(conn: sqlite3.Connection, doer: Doer, inspection_id: int) -> dict[st
 
 def start(conn: sqlite3.Connection, doer: Doer, site_id: int, template_id: str | None) -> int:
     """A new visit with the site's checklist (its items kept as they are today); its id."""
-    found = conn.execute("SELECT venue_type FROM sites WHERE id = ?", [site_id]).fetchone()
-    if found is None or not sees_site(conn, doer.principal, doer.reference, site_id):
+    site = site_sql.get_site(conn, site_id, "1 = 1", [])
+    if site is None or not sees_site(conn, doer.principal, doer.reference, site_id):
         raise NotFound("site", site_id)
     if template_id is None:
-        template = templates.template_for("inspection", found[0])
+        template = templates.template_for("inspection", site["venue_type"])
     else:
         template = templates.load().get(template_id)
         if template is None or template.kind == "acceptance":

@@ -78,9 +78,9 @@ def create(conn: sqlite3.Connection, doer: Doer, body: HazardCreate) -> int:
         alarm = alarm_sql.get_alarm(conn, body.alarm_id)
         if alarm is None or alarm["site_id"] != body.site_id:
             raise InvalidInput("alarm_id", f"alarm {body.alarm_id} is not an alarm of site {body.site_id}")
-        taken = conn.execute("SELECT hazard_id FROM hazard_alarms WHERE alarm_id = ?", [body.alarm_id]).fetchone()
-        if taken:
-            raise Conflict(f"alarm {body.alarm_id} already has hazard {taken[0]}")
+        taken = sql.hazard_of_alarm(conn, body.alarm_id)
+        if taken is not None:
+            raise Conflict(f"alarm {body.alarm_id} already has hazard {taken}")
     check_photos(conn, body.attachments)
     assignee = None if body.assignee_id is None else _check_assignee(conn, doer, body.assignee_id, body.site_id)
     return automation.open_hazard(

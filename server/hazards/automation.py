@@ -10,6 +10,7 @@ from typing import Any
 from ..detection.settings import unit_of
 from ..notify.templates import Words, quantity
 from ..storage import hazards as sql
+from ..storage import sites as site_sql
 from ..storage.database import make_durable
 from .notices import Announcer
 from .workflow import SEVERITY_DUE_S
@@ -69,9 +70,10 @@ def from_alarms(conn: sqlite3.Connection, announcer: Announcer, now: float, chan
             sql.link_alarm(conn, alarm["id"], same["id"])
             changed.append((same["id"], "alarm_again"))
             continue
-        owner = conn.execute("SELECT owner_id FROM sites WHERE id = ?", [alarm["site_id"]]).fetchone()[0]
+        site = site_sql.get_site(conn, alarm["site_id"], "1 = 1", [])
+        assert site is not None  # an alarm's site
         hazard_id = open_hazard(conn, announcer, now, site_id=alarm["site_id"], title=title, description=note,
-                                severity="major", source="alarm", actor_id=None, assignee_id=owner,
+                                severity="major", source="alarm", actor_id=None, assignee_id=site["owner_id"],
                                 refs={"alarm_id": alarm["id"]})
         changed.append((hazard_id, "created"))
 

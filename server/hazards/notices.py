@@ -11,6 +11,7 @@ from typing import Any
 
 from ..notify.templates import Words
 from ..reference import Reference
+from ..storage import hazards as hazard_sql
 from ..storage import notify as notify_sql
 from ..storage.scopes import sees_site, user_principal
 
@@ -54,15 +55,12 @@ class Announcer:
         elif kind == "rejected":
             out = {assignee: "assignee"}
         elif kind == "rectified":
-            dispatchers = [r[0] for r in conn.execute(
-                "SELECT DISTINCT actor_id FROM hazard_events WHERE hazard_id = ? AND kind IN ('created', 'assigned')",
-                [hazard["id"]])]
+            dispatchers = hazard_sql.event_actors(conn, hazard["id"], ("created", "assigned"))
             out = dict.fromkeys([creator, *dispatchers], "other")
         elif kind in ("verified", "closed", "overdue"):
             out = {owner: "other", assignee: "assignee"}
         elif kind == "comment":
-            writers = [r[0] for r in conn.execute(
-                "SELECT DISTINCT actor_id FROM hazard_events WHERE hazard_id = ?", [hazard["id"]])]
+            writers = hazard_sql.event_actors(conn, hazard["id"])
             out = dict.fromkeys([owner, assignee, creator, *writers], "other")
         out.pop(event.get("actor_id"), None)  # type: ignore[arg-type]
         return {k: v for k, v in out.items() if k is not None}

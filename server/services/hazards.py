@@ -23,6 +23,7 @@ from ..hazards.schemas import (
 )
 from ..ingest.pipeline import LiveEvent
 from ..storage import hazards as sql
+from ..storage import sites as site_sql
 from ..storage.scopes import site_scope
 from .sites import require, require_user, visible_site
 
@@ -126,11 +127,10 @@ async def from_commissioning(ctx: Context, principal: Principal, commissioning: 
              "self_test_not_cleared": "探测器自检报警未恢复"}
 
     def create(conn: sqlite3.Connection) -> int | None:
-        if conn.execute("SELECT 1 FROM hazards WHERE commissioning_id = ? AND state != 'closed'",
-                        [commissioning["id"]]).fetchone():
+        if sql.commissioning_hazard_open(conn, commissioning["id"]):
             return None
-        found = conn.execute("SELECT serial FROM devices WHERE id = ?", [commissioning["device_id"]]).fetchone()
-        device = found[0] if found else commissioning["address"]
+        found = site_sql.get_device(conn, commissioning["device_id"], "1 = 1", [])
+        device = found["serial"] if found else commissioning["address"]
         return automation.open_hazard(
             conn, announcer(ctx), now, site_id=commissioning["site_id"], title=f"{words.get(code, code)}：{device}",
             description=error, severity="general", source="commissioning", actor_id=principal.id,

@@ -24,16 +24,14 @@ def _scope(ctx: Context, principal: Principal, region: str | None, sector: str |
     if region is not None:
         if ctx.reference.region(region) is None:
             raise InvalidInput("region", f"no region {region}; GET /api/v1/reference lists them")
-        where += " AND s.region_code IN (SELECT r.code FROM regions r JOIN regions u ON r.path LIKE u.path || '%' " \
-                 "WHERE u.code = ?)"
-        params = [*params, region]
+        clause, more = sql.in_region(region)
+        where, params = f"{where} AND {clause}", [*params, *more]
     if sector is not None:
         department = ctx.reference.department(sector)
         if department is None:
             raise InvalidInput("sector", f"no sector {sector}; use a department code such as commerce")
-        marks = ", ".join("?" * len(department.venue_types))
-        where += f" AND s.venue_type IN ({marks})"
-        params = [*params, *department.venue_types]
+        clause, more = sql.of_venue_types(department.venue_types)
+        where, params = f"{where} AND {clause}", [*params, *more]
     return where, params
 
 

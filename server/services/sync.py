@@ -18,11 +18,11 @@ from ..hazards.actions import Doer
 from ..ingest.pipeline import LiveEvent
 from ..storage import hazards as hazard_sql
 from ..storage import inspections as inspection_sql
+from ..storage import sync_ids as ids
 from ..storage.scopes import site_scope
-from ..sync import ids
+from ..storage.sync_ledger import SqliteLedger
 from ..sync import pull as pulling
 from ..sync.handlers import Handlers
-from ..sync.ledger import SqliteLedger
 from ..sync.records import hazard_record, inspection_record
 from .hazards import announcer, hazard_out
 from .inspections import template_title

@@ -18,7 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
-__all__ = ["Database", "chunks", "make_durable"]
+__all__ = ["Database", "chunks", "make_durable", "ping"]
 
 T = TypeVar("T")
 
@@ -54,6 +54,11 @@ def chunks(values: Sequence[T], size: int = 900) -> Iterator[Sequence[T]]:
     """``values`` in slices that fit one ``IN (…)`` under SQLite's limit of bound parameters (999 before 3.32)."""
     for start in range(0, len(values), size):
         yield values[start:start + size]
+
+
+def ping(conn: sqlite3.Connection) -> None:
+    """A query that answers when the database does (the health check)."""
+    conn.execute("SELECT 1").fetchone()
 
 
 def make_durable(conn: sqlite3.Connection) -> None:

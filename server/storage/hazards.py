@@ -13,8 +13,9 @@ import msgspec
 from .database import chunks
 
 __all__ = [
-    "add_event", "alarms_for_rules", "assignees", "events_of", "get_hazard", "get_hazards", "get_rules",
-    "hazard_events", "insert_hazard", "link_alarm", "list_hazards", "missing_attachments", "newly_overdue",
+    "add_event", "alarms_for_rules", "assignees", "commissioning_hazard_open", "event_actors", "events_of",
+    "get_hazard", "get_hazards", "get_rules", "hazard_events", "hazard_of_alarm", "insert_hazard", "link_alarm",
+    "list_hazards", "missing_attachments", "newly_overdue",
     "open_hazard_of_fault", "set_rules", "update_hazard", "user_name",
 ]
 
@@ -189,6 +190,26 @@ def open_hazard_of_fault(conn: sqlite3.Connection, device_id: int, cause: str) -
         "JOIN alarms a ON a.id = ha.alarm_id WHERE h.state != 'closed' AND a.device_id = ? AND a.cause = ? "
         "ORDER BY h.id DESC LIMIT 1", [device_id, cause]).fetchone()
     return dict(row) if row else None
+
+
+def hazard_of_alarm(conn: sqlite3.Connection, alarm_id: int) -> int | None:
+    """The hazard an alarm made or joined, if any."""
+    found = conn.execute("SELECT hazard_id FROM hazard_alarms WHERE alarm_id = ?", [alarm_id]).fetchone()
+    return None if found is None else int(found[0])
+
+
+def commissioning_hazard_open(conn: sqlite3.Connection, commissioning_id: int) -> bool:
+    """Whether a commissioning already has a hazard that is not closed."""
+    return conn.execute("SELECT 1 FROM hazards WHERE commissioning_id = ? AND state != 'closed'",
+                        [commissioning_id]).fetchone() is not None
+
+
+def event_actors(conn: sqlite3.Connection, hazard_id: int, kinds: tuple[str, ...] = ()) -> list[int]:
+    """Everyone who made an event of the hazard (of ``kinds`` only, when given)."""
+    where = f" AND kind IN ({', '.join('?' * len(kinds))})" if kinds else ""
+    return [int(r[0]) for r in conn.execute(
+        f"SELECT DISTINCT actor_id FROM hazard_events WHERE hazard_id = ? AND actor_id IS NOT NULL{where}",
+        [hazard_id, *kinds])]
 
 
 def link_alarm(conn: sqlite3.Connection, alarm_id: int, hazard_id: int) -> None:

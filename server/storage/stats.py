@@ -5,7 +5,19 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-__all__ = ["alarm_starts", "commissioned_devices", "hazard_rows", "offline_devices", "sites"]
+__all__ = ["alarm_starts", "commissioned_devices", "hazard_rows", "in_region", "of_venue_types", "offline_devices",
+           "sites"]
+
+
+def in_region(region: str) -> tuple[str, list[Any]]:
+    """A scope condition on ``s``: the site lies in ``region`` or a region under it."""
+    return ("s.region_code IN (SELECT r.code FROM regions r JOIN regions u ON r.path LIKE u.path || '%' "
+            "WHERE u.code = ?)", [region])
+
+
+def of_venue_types(venue_types: tuple[str, ...] | list[str]) -> tuple[str, list[Any]]:
+    """A scope condition on ``s``: the site is of one of ``venue_types``."""
+    return f"s.venue_type IN ({', '.join('?' * len(venue_types))})", list(venue_types)
 
 
 def sites(conn: sqlite3.Connection, scope_sql: str, params: list[Any]) -> list[dict[str, Any]]:

@@ -10,6 +10,7 @@ from ..auth.principal import Principal
 __all__ = [
     "clear_login_failures",
     "company_exists",
+    "company_id",
     "company_name_exists",
     "count_login_failures",
     "get_user",
@@ -158,6 +159,11 @@ def list_companies(conn: sqlite3.Connection, company_id: int | None) -> list[dic
     else:
         rows = conn.execute("SELECT id, name, hotline FROM companies WHERE id = ?", (company_id,))
     return [dict(r) for r in rows]
+
+
+def company_id(conn: sqlite3.Connection, name: str) -> int | None:
+    row = conn.execute("SELECT id FROM companies WHERE name = ?", [name]).fetchone()
+    return None if row is None else int(row[0])
 
 
 def company_name_exists(conn: sqlite3.Connection, name: str) -> bool:

@@ -22,7 +22,8 @@ from ..errors import AndianError, InvalidInput
 from ..hazards import actions
 from ..hazards.actions import Doer
 from ..hazards.schemas import CommentIn, HazardCreate, HazardTransition
-from . import ids
+from ..storage import sync_ids as ids
+from ..storage import sync_log
 
 __all__ = ["EDITABLE", "Handlers"]
 
@@ -126,15 +127,12 @@ class Handlers:
         lost: list[str] = []
 
         def decide(row: dict[str, Any]) -> dict[str, Any]:
-            stamps = dict(self.conn.execute("SELECT field, hlc FROM sync_stamps WHERE entity = 'hazard' AND "
-                                            "local_id = ?", [hazard_id]).fetchall())
+            stamps = sync_log.stamps(self.conn, "hazard", hazard_id)
             record = Record({k: row[k] for k in EDITABLE}, stamps)
             update(record, changes, mutation.hlc)
             won = {k: v for k, v in changes.items() if record.stamps[k] == mutation.hlc}
             lost.extend(sorted(set(changes) - set(won)))
-            self.conn.executemany(
-                "INSERT INTO sync_stamps (entity, local_id, field, hlc) VALUES ('hazard', ?, ?, ?) "
-                "ON CONFLICT DO UPDATE SET hlc = excluded.hlc", [(hazard_id, k, mutation.hlc) for k in won])
+            sync_log.set_stamps(self.conn, "hazard", hazard_id, list(won), mutation.hlc)
             return {k: v for k, v in won.items() if row[k] != v}
 
         actions.edit(self.conn, self.doer, hazard_id, decide)

@@ -10,12 +10,12 @@ harmless).
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 import sqlite3
 from dataclasses import dataclass, field
 
 from ..errors import InvalidInput
+from ..storage import sync_log as sql
 
 __all__ = ["DEFAULT_LIMIT", "MAX_LIMIT", "Cursor", "Page", "Row", "page", "parse_cursor", "remember_scope"]
 
@@ -65,38 +65,29 @@ def _hash(sites: list[int]) -> str:
 
 
 def remember_scope(conn: sqlite3.Connection, sites: list[int]) -> None:
-    conn.execute("INSERT OR IGNORE INTO sync_scopes (hash, site_ids) VALUES (?, ?)", [_hash(sites), json.dumps(sites)])
-
-
-def _records_of(conn: sqlite3.Connection, sites: set[int]) -> list[Row]:
-    marks = ", ".join("?" * len(sites))
-    return [Row(*r) for r in conn.execute(
-        f"SELECT seq, entity, local_id FROM sync_log WHERE site_id IN ({marks}) ORDER BY seq", sorted(sites))]
+    sql.remember_scope(conn, _hash(sites), sites)
 
 
 def page(conn: sqlite3.Connection, scope_sql: str, params: list[object], cursor: Cursor | None, limit: int) -> Page:
     """One page of changes, read in one snapshot."""
-    sites = [r[0] for r in conn.execute(f"SELECT s.id FROM sites s WHERE ({scope_sql}) ORDER BY s.id", params)]
+    sites = sql.scope_sites(conn, scope_sql, params)
     scope = _hash(sites)
     seq, tombstones = 0, []
     if cursor is not None:
         seq = cursor.seq
         if cursor.scope != scope:
-            found = conn.execute("SELECT site_ids FROM sync_scopes WHERE hash = ?", [cursor.scope]).fetchone()
+            found = sql.scope_of(conn, cursor.scope)
             if found is None:
                 raise InvalidInput("cursor", "this cursor is not known here (another server, or too old); pull "
                                              "again without one")
-            before = set(json.loads(found[0]))
+            before = set(found)
             left = before - set(sites)
             if left:
-                tombstones = _records_of(conn, left)
+                tombstones = [Row(*r) for r in sql.records_of(conn, left)]
             if set(sites) - before:
                 seq = 0
-    rows = [Row(*r) for r in conn.execute(
-        f"SELECT l.seq, l.entity, l.local_id FROM sync_log l JOIN sites s ON s.id = l.site_id WHERE l.seq > ? "
-        f"AND ({scope_sql}) ORDER BY l.seq LIMIT ?", [seq, *params, limit + 1])]
+    rows = [Row(*r) for r in sql.changes_after(conn, seq, scope_sql, params, limit + 1)]
     more = len(rows) > limit
     rows = rows[:limit]
     last = rows[-1].seq if rows else seq
-    known = conn.execute("SELECT 1 FROM sync_scopes WHERE hash = ?", [scope]).fetchone() is not None
-    return Page(rows, tombstones, Cursor(last, scope), more, sites, not known)
+    return Page(rows, tombstones, Cursor(last, scope), more, sites, not sql.scope_known(conn, scope))

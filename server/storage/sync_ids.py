@@ -6,7 +6,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable
 
-from ..storage.database import chunks
+from .database import chunks
 
 __all__ = ["bind", "names", "resolve"]
 

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 
 from offline_sync.protocol import Mutation, MutationResult
 
-from ..storage.database import chunks
+from .database import chunks
 
 __all__ = ["SqliteLedger"]
 
