@@ -189,3 +189,11 @@ def rig(settings: Settings, clock: Clock, hooks: WebhookReceiver) -> Iterator[An
     from .notify_rig import make_rig
 
     yield from make_rig(settings, clock, hooks)
+
+
+@pytest.fixture
+def one_slot(settings: Settings, clock: Clock, hooks: WebhookReceiver) -> Iterator[Any]:
+    """The notifier's rig with one message per subscription per 10 minutes: what comes next waits for a summary."""
+    from .notify_rig import make_rig
+
+    yield from make_rig(settings, clock, hooks, notify_rate_max=1, notify_rate_window_s=600.0)

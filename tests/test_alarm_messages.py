@@ -1,77 +1,33 @@
 """What an alarm message says, in zh-CN and en, through the real ingest, planner and sender against a real HTTP
-receiver (and a real SMTP server with the sender running in the app):
+receiver:
 
 - a pre-alarm names the pre-alarm level it crossed, even when composed after the alarm escalated;
 - a recovery says it recovered, and a trip says the power was cut and by whom (never "back to normal");
-- a digest goes out at the time its delivery log shows, and says what became of each alarm since;
+- a digest says what became of each alarm since;
 - an arc message quotes the count the alarm page shows (the raising count, not the peak).
+
+When digests go out is tests/test_digest_timing.py.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
-import pytest
-from litestar.testing import TestClient
-
-from server.context import Context
 from server.detection.detectors import ARC_QUIET_S
-from server.settings import Settings
 
-from .conftest import Clock, World
-from .notify_rig import HOUR, Rig, make_rig
-from .receivers import MailSink, WebhookReceiver, mail_sink, wait_for
+from .message_helpers import (
+    ZONE,
+    alarm_of,
+    clock_text,
+    deliveries,
+    leak,
+    minutes,
+    prealarm_in_a_first_digest,
+    trip,
+)
+from .notify_rig import Rig
 from .replay import Site
-
-ZONE = ZoneInfo("Asia/Shanghai")  # the settings' time zone; conftest's T0 is 08:00 there
-
-
-def clock_text(ts: float) -> str:
-    return datetime.fromtimestamp(ts, ZONE).strftime("%H:%M")
-
-
-
-
-@pytest.fixture
-def one_slot(settings: Settings, clock: Clock, hooks: WebhookReceiver) -> Iterator[Rig]:
-    """One message per subscription per 10 minutes: whatever comes next waits for a summary."""
-    yield from make_rig(settings, clock, hooks, notify_rate_max=1, notify_rate_window_s=600.0)
-
-
-def leak(site: Site, value: float, seconds: float = 60) -> None:
-    site.replay({"residual_ma": lambda t: value}, seconds)
-
-
-def alarm_of(rig: Rig, site: Site) -> dict[str, Any]:
-    [found] = site.alarms(rig.world.headers("admin"))
-    return found
-
-
-def deliveries(rig: Rig, alarm_id: int) -> list[dict[str, Any]]:
-    r = rig.client.get(f"/api/v1/alarms/{alarm_id}/deliveries", headers=rig.world.headers("admin"))
-    assert r.status_code == 200, r.text
-    found: list[dict[str, Any]] = r.json()
-    return found
-
-
-def trip(rig: Rig, site: Site, by: str | None = None) -> dict[str, Any]:
-    """The breaker opens and the leakage drops to nothing: by itself (the device's trip event), or by ``by``
-    remotely (the position read back after remote control, as the site box records it)."""
-    ctx: Context = rig.client.app.state["andian"]
-    if by is None:
-        site.post([], [{"device": site.serial, "kind": "trip", "ts": rig.clock.now}])
-    else:
-        user_id, now = rig.world.user_ids[by], rig.clock.now
-        site_id = alarm_of(rig, site)["site_id"]
-        rig.client.blocking_portal.call(ctx.db.write, lambda conn: ctx.pipeline.switched(
-            conn, site.device_id, site_id, "open", now, user_id))
-    leak(site, 0.0, 30)
-    alarm = alarm_of(rig, site)
-    assert alarm["cleared_reason"] == "trip", alarm
-    return alarm
 
 
 def test_a_prealarm_names_its_own_level_after_the_alarm_escalated(rig: Rig) -> None:
@@ -156,10 +112,6 @@ def test_a_recovery_in_a_later_digest_says_it_recovered(rig: Rig) -> None:
     assert f"Leakage current back to normal (pre-alarm lasted {lasted} min)" in en and " over " not in en
 
 
-def minutes(alarm: dict[str, Any]) -> int:
-    return max(1, round((alarm["cleared_at"] - alarm["started_at"]) / 60))
-
-
 def test_a_recovery_in_a_summary_says_it_recovered(one_slot: Rig) -> None:
     """A clearing held by the rate limit comes in a summary: its line said "漏电流 100 mA，超过报警值 300 mA"."""
     rig = one_slot
@@ -231,18 +183,6 @@ def test_a_trip_in_a_summary(one_slot: Rig) -> None:
     assert "恢复" not in zh and "back to normal" not in en
 
 
-def prealarm_in_a_first_digest(rig: Rig) -> Site:
-    """Two subscriptions (zh and en, 5-minute digests) told of a pre-alarm in a first digest; its device."""
-    rig.subscribe("owner_1", "zh", digest_interval_s=300)
-    rig.subscribe("owner_1", "en", lang="en", digest_interval_s=300)
-    site = rig.device()
-    leak(site, 260.0)
-    rig.step()
-    rig.clock.advance(300)
-    rig.step()
-    return site
-
-
 def test_a_trip_in_a_later_digest(rig: Rig) -> None:
     site = prealarm_in_a_first_digest(rig)
     trip(rig, site, by="operator_a")
@@ -253,93 +193,6 @@ def test_a_trip_in_a_later_digest(rig: Rig) -> None:
     assert zh.startswith("【预警摘要】1 条") and "漏电流预警后已断电（operator_a 远程分闸）" in zh
     assert "Power cut after the leakage current pre-alarm (tripped remotely by operator_a)" in en
     assert "恢复" not in zh and "back to normal" not in en
-
-
-def test_a_digest_goes_out_when_its_log_says(rig: Rig) -> None:
-    """The log said a digest delivery was due when it was planned; the digest went out an interval later."""
-    sub = rig.subscribe("owner_1", "zh", digest_interval_s=900)
-    first, second = rig.device(), rig.device()
-    leak(first, 260.0)
-    rig.step()
-    planned = rig.clock.now
-    leak(second, 265.0)
-    rig.step()
-    logged = [deliveries(rig, alarm_of(rig, s)["id"])[0] for s in (first, second)]
-    assert [(d["mode"], d["state"], d["due_at"]) for d in logged] == [("digest", "waiting", planned + 900)] * 2
-
-    rig.clock.now = planned + 900 - 0.5
-    rig.step()
-    assert rig.got("zh") == [], "sent before the time the log showed"
-    rig.clock.now = planned + 900
-    rig.step()
-    [digest] = rig.got("zh")
-    assert digest.startswith("【预警摘要】2 条")
-    sent = [deliveries(rig, alarm_of(rig, s)["id"])[0] for s in (first, second)]
-    assert [(d["state"], d["due_at"]) for d in sent] == [("sent", planned + 900)] * 2
-    assert sent[0]["sent_at"] == planned + 900  # composed and sent in the round at the logged time
-    assert messages_made(rig, sub) == [("digest", planned + 900)]
-
-
-def messages_made(rig: Rig, subscription_id: int) -> list[tuple[str, float]]:
-    ctx: Context = rig.client.app.state["andian"]
-    rows = rig.client.blocking_portal.call(ctx.db.read, lambda conn: conn.execute(
-        "SELECT kind, created_at FROM notify_messages WHERE subscription_id = ? ORDER BY id",
-        [subscription_id]).fetchall())
-    return [(r[0], r[1]) for r in rows]
-
-
-def test_a_digest_due_in_quiet_hours_is_logged_for_their_end(rig: Rig) -> None:
-    rig.clock.advance(13 * HOUR + 50 * 60)  # 21:50 in Shanghai; the digest would be due at 22:05
-    sub = rig.subscribe("owner_1", "zh", digest_interval_s=900, quiet_start="22:00", quiet_end="07:00")
-    site = rig.device()
-    leak(site, 260.0)
-    rig.step()
-    seven = datetime.fromtimestamp(rig.clock.now, ZONE).replace(hour=7, minute=0, second=0, microsecond=0)
-    seven_am = seven.timestamp() + 24 * HOUR
-    [row] = deliveries(rig, alarm_of(rig, site)["id"])
-    assert row["due_at"] == seven_am
-    rig.clock.now = seven_am - 1
-    rig.step()
-    assert rig.got("zh") == []
-    rig.clock.now = seven_am
-    rig.step()
-    assert rig.got("zh")[0].startswith("【预警摘要】1 条")
-    assert messages_made(rig, sub) == [("digest", seven_am)]
-
-
-def test_a_changed_interval_moves_the_waiting_digest(rig: Rig) -> None:
-    sub = rig.subscribe("owner_1", "zh", digest_interval_s=3600)
-    site = rig.device()
-    leak(site, 260.0)
-    rig.step()
-    planned = rig.clock.now
-    alarm = alarm_of(rig, site)
-    assert deliveries(rig, alarm["id"])[0]["due_at"] == planned + 3600
-    r = rig.client.patch(f"/api/v1/me/subscriptions/{sub}", json={"digest_interval_s": 600},
-                         headers=rig.world.headers("owner_1"))
-    assert r.status_code == 200, r.text
-    assert deliveries(rig, alarm["id"])[0]["due_at"] == planned + 600
-    rig.clock.now = planned + 600
-    rig.step()
-    assert messages_made(rig, sub) == [("digest", planned + 600)]
-
-
-def test_a_digest_held_by_the_rate_limit_is_logged_for_the_free_slot(one_slot: Rig) -> None:
-    rig = one_slot
-    sub = rig.subscribe("owner_1", "zh", digest_interval_s=300)
-    alarm_site, prealarm_site = rig.device(), rig.device()
-    leak(alarm_site, 400.0)
-    rig.step()
-    sent = rig.clock.now
-    leak(prealarm_site, 260.0)
-    rig.step()
-    rig.clock.advance(300)
-    rig.step()  # the digest's time, but the one slot is taken until the alarm's message leaves the window
-    [row] = deliveries(rig, alarm_of(rig, prealarm_site)["id"])
-    assert (row["state"], row["due_at"]) == ("waiting", sent + 600)
-    rig.clock.now = sent + 600
-    rig.step()
-    assert messages_made(rig, sub) == [("alarm", sent), ("digest", sent + 600)]
 
 
 def test_an_arc_message_quotes_the_count_the_alarm_page_shows(one_slot: Rig) -> None:
@@ -382,39 +235,3 @@ def test_an_arc_message_quotes_the_count_the_alarm_page_shows(one_slot: Rig) -> 
     assert "15 个" not in zh and "20 个" not in zh
     assert "14 fault-arc half-cycles within one second" in en and "Fault arc back to normal" in en
     assert "15 fault" not in en and "20 fault" not in en
-
-
-# ---- with the sender running in the app, to a real mailbox --------------------------------------------------
-
-
-@pytest.fixture
-def sink() -> Iterator[MailSink]:
-    with mail_sink() as s:
-        yield s
-
-
-def test_the_running_sender_sends_a_digest_at_its_logged_time(client: TestClient[Any], clock: Clock, world: World,
-                                                             sink: MailSink) -> None:
-    owner = world.headers("owner_1")
-    # Pre-alarms only: moving the clock lets the app's own watchdog raise offline notices, which come at once.
-    r = client.post("/api/v1/me/subscriptions", json={"url": sink.url("owner1@example.cn"), "digest_interval_s": 300,
-                                                      "levels": ["prealarm"]}, headers=owner)
-    assert r.status_code == 201, r.text
-    site = Site(client, clock, world.headers("admin"), world.sites["site_market"], "DIG-1", ["residual_ma"])
-    leak(site, 260.0)
-    [alarm] = [a for a in site.alarms(owner) if a["level"] == "prealarm"]
-    [row] = wait_for(lambda: client.get(f"/api/v1/alarms/{alarm['id']}/deliveries", headers=owner).json(),
-                     what="the digest delivery planned")
-    # Planned by a round of the sender while the readings came in: one interval after that round.
-    assert row["state"] == "waiting" and alarm["started_at"] + 300 <= row["due_at"] <= clock.now + 300
-    clock.now = row["due_at"] - 1
-    settings: Settings = client.app.state["andian"].settings
-    with pytest.raises(AssertionError, match="timed out"):  # three rounds of the sender, and no mail
-        wait_for(lambda: sink.to("owner1@example.cn"), timeout=3 * settings.notify_tick_s, what="a mail")
-    clock.now = row["due_at"]
-    [mail] = wait_for(lambda: sink.to("owner1@example.cn"), what="the digest mail")
-    assert mail.subject.startswith("【预警摘要】1 条")
-    assert "漏电流 260 mA，超过预警值 240 mA" in mail.body
-    sent = wait_for(lambda: [r for r in client.get(f"/api/v1/alarms/{alarm['id']}/deliveries", headers=owner).json()
-                             if r["state"] == "sent"], what="the delivery logged as sent")
-    assert sent[0]["sent_at"] == row["due_at"]
