@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterable
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
 
 from .ingest.pipeline import LiveEvent
 
-__all__ = ["Hub", "Subscription"]
+__all__ = ["Hub", "Subscription", "follow"]
 
 # A subscriber this far behind is cut off; its client reconnects and re-reads the alarm list.
 QUEUE_LIMIT = 2000
@@ -51,3 +52,29 @@ class Hub:
             yield sub
         finally:
             self._subs[site_id].discard(sub)
+
+
+async def follow(sub: Subscription, still_allowed: Callable[[], Awaitable[bool]], *, recheck_s: float,
+                 keepalive_s: float) -> AsyncIterator[LiveEvent | None]:
+    """The events of ``sub``, and None whenever ``keepalive_s`` pass without one (time for a keep-alive).
+
+    Ends when the subscriber falls too far behind, or when ``still_allowed()`` — asked every ``recheck_s`` seconds,
+    busy or quiet — says no: a stream must not outlive the revocation or expiry of the credential that opened it.
+    """
+    next_check = time.monotonic() + recheck_s
+    next_keepalive = time.monotonic() + keepalive_s
+    while not sub.overflowed:
+        now = time.monotonic()
+        if now >= next_check:
+            if not await still_allowed():
+                return
+            next_check = time.monotonic() + recheck_s
+        if now >= next_keepalive:
+            next_keepalive = now + keepalive_s
+            yield None
+        try:
+            event = await asyncio.wait_for(sub.queue.get(), max(min(next_check, next_keepalive) - now, 0.0))
+        except TimeoutError:
+            continue
+        next_keepalive = time.monotonic() + keepalive_s
+        yield event

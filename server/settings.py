@@ -21,7 +21,8 @@ class Settings(msgspec.Struct, kw_only=True):
     site: bool = False
     static_dir: Path = _PACKAGE_STATIC
     token_ttl_s: float = 30 * 24 * 3600.0
-    # Login rate limit: this many failures for one username within the window answer 429.
+    # Login rate limit: this many failures for one username from one client within the window answer 429 to that
+    # client (docs/security.md, "Credentials").
     login_max_failures: int = 5
     login_window_s: float = 15 * 60.0
     # Largest request body accepted (413 above it).
@@ -48,6 +49,19 @@ class Settings(msgspec.Struct, kw_only=True):
     # Per-recipient rate limit: at most this many messages in the window; more are folded into one summary.
     notify_rate_max: int = 6
     notify_rate_window_s: float = 600.0
+    # Notification targets on loopback, link-local or private networks are refused (server-side request forgery)
+    # unless the administrator allows them: the demo's local mailbox and the tests' receivers do.
+    notify_allow_private: bool = False
+    # Bytes kept in a reserve file beside the database; a full disk frees it so alarm transitions still commit.
+    disk_reserve_bytes: int = 8 * 1024 * 1024
+    # Login ceiling per username: once this many failures from all clients fall in the window, a client with any
+    # failure of its own for that username waits (429); a client without one may still try (docs/security.md).
+    login_account_max_failures: int = 20
+    # Peer addresses of reverse proxies whose X-Forwarded-For names the client for the login limit; the peer
+    # address itself counts otherwise (a header anyone can send is not trusted).
+    trusted_proxies: tuple[str, ...] = ()
+    # An open live stream re-checks its token (or gateway key) this often and ends once it is revoked or expired.
+    live_recheck_s: float = 5.0
 
     def link_base(self) -> str:
         return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
@@ -56,11 +70,14 @@ class Settings(msgspec.Struct, kw_only=True):
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
         env = os.environ if env is None else env
         values: dict[str, object] = {field: env[name] for name, field in _ENV.items() if name in env}
-        if "site" in values:
-            values["site"] = str(values["site"]).lower() in {"1", "true", "yes"}
+        for flag in ("site", "notify_allow_private"):
+            if flag in values:
+                values[flag] = str(values[flag]).lower() in {"1", "true", "yes"}
         for field in ("db_path", "static_dir"):
             if field in values:
                 values[field] = Path(str(values[field]))
+        if "trusted_proxies" in values:
+            values["trusted_proxies"] = tuple(p.strip() for p in str(values["trusted_proxies"]).split(",") if p.strip())
         values.update({k: v for k, v in overrides.items() if v is not None})
         return msgspec.convert(values, cls, strict=False)
 
@@ -84,4 +101,11 @@ _ENV = {
     "ANDIAN_NOTIFY_RETRY_CAP_S": "notify_retry_cap_s",
     "ANDIAN_NOTIFY_RATE_MAX": "notify_rate_max",
     "ANDIAN_NOTIFY_RATE_WINDOW_S": "notify_rate_window_s",
+    "ANDIAN_NOTIFY_ALLOW_PRIVATE": "notify_allow_private",
+    "ANDIAN_DISK_RESERVE_BYTES": "disk_reserve_bytes",
+    "ANDIAN_LOGIN_MAX_FAILURES": "login_max_failures",
+    "ANDIAN_LOGIN_ACCOUNT_MAX_FAILURES": "login_account_max_failures",
+    "ANDIAN_LOGIN_WINDOW_S": "login_window_s",
+    "ANDIAN_TRUSTED_PROXIES": "trusted_proxies",
+    "ANDIAN_LIVE_RECHECK_S": "live_recheck_s",
 }

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
-from typing import Annotated
+from typing import Annotated, Any
 
 import msgspec
-from litestar import Controller, get, post
+from litestar import Controller, Request, get, post
 from litestar.params import JSONBody, QueryParameter
 from litestar.response import ServerSentEvent, ServerSentEventMessage
 
+from ..errors import Unauthorized
+from ..live import follow
 from ..notify.schemas import DeliveryOut
 from ..schemas import MAX_ID, AckIn, AlarmOut, Readings
-from ..services import alarms, notifications, sites
+from ..services import alarms, notifications, readings, sites
+from ..services.auth import authenticate
 from .deps import Caller, Ctx, PathId
 
 __all__ = ["AlarmController", "LiveController", "ReadingsController"]
@@ -59,14 +61,22 @@ class ReadingsController(Controller):
     tags = ["readings"]
     security = [{"BearerToken": []}]
 
-    @get("/{channel_id:int}/readings", summary="A channel's readings; bucket means when a step is given")
+    @get(
+        "/{channel_id:int}/readings",
+        summary="A channel's readings; bucket means when a step is given",
+        description=(
+            f"Raw readings for ranges up to 7 days and at most {readings.MAX_POINTS} points; with `step`, bucket "
+            f"means at bucket starts, at most {readings.MAX_POINTS} buckets. Larger asks answer 400 naming `step` "
+            "with the step that would fit. `from` defaults to 6 hours before `to`, `to` to now."
+        ),
+    )
     async def readings(
         self, ctx: Ctx, principal: Caller, channel_id: PathId,
         start: Annotated[float | None, QueryParameter(name="from", ge=0, le=1e11)] = None,
         end: Annotated[float | None, QueryParameter(name="to", ge=0, le=1e11)] = None,
-        step: Annotated[float | None, QueryParameter(ge=1, le=31 * 86400)] = None,
+        step: Annotated[float | None, QueryParameter(ge=1, le=366 * 86400)] = None,
     ) -> Readings:
-        return await alarms.readings(ctx, principal, channel_id, start, end, step)
+        return await readings.readings(ctx, principal, channel_id, start, end, step)
 
 
 class LiveController(Controller):
@@ -74,19 +84,29 @@ class LiveController(Controller):
     tags = ["live"]
     security = [{"BearerToken": []}]
 
-    @get("/", summary="Server-Sent Events of a site: `reading`, `alarm` (with `transition`), `hazard` (with `event`)")
-    async def live(self, ctx: Ctx, principal: Caller, site_id: SiteId) -> ServerSentEvent:
+    @get("/", summary="Server-Sent Events of a site: `reading`, `alarm` (with `transition`), `hazard` (with `event`); "
+                      "the stream ends within seconds of its token being revoked or expiring")
+    async def live(
+        self, ctx: Ctx, principal: Caller, site_id: SiteId, request: Request[Any, Any, Any]
+    ) -> ServerSentEvent:
         await sites.get_site(ctx, principal, site_id)  # 404 unless the caller may see the site
+        authorization = request.headers.get("authorization")
+
+        async def still_allowed() -> bool:
+            try:
+                await authenticate(ctx, authorization)
+            except Unauthorized:
+                return False
+            return True
 
         async def stream() -> AsyncIterator[ServerSentEventMessage]:
             async with ctx.hub.subscribe(site_id) as sub:
                 yield ServerSentEventMessage(data=None, comment="andian live")
-                while not sub.overflowed:
-                    try:
-                        event = await asyncio.wait_for(sub.queue.get(), KEEPALIVE_S)
-                    except TimeoutError:
+                async for event in follow(sub, still_allowed, recheck_s=ctx.settings.live_recheck_s,
+                                          keepalive_s=KEEPALIVE_S):
+                    if event is None:
                         yield ServerSentEventMessage(data=None, comment="keep-alive")
-                        continue
-                    yield ServerSentEventMessage(data=msgspec.json.encode(event.data).decode(), event=event.event)
+                    else:
+                        yield ServerSentEventMessage(data=msgspec.json.encode(event.data).decode(), event=event.event)
 
         return ServerSentEvent(stream(), headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})

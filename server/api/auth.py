@@ -21,18 +21,21 @@ class AuthController(Controller):
     tags = ["auth"]
 
     @post("/auth/login", status_code=HTTP_200_OK, summary="Log in; returns a bearer token")
-    async def login(self, ctx: Ctx, data: JSONBody[LoginRequest]) -> LoginResponse:
-        return await auth.login(ctx, data.username, data.password)
+    async def login(self, ctx: Ctx, data: JSONBody[LoginRequest], request: Request[Any, Any, Any]) -> LoginResponse:
+        # The peer address, or the client a trusted reverse proxy names (settings.trusted_proxies).
+        client = auth.login_client(request.client.host if request.client else None,
+                                   request.headers.get("x-forwarded-for"), ctx.settings.trusted_proxies)
+        return await auth.login(ctx, data.username, data.password, client)
 
     @post(
         "/auth/logout",
         status_code=HTTP_204_NO_CONTENT,
-        summary="Revoke the token of this request",
+        summary="Revoke the token of this request (a gateway key is refused: DELETE /api/v1/gateways/{id} revokes it)",
         security=[{"BearerToken": []}],
     )
     async def logout(self, ctx: Ctx, principal: Caller, request: Request[Any, Any, Any]) -> None:
         token = request.headers.get("authorization", "").partition(" ")[2].strip()
-        await auth.logout(ctx, token)
+        await auth.logout(ctx, principal, token)
 
     @get("/me", summary="The caller", security=[{"BearerToken": []}])
     async def me(self, ctx: Ctx, principal: Caller) -> UserOut:

@@ -4,36 +4,43 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+from collections.abc import Sequence
 from typing import Any
 
 import msgspec
 
-from ..auth.passwords import MIN_PASSWORD_LENGTH, hash_password, verify_password
+from ..auth.passwords import hash_password, password_problem, verify_password
 from ..auth.principal import Principal
 from ..auth.tokens import GATEWAY_PREFIX, TOKEN_PREFIX, new_secret, secret_hash
 from ..context import Context
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound, RateLimited, Unauthorized
 from ..schemas import LoginResponse, UserCreate, UserOut
+from ..settings import Settings
 from ..storage import users as sql
 
-__all__ = ["authenticate", "create_user", "get_user", "list_users", "login", "logout"]
+__all__ = ["authenticate", "create_user", "get_user", "list_users", "login", "login_client", "logout"]
 
 
-async def login(ctx: Context, username: str, password: str) -> LoginResponse:
+async def login(ctx: Context, username: str, password: str, client: str = "") -> LoginResponse:
+    """Check a password, limited per (username, client): see ``_reserve_attempt`` and docs/security.md.
+
+    ``client`` is the address the request came from (``login_client``); '' when unknown.
+    """
     now = ctx.clock()
     window_start = now - ctx.settings.login_window_s
-    failures, oldest = await ctx.db.read(lambda c: sql.count_login_failures(c, username, window_start))
-    if failures >= ctx.settings.login_max_failures:
-        retry_after = int((oldest or now) + ctx.settings.login_window_s - now) + 1
-        raise RateLimited(
-            f"too many failed logins for {username!r}; try again in {max(retry_after // 60, 1)} minutes",
-            retry_after_s=retry_after,
-        )
-    user = await ctx.db.read(lambda c: sql.get_user_by_username(c, username))
+
+    def reserve(conn: sqlite3.Connection) -> dict[str, Any] | None:
+        _reserve_attempt(ctx.settings, conn, username, client, now)
+        return sql.get_user_by_username(conn, username)
+
+    # One step on the single writer: parallel requests cannot all pass the check before any of them is counted.
+    # Durable, as a login must work on a full disk too (the writer keeps those from its reserve): people log in to
+    # see the alarms.
+    user = await ctx.db.write(reserve, durable=True)
     stored_hash = user["password_hash"] if user and not user["disabled"] else None
-    if user is None or not await asyncio.to_thread(verify_password, stored_hash, password):
-        await ctx.db.write(lambda c: sql.record_login_failure(c, username, now))
-        raise Unauthorized("wrong username or password")
+    # argon2 runs for unknown and disabled users too (against a dummy hash): every wrong answer costs the same.
+    if not await asyncio.to_thread(verify_password, stored_hash, password) or user is None:
+        raise Unauthorized("wrong username or password")  # the reserved attempt stays, as this failure
 
     token = new_secret(TOKEN_PREFIX)
     expires_at = now + ctx.settings.token_ttl_s
@@ -41,13 +48,62 @@ async def login(ctx: Context, username: str, password: str) -> LoginResponse:
 
     def record(conn: sqlite3.Connection) -> None:
         sql.insert_token(conn, secret_hash(token), user_id, now, expires_at)
-        sql.clear_login_failures(conn, username, window_start)
+        sql.clear_login_failures(conn, username, client, window_start)  # this client's, with the reservation
 
     await ctx.db.write(record, durable=True)
     return LoginResponse(token=token, expires_at=expires_at, user=msgspec.convert(user, UserOut))
 
 
-async def logout(ctx: Context, token: str) -> None:
+def _reserve_attempt(settings: Settings, conn: sqlite3.Connection, username: str, client: str, now: float) -> None:
+    """Count this attempt as a failure before its password is checked, or raise RateLimited. On the writer.
+
+    A client waits once it has ``login_max_failures`` failures for the username within the window, or once it has
+    any failure while the username has ``login_account_max_failures`` from all clients together; a client with no
+    failure of its own is never refused, so an attacker elsewhere cannot lock the real user out.
+    """
+    window = settings.login_window_s
+    since = now - window
+    mine = sql.count_login_failures(conn, username, client, since)
+    if mine >= settings.login_max_failures:
+        # Free again when enough of this client's failures have left the window.
+        retry_at = sql.nth_login_failure(conn, username, client, since, mine - settings.login_max_failures) + window
+        raise RateLimited(f"too many failed logins for {username!r} from this address; try again in "
+                          f"{_minutes(retry_at - now)} minutes",
+                          retry_after_s=int(retry_at - now) + 1)
+    if mine:
+        everyone = sql.count_login_failures(conn, username, None, since)
+        if everyone >= settings.login_account_max_failures:
+            # Free again when this client's failures have left the window, or enough of everyone's have.
+            retry_at = window + min(
+                sql.nth_login_failure(conn, username, client, since, mine - 1),
+                sql.nth_login_failure(conn, username, None, since, everyone - settings.login_account_max_failures),
+            )
+            raise RateLimited(f"too many failed logins for {username!r} from many addresses, so an address that has "
+                              f"failed must wait; try again in {_minutes(retry_at - now)} minutes",
+                              retry_after_s=int(retry_at - now) + 1)
+    sql.record_login_failure(conn, username, client, now)
+
+
+def _minutes(seconds: float) -> int:
+    return max(int(seconds) // 60, 1)
+
+
+def login_client(peer: str | None, forwarded_for: str | None, trusted_proxies: Sequence[str]) -> str:
+    """The client a login counts against: the peer address, unless the peer is a trusted reverse proxy; then the
+    nearest address in X-Forwarded-For that is not one of the trusted proxies (the ones before it could be forged)."""
+    client = peer or ""
+    if client not in trusted_proxies or not forwarded_for:
+        return client
+    for hop in reversed([h.strip() for h in forwarded_for.split(",")][-16:]):
+        if hop and hop not in trusted_proxies:
+            return hop[:64]
+    return client
+
+
+async def logout(ctx: Context, principal: Principal, token: str) -> None:
+    if principal.kind == "gateway":
+        raise Forbidden("a gateway API key is not a login and logout does not revoke it; revoke the key with "
+                        f"DELETE /api/v1/gateways/{principal.id} (admin, or the site's operator or installer)")
     now = ctx.clock()
     await ctx.db.write(lambda c: sql.revoke_token(c, secret_hash(token), now), durable=True)
 
@@ -101,8 +157,9 @@ async def create_user(ctx: Context, principal: Principal | None, body: UserCreat
     if principal is not None and not principal.is_admin:
         raise Forbidden("only an admin may create users")
     _check_role_fields(ctx, body)
-    if len(body.password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput("password", f"must be at least {MIN_PASSWORD_LENGTH} characters")
+    problem = password_problem(body.password)
+    if problem is not None:
+        raise InvalidInput("password", problem)
     password_hash = await asyncio.to_thread(hash_password, body.password)
     now = ctx.clock()
     regions = sorted(set(body.regions))

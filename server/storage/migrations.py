@@ -78,6 +78,11 @@ def _trustworthy_alarms(db: sqlite_utils.Database) -> None:
     _run(db, _sql("0009_trustworthy_alarms"))
 
 
+@migrations(name="0010_security")
+def _security(db: sqlite_utils.Database) -> None:
+    _run(db, _sql("0010_security"))
+
+
 def upgrade(path: Path) -> list[str]:
     """Apply pending migrations to the database at ``path``; return the names applied."""
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -16,22 +16,24 @@ import numpy as np
 from numpy.typing import NDArray
 
 __all__ = [
-    "BUCKET_S", "batch_result", "insert_events", "insert_readings", "mark_late", "prune", "range_aggregate",
-    "range_raw", "record_batch", "rollup",
+    "BUCKET_S", "batch_result", "insert_events", "insert_readings", "mark_late", "minute_mark", "prune",
+    "range_aggregate", "range_raw", "raw_step_sums", "record_batch", "rollup", "step_sums",
 ]
 
 BUCKET_S = 600
 
 
-def batch_result(conn: sqlite3.Connection, batch_id: str) -> tuple[int, list[dict[str, Any]]] | None:
-    row = conn.execute("SELECT accepted, rejected FROM ingest_batches WHERE batch_id = ?", [batch_id]).fetchone()
+def batch_result(conn: sqlite3.Connection, sender: str, batch_id: str) -> tuple[int, list[dict[str, Any]]] | None:
+    """What the sender's batch of this id was answered, if it was received before (batch ids are per sender)."""
+    row = conn.execute("SELECT accepted, rejected FROM ingest_batches WHERE sender = ? AND batch_id = ?",
+                       [sender, batch_id]).fetchone()
     return (int(row["accepted"]), json.loads(row["rejected"])) if row else None
 
 
-def record_batch(conn: sqlite3.Connection, batch_id: str, now: float, accepted: int,
+def record_batch(conn: sqlite3.Connection, sender: str, batch_id: str, now: float, accepted: int,
                  rejected: list[dict[str, Any]]) -> None:
-    conn.execute("INSERT INTO ingest_batches (batch_id, received_at, accepted, rejected) VALUES (?, ?, ?, ?)",
-                 [batch_id, now, accepted, json.dumps(rejected, ensure_ascii=False)])
+    conn.execute("INSERT INTO ingest_batches (sender, batch_id, received_at, accepted, rejected) "
+                 "VALUES (?, ?, ?, ?, ?)", [sender, batch_id, now, accepted, json.dumps(rejected, ensure_ascii=False)])
 
 
 def insert_readings(conn: sqlite3.Connection, channel_id: NDArray[np.int64], ts: NDArray[np.float64],
@@ -54,20 +56,53 @@ def _buckets(start: float, end: float) -> list[int]:
     return list(range(int(start // BUCKET_S), int(end // BUCKET_S) + 1))
 
 
-def range_raw(conn: sqlite3.Connection, channel_id: int, start: float, end: float) -> list[tuple[float, float]]:
-    """Raw readings of one channel with ``start <= ts <= end``, oldest first."""
+def range_raw(conn: sqlite3.Connection, channel_id: int, start: float, end: float,
+              limit: int | None = None) -> list[tuple[float, float]]:
+    """Raw readings of one channel with ``start <= ts <= end``, oldest first; at most ``limit`` of them."""
     buckets = _buckets(start, end)
     out: list[tuple[float, float]] = []
     # One seek per bucket; IN lists are chunked below SQLite's parameter limit.
     for i in range(0, len(buckets), 500):
         part = buckets[i : i + 500]
         marks = ", ".join("?" * len(part))
+        left = -1 if limit is None else limit - len(out)
         out.extend(conn.execute(
             f"SELECT ts, value FROM readings WHERE bucket IN ({marks}) AND channel_id = ? AND ts >= ? AND ts <= ? "
-            "ORDER BY bucket, ts",
-            [*part, channel_id, start, end],
+            "ORDER BY bucket, ts LIMIT ?",
+            [*part, channel_id, start, end, left],
+        ).fetchall())
+        if limit is not None and len(out) >= limit:
+            break
+    return out
+
+
+def raw_step_sums(conn: sqlite3.Connection, channel_id: int, start: float, end: float,
+                  step: float) -> list[tuple[int, int, float]]:
+    """(step number, count, sum) of one channel's raw readings with ``start <= ts < end``, grouped in SQL so that
+    a long range never travels row by row; step number k is the bucket ``[k·step, (k+1)·step)``."""
+    buckets = _buckets(start, end)
+    out: list[tuple[int, int, float]] = []
+    for i in range(0, len(buckets), 500):
+        part = buckets[i : i + 500]
+        marks = ", ".join("?" * len(part))
+        out.extend(conn.execute(
+            f"SELECT CAST(ts / ? AS INTEGER), COUNT(*), SUM(value) FROM readings WHERE bucket IN ({marks}) "
+            "AND channel_id = ? AND ts >= ? AND ts < ? GROUP BY 1",
+            [step, *part, channel_id, start, end],
         ).fetchall())
     return out
+
+
+def step_sums(conn: sqlite3.Connection, table: str, channel_id: int, start: float, end: float,
+              step: float) -> list[tuple[int, int, float]]:
+    """(step number, count, sum) from ``readings_minute`` or ``readings_hour`` rows starting in ``[start, end)``;
+    an aggregate row counts whole in the step its start falls in."""
+    assert table in ("readings_minute", "readings_hour")
+    return conn.execute(
+        f"SELECT CAST(start / ? AS INTEGER), SUM(n), SUM(vsum) FROM {table} WHERE channel_id = ? AND start >= ? "
+        "AND start < ? GROUP BY 1",
+        [step, channel_id, start, end],
+    ).fetchall()
 
 
 def range_aggregate(conn: sqlite3.Connection, table: str, channel_id: int, start: float,
@@ -86,6 +121,11 @@ def mark_late(conn: sqlite3.Connection, min_ts: float) -> None:
     if mark is None or min_ts >= mark:
         return
     conn.execute("INSERT OR IGNORE INTO rollup_dirty (minute) VALUES (?)", [int(min_ts // 60) * 60])
+
+
+def minute_mark(conn: sqlite3.Connection) -> float | None:
+    """Minutes before this time are rolled up into ``readings_minute`` (and their hours into ``readings_hour``)."""
+    return _mark(conn, "minute")
 
 
 def _mark(conn: sqlite3.Connection, name: str) -> float | None:

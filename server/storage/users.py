@@ -20,6 +20,7 @@ __all__ = [
     "insert_user",
     "list_companies",
     "list_users",
+    "nth_login_failure",
     "principal_for_gateway_key",
     "principal_for_token",
     "record_login_failure",
@@ -136,20 +137,33 @@ def principal_for_gateway_key(conn: sqlite3.Connection, key_hash: str) -> Princi
     return Principal(kind="gateway", id=row["id"], role="gateway", username=row["name"], site_id=row["site_id"])
 
 
-def record_login_failure(conn: sqlite3.Connection, username: str, now: float) -> None:
-    conn.execute("INSERT INTO login_failures (username, ts) VALUES (?, ?)", (username, now))
+def record_login_failure(conn: sqlite3.Connection, username: str, client: str, now: float) -> None:
+    """A failed login, or one reserved until its password has been verified (a success deletes it)."""
+    conn.execute("INSERT INTO login_failures (username, client, ts) VALUES (?, ?, ?)", (username, client, now))
 
 
-def count_login_failures(conn: sqlite3.Connection, username: str, since: float) -> tuple[int, float | None]:
-    """Failures since ``since`` and the time of the oldest of them."""
-    count, oldest = conn.execute(
-        "SELECT COUNT(*), MIN(ts) FROM login_failures WHERE username = ? AND ts >= ?", (username, since)
-    ).fetchone()
-    return int(count), oldest
+def _failures_where(username: str, client: str | None, since: float) -> tuple[str, list[Any]]:
+    if client is None:
+        return "username = ? AND ts >= ?", [username, since]
+    return "username = ? AND client = ? AND ts >= ?", [username, client, since]
 
 
-def clear_login_failures(conn: sqlite3.Connection, username: str, before: float) -> None:
-    conn.execute("DELETE FROM login_failures WHERE username = ? OR ts < ?", (username, before))
+def count_login_failures(conn: sqlite3.Connection, username: str, client: str | None, since: float) -> int:
+    """Failures for ``username`` since ``since``: from ``client``, or from anywhere when ``client`` is None."""
+    where, params = _failures_where(username, client, since)
+    return int(conn.execute(f"SELECT COUNT(*) FROM login_failures WHERE {where}", params).fetchone()[0])
+
+
+def nth_login_failure(conn: sqlite3.Connection, username: str, client: str | None, since: float, n: int) -> float:
+    """The time of the ``n``-th oldest (from 0) of those failures; there must be more than ``n`` of them."""
+    where, params = _failures_where(username, client, since)
+    row = conn.execute(f"SELECT ts FROM login_failures WHERE {where} ORDER BY ts LIMIT 1 OFFSET ?", [*params, n])
+    return float(row.fetchone()[0])
+
+
+def clear_login_failures(conn: sqlite3.Connection, username: str, client: str, before: float) -> None:
+    """Forget ``client``'s failures for ``username`` (a successful login) and everyone's older than ``before``."""
+    conn.execute("DELETE FROM login_failures WHERE (username = ? AND client = ?) OR ts < ?", (username, client, before))
 
 
 def list_companies(conn: sqlite3.Connection, company_id: int | None) -> list[dict[str, Any]]:
