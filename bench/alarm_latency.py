@@ -210,7 +210,8 @@ def run(workdir: Path, count: int, rate: float) -> dict[str, Any]:
     add_admin(Settings(db_path=db))
     r: dict[str, Any] = {"cores": os.cpu_count(), "probes": count, "offered_rate": rate}
     with mail_sink() as sink, webhook_receiver() as hooks, (workdir / "server.log").open("a") as log:
-        process, url = start_server(db, log, {"ANDIAN_NOTIFY_RATE_MAX": "100000"})
+        # The receivers listen on 127.0.0.1, a private target that the server refuses unless allowed.
+        process, url = start_server(db, log, {"ANDIAN_NOTIFY_RATE_MAX": "100000", "ANDIAN_NOTIFY_ALLOW_PRIVATE": "1"})
         try:
             gateway, devices = seed_probes(url, sink, hooks, 2 * count + 1)
             with httpx.Client(base_url=url, timeout=60, headers={"Authorization": f"Bearer {gateway}"}) as http:

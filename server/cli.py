@@ -74,8 +74,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "serve":
             return _serve(Settings.from_env(db_path=args.db, host=args.host, port=args.port, site=args.site))
         if args.command == "demo":
-            return _demo(Settings.from_env(db_path=args.db, host=args.host, port=args.port),
-                         devices=not args.no_devices)
+            # The demo's mailbox listens on 127.0.0.1: the demo allows private notification targets.
+            return _demo(Settings.from_env(db_path=args.db, host=args.host, port=args.port,
+                                           notify_allow_private=True), devices=not args.no_devices)
         if args.command == "sim":
             from .sim import run_sim
 

@@ -111,7 +111,8 @@ MAILBOX_USERS = ("owner", "carehome", "operator", "inspector")
 
 async def seed_demo(ctx: Context, mailbox_port: int | None = None) -> bool:
     """Create the demo city unless it is there already. Returns True when it was created now. With a
-    ``mailbox_port``, the shop owner, the care home, the operator and the inspector subscribe their mail there."""
+    ``mailbox_port``, the shop owner, the care home, the operator and the inspector subscribe their mail there
+    (on 127.0.0.1: the demo's settings allow private targets, ``notify_allow_private``; `andian demo` sets it)."""
 
     def company(conn: sqlite3.Connection) -> tuple[int, bool]:
         found = user_sql.company_id(conn, COMPANY)

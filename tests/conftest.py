@@ -42,7 +42,7 @@ def bearer(token: str) -> dict[str, str]:
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return Settings(db_path=tmp_path / "andian.db", static_dir=tmp_path / "static")
+    return Settings(db_path=tmp_path / "andian.db", static_dir=tmp_path / "static", notify_allow_private=True)
 
 
 @pytest.fixture

@@ -24,7 +24,8 @@ NEW_ARC = DeviceSpec("C0:AD:00:00:03:01", "AD-ARC-0301", "AD-AF1", rssi=-74)
 @pytest.fixture(scope="module")
 def box(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient[Any], World]]:
     """A site box on a simulated radio, on the wall clock (the devices' physics and the poller run in real time)."""
-    settings = Settings(db_path=tmp_path_factory.mktemp("box") / "andian.db", static_dir=Path("/nonexistent"))
+    settings = Settings(db_path=tmp_path_factory.mktemp("box") / "andian.db", static_dir=Path("/nonexistent"),
+                        notify_allow_private=True)  # the test receiver is on 127.0.0.1
     add_admin(settings)
     with TestClient(create_app(settings, simulated=[NEW_BREAKER, NEW_ARC])) as client:
         yield client, build_world(client, bearer(login(client, "root")))

@@ -29,7 +29,8 @@ class SubscriptionController(Controller):
         return await notifications.list_subscriptions(ctx, principal)
 
     @post("/", summary="Add an apprise URL (WeCom, WxPusher, ServerChan, email, SMS…) with sites and levels; "
-                       "400 when apprise cannot use the URL")
+                       "400 when apprise cannot use the URL, or its host is loopback, link-local or private "
+                       "(unless ANDIAN_NOTIFY_ALLOW_PRIVATE=1)")
     async def create(self, ctx: Ctx, principal: Caller, data: JSONBody[SubscriptionIn]) -> SubscriptionOut:
         return await notifications.create_subscription(ctx, principal, data)
 
@@ -43,7 +44,8 @@ class SubscriptionController(Controller):
         await notifications.delete_subscription(ctx, principal, subscription_id)
 
     @post("/{subscription_id:int}/test", status_code=200,
-          summary="Send a test message now; every target's result (one test per 30 s)")
+          summary="Send a test message now; every target's result (one test per 30 s); a host that now "
+                  "resolves to a private address is refused without a connection")
     async def test(self, ctx: Ctx, principal: Caller, subscription_id: PathId) -> TestResult:
         return await notifications.test_subscription(ctx, principal, subscription_id)
 

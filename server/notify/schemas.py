@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from msgspec import UNSET, Meta, Struct, UnsetType, field
 
-from ..schemas import END, AlarmLevel, Id
+from ..schemas import END, LINE, AlarmLevel, Id
 
 __all__ = [
     "ALL_LEVELS", "AttemptOut", "DeliveryOut", "NotifyPolicyIn", "NotifyPolicyOut", "SubscriptionIn",
@@ -17,7 +17,7 @@ Lang = Literal["zh-CN", "en"]
 Clock = Annotated[str, Meta(pattern=r"^([01]\d|2[0-3]):[0-5]\d" + END, description="local time HH:MM")]
 # A digest at most every 5 minutes and at least once a day.
 DigestInterval = Annotated[float, Meta(ge=300, le=86400)]
-Label = Annotated[str, Meta(max_length=40)]
+Label = Annotated[str, Meta(max_length=40), LINE]
 # What a subscription may ask for: the alarm levels, and news of hazards at the site (assigned to the
 # subscriber, rectified, rejected, closed, overdue, a comment on the thread).
 NotifyLevel = Literal["prealarm", "alarm", "fault", "offline", "hazard"]

@@ -3,11 +3,15 @@
 Every send builds a fresh ``Apprise`` object: a long-lived one waits ``request_rate_per_sec`` (5.5 s) between
 two sends to the same plugin, and a fire alarm cannot wait in that queue. andian's own per-recipient rate
 limit (``policy.rate_slots``) protects paid and rate-limited services instead.
+
+Unless the administrator allows private targets, the hosts a URL makes andian connect to (``hosts``) must be
+public when it is saved (``check``) and again right before every send (``send``): see ``addresses``.
 """
 
 from __future__ import annotations
 
 import functools
+import logging
 import re
 import time
 from typing import Literal
@@ -17,8 +21,11 @@ import apprise
 import msgspec
 
 from ..errors import InvalidInput
+from . import addresses
 
-__all__ = ["DELIVERY_HEADER", "SendResult", "Target", "TargetResult", "parse", "send"]
+__all__ = ["DELIVERY_HEADER", "SendResult", "Target", "TargetResult", "check", "hosts", "parse", "send"]
+
+log = logging.getLogger("andian.notify")
 
 # Carried by every message to services that take custom headers (webhooks, email): the same value on every
 # retry of one message, so a receiver can drop a repeat (delivery is at-least-once).
@@ -30,6 +37,11 @@ _NOISE = frozenset({"overflow", "retry", "wait", "optional", "format", "method",
                     "store", "verify", "tz"})
 # Webhook paths often carry the token itself (https://host/hook/3f9c…): long segments are masked too.
 _LONG_SEGMENT = re.compile(r"^[A-Za-z0-9_\-]{12,}$")
+# Services whose URL has a host part that is not where they send: a WeCom agent id, or the mail domain of a
+# sender whose mail goes out through the provider's own API host.
+_FIXED_HOST = frozenset({"wechat", "mailgun", "sparkpost", "smtp2go", "sendpulse"})
+# Modes in which a self-hostable service is reached at its public cloud address, not at the URL's host.
+_CLOUD_MODES = frozenset({"cloud", "official", "t2bot"})
 
 Status = Literal["SUCCESS", "FAILURE", "TIMEOUT"]
 
@@ -90,6 +102,39 @@ def _mask(private: str, scheme: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, path.rstrip("/") or "", urlencode(query, safe="@,:*"), ""))
 
 
+def hosts(plugin: object, scheme: str) -> list[str]:
+    """The hosts that an apprise plugin instance (made from a ``scheme``:// URL) connects to. Services that talk
+    to their own fixed public hosts (wecombot, wxpusher, schan, SMS APIs…) have none: their URL's "host" is a
+    key. Email connects to its SMTP server, which apprise may have taken from the domain or ``smtp=``."""
+    smtp_host = getattr(plugin, "smtp_host", None)
+    if isinstance(smtp_host, str) and smtp_host:
+        return [smtp_host]
+    relays = getattr(plugin, "relays", None)  # nostr: relays given as ws(s):// URLs
+    if isinstance(relays, list) and relays:
+        return [host for relay in relays if (host := urlsplit(str(relay)).hostname)]
+    templates = getattr(type(plugin), "templates", ())
+    if (scheme in _FIXED_HOST or str(getattr(plugin, "mode", "")) in _CLOUD_MODES
+            or not any("{host}" in t for t in templates)):
+        return []
+    host = getattr(plugin, "host", None)
+    return [host.strip("[]")] if isinstance(host, str) and host.strip("[]") else []
+
+
+async def check(url: str, *, allow_private: bool, field: str = "url") -> None:
+    """InvalidInput naming ``field`` unless every host the URL makes andian connect to resolves (within
+    ``addresses.RESOLVE_TIMEOUT_S``) to public addresses only; with ``allow_private`` nothing is checked."""
+    if allow_private:
+        return
+    url = url.strip()
+    plugin = apprise.Apprise.instantiate(url, suppress_exceptions=True)
+    if plugin is None:
+        raise InvalidInput(field, "apprise cannot use this URL; check it (docs/notifications.md shows each form)")
+    try:
+        await addresses.check(hosts(plugin, url.split("://", 1)[0].lower()))
+    except addresses.TargetRefused as exc:
+        raise InvalidInput(field, exc.detail) from exc
+
+
 def _with_key(url: str, key: str) -> str:
     scheme = url.split("://", 1)[0].lower()
     if scheme not in _HEADER_SCHEMES:
@@ -104,13 +149,28 @@ _TYPES = {"alarm": apprise.NotifyType.FAILURE, "offline": apprise.NotifyType.FAI
 
 
 async def send(url: str, *, masked: str, title: str, body: str, key: str | None, tone: str,
-               timeout_s: float) -> SendResult:
+               timeout_s: float, allow_private: bool) -> SendResult:
     """Send one message through apprise's async API; every target's outcome (named by the subscription's
-    ``masked`` URL, made when it was saved), with apprise's error words."""
+    ``masked`` URL, made when it was saved), with apprise's error words. Unless ``allow_private``, the hosts
+    are resolved and checked again first (DNS may have changed since the URL was saved), and a refused target
+    fails without a connection, saying why; nor are redirects followed then (a public host could send the
+    request on to a private one)."""
     sender = apprise.Apprise()
     if not sender.add(_with_key(url, key) if key else url):
         return SendResult(False, [TargetResult("?", masked, False, "FAILURE", "apprise refused the URL", 0.0)])
     started = time.monotonic()
+    if not allow_private:
+        scheme = url.split("://", 1)[0].lower()
+        for plugin in sender:
+            plugin.redirects = False  # whatever the URL's ?redirect= says
+            try:
+                await addresses.check(hosts(plugin, scheme),
+                                      timeout_s=min(timeout_s, addresses.RESOLVE_TIMEOUT_S))
+            except addresses.TargetRefused as exc:
+                log.warning("not sending to %s: %s", masked, exc.detail)
+                return SendResult(False, [TargetResult(str(plugin.service_name), masked, False, "FAILURE",
+                                                       f"refused: {exc.detail}",
+                                                       round(time.monotonic() - started, 3))])
     # Plain text in, so line breaks survive in mail and the services convert it as they need.
     outcome = await sender.async_notify(body=body, title=title, notify_type=_TYPES.get(tone, apprise.NotifyType.INFO),
                                         body_format=apprise.NotifyFormat.TEXT, timeout=timeout_s)

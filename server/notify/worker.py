@@ -81,7 +81,8 @@ class Notifier:
             url = self.secrets.open(message["url_secret"])
             result = await targets.send(url, masked=message["url_masked"], title=message["title"],
                                         body=message["body"], key=message["key"],
-                                        tone=message["level"], timeout_s=settings.notify_send_timeout_s)
+                                        tone=message["level"], timeout_s=settings.notify_send_timeout_s,
+                                        allow_private=settings.notify_allow_private)
             results = [msgspec.to_builtins(r) for r in result.results]
             ok = result.ok
         except SecretUnreadable as exc:

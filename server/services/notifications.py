@@ -76,6 +76,8 @@ def _check_quiet(start: str | None, end: str | None) -> None:
 async def create_subscription(ctx: Context, principal: Principal, body: SubscriptionIn) -> SubscriptionOut:
     user_id = require_user(principal, "keep notification subscriptions")
     target = targets.parse(body.url)
+    # Server-side request forgery: no loopback, link-local or private hosts unless the administrator allows them.
+    await targets.check(body.url, allow_private=ctx.settings.notify_allow_private)
     await _check_sites(ctx, principal, body.site_ids)
     _check_quiet(body.quiet_start, body.quiet_end)
     assert ctx.secrets is not None
@@ -151,8 +153,8 @@ async def test_subscription(ctx: Context, principal: Principal, subscription_id:
     key = f"test-s{subscription_id}-{int(now * 1000)}"
     assert ctx.secrets is not None
     result = await targets.send(ctx.secrets.open(row["url_secret"]), masked=row["url_masked"], title=title, body=body,
-                                key=key, tone="info",
-                                timeout_s=ctx.settings.notify_send_timeout_s)
+                                key=key, tone="info", timeout_s=ctx.settings.notify_send_timeout_s,
+                                allow_private=ctx.settings.notify_allow_private)
     results = [msgspec.to_builtins(r) for r in result.results]
 
     def record(conn: sqlite3.Connection) -> None:
