@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from .errors import StorageFull
 from .ingest.pipeline import Pipeline
 from .live import Hub
 from .notify.secrets import Secrets
@@ -50,16 +51,22 @@ async def open_context(settings: Settings, clock: Callable[[], float] = time.tim
     applied = await asyncio.to_thread(upgrade, settings.db_path)
     if applied:
         log.info("database %s: applied migrations %s", settings.db_path, ", ".join(applied))
-    db = Database(settings.db_path)
+    db = Database(settings.db_path, reserve_bytes=settings.disk_reserve_bytes)
     db.start()
     try:
-        await db.write(lambda conn: sync_regions(conn, reference.regions))
+        try:
+            await db.write(lambda conn: sync_regions(conn, reference.regions))
+        except StorageFull:  # the regions of the last start stay; the server must come up to take alarms
+            log.warning("disk full: region names not refreshed from the reference data")
         ctx = Context(settings=settings, db=db, reference=reference, clock=clock,
                       secrets=Secrets.for_database(settings.db_path, settings.secret_key))
         await db.write(ctx.pipeline.load)
         try:
             yield ctx
         finally:
-            await db.write(ctx.pipeline.checkpoint)
+            try:
+                await db.write(ctx.pipeline.checkpoint)
+            except StorageFull:  # soft state only: at worst an alarm comes up to one delay later after the restart
+                log.warning("disk full: detector state not checkpointed at shutdown")
     finally:
         db.close()

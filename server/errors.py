@@ -6,7 +6,8 @@
 from __future__ import annotations
 
 __all__ = [
-    "AndianError", "Conflict", "Forbidden", "InvalidInput", "NotFound", "RateLimited", "Unauthorized", "Unavailable",
+    "AndianError", "Conflict", "Forbidden", "InvalidInput", "NotFound", "RateLimited", "StorageFull", "Unauthorized",
+    "Unavailable",
 ]
 
 
@@ -61,3 +62,19 @@ class Unavailable(AndianError):
     """This server cannot do it (e.g. it has no Bluetooth radio); the detail says where it can be done."""
 
     status_code = 503
+
+
+class StorageFull(AndianError):
+    """The server's disk is full: nothing of this request was stored; send it again once space is freed.
+
+    ``retry``: the write found the disk full while it carried something a person must hear of (an alarm
+    transition), it was undone, and the reserve was freed for it: running it once more now stores it.
+    """
+
+    status_code = 507
+    # Freeing space takes a person; a gateway that tries again every minute loses nothing it keeps queued.
+    retry_after_s = 60
+
+    def __init__(self, detail: str, *, retry: bool = False) -> None:
+        super().__init__(detail)
+        self.retry = retry

@@ -9,13 +9,22 @@ from typing import Any
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 
-from ..errors import AndianError, InvalidInput, RateLimited
+from ..errors import AndianError, InvalidInput, RateLimited, StorageFull
+from ..schemas import LINE, TEXT
+from ..storage.space import out_of_space
 
 __all__ = ["exception_handlers"]
 
 log = logging.getLogger("andian.api")
 
 _FIELD_IN_MESSAGE = re.compile(r"field `([^`]+)`")
+# msgspec's words for a broken text pattern, in words that say what to fix.
+_PATTERN_WORDS = {
+    f"Expected `str` matching regex {LINE.pattern!r}": "must be one line without control characters "
+                                                       "(NUL, escape codes, line breaks); remove them",
+    f"Expected `str` matching regex {TEXT.pattern!r}": "must not contain control characters (NUL, escape "
+                                                       "codes); line breaks and tabs are fine",
+}
 
 
 def _body(status_code: int, detail: str, extra: Any = None) -> Response[dict[str, Any]]:
@@ -27,7 +36,7 @@ def app_error(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[
     assert isinstance(exc, AndianError)
     extra: Any = {"field": exc.field} if isinstance(exc, InvalidInput) else None
     response = _body(exc.status_code, exc.detail, extra)
-    if isinstance(exc, RateLimited):
+    if isinstance(exc, RateLimited | StorageFull):  # 429, and 507 (the disk is full): when to try again
         response.headers["Retry-After"] = str(exc.retry_after_s)
     return response
 
@@ -44,6 +53,8 @@ def validation_error(request: Request[Any, Any, Any], exc: Exception) -> Respons
             # An id outside the id range names no object: the same answer as any unknown id.
             return _body(404, f"{str(key).removesuffix('_id')} not found")
         message = str(first.get("message", "invalid value"))
+        for words, plain in _PATTERN_WORDS.items():
+            message = message.replace(words, plain)
         if first.get("source") == "body" and key == "data":
             if message == "'data'":  # Litestar's words for "there was no body at all"
                 return _body(400, "request body is missing; send a JSON object (Content-Type: application/json)")
@@ -62,7 +73,18 @@ def http_error(request: Request[Any, Any, Any], exc: Exception) -> Response[dict
     return response
 
 
+def nesting_error(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
+    """JSON nested deeper than the decoder's recursion limit (about 1,000 levels): bad input, not a crash."""
+    if "deserializing" in str(exc) or "decoding" in str(exc):
+        return _body(400, "body: JSON nested too deeply (more than about 1000 levels); send a flat document")
+    return internal_error(request, exc)
+
+
 def internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
+    if out_of_space(exc):  # a write outside the writer (a temporary or key file) found the disk full: not a bug
+        log.warning("disk full on %s %s: %s", request.method, request.url.path, exc)
+        return app_error(request, StorageFull("the server's disk is full — free space on the disk that holds the "
+                                              "database (ANDIAN_DB), then try again"))
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return _body(500, "internal error; the server log has the details")
 
@@ -71,5 +93,6 @@ exception_handlers: dict[type[Exception] | int, Any] = {
     AndianError: app_error,
     ValidationException: validation_error,
     HTTPException: http_error,
+    RecursionError: nesting_error,
     500: internal_error,
 }

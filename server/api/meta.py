@@ -11,7 +11,25 @@ from ..schemas import Health
 from ..storage.database import ping
 from .deps import Ctx
 
-__all__ = ["MetaController", "ReferenceOut"]
+__all__ = ["DiskOut", "HealthOut", "MetaController", "ReferenceOut"]
+
+
+class DiskOut(msgspec.Struct):
+    """The disk that holds the database. ``full``: readings are refused (507) until space is freed; alarm
+    transitions are still stored, from the reserve once it is ``"in use"`` (docs/operations.md, "Full disk")."""
+
+    full: bool
+    free_bytes: int
+    reserve: str  # "held", "in use" or "none"
+    since: float | None = None
+    cause: str | None = None
+
+
+class HealthOut(Health):
+    """``status`` is ``"ok"``, or ``"degraded"`` with the cause named (still 200: the server answers and keeps
+    alarms; it is the operator who must act, not a load balancer)."""
+
+    disk: DiskOut
 
 
 class ReferenceOut(msgspec.Struct):
@@ -26,9 +44,12 @@ class MetaController(Controller):
     tags = ["meta"]
 
     @get("/health", summary="Liveness and version")
-    async def health(self, ctx: Ctx) -> Health:
+    async def health(self, ctx: Ctx) -> HealthOut:
         await ctx.db.read(ping)
-        return Health(status="ok", version=__version__, time=ctx.clock(), site_box=ctx.settings.site)
+        disk = ctx.db.disk()
+        return HealthOut(status="degraded" if disk.full else "ok", version=__version__, time=ctx.clock(),
+                         site_box=ctx.settings.site,
+                         disk=DiskOut(disk.full, disk.free_bytes, disk.reserve, disk.since, disk.cause))
 
     @get("/reference", summary="Regions, departments, venue types and required capabilities")
     async def reference(self, ctx: Ctx) -> ReferenceOut:

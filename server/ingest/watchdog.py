@@ -14,6 +14,7 @@ import sqlite3
 import msgspec
 
 from ..context import Context
+from ..errors import StorageFull
 from ..hazards import automation
 from ..hazards.notices import Announcer
 from ..services.alarms import present
@@ -78,6 +79,8 @@ async def run(ctx: Context) -> None:
     while True:
         await asyncio.sleep(settings.watchdog_interval_s)
         try:
+            # Also the periodic look at the disk: before each job the writer checks the free space, so full mode
+            # ends (and the reserve is made again) within a round of space coming back, even with no ingest.
             events = await ctx.db.write(lambda conn: tick(ctx.pipeline, conn, ctx.clock()))
             ctx.hub.publish(present(events))
             if await _hazards(ctx, hazard_announcer, ctx.clock()):
@@ -87,5 +90,7 @@ async def run(ctx: Context) -> None:
                 since_housekeeping = 0.0
                 await ctx.db.write(lambda conn: housekeeping(conn, ctx.clock(), settings.raw_retention_days,
                                                              settings.minute_retention_days))
+        except StorageFull as exc:  # checkpoints and rollups wait for space; alarm transitions were written
+            log.warning("watchdog round not stored: %s", exc.detail)
         except Exception:  # the loop must outlive one bad round; the log says what happened
             log.exception("watchdog round failed")

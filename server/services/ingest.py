@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 from ..auth.principal import Principal
 from ..context import Context
-from ..errors import Forbidden
-from ..ingest.pipeline import Access
+from ..errors import Forbidden, StorageFull
+from ..ingest.pipeline import Access, Outcome
 from ..ingest.wire import IngestResult, ParsedBatch
 from ..storage.scopes import site_scope
 from .alarms import present
@@ -18,16 +20,26 @@ FEEDERS = ("admin", "operator", "installer")
 
 def access_for(ctx: Context, principal: Principal) -> Access:
     if principal.kind == "gateway":
-        return Access(site_id=principal.site_id)
+        return Access(sender=f"gateway:{principal.id}", site_id=principal.site_id)
     if principal.role not in FEEDERS:
         raise Forbidden(f"role {principal.role} may not send readings; use a gateway key or an installer account")
     where, params = site_scope(principal, ctx.reference)
-    return Access(scope_sql=where, params=tuple(params))
+    return Access(sender=f"user:{principal.id}", scope_sql=where, params=tuple(params))
 
 
 async def ingest(ctx: Context, access: Access, batch: ParsedBatch) -> IngestResult:
     watched = ctx.hub.watched()
     now = ctx.clock()
-    outcome = await ctx.db.write(lambda conn: ctx.pipeline.ingest(conn, batch, access, now, watched))
+    def job(conn: sqlite3.Connection) -> Outcome:
+        return ctx.pipeline.ingest(conn, batch, access, now, watched)
+
+    try:
+        outcome = await ctx.db.write(job)
+    except StorageFull as exc:
+        if not exc.retry:
+            raise
+        # The batch found the disk full while it carried an alarm transition: it was undone (and the pipeline's
+        # alarm book with it) and the reserve was freed for it, so once more, and it is stored whole.
+        outcome = await ctx.db.write(job)
     ctx.hub.publish(present(outcome.live))
     return outcome.result

@@ -9,7 +9,10 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-__all__ = ["digest", "exists", "insert", "path_of", "row", "visible", "write_file"]
+from ..errors import StorageFull
+from .space import out_of_space
+
+__all__ = ["add_uploader", "digest", "exists", "insert", "path_of", "readable", "row", "visible", "write_file"]
 
 
 def digest(data: bytes) -> str:
@@ -25,10 +28,17 @@ def write_file(root: Path, sha256: str, data: bytes) -> None:
     target = path_of(root, sha256)
     target.parent.mkdir(parents=True, exist_ok=True)
     temp = target.with_suffix(".part")
-    with open(temp, "wb") as out:
-        out.write(data)
-        out.flush()
-        os.fsync(out.fileno())
+    try:
+        with open(temp, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+    except OSError as exc:
+        temp.unlink(missing_ok=True)
+        if out_of_space(exc):
+            raise StorageFull("the server's disk is full; the photo was not stored — free space on the disk that "
+                              "holds the database (ANDIAN_DB), then upload it again") from exc
+        raise
     os.replace(temp, target)
 
 
@@ -45,15 +55,35 @@ def insert(conn: sqlite3.Connection, sha256: str, size: int, content_type: str, 
            user_id: int | None) -> bool:
     cur = conn.execute("INSERT OR IGNORE INTO attachments (sha256, size, content_type, created_at, created_by) "
                        "VALUES (?, ?, ?, ?, ?)", [sha256, size, content_type, now, user_id])
+    if user_id is not None:
+        add_uploader(conn, sha256, user_id, now)
     return cur.rowcount == 1
 
 
+def add_uploader(conn: sqlite3.Connection, sha256: str, user_id: int, now: float) -> None:
+    """Someone sent these bytes: they hold them, so they may read and cite them (the same bytes are stored once)."""
+    conn.execute("INSERT OR IGNORE INTO attachment_uploads (sha256, user_id, uploaded_at) VALUES (?, ?, ?)",
+                 [sha256, user_id, now])
+
+
 def visible(conn: sqlite3.Connection, sha256: str, user_id: int, scope_sql: str, params: list[Any]) -> bool:
-    """The uploader sees their file; others see it once it is evidence on a hazard of a site they see."""
-    if conn.execute("SELECT 1 FROM attachments WHERE sha256 = ? AND created_by = ?",
-                    [sha256, user_id]).fetchone():
-        return True
-    return conn.execute(
-        "SELECT 1 FROM hazard_event_attachments x JOIN hazard_events e ON e.id = x.event_id "
-        f"JOIN hazards h ON h.id = e.hazard_id JOIN sites s ON s.id = h.site_id WHERE x.sha256 = ? AND ({scope_sql})",
-        [sha256, *params]).fetchone() is not None
+    return sha256 in readable(conn, [sha256], user_id, scope_sql, params)
+
+
+def readable(conn: sqlite3.Connection, hashes: list[str], user_id: int, scope_sql: str,
+             params: list[Any]) -> set[str]:
+    """The hashes the user may read and cite: the ones they uploaded, and the ones that are evidence on a record of
+    a site in their scope (a hazard's timeline or an inspection's answers). A hash alone is not a capability."""
+    found: set[str] = set()
+    for sha256 in dict.fromkeys(hashes):
+        if conn.execute(
+            "SELECT 1 FROM attachment_uploads WHERE sha256 = ? AND user_id = ? "
+            "UNION ALL SELECT 1 FROM hazard_event_attachments x JOIN hazard_events e ON e.id = x.event_id "
+            "JOIN hazards h ON h.id = e.hazard_id JOIN sites s ON s.id = h.site_id "
+            f"WHERE x.sha256 = ? AND ({scope_sql}) "
+            "UNION ALL SELECT 1 FROM inspection_answers a JOIN inspections i ON i.id = a.inspection_id "
+            f"JOIN sites s ON s.id = i.site_id WHERE instr(a.attachments, ?) > 0 AND ({scope_sql}) LIMIT 1",
+            [sha256, user_id, sha256, *params, f'"{sha256}"', *params],
+        ).fetchone():
+            found.add(sha256)
+    return found

@@ -3,12 +3,19 @@
 The pattern is datasette's ``execute_write_fn``: callers hand the writer a plain synchronous function
 that receives the connection and runs inside one transaction. A batch (an HTTP body, a poll cycle, a
 sync push) is therefore one transaction and one commit, whatever it touches.
+
+The writer also minds the disk (``space.Space``): below ``reserve_bytes`` of free space, or once a write has found
+the disk full, it is in *full mode* until space is back. In full mode only what a person must hear of is
+written — durable transactions (alarm transitions, hazards, outbox rows, acknowledgements, logins) and the
+notification sender's urgent jobs — using a reserve file kept beside the database, which the first of them
+frees; every other job (readings, detector checkpoints, rollups) is rolled back and answered ``StorageFull``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import itertools
+import logging
 import os
 import queue
 import sqlite3
@@ -18,7 +25,11 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
-__all__ = ["Database", "chunks", "make_durable", "ping"]
+from .space import DiskState, Space, out_of_space
+
+__all__ = ["Database", "chunks", "make_durable", "on_rollback", "ping"]
+
+log = logging.getLogger("andian.storage")
 
 T = TypeVar("T")
 
@@ -48,6 +59,8 @@ def connect(path: Path, *, read_only: bool = False) -> sqlite3.Connection:
 
 # Write connections whose current job asked to be durable from inside (see ``make_durable``).
 _durable_requests: set[int] = set()
+# What to do if the current job of a write connection is rolled back (see ``on_rollback``).
+_rollback_hooks: dict[int, list[Callable[[sqlite3.Connection], None]]] = {}
 
 
 def chunks(values: Sequence[T], size: int = 900) -> Iterator[Sequence[T]]:
@@ -70,18 +83,28 @@ def make_durable(conn: sqlite3.Connection) -> None:
     _durable_requests.add(id(conn))
 
 
+def on_rollback(conn: sqlite3.Connection, fn: Callable[[sqlite3.Connection], None]) -> None:
+    """Inside a write job: if this transaction is rolled back (an error, a full disk), call ``fn(conn)`` on the
+    writer thread before the next job runs — for state kept in memory that must follow the database."""
+    hooks = _rollback_hooks.setdefault(id(conn), [])
+    if fn not in hooks:
+        hooks.append(fn)
+
+
 class _WriteJob:
-    __slots__ = ("durable", "fn", "future", "loop")
+    __slots__ = ("durable", "fn", "future", "loop", "urgent")
 
     def __init__(
         self,
         fn: Callable[[sqlite3.Connection], Any],
         durable: bool,
+        urgent: bool,
         future: asyncio.Future[Any],
         loop: asyncio.AbstractEventLoop,
     ) -> None:
         self.fn = fn
         self.durable = durable
+        self.urgent = urgent
         self.future = future
         self.loop = loop
 
@@ -95,8 +118,9 @@ URGENT, NORMAL, LAST = 0, 1, 2
 class Database:
     """The process's SQLite database: ``await db.write(fn)`` and ``await db.read(fn)``."""
 
-    def __init__(self, path: Path, *, readers: int = 3) -> None:
+    def __init__(self, path: Path, *, readers: int = 3, reserve_bytes: int = 0) -> None:
         self.path = path
+        self._space = Space(path, reserve_bytes)
         self._jobs: queue.PriorityQueue[tuple[int, int, _WriteJob | object]] = queue.PriorityQueue()
         self._order = itertools.count()
         self._writer: threading.Thread | None = None
@@ -136,8 +160,13 @@ class Database:
         """
         loop = asyncio.get_running_loop()
         future: asyncio.Future[T] = loop.create_future()
-        self._jobs.put((URGENT if urgent else NORMAL, next(self._order), _WriteJob(fn, durable, future, loop)))
+        job = _WriteJob(fn, durable, urgent, future, loop)
+        self._jobs.put((URGENT if urgent else NORMAL, next(self._order), job))
         return await future
+
+    def disk(self) -> DiskState:
+        """Whether writes are in full mode, the free space and the reserve (any thread; a snapshot)."""
+        return self._space.state()
 
     async def read(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         """Run ``fn(conn)`` on a reader thread with that thread's own read-only connection."""
@@ -155,6 +184,7 @@ class Database:
 
     def _write_loop(self, ready: threading.Event) -> None:
         conn = connect(self.path)
+        self._space.open()
         ready.set()
         try:
             while True:
@@ -166,28 +196,42 @@ class Database:
         finally:
             conn.close()
 
-    @staticmethod
-    def _run_job(conn: sqlite3.Connection, job: _WriteJob, wal: Path) -> None:
+    def _run_job(self, conn: sqlite3.Connection, job: _WriteJob, wal: Path) -> None:
+        space = self._space
+        space.check()
+        asked = False
         try:
-            if job.durable:
-                conn.execute("PRAGMA synchronous = FULL")
-            conn.execute("BEGIN IMMEDIATE")
             try:
+                if job.durable:
+                    conn.execute("PRAGMA synchronous = FULL")
+                conn.execute("BEGIN IMMEDIATE")
+                changes = conn.total_changes
                 result = job.fn(conn)
+                if space.full_since is not None and conn.total_changes != changes:
+                    # Full mode: only what a person must hear of is written (a job that wrote nothing commits).
+                    if not (job.durable or job.urgent or id(conn) in _durable_requests):
+                        raise space.refusal()
+                    space.release()
+                conn.execute("COMMIT")
             except BaseException:
-                conn.execute("ROLLBACK")
+                if conn.in_transaction:  # SQLite itself rolls back a commit that found the disk full
+                    conn.execute("ROLLBACK")
+                for hook in _rollback_hooks.pop(id(conn), ()):
+                    hook(conn)
                 raise
-            conn.execute("COMMIT")
+            finally:
+                if job.durable:
+                    conn.execute("PRAGMA synchronous = NORMAL")
+                asked = id(conn) in _durable_requests
+                _durable_requests.discard(id(conn))
+                _rollback_hooks.pop(id(conn), None)
+            if asked and not job.durable:
+                _sync_wal(wal)
         except BaseException as exc:  # handed to the awaiting caller, never lost in this thread
+            if out_of_space(exc):
+                exc = space.failed(exc, job.durable or job.urgent or asked)
             job.loop.call_soon_threadsafe(_resolve, job.future, None, exc)
             return
-        finally:
-            if job.durable:
-                conn.execute("PRAGMA synchronous = NORMAL")
-            asked = id(conn) in _durable_requests
-            _durable_requests.discard(id(conn))
-        if asked and not job.durable:
-            _sync_wal(wal)
         job.loop.call_soon_threadsafe(_resolve, job.future, result, None)
 
 
