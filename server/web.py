@@ -1,4 +1,5 @@
-"""Serving the built PWA: ETag with 304, Cache-Control per path, and index.html for deep links.
+"""Serving the built PWA: ETag with 304, Cache-Control per path, and index.html for deep links; and the security
+headers of every answer.
 
 Litestar's static router sends ETags but never answers 304 and has one Cache-Control for every file, so
 this small handler does it. The build is small (~100 kB); it is read once at start-up and held in memory.
@@ -12,10 +13,51 @@ from pathlib import Path
 from typing import Any
 
 from litestar import MediaType, Request, Response, get
+from litestar.enums import ScopeType
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-__all__ = ["PwaFiles", "pwa_file", "pwa_root"]
+__all__ = ["APP_POLICY", "PwaFiles", "pwa_file", "pwa_root", "security_headers"]
+
+# The PWA's Content-Security-Policy: its own scripts, styles, API and service worker only; photos may be blob: or
+# data: URLs made on the phone; never framed (clickjacking). No inline script or style, no eval (styles the app
+# sets from script go through the CSSOM, which the policy allows).
+APP_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+              "connect-src 'self'; worker-src 'self'; manifest-src 'self'; font-src 'self' data:; object-src 'none'; "
+              "base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+# Every other answer (JSON, photos, reports) loads nothing and is framed by nobody; an answer that needs more
+# (the report page's inline style) sets its own policy.
+_DEFAULT_HEADERS = (
+    (b"content-security-policy", b"default-src 'none'; frame-ancestors 'none'"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"x-frame-options", b"DENY"),
+)
+# The interactive API documentation loads its own scripts: only framing is forbidden there.
+_DOCS_HEADERS = ((b"content-security-policy", b"frame-ancestors 'none'"), *_DEFAULT_HEADERS[1:])
+
+
+def security_headers(app: ASGIApp) -> ASGIApp:
+    """ASGI middleware: the headers above on every HTTP answer that does not set its own."""
+
+    async def with_headers(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != ScopeType.HTTP:
+            await app(scope, receive, send)
+            return
+        defaults = _DOCS_HEADERS if scope["path"].startswith("/schema") else _DEFAULT_HEADERS
+
+        async def sending(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", ()))
+                present = {bytes(name).lower() for name, _ in headers}
+                headers += [(name, value) for name, value in defaults if name not in present]
+                message["headers"] = headers
+            await send(message)
+
+        await app(scope, receive, sending)
+
+    return with_headers
 
 # Hashed build assets never change under the same name; everything else must be revalidated, or an
 # installed app would keep an old shell forever.
@@ -82,7 +124,7 @@ def _serve(request: Request[Any, Any, Any], path: str) -> Response[bytes]:
     found = files.lookup(path)
     if found is None:
         raise NotFoundException(f"no such file: {path}")
-    headers = {"ETag": found.etag, "Cache-Control": found.cache_control}
+    headers = {"ETag": found.etag, "Cache-Control": found.cache_control, "Content-Security-Policy": APP_POLICY}
     if found.etag in _etags(request.headers.get("if-none-match", "")):
         return Response(b"", status_code=304, headers=headers)
     return Response(found.body, media_type=found.content_type, headers=headers)

@@ -245,7 +245,7 @@ def test_a_run_of_answers_goes_together_but_is_answered_one_by_one(client: TestC
     assert [r["status"] for r in results] == ["applied", "rejected", "applied", "merged", "rejected", "rejected",
                                               "applied", "duplicate"], results
     assert results[1]["reason"].startswith("fields.key: no item 'no_such_item'")
-    assert results[4]["reason"].startswith("fields.attachments: upload cdcdcdcdcdcd")
+    assert results[4]["reason"].startswith("fields.attachments[0]: no attachment cdcdcdcdcdcd")
     assert results[5]["reason"].startswith("fields.answer:")
     given = {a["key"]: (a["answer"], a["note"]) for a in
              client.get(f"/api/v1/inspections/{visit}", headers=inspector).json()["answers"]}

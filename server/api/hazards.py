@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from litestar import Controller, Request, Response, get, post, put
-from litestar.params import JSONBody, QueryParameter
+from litestar.params import JSONBody, PathParameter, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from ..hazards.schemas import (
@@ -16,14 +16,15 @@ from ..hazards.schemas import (
     HazardOut,
     HazardRules,
     HazardTransition,
-    Sha256,
 )
-from ..schemas import MAX_ID
+from ..schemas import END, MAX_ID
 from ..services import attachments, hazards
 from .deps import Caller, Ctx, PathId
 
 __all__ = ["AttachmentController", "HazardController", "HazardRulesController"]
 
+# A path parameter's constraints go in PathParameter: Litestar documents those, not the ones of msgspec's Meta.
+Sha256 = Annotated[str, PathParameter(pattern=r"^[0-9a-f]{64}" + END, description="sha256 of the file's bytes")]
 # "state" is a name Litestar keeps for itself; the query parameter keeps it.
 States = Annotated[list[Literal["open", "assigned", "rectified", "verified", "closed"]] | None,
                    QueryParameter(name="state", description="only hazards in these states (repeat the parameter)")]
@@ -102,5 +103,10 @@ class AttachmentController(Controller):
     @get("/{sha256:str}", summary="An attachment's bytes (yours, or evidence on a hazard you see)")
     async def download(self, ctx: Ctx, principal: Caller, sha256: Sha256) -> Response[bytes]:
         data, content_type = await attachments.read(ctx, principal, sha256)
-        return Response(data, media_type=content_type,
-                        headers={"Cache-Control": "private, max-age=31536000, immutable"})
+        # Photos show in the page; anything else (a PDF) is a download, never rendered in the app's origin.
+        shown = "inline" if content_type in attachments.IMAGE_TYPES else "attachment"
+        extension = content_type.rsplit("/", 1)[-1].replace("jpeg", "jpg").replace("octet-stream", "bin")
+        return Response(data, media_type=content_type, headers={
+            "Cache-Control": "private, max-age=31536000, immutable",
+            "Content-Disposition": f'{shown}; filename="{sha256[:16]}.{extension}"',
+        })

@@ -33,7 +33,9 @@ class ReportController(Controller):
         report = await reports.build(ctx, principal, site_id, period, lang)
         tz = ctx.settings.timezone
         if format == "html":
-            return Response(render_html(report, tz), media_type="text/html")
+            return Response(render_html(report, tz), media_type="text/html", headers={
+                "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+                                           "frame-ancestors 'none'"})
         if format == "pdf":
             data = await asyncio.to_thread(render_pdf, report, tz)
             name = f"andian-report-{site_id}-{report.period}.pdf"

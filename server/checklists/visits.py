@@ -12,8 +12,7 @@ from offline_sync.hlc import HLC
 
 from ..errors import Conflict, InvalidInput, NotFound
 from ..hazards import automation
-from ..hazards.actions import Doer
-from ..storage import hazards as hazard_sql
+from ..hazards.actions import Doer, unusable_photo
 from ..storage import inspections as sql
 from ..storage import sites as site_sql
 from ..storage.scopes import sees_site, site_scope
@@ -79,8 +78,9 @@ def answer(conn: sqlite3.Connection, doer: Doer, inspection_id: int, given: list
     for index, (item, hlc) in enumerate(zip(given, hlcs, strict=True)):
         if item.key not in keys:
             out.append(("rejected", f"answers[{index}].key: no item {item.key!r} in checklist {row['template_id']}"))
-        elif missing := hazard_sql.missing_attachments(conn, item.attachments):
-            out.append(("rejected", f"answers[{index}].attachments: upload {missing[0][:12]}… first "
+        elif (photo := unusable_photo(conn, doer.principal, doer.reference, item.attachments)) is not None:
+            out.append(("rejected", f"answers[{index}].attachments[{photo}]: no attachment "
+                                    f"{item.attachments[photo][:12]}… of yours; upload it first "
                                     "(PUT /api/v1/attachments/{sha256})"))
         elif (stamps.get(item.key) or "") > hlc:
             out.append(("kept", f"answers[{index}]: a newer answer to {item.key!r} was given, and it is kept"))

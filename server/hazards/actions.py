@@ -12,13 +12,14 @@ from ..auth.principal import Principal
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound
 from ..reference import Reference
 from ..storage import alarms as alarm_sql
+from ..storage import attachments as attachment_sql
 from ..storage import hazards as sql
 from ..storage.scopes import sees_site, site_scope, user_principal
 from . import automation, workflow
 from .notices import Announcer
 from .schemas import CommentIn, HazardCreate, HazardTransition
 
-__all__ = ["EDITORS", "Doer", "check_photos", "comment", "create", "edit", "move", "visible"]
+__all__ = ["EDITORS", "Doer", "check_photos", "comment", "create", "edit", "move", "unusable_photo", "visible"]
 
 # Who edits a hazard's words besides the person who reported it: those who dispatch the work.
 EDITORS = ("admin", "operator", "inspector")
@@ -42,12 +43,22 @@ def visible(conn: sqlite3.Connection, doer: Doer, hazard_id: int) -> dict[str, A
     return row
 
 
-def check_photos(conn: sqlite3.Connection, hashes: list[str]) -> None:
-    missing = sql.missing_attachments(conn, hashes)
-    if missing:
-        index = hashes.index(missing[0])
-        raise InvalidInput(f"attachments[{index}]", f"no attachment {missing[0][:12]}…; upload it first with "
-                                                    "PUT /api/v1/attachments/{sha256}")
+def unusable_photo(conn: sqlite3.Connection, principal: Principal, reference: Reference,
+                   hashes: list[str]) -> int | None:
+    """The index of the first photo the person may not cite: one not uploaded, or uploaded by someone else and not
+    evidence on a record they can see (citing a hash must not make another tenant's photo readable)."""
+    if not hashes:
+        return None
+    where, params = site_scope(principal, reference)
+    ok = attachment_sql.readable(conn, hashes, principal.id, where, params)
+    return next((i for i, sha in enumerate(hashes) if sha not in ok), None)
+
+
+def check_photos(conn: sqlite3.Connection, doer: Doer, hashes: list[str]) -> None:
+    index = unusable_photo(conn, doer.principal, doer.reference, hashes)
+    if index is not None:
+        raise InvalidInput(f"attachments[{index}]", f"no attachment {hashes[index][:12]}… of yours; upload it "
+                                                    "first with PUT /api/v1/attachments/{sha256}")
 
 
 def _check_assignee(conn: sqlite3.Connection, doer: Doer, assignee_id: int | None, site_id: int) -> int:
@@ -81,7 +92,7 @@ def create(conn: sqlite3.Connection, doer: Doer, body: HazardCreate) -> int:
         taken = sql.hazard_of_alarm(conn, body.alarm_id)
         if taken is not None:
             raise Conflict(f"alarm {body.alarm_id} already has hazard {taken}")
-    check_photos(conn, body.attachments)
+    check_photos(conn, doer, body.attachments)
     assignee = None if body.assignee_id is None else _check_assignee(conn, doer, body.assignee_id, body.site_id)
     return automation.open_hazard(
         conn, doer.announcer, doer.now, site_id=body.site_id, title=body.title.strip(),
@@ -116,7 +127,7 @@ def move(conn: sqlite3.Connection, doer: Doer, hazard_id: int, body: HazardTrans
         raise InvalidInput("attachments", "add at least one photo of the rectified work as evidence")
     elif step.needs == "note" and not body.note.strip():
         raise InvalidInput("note", "say what is still wrong, so the person fixing it knows what to do")
-    check_photos(conn, body.attachments)
+    check_photos(conn, doer, body.attachments)
     if body.to == "rectified":
         fields |= {"rectified_by": principal.id, "rectified_at": now}
     elif body.to == "verified":
@@ -132,7 +143,7 @@ def move(conn: sqlite3.Connection, doer: Doer, hazard_id: int, body: HazardTrans
 def comment(conn: sqlite3.Connection, doer: Doer, hazard_id: int, body: CommentIn) -> int:
     """A message on the three-party thread; its event id."""
     row = visible(conn, doer, hazard_id)
-    check_photos(conn, body.attachments)
+    check_photos(conn, doer, body.attachments)
     event_id = sql.add_event(conn, hazard_id, doer.now, doer.principal.id, "comment", row["state"],
                              body.text.strip(), attachments=body.attachments)
     sql.update_hazard(conn, hazard_id, {"updated_at": doer.now})

@@ -15,7 +15,7 @@ from .database import chunks
 __all__ = [
     "add_event", "alarms_for_rules", "assignees", "commissioning_hazard_open", "event_actors", "events_of",
     "get_hazard", "get_hazards", "get_rules", "hazard_events", "hazard_of_alarm", "insert_hazard", "link_alarm",
-    "list_hazards", "missing_attachments", "newly_overdue",
+    "list_hazards", "newly_overdue",
     "open_hazard_of_fault", "set_rules", "update_hazard", "user_name",
 ]
 
@@ -124,14 +124,6 @@ def get_hazards(conn: sqlite3.Connection, hazard_ids: list[int]) -> list[dict[st
         rows += [dict(r) for r in conn.execute(
             f"SELECT {_COLUMNS}, s.owner_id FROM {_FROM} WHERE h.id IN ({', '.join('?' * len(chunk))})", chunk)]
     return rows
-
-
-def missing_attachments(conn: sqlite3.Connection, hashes: list[str]) -> list[str]:
-    if not hashes:
-        return []
-    marks = ", ".join("?" * len(hashes))
-    have = {r[0] for r in conn.execute(f"SELECT sha256 FROM attachments WHERE sha256 IN ({marks})", hashes)}
-    return [h for h in hashes if h not in have]
 
 
 def newly_overdue(conn: sqlite3.Connection, now: float) -> list[dict[str, Any]]:

@@ -77,5 +77,11 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
 @pytest.fixture
 def context(browser: Browser) -> Iterator[BrowserContext]:
     context = browser.new_context(locale="zh-CN", viewport={"width": 412, "height": 860})
+    # The server's Content-Security-Policy (docs/security.md) must let the PWA do everything these tests do: any
+    # violation Chromium reports fails the test.
+    violations: list[str] = []
+    context.on("console", lambda message: violations.append(message.text)
+               if "Content Security Policy" in message.text else None)
     yield context
     context.close()
+    assert not violations, f"the PWA broke its Content-Security-Policy: {violations}"
