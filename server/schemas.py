@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 from msgspec import Meta, Struct
 
 from .auth.principal import Role
-from .detection.settings import CHANNEL_KEY_PATTERN
+from .detection.settings import CHANNEL_KEY_PATTERN, SETTING_NAMES
 
 __all__ = [
     "AckIn",
@@ -41,11 +41,17 @@ DeviceKind = Literal["breaker", "combined", "residual", "temperature", "arc"]
 # power_off: a breaker of the site is open (tripped or switched off), and nothing worse is going on.
 SiteStatus = Literal["normal", "prealarm", "alarm", "fault", "offline", "power_off"]
 
-Text = Annotated[str, Meta(max_length=200)]
-Name = Annotated[str, Meta(min_length=1, max_length=200)]
 # Patterns end in END rather than "$", which also matches before a final newline ("owner_1\n" is not owner_1).
 # A lookahead rather than "\Z" so the pattern means the same in the OpenAPI document's (ECMA) regex dialect.
 END = r"(?![\s\S])"
+# Control characters (NUL, escape sequences, C1 codes) have no place in what people read: they cut strings short in
+# C code and PDFs, hide text in terminals and logs, and break exports. A name or a title is one line without any; a
+# note may also have tabs and line breaks. Added to a str's other constraints: Annotated[str, Meta(...), LINE].
+LINE = Meta(pattern=r"^[^\x00-\x1f\x7f-\x9f]*" + END, description="one line, no control characters")
+TEXT = Meta(pattern=r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*" + END,
+            description="text; line breaks and tabs allowed, no other control characters")
+Text = Annotated[str, Meta(max_length=200), LINE]
+Name = Annotated[str, Meta(min_length=1, max_length=200), LINE]
 # Every id fits SQLite's 64-bit INTEGER; a larger one is refused at the edge, never reaches SQL.
 MAX_ID = 2**63 - 1
 Id = Annotated[int, Meta(ge=1, le=MAX_ID)]
@@ -86,7 +92,7 @@ class UserCreate(Struct, forbid_unknown_fields=True):
                                   description="3–64 letters, digits or _ . @ -")]
     password: Annotated[str, Meta(min_length=8, max_length=256)]
     role: Role
-    display_name: Annotated[str, Meta(max_length=100)] = ""
+    display_name: Annotated[str, Meta(max_length=100), LINE] = ""
     phone: Annotated[str, Meta(pattern=r"^[0-9+ -]{0,20}" + END)] = ""
     regions: Annotated[list[RegionCode], Meta(max_length=100)] = []
     department: DepartmentCode | None = None
@@ -95,7 +101,7 @@ class UserCreate(Struct, forbid_unknown_fields=True):
 
 class SiteCreate(Struct, forbid_unknown_fields=True):
     name: Name
-    address: Annotated[str, Meta(min_length=1, max_length=500)]
+    address: Annotated[str, Meta(min_length=1, max_length=500), LINE]
     region_code: RegionCode
     venue_type: Annotated[str, Meta(min_length=1, max_length=40)]
     owner_id: Id | None = None
@@ -157,18 +163,27 @@ class SiteDetail(SiteOut):
     devices: list[DeviceOut] = []
 
 
+# Channel settings as a client sends them: the known names only; the ranges depend on the channel's quantity and
+# are checked by detection.settings (400 naming the setting and its allowed range).
+SettingsIn = Annotated[dict[str, Any], Meta(extra_json_schema={
+    "properties": {name: {"type": "boolean"} if name == "enabled" else {"type": "number"} for name in SETTING_NAMES},
+    "additionalProperties": False,
+    "description": "alarm thresholds; which apply and their ranges depend on the channel (docs/detection.md)",
+})]
+
+
 class ChannelIn(Struct, forbid_unknown_fields=True):
     key: Annotated[str, Meta(pattern=CHANNEL_KEY_PATTERN + END)]
-    settings: dict[str, Any] = {}
+    settings: SettingsIn = {}
 
 
 class DeviceCreate(Struct, forbid_unknown_fields=True):
     serial: Annotated[str, Meta(pattern=r"^[A-Za-z0-9_.:-]{1,64}" + END, description="the device's serial number")]
-    model: Annotated[str, Meta(min_length=1, max_length=64)]
+    model: Annotated[str, Meta(min_length=1, max_length=64), LINE]
     kind: DeviceKind
     channels: Annotated[list[ChannelIn], Meta(min_length=1, max_length=32)]
-    name: Annotated[str, Meta(max_length=100)] = ""
-    circuit: Annotated[str, Meta(max_length=100)] = ""
+    name: Annotated[str, Meta(max_length=100), LINE] = ""
+    circuit: Annotated[str, Meta(max_length=100), LINE] = ""
     rated_current_a: Annotated[float, Meta(ge=1, le=630)] | None = None
     ble_address: Annotated[str, Meta(pattern=r"^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}" + END)] | None = None
     # How often the device reports; three intervals without data raise ``offline``.
@@ -176,11 +191,11 @@ class DeviceCreate(Struct, forbid_unknown_fields=True):
 
 
 class ChannelPatch(Struct, forbid_unknown_fields=True):
-    settings: dict[str, Any]
+    settings: SettingsIn
 
 
 class GatewayCreate(Struct, forbid_unknown_fields=True):
-    name: Annotated[str, Meta(min_length=1, max_length=100)] = "site box"
+    name: Annotated[str, Meta(min_length=1, max_length=100), LINE] = "site box"
 
 
 class GatewayOut(Struct):
@@ -248,7 +263,7 @@ class AlarmOut(Struct):
 
 
 class AckIn(Struct, forbid_unknown_fields=True):
-    note: Annotated[str, Meta(max_length=500)] = ""
+    note: Annotated[str, Meta(max_length=500), TEXT] = ""
 
 
 class Readings(Struct):

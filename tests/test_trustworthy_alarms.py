@@ -81,6 +81,21 @@ def test_late_samples_are_judged_too(rig: Rig) -> None:
     assert alarm["cause"] == "leakage" and alarm["level"] == "alarm"
 
 
+def test_readings_from_a_month_ago_are_history_not_an_active_alarm(rig: Rig) -> None:
+    """A channel's first readings, all 30 days old (an import, a box that was off): a past episode, cleared."""
+    site = device(rig, ["residual_ma"], "OLD-1")
+    then = rig.clock.now - 30 * 86400
+    post(site, [("residual_ma", then + 5 * i, 450.0) for i in range(12)])
+    [alarm] = alarms(rig, site)
+    assert alarm["cause"] == "leakage" and alarm["level"] == "alarm"
+    assert then <= alarm["started_at"] <= then + 5 and alarm["cleared_at"] == then + 55
+    active = rig.client.get("/api/v1/alarms", params={"active": True}, headers=rig.world.headers("admin")).json()
+    assert all(a["device_id"] != site.device_id for a in active)
+    # Fresh readings of the same fault are the present again: an alarm now.
+    post(site, [("residual_ma", rig.clock.now - 60 + 5 * i, 450.0) for i in range(12)])
+    assert [a["cleared_at"] for a in alarms(rig, site)].count(None) == 1
+
+
 def test_self_test_alarms_are_shown_as_tests_never_sent_nor_made_hazards_nor_counted(rig: Rig) -> None:
     rig.subscribe("owner_1", "owner")
     site = device(rig, ["residual_ma"], "TEST-1")

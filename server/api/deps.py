@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Annotated, Any, TypeAlias
 
 from litestar import Request
+from litestar.connection import ASGIConnection
 from litestar.di import NamedDependency, Provide
+from litestar.handlers import BaseRouteHandler
 from litestar.params import PathParameter
 
 from ..auth.principal import Principal
@@ -13,7 +15,7 @@ from ..context import Context
 from ..schemas import MAX_ID
 from ..services.auth import authenticate
 
-__all__ = ["Caller", "Ctx", "PathId", "dependencies"]
+__all__ = ["Caller", "Ctx", "PathId", "authenticated_first", "dependencies"]
 
 # Handler parameters named explicitly as dependencies (Litestar 3 drops inferred ones).
 Ctx: TypeAlias = NamedDependency[Context]
@@ -28,7 +30,17 @@ def provide_context(request: Request[Any, Any, Any]) -> Context:
 
 
 async def provide_principal(request: Request[Any, Any, Any], ctx: NamedDependency[Context]) -> Principal:
+    known = request.state.get("principal")
+    if isinstance(known, Principal):
+        return known
     return await authenticate(ctx, request.headers.get("authorization"))
+
+
+async def authenticated_first(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    """A guard: the caller is known before the body is read and decoded (Litestar runs guards before it parses
+    ``data``), so an anonymous client cannot make the server decode megabytes of batch."""
+    ctx: Context = connection.app.state["andian"]
+    connection.state["principal"] = await authenticate(ctx, connection.headers.get("authorization"))
 
 
 dependencies = {

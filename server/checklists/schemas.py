@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from msgspec import Meta, Struct, field
 
 from ..hazards.schemas import Note, Photos
-from ..schemas import Id
+from ..schemas import LINE, Id
 
 __all__ = [
     "AnswerIn", "AnswerOut", "AnswerResult", "AnswersIn", "AnswersOut", "CompleteIn", "InspectionCreate",
@@ -52,7 +52,7 @@ class AnswersIn(Struct, forbid_unknown_fields=True):
 
 
 class CompleteIn(Struct, forbid_unknown_fields=True):
-    signed_by: Annotated[str, Meta(min_length=1, max_length=60)]
+    signed_by: Annotated[str, Meta(min_length=1, max_length=60), LINE]
     summary: Note = ""
 
 

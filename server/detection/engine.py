@@ -31,6 +31,11 @@ _LATE_STATE = ("pre_on", "pre_since", "al_on", "al_since", "last_ts")
 # Detection runs over slices of at most this much time, so the closed forms of the thermal state stay exact
 # in float64 (their growth factor is exp(slice / τ)).
 SLICE_S = 3600.0
+# A channel whose newest sample in a batch is older than this is sent history (the backlog of a box that was off,
+# an import of old records): what it shows are past episodes, raised and cleared at their own times, never alarms
+# active now. Samples arrive seconds after they are taken (a poll, a push, a box forwarding what it just read),
+# so an hour old at arrival is history for every link andian speaks.
+HISTORY_S = 3600.0
 
 
 @dataclass(frozen=True)
@@ -86,6 +91,8 @@ class Detector:
             s2, t2, v2 = self._arc_windows(arc_slot, arc_ts, arc_count)
             slot, ts, value = np.concatenate([slot, s2]), np.concatenate([ts, t2]), np.concatenate([value, v2])
         findings = Findings()
+        if slot.shape[0] and now is not None:
+            slot, ts, value = self._history(slot, ts, value, now, findings)
         if slot.shape[0] == 0:
             return findings
         t0 = float(ts.min())
@@ -225,6 +232,17 @@ class Detector:
         st["last_value"][ends] = rows.value[rows.end]
         table.dirty[ends] = True
         out.latest.append((ends, stamped[rows.end], rows.value[rows.end]))
+
+    def _history(self, slot: Int, ts: Float, value: Float, now: float, out: Findings) -> tuple[Int, Float, Float]:
+        """Judge the channels whose newest sample is history as late samples (``_late``); return the others."""
+        newest = np.full(self.table.size, -np.inf)
+        np.maximum.at(newest, slot, ts)
+        old = newest[slot] < now - HISTORY_S
+        if not old.any():
+            return slot, ts, value
+        order = np.lexsort((ts[old], slot[old]))
+        self._late(d.Rows(slot[old][order], ts[old][order], value[old][order]), out)
+        return slot[~old], ts[~old], value[~old]
 
     def _late(self, rows: d.Rows, out: Findings) -> None:
         """Late samples: the levels and durations they show on their own times, as episodes of the past.

@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from msgspec import Meta, Struct, field
 
-from ..schemas import END, Id
+from ..schemas import END, LINE, TEXT, Id
 
 __all__ = [
     "AssigneeOut", "CommentIn", "HazardCreate", "HazardDetail", "HazardEventOut", "HazardOut", "HazardRules",
@@ -16,14 +16,14 @@ __all__ = [
 Severity = Literal["general", "major"]  # 一般隐患 / 重大隐患
 Source = Literal["alarm", "inspection", "commissioning"]
 Sha256 = Annotated[str, Meta(pattern=r"^[0-9a-f]{64}" + END, description="sha256 of an uploaded attachment")]
-Note = Annotated[str, Meta(max_length=2000)]
+Note = Annotated[str, Meta(max_length=2000), TEXT]
 Photos = Annotated[list[Sha256], Meta(max_length=20)]
 Epoch = Annotated[float, Meta(ge=0, le=1e11, description="Unix seconds")]
 
 
 class HazardCreate(Struct, forbid_unknown_fields=True):
     site_id: Id
-    title: Annotated[str, Meta(min_length=1, max_length=100)]
+    title: Annotated[str, Meta(min_length=1, max_length=100), LINE]
     description: Note = ""
     severity: Severity = "general"
     source: Source = "inspection"
@@ -43,7 +43,7 @@ class HazardTransition(Struct, forbid_unknown_fields=True):
 
 
 class CommentIn(Struct, forbid_unknown_fields=True):
-    text: Annotated[str, Meta(min_length=1, max_length=2000)]
+    text: Annotated[str, Meta(min_length=1, max_length=2000), TEXT]
     attachments: Photos = field(default_factory=list)
 
 

@@ -19,15 +19,14 @@ from ..detection.engine import Change, Detector
 from ..detection.table import CAUSES
 from ..storage import alarms as alarm_sql
 from ..storage import readings as readings_sql
-from ..storage import sites as site_sql
-from ..storage.database import make_durable
+from ..storage.database import make_durable, on_rollback
+from . import admit
+from .admit import Access
 from .registry import DeviceEntry, Registry
 from .wire import IngestResult, ParsedBatch, Rejected
 
 __all__ = ["Access", "LiveEvent", "Outcome", "Pipeline"]
 
-# A device clock may run a little ahead of the server's; more than this and the sample is refused.
-MAX_CLOCK_SKEW_S = 300.0
 # API.md "Test alarms": a device is in self-test from its self_test event until this long after it.
 SELF_TEST_S = 60.0
 # A self-test alarm clears within seconds; one still active this long after it rose is not a test (a real fault
@@ -42,15 +41,6 @@ TRIPPED_CAUSES = frozenset({"overload", "leakage", "overtemp", "arc", "short_cir
                             "imbalance"})
 # Events that move a breaker: the position it is in afterwards.
 SWITCH_EVENTS = {"trip": "open", "close": "closed"}
-
-
-@dataclass(frozen=True)
-class Access:
-    """Which devices the caller may feed: a gateway's own site, or the sites a user's scope covers."""
-
-    site_id: int | None = None
-    scope_sql: str = "1 = 1"
-    params: tuple[Any, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -84,31 +74,45 @@ class Pipeline:
             if slot is not None and row["cause"] in CAUSES:
                 table.desired[CAUSES.index(row["cause"]), slot] = RANK[row["level"]]
 
+    def reload(self, conn: sqlite3.Connection) -> None:
+        """Back to what the database holds, as after a restart: a write that made alarm transitions was rolled
+        back (a full disk), so the book and the detectors must not keep what it decided."""
+        self.detector = Detector()
+        self.registry = Registry(self.detector)
+        self.book = AlarmBook()
+        self.load(conn)
+
     def checkpoint(self, conn: sqlite3.Connection) -> int:
         """Persist the detector state of channels that changed since the last checkpoint.
 
         Between checkpoints only soft state is at risk (a pending duration timer, the thermal state): after a
-        crash an alarm can come up to one delay later, never twice, because active alarms are rows.
+        crash an alarm can come up to one delay later, never twice, because active alarms are rows and the state
+        of a channel whose alarm changed is saved with the change (``ingest``).
         """
         table = self.detector.table
         dirty = np.flatnonzero(table.dirty[: table.size]).tolist()
-        rows = [(table.info[slot].channel_id, msgspec.msgpack.encode(table.export(slot))) for slot in dirty]
-        alarm_sql.save_checkpoints(conn, rows)
+        self._save_state(conn, dirty)
         table.dirty[:] = False
-        return len(rows)
+        on_rollback(conn, lambda _: table.dirty.__setitem__(dirty, True))  # not saved after all: next time
+        return len(dirty)
+
+    def _save_state(self, conn: sqlite3.Connection, slots: list[int]) -> None:
+        table = self.detector.table
+        alarm_sql.save_checkpoints(
+            conn, [(table.info[slot].channel_id, msgspec.msgpack.encode(table.export(slot))) for slot in slots])
 
     # ---- ingest ---------------------------------------------------------------------------------------------
 
     def ingest(self, conn: sqlite3.Connection, batch: ParsedBatch, access: Access, now: float,
                watched: frozenset[int]) -> Outcome:
-        stored = readings_sql.batch_result(conn, batch.batch_id)
+        stored = readings_sql.batch_result(conn, access.sender, batch.batch_id)
         if stored is not None:
             accepted, previous = stored
             return Outcome(IngestResult(accepted, True, [Rejected(**r) for r in previous]))
         rejected = list(batch.rejected)
-        devices = self._devices(conn, batch, access)
+        devices = admit.feedable(conn, self.registry, batch, access)
 
-        slots, ts_arr, values = self._samples(batch, devices, now, rejected)
+        slots, ts_arr, values = admit.samples(batch, devices, now, rejected)
         table = self.detector.table
         seen = set(table.device_id[np.unique(slots)].tolist())
 
@@ -119,7 +123,7 @@ class Pipeline:
         arc_count: list[float] = []
         for index, event in zip(batch.event_index, batch.events, strict=True):
             entry = devices.get(event.device)
-            error = self._check(entry, event.device, event.ts, now)
+            error = admit.check(entry, event.device, event.ts, now)
             if error is None and entry is not None and event.kind == "arc":
                 slot = entry.slots.get("arc")
                 if slot is None:
@@ -158,11 +162,14 @@ class Pipeline:
         alarm_sql.touch_devices(conn, seen, now)
         accepted = int(slots.shape[0]) + len(event_rows)
         rejected.sort(key=lambda r: (r.kind, r.index))
-        readings_sql.record_batch(conn, batch.batch_id, now, accepted,
+        readings_sql.record_batch(conn, access.sender, batch.batch_id, now, accepted,
                                   [{"index": r.index, "error": r.error, "kind": r.kind} for r in rejected])
         if touched or moved:
             make_durable(conn)
             live += self.alarm_events(conn, touched)
+            # The detector state behind these transitions commits with them: a restart before the next checkpoint
+            # must not find an alarm active while its channel's trigger is off (it would clear, then rise again).
+            self._save_state(conn, sorted({change.slot for change in findings.changes}))
         if watched:
             for slot, (t, v) in findings.latest_of(watched, table).items():
                 info = table.info[slot]
@@ -171,51 +178,6 @@ class Pipeline:
                         "channel_id": info.channel_id, "device_id": info.device_id, "channel": info.key,
                         "ts": t, "value": v}))
         return Outcome(IngestResult(accepted, False, rejected), live)
-
-    def _samples(self, batch: ParsedBatch, devices: dict[str, DeviceEntry], now: float,
-                 rejected: list[Rejected]) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any], np.ndarray[Any, Any]]:
-        """Slots, timestamps and values of the samples that may be stored; the others are added to ``rejected``.
-
-        Written as whole-list passes rather than a loop with branches: this is the per-sample hot path.
-        """
-        lookup = {(serial, key): slot for serial, entry in devices.items() for key, slot in entry.slots.items()}
-        samples = batch.samples
-        n = len(samples)
-        slots = np.fromiter([lookup.get((s.device, s.channel), -1) for s in samples], np.int64, n)
-        ts = np.fromiter([s.ts for s in samples], np.float64, n)
-        values = np.fromiter([s.value for s in samples], np.float64, n)
-        ok = (slots >= 0) & (ts <= now + MAX_CLOCK_SKEW_S)
-        if ok.all():
-            return slots, ts, values
-        for i in np.flatnonzero(~ok).tolist():
-            sample = samples[i]
-            index = batch.sample_index[i]
-            entry = devices.get(sample.device)
-            error = self._check(entry, sample.device, sample.ts, now)
-            if error is None and entry is not None:
-                have = ", ".join(sorted(entry.slots))
-                error = f"device {sample.device!r} has no channel {sample.channel!r} (it has {have})"
-            rejected.append(Rejected(index, f"samples[{index}]: {error}"))
-        return slots[ok], ts[ok], values[ok]
-
-    def _devices(self, conn: sqlite3.Connection, batch: ParsedBatch, access: Access) -> dict[str, DeviceEntry]:
-        """The batch's devices that exist and that the caller may feed (others stay unknown, by design)."""
-        serials = {s.device for s in batch.samples} | {e.device for e in batch.events}
-        found = {serial: entry for serial in serials if (entry := self.registry.lookup(conn, serial))}
-        if access.site_id is not None:
-            return {k: v for k, v in found.items() if v.site_id == access.site_id}
-        visible = site_sql.visible_site_ids(conn, sorted({e.site_id for e in found.values()}), access.scope_sql,
-                                            list(access.params))
-        return {k: v for k, v in found.items() if v.site_id in visible}
-
-    @staticmethod
-    def _check(entry: DeviceEntry | None, serial: str, ts: float, now: float) -> str | None:
-        if entry is None:
-            return f"unknown device {serial!r}; register it on its site first"
-        if ts > now + MAX_CLOCK_SKEW_S:
-            ahead = ts - now
-            return f"ts is {ahead:.0f} s in the future; check the device clock (allowed skew {MAX_CLOCK_SKEW_S:.0f} s)"
-        return None
 
     # ---- alarm instances ----------------------------------------------------------------------------------
 
@@ -237,6 +199,7 @@ class Pipeline:
                threshold: float | None, detail: dict[str, Any], site_id: int,
                test: bool | None = None) -> tuple[int, str]:
         device_id, channel_id, cause = key
+        on_rollback(conn, self.reload)  # the book changes with this row: if the row is undone, so is the book
         if decision.kind == "raised":
             test = alarm_sql.in_self_test(conn, device_id, ts) if test is None else test
             record = {"site_id": site_id, "device_id": device_id, "channel_id": channel_id or None, "cause": cause,
@@ -370,3 +333,4 @@ class Pipeline:
         if touched:
             make_durable(conn)
         return touched
+

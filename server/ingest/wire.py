@@ -65,7 +65,7 @@ class IngestResult(Struct):
     rejected: list[Rejected]
 
 
-class _Loose(Struct):
+class _Loose(Struct, forbid_unknown_fields=True):
     batch_id: Annotated[str, Meta(pattern=r"^[A-Za-z0-9_.:-]{1,64}" + END)]
     samples: Annotated[list[Any], Meta(max_length=MAX_ITEMS)] = []
     events: Annotated[list[Any], Meta(max_length=MAX_ITEMS)] = []
@@ -133,6 +133,8 @@ def _lenient(body: bytes) -> ParsedBatch:
 def field_of(message: str, default: str) -> str:
     if "`$." in message:
         return message.split("`$.", 1)[1].split("`", 1)[0]
+    if message.startswith("Object contains unknown field `"):
+        return message.split("`", 2)[1]
     return default
 
 

@@ -27,6 +27,8 @@ __all__ = ["build", "period_bounds"]
 TREND_KEYS = ("residual_ma", "temp_c")
 MAX_TRENDS = 6
 MAX_HAZARD_LINES = 50
+# No site can have data from before this year (andian did not exist), which also keeps dates in range.
+FIRST_YEAR = 2000
 _PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
 
@@ -41,10 +43,12 @@ def period_bounds(period: str | None, now: float, tz: str) -> tuple[str, float, 
         if found is None:
             raise InvalidInput("period", f"{period!r} is not a month; write it as YYYY-MM, e.g. 2025-11")
         year, month = int(found.group(1)), int(found.group(2))
+    if year < FIRST_YEAR:
+        raise InvalidInput("period", f"{period} is before andian kept any data; ask for a month since {FIRST_YEAR}")
     start = datetime(year, month, 1, tzinfo=zone).timestamp()
-    end = datetime(year + month // 12, month % 12 + 1, 1, tzinfo=zone).timestamp()
     if start > now:
         raise InvalidInput("period", f"{year}-{month:02d} has not begun yet")
+    end = datetime(year + month // 12, month % 12 + 1, 1, tzinfo=zone).timestamp()
     return f"{year}-{month:02d}", start, end
 
 
@@ -52,6 +56,10 @@ async def build(ctx: Context, principal: Principal, site_id: int, period: str | 
     site = await visible_site(ctx, principal, site_id)
     now = ctx.clock()
     name, start, end = period_bounds(period, now, ctx.settings.timezone)
+    if end <= site["created_at"]:
+        registered = datetime.fromtimestamp(site["created_at"], ZoneInfo(ctx.settings.timezone))
+        raise InvalidInput("period", f"there is no data for {name}: the site was registered on "
+                                     f"{registered:%Y-%m-%d}; ask for {registered:%Y-%m} or later")
     until = min(end, now)
 
     def read(conn: sqlite3.Connection) -> dict[str, Any]:

@@ -113,8 +113,13 @@ async def create_site(ctx: Context, principal: Principal, body: SiteCreate) -> S
     now = ctx.clock()
 
     def insert(conn: sqlite3.Connection) -> dict[str, Any]:
-        if body.owner_id is not None and not sql.user_exists_with_role(conn, body.owner_id, "owner"):
-            raise InvalidInput("owner_id", f"no user with id {body.owner_id} and role owner")
+        # An operator may not make another company's customer the owner of its site (and so read their name):
+        # only an owner account with no sites yet, or whose sites are all the operator's company's.
+        if body.owner_id is not None and (
+                not sql.user_exists_with_role(conn, body.owner_id, "owner")
+                or (not principal.is_admin and sql.owns_sites_beyond(conn, body.owner_id, company_id))):
+            raise InvalidInput("owner_id", f"no owner account with id {body.owner_id} that you can assign; an "
+                                           "owner of other companies' sites is assigned by an administrator")
         if company_id is not None and not user_sql.company_exists(conn, company_id):
             raise InvalidInput("company_id", f"no company with id {company_id}; see GET /api/v1/companies")
         record = {**msgspec.structs.asdict(body), "company_id": company_id, "key_unit": int(body.key_unit),

@@ -6,6 +6,8 @@ from typing import Annotated, Any, Literal
 
 from msgspec import Meta, Struct
 
+from ..schemas import END, LINE, TEXT, Id
+
 __all__ = [
     "STEPS",
     "Answer",
@@ -22,7 +24,7 @@ __all__ = [
 Step = Literal["pair", "identify", "live_read", "self_test", "thresholds", "accept"]
 # The installer's flow, in order (ARCHITECTURE "BLE", USER_STORIES 2).
 STEPS: tuple[Step, ...] = ("pair", "identify", "live_read", "self_test", "thresholds", "accept")
-Address = Annotated[str, Meta(pattern=r"^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}$", description="BLE address")]
+Address = Annotated[str, Meta(pattern=r"^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}" + END, description="BLE address")]
 
 
 class ScanResult(Struct):
@@ -37,9 +39,9 @@ class ScanResult(Struct):
 
 
 class CommissioningStart(Struct, forbid_unknown_fields=True):
-    site_id: int
+    site_id: Id
     address: Address
-    model: str | None = None  # when the advertised name does not tell
+    model: Annotated[str, Meta(min_length=1, max_length=64)] | None = None  # when the advertised name does not tell
 
 
 class StepOut(Struct):
@@ -81,8 +83,8 @@ class Commissioning(Struct):
 
 
 class IdentifyIn(Struct, forbid_unknown_fields=True):
-    name: Annotated[str, Meta(max_length=100)] | None = None
-    circuit: Annotated[str, Meta(max_length=100)] | None = None
+    name: Annotated[str, Meta(max_length=100), LINE] | None = None
+    circuit: Annotated[str, Meta(max_length=100), LINE] | None = None
     rated_current_a: Annotated[float, Meta(ge=1, le=630)] | None = None
 
 
@@ -93,17 +95,17 @@ class ThresholdsIn(Struct, forbid_unknown_fields=True):
 class Answer(Struct, forbid_unknown_fields=True):
     key: str
     answer: Literal["pass", "fail", "na"]
-    note: Annotated[str, Meta(max_length=500)] = ""
+    note: Annotated[str, Meta(max_length=500), TEXT] = ""
 
 
 class AcceptIn(Struct, forbid_unknown_fields=True):
     answers: list[Answer]
-    signed_by: Annotated[str, Meta(min_length=1, max_length=100)]
+    signed_by: Annotated[str, Meta(min_length=1, max_length=100), LINE]
 
 
 class ControlIn(Struct, forbid_unknown_fields=True):
     action: Literal["trip", "close", "self_test"]
-    reason: Annotated[str, Meta(min_length=4, max_length=500, description="why; kept in the audit log")]
+    reason: Annotated[str, Meta(min_length=4, max_length=500, description="why; kept in the audit log"), TEXT]
 
 
 class ControlOut(Struct):

@@ -19,6 +19,7 @@ __all__ = [
     "list_devices",
     "list_gateways",
     "list_sites",
+    "owns_sites_beyond",
     "revoke_gateway",
     "serial_exists",
     "update_channel_settings",
@@ -63,6 +64,12 @@ def get_site(conn: sqlite3.Connection, site_id: int, scope_sql: str, params: lis
 def user_exists_with_role(conn: sqlite3.Connection, user_id: int, role: str) -> bool:
     row = conn.execute("SELECT 1 FROM users WHERE id = ? AND role = ?", (user_id, role)).fetchone()
     return row is not None
+
+
+def owns_sites_beyond(conn: sqlite3.Connection, user_id: int, company_id: int | None) -> bool:
+    """Whether the user owns a site that is not the company's (another company's, or one with none)."""
+    return conn.execute("SELECT 1 FROM sites WHERE owner_id = ? AND company_id IS NOT ? LIMIT 1",
+                        (user_id, company_id)).fetchone() is not None
 
 
 def serial_exists(conn: sqlite3.Connection, serial: str) -> bool:
