@@ -20,6 +20,7 @@ from . import __version__
 from .api.alarms import AlarmController, LiveController, ReadingsController
 from .api.auth import AuthController, CompanyController, UserController
 from .api.bluetooth import CommissioningController, ControlController, ScanController
+from .api.bodies import strict_json_body
 from .api.deps import dependencies
 from .api.errors import exception_handlers
 from .api.hazards import AttachmentController, HazardController, HazardRulesController
@@ -27,6 +28,7 @@ from .api.ingest import IngestController
 from .api.inspections import ChecklistController, InspectionController
 from .api.meta import MetaController
 from .api.notify import NotifyPolicyController, SubscriptionController
+from .api.openapi import render_plugins
 from .api.reports import ReportController
 from .api.sites import DeviceController, GatewayController, SiteController
 from .api.stats import StatsController
@@ -36,7 +38,7 @@ from .ingest import watchdog
 from .notify import worker as notify_worker
 from .settings import Settings
 from .sitebox import SiteBox
-from .web import PwaFiles, pwa_file, pwa_root
+from .web import PwaFiles, pwa_file, pwa_root, security_headers
 
 if TYPE_CHECKING:
     from ble.simulator import DeviceSpec
@@ -103,6 +105,8 @@ def create_app(
         ],
         dependencies=dependencies,
         exception_handlers=exception_handlers,
+        before_request=strict_json_body,  # JSON bodies as their JSON types say (api/bodies.py)
+        middleware=[security_headers],
         lifespan=[lifespan],
         request_max_body_size=settings.max_body_bytes,
         # Level 6, not the default 9: a sync pull of 50 MB compresses in 0.6 s instead of 0.86 s for 3 % more bytes.
@@ -112,6 +116,7 @@ def create_app(
             version=__version__,
             description="Smart electricity use: sites, devices, readings, alarms, hazards. See docs/ in the repo.",
             path="/schema",
+            render_plugins=render_plugins(),  # each page serves the completed document (api/openapi.py)
             components=Components(
                 security_schemes={"BearerToken": SecurityScheme(type="http", scheme="bearer",
                                                                 description="a user token or a gateway API key")}

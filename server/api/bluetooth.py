@@ -9,7 +9,7 @@ from litestar.params import JSONBody, Parameter, PathParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from ..sitebox import commissioning, control
-from ..sitebox.schemas import Commissioning, CommissioningStart, ControlIn, ControlOut, ScanResult
+from ..sitebox.schemas import Commissioning, CommissioningStart, ControlIn, ControlOut, ScanResult, Step
 from .deps import Caller, Ctx, PathId
 
 __all__ = ["CommissioningController", "ControlController", "ScanController"]
@@ -47,7 +47,7 @@ class CommissioningController(Controller):
                       "step is not done.")
     async def run_step(
         self, ctx: Ctx, principal: Caller, commissioning_id: PathId,
-        step: Annotated[str, PathParameter(description="pair, identify, live_read, self_test, thresholds or accept")],
+        step: Annotated[Step, PathParameter(description="pair, identify, live_read, self_test, thresholds or accept")],
         data: JSONBody[dict[str, Any] | None] = None,
     ) -> Commissioning:
         return await commissioning.run_step(ctx, principal, commissioning_id, step, data)

@@ -7,6 +7,7 @@ from typing import Annotated
 from litestar import Controller, get
 from litestar.params import QueryParameter
 
+from ..schemas import DepartmentCode
 from ..services import stats
 from ..stats.schemas import CoverageOut, HazardRow, HotspotsOut, OfflineSite
 from .deps import Caller, Ctx
@@ -14,7 +15,7 @@ from .deps import Caller, Ctx
 __all__ = ["StatsController"]
 
 Region = Annotated[str | None, QueryParameter(max_length=15, description="a region code: only sites under it")]
-Sector = Annotated[str | None, QueryParameter(max_length=40, description="a department code, e.g. commerce")]
+Sector = Annotated[DepartmentCode | None, QueryParameter(description="a department code, e.g. commerce")]
 
 
 class StatsController(Controller):
