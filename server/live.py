@@ -16,8 +16,9 @@ QUEUE_LIMIT = 2000
 
 
 class Subscription:
-    def __init__(self, site_id: int) -> None:
+    def __init__(self, site_id: int, caller: str) -> None:
         self.site_id = site_id
+        self.caller = caller
         self.queue: asyncio.Queue[LiveEvent] = asyncio.Queue(QUEUE_LIMIT)
         self.overflowed = False
 
@@ -25,6 +26,7 @@ class Subscription:
 class Hub:
     def __init__(self) -> None:
         self._subs: dict[int, set[Subscription]] = {}
+        self._open: dict[str, int] = {}  # open streams per caller ("user:3", "gateway:7")
         # Set by every published alarm change; the notifier waits on it (server/notify/worker.py).
         self.alarms = asyncio.Event()
 
@@ -44,14 +46,21 @@ class Hub:
                 except asyncio.QueueFull:
                     sub.overflowed = True
 
+    def open_streams(self, caller: str) -> int:
+        return self._open.get(caller, 0)
+
     @asynccontextmanager
-    async def subscribe(self, site_id: int) -> AsyncIterator[Subscription]:
-        sub = Subscription(site_id)
+    async def subscribe(self, site_id: int, caller: str = "") -> AsyncIterator[Subscription]:
+        sub = Subscription(site_id, caller)
         self._subs.setdefault(site_id, set()).add(sub)
+        self._open[caller] = self._open.get(caller, 0) + 1
         try:
             yield sub
         finally:
             self._subs[site_id].discard(sub)
+            self._open[caller] -= 1
+            if not self._open[caller]:
+                del self._open[caller]
 
 
 async def follow(sub: Subscription, still_allowed: Callable[[], Awaitable[bool]], *, recheck_s: float,

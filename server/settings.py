@@ -62,6 +62,8 @@ class Settings(msgspec.Struct, kw_only=True):
     trusted_proxies: tuple[str, ...] = ()
     # An open live stream re-checks its token (or gateway key) this often and ends once it is revoked or expired.
     live_recheck_s: float = 5.0
+    # Open live streams one account (or gateway key) may hold at once: its phones and tabs, not a flood.
+    live_streams_per_caller: int = 20
 
     def link_base(self) -> str:
         return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
@@ -108,4 +110,5 @@ _ENV = {
     "ANDIAN_LOGIN_WINDOW_S": "login_window_s",
     "ANDIAN_TRUSTED_PROXIES": "trusted_proxies",
     "ANDIAN_LIVE_RECHECK_S": "live_recheck_s",
+    "ANDIAN_LIVE_STREAMS_PER_CALLER": "live_streams_per_caller",
 }

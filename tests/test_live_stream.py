@@ -328,3 +328,27 @@ async def event_of(http: httpx.AsyncClient, live: Live, kind: str, ts: float | N
                         json={"batch_id": f"live-{kind}-{ts}",
                               "events": [{"device": "LIVE-1", "kind": kind, "ts": ts, "count": 1}]})
     assert r.status_code == 200 and r.json()["rejected"] == [], r.text
+
+
+def test_one_account_holds_a_bounded_number_of_streams(tmp_path: Any) -> None:
+    """Each open stream holds a queue on the server: one account's phones and tabs, not a flood (429 past it)."""
+    add_admin(Settings(db_path=tmp_path / "andian.db"))
+
+    async def open_streams(live: Live) -> None:
+        async with Stream(live, "owner_1", "market"), Stream(live, "owner_1", "market"):
+            async with httpx.AsyncClient(base_url=live.url, timeout=WAIT_S) as http:
+                third = await http.get("/api/v1/live", params={"site_id": live.sites["market"]},
+                                       headers=live.headers("owner_1"))
+                assert third.status_code == 429, third.text
+                assert "2 live streams are open" in third.json()["detail"] and "Retry-After" in third.headers
+            # Another account is not held back by this one's streams.
+            async with Stream(live, "owner_2", "care"):
+                pass
+
+    with (tmp_path / "server.log").open("w") as log:
+        process, url = start_server(tmp_path / "andian.db", log, env={"ANDIAN_LIVE_STREAMS_PER_CALLER": "2"})
+        try:
+            asyncio.run(open_streams(_seed(url)))
+        finally:
+            process.terminate()
+            process.wait(timeout=15)

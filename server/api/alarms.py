@@ -10,7 +10,7 @@ from litestar import Controller, Request, get, post
 from litestar.params import JSONBody, QueryParameter
 from litestar.response import ServerSentEvent, ServerSentEventMessage
 
-from ..errors import Unauthorized
+from ..errors import RateLimited, Unauthorized
 from ..live import follow
 from ..notify.schemas import DeliveryOut
 from ..schemas import MAX_ID, AckIn, AlarmOut, Readings
@@ -90,6 +90,11 @@ class LiveController(Controller):
         self, ctx: Ctx, principal: Caller, site_id: SiteId, request: Request[Any, Any, Any]
     ) -> ServerSentEvent:
         await sites.get_site(ctx, principal, site_id)  # 404 unless the caller may see the site
+        caller = f"{principal.kind}:{principal.id}"
+        most = ctx.settings.live_streams_per_caller
+        if ctx.hub.open_streams(caller) >= most:
+            raise RateLimited(f"{most} live streams are open with this account already; close one (another tab or "
+                              "phone) and try again", retry_after_s=int(KEEPALIVE_S))
         authorization = request.headers.get("authorization")
 
         async def still_allowed() -> bool:
@@ -100,7 +105,7 @@ class LiveController(Controller):
             return True
 
         async def stream() -> AsyncIterator[ServerSentEventMessage]:
-            async with ctx.hub.subscribe(site_id) as sub:
+            async with ctx.hub.subscribe(site_id, caller) as sub:
                 yield ServerSentEventMessage(data=None, comment="andian live")
                 async for event in follow(sub, still_allowed, recheck_s=ctx.settings.live_recheck_s,
                                           keepalive_s=KEEPALIVE_S):

@@ -88,7 +88,7 @@ EXTRA_STATUSES: dict[tuple[str, str], tuple[int, ...]] = {
     ("get", "/api/v1/sites/{site_id}/report"): (503,),
     ("get", "/api/v1/alarms"): (404,),
     ("get", "/api/v1/hazards"): (404,),
-    ("get", "/api/v1/live"): (404,),
+    ("get", "/api/v1/live"): (404, 429),
     ("get", "/api/v1/checklists"): (404,),
     ("get", "/api/v1/inspections"): (404,),
 }
