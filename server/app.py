@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
 from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager
@@ -33,6 +32,7 @@ from .api.reports import ReportController
 from .api.sites import DeviceController, GatewayController, SiteController
 from .api.stats import StatsController
 from .api.sync import SyncController
+from .background import stop as stop_background
 from .context import Context, open_context
 from .ingest import watchdog
 from .notify import worker as notify_worker
@@ -87,11 +87,7 @@ def create_app(
                     tasks.append(asyncio.create_task(ctx.site_box.run()))
                 yield
             finally:
-                for task in tasks:
-                    task.cancel()
-                for task in tasks:
-                    with contextlib.suppress(asyncio.CancelledError):
-                        await task
+                await stop_background(tasks)
                 if radio is not None:
                     await radio.close()
 
@@ -123,3 +119,4 @@ def create_app(
             ),
         ),
     )
+

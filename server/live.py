@@ -82,7 +82,9 @@ async def follow(sub: Subscription, still_allowed: Callable[[], Awaitable[bool]]
             next_keepalive = now + keepalive_s
             yield None
         try:
-            event = await asyncio.wait_for(sub.queue.get(), max(min(next_check, next_keepalive) - now, 0.0))
+            # asyncio.timeout, not wait_for, which in Python 3.11 can swallow a cancellation racing its timeout.
+            async with asyncio.timeout(max(min(next_check, next_keepalive) - now, 0.0)):
+                event = await sub.queue.get()
         except TimeoutError:
             continue
         next_keepalive = time.monotonic() + keepalive_s

@@ -120,7 +120,10 @@ async def run(ctx: Context) -> None:
                 await notifier.round()
             except Exception:  # the loop must outlive one bad round; the log says what happened
                 log.exception("notification round failed")
+            # asyncio.timeout, not wait_for: in Python 3.11 wait_for can swallow a cancellation that races its
+            # timeout, and this loop would then run on after shutdown asked it to stop.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(wake.wait(), ctx.settings.notify_tick_s)
+                async with asyncio.timeout(ctx.settings.notify_tick_s):
+                    await wake.wait()
     finally:
         await notifier.stop()
