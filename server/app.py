@@ -20,7 +20,7 @@ from .api.alarms import AlarmController, LiveController, ReadingsController
 from .api.auth import AuthController, CompanyController, UserController
 from .api.bluetooth import CommissioningController, ControlController, ScanController
 from .api.bodies import strict_json_body
-from .api.deps import dependencies
+from .api.deps import authenticated_first, dependencies
 from .api.errors import exception_handlers
 from .api.hazards import AttachmentController, HazardController, HazardRulesController
 from .api.ingest import IngestController
@@ -100,6 +100,7 @@ def create_app(
             StatsController, ReportController, SyncController, pwa_root, pwa_file,
         ],
         dependencies=dependencies,
+        guards=[authenticated_first],  # the caller is known before any body is read (api/deps.py)
         exception_handlers=exception_handlers,
         before_request=strict_json_body,  # JSON bodies as their JSON types say (api/bodies.py)
         middleware=[security_headers],

@@ -16,9 +16,6 @@ import msgspec
 from litestar import Request
 from litestar.exceptions import SerializationException, ValidationException
 
-from ..context import Context
-from ..services.auth import authenticate
-
 __all__ = ["strict_json_body"]
 
 _AT = re.compile(r"^(?P<message>.*) - at `\$\.?(?P<path>[^`]*)`$", re.DOTALL)
@@ -47,10 +44,7 @@ async def strict_json_body(request: Request[Any, Any, Any]) -> None:
     field = handler.parsed_data_field
     if field is None or handler.resolve_data_dto() is not None:  # no body, or a DTO that decodes it itself
         return
-    if "principal" in handler.parsed_fn_signature.parameters and "principal" not in request.state:
-        # Who may not call hears 401 before anything about the body; the principal dependency reuses this.
-        ctx: Context = request.app.state["andian"]
-        request.state["principal"] = await authenticate(ctx, request.headers.get("authorization"))
+    # Who may not call has heard 401 already: the app's guard (api.deps.authenticated_first) runs first.
     body = await request.body()
     if not body:
         return  # Litestar answers a missing body itself (api/errors.py: "request body is missing")

@@ -36,9 +36,12 @@ async def provide_principal(request: Request[Any, Any, Any], ctx: NamedDependenc
     return await authenticate(ctx, request.headers.get("authorization"))
 
 
-async def authenticated_first(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
-    """A guard: the caller is known before the body is read and decoded (Litestar runs guards before it parses
-    ``data``), so an anonymous client cannot make the server decode megabytes of batch."""
+async def authenticated_first(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
+    """The app's guard: for every operation that takes the caller, the caller is known before the body is read
+    and decoded (Litestar runs guards before ``before_request`` and before it parses ``data``), so an anonymous
+    client hears 401 and cannot make the server decode megabytes of batch. ``provide_principal`` reuses it."""
+    if "principal" not in handler.parsed_fn_signature.parameters:
+        return  # public: login, health, the PWA
     ctx: Context = connection.app.state["andian"]
     connection.state["principal"] = await authenticate(ctx, connection.headers.get("authorization"))
 

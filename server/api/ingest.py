@@ -9,7 +9,7 @@ from litestar.params import Body
 
 from ..ingest.wire import IngestBatch, IngestBatchDTO, IngestResult, ParsedBatch
 from ..services import ingest
-from .deps import Caller, Ctx, authenticated_first
+from .deps import Caller, Ctx
 
 __all__ = ["IngestController"]
 
@@ -18,7 +18,6 @@ class IngestController(Controller):
     path = "/api/v1/ingest"
     tags = ["ingest"]
     security = [{"BearerToken": []}]
-    guards = [authenticated_first]
 
     @post(
         "/",

@@ -9,27 +9,17 @@ from .. import __version__
 from ..reference import Capability, Department, Region, VenueType
 from ..schemas import Health
 from ..storage.database import ping
+from ..storage.space import DiskState
 from .deps import Ctx
 
-__all__ = ["DiskOut", "HealthOut", "MetaController", "ReferenceOut"]
-
-
-class DiskOut(msgspec.Struct):
-    """The disk that holds the database. ``full``: readings are refused (507) until space is freed; alarm
-    transitions are still stored, from the reserve once it is ``"in use"`` (docs/operations.md, "Full disk")."""
-
-    full: bool
-    free_bytes: int
-    reserve: str  # "held", "in use" or "none"
-    since: float | None = None
-    cause: str | None = None
+__all__ = ["HealthOut", "MetaController", "ReferenceOut"]
 
 
 class HealthOut(Health):
     """``status`` is ``"ok"``, or ``"degraded"`` with the cause named (still 200: the server answers and keeps
     alarms; it is the operator who must act, not a load balancer)."""
 
-    disk: DiskOut
+    disk: DiskState
 
 
 class ReferenceOut(msgspec.Struct):
@@ -48,8 +38,7 @@ class MetaController(Controller):
         await ctx.db.read(ping)
         disk = ctx.db.disk()
         return HealthOut(status="degraded" if disk.full else "ok", version=__version__, time=ctx.clock(),
-                         site_box=ctx.settings.site,
-                         disk=DiskOut(disk.full, disk.free_bytes, disk.reserve, disk.since, disk.cause))
+                         site_box=ctx.settings.site, disk=disk)
 
     @get("/reference", summary="Regions, departments, venue types and required capabilities")
     async def reference(self, ctx: Ctx) -> ReferenceOut:

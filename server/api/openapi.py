@@ -243,7 +243,10 @@ def _zero_bounds(app: Litestar, paths: dict[str, Any]) -> None:
 
 
 def complete(doc: dict[str, Any], app: Litestar) -> dict[str, Any]:
-    """Complete Litestar's document of ``app`` in place (idempotent) and answer it."""
+    """Complete Litestar's document of ``app`` in place and answer it. Litestar keeps one document per app and
+    hands the same one to every page, so it is completed once (its ``Error`` schema says it has been)."""
+    if doc.get("components", {}).get("schemas", {}).get("Error") is ERROR_SCHEMA:
+        return doc
     paths: dict[str, Any] = doc.get("paths", {})
     known = {(method, path) for path, item in paths.items() for method in item if method in _METHODS}
     stale = (set(EXTRA_STATUSES) | {(m, p) for m, p, _ in PARAMETER_SCHEMAS}) - known

@@ -12,7 +12,7 @@ from offline_sync.protocol import PullResult, Push, PushResult
 
 from ..services import sync
 from ..sync.pull import DEFAULT_LIMIT, MAX_LIMIT
-from .deps import Caller, Ctx, authenticated_first
+from .deps import Caller, Ctx
 
 __all__ = ["SyncController"]
 
@@ -21,7 +21,6 @@ class SyncController(Controller):
     path = "/api/v1/sync"
     tags = ["sync"]
     security = [{"BearerToken": []}]
-    guards = [authenticated_first]
 
     @post("/push", status_code=HTTP_200_OK,
           summary="Apply a device's mutations in order; one result per mutation (applied, merged, rejected with "

@@ -235,9 +235,12 @@ class Detector:
 
     def _history(self, slot: Int, ts: Float, value: Float, now: float, out: Findings) -> tuple[Int, Float, Float]:
         """Judge the channels whose newest sample is history as late samples (``_late``); return the others."""
-        newest = np.full(self.table.size, -np.inf)
-        np.maximum.at(newest, slot, ts)
-        old = newest[slot] < now - HISTORY_S
+        if float(ts.min()) >= now - HISTORY_S:
+            return slot, ts, value  # the usual batch: nothing in it is an hour old
+        channels, which = np.unique(slot, return_inverse=True)
+        newest = np.full(channels.shape[0], -np.inf)
+        np.maximum.at(newest, which, ts)
+        old = newest[which] < now - HISTORY_S
         if not old.any():
             return slot, ts, value
         order = np.lexsort((ts[old], slot[old]))

@@ -79,7 +79,8 @@ async def check(hosts: Iterable[str], *, timeout_s: float = RESOLVE_TIMEOUT_S) -
         if is_local_name(host):
             raise _refused(host, "a localhost name, loopback")
         try:
-            found = await asyncio.wait_for(loop.getaddrinfo(host, None, type=socket.SOCK_STREAM), timeout_s)
+            async with asyncio.timeout(timeout_s):
+                found = await loop.getaddrinfo(host, None, type=socket.SOCK_STREAM)
         except TimeoutError as exc:
             raise TargetRefused(f"the host {host} did not resolve within {timeout_s:g} s; check the name, or try "
                                 "again when DNS answers") from exc

@@ -50,6 +50,7 @@ class Target(msgspec.Struct, frozen=True):
     scheme: str
     service: str
     masked: str
+    hosts: tuple[str, ...] = ()  # where andian connects to reach it (``hosts``); none for fixed-host services
 
 
 class TargetResult(msgspec.Struct):
@@ -79,7 +80,9 @@ def parse(url: str, field: str = "url") -> Target:
     if plugin is None:
         raise InvalidInput(field, f"apprise cannot use this {scheme}:// URL; check the key, token or address "
                                   "parts (docs/notifications.md shows each service's form)")
-    return Target(scheme=scheme, service=str(plugin.service_name), masked=_mask(str(plugin.url(privacy=True)), scheme))  # type: ignore[no-untyped-call]
+    return Target(scheme=scheme, service=str(plugin.service_name),
+                  masked=_mask(str(plugin.url(privacy=True)), scheme),  # type: ignore[no-untyped-call]
+                  hosts=tuple(hosts(plugin, scheme)))
 
 
 @functools.cache
@@ -120,17 +123,13 @@ def hosts(plugin: object, scheme: str) -> list[str]:
     return [host.strip("[]")] if isinstance(host, str) and host.strip("[]") else []
 
 
-async def check(url: str, *, allow_private: bool, field: str = "url") -> None:
-    """InvalidInput naming ``field`` unless every host the URL makes andian connect to resolves (within
+async def check(target: Target, *, allow_private: bool, field: str = "url") -> None:
+    """InvalidInput naming ``field`` unless every host of a parsed ``target`` resolves (within
     ``addresses.RESOLVE_TIMEOUT_S``) to public addresses only; with ``allow_private`` nothing is checked."""
     if allow_private:
         return
-    url = url.strip()
-    plugin = apprise.Apprise.instantiate(url, suppress_exceptions=True)
-    if plugin is None:
-        raise InvalidInput(field, "apprise cannot use this URL; check it (docs/notifications.md shows each form)")
     try:
-        await addresses.check(hosts(plugin, url.split("://", 1)[0].lower()))
+        await addresses.check(target.hosts)
     except addresses.TargetRefused as exc:
         raise InvalidInput(field, exc.detail) from exc
 

@@ -77,7 +77,7 @@ async def create_subscription(ctx: Context, principal: Principal, body: Subscrip
     user_id = require_user(principal, "keep notification subscriptions")
     target = targets.parse(body.url)
     # Server-side request forgery: no loopback, link-local or private hosts unless the administrator allows them.
-    await targets.check(body.url, allow_private=ctx.settings.notify_allow_private)
+    await targets.check(target, allow_private=ctx.settings.notify_allow_private)
     await _check_sites(ctx, principal, body.site_ids)
     _check_quiet(body.quiet_start, body.quiet_end)
     assert ctx.secrets is not None

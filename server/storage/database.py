@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import logging
 import os
 import queue
 import sqlite3
@@ -29,7 +28,6 @@ from .space import DiskState, Space, out_of_space
 
 __all__ = ["Database", "chunks", "make_durable", "on_rollback", "ping"]
 
-log = logging.getLogger("andian.storage")
 
 T = TypeVar("T")
 

@@ -31,9 +31,15 @@ def _run(db: sqlite_utils.Database, script: str) -> None:
             db.execute(statement)
 
 
-@migrations(name="0001_foundation")
-def _foundation(db: sqlite_utils.Database) -> None:
-    _run(db, _sql("0001_foundation"))
+def _plain(name: str) -> None:
+    """Register a migration that runs its schema/ file as it is."""
+
+    @migrations(name=name)
+    def apply(db: sqlite_utils.Database) -> None:
+        _run(db, _sql(name))
+
+
+_plain("0001_foundation")
 
 
 @migrations(name="0002_readings_alarms")
@@ -43,44 +49,10 @@ def _readings_alarms(db: sqlite_utils.Database) -> None:
     _run(db, _sql("0002_readings_alarms").replace("{AGGREGATES}", aggregates))
 
 
-@migrations(name="0003_bluetooth")
-def _bluetooth(db: sqlite_utils.Database) -> None:
-    _run(db, _sql("0003_bluetooth"))
-
-
-@migrations(name="0004_notifications")
-def _notifications(db: sqlite_utils.Database) -> None:
-    _run(db, _sql("0004_notifications"))
-
-
-@migrations(name="0005_hazards")
-def _hazards(db: sqlite_utils.Database) -> None:
-    _run(db, _sql("0005_hazards"))
-
-
-@migrations(name="0006_inspections")
-def _inspections(db: sqlite_utils.Database) -> None:
-    _run(db, _sql("0006_inspections"))
-
-
-@migrations(name="0007_sync")
-def _sync(db: sqlite_utils.Database) -> None:
-    _run(db, _sql("0007_sync"))
-
-
-@migrations(name="0008_hazard_inspection_index")
-def _hazard_inspection_index(db: sqlite_utils.Database) -> None:
-    _run(db, _sql("0008_hazard_inspection_index"))
-
-
-@migrations(name="0009_trustworthy_alarms")
-def _trustworthy_alarms(db: sqlite_utils.Database) -> None:
-    _run(db, _sql("0009_trustworthy_alarms"))
-
-
-@migrations(name="0010_security")
-def _security(db: sqlite_utils.Database) -> None:
-    _run(db, _sql("0010_security"))
+# In order; append new ones, never edit or reorder.
+for _name in ("0003_bluetooth", "0004_notifications", "0005_hazards", "0006_inspections", "0007_sync",
+              "0008_hazard_inspection_index", "0009_trustworthy_alarms", "0010_security"):
+    _plain(_name)
 
 
 def upgrade(path: Path) -> list[str]:

@@ -15,9 +15,11 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from .database import chunks
+
 __all__ = [
     "BUCKET_S", "batch_result", "insert_events", "insert_readings", "mark_late", "minute_mark", "prune",
-    "range_aggregate", "range_raw", "raw_step_sums", "record_batch", "rollup", "step_sums",
+    "range_raw", "raw_step_sums", "record_batch", "rollup", "step_sums",
 ]
 
 BUCKET_S = 600
@@ -59,11 +61,9 @@ def _buckets(start: float, end: float) -> list[int]:
 def range_raw(conn: sqlite3.Connection, channel_id: int, start: float, end: float,
               limit: int | None = None) -> list[tuple[float, float]]:
     """Raw readings of one channel with ``start <= ts <= end``, oldest first; at most ``limit`` of them."""
-    buckets = _buckets(start, end)
     out: list[tuple[float, float]] = []
     # One seek per bucket; IN lists are chunked below SQLite's parameter limit.
-    for i in range(0, len(buckets), 500):
-        part = buckets[i : i + 500]
+    for part in chunks(_buckets(start, end), 500):
         marks = ", ".join("?" * len(part))
         left = -1 if limit is None else limit - len(out)
         out.extend(conn.execute(
@@ -79,11 +79,10 @@ def range_raw(conn: sqlite3.Connection, channel_id: int, start: float, end: floa
 def raw_step_sums(conn: sqlite3.Connection, channel_id: int, start: float, end: float,
                   step: float) -> list[tuple[int, int, float]]:
     """(step number, count, sum) of one channel's raw readings with ``start <= ts < end``, grouped in SQL so that
-    a long range never travels row by row; step number k is the bucket ``[k·step, (k+1)·step)``."""
-    buckets = _buckets(start, end)
+    a long range never travels row by row; step number k is the bucket ``[k·step, (k+1)·step)`` (a step that
+    spans two chunks of buckets comes in two rows: the caller adds them)."""
     out: list[tuple[int, int, float]] = []
-    for i in range(0, len(buckets), 500):
-        part = buckets[i : i + 500]
+    for part in chunks(_buckets(start, end), 500):
         marks = ", ".join("?" * len(part))
         out.extend(conn.execute(
             f"SELECT CAST(ts / ? AS INTEGER), COUNT(*), SUM(value) FROM readings WHERE bucket IN ({marks}) "
@@ -102,16 +101,6 @@ def step_sums(conn: sqlite3.Connection, table: str, channel_id: int, start: floa
         f"SELECT CAST(start / ? AS INTEGER), SUM(n), SUM(vsum) FROM {table} WHERE channel_id = ? AND start >= ? "
         "AND start < ? GROUP BY 1",
         [step, channel_id, start, end],
-    ).fetchall()
-
-
-def range_aggregate(conn: sqlite3.Connection, table: str, channel_id: int, start: float,
-                    end: float) -> list[tuple[float, int, float]]:
-    """(bucket start, n, sum) from ``readings_minute`` or ``readings_hour``."""
-    assert table in ("readings_minute", "readings_hour")
-    return conn.execute(
-        f"SELECT start, n, vsum FROM {table} WHERE channel_id = ? AND start >= ? AND start <= ? ORDER BY start",
-        [channel_id, math.floor(start), end],
     ).fetchall()
 
 

@@ -8,8 +8,9 @@ import logging
 import os
 import sqlite3
 import time
-from dataclasses import dataclass
 from pathlib import Path
+
+import msgspec
 
 from ..errors import StorageFull
 
@@ -28,15 +29,16 @@ def out_of_space(exc: BaseException) -> bool:
     return isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT)
 
 
-@dataclass(frozen=True)
-class DiskState:
-    """The disk under the database, for the health check."""
+class DiskState(msgspec.Struct, frozen=True):
+    """The disk that holds the database, as the health check tells it. ``full``: readings are refused (507) until
+    space is freed; alarm transitions are still stored, from the reserve once it is ``"in use"``
+    (docs/operations.md, "Full disk")."""
 
     full: bool
     free_bytes: int
     reserve: str  # "held", "in use" (freed for alarm writes) or "none" (switched off, or no room to make it)
-    since: float | None  # when full mode began
-    cause: str | None
+    since: float | None = None  # when full mode began
+    cause: str | None = None
 
 
 class Space:
