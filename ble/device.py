@@ -1,6 +1,7 @@
 """A device as the site box sees it: a link plus its profile. Reads channel values, runs commands.
 
-Bytes are decoded by the profile and protocol modules; this module only sequences requests.
+Bytes are decoded by the profile and protocol modules and moved by the link; Modbus requests and their answers
+go through the protocol layer's ``ModbusExchange``. This module only sequences requests.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from .link import DeviceLink
 from .profiles import Profile, decode, read_plan, text_of
 from .protocol import modbus
 from .protocol.arc import ArcReport, parse_arc
+from .protocol.exchange import ModbusExchange
 
 __all__ = ["ArcCallback", "Identity", "ModbusDevice", "Reading"]
 
@@ -38,10 +40,11 @@ class ModbusDevice:
     def __init__(self, link: DeviceLink, profile: Profile) -> None:
         self.link = link
         self.profile = profile
+        self.exchange = ModbusExchange(link)
 
     async def _ask(self, frame: bytes, check: Callable[[ModbusPDU], T]) -> T:
         """Send one request; a Modbus exception or a malformed answer becomes a typed link error."""
-        pdu = await self.link.request(frame)
+        pdu = await self.exchange.request(frame)
         try:
             return check(pdu)
         except modbus.ModbusError as exc:

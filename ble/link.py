@@ -1,11 +1,12 @@
 """One connection owner per device, over bleak. The only module that imports bleak (besides the simulator's
 bleak backend, which *is* one).
 
-``DeviceLink`` connects through bleak-retry-connector, pairs or re-encrypts with the bond, finds the UART
-characteristics by their properties, subscribes to notifications, and sends one Modbus request at a time (the
-operation lock), waiting for the whole answer; the backend negotiates the MTU and frames are split at what it
-got. It disconnects after ``idle_s`` without use. Failures are typed (``ble.errors``) with advice; timeouts are
-never retried here.
+``DeviceLink`` only moves bytes: it connects through bleak-retry-connector, pairs or re-encrypts with the
+bond, finds the UART characteristics by their properties, writes bytes to the UART (split at the MTU the
+backend negotiated) and hands the bytes the device notifies to whoever holds the link (``exclusive``, one
+operation at a time), and reads and subscribes to other characteristics. What the bytes mean (Modbus framing,
+waiting for an answer) is the protocol layer's (``ble.protocol.exchange``). It disconnects after ``idle_s``
+without use. Failures are typed (``ble.errors``) with advice; nothing is retried here.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,7 +23,6 @@ from bleak.backends.characteristic import BleakGATTCharacteristic
 from bleak.backends.device import BLEDevice
 from bleak.exc import BleakDeviceNotFoundError, BleakError, BleakGATTProtocolError
 from bleak_retry_connector import BleakNotFoundError, establish_connection
-from pymodbus.pdu import ModbusPDU
 
 from .errors import (
     DeviceNotFound,
@@ -33,16 +33,12 @@ from .errors import (
     NoReply,
     PairingFailed,
 )
-from .protocol.modbus import FrameReader
 from .uuids import NUS_SERVICE
 
 __all__ = ["BACKOFF_S", "Advertisement", "Backends", "DeviceLink", "discover"]
 
 log = logging.getLogger("andian.ble")
 
-# A Modbus answer over BLE takes one or two connection intervals (7.5–50 ms each); 2 s means the device is
-# gone or busy, and asking again at once would only queue behind the lost request.
-REQUEST_TIMEOUT_S = 2.0
 # Finding a device that advertises every 100 ms–1 s takes well under this; longer means out of range.
 FIND_TIMEOUT_S = 5.0
 # Disconnect after this long unused: frees the device for an installer's phone and saves its battery.
@@ -123,8 +119,8 @@ class DeviceLink:
         self.on_disconnect = on_disconnect
         self._client: BleakClient | None = None
         self._rx: BleakGATTCharacteristic | None = None
-        self._reader = FrameReader()
-        self._answer: asyncio.Future[ModbusPDU] | None = None
+        # Who holds the link (``exclusive``): notified UART bytes, and the link dropping while held.
+        self._listener: tuple[Callable[[bytes], None], Callable[[], None]] | None = None
         self._connect_lock = asyncio.Lock()
         self._op_lock = asyncio.Lock()
         self._idle: asyncio.TimerHandle | None = None
@@ -186,23 +182,21 @@ class DeviceLink:
         if rx is None or tx is None:
             raise NoReply(f"{self.address}: the UART service lacks a write or notify characteristic")
         self._rx = rx
-        self._reader.clear()
         await client.start_notify(tx, self._on_uart)
         for uuid, callback in self._subscriptions.items():
             await client.start_notify(uuid, _forward(callback))
 
     def _on_uart(self, _char: BleakGATTCharacteristic, data: bytearray) -> None:
-        for pdu in self._reader.feed(bytes(data)):
-            if self._answer is not None and not self._answer.done():
-                self._answer.set_result(pdu)
+        if self._listener is not None:  # bytes nobody waits for (a late answer) are dropped
+            self._listener[0](bytes(data))
 
     def _disconnected(self, client: BleakClient) -> None:
         if client is not self._client:
             return  # our own disconnect, or a client we already gave up
         self._client = None
         _seen.pop(self.address, None)  # it may be out of range now: look for it again before connecting
-        if self._answer is not None and not self._answer.done():
-            self._answer.set_exception(LinkLost(f"{self.address}: disconnected while waiting for an answer"))
+        if self._listener is not None:
+            self._listener[1]()
         if self.on_disconnect is not None:
             self.on_disconnect(self)
 
@@ -236,26 +230,34 @@ class DeviceLink:
             finally:
                 self._touch()
 
-    async def request(self, frame: bytes, wait_s: float = REQUEST_TIMEOUT_S) -> ModbusPDU:
-        """Send one Modbus frame and wait for the whole answer."""
-        client = await self._ensure_connected()
+    @contextlib.asynccontextmanager
+    async def exclusive(self, on_data: Callable[[bytes], None], on_lost: Callable[[], None]) -> AsyncIterator[None]:
+        """Hold the connected link for one operation (a request and its answer): other operations wait, the bytes
+        the UART notifies go to ``on_data`` and a drop calls ``on_lost`` until the block ends."""
+        await self._ensure_connected()
         async with self._op_lock:
-            assert self._rx is not None
-            rx = self._rx
-            self._reader.clear()
-            answer: asyncio.Future[ModbusPDU] = asyncio.get_running_loop().create_future()
-            self._answer = answer
+            self._listener = (on_data, on_lost)
             try:
-                with_response = "write" in rx.properties  # errors such as "encrypt first" come back
-                size = max(client.mtu_size - 3, 20)
-                for start in range(0, len(frame), size):
-                    await client.write_gatt_char(rx, frame[start : start + size], response=with_response)
-                return await asyncio.wait_for(answer, wait_s)
-            except Exception as exc:
-                raise _translate(exc, self.address, "waiting for the device's answer") from exc
+                yield
             finally:
-                self._answer = None
+                self._listener = None
                 self._touch()
+
+    async def write(self, data: bytes) -> None:
+        """Write ``data`` to the UART, in pieces of at most MTU − 3 bytes. Inside ``exclusive`` when an answer
+        is expected."""
+        client = await self._ensure_connected()
+        assert self._rx is not None
+        rx = self._rx
+        try:
+            with_response = "write" in rx.properties  # errors such as "encrypt first" come back
+            size = max(client.mtu_size - 3, 20)
+            for start in range(0, len(data), size):
+                await client.write_gatt_char(rx, data[start : start + size], response=with_response)
+        except Exception as exc:
+            raise _translate(exc, self.address, "sending a request") from exc
+        finally:
+            self._touch()
 
     async def pair(self) -> None:
         client = await self._ensure_connected()

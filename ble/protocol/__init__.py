@@ -1,1 +1,2 @@
-"""Wire protocols spoken by devices over their BLE characteristics. Pure: bytes in, values out."""
+"""Wire protocols spoken by devices over their BLE characteristics. The codecs are pure: bytes in, values out;
+``exchange`` sequences a Modbus request and its answer over a link that only moves bytes."""

@@ -2,7 +2,7 @@
 
 No CRC or framing is written here: pymodbus builds and checks every frame. A response may arrive split
 across several notifications (each at most ATT_MTU − 3 bytes); ``FrameReader`` keeps the bytes until
-the framer has a whole frame.
+the framer has a whole frame (``exchange.ModbusExchange`` feeds it what the link notifies).
 """
 
 from __future__ import annotations
@@ -10,12 +10,7 @@ from __future__ import annotations
 from pymodbus.framer import FramerRTU
 from pymodbus.pdu import DecodePDU, ExceptionResponse, ModbusPDU
 from pymodbus.pdu.bit_message import WriteSingleCoilRequest, WriteSingleCoilResponse
-from pymodbus.pdu.register_message import (
-    ReadHoldingRegistersRequest,
-    ReadHoldingRegistersResponse,
-    WriteSingleRegisterRequest,
-    WriteSingleRegisterResponse,
-)
+from pymodbus.pdu.register_message import ReadHoldingRegistersRequest, ReadHoldingRegistersResponse
 
 __all__ = [
     "MAX_REGISTERS",
@@ -25,12 +20,9 @@ __all__ = [
     "exception_frame",
     "read_holding",
     "read_response",
-    "register_written",
     "registers_of",
     "write_coil",
     "write_coil_response",
-    "write_register",
-    "write_register_response",
 ]
 
 # Modbus application protocol v1.1b3 §6.3: at most 125 registers in one read.
@@ -74,11 +66,6 @@ def read_holding(unit: int, address: int, count: int) -> bytes:
 def write_coil(unit: int, address: int, on: bool) -> bytes:
     """Function 0x05: switch one coil (a command such as trip, close or self-test)."""
     return _client().buildFrame(WriteSingleCoilRequest(address=address, bits=[on], dev_id=unit))
-
-
-def write_register(unit: int, address: int, value: int) -> bytes:
-    """Function 0x06: write one holding register."""
-    return _client().buildFrame(WriteSingleRegisterRequest(address=address, registers=[value], dev_id=unit))
 
 
 class FrameReader:
@@ -125,13 +112,6 @@ def coil_written(pdu: ModbusPDU, unit: int, address: int) -> bool:
     return bool(pdu.bits[0])
 
 
-def register_written(pdu: ModbusPDU, unit: int, address: int) -> int:
-    _check(pdu, unit)
-    if not isinstance(pdu, WriteSingleRegisterResponse) or pdu.address != address:
-        raise ValueError(f"expected the echo of a write to register {address}")
-    return int(pdu.registers[0])
-
-
 def _check(pdu: ModbusPDU, unit: int) -> None:
     if isinstance(pdu, ExceptionResponse):
         raise ModbusError(pdu.function_code & 0x7F, pdu.exception_code)
@@ -147,10 +127,6 @@ def read_response(unit: int, registers: list[int]) -> bytes:
 
 def write_coil_response(unit: int, address: int, on: bool) -> bytes:
     return _server().buildFrame(WriteSingleCoilResponse(address=address, bits=[on], dev_id=unit))
-
-
-def write_register_response(unit: int, address: int, value: int) -> bytes:
-    return _server().buildFrame(WriteSingleRegisterResponse(address=address, registers=[value], dev_id=unit))
 
 
 def exception_frame(unit: int, function_code: int, exception_code: int) -> bytes:

@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from msgspec import Meta, Struct, field
 
-from ..schemas import END, LINE, TEXT, Id
+from server.fields import END, LINE, TEXT, Id
 
 __all__ = [
     "AssigneeOut", "CommentIn", "HazardCreate", "HazardDetail", "HazardEventOut", "HazardOut", "HazardRules",

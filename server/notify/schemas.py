@@ -6,7 +6,8 @@ from typing import Annotated, Literal
 
 from msgspec import UNSET, Meta, Struct, UnsetType, field
 
-from ..schemas import END, LINE, AlarmLevel, Id
+from server.fields import END, LINE, Id
+from server.alarms.schemas import AlarmLevel
 
 __all__ = [
     "ALL_LEVELS", "AttemptOut", "DeliveryOut", "NotifyPolicyIn", "NotifyPolicyOut", "SubscriptionIn",

@@ -1,0 +1,1 @@
+"""Accounts: users, companies, tokens, passwords, roles and the guards that check them."""

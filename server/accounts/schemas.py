@@ -1,0 +1,57 @@
+"""Request and response shapes of login, users and companies."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from msgspec import Meta, Struct
+
+from server.accounts.principal import Role
+from server.detection.settings import CHANNEL_KEY_PATTERN, SETTING_NAMES
+from server.fields import DepartmentCode, END, Id, LINE, Name, RegionCode
+
+__all__ = ["CompanyCreate", "CompanyOut", "LoginRequest", "LoginResponse", "UserCreate", "UserOut"]
+
+class LoginRequest(Struct, forbid_unknown_fields=True):
+    username: Annotated[str, Meta(min_length=1, max_length=64)]
+    password: Annotated[str, Meta(min_length=1, max_length=256)]
+
+
+class UserOut(Struct):
+    id: int
+    username: str
+    role: Role
+    display_name: str
+    phone: str = ""
+    company_id: Id | None = None
+    regions: list[str] = []
+    department: str | None = None
+
+
+class LoginResponse(Struct):
+    token: str
+    expires_at: float
+    user: UserOut
+
+
+class UserCreate(Struct, forbid_unknown_fields=True):
+    username: Annotated[str, Meta(pattern=r"^[A-Za-z0-9_.@-]{3,64}" + END,
+                                  description="3–64 letters, digits or _ . @ -")]
+    password: Annotated[str, Meta(min_length=8, max_length=256)]
+    role: Role
+    display_name: Annotated[str, Meta(max_length=100), LINE] = ""
+    phone: Annotated[str, Meta(pattern=r"^[0-9+ -]{0,20}" + END)] = ""
+    regions: Annotated[list[RegionCode], Meta(max_length=100)] = []
+    department: DepartmentCode | None = None
+    company_id: Id | None = None
+
+
+class CompanyCreate(Struct, forbid_unknown_fields=True):
+    name: Name
+    hotline: Annotated[str, Meta(pattern=r"^[0-9+ -]{0,20}" + END)] = ""
+
+
+class CompanyOut(Struct):
+    id: int
+    name: str
+    hotline: str

@@ -1,0 +1,1 @@
+"""Alarms: the book of active instances, their lifecycle and transitions, acknowledgement."""

@@ -1,1 +1,0 @@
-"""HTTP API: thin controllers over ``server.services``; wire shapes in ``schemas``."""

@@ -1,0 +1,1 @@
+"""Attachments: photos and documents as evidence, content-addressed by sha256."""

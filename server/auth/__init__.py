@@ -1,1 +1,0 @@
-"""Authentication and scopes: password hashes, bearer tokens, gateway keys, the caller (Principal)."""

@@ -1,0 +1,1 @@
+"""The demo city, its mailbox and the stand-alone simulated site box."""

@@ -1,0 +1,1 @@
+"""Devices: the registry's controllers, commissioning, remote control and the site box's poller."""

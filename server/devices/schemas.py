@@ -1,0 +1,199 @@
+"""Request and response shapes of scanning, commissioning and remote control."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from msgspec import Meta, Struct
+
+from server.accounts.principal import Role
+from server.detection.settings import CHANNEL_KEY_PATTERN, SETTING_NAMES
+from server.fields import END, LINE
+
+from typing import Annotated, Any, Literal
+
+from msgspec import Meta, Struct
+
+from server.fields import END, LINE, TEXT, Id
+
+__all__ = ["Answer", "ChannelIn", "ChannelOut", "ChannelPatch", "ChecklistItem", "Commissioning", "CommissioningStart", "ControlIn", "ControlOut", "DeviceCreate", "DeviceKind", "DeviceOut", "GatewayCreate", "GatewayCreated", "GatewayOut", "IdentifyIn", "STEPS", "ScanResult", "SettingsIn", "StepOut"]
+
+Step = Literal["pair", "identify", "live_read", "self_test", "thresholds", "accept"]
+# The installer's flow, in order (ARCHITECTURE "BLE", USER_STORIES 2).
+STEPS: tuple[Step, ...] = ("pair", "identify", "live_read", "self_test", "thresholds", "accept")
+Address = Annotated[str, Meta(pattern=r"^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}" + END, description="BLE address")]
+
+
+class ScanResult(Struct):
+    address: str
+    name: str
+    rssi: int
+    model: str | None
+    model_name: str | None
+    kind: str | None
+    known: Literal["here", "elsewhere"] | None  # already registered at this site, or at another one
+    device_id: int | None  # only when known here
+
+
+class CommissioningStart(Struct, forbid_unknown_fields=True):
+    site_id: Id
+    address: Address
+    model: Annotated[str, Meta(min_length=1, max_length=64)] | None = None  # when the advertised name does not tell
+
+
+class StepOut(Struct):
+    step: Step
+    status: Literal["pending", "done", "failed"]
+    at: float | None = None
+    code: str | None = None  # for the PWA's texts: not_found, timeout, pairing_failed, …
+    error: str | None = None
+    result: dict[str, Any] | None = None
+
+
+class ChecklistItem(Struct):
+    key: str
+    text: dict[str, str]  # {"zh-CN": …, "en": …}
+
+
+class ChannelBrief(Struct):
+    id: int
+    key: str
+    unit: str
+    settings: dict[str, Any]
+
+
+class Commissioning(Struct):
+    id: int
+    site_id: int
+    address: str
+    model: str
+    model_name: str
+    kind: str
+    serial: str | None
+    device_id: int | None
+    state: Literal["in_progress", "commissioned"]
+    steps: list[StepOut]
+    channels: list[ChannelBrief]
+    checklist: list[ChecklistItem]
+    created_at: float
+    completed_at: float | None
+
+
+class IdentifyIn(Struct, forbid_unknown_fields=True):
+    name: Annotated[str, Meta(max_length=100), LINE] | None = None
+    circuit: Annotated[str, Meta(max_length=100), LINE] | None = None
+    rated_current_a: Annotated[float, Meta(ge=1, le=630)] | None = None
+
+
+class ThresholdsIn(Struct, forbid_unknown_fields=True):
+    channels: dict[str, dict[str, Any]] = {}
+
+
+class Answer(Struct, forbid_unknown_fields=True):
+    key: str
+    answer: Literal["pass", "fail", "na"]
+    note: Annotated[str, Meta(max_length=500), TEXT] = ""
+
+
+class AcceptIn(Struct, forbid_unknown_fields=True):
+    answers: list[Answer]
+    signed_by: Annotated[str, Meta(min_length=1, max_length=100), LINE]
+
+
+class ControlIn(Struct, forbid_unknown_fields=True):
+    action: Literal["trip", "close", "self_test"]
+    reason: Annotated[str, Meta(min_length=4, max_length=500, description="why; kept in the audit log"), TEXT]
+
+
+class ControlOut(Struct):
+    id: int
+    device_id: int
+    action: str
+    reason: str
+    outcome: Literal["done", "failed"]
+    switch: Literal["closed", "open"] | None
+    code: str | None
+    error: str | None
+    at: float
+    by: str
+
+
+DeviceKind = Literal["breaker", "combined", "residual", "temperature", "arc"]
+
+
+class ChannelOut(Struct):
+    id: int
+    device_id: int
+    key: str
+    unit: str
+    settings: dict[str, Any]
+
+
+class DeviceOut(Struct):
+    id: int
+    site_id: int
+    serial: str
+    model: str
+    kind: DeviceKind
+    name: str
+    circuit: str
+    rated_current_a: float | None
+    ble_address: str | None
+    state: Literal["registered", "commissioned"]
+    created_at: float
+    channels: list[ChannelOut]
+    poll_interval_s: float = 30.0
+    last_seen_at: float | None = None
+    switch: Literal["closed", "open"] | None = None  # a breaker's last known position
+    switch_at: float | None = None  # when it last moved
+    switch_by: str | None = None  # who moved it remotely (None: the device itself, or someone on site)
+    controls: list[str] = []  # remote actions the device's model supports (trip, close, self_test)
+
+
+# Channel settings as a client sends them: the known names only; the ranges depend on the channel's quantity and
+# are checked by detection.settings (400 naming the setting and its allowed range).
+SettingsIn = Annotated[dict[str, Any], Meta(extra_json_schema={
+    "properties": {name: {"type": "boolean"} if name == "enabled" else {"type": "number"} for name in SETTING_NAMES},
+    "additionalProperties": False,
+    "description": "alarm thresholds; which apply and their ranges depend on the channel (docs/detection.md)",
+})]
+
+
+class ChannelIn(Struct, forbid_unknown_fields=True):
+    key: Annotated[str, Meta(pattern=CHANNEL_KEY_PATTERN + END)]
+    settings: SettingsIn = {}
+
+
+class DeviceCreate(Struct, forbid_unknown_fields=True):
+    serial: Annotated[str, Meta(pattern=r"^[A-Za-z0-9_.:-]{1,64}" + END, description="the device's serial number")]
+    model: Annotated[str, Meta(min_length=1, max_length=64), LINE]
+    kind: DeviceKind
+    channels: Annotated[list[ChannelIn], Meta(min_length=1, max_length=32)]
+    name: Annotated[str, Meta(max_length=100), LINE] = ""
+    circuit: Annotated[str, Meta(max_length=100), LINE] = ""
+    rated_current_a: Annotated[float, Meta(ge=1, le=630)] | None = None
+    ble_address: Annotated[str, Meta(pattern=r"^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}" + END)] | None = None
+    # How often the device reports; three intervals without data raise ``offline``.
+    poll_interval_s: Annotated[float, Meta(ge=1, le=86400)] = 30.0
+
+
+class ChannelPatch(Struct, forbid_unknown_fields=True):
+    settings: SettingsIn
+
+
+class GatewayCreate(Struct, forbid_unknown_fields=True):
+    name: Annotated[str, Meta(min_length=1, max_length=100), LINE] = "site box"
+
+
+class GatewayOut(Struct):
+    id: int
+    site_id: int
+    name: str
+    key_prefix: str
+    created_at: float
+    revoked_at: float | None
+    last_seen_at: float | None
+
+
+class GatewayCreated(GatewayOut):
+    api_key: str = ""

@@ -1,0 +1,101 @@
+"""Bodies of the checklist and inspection endpoints."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from msgspec import Meta, Struct, field
+
+from server.hazards.schemas import Note, Photos
+from server.fields import LINE, Id
+
+__all__ = [
+    "AnswerIn", "AnswerOut", "AnswerResult", "AnswersIn", "AnswersOut", "CompleteIn", "InspectionCreate",
+    "InspectionDetail", "InspectionOut", "ItemOut", "TemplateOut",
+]
+
+Answer = Literal["pass", "fail", "na"]
+
+
+class ItemOut(Struct):
+    key: str
+    text: dict[str, str]  # {"zh-CN": …, "en": …}
+    section: str
+    major: bool
+    photo: bool
+
+
+class TemplateOut(Struct):
+    id: str
+    version: int
+    kind: str
+    venue_types: list[str]
+    title: dict[str, str]
+    items: list[ItemOut]
+
+
+class InspectionCreate(Struct, forbid_unknown_fields=True):
+    site_id: Id
+    # Default: the inspection template made for the site's venue type.
+    template_id: Annotated[str, Meta(max_length=60)] | None = None
+
+
+class AnswerIn(Struct, forbid_unknown_fields=True):
+    key: Annotated[str, Meta(max_length=40)]
+    answer: Answer
+    note: Note = ""
+    attachments: Photos = field(default_factory=list)
+
+
+class AnswersIn(Struct, forbid_unknown_fields=True):
+    answers: Annotated[list[AnswerIn], Meta(min_length=1, max_length=500)]
+
+
+class CompleteIn(Struct, forbid_unknown_fields=True):
+    signed_by: Annotated[str, Meta(min_length=1, max_length=60), LINE]
+    summary: Note = ""
+
+
+class AnswerOut(Struct):
+    key: str
+    answer: Answer
+    note: str
+    attachments: list[str]
+    answered_at: float
+    answered_by: str | None
+
+
+class InspectionOut(Struct):
+    id: int
+    site_id: int
+    site_name: str
+    template_id: str
+    template_version: int
+    title: dict[str, str]
+    state: Literal["in_progress", "completed"]
+    inspector: str
+    started_at: float
+    completed_at: float | None
+    signed_by: str | None
+    answered: int
+    total: int
+    failed: int
+
+
+class InspectionDetail(InspectionOut):
+    summary: str = ""
+    items: list[ItemOut] = []
+    answers: list[AnswerOut] = []
+    hazard_ids: list[int] = []
+
+
+class AnswerResult(Struct):
+    index: int
+    key: str
+    status: Literal["saved", "rejected"]
+    error: str | None = None
+
+
+class AnswersOut(Struct):
+    results: list[AnswerResult]
+    inspection: InspectionDetail

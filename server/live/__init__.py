@@ -1,0 +1,1 @@
+"""Live fan-out to open PWAs (Server-Sent Events)."""

@@ -1,0 +1,1 @@
+"""Readings of a channel: raw or bucketed, bounded."""

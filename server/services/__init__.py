@@ -1,1 +1,0 @@
-"""Services decide (permissions, validation, workflow); controllers only translate HTTP."""

@@ -1,0 +1,1 @@
+"""Sites: units with their address, region, venue type, owner and operator company."""

@@ -1,0 +1,1 @@
+"""The web edge: the app factory, request bodies, errors, the OpenAPI document, the built PWA."""
