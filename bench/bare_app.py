@@ -53,6 +53,6 @@ async def pull(limit: int = 500, cursor: str = "") -> Response[bytes]:
     return Response(_pages()[limit, cursor], media_type="application/json")
 
 
-# The same compression as server/app.py: gzip for clients that accept it (browsers and httpx do).
+# The same compression as server/web/app.py: gzip for clients that accept it (browsers and httpx do).
 sync_app = Litestar([push, pull], request_max_body_size=4 * 1024 * 1024,
                     compression_config=CompressionConfig(backend="gzip", minimum_size=500, gzip_compress_level=6))

@@ -38,14 +38,15 @@ from ble.profiles import Profile, profiles, read_plan
 from ble.protocol import modbus
 from ble.simulator import DeviceSpec, SimRadio
 from ble.uuids import NUS_RX, NUS_TX
-from server import app  # noqa: F401  (a site box loads the whole app: its imports belong in the baseline)
-from server.auth.principal import Principal
+from server.accounts.principal import Principal
 from server.context import open_context
-from server.schemas import ChannelIn, DeviceCreate, SiteCreate
-from server.services import sites
+from server.devices.schemas import ChannelIn, DeviceCreate
+from server.devices.sitebox import SiteBox
 from server.settings import Settings
-from server.sitebox import SiteBox
+from server.sites import service as sites
+from server.sites.schemas import SiteCreate
 from server.storage import users
+from server.web import app  # noqa: F401  (a site box loads the whole app: its imports belong in the baseline)
 
 MODELS = ("AD-SB63", "AD-SB125-3P", "AD-CD4", "AD-AF1")
 INTERVAL_S = 1.0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from server.auth.tokens import GATEWAY_PREFIX, new_secret, secret_hash
+from server.accounts.tokens import GATEWAY_PREFIX, new_secret, secret_hash
 from server.detection.settings import resolve_settings
 from server.storage.database import connect
 from server.storage.migrations import upgrade

@@ -35,7 +35,7 @@ from typing import Literal
 import numpy as np
 from numpy.typing import NDArray
 
-from server.detection.book import Active, AlarmBook
+from server.alarms.book import Active, AlarmBook
 from server.detection.engine import Detector
 from server.detection.settings import resolve_settings
 from server.detection.table import ChannelInfo

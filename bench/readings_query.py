@@ -22,9 +22,9 @@ from typing import Any
 import numpy as np
 from litestar.testing import TestClient
 
-from server.app import create_app
 from server.settings import Settings
 from server.storage import readings as readings_sql
+from server.web.app import create_app
 from tests.conftest import add_admin, bearer, login
 
 NOW = 1_763_856_000.0

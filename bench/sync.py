@@ -55,9 +55,9 @@ from bench.sync_phone import Phone, Pulled, pull_all
 from bench.sync_seed import INSPECTOR, PASSWORD, World, seed
 from offline_sync.protocol import Push, PushResult
 from server.context import open_context
-from server.services import sync
 from server.settings import Settings
 from server.storage.scopes import user_principal
+from server.sync import service as sync
 from tests.server_process import free_port, start_server
 
 ROOT = Path(__file__).resolve().parent.parent

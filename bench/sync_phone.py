@@ -15,7 +15,7 @@ import msgspec
 
 from bench.sync_seed import World
 from offline_sync.hlc import Clock
-from server.checklists import templates
+from server.inspections import templates
 
 __all__ = ["Phone", "Pulled", "pull_all", "uuid7"]
 

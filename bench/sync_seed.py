@@ -22,11 +22,11 @@ from typing import Any
 
 import msgspec
 
-from server.checklists import templates
-from server.checklists.visits import item_out, server_stamp
+from server.accounts.schemas import UserCreate
+from server.accounts.service import create_user
 from server.context import open_context
-from server.schemas import UserCreate
-from server.services.auth import create_user
+from server.inspections import templates
+from server.inspections.visits import item_out, server_stamp
 from server.settings import Settings
 from server.storage.database import connect
 

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import msgspec
 
-from . import __version__
-from .auth.principal import ROLES
-from .errors import AndianError
-from .settings import Settings
+from server import __version__
+from server.accounts.principal import ROLES
+from server.errors import AndianError
+from server.settings import Settings
 
 __all__ = ["main"]
 
@@ -78,13 +78,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _demo(Settings.from_env(db_path=args.db, host=args.host, port=args.port,
                                            notify_allow_private=True), devices=not args.no_devices)
         if args.command == "sim":
-            from .sim import run_sim
+            from server.demo.sim import run_sim
 
             return asyncio.run(run_sim(args.seconds, args.interval, args.url, args.key))
         if args.command == "user":
             return asyncio.run(_user_add(args))
         if args.command == "db":
-            from .storage import upgrade
+            from server.storage import upgrade
 
             settings = Settings.from_env(db_path=args.db)
             applied = upgrade(settings.db_path)
@@ -99,8 +99,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _serve(settings: Settings, *, devices: bool = False) -> int:
     import uvicorn
 
-    from .app import create_app
-    from .demo import DEMO_DEVICES
+    from server.demo.city import DEMO_DEVICES
+    from server.web.app import create_app
 
     # One worker: the watchdog and the BLE poller must run in exactly one process.
     app = create_app(settings, simulated=DEMO_DEVICES if devices else None)
@@ -109,9 +109,9 @@ def _serve(settings: Settings, *, devices: bool = False) -> int:
 
 
 def _demo(settings: Settings, *, devices: bool = True) -> int:
-    from .context import open_context
-    from .demo import DEMO_DEVICES, DEMO_PASSWORD, DEMO_USERS, seed_demo
-    from .mailbox import Mailbox
+    from server.context import open_context
+    from server.demo.city import DEMO_DEVICES, DEMO_PASSWORD, DEMO_USERS, seed_demo
+    from server.demo.mailbox import Mailbox
 
     # The demo's mail goes to a local SMTP server beside the app (port + 25: 8025 for 8000) that prints it.
     mailbox = Mailbox(settings.port + 25)
@@ -143,9 +143,9 @@ def _demo(settings: Settings, *, devices: bool = True) -> int:
 
 
 async def _user_add(args: argparse.Namespace) -> int:
-    from .context import open_context
-    from .schemas import UserCreate
-    from .services.auth import create_user
+    from server.accounts.schemas import UserCreate
+    from server.accounts.service import create_user
+    from server.context import open_context
 
     password = sys.stdin.readline().rstrip("\r\n")
     try:

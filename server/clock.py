@@ -13,16 +13,16 @@ import sqlite3
 
 import msgspec
 
-from ..context import Context
-from ..errors import StorageFull
-from ..hazards import automation
-from ..hazards.notices import Announcer
-from ..services.alarms import present
-from ..services.hazards import hazard_out
-from ..storage import alarms as alarm_sql
-from ..storage import hazards as hazard_sql
-from ..storage import readings as readings_sql
-from .pipeline import LiveEvent, Pipeline
+from server.alarms.service import present
+from server.context import Context
+from server.errors import StorageFull
+from server.hazards import automation
+from server.hazards.notices import Announcer
+from server.hazards.service import hazard_out
+from server.ingest.pipeline import LiveEvent, Pipeline
+from server.storage import alarms as alarm_sql
+from server.storage import hazards as hazard_sql
+from server.storage import readings as readings_sql
 
 __all__ = ["OFFLINE_INTERVALS", "housekeeping", "run", "tick"]
 

@@ -10,15 +10,15 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import StorageFull
-from .ingest.pipeline import Pipeline
-from .live import Hub
-from .notify.secrets import Secrets
-from .reference import Reference
-from .reference import load as load_reference
-from .settings import Settings
-from .storage import Database, upgrade
-from .storage.regions import sync_regions
+from server.errors import StorageFull
+from server.ingest.pipeline import Pipeline
+from server.live.hub import Hub
+from server.notify.secrets import Secrets
+from server.reference import Reference
+from server.reference import load as load_reference
+from server.settings import Settings
+from server.storage import Database, upgrade
+from server.storage.regions import sync_regions
 
 __all__ = ["Context", "open_context"]
 

@@ -1,6 +1,6 @@
 """The application's errors. A class exists only where a caller handles it differently.
 
-``server.api.errors`` maps them to HTTP in one place; messages say what to fix.
+``server.web.errors`` maps them to HTTP in one place; messages say what to fix.
 """
 
 from __future__ import annotations

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-from msgspec import Meta, Struct
+from msgspec import Meta
 
-from server.accounts.principal import Role
-from server.detection.settings import CHANNEL_KEY_PATTERN, SETTING_NAMES
-
-__all__ = ["DepartmentCode", "END", "Id", "LINE", "MAX_ID", "Name", "RegionCode", "TEXT", "Text"]
+__all__ = ["END", "LINE", "MAX_ID", "TEXT", "DepartmentCode", "Id", "Name", "RegionCode", "Text"]
 
 DepartmentCode = Literal[
     "fire_rescue", "commerce", "civil_affairs", "emergency", "education", "health", "culture_tourism", "housing",

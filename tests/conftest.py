@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 from litestar.testing import TestClient
 
-from server.app import create_app
+from server.accounts.schemas import UserCreate
+from server.accounts.service import create_user
 from server.context import open_context
-from server.schemas import UserCreate
-from server.services.auth import create_user
 from server.settings import Settings
+from server.web.app import create_app
 
 from .receivers import WebhookReceiver, webhook_receiver
 

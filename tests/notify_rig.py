@@ -10,9 +10,9 @@ from typing import Any
 import msgspec
 from litestar.testing import TestClient
 
-from server.app import create_app
 from server.notify.worker import Notifier
 from server.settings import Settings
+from server.web.app import create_app
 
 from .conftest import Clock, World, add_admin, bearer, build_world, login
 from .receivers import WebhookReceiver

@@ -8,9 +8,9 @@ from typing import Any
 
 from litestar.testing import TestClient
 
+from server import clock as watchdog
+from server.alarms.service import present
 from server.context import Context
-from server.ingest import watchdog
-from server.services.alarms import present
 
 from .conftest import Clock
 

@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 from litestar.testing import TestClient
 
-from server.app import create_app
 from server.settings import Settings
+from server.web.app import create_app
 
 from .conftest import PASSWORD, Clock, World, bearer, login
 

@@ -27,11 +27,11 @@ import pytest
 import uvicorn
 from litestar.testing import TestClient
 
-from server.app import create_app
-from server.auth.passwords import password_problem
-from server.demo import DEMO_PASSWORD
-from server.services.auth import login_client
+from server.accounts.passwords import password_problem
+from server.accounts.service import login_client
+from server.demo.city import DEMO_PASSWORD
 from server.settings import Settings
+from server.web.app import create_app
 
 from .conftest import PASSWORD, Clock, World, add_admin, bearer, login
 from .server_process import free_port

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from server.detection.book import Active, AlarmBook, Decision
+from server.alarms.book import Active, AlarmBook, Decision
 from server.detection.engine import Detector
 
 from .detector_tables import (

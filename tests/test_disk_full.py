@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 from litestar.testing import TestClient
 
-from server.app import create_app
 from server.settings import Settings
+from server.web.app import create_app
 
 from .conftest import Clock, World, add_admin, bearer, build_world, login
 from .replay import Site

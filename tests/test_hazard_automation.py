@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from server.hazards import automation
-from server.services.hazards import announcer
+from server.hazards.service import announcer
 
 from .notify_rig import Rig
 

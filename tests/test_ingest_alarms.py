@@ -6,8 +6,8 @@ from typing import Any
 
 from litestar.testing import TestClient
 
-from server.app import create_app
 from server.settings import Settings
+from server.web.app import create_app
 
 from .conftest import Clock, World
 from .replay import Site

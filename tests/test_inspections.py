@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from litestar.testing import TestClient
 
-from server.checklists import templates
+from server.inspections import templates
 
 from .conftest import World
 

@@ -29,12 +29,13 @@ import requests
 import schemathesis
 from schemathesis import Case
 
-from server.api.openapi import document
-from server.app import create_app
+from server.accounts.schemas import UserCreate
+from server.accounts.service import create_user
 from server.context import open_context
-from server.schemas import MAX_ID, UserCreate
-from server.services.auth import create_user
+from server.fields import MAX_ID
 from server.settings import Settings
+from server.web.app import create_app
+from server.web.openapi import document
 
 from .conftest import PASSWORD
 from .server_process import start_server
@@ -279,7 +280,7 @@ def test_as_admin(case: Case, seeded: Seeded, session: requests.Session) -> None
 
 
 def test_every_operation_documents_its_errors() -> None:
-    """The rules of server/api/openapi.py, as a reader of the document sees them."""
+    """The rules of server/web/openapi.py, as a reader of the document sees them."""
     for path, item in DOCUMENT["paths"].items():
         for method, operation in item.items():
             codes = set(operation["responses"])

@@ -7,8 +7,8 @@ from typing import Any
 
 from litestar.testing import TestClient
 
-from server.ingest.watchdog import housekeeping
-from server.services.readings import MAX_POINTS
+from server.clock import housekeeping
+from server.readings.service import MAX_POINTS
 
 from .conftest import Clock, World
 from .replay import Site

@@ -7,9 +7,9 @@ from typing import Any
 
 from litestar.testing import TestClient
 
-from server.app import create_app
 from server.settings import Settings
-from server.web import APP_POLICY
+from server.web.app import create_app
+from server.web.pwa import APP_POLICY
 
 from .conftest import Clock, World, add_admin
 

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from server import background
+from server.web import background
 
 
 async def _loses_one_cancellation(stopped: list[str]) -> None:

@@ -11,8 +11,8 @@ import pytest
 from litestar.testing import TestClient
 
 from ble.simulator import DeviceSpec
-from server.app import create_app
 from server.settings import Settings
+from server.web.app import create_app
 
 from .conftest import World, add_admin, bearer, build_world, login
 from .receivers import wait_for

@@ -19,8 +19,8 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
 from litestar.testing import TestClient
 
-from server.app import create_app
 from server.settings import Settings
+from server.web.app import create_app
 
 from .conftest import Clock, World, add_admin, bearer, build_world, login
 from .sync_helpers import Device

@@ -1,5 +1,5 @@
 """The shared sync vectors (offline_sync/vectors/*.json) against the Python implementation; the PWA's vitest runs
-the same files against pwa/src/sync, so the two cannot drift."""
+the same files against pwa/src/features/sync, so the two cannot drift."""
 
 from __future__ import annotations
 

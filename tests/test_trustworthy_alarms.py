@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
+from server import clock as watchdog
 from server.hazards import automation
-from server.ingest import watchdog
-from server.services.hazards import announcer
+from server.hazards.service import announcer
 
 from .notify_rig import Rig
 from .replay import Site

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from litestar.testing import TestClient
 
-from server.app import create_app
 from server.settings import Settings
+from server.web.app import create_app
 
 INDEX = b"<!doctype html><title>andian</title><div id=app></div>" + b" " * 600
 

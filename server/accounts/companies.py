@@ -6,11 +6,11 @@ import sqlite3
 
 import msgspec
 
-from ..auth.principal import Principal
-from ..context import Context
-from ..errors import Conflict, Forbidden
-from ..schemas import CompanyCreate, CompanyOut
-from ..storage import users as sql
+from server.accounts.principal import Principal
+from server.accounts.schemas import CompanyCreate, CompanyOut
+from server.context import Context
+from server.errors import Conflict, Forbidden
+from server.storage import users as sql
 
 __all__ = ["create_company", "list_companies"]
 

@@ -8,10 +8,11 @@ from litestar import Controller, Request, get, post
 from litestar.params import JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
-from ..errors import Forbidden
-from ..schemas import CompanyCreate, CompanyOut, LoginRequest, LoginResponse, UserCreate, UserOut
-from ..services import auth, companies
-from .deps import Caller, Ctx, PathId
+from server.accounts import companies
+from server.accounts import service as auth
+from server.accounts.guards import Caller, Ctx, PathId
+from server.accounts.schemas import CompanyCreate, CompanyOut, LoginRequest, LoginResponse, UserCreate, UserOut
+from server.errors import Forbidden
 
 __all__ = ["AuthController", "CompanyController", "UserController"]
 

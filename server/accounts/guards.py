@@ -10,10 +10,10 @@ from litestar.di import NamedDependency, Provide
 from litestar.handlers import BaseRouteHandler
 from litestar.params import PathParameter
 
-from ..auth.principal import Principal
-from ..context import Context
-from ..schemas import MAX_ID
-from ..services.auth import authenticate
+from server.accounts.principal import Principal
+from server.accounts.service import authenticate
+from server.context import Context
+from server.fields import MAX_ID
 
 __all__ = ["Caller", "Ctx", "PathId", "authenticated_first", "dependencies"]
 

@@ -7,7 +7,7 @@ import itertools
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from .common_passwords import COMMON_PASSWORDS
+from server.accounts.common_passwords import COMMON_PASSWORDS
 
 __all__ = ["hash_password", "password_problem", "verify_password"]
 

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated
 
 from msgspec import Meta, Struct
 
 from server.accounts.principal import Role
-from server.detection.settings import CHANNEL_KEY_PATTERN, SETTING_NAMES
-from server.fields import DepartmentCode, END, Id, LINE, Name, RegionCode
+from server.fields import END, LINE, DepartmentCode, Id, Name, RegionCode
 
 __all__ = ["CompanyCreate", "CompanyOut", "LoginRequest", "LoginResponse", "UserCreate", "UserOut"]
 

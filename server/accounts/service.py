@@ -9,14 +9,14 @@ from typing import Any
 
 import msgspec
 
-from ..auth.passwords import hash_password, password_problem, verify_password
-from ..auth.principal import Principal
-from ..auth.tokens import GATEWAY_PREFIX, TOKEN_PREFIX, new_secret, secret_hash
-from ..context import Context
-from ..errors import Conflict, Forbidden, InvalidInput, NotFound, RateLimited, Unauthorized
-from ..schemas import LoginResponse, UserCreate, UserOut
-from ..settings import Settings
-from ..storage import users as sql
+from server.accounts.passwords import hash_password, password_problem, verify_password
+from server.accounts.principal import Principal
+from server.accounts.schemas import LoginResponse, UserCreate, UserOut
+from server.accounts.tokens import GATEWAY_PREFIX, TOKEN_PREFIX, new_secret, secret_hash
+from server.context import Context
+from server.errors import Conflict, Forbidden, InvalidInput, NotFound, RateLimited, Unauthorized
+from server.settings import Settings
+from server.storage import users as sql
 
 __all__ = ["authenticate", "create_user", "get_user", "list_users", "login", "login_client", "logout"]
 

@@ -10,13 +10,18 @@ from litestar import Controller, Request, get, post
 from litestar.params import JSONBody, QueryParameter
 from litestar.response import ServerSentEvent, ServerSentEventMessage
 
-from ..errors import RateLimited, Unauthorized
-from ..live import follow
-from ..notify.schemas import DeliveryOut
-from ..schemas import MAX_ID, AckIn, AlarmOut, Readings
-from ..services import alarms, notifications, readings, sites
-from ..services.auth import authenticate
-from .deps import Caller, Ctx, PathId
+from server.accounts.guards import Caller, Ctx, PathId
+from server.accounts.service import authenticate
+from server.alarms import service as alarms
+from server.alarms.schemas import AckIn, AlarmOut
+from server.errors import RateLimited, Unauthorized
+from server.fields import MAX_ID
+from server.live.hub import follow
+from server.notify import service as notifications
+from server.notify.schemas import DeliveryOut
+from server.readings import service as readings
+from server.readings.schemas import Readings
+from server.sites import service as sites
 
 __all__ = ["AlarmController", "LiveController", "ReadingsController"]
 

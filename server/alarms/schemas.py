@@ -6,8 +6,6 @@ from typing import Annotated, Any, Literal
 
 from msgspec import Meta, Struct
 
-from server.accounts.principal import Role
-from server.detection.settings import CHANNEL_KEY_PATTERN, SETTING_NAMES
 from server.fields import TEXT
 
 __all__ = ["AckIn", "AlarmCause", "AlarmLevel", "AlarmOut"]

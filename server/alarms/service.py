@@ -7,14 +7,15 @@ from typing import Any
 
 import msgspec
 
-from ..auth.principal import Principal
-from ..context import Context
-from ..detection.settings import unit_of
-from ..errors import Forbidden, NotFound
-from ..ingest.pipeline import LiveEvent
-from ..schemas import AlarmOut, SiteStatus
-from ..storage import alarms as sql
-from ..storage.scopes import site_scope
+from server.accounts.principal import Principal
+from server.alarms.schemas import AlarmOut
+from server.context import Context
+from server.detection.settings import unit_of
+from server.errors import Forbidden, NotFound
+from server.ingest.pipeline import LiveEvent
+from server.sites.schemas import SiteStatus
+from server.storage import alarms as sql
+from server.storage.scopes import site_scope
 
 __all__ = [
     "ACKNOWLEDGERS", "acknowledge", "alarm_out", "get_alarm", "list_alarms", "present", "site_status",

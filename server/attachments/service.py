@@ -7,12 +7,12 @@ import asyncio
 import sqlite3
 from pathlib import Path
 
-from ..auth.principal import Principal
-from ..context import Context
-from ..errors import InvalidInput, NotFound
-from ..storage import attachments as sql
-from ..storage.scopes import site_scope
-from .sites import require_user
+from server.accounts.principal import Principal
+from server.context import Context
+from server.errors import InvalidInput, NotFound
+from server.sites.service import require_user
+from server.storage import attachments as sql
+from server.storage.scopes import site_scope
 
 __all__ = ["CONTENT_TYPES", "IMAGE_TYPES", "MAX_BYTES", "read", "root", "sniff", "store"]
 

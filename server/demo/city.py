@@ -11,15 +11,18 @@ from dataclasses import replace
 from typing import Any
 
 from ble.simulator import DeviceSpec, Story
-
-from .auth.principal import Principal
-from .context import Context
-from .mailbox import mailbox_url
-from .notify.schemas import SubscriptionIn
-from .schemas import ChannelIn, DeviceCreate, SiteCreate, UserCreate
-from .services import auth, notifications, sites
-from .storage import bluetooth as ble_sql
-from .storage import users as user_sql
+from server.accounts import service as auth
+from server.accounts.principal import Principal
+from server.accounts.schemas import UserCreate
+from server.context import Context
+from server.demo.mailbox import mailbox_url
+from server.devices.schemas import ChannelIn, DeviceCreate
+from server.notify import service as notifications
+from server.notify.schemas import SubscriptionIn
+from server.sites import service as sites
+from server.sites.schemas import SiteCreate
+from server.storage import devices as ble_sql
+from server.storage import users as user_sql
 
 __all__ = ["DEMO_DEVICES", "DEMO_PASSWORD", "DEMO_USERS", "seed_demo"]
 

@@ -15,8 +15,7 @@ from ble.pool import LinkPool
 from ble.profiles import profiles
 from ble.scanner import scan
 from ble.simulator import SimRadio
-
-from .demo import DEMO_DEVICES
+from server.demo.city import DEMO_DEVICES
 
 __all__ = ["run_sim"]
 

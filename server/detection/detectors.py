@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from .kernels import (
+from server.detection.kernels import (
     Bool,
     Float,
     Int,
@@ -27,7 +27,7 @@ from .kernels import (
     segment_ends,
     segment_starts,
 )
-from .table import QUANTITY_CODES, ChannelTable
+from server.detection.table import QUANTITY_CODES, ChannelTable
 
 __all__ = [
     "ARC_QUIET_S", "Rows", "arc", "hot_joint", "out_of_range", "overload", "sensor",

@@ -12,10 +12,10 @@ from typing import Any
 
 import numpy as np
 
-from . import detectors as d
-from . import trend
-from .kernels import Float, Int, as_of, previous, segment_ends, segment_starts, window_sums
-from .table import CAUSES, QUANTITY_CODES, ChannelTable
+from server.detection import detectors as d
+from server.detection import trend
+from server.detection.kernels import Float, Int, as_of, previous, segment_ends, segment_starts, window_sums
+from server.detection.table import CAUSES, QUANTITY_CODES, ChannelTable
 
 __all__ = ["ARC_WINDOW_S", "Change", "Detector", "Findings"]
 

@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import InvalidInput
+from server.errors import InvalidInput
 
 __all__ = ["CHANNEL_KEY_PATTERN", "SETTING_NAMES", "public", "quantity_of", "resolve_settings", "unit_of"]
 

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from .settings import quantity_of
+from server.detection.settings import quantity_of
 
 __all__ = [
     "CAUSES", "QUANTITY_CODES", "RATE_SUMS", "SHARED_SUMS", "STATE_FIELDS", "TREND_RATES", "TREND_SUMS", "ChannelInfo",

@@ -21,9 +21,9 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from .detectors import MAX_GAP_S, Rows
-from .kernels import Float, ffill, previous, segment_ends, segment_starts
-from .table import CAUSES, SHARED_SUMS, TREND_RATES, TREND_SUMS, ChannelTable
+from server.detection.detectors import MAX_GAP_S, Rows
+from server.detection.kernels import Float, ffill, previous, segment_ends, segment_starts
+from server.detection.table import CAUSES, SHARED_SUMS, TREND_RATES, TREND_SUMS, ChannelTable
 
 __all__ = ["TREND_CLEAR_S", "TREND_RAISE_S", "leakage_trend"]
 

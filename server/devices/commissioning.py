@@ -19,29 +19,29 @@ from ble.poller import Gathered
 from ble.profiles import Profile, guess, profiles
 from ble.protocol.arc import ArcReport
 from ble.scanner import scan
-
-from ..auth.principal import Principal
-from ..checklists import templates
-from ..context import Context
-from ..detection.settings import public, resolve_settings, unit_of
-from ..errors import Conflict, InvalidInput, NotFound, Unavailable
-from ..ingest.wire import field_of
-from ..schemas import ChannelIn, DeviceCreate
-from ..services import hazards
-from ..services import sites as site_service
-from ..storage import bluetooth as sql
-from ..storage import sites as site_sql
-from .runtime import SiteBox
-from .schemas import (
+from server.accounts.principal import Principal
+from server.context import Context
+from server.detection.settings import public, resolve_settings, unit_of
+from server.devices.schemas import (
     STEPS,
     AcceptIn,
+    ChannelIn,
     ChecklistItem,
     Commissioning,
     CommissioningStart,
+    DeviceCreate,
     IdentifyIn,
     ScanResult,
     ThresholdsIn,
 )
+from server.devices.sitebox import SiteBox
+from server.errors import Conflict, InvalidInput, NotFound, Unavailable
+from server.hazards import service as hazards
+from server.ingest.wire import field_of
+from server.inspections import templates
+from server.sites import service as site_service
+from server.storage import devices as sql
+from server.storage import sites as site_sql
 
 __all__ = ["checklist", "get", "require_box", "run_step", "scan_site", "start"]
 

@@ -11,15 +11,14 @@ from typing import Any
 from ble.device import ModbusDevice
 from ble.errors import LinkError
 from ble.profiles import profiles
-
-from ..auth.principal import Principal
-from ..context import Context
-from ..errors import Conflict, Forbidden
-from ..services import sites as site_service
-from ..storage import bluetooth as sql
-from ..storage import sites as site_sql
-from .commissioning import require_box
-from .schemas import ControlIn, ControlOut
+from server.accounts.principal import Principal
+from server.context import Context
+from server.devices.commissioning import require_box
+from server.devices.schemas import ControlIn, ControlOut
+from server.errors import Conflict, Forbidden
+from server.sites import service as site_service
+from server.storage import devices as sql
+from server.storage import sites as site_sql
 
 __all__ = ["CONTROLLERS", "control", "history"]
 

@@ -8,9 +8,9 @@ from litestar import Controller, get, post
 from litestar.params import JSONBody, Parameter, PathParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
-from ..sitebox import commissioning, control
-from ..sitebox.schemas import Commissioning, CommissioningStart, ControlIn, ControlOut, ScanResult, Step
-from .deps import Caller, Ctx, PathId
+from server.accounts.guards import Caller, Ctx, PathId
+from server.devices import commissioning, control
+from server.devices.schemas import Commissioning, CommissioningStart, ControlIn, ControlOut, ScanResult, Step
 
 __all__ = ["CommissioningController", "ControlController", "ScanController"]
 

@@ -1,4 +1,4 @@
-"""Request and response shapes of scanning, commissioning and remote control."""
+"""Request and response shapes of devices, channels and gateways; of scanning, commissioning and remote control."""
 
 from __future__ import annotations
 
@@ -6,17 +6,31 @@ from typing import Annotated, Any, Literal
 
 from msgspec import Meta, Struct
 
-from server.accounts.principal import Role
 from server.detection.settings import CHANNEL_KEY_PATTERN, SETTING_NAMES
-from server.fields import END, LINE
-
-from typing import Annotated, Any, Literal
-
-from msgspec import Meta, Struct
-
 from server.fields import END, LINE, TEXT, Id
 
-__all__ = ["Answer", "ChannelIn", "ChannelOut", "ChannelPatch", "ChecklistItem", "Commissioning", "CommissioningStart", "ControlIn", "ControlOut", "DeviceCreate", "DeviceKind", "DeviceOut", "GatewayCreate", "GatewayCreated", "GatewayOut", "IdentifyIn", "STEPS", "ScanResult", "SettingsIn", "StepOut"]
+__all__ = [
+    "STEPS",
+    "Answer",
+    "ChannelIn",
+    "ChannelOut",
+    "ChannelPatch",
+    "ChecklistItem",
+    "Commissioning",
+    "CommissioningStart",
+    "ControlIn",
+    "ControlOut",
+    "DeviceCreate",
+    "DeviceKind",
+    "DeviceOut",
+    "GatewayCreate",
+    "GatewayCreated",
+    "GatewayOut",
+    "IdentifyIn",
+    "ScanResult",
+    "SettingsIn",
+    "StepOut",
+]
 
 Step = Literal["pair", "identify", "live_read", "self_test", "thresholds", "accept"]
 # The installer's flow, in order (ARCHITECTURE "BLE", USER_STORIES 2).

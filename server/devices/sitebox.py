@@ -13,16 +13,15 @@ from ble.link import Backends
 from ble.poller import Gathered, Poller, Target
 from ble.pool import LinkPool
 from ble.scanner import Found
-
-from ..ingest.pipeline import Access, LiveEvent
-from ..ingest.wire import Event, IngestResult, ParsedBatch, Sample
-from ..services.alarms import present
-from ..services.ingest import ingest
-from ..storage import bluetooth as sql
-from ..storage.database import make_durable
+from server.alarms.service import present
+from server.ingest.pipeline import Access, LiveEvent
+from server.ingest.service import ingest
+from server.ingest.wire import Event, IngestResult, ParsedBatch, Sample
+from server.storage import devices as sql
+from server.storage.database import make_durable
 
 if TYPE_CHECKING:
-    from ..context import Context
+    from server.context import Context
 
 __all__ = ["SiteBox", "to_batch"]
 

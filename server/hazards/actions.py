@@ -8,16 +8,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ..auth.principal import Principal
-from ..errors import Conflict, Forbidden, InvalidInput, NotFound
-from ..reference import Reference
-from ..storage import alarms as alarm_sql
-from ..storage import attachments as attachment_sql
-from ..storage import hazards as sql
-from ..storage.scopes import sees_site, site_scope, user_principal
-from . import automation, workflow
-from .notices import Announcer
-from .schemas import CommentIn, HazardCreate, HazardTransition
+from server.accounts.principal import Principal
+from server.errors import Conflict, Forbidden, InvalidInput, NotFound
+from server.hazards import automation, workflow
+from server.hazards.notices import Announcer
+from server.hazards.schemas import CommentIn, HazardCreate, HazardTransition
+from server.reference import Reference
+from server.storage import alarms as alarm_sql
+from server.storage import attachments as attachment_sql
+from server.storage import hazards as sql
+from server.storage.scopes import sees_site, site_scope, user_principal
 
 __all__ = ["EDITORS", "Doer", "check_photos", "comment", "create", "edit", "move", "unusable_photo", "visible"]
 

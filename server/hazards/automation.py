@@ -7,13 +7,13 @@ import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
-from ..detection.settings import unit_of
-from ..notify.templates import Words, quantity
-from ..storage import hazards as sql
-from ..storage import sites as site_sql
-from ..storage.database import make_durable
-from .notices import Announcer
-from .workflow import SEVERITY_DUE_S
+from server.detection.settings import unit_of
+from server.hazards.notices import Announcer
+from server.hazards.workflow import SEVERITY_DUE_S
+from server.notify.templates import Words, quantity
+from server.storage import hazards as sql
+from server.storage import sites as site_sql
+from server.storage.database import make_durable
 
 __all__ = [
     "DEFAULT_RULES", "announce", "due_alarms", "from_alarms", "open_hazard", "overdue", "pending", "run",

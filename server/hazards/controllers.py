@@ -8,7 +8,11 @@ from litestar import Controller, Request, Response, get, post, put
 from litestar.params import JSONBody, PathParameter, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
-from ..hazards.schemas import (
+from server.accounts.guards import Caller, Ctx, PathId
+from server.attachments import service as attachments
+from server.fields import END, MAX_ID
+from server.hazards import service as hazards
+from server.hazards.schemas import (
     AssigneeOut,
     CommentIn,
     HazardCreate,
@@ -17,9 +21,6 @@ from ..hazards.schemas import (
     HazardRules,
     HazardTransition,
 )
-from ..schemas import END, MAX_ID
-from ..services import attachments, hazards
-from .deps import Caller, Ctx, PathId
 
 __all__ = ["AttachmentController", "HazardController", "HazardRulesController"]
 

@@ -9,11 +9,11 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
-from ..notify.templates import Words
-from ..reference import Reference
-from ..storage import hazards as hazard_sql
-from ..storage import notify as notify_sql
-from ..storage.scopes import sees_site, user_principal
+from server.notify.templates import Words
+from server.reference import Reference
+from server.storage import hazards as hazard_sql
+from server.storage import notify as notify_sql
+from server.storage.scopes import sees_site, user_principal
 
 __all__ = ["Announcer"]
 

@@ -7,12 +7,12 @@ from typing import Any
 
 import msgspec
 
-from ..auth.principal import Principal
-from ..context import Context
-from ..errors import NotFound
-from ..hazards import actions, automation, workflow
-from ..hazards.notices import Announcer
-from ..hazards.schemas import (
+from server.accounts.principal import Principal
+from server.context import Context
+from server.errors import NotFound
+from server.hazards import actions, automation, workflow
+from server.hazards.notices import Announcer
+from server.hazards.schemas import (
     AssigneeOut,
     CommentIn,
     HazardCreate,
@@ -21,11 +21,11 @@ from ..hazards.schemas import (
     HazardRules,
     HazardTransition,
 )
-from ..ingest.pipeline import LiveEvent
-from ..storage import hazards as sql
-from ..storage import sites as site_sql
-from ..storage.scopes import site_scope
-from .sites import require, require_user, visible_site
+from server.ingest.pipeline import LiveEvent
+from server.sites.service import require, require_user, visible_site
+from server.storage import hazards as sql
+from server.storage import sites as site_sql
+from server.storage.scopes import site_scope
 
 __all__ = [
     "RULE_EDITORS", "assignees", "comment", "create_hazard", "get_hazard", "get_rules", "hazard_detail",

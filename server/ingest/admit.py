@@ -9,9 +9,9 @@ from typing import Any
 
 import numpy as np
 
-from ..storage import sites as site_sql
-from .registry import DeviceEntry, Registry
-from .wire import ParsedBatch, Rejected
+from server.ingest.registry import DeviceEntry, Registry
+from server.ingest.wire import ParsedBatch, Rejected
+from server.storage import sites as site_sql
 
 __all__ = ["MAX_CLOCK_SKEW_S", "Access", "check", "feedable", "samples"]
 

@@ -7,9 +7,9 @@ from typing import Annotated
 from litestar import Controller, post
 from litestar.params import Body
 
-from ..ingest.wire import IngestBatch, IngestBatchDTO, IngestResult, ParsedBatch
-from ..services import ingest
-from .deps import Caller, Ctx
+from server.accounts.guards import Caller, Ctx
+from server.ingest import service as ingest
+from server.ingest.wire import IngestBatch, IngestBatchDTO, IngestResult, ParsedBatch
 
 __all__ = ["IngestController"]
 

@@ -13,17 +13,17 @@ from typing import Any
 import msgspec
 import numpy as np
 
-from ..detection import detectors
-from ..detection.book import RANK, Active, AlarmBook, Decision, Key
-from ..detection.engine import Change, Detector
-from ..detection.table import CAUSES
-from ..storage import alarms as alarm_sql
-from ..storage import readings as readings_sql
-from ..storage.database import make_durable, on_rollback
-from . import admit
-from .admit import Access
-from .registry import DeviceEntry, Registry
-from .wire import IngestResult, ParsedBatch, Rejected
+from server.alarms.book import RANK, Active, AlarmBook, Decision, Key
+from server.detection import detectors
+from server.detection.engine import Change, Detector
+from server.detection.table import CAUSES
+from server.ingest import admit
+from server.ingest.admit import Access
+from server.ingest.registry import DeviceEntry, Registry
+from server.ingest.wire import IngestResult, ParsedBatch, Rejected
+from server.storage import alarms as alarm_sql
+from server.storage import readings as readings_sql
+from server.storage.database import make_durable, on_rollback
 
 __all__ = ["Access", "LiveEvent", "Outcome", "Pipeline"]
 

@@ -12,11 +12,11 @@ from typing import Any
 
 import msgspec
 
-from ..detection.engine import Detector
-from ..detection.settings import quantity_of
-from ..detection.table import ChannelInfo
-from ..storage import alarms as alarm_sql
-from ..storage import sites as site_sql
+from server.detection.engine import Detector
+from server.detection.settings import quantity_of
+from server.detection.table import ChannelInfo
+from server.storage import alarms as alarm_sql
+from server.storage import sites as site_sql
 
 __all__ = ["DeviceEntry", "Registry"]
 

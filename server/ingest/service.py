@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import sqlite3
 
-from ..auth.principal import Principal
-from ..context import Context
-from ..errors import Forbidden, StorageFull
-from ..ingest.pipeline import Access, Outcome
-from ..ingest.wire import IngestResult, ParsedBatch
-from ..storage.scopes import site_scope
-from .alarms import present
+from server.accounts.principal import Principal
+from server.alarms.service import present
+from server.context import Context
+from server.errors import Forbidden, StorageFull
+from server.ingest.pipeline import Access, Outcome
+from server.ingest.wire import IngestResult, ParsedBatch
+from server.storage.scopes import site_scope
 
 __all__ = ["FEEDERS", "access_for", "ingest"]
 

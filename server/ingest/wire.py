@@ -16,8 +16,8 @@ import msgspec
 from litestar.dto import MsgspecDTO
 from msgspec import Meta, Struct
 
-from ..errors import InvalidInput
-from ..schemas import END
+from server.errors import InvalidInput
+from server.fields import END
 
 __all__ = ["EVENT_KINDS", "Event", "IngestBatch", "IngestBatchDTO", "IngestResult", "ParsedBatch", "Rejected",
            "Sample", "field_of", "parse_batch"]

@@ -1,1 +1,1 @@
-"""Checklists: versioned templates as data files, and inspections that answer them."""
+"""Inspections: checklists as versioned templates, and the visits that answer them."""

@@ -8,7 +8,10 @@ from litestar import Controller, get, post
 from litestar.params import JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
-from ..checklists.schemas import (
+from server.accounts.guards import Caller, Ctx, PathId
+from server.fields import MAX_ID
+from server.inspections import service as inspections
+from server.inspections.schemas import (
     AnswersIn,
     AnswersOut,
     CompleteIn,
@@ -17,9 +20,6 @@ from ..checklists.schemas import (
     InspectionOut,
     TemplateOut,
 )
-from ..schemas import MAX_ID
-from ..services import inspections
-from .deps import Caller, Ctx, PathId
 
 __all__ = ["ChecklistController", "InspectionController"]
 

@@ -6,8 +6,8 @@ from typing import Annotated, Literal
 
 from msgspec import Meta, Struct, field
 
-from server.hazards.schemas import Note, Photos
 from server.fields import LINE, Id
+from server.hazards.schemas import Note, Photos
 
 __all__ = [
     "AnswerIn", "AnswerOut", "AnswerResult", "AnswersIn", "AnswersOut", "CompleteIn", "InspectionCreate",

@@ -8,9 +8,13 @@ from typing import Any
 
 import msgspec
 
-from ..auth.principal import Principal
-from ..checklists import templates, visits
-from ..checklists.schemas import (
+from server.accounts.principal import Principal
+from server.context import Context
+from server.errors import NotFound
+from server.hazards.actions import Doer
+from server.hazards.service import announcer
+from server.inspections import templates, visits
+from server.inspections.schemas import (
     AnswerResult,
     AnswersIn,
     AnswersOut,
@@ -20,14 +24,10 @@ from ..checklists.schemas import (
     InspectionOut,
     TemplateOut,
 )
-from ..checklists.visits import INSPECTORS
-from ..context import Context
-from ..errors import NotFound
-from ..hazards.actions import Doer
-from ..storage import inspections as sql
-from ..storage.scopes import site_scope
-from .hazards import announcer
-from .sites import require, visible_site
+from server.inspections.visits import INSPECTORS
+from server.sites.service import require, visible_site
+from server.storage import inspections as sql
+from server.storage.scopes import site_scope
 
 __all__ = [
     "INSPECTORS", "answer", "complete", "get_inspection", "inspection_out", "list_inspections", "list_templates",

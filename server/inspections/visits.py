@@ -9,15 +9,14 @@ from typing import Any
 import msgspec
 
 from offline_sync.hlc import HLC
-
-from ..errors import Conflict, InvalidInput, NotFound
-from ..hazards import automation
-from ..hazards.actions import Doer, unusable_photo
-from ..storage import inspections as sql
-from ..storage import sites as site_sql
-from ..storage.scopes import sees_site, site_scope
-from . import templates
-from .schemas import AnswerIn, CompleteIn, ItemOut
+from server.errors import Conflict, InvalidInput, NotFound
+from server.hazards import automation
+from server.hazards.actions import Doer, unusable_photo
+from server.inspections import templates
+from server.inspections.schemas import AnswerIn, CompleteIn, ItemOut
+from server.storage import inspections as sql
+from server.storage import sites as site_sql
+from server.storage.scopes import sees_site, site_scope
 
 __all__ = ["INSPECTORS", "answer", "item_out", "server_stamp", "sign", "start", "visible"]
 

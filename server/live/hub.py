@@ -7,7 +7,7 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
 
-from .ingest.pipeline import LiveEvent
+from server.ingest.pipeline import LiveEvent
 
 __all__ = ["Hub", "Subscription", "follow"]
 

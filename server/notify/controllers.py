@@ -5,7 +5,9 @@ from __future__ import annotations
 from litestar import Controller, delete, get, patch, post, put
 from litestar.params import JSONBody
 
-from ..notify.schemas import (
+from server.accounts.guards import Caller, Ctx, PathId
+from server.notify import service as notifications
+from server.notify.schemas import (
     NotifyPolicyIn,
     NotifyPolicyOut,
     SubscriptionIn,
@@ -13,8 +15,6 @@ from ..notify.schemas import (
     SubscriptionPatch,
     TestResult,
 )
-from ..services import notifications
-from .deps import Caller, Ctx, PathId
 
 __all__ = ["NotifyPolicyController", "SubscriptionController"]
 

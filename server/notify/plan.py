@@ -12,12 +12,12 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
-from ..detection.settings import unit_of
-from ..reference import Reference
-from ..storage import notify as sql
-from ..storage.database import make_durable
-from ..storage.scopes import sees_site, user_principal
-from . import policy, templates
+from server.detection.settings import unit_of
+from server.notify import policy, templates
+from server.reference import Reference
+from server.storage import notify as sql
+from server.storage.database import make_durable
+from server.storage.scopes import sees_site, user_principal
 
 __all__ = ["Config", "Planner"]
 

@@ -6,8 +6,8 @@ from typing import Annotated, Literal
 
 from msgspec import UNSET, Meta, Struct, UnsetType, field
 
-from server.fields import END, LINE, Id
 from server.alarms.schemas import AlarmLevel
+from server.fields import END, LINE, Id
 
 __all__ = [
     "ALL_LEVELS", "AttemptOut", "DeliveryOut", "NotifyPolicyIn", "NotifyPolicyOut", "SubscriptionIn",

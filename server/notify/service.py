@@ -7,11 +7,11 @@ from typing import Any
 
 import msgspec
 
-from ..auth.principal import Principal
-from ..context import Context
-from ..errors import InvalidInput, NotFound, RateLimited
-from ..notify import policy, targets, templates
-from ..notify.schemas import (
+from server.accounts.principal import Principal
+from server.context import Context
+from server.errors import InvalidInput, NotFound, RateLimited
+from server.notify import policy, targets, templates
+from server.notify.schemas import (
     AttemptOut,
     DeliveryOut,
     NotifyPolicyIn,
@@ -22,11 +22,11 @@ from ..notify.schemas import (
     TargetResultOut,
     TestResult,
 )
-from ..storage import alarms as alarm_sql
-from ..storage import notify as sql
-from ..storage import sites as site_sql
-from ..storage.scopes import site_scope
-from .sites import require, require_user, visible_site
+from server.sites.service import require, require_user, visible_site
+from server.storage import alarms as alarm_sql
+from server.storage import notify as sql
+from server.storage import sites as site_sql
+from server.storage.scopes import site_scope
 
 __all__ = [
     "POLICY_EDITORS",

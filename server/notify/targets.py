@@ -20,8 +20,8 @@ from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 import apprise
 import msgspec
 
-from ..errors import InvalidInput
-from . import addresses
+from server.errors import InvalidInput
+from server.notify import addresses
 
 __all__ = ["DELIVERY_HEADER", "SendResult", "Target", "TargetResult", "check", "hosts", "parse", "send"]
 

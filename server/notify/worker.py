@@ -18,11 +18,11 @@ from typing import Any
 
 import msgspec
 
-from ..context import Context
-from ..storage import notify as sql
-from . import policy, targets
-from .plan import Config, Planner
-from .secrets import Secrets, SecretUnreadable
+from server.context import Context
+from server.notify import policy, targets
+from server.notify.plan import Config, Planner
+from server.notify.secrets import Secrets, SecretUnreadable
+from server.storage import notify as sql
 
 __all__ = ["Notifier", "run"]
 

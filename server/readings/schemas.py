@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
-
-from msgspec import Meta, Struct
-
-from server.accounts.principal import Role
-from server.detection.settings import CHANNEL_KEY_PATTERN, SETTING_NAMES
+from msgspec import Struct
 
 __all__ = ["Readings"]
 

@@ -8,14 +8,14 @@ import sqlite3
 
 import numpy as np
 
-from ..auth.principal import Principal
-from ..context import Context
-from ..errors import InvalidInput, NotFound
-from ..ingest.admit import MAX_CLOCK_SKEW_S
-from ..schemas import Readings
-from ..storage import readings as sql
-from ..storage import sites as site_sql
-from ..storage.scopes import site_scope
+from server.accounts.principal import Principal
+from server.context import Context
+from server.errors import InvalidInput, NotFound
+from server.ingest.admit import MAX_CLOCK_SKEW_S
+from server.readings.schemas import Readings
+from server.storage import readings as sql
+from server.storage import sites as site_sql
+from server.storage.scopes import site_scope
 
 __all__ = ["DEFAULT_RANGE_S", "MAX_POINTS", "MAX_RAW_RANGE_S", "readings"]
 

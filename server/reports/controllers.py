@@ -9,10 +9,10 @@ import msgspec
 from litestar import Controller, Response, get
 from litestar.params import QueryParameter
 
-from ..reports.html import render_html
-from ..reports.pdf import render_pdf
-from ..services import reports
-from .deps import Caller, Ctx, PathId
+from server.accounts.guards import Caller, Ctx, PathId
+from server.reports import service as reports
+from server.reports.html import render_html
+from server.reports.pdf import render_pdf
 
 __all__ = ["ReportController"]
 

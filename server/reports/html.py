@@ -6,9 +6,9 @@ from datetime import datetime
 from html import escape
 from zoneinfo import ZoneInfo
 
-from .charts import PALETTE, bars, lines
-from .schemas import Report
-from .words import WORDS
+from server.reports.charts import PALETTE, bars, lines
+from server.reports.schemas import Report
+from server.reports.words import WORDS
 
 __all__ = ["render_html"]
 

@@ -15,10 +15,10 @@ from zoneinfo import ZoneInfo
 
 from fpdf import FPDF
 
-from ..errors import Unavailable
-from .charts import PALETTE, bars, lines
-from .schemas import Report
-from .words import WORDS
+from server.errors import Unavailable
+from server.reports.charts import PALETTE, bars, lines
+from server.reports.schemas import Report
+from server.reports.words import WORDS
 
 __all__ = ["FONTS", "find_font", "render_pdf"]
 

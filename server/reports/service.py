@@ -9,17 +9,17 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from ..auth.principal import Principal
-from ..context import Context
-from ..detection.settings import unit_of
-from ..errors import InvalidInput
-from ..notify.templates import Words
-from ..reports import score as scoring
-from ..reports.schemas import AlarmCount, FactorOut, HazardLine, HazardSummary, Report, SiteFacts, Trend
-from ..reports.words import WORDS
-from ..stats.capabilities import capabilities_of
-from ..storage import reports as sql
-from .sites import visible_site
+from server.accounts.principal import Principal
+from server.context import Context
+from server.detection.settings import unit_of
+from server.errors import InvalidInput
+from server.notify.templates import Words
+from server.reports import score as scoring
+from server.reports.schemas import AlarmCount, FactorOut, HazardLine, HazardSummary, Report, SiteFacts, Trend
+from server.reports.words import WORDS
+from server.sites.service import visible_site
+from server.stats.capabilities import capabilities_of
+from server.storage import reports as sql
 
 __all__ = ["build", "period_bounds"]
 

@@ -6,7 +6,8 @@ from litestar import Controller, delete, get, patch, post
 from litestar.params import JSONBody
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
-from ..schemas import (
+from server.accounts.guards import Caller, Ctx, PathId
+from server.devices.schemas import (
     ChannelOut,
     ChannelPatch,
     DeviceCreate,
@@ -14,12 +15,9 @@ from ..schemas import (
     GatewayCreate,
     GatewayCreated,
     GatewayOut,
-    SiteCreate,
-    SiteDetail,
-    SiteOut,
 )
-from ..services import sites
-from .deps import Caller, Ctx, PathId
+from server.sites import service as sites
+from server.sites.schemas import SiteCreate, SiteDetail, SiteOut
 
 __all__ = ["DeviceController", "GatewayController", "SiteController"]
 

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from msgspec import Meta, Struct
 
-from server.accounts.principal import Role
-from server.detection.settings import CHANNEL_KEY_PATTERN, SETTING_NAMES
 from server.devices.schemas import DeviceOut
-from server.fields import Id, LINE, Name, RegionCode
+from server.fields import LINE, Id, Name, RegionCode
 
 __all__ = ["SiteCreate", "SiteDetail", "SiteOut", "SiteStatus"]
 

@@ -8,28 +8,18 @@ from typing import Any
 import msgspec
 
 from ble.profiles import profiles
-
-from ..auth.principal import Principal
-from ..auth.tokens import GATEWAY_PREFIX, new_secret, secret_hash
-from ..context import Context
-from ..detection.settings import public, resolve_settings, unit_of
-from ..errors import Conflict, Forbidden, InvalidInput, NotFound
-from ..schemas import (
-    ChannelOut,
-    DeviceCreate,
-    DeviceOut,
-    GatewayCreate,
-    GatewayCreated,
-    GatewayOut,
-    SiteCreate,
-    SiteDetail,
-    SiteOut,
-)
-from ..services.alarms import site_status
-from ..storage import alarms as alarm_sql
-from ..storage import sites as sql
-from ..storage import users as user_sql
-from ..storage.scopes import site_scope
+from server.accounts.principal import Principal
+from server.accounts.tokens import GATEWAY_PREFIX, new_secret, secret_hash
+from server.alarms.service import site_status
+from server.context import Context
+from server.detection.settings import public, resolve_settings, unit_of
+from server.devices.schemas import ChannelOut, DeviceCreate, DeviceOut, GatewayCreate, GatewayCreated, GatewayOut
+from server.errors import Conflict, Forbidden, InvalidInput, NotFound
+from server.sites.schemas import SiteCreate, SiteDetail, SiteOut
+from server.storage import alarms as alarm_sql
+from server.storage import sites as sql
+from server.storage import users as user_sql
+from server.storage.scopes import site_scope
 
 __all__ = [
     "MANAGERS", "create_device", "create_gateway", "create_site", "get_channel", "get_device", "get_gateway",

@@ -7,10 +7,10 @@ from typing import Annotated
 from litestar import Controller, get
 from litestar.params import QueryParameter
 
-from ..schemas import DepartmentCode
-from ..services import stats
-from ..stats.schemas import CoverageOut, HazardRow, HotspotsOut, OfflineSite
-from .deps import Caller, Ctx
+from server.accounts.guards import Caller, Ctx
+from server.fields import DepartmentCode
+from server.stats import service as stats
+from server.stats.schemas import CoverageOut, HazardRow, HotspotsOut, OfflineSite
 
 __all__ = ["StatsController"]
 

@@ -8,13 +8,13 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from ..auth.principal import Principal
-from ..context import Context
-from ..errors import InvalidInput
-from ..stats.capabilities import capabilities_of
-from ..stats.schemas import CategoryRow, CoverageOut, CoverageRow, HazardRow, HotspotsOut, OfflineSite
-from ..storage import stats as sql
-from ..storage.scopes import site_scope
+from server.accounts.principal import Principal
+from server.context import Context
+from server.errors import InvalidInput
+from server.stats.capabilities import capabilities_of
+from server.stats.schemas import CategoryRow, CoverageOut, CoverageRow, HazardRow, HotspotsOut, OfflineSite
+from server.storage import stats as sql
+from server.storage.scopes import site_scope
 
 __all__ = ["coverage", "hazards_by_sector", "hotspots", "offline"]
 

@@ -9,8 +9,8 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from ..errors import StorageFull
-from .space import out_of_space
+from server.errors import StorageFull
+from server.storage.space import out_of_space
 
 __all__ = ["add_uploader", "digest", "exists", "insert", "path_of", "readable", "row", "visible", "write_file"]
 

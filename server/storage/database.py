@@ -24,7 +24,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
-from .space import DiskState, Space, out_of_space
+from server.storage.space import DiskState, Space, out_of_space
 
 __all__ = ["Database", "chunks", "make_durable", "on_rollback", "ping"]
 

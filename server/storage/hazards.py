@@ -10,7 +10,7 @@ from typing import Any
 
 import msgspec
 
-from .database import chunks
+from server.storage.database import chunks
 
 __all__ = [
     "add_event", "alarms_for_rules", "assignees", "commissioning_hazard_open", "event_actors", "events_of",

@@ -9,7 +9,7 @@ from typing import Any
 
 import msgspec
 
-from .database import chunks
+from server.storage.database import chunks
 
 __all__ = [
     "answer_stamps", "answers", "answers_of", "get_inspection", "get_inspections", "hazards_of", "insert_inspection",

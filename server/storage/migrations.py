@@ -11,7 +11,7 @@ from pathlib import Path
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
-from .database import connect
+from server.storage.database import connect
 
 __all__ = ["migrations", "upgrade"]
 

@@ -7,7 +7,7 @@ import sqlite3
 from collections.abc import Iterable
 from typing import Any
 
-from .alarms import raised_value
+from server.storage.alarms import raised_value
 
 __all__ = [
     "alarm_deliveries", "cancel_subscription", "delivery_events", "due_escalations", "escalation_done",

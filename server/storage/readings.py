@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from .database import chunks
+from server.storage.database import chunks
 
 __all__ = [
     "BUCKET_S", "batch_result", "insert_events", "insert_readings", "mark_late", "minute_mark", "prune",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from ..reference import Region
+from server.reference import Region
 
 __all__ = ["sync_regions"]
 

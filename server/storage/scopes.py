@@ -5,8 +5,8 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-from ..auth.principal import Principal
-from ..reference import Reference
+from server.accounts.principal import Principal
+from server.reference import Reference
 
 __all__ = ["sees_site", "site_scope", "user_principal"]
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import msgspec
 
-from ..errors import StorageFull
+from server.errors import StorageFull
 
 __all__ = ["DiskState", "Space", "out_of_space"]
 

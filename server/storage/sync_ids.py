@@ -6,7 +6,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable
 
-from .database import chunks
+from server.storage.database import chunks
 
 __all__ = ["bind", "names", "resolve"]
 

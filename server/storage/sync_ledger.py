@@ -8,8 +8,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
 from offline_sync.protocol import Mutation, MutationResult
-
-from .database import chunks
+from server.storage.database import chunks
 
 __all__ = ["SqliteLedger"]
 

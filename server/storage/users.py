@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-from ..auth.principal import Principal
+from server.accounts.principal import Principal
 
 __all__ = [
     "clear_login_failures",

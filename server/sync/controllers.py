@@ -9,10 +9,9 @@ from litestar.params import JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK
 
 from offline_sync.protocol import PullResult, Push, PushResult
-
-from ..services import sync
-from ..sync.pull import DEFAULT_LIMIT, MAX_LIMIT
-from .deps import Caller, Ctx
+from server.accounts.guards import Caller, Ctx
+from server.sync import service as sync
+from server.sync.pull import DEFAULT_LIMIT, MAX_LIMIT
 
 __all__ = ["SyncController"]
 

@@ -15,15 +15,14 @@ import msgspec
 from offline_sync.apply import Done, Rejected
 from offline_sync.merge import Record, update
 from offline_sync.protocol import Append, Create, Mutation, Transition, Update
-
-from ..checklists import visits
-from ..checklists.schemas import AnswerIn, CompleteIn
-from ..errors import AndianError, InvalidInput
-from ..hazards import actions
-from ..hazards.actions import Doer
-from ..hazards.schemas import CommentIn, HazardCreate, HazardTransition
-from ..storage import sync_ids as ids
-from ..storage import sync_log
+from server.errors import AndianError, InvalidInput
+from server.hazards import actions
+from server.hazards.actions import Doer
+from server.hazards.schemas import CommentIn, HazardCreate, HazardTransition
+from server.inspections import visits
+from server.inspections.schemas import AnswerIn, CompleteIn
+from server.storage import sync_ids as ids
+from server.storage import sync_log
 
 __all__ = ["EDITABLE", "Handlers"]
 

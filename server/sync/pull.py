@@ -14,8 +14,8 @@ import re
 import sqlite3
 from dataclasses import dataclass, field
 
-from ..errors import InvalidInput
-from ..storage import sync_log as sql
+from server.errors import InvalidInput
+from server.storage import sync_log as sql
 
 __all__ = ["DEFAULT_LIMIT", "MAX_LIMIT", "Cursor", "Page", "Row", "page", "parse_cursor", "remember_scope"]
 

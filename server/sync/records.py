@@ -9,9 +9,9 @@ from typing import Any
 
 import msgspec
 
-from ..checklists.schemas import InspectionDetail
-from ..hazards import workflow
-from ..hazards.schemas import HazardDetail, HazardEventOut
+from server.hazards import workflow
+from server.hazards.schemas import HazardDetail, HazardEventOut
+from server.inspections.schemas import InspectionDetail
 
 __all__ = ["hazard_record", "inspection_record"]
 

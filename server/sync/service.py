@@ -10,23 +10,22 @@ import msgspec
 
 from offline_sync.apply import apply_push
 from offline_sync.protocol import PROTOCOL_VERSION, Change, PullResult, Push, PushResult
-
-from ..auth.principal import Principal
-from ..context import Context
-from ..errors import InvalidInput
-from ..hazards.actions import Doer
-from ..ingest.pipeline import LiveEvent
-from ..storage import hazards as hazard_sql
-from ..storage import inspections as inspection_sql
-from ..storage import sync_ids as ids
-from ..storage.scopes import site_scope
-from ..storage.sync_ledger import SqliteLedger
-from ..sync import pull as pulling
-from ..sync.handlers import Handlers
-from ..sync.records import hazard_record, inspection_record
-from .hazards import announcer, hazard_out
-from .inspections import template_title
-from .sites import require_user
+from server.accounts.principal import Principal
+from server.context import Context
+from server.errors import InvalidInput
+from server.hazards.actions import Doer
+from server.hazards.service import announcer, hazard_out
+from server.ingest.pipeline import LiveEvent
+from server.inspections.service import template_title
+from server.sites.service import require_user
+from server.storage import hazards as hazard_sql
+from server.storage import inspections as inspection_sql
+from server.storage import sync_ids as ids
+from server.storage.scopes import site_scope
+from server.storage.sync_ledger import SqliteLedger
+from server.sync import pull as pulling
+from server.sync.handlers import Handlers
+from server.sync.records import hazard_record, inspection_record
 
 __all__ = ["pull", "push"]
 

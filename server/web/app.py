@@ -14,31 +14,30 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 
 from ble.link import Backends
-
-from . import __version__
-from .api.alarms import AlarmController, LiveController, ReadingsController
-from .api.auth import AuthController, CompanyController, UserController
-from .api.bluetooth import CommissioningController, ControlController, ScanController
-from .api.bodies import strict_json_body
-from .api.deps import authenticated_first, dependencies
-from .api.errors import exception_handlers
-from .api.hazards import AttachmentController, HazardController, HazardRulesController
-from .api.ingest import IngestController
-from .api.inspections import ChecklistController, InspectionController
-from .api.meta import MetaController
-from .api.notify import NotifyPolicyController, SubscriptionController
-from .api.openapi import render_plugins
-from .api.reports import ReportController
-from .api.sites import DeviceController, GatewayController, SiteController
-from .api.stats import StatsController
-from .api.sync import SyncController
-from .background import stop as stop_background
-from .context import Context, open_context
-from .ingest import watchdog
-from .notify import worker as notify_worker
-from .settings import Settings
-from .sitebox import SiteBox
-from .web import PwaFiles, pwa_file, pwa_root, security_headers
+from server import __version__
+from server import clock as watchdog
+from server.accounts.controllers import AuthController, CompanyController, UserController
+from server.accounts.guards import authenticated_first, dependencies
+from server.alarms.controllers import AlarmController, LiveController, ReadingsController
+from server.context import Context, open_context
+from server.devices.controllers import CommissioningController, ControlController, ScanController
+from server.devices.sitebox import SiteBox
+from server.hazards.controllers import AttachmentController, HazardController, HazardRulesController
+from server.ingest.controllers import IngestController
+from server.inspections.controllers import ChecklistController, InspectionController
+from server.notify import worker as notify_worker
+from server.notify.controllers import NotifyPolicyController, SubscriptionController
+from server.reports.controllers import ReportController
+from server.settings import Settings
+from server.sites.controllers import DeviceController, GatewayController, SiteController
+from server.stats.controllers import StatsController
+from server.sync.controllers import SyncController
+from server.web.background import stop as stop_background
+from server.web.bodies import strict_json_body
+from server.web.errors import exception_handlers
+from server.web.meta import MetaController
+from server.web.openapi import render_plugins
+from server.web.pwa import PwaFiles, pwa_file, pwa_root, security_headers
 
 if TYPE_CHECKING:
     from ble.simulator import DeviceSpec

@@ -9,9 +9,9 @@ from typing import Any
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 
-from ..errors import AndianError, InvalidInput, RateLimited, StorageFull
-from ..schemas import LINE, TEXT
-from ..storage.space import out_of_space
+from server.errors import AndianError, InvalidInput, RateLimited, StorageFull
+from server.fields import LINE, TEXT
+from server.storage.space import out_of_space
 
 __all__ = ["exception_handlers"]
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import msgspec
 from litestar import Controller, get
 
-from .. import __version__
-from ..reference import Capability, Department, Region, VenueType
-from ..schemas import Health
-from ..storage.database import ping
-from ..storage.space import DiskState
-from .deps import Ctx
+from server import __version__
+from server.accounts.guards import Ctx
+from server.reference import Capability, Department, Region, VenueType
+from server.storage.database import ping
+from server.storage.space import DiskState
+from server.web.schemas import Health
 
 __all__ = ["HealthOut", "MetaController", "ReferenceOut"]
 

@@ -3,7 +3,7 @@
 Litestar writes the document from the handlers: paths, parameters, request bodies and the success answer. What it
 cannot know is added here, to every operation by rule and to a few by name:
 
-- the error answers each operation really gives, all with the one error body of ``server.api.errors``
+- the error answers each operation really gives, all with the one error body of ``server.web.errors``
   (``{"status_code", "detail", "extra"}``): 400 for bad input, 401 and 403 where a token is needed, 404 where an
   object is named, 413 where a body is taken, 507 on every write (a full disk), and 409, 429, 503 where the
   operation can answer them;
@@ -35,10 +35,10 @@ from litestar.openapi.plugins import (
 from litestar.params import ParameterKwarg
 from litestar.routes import HTTPRoute
 
-from ..ingest.wire import IngestBatch
-from ..reports.schemas import Report
-from ..schemas import MAX_ID
-from ..services.attachments import CONTENT_TYPES
+from server.attachments.service import CONTENT_TYPES
+from server.fields import MAX_ID
+from server.ingest.wire import IngestBatch
+from server.reports.schemas import Report
 
 __all__ = ["ERROR_SCHEMA", "complete", "document", "render_plugins"]
 
@@ -251,7 +251,7 @@ def complete(doc: dict[str, Any], app: Litestar) -> dict[str, Any]:
     known = {(method, path) for path, item in paths.items() for method in item if method in _METHODS}
     stale = (set(EXTRA_STATUSES) | {(m, p) for m, p, _ in PARAMETER_SCHEMAS}) - known
     if stale:
-        raise RuntimeError(f"server/api/openapi.py names operations that do not exist: {sorted(stale)}")
+        raise RuntimeError(f"server/web/openapi.py names operations that do not exist: {sorted(stale)}")
     schemas = doc.setdefault("components", {}).setdefault("schemas", {})
     schemas["Error"] = ERROR_SCHEMA
     _struct_schemas(app, schemas)

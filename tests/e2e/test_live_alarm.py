@@ -9,7 +9,7 @@ import uuid
 import httpx
 from playwright.sync_api import BrowserContext, Page, expect
 
-from server.demo import DEMO_PASSWORD
+from server.demo.city import DEMO_PASSWORD
 
 MARKET_STALL = "桃花仑综合市场 12号摊位"
 BREAKER = "AD-BRK-0001"

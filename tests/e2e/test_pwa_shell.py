@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from playwright.sync_api import BrowserContext, Page, expect
 
-from server.demo import DEMO_PASSWORD
+from server.demo.city import DEMO_PASSWORD
 
 
 def log_in(page: Page, base: str, username: str) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 from playwright.sync_api import BrowserContext, Page, expect
 
-from server.demo import DEMO_PASSWORD
+from server.demo.city import DEMO_PASSWORD
 
 from .test_live_alarm import api_token, log_in
 
