@@ -11,7 +11,7 @@ export default defineConfig({
     VitePWA({
       strategies: 'generateSW',
       registerType: 'autoUpdate',
-      // src/sw-register.ts registers through workbox-window (virtual:pwa-register).
+      // src/shell/sw-register.ts registers through workbox-window (virtual:pwa-register).
       injectRegister: false,
       filename: 'sw.js',
       manifestFilename: 'manifest.webmanifest',

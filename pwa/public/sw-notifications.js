@@ -1,10 +1,10 @@
 // Imported into the generated service worker (vite.config.ts, workbox.importScripts): opening the app from a
 // system notification. The notification's data.url is an in-app path such as "/alarms/42"
-// (src/notify/alarm-notice.ts). A window of the app that is already open is focused and told to move there
-// (src/notify/sw-messages.ts); without one, a new window opens at the path.
+// (src/features/notify/alarm-notice.ts). A window of the app that is already open is focused and told to move
+// there (src/features/notify/sw-messages.ts); without one, a new window opens at the path.
 /* eslint-env serviceworker */
 
-// Keep in sync with NAVIGATE_MESSAGE in src/notify/sw-messages.ts.
+// Keep in sync with NAVIGATE_MESSAGE in src/features/notify/sw-messages.ts.
 const NAVIGATE = 'andian:navigate'
 
 function pathOf(notification) {

@@ -1,9 +1,9 @@
 import { render } from 'preact'
-import { App } from './app'
-import { initLanguage } from './i18n'
-import { startRouter } from './router'
-import { registerServiceWorker } from './sw-register'
-import { initSync } from './sync/start'
+import { App } from './shell/app'
+import { initLanguage } from './platform/i18n'
+import { startRouter } from './shell/router'
+import { registerServiceWorker } from './shell/sw-register'
+import { initSync } from './features/sync/start'
 import './styles.css'
 
 initLanguage()

@@ -1,22 +1,7 @@
 // Reads that work offline: ask the server; on success keep a copy in IndexedDB; when the server cannot be
-// reached, answer from that copy and say how old it is.
-import { applySnapshot } from './alarms/model'
-import { getAlarm, getAlarms, getSite, getSites, NetworkError } from './api'
-import {
-  deleteSiteDetail,
-  findSavedAlarm,
-  loadSiteAlarms,
-  loadSiteDetail,
-  loadSiteList,
-  saveSiteAlarms,
-  saveSiteDetail,
-  saveSiteList,
-} from './store/db'
-import type { Alarm, Site, SiteDetail } from './types'
-
-// Cleared alarms stay in a site's list for a week: long enough to see what happened over a weekend or a
-// holiday, short enough to keep the list (and the copy on the phone) small.
-export const RECENT_ALARMS_S = 7 * 24 * 3600
+// reached, answer from that copy and say how old it is. The features' reads (sites/data.ts, alarms/data.ts)
+// are made of these.
+import { NetworkError } from './http'
 
 export interface Cached<T> {
   data: T
@@ -34,7 +19,8 @@ export class NoCachedData extends Error {
   }
 }
 
-async function keep(save: () => Promise<void>): Promise<void> {
+/** Save a copy for offline use; when the device will not store it, say so in the console and carry on. */
+export async function keep(save: () => Promise<void>): Promise<void> {
   try {
     await save()
   } catch (error) {
@@ -43,7 +29,7 @@ async function keep(save: () => Promise<void>): Promise<void> {
   }
 }
 
-async function cachedRead<T>(
+export async function cachedRead<T>(
   fetchFresh: () => Promise<T>,
   save: (data: T, fetchedAt: number) => Promise<void>,
   load: () => Promise<{ data: T; fetchedAt: number } | undefined>,
@@ -59,69 +45,4 @@ async function cachedRead<T>(
     if (!saved) throw new NoCachedData({ cause: error })
     return { ...saved, offline: true }
   }
-}
-
-export function readSites(): Promise<Cached<Site[]>> {
-  return cachedRead(getSites, saveSiteList, async () => {
-    const saved = await loadSiteList()
-    return saved && { data: saved.sites, fetchedAt: saved.fetchedAt }
-  })
-}
-
-export function readSite(id: number): Promise<Cached<SiteDetail>> {
-  return cachedRead(
-    () => getSite(id),
-    saveSiteDetail,
-    async () => {
-      const saved = await loadSiteDetail(id)
-      return saved && { data: saved.site, fetchedAt: saved.fetchedAt }
-    },
-  )
-}
-
-/** The server says the site is gone or hidden from this user: drop the copy as well. */
-export function forgetSite(id: number): Promise<void> {
-  return deleteSiteDetail(id)
-}
-
-/** A site's active alarms and those cleared in the last week, as one list: active first, newest first. */
-export async function fetchSiteAlarms(siteId: number, now: number = Date.now()): Promise<Alarm[]> {
-  const since = Math.floor(now / 1000) - RECENT_ALARMS_S
-  const [active, cleared] = await Promise.all([
-    getAlarms({ site_id: siteId, active: true }),
-    getAlarms({ site_id: siteId, active: false, since }),
-  ])
-  return applySnapshot([...active, ...cleared])
-}
-
-export function readSiteAlarms(siteId: number): Promise<Cached<Alarm[]>> {
-  return cachedRead(
-    () => fetchSiteAlarms(siteId),
-    (alarms, fetchedAt) => saveSiteAlarms(siteId, alarms, fetchedAt),
-    async () => {
-      const saved = await loadSiteAlarms(siteId)
-      return saved && { data: saved.alarms, fetchedAt: saved.fetchedAt }
-    },
-  )
-}
-
-/** Keep the list as the page now shows it (after live events), for the next time the phone is offline. */
-export function keepSiteAlarms(siteId: number, alarms: Alarm[], fetchedAt: number = Date.now()): Promise<void> {
-  return keep(() => saveSiteAlarms(siteId, alarms, fetchedAt))
-}
-
-/**
- * One alarm (the page a message's link opens). Offline, the copy in a site's saved alarm list, when the site
- * page was opened on this device in the last week. Not saved by itself: a site's list is written only by
- * that site's live page, so a single alarm never lands over a newer list.
- */
-export function readAlarm(id: number): Promise<Cached<Alarm>> {
-  return cachedRead(
-    () => getAlarm(id),
-    async () => undefined,
-    async () => {
-      const saved = await findSavedAlarm(id)
-      return saved && { data: saved.alarm, fetchedAt: saved.fetchedAt }
-    },
-  )
 }

@@ -1,8 +1,8 @@
 import 'fake-indexeddb/auto'
 import { IDBFactory } from 'fake-indexeddb'
-import { openDB } from 'idb'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { alarm, site, siteDetail, user } from '../test/fixtures'
+import { openDB } from '../test/idb'
 import {
   addMutation,
   clearSession,

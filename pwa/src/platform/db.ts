@@ -23,11 +23,14 @@
 //
 // A new version adds a branch to upgrade(); never change what an existing branch does.
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb'
-import type { Change, OutboxStatus } from '../sync/types'
-import type { Alarm, Site, SiteDetail, User } from '../types'
-import type { ClientRecord, DraftRecord, OutboxEntry, PhotoRecord, PullRecord, SyncedRecord } from './types'
-
-export type { ClientRecord, CommissionDraft, DraftRecord, OutboxEntry, PhotoRecord, PullRecord, SyncedRecord } from './types'
+// The values the stores hold are the features' own shapes (types only: nothing here runs feature code).
+import type { Alarm } from '../features/alarms/types'
+import type { DraftRecord } from '../features/devices/types'
+import type { PhotoRecord } from '../features/photos/types'
+import type { Site, SiteDetail } from '../features/sites/types'
+import type { ClientRecord, OutboxEntry, PullRecord, SyncedRecord } from '../features/sync/records'
+import type { Change, OutboxStatus } from '../features/sync/types'
+import type { User } from './wire'
 
 export const DB_NAME = 'andian'
 export const DB_VERSION = 4

@@ -1,44 +1,14 @@
+// The HTTP client, driven through a few of the features' requests: the token, errors, reachability, file names.
 import { describe, expect, it } from 'vitest'
-import {
-  ackAlarm,
-  ApiError,
-  controlDevice,
-  createSubscription,
-  deleteSubscription,
-  filenameOf,
-  getAlarm,
-  getCommissioning,
-  getControlLog,
-  getDeliveries,
-  getNotifyPolicy,
-  getSites,
-  getSubscriptions,
-  login,
-  logout,
-  NetworkError,
-  NOTIFY_TEST_TIMEOUT_MS,
-  REQUEST_TIMEOUT_MS,
-  runStep,
-  scanBle,
-  startCommissioning,
-  testSubscription,
-  updateSubscription,
-} from './api'
+import { login, logout } from '../features/auth/api'
+import { createSubscription } from '../features/notify/api'
+import { getSites } from '../features/sites/api'
+import { json, noNetwork, server, useFakeServer } from '../test/fetch'
+import { site, user } from '../test/fixtures'
+import { loadSession, loadSiteList, saveSiteList } from './db'
+import { ApiError, filenameOf, NetworkError, REQUEST_TIMEOUT_MS } from './http'
 import { isOnline } from './online'
-import { getSession, restoreSession, startSession } from './session'
-import { loadSession, loadSiteList, saveSiteList } from './store/db'
-import { noNetwork, json, server, useFakeServer } from './test/fetch'
-import {
-  alarm,
-  commissioning,
-  commissioningDone,
-  controlRecord,
-  delivery,
-  site,
-  subscription,
-  testResult,
-  user,
-} from './test/fixtures'
+import { getSession, startSession } from './session'
 
 useFakeServer()
 
@@ -134,138 +104,6 @@ describe('errors', () => {
     await startSession(session)
     server.answers.push({ status: 502, text: 'Bad Gateway' })
     await expect(getSites()).rejects.toBeInstanceOf(NetworkError)
-  })
-})
-
-describe('session restore', () => {
-  it('drops an expired session', async () => {
-    await startSession({ ...session, expires_at: Date.now() / 1000 - 1 })
-    expect(await restoreSession()).toBeNull()
-    expect(await loadSession()).toBeUndefined()
-  })
-
-  it('keeps a valid one', async () => {
-    await startSession(session)
-    expect((await restoreSession())?.token).toBe('tok-abc')
-  })
-})
-
-describe('commissioning and control', () => {
-  const call = (i: number) => ({
-    url: server.calls[i]?.url,
-    method: server.calls[i]?.init.method,
-    body: server.calls[i]?.init.body === undefined ? undefined : JSON.parse(String(server.calls[i]?.init.body)),
-  })
-
-  it('scan, start, read and run steps on the contract paths', async () => {
-    await startSession(session)
-    const found = [{ address: 'C4:7F', name: 'AD-B63', rssi: -52, model: 'AD-B63', model_name: null, kind: 'breaker', known: null, device_id: null }]
-    server.answers.push(json(200, found), json(201, commissioning()), json(200, commissioning()), json(200, commissioningDone(1)))
-    expect(await scanBle(12, 4)).toEqual(found)
-    expect(await startCommissioning(12, 'C4:7F')).toEqual(commissioning())
-    await getCommissioning(5)
-    expect((await runStep(5, 'pair', {})).steps[0]?.status).toBe('done')
-    expect([call(0), call(1), call(2), call(3)]).toEqual([
-      { url: '/api/v1/sites/12/ble/scan?seconds=4', method: 'GET', body: undefined },
-      { url: '/api/v1/commissioning', method: 'POST', body: { site_id: 12, address: 'C4:7F' } },
-      { url: '/api/v1/commissioning/5', method: 'GET', body: undefined },
-      { url: '/api/v1/commissioning/5/steps/pair', method: 'POST', body: {} },
-    ])
-  })
-
-  it('a step refused for bad input or order, or without a radio, is an ApiError with the detail', async () => {
-    await startSession(session)
-    const detail = 'channels.residual_ma.alarm: must be in [20, 1000] mA'
-    server.answers.push(
-      json(400, { status_code: 400, detail, extra: null }),
-      json(409, { status_code: 409, detail: 'run step pair first', extra: null }),
-      json(503, { status_code: 503, detail: 'no Bluetooth radio on this server', extra: null }),
-    )
-    await expect(runStep(5, 'thresholds', { channels: { residual_ma: { alarm: 5 } } })).rejects.toMatchObject({ status: 400, detail })
-    expect(call(0).body).toEqual({ channels: { residual_ma: { alarm: 5 } } })
-    await expect(runStep(5, 'self_test', {})).rejects.toMatchObject({ status: 409, detail: 'run step pair first' })
-    const error = await scanBle(12, 4).catch((e: unknown) => e)
-    expect(error).toBeInstanceOf(ApiError)
-    expect(error).toMatchObject({ status: 503 })
-  })
-
-  it('controls a device and reads its log', async () => {
-    await startSession(session)
-    server.answers.push(json(200, controlRecord()), json(200, [controlRecord()]))
-    expect(await controlDevice(112, 'trip', '现场冒烟')).toEqual(controlRecord())
-    expect(await getControlLog(112)).toEqual([controlRecord()])
-    expect([call(0), call(1)]).toEqual([
-      { url: '/api/v1/devices/112/control', method: 'POST', body: { action: 'trip', reason: '现场冒烟' } },
-      { url: '/api/v1/devices/112/control', method: 'GET', body: undefined },
-    ])
-  })
-
-  it('a control with no answer is a NetworkError (the outcome is unknown)', async () => {
-    await startSession(session)
-    server.answers.push(noNetwork())
-    await expect(controlDevice(112, 'close', '故障已排除')).rejects.toBeInstanceOf(NetworkError)
-  })
-})
-
-describe('notifications', () => {
-  const call = (i: number) => ({
-    url: server.calls[i]?.url,
-    method: server.calls[i]?.init.method,
-    body: server.calls[i]?.init.body === undefined ? undefined : JSON.parse(String(server.calls[i]?.init.body)),
-  })
-
-  it('list, add, change, test and delete subscriptions on the contract paths', async () => {
-    await startSession(session)
-    const added = subscription(3, { site_ids: [12], levels: ['alarm', 'offline'] })
-    server.answers.push(
-      json(200, [subscription(1)]),
-      json(201, added),
-      json(200, { ...added, label: '夜班' }),
-      json(200, testResult()),
-      json(204),
-    )
-    expect(await getSubscriptions()).toEqual([subscription(1)])
-    expect(await createSubscription({ url: 'wecombot://KEY', site_ids: [12], levels: ['alarm', 'offline'] })).toEqual(added)
-    expect((await updateSubscription(3, { label: '夜班', quiet_start: null, quiet_end: null })).label).toBe('夜班')
-    expect(await testSubscription(3)).toEqual(testResult())
-    await expect(deleteSubscription(3)).resolves.toBeUndefined()
-    expect([0, 1, 2, 3, 4].map(call)).toEqual([
-      { url: '/api/v1/me/subscriptions', method: 'GET', body: undefined },
-      {
-        url: '/api/v1/me/subscriptions',
-        method: 'POST',
-        body: { url: 'wecombot://KEY', site_ids: [12], levels: ['alarm', 'offline'] },
-      },
-      { url: '/api/v1/me/subscriptions/3', method: 'PATCH', body: { label: '夜班', quiet_start: null, quiet_end: null } },
-      { url: '/api/v1/me/subscriptions/3/test', method: 'POST', body: undefined },
-      { url: '/api/v1/me/subscriptions/3', method: 'DELETE', body: undefined },
-    ])
-  })
-
-  it('give the test message longer than an ordinary request', () => {
-    // The server waits up to ~10 s for the services; the ordinary timeout is exactly that.
-    expect(NOTIFY_TEST_TIMEOUT_MS).toBeGreaterThan(REQUEST_TIMEOUT_MS)
-  })
-
-  it('read one alarm, its deliveries and the site policy', async () => {
-    await startSession(session)
-    const policy = { site_id: 12, escalate_after_s: [600, 1800] }
-    server.answers.push(
-      json(200, alarm(42, { escalated_tier: 1 })),
-      json(200, [delivery(1), delivery(2, { tier: 1, transition: 'escalated' })]),
-      json(200, policy),
-      json(200, alarm(42, { acknowledged_at: 1_763_857_000, acknowledged_by: '王老板' })),
-    )
-    expect((await getAlarm(42)).escalated_tier).toBe(1)
-    expect((await getDeliveries(42)).map((d) => d.tier)).toEqual([0, 1])
-    expect(await getNotifyPolicy(12)).toEqual(policy)
-    await ackAlarm(42, '电工在路上')
-    expect([0, 1, 2, 3].map(call)).toEqual([
-      { url: '/api/v1/alarms/42', method: 'GET', body: undefined },
-      { url: '/api/v1/alarms/42/deliveries', method: 'GET', body: undefined },
-      { url: '/api/v1/sites/12/notify-policy', method: 'GET', body: undefined },
-      { url: '/api/v1/alarms/42/ack', method: 'POST', body: { note: '电工在路上' } },
-    ])
   })
 })
 

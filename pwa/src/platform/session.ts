@@ -1,7 +1,7 @@
-// Who is signed in on this device. The record lives in IndexedDB (store/db.ts) so the app opens offline;
+// Who is signed in on this device. The record lives in IndexedDB (platform/db.ts) so the app opens offline;
 // this module keeps it in memory for the API client and tells the UI when it starts or ends.
-import { clearSession, loadSession, saveSession, type SessionRecord } from './store/db'
-import type { User } from './types'
+import { clearSession, loadSession, saveSession, type SessionRecord } from './db'
+import type { User } from './wire'
 
 export type { SessionRecord }
 

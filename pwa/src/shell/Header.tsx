@@ -1,8 +1,8 @@
-import { getLanguage, label, setLanguage, t } from '../i18n'
-import { DASHBOARD_PATH, HAZARDS_PATH, NOTIFICATIONS_PATH } from '../router'
-import { canSeeDashboard } from '../stats/filters'
-import type { SessionRecord } from '../session'
-import { SyncState } from './SyncState'
+import { canSeeDashboard } from '../features/dashboard/filters'
+import { SyncState } from '../features/sync/SyncState'
+import { getLanguage, label, setLanguage, t } from '../platform/i18n'
+import type { SessionRecord } from '../platform/session'
+import { DASHBOARD_PATH, HAZARDS_PATH, NOTIFICATIONS_PATH } from './router'
 
 function LangSwitch() {
   const lang = getLanguage()

@@ -1,27 +1,28 @@
 import { useEffect, useState } from 'preact/hooks'
-import { getMe, logout, NetworkError } from './api'
-import { Header } from './components/Header'
-import { useExternal } from './hooks'
-import { getLanguage, onLanguageChange, t } from './i18n'
-import { isOnline, onOnlineChange } from './online'
+import { AlarmPage } from '../features/alarms/AlarmPage'
+import { getMe, logout } from '../features/auth/api'
+import { LoginPage } from '../features/auth/LoginPage'
+import { DashboardPage } from '../features/dashboard/DashboardPage'
+import { CommissionPage } from '../features/devices/CommissionPage'
+import { hasWork } from '../features/devices/drafts'
+import { HazardNewPage } from '../features/hazards/HazardNewPage'
+import { HazardPage } from '../features/hazards/HazardPage'
+import { HazardsPage } from '../features/hazards/HazardsPage'
+import { InspectionPage } from '../features/inspections/InspectionPage'
+import { NotificationsPage } from '../features/notify/NotificationsPage'
+import { ReportPage } from '../features/reports/ReportPage'
+import { SiteListPage } from '../features/sites/SiteListPage'
+import { SitePage } from '../features/sites/SitePage'
+import { myOutbox } from '../features/sync/outbox'
+import { SyncPage } from '../features/sync/SyncPage'
+import { loadDrafts } from '../platform/db'
+import { NetworkError } from '../platform/http'
+import { getLanguage, onLanguageChange, t } from '../platform/i18n'
+import { isOnline, onOnlineChange } from '../platform/online'
+import { endSession, getSession, onSessionChange, restoreSession, updateUser } from '../platform/session'
+import { useExternal } from '../ui/hooks'
+import { Header } from './Header'
 import { currentUrl, matchRoute, navigate, onNavigate, safeNext } from './router'
-import { AlarmPage } from './screens/AlarmPage'
-import { CommissionPage } from './screens/CommissionPage'
-import { DashboardPage } from './screens/DashboardPage'
-import { HazardNewPage } from './screens/HazardNewPage'
-import { HazardPage } from './screens/HazardPage'
-import { HazardsPage } from './screens/HazardsPage'
-import { InspectionPage } from './screens/InspectionPage'
-import { Login } from './screens/Login'
-import { NotificationsPage } from './screens/NotificationsPage'
-import { ReportPage } from './screens/ReportPage'
-import { SiteList } from './screens/SiteList'
-import { SitePage } from './screens/SitePage'
-import { SyncPage } from './screens/SyncPage'
-import { endSession, getSession, onSessionChange, restoreSession, updateUser } from './session'
-import { hasWork } from './commission/drafts'
-import { loadDrafts } from './store/db'
-import { myOutbox } from './sync/outbox'
 
 function NotFound() {
   return (
@@ -94,8 +95,8 @@ export function App() {
 
   if (!ready) return null
   let page
-  if (!session || route.name === 'login') page = session ? null : <Login />
-  else if (route.name === 'sites') page = <SiteList />
+  if (!session || route.name === 'login') page = session ? null : <LoginPage />
+  else if (route.name === 'sites') page = <SiteListPage />
   else if (route.name === 'site') page = <SitePage id={route.id} />
   else if (route.name === 'commission') page = <CommissionPage siteId={route.siteId} id={route.id} />
   else if (route.name === 'alarm') page = <AlarmPage key={route.id} id={route.id} />

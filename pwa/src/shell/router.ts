@@ -26,7 +26,7 @@ export type Route =
   | { name: 'sync' }
   /** A site's monthly health-check report (体检报告); the month is in the query (?period=YYYY-MM). */
   | { name: 'report'; siteId: number }
-  /** The regulators' dashboard; the filters are in the query (?region=&sector=, stats/filters.ts). */
+  /** The regulators' dashboard; the filters are in the query (?region=&sector=, dashboard/filters.ts). */
   | { name: 'dashboard' }
   | { name: 'login' }
   | { name: 'notfound' }
@@ -59,7 +59,7 @@ export function reportPath(siteId: number, period?: string): string {
   return period === undefined ? `/sites/${siteId}/report` : `/sites/${siteId}/report?period=${encodeURIComponent(period)}`
 }
 
-/** The regulators' dashboard (filters in the query: stats/filters.ts dashboardPath). */
+/** The regulators' dashboard (filters in the query: dashboard/filters.ts dashboardPath). */
 export const DASHBOARD_PATH = '/dashboard'
 
 const listeners = new Set<() => void>()

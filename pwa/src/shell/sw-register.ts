@@ -2,7 +2,7 @@
 // public/sw-notifications.js for taps on system notifications).
 // registerType "autoUpdate": a new version takes over at once and the page reloads into it.
 import { registerSW } from 'virtual:pwa-register'
-import { navigateTarget } from './notify/sw-messages'
+import { navigateTarget } from '../features/notify/sw-messages'
 import { navigate } from './router'
 
 export function registerServiceWorker(): void {

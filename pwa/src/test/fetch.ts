@@ -3,9 +3,9 @@
 import 'fake-indexeddb/auto'
 import { IDBFactory } from 'fake-indexeddb'
 import { afterEach, beforeEach, vi } from 'vitest'
-import { reportReachable } from '../online'
-import { restoreSession } from '../session'
-import { closeDb } from '../store/db'
+import { closeDb } from '../platform/db'
+import { reportReachable } from '../platform/online'
+import { restoreSession } from '../platform/session'
 
 export type Answer = { status: number; body?: unknown; text?: string; headers?: Record<string, string> } | Error
 

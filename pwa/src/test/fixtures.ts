@@ -1,18 +1,9 @@
 // Shapes the server sends (GET /api/v1/sites, /sites/{id}, /me), for tests.
-import type {
-  Alarm,
-  AlarmEvent,
-  AlarmTransition,
-  Commissioning,
-  ControlRecord,
-  Delivery,
-  Site,
-  SiteDetail,
-  StepName,
-  Subscription,
-  TestResult,
-  User,
-} from '../types'
+import type { Alarm, AlarmEvent, AlarmTransition } from '../features/alarms/types'
+import type { Commissioning, ControlRecord, StepName } from '../features/devices/types'
+import type { Delivery, Subscription, TestResult } from '../features/notify/types'
+import type { Site, SiteDetail } from '../features/sites/types'
+import type { User } from '../platform/wire'
 
 export const user: User = {
   id: 7,

@@ -1,5 +1,5 @@
 // Hazard shapes as the server sends them (GET /api/v1/hazards, /hazards/{id}), for tests.
-import type { Hazard, HazardDetail, HazardEvent } from '../hazards/types'
+import type { Hazard, HazardDetail, HazardEvent } from '../features/hazards/types'
 
 // Local times, so dates read the same in any time zone.
 export const NOW = new Date(2025, 10, 23, 9, 0).getTime()

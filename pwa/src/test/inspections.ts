@@ -1,5 +1,5 @@
 // Checklist and inspection shapes as the server sends them (GET /api/v1/inspections/{id}), for tests.
-import type { ChecklistItem, InspectionDetail, SavedAnswer } from '../inspections/types'
+import type { ChecklistItem, InspectionDetail, SavedAnswer } from '../features/inspections/types'
 
 export function item(key: string, overrides: Partial<ChecklistItem> = {}): ChecklistItem {
   return {

@@ -1,5 +1,5 @@
 // A health-check report as the server sends it (GET /api/v1/sites/{id}/report?format=json), for tests.
-import type { Report } from '../reports/types'
+import type { Report } from '../features/reports/types'
 
 export function report(overrides: Partial<Report> = {}): Report {
   return {

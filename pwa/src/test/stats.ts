@@ -1,5 +1,5 @@
 // Regulator statistics and reference data as the server sends them, for tests.
-import type { CoverageOut, CoverageRow, Reference } from '../stats/types'
+import type { CoverageOut, CoverageRow, Reference } from '../features/dashboard/types'
 
 export function row(district: string, sector: string, overrides: Partial<CoverageRow> = {}): CoverageRow {
   const names: Record<string, string> = { '430902': '资阳区', '430903': '赫山区', '430922': '桃江县' }

@@ -1,6 +1,6 @@
 // Outbox entries and records as the sync keeps them, for tests.
-import type { OutboxEntry } from '../store/types'
-import type { Entity, Op } from '../sync/types'
+import type { OutboxEntry } from '../features/sync/records'
+import type { Entity, Op } from '../features/sync/types'
 
 let seq = 0
 

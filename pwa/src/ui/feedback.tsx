@@ -1,33 +1,8 @@
-// Small pieces shared by the screens.
-import { ApiError, NetworkError } from '../api'
-import { NoCachedData } from '../data'
-import { formatDateTime, label, t, type MessageKey } from '../i18n'
-import type { LiveState } from '../live/stream'
-import type { SiteStatus } from '../types'
-
-export function StatusBadge({ status }: { status: SiteStatus }) {
-  return (
-    <span class={`badge badge-${status}`} data-testid="site-status" data-status={status}>
-      {label('status', status)}
-    </span>
-  )
-}
-
-const LIVE_TEXT: Record<LiveState, MessageKey> = {
-  connecting: 'live.connecting',
-  live: 'live.live',
-  reconnecting: 'live.reconnecting',
-  failed: 'live.failed',
-  closed: 'live.closed',
-}
-
-export function LiveIndicator({ state }: { state: LiveState }) {
-  return (
-    <span class={`live live-${state}`} data-testid="live-status" data-state={state} role="status">
-      {t(LIVE_TEXT[state])}
-    </span>
-  )
-}
+// What a page shows while it loads, when a read failed (with the words for why), and when it shows the copy saved
+// on this device because the server cannot be reached.
+import { NoCachedData } from '../platform/cached-read'
+import { ApiError, NetworkError } from '../platform/http'
+import { formatDateTime, t } from '../platform/i18n'
 
 export function OfflineBanner({ fetchedAt, onRetry }: { fetchedAt: number; onRetry: () => void }) {
   return (

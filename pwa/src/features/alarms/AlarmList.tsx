@@ -1,13 +1,15 @@
 // The site's alarms: the banner across the top while any is active, and the list with acknowledge.
 import { useState } from 'preact/hooks'
-import { causeAdvice, causeText } from '../alarms/causes'
-import { endedText, isTripped, needsAdvice } from '../alarms/clearing'
-import { escalationFlag, tierOf } from '../alarms/escalation'
-import { isActive, isTest, type Banner } from '../alarms/model'
-import { ApiError, NetworkError } from '../api'
-import { channelLabel, formatDateTime, label, t } from '../i18n'
-import { alarmPath } from '../router'
-import type { Alarm, Channel, Role } from '../types'
+import { ApiError, NetworkError } from '../../platform/http'
+import { channelLabel, formatDateTime, label, t } from '../../platform/i18n'
+import type { Role } from '../../platform/wire'
+import { alarmPath } from '../../shell/router'
+import type { Channel } from '../devices/types'
+import { causeAdvice, causeText } from './causes'
+import { endedText, isTripped, needsAdvice } from './clearing'
+import { escalationFlag, tierOf } from './escalation'
+import { isActive, isTest, type Banner } from './model'
+import type { Alarm } from './types'
 
 /** Roles the server lets acknowledge; others would get 403, so they are not offered the button. */
 const ACK_ROLES: ReadonlySet<Role> = new Set(['owner', 'operator', 'installer', 'admin'])

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest'
-import { en } from '../i18n/en'
-import { zhCN } from '../i18n/zh-CN'
-import { alarm } from '../test/fixtures'
-import type { Alarm, AlarmCause, ChannelSettings } from '../types'
+import { en } from '../../platform/i18n/en'
+import { zhCN } from '../../platform/i18n/zh-CN'
+import { alarm } from '../../test/fixtures'
+import type { ChannelSettings } from '../devices/types'
 import { causeAdvice, causeText } from './causes'
+import type { Alarm, AlarmCause } from './types'
 
 // Noon UTC: the same calendar day in every time zone from UTC−11 to UTC+11.
 const NOW = Date.UTC(2025, 10, 23, 12, 0)

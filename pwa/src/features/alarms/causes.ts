@@ -1,7 +1,8 @@
 // What an alarm means and what to do about it, in plain words, with its numbers filled in. The words are in
 // the i18n catalogs (cause.* and advice.*); this module picks the message and formats the numbers.
-import { formatDate, formatFromNow, formatNumber, formatQuantity, t, type Lang, type MessageKey } from '../i18n'
-import type { Alarm, AlarmCause, ChannelSettings } from '../types'
+import { formatDate, formatFromNow, formatNumber, formatQuantity, t, type Lang, type MessageKey } from '../../platform/i18n'
+import type { ChannelSettings } from '../devices/types'
+import type { Alarm, AlarmCause } from './types'
 
 const TEXT: Record<AlarmCause, MessageKey> = {
   overload: 'cause.overload',

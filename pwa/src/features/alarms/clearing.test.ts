@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { alarm } from '../test/fixtures'
+import { alarm } from '../../test/fixtures'
 import { endedLabel, endedText, isTripped, needsAdvice, trippedWho } from './clearing'
 
 // Local time, so the words read the same in any time zone.

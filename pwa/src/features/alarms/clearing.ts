@@ -1,8 +1,8 @@
 // How an alarm ended, in words: the fault went away (已恢复), or the breaker opened and cut the power
 // (已跳闸断电). A trip removes the symptom, not the cause, so such an alarm keeps its advice and says to have the
 // circuit checked before switching it back on. Pure.
-import { formatDateTime, t, type Lang, type MessageKey } from '../i18n'
-import type { Alarm } from '../types'
+import { formatDateTime, t, type Lang, type MessageKey } from '../../platform/i18n'
+import type { Alarm } from './types'
 
 type Ended = Pick<Alarm, 'cleared_at' | 'cleared_reason' | 'tripped_by'>
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { alarm } from '../test/fixtures'
-import type { NotifyPolicy } from '../types'
+import { alarm } from '../../test/fixtures'
+import type { NotifyPolicy } from '../notify/types'
 import { escalationFlag, escalationText, nextEscalationText, tierOf } from './escalation'
 
 const policy: NotifyPolicy = { site_id: 12, escalate_after_s: [600, 1800] }

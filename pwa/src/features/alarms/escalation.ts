@@ -1,9 +1,10 @@
 // Who has been told about an alarm: the escalation ladder of story 1. The owner is told at once; when nobody
 // acknowledges in time the operator company's monitoring centre is told (tier 1), then the grid inspector
 // (tier 2). The server climbs the ladder; this module only puts it into words. Pure.
-import { formatDuration, t, type Lang, type MessageKey } from '../i18n'
-import type { Alarm, EscalationTier, NotifyPolicy } from '../types'
+import { formatDuration, t, type Lang, type MessageKey } from '../../platform/i18n'
+import type { NotifyPolicy } from '../notify/types'
 import { isActive } from './model'
+import type { Alarm, EscalationTier } from './types'
 
 export function tierOf(alarm: Pick<Alarm, 'escalated_tier'>): EscalationTier {
   const tier = alarm.escalated_tier ?? 0

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { alarm, alarmEvent, siteDetail } from '../test/fixtures'
-import type { Alarm } from '../types'
+import { alarm, alarmEvent, siteDetail } from '../../test/fixtures'
 import {
   alarmOf,
   applyAlarm,
@@ -16,6 +15,7 @@ import {
   STATUS_ORDER,
   worstStatus,
 } from './model'
+import type { Alarm } from './types'
 
 const ids = (list: Alarm[]) => list.map((a) => a.id)
 const CLEARED = 1_763_860_000

@@ -7,7 +7,9 @@
 //
 // A self-test alarm (`test`) is listed like any other, but it is the device showing that it works: it never
 // makes the banner, a beep or a notification, and never colours a channel, a device or the site.
-import type { Alarm, AlarmEvent, Channel, Device, EscalationTier, SiteStatus } from '../types'
+import type { Channel, Device } from '../devices/types'
+import type { SiteStatus } from '../sites/types'
+import type { Alarm, AlarmEvent, EscalationTier } from './types'
 
 /**
  * Worst first, as the server ranks a site's `status` (the worst active alarm): a fault or an offline device

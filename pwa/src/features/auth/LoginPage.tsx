@@ -1,7 +1,8 @@
 import { useState } from 'preact/hooks'
-import { ApiError, login, NetworkError } from '../api'
-import { t, type MessageKey } from '../i18n'
-import { startSession } from '../session'
+import { ApiError, NetworkError } from '../../platform/http'
+import { t, type MessageKey } from '../../platform/i18n'
+import { startSession } from '../../platform/session'
+import { login } from './api'
 
 type Failure = { key: MessageKey } | { detail: string }
 
@@ -17,7 +18,7 @@ function failureOf(error: unknown): Failure {
 }
 
 /** Sign-in form. On success the session starts; the app then leaves this page. */
-export function Login() {
+export function LoginPage() {
   const [username, setUsername] = useState('')
   const [password, setPassword] = useState('')
   const [busy, setBusy] = useState(false)

@@ -3,15 +3,15 @@
 // by the server to the signed-in person. The filters are in the address, so a reload keeps them.
 import type { ComponentChildren } from 'preact'
 import { useEffect, useMemo } from 'preact/hooks'
-import { NetworkError } from '../api'
-import { describeError, ErrorMessage, Loading } from '../components/bits'
-import { HazardsByDepartment, HeatTable, Hotspots, OfflineSites, SummaryCards } from '../components/DashboardParts'
-import { useLoad, type LoadState } from '../hooks'
-import { getLanguage, t } from '../i18n'
-import { onRetry } from '../online'
-import { navigate } from '../router'
-import { getSession } from '../session'
-import { getCoverage, getHazardStats, getHotspots, getOfflineSites, getReference } from '../stats/api'
+import { NetworkError } from '../../platform/http'
+import { getLanguage, t } from '../../platform/i18n'
+import { onRetry } from '../../platform/online'
+import { getSession } from '../../platform/session'
+import { navigate } from '../../shell/router'
+import { describeError, ErrorMessage, Loading } from '../../ui/feedback'
+import { useLoad, type LoadState } from '../../ui/hooks'
+import { getCoverage, getHazardStats, getHotspots, getOfflineSites, getReference } from './api'
+import { HazardsByDepartment, HeatTable, Hotspots, OfflineSites, SummaryCards } from './DashboardSections'
 import {
   canSeeDashboard,
   dashboardPath,
@@ -19,9 +19,9 @@ import {
   parseDashboardSearch,
   sectorName,
   sectorOptions,
-} from '../stats/filters'
-import { heatTable, summaryOf } from '../stats/heat'
-import type { StatsFilter } from '../stats/types'
+} from './filters'
+import { heatTable, summaryOf } from './heat'
+import type { StatsFilter } from './types'
 
 function failureText(error: unknown): string {
   return error instanceof NetworkError ? t('dash.offline') : describeError(error)

@@ -1,8 +1,8 @@
 // The parts of the regulators' dashboard: summary cards against the targets, the district × sector heat table
 // (tap a cell for its numbers), the cells below target, hazards by department, alarm hot spots by hour ×
-// district, and the sites offline. Tables and colours come from stats/heat.ts.
+// district, and the sites offline. Tables and colours come from heat.ts.
 import { useState } from 'preact/hooks'
-import { formatPercent, formatRecent, label, t } from '../i18n'
+import { formatPercent, formatRecent, label, t } from '../../platform/i18n'
 import {
   belowTarget,
   cellKey,
@@ -12,8 +12,8 @@ import {
   hotGrid,
   type HeatTable as Table,
   type Summary,
-} from '../stats/heat'
-import type { CoverageRow, HazardRow, HotspotsOut, OfflineSite } from '../stats/types'
+} from './heat'
+import type { CoverageRow, HazardRow, HotspotsOut, OfflineSite } from './types'
 
 type SectorName = (code: string, serverName: string) => string
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { startSession } from '../session'
-import { json, server, useFakeServer } from '../test/fetch'
-import { user } from '../test/fixtures'
-import { coverage, REFERENCE } from '../test/stats'
+import { startSession } from '../../platform/session'
+import { json, server, useFakeServer } from '../../test/fetch'
+import { user } from '../../test/fixtures'
+import { coverage, REFERENCE } from '../../test/stats'
 import { getCoverage, getHazardStats, getHotspots, getOfflineSites, getReference, HOTSPOT_DAYS, statsQuery } from './api'
 
 useFakeServer()

@@ -1,6 +1,6 @@
 // The regulator statistics and the reference data. Every figure is scoped by the server to the caller's regions
-// and sectors; `region=` and `sector=` narrow it further (docs/statistics.md). Errors as in ../api.ts.
-import { request } from '../api'
+// and sectors; `region=` and `sector=` narrow it further (docs/statistics.md). Errors as in platform/http.ts.
+import { request } from '../../platform/http'
 import type { CoverageOut, HazardRow, HotspotsOut, OfflineSite, Reference, StatsFilter } from './types'
 
 /** The alarm hot spots look back this far: a month shows the evening peaks without one bad night dominating. */

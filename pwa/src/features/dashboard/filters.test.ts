@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { REFERENCE } from '../test/stats'
+import { REFERENCE } from '../../test/stats'
 import {
   canSeeDashboard,
   dashboardPath,

@@ -1,8 +1,8 @@
 // The dashboard's filters without rendering: who sees the dashboard, the filters in the address, and the
 // districts and sectors a person may pick (their own scope, from the reference data). Pure.
-import type { Lang } from '../i18n'
-import { DASHBOARD_PATH } from '../router'
-import type { Role, User } from '../types'
+import type { Lang } from '../../platform/i18n'
+import type { Role, User } from '../../platform/wire'
+import { DASHBOARD_PATH } from '../../shell/router'
 import type { Department, Reference, Region, StatsFilter } from './types'
 
 /** The header shows the dashboard to those who oversee many sites; the server scopes every figure anyway. */

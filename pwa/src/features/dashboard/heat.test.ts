@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { coverage, ROWS, row } from '../test/stats'
+import { coverage, ROWS, row } from '../../test/stats'
 import {
   belowTarget,
   cellKey,

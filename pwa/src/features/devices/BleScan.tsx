@@ -1,10 +1,10 @@
 // Scan for Bluetooth devices near the site's radio and pick one to commission.
 import { useState } from 'preact/hooks'
-import { scanBle, startCommissioning } from '../api'
-import { requestFailureText } from '../commission/failures'
-import { isSelectable, signalBars, sortByRssi } from '../commission/model'
-import { label, t } from '../i18n'
-import type { BleDevice, Commissioning } from '../types'
+import { label, t } from '../../platform/i18n'
+import { scanBle, startCommissioning } from './api'
+import { isSelectable, signalBars, sortByRssi } from './commission'
+import { requestFailureText } from './failures'
+import type { BleDevice, Commissioning } from './types'
 
 /** How long the server listens. Devices advertise about once a second; four seconds catches them all. */
 export const SCAN_SECONDS = 4

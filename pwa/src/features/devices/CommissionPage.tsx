@@ -1,18 +1,18 @@
 // Adding a Bluetooth device to a site (story 2, the installer): scan, pick a device, then the steps. The
 // commissioning's id is in the URL (/sites/{site}/commission/{id}), so a reload or a dropped phone resumes it.
 import { useEffect, useState } from 'preact/hooks'
-import { ApiError } from '../api'
-import { loadCommissionDraft, readCommissioning } from '../commission/drafts'
-import { canCommission, isDone, STEPS } from '../commission/model'
-import { BleScan } from '../components/BleScan'
-import { CommissionSteps } from '../components/CommissionSteps'
-import { describeError, ErrorMessage, Loading, OfflineBanner } from '../components/bits'
-import { useLoad } from '../hooks'
-import { label, t } from '../i18n'
-import { commissionPath, navigate } from '../router'
-import { getSession } from '../session'
-import type { CommissionDraft } from '../store/db'
-import type { Commissioning } from '../types'
+import { ApiError } from '../../platform/http'
+import { label, t } from '../../platform/i18n'
+import { getSession } from '../../platform/session'
+import { commissionPath, navigate } from '../../shell/router'
+import { describeError, ErrorMessage, Loading, OfflineBanner } from '../../ui/feedback'
+import { useLoad } from '../../ui/hooks'
+import { BleScan } from './BleScan'
+import { canCommission, isDone, STEPS } from './commission'
+import { CommissionSteps } from './CommissionSteps'
+import { loadCommissionDraft, readCommissioning } from './drafts'
+import type { CommissionDraft } from './types'
+import type { Commissioning } from './types'
 
 function DeviceSummary({ commissioning }: { commissioning: Commissioning }) {
   const done = STEPS.filter((s) => isDone(commissioning, s)).length

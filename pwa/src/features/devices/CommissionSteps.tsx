@@ -2,9 +2,10 @@
 // button, a spinner while the device works, and on failure what to try.
 import type { ComponentChildren } from 'preact'
 import { useEffect, useRef, useState } from 'preact/hooks'
-import { NetworkError, runStep, type StepBodies } from '../api'
-import { dropCommissionDraft, keepCommissionDraft, submitWaitingAccepts } from '../commission/drafts'
-import { failureText, isKnownFailure, requestFailureText } from '../commission/failures'
+import { NetworkError } from '../../platform/http'
+import { formatDateTime, label, t, type MessageKey } from '../../platform/i18n'
+import { onOnlineChange } from '../../platform/online'
+import { runStep, type StepBodies } from './api'
 import {
   acceptBody,
   blockedBy,
@@ -21,12 +22,13 @@ import {
   thresholdsBody,
   unanswered,
   type Answers,
-} from '../commission/model'
-import { formatDateTime, label, t, type MessageKey } from '../i18n'
-import { onOnlineChange } from '../online'
-import type { CommissionDraft } from '../store/db'
-import type { Commissioning, StepName, StepStatus } from '../types'
-import { AcceptFields, IdentifyFields, LiveValues, PairDone, SelfTestDone, ThresholdFields } from './StepParts'
+} from './commission'
+import { dropCommissionDraft, keepCommissionDraft, submitWaitingAccepts } from './drafts'
+import { failureText, isKnownFailure, requestFailureText } from './failures'
+import { AcceptFields, IdentifyFields, ThresholdFields } from './StepForms'
+import { LiveValues, PairDone, SelfTestDone } from './StepResults'
+import type { CommissionDraft } from './types'
+import type { Commissioning, StepName, StepStatus } from './types'
 
 const TITLE: Record<StepName, MessageKey> = {
   pair: 'step.pair',
@@ -160,7 +162,7 @@ interface WizardProps {
   commissioning: Commissioning
   /** Default signature: the signed-in user's name. */
   signer: string
-  /** The acceptance checklist as kept on the device (commission/drafts.ts). */
+  /** The acceptance checklist as kept on the device (drafts.ts). */
   draft?: CommissionDraft | undefined
   onChange: (commissioning: Commissioning) => void
   /** An acceptance kept for later went to the server by itself: read the commissioning again. */

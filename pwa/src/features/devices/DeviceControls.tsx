@@ -1,11 +1,12 @@
 // Remote trip / close / self-test of one device (operator only): a confirmation with the reason, the
 // outcome as the device read it back, and the device's control log.
 import { useState } from 'preact/hooks'
-import { ApiError, controlDevice, getControlLog, NetworkError } from '../api'
-import { confirmText, reasonOk, resultText, MIN_REASON_CHARS } from '../control/model'
-import { formatDateTime, label, t } from '../i18n'
-import type { ControlAction, ControlRecord, Device } from '../types'
-import { describeError } from './bits'
+import { ApiError, NetworkError } from '../../platform/http'
+import { formatDateTime, label, t } from '../../platform/i18n'
+import { describeError } from '../../ui/feedback'
+import { controlDevice, getControlLog } from './api'
+import { confirmText, reasonOk, resultText, MIN_REASON_CHARS } from './control'
+import type { ControlAction, ControlRecord, Device } from './types'
 
 interface FormProps {
   device: Device

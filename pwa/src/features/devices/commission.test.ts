@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { commissioning, commissioningDone } from '../test/fixtures'
-import type { BleDevice, CommissioningStep, StepName } from '../types'
+import { commissioning, commissioningDone } from '../../test/fixtures'
 import {
   acceptBody,
   blockedBy,
@@ -24,7 +23,8 @@ import {
   thresholdForm,
   thresholdsBody,
   unanswered,
-} from './model'
+} from './commission'
+import type { BleDevice, CommissioningStep, StepName } from './types'
 
 function ble(address: string, rssi: number, known: BleDevice['known'] = null): BleDevice {
   return { address, name: `AD-${address}`, rssi, model: 'AD-B63', model_name: null, kind: 'breaker', known, device_id: null }

@@ -4,7 +4,8 @@
 //
 // Invariant: the server is the judge of the order (409 names the step to do first); the screen only avoids
 // offering a step whose earlier steps are not done, so the installer is not sent into a refusal.
-import type { Lang } from '../i18n'
+import type { Lang } from '../../platform/i18n'
+import type { Role } from '../../platform/wire'
 import type {
   AcceptBody,
   BleDevice,
@@ -16,11 +17,10 @@ import type {
   IdentifyBody,
   LiveReadResult,
   PairResult,
-  Role,
   SelfTestResult,
   StepName,
   ThresholdsBody,
-} from '../types'
+} from './types'
 
 /** The steps in the order the server takes them. */
 export const STEPS: readonly StepName[] = ['pair', 'identify', 'live_read', 'self_test', 'thresholds', 'accept']

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { controlRecord } from '../test/fixtures'
-import { canControl, confirmText, controlsOf, reasonOk, resultText } from './model'
+import { controlRecord } from '../../test/fixtures'
+import { canControl, confirmText, controlsOf, reasonOk, resultText } from './control'
 
 const device = { name: '1 号商铺灭弧断路器', circuit: '照明回路' }
 

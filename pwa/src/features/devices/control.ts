@@ -1,8 +1,9 @@
 // Remote control of a device (trip, close, self-test) without rendering: who is offered it, which actions a
 // device has, when the confirmation may be sent, and what to say before and after. Pure.
-import { failureText } from '../commission/failures'
-import { label, t, type Lang, type MessageKey } from '../i18n'
-import type { ControlAction, ControlRecord, Device, Role } from '../types'
+import { label, t, type Lang, type MessageKey } from '../../platform/i18n'
+import type { Role } from '../../platform/wire'
+import { failureText } from './failures'
+import type { ControlAction, ControlRecord, Device } from './types'
 
 /** Only the operator company's monitoring centre switches circuits remotely (story 4). */
 export function canControl(role: Role | undefined): boolean {

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest'
-import { startSession } from '../session'
-import { json, noNetwork, server, useFakeServer } from '../test/fetch'
-import { commissioning, commissioningDone, user } from '../test/fixtures'
+import { startSession } from '../../platform/session'
+import { json, noNetwork, server, useFakeServer } from '../../test/fetch'
+import { commissioning, commissioningDone, user } from '../../test/fixtures'
 import { hasWork, keepCommissionDraft, loadCommissionDraft, readCommissioning, submitWaitingAccepts } from './drafts'
 
 useFakeServer()

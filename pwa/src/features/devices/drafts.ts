@@ -1,13 +1,15 @@
-// The acceptance checklist of a commissioning, kept on the device as it is typed (store/db.ts drafts), with the
+// The acceptance checklist of a commissioning, kept on the device as it is typed (platform/db.ts drafts), with the
 // commissioning as last read, so a reload in a plant room with no signal opens the page with every answer still
 // there. Acceptance itself is a step run against the site box (POST /commissioning/{id}/steps/accept), not a
 // sync entity: pressed with no network it is marked to go, and goes by itself when the network is back
 // (submitWaitingAccepts, called by the sync triggers).
-import { ApiError, getCommissioning, NetworkError, runStep } from '../api'
-import { getSession } from '../session'
-import { deleteDraft, loadDraft, loadDrafts, saveDraft, type CommissionDraft } from '../store/db'
-import type { Commissioning } from '../types'
-import { acceptBody, type Answers } from './model'
+import { deleteDraft, loadDraft, loadDrafts, saveDraft } from '../../platform/db'
+import { ApiError, NetworkError } from '../../platform/http'
+import { getSession } from '../../platform/session'
+import { getCommissioning, runStep } from './api'
+import { acceptBody, type Answers } from './commission'
+import { type CommissionDraft } from './types'
+import type { Commissioning } from './types'
 
 export function draftKey(id: number): string {
   return `commission/${id}`

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { ApiError, NetworkError } from '../api'
-import { en } from '../i18n/en'
-import { zhCN } from '../i18n/zh-CN'
+import { ApiError, NetworkError } from '../../platform/http'
+import { en } from '../../platform/i18n/en'
+import { zhCN } from '../../platform/i18n/zh-CN'
 import { failureText, isKnownFailure, requestFailureText } from './failures'
 
 const CODES = [

@@ -1,9 +1,9 @@
 // What to tell the user when a device operation fails — a commissioning step or a remote control — and
 // when the request itself did not get through. The words are in the i18n catalogs (failure.*); this module
 // picks them.
-import { ApiError, NetworkError } from '../api'
-import { t, type Lang, type MessageKey } from '../i18n'
-import type { DeviceFailureCode } from '../types'
+import { ApiError, NetworkError } from '../../platform/http'
+import { t, type Lang, type MessageKey } from '../../platform/i18n'
+import type { DeviceFailureCode } from './types'
 
 /** Each failure code the server sends, with what to try. */
 const ADVICE: Record<DeviceFailureCode, MessageKey> = {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { controlRecord, siteDetail } from '../test/fixtures'
+import { controlRecord, siteDetail } from '../../test/fixtures'
 import { newerSwitch, openDetail, switchOfControl, switchOfDevice, switchOfEvent, withSwitches, type DeviceSwitch } from './switch'
 
 const AT = new Date(2025, 10, 23, 9, 37).getTime() / 1000 // local time: the same words in any time zone

@@ -1,7 +1,7 @@
 // A device's breaker: its state with when and by whom it last changed, kept current from the site read, the
 // live stream's `device` events and the read-back of a remote control; and an open breaker in words. Pure.
-import { formatDateTime, t, type Lang } from '../i18n'
-import type { ControlRecord, Device, DeviceEvent, SwitchState } from '../types'
+import { formatDateTime, t, type Lang } from '../../platform/i18n'
+import type { ControlRecord, Device, DeviceEvent, SwitchState } from './types'
 
 export interface DeviceSwitch {
   switch: SwitchState | null

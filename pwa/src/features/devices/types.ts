@@ -1,51 +1,9 @@
-// Wire shapes of the andian HTTP API (/api/v1). Field names are the server's, unchanged.
-
-export type Role = 'admin' | 'operator' | 'installer' | 'owner' | 'inspector' | 'regulator'
-
-export interface User {
-  id: number
-  username: string
-  role: Role
-  display_name: string
-  company_id: number | null
-  regions: string[]
-  department: string | null
-}
-
-export interface LoginResponse {
-  token: string
-  /** Unix seconds. */
-  expires_at: number
-  user: User
-}
-
-/**
- * `power_off`: a breaker of the site is open (tripped or switched off) and nothing worse is going on; older
- * servers never send it.
- */
-export type SiteStatus = 'normal' | 'prealarm' | 'alarm' | 'fault' | 'offline' | 'power_off'
-
-export interface Site {
-  id: number
-  name: string
-  address: string
-  region_code: string
-  region_name: string
-  venue_type: string
-  department: string
-  required_capabilities: string[]
-  key_unit: boolean
-  owner_id: number | null
-  company_id: number | null
-  lat: number | null
-  lon: number | null
-  /** Unix seconds. */
-  created_at: number
-  device_count: number
-  status: SiteStatus
-}
+// Wire shapes of devices: a site's devices and channels, commissioning (installer, over Bluetooth through the
+// server's or the site box's radio), remote control (operator), and the live stream's `device` event. Field
+// names are the server's, unchanged. Also the commissioning drafts kept on the device (platform/db.ts).
 
 export type DeviceKind = 'breaker' | 'combined' | 'residual' | 'temperature' | 'arc'
+
 export type DeviceState = 'registered' | 'commissioned'
 
 export interface ChannelSettings {
@@ -88,98 +46,6 @@ export interface Device {
   switch_by?: string | null
 }
 
-export interface SiteDetail extends Site {
-  devices: Device[]
-}
-
-/** Error body of every non-2xx answer. */
-export interface ErrorBody {
-  status_code: number
-  detail: string
-  extra?: unknown
-}
-
-/** What a subscription may ask for: the alarm levels, and news of hazards at its sites. */
-export type NotifyLevel = AlarmLevel | 'hazard'
-
-export type AlarmLevel = 'prealarm' | 'alarm' | 'fault' | 'offline'
-
-export type AlarmCause =
-  | 'overload'
-  | 'leakage'
-  | 'overtemp'
-  | 'arc'
-  | 'short_circuit'
-  | 'hot_joint'
-  | 'leakage_trend'
-  | 'imbalance'
-  | 'voltage'
-  | 'sensor'
-  | 'offline'
-
-/** Per-cause extras: leakage_trend `projected_at` (Unix s), sensor `reason`, hot_joint `excess_c`. */
-export interface AlarmDetail {
-  projected_at?: number
-  reason?: 'out_of_range' | 'stuck' | string
-  excess_c?: number
-  [key: string]: unknown
-}
-
-/** GET /api/v1/alarms, POST /api/v1/alarms/{id}/ack. Times are Unix seconds. */
-export interface Alarm {
-  id: number
-  site_id: number
-  device_id: number
-  device_name: string
-  device_serial: string
-  /** Channel key, or null for a device-level alarm (offline). */
-  channel: string | null
-  channel_id: number | null
-  level: AlarmLevel
-  cause: AlarmCause | string
-  started_at: number
-  cleared_at: number | null
-  /** Worst value seen, in `unit`; null for offline. */
-  peak: number | null
-  unit: string
-  /** The setting the value crossed, in `unit`. */
-  threshold: number | null
-  detail: AlarmDetail
-  acknowledged_at: number | null
-  acknowledged_by: string | null
-  /** The note given with the acknowledgement ("" without one). */
-  ack_note?: string
-  /** How far the escalation ladder went; missing (older servers, copies saved before) means 0. */
-  escalated_tier?: EscalationTier
-  /**
-   * Raised while the device was in self-test (after a `self_test` event, or in the commissioning self-test
-   * step): listed, but never a banner, beep or notification, and never a colour. Missing means false.
-   */
-  test?: boolean
-  /** `trip`: the alarm ended because the breaker opened, not because the fault went away. */
-  cleared_reason?: ClearedReason | null
-  /** Who tripped it remotely (display name); null when the breaker tripped by itself. */
-  tripped_by?: string | null
-  /** The value that raised the alarm, in `unit` (the number its first message quoted); `peak` is the highest. */
-  raised_value?: number | null
-}
-
-/** Why a cleared alarm ended when it was not the fault going away; others may come. */
-export type ClearedReason = 'trip'
-
-/**
- * Who has been told about an alarm: 0 the owner only; 1 the operator company too, because nobody acknowledged
- * in time; 2 the grid inspector as well.
- */
-export type EscalationTier = 0 | 1 | 2
-
-export type AlarmTransition = 'raised' | 'escalated' | 'cleared' | 'acknowledged'
-
-/** Data of the live stream's `alarm` event. */
-export interface AlarmEvent extends Alarm {
-  transition: AlarmTransition
-}
-
 /** Data of the live stream's `device` event: a device's breaker changed. */
 export interface DeviceEvent {
   device_id: number
@@ -189,21 +55,6 @@ export interface DeviceEvent {
   switch_at: number | null
   /** Who switched it remotely; null when the device itself or someone on site did. */
   switch_by: string | null
-}
-
-/** Data of the live stream's `reading` event: the latest value of one channel in an ingested batch. */
-export interface ReadingEvent {
-  channel_id: number
-  device_id: number
-  channel: string
-  ts: number
-  value: number
-}
-
-/** GET /api/v1/channels/{id}/readings: parallel arrays sorted by ts (Unix seconds). */
-export interface Readings {
-  ts: number[]
-  value: number[]
 }
 
 // ---- Commissioning (installer, over Bluetooth through the server's or the site box's radio) ----
@@ -225,6 +76,7 @@ export interface BleDevice {
 }
 
 export type StepName = 'pair' | 'identify' | 'live_read' | 'self_test' | 'thresholds' | 'accept'
+
 export type StepStatus = 'pending' | 'done' | 'failed'
 
 /** Failure codes of a device operation (commissioning step or remote control); others may come. */
@@ -319,6 +171,7 @@ export interface AcceptBody {
 // ---- Remote control (operator) ----
 
 export type ControlAction = 'trip' | 'close' | 'self_test'
+
 export type SwitchState = 'closed' | 'open'
 
 /** POST /api/v1/devices/{id}/control, and the items of GET on the same path (newest first). */
@@ -337,5 +190,23 @@ export interface ControlRecord {
   by: string
 }
 
-// Notifications: their own module, re-exported so that callers import wire shapes from one place.
-export type * from './notify/types'
+// ---- Kept on the device (platform/db.ts owns the store) ----
+
+export interface DraftRecord {
+  /** E.g. "commission/17". */
+  key: string
+  user_id: number
+  saved_at: number
+  /** A commissioning's acceptance checklist as typed, and the commissioning as last read (to open it offline). */
+  value: CommissionDraft
+}
+
+export interface CommissionDraft {
+  commissioning: Commissioning
+  answers: Record<string, { answer?: 'pass' | 'fail' | 'na'; note?: string }>
+  signature: string
+  /** The installer pressed accept with no network: send it by itself when the network is back. */
+  submit: boolean
+  /** Why the acceptance sent by itself was refused (the page shows it; the installer sends it again). */
+  error: string | null
+}

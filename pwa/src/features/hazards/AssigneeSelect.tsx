@@ -1,11 +1,11 @@
 // Who fixes it: the people who may take the site's hazards (GET /sites/{id}/hazard-rules/assignees), grouped
 // 业主 / 运维单位 / 网格员. Only for those who may assign.
 import { useEffect } from 'preact/hooks'
-import { getAssignees } from '../hazards/api'
-import { groupAssignees, refusalText } from '../hazards/model'
-import type { Assignee } from '../hazards/types'
-import { useLoad } from '../hooks'
-import { label, t } from '../i18n'
+import { label, t } from '../../platform/i18n'
+import { useLoad } from '../../ui/hooks'
+import { getAssignees } from './api'
+import { groupAssignees, refusalText } from './model'
+import type { Assignee } from './types'
 
 interface Props {
   siteId: number

@@ -4,19 +4,19 @@
 // offline it is kept on the device and shown at once, marked 待同步. A move the server refuses is shown by the
 // page (hazard-refused) with the server's words.
 import { useState } from 'preact/hooks'
-import { dueError, type FieldErrors } from '../hazards/form'
-import { dateInputValue, dueFromDateInput } from '../hazards/model'
-import type { Assignee, HazardState } from '../hazards/types'
-import { busy, hashesOf } from '../hazards/upload'
-import { actionLabel, assignDueHint, confirmText, resultText, submitLabel } from '../hazards/words'
-import { allowedActions, missingFor, targetOf, transitionBody, type HazardAction, type Person } from '../hazards/workflow'
-import { t } from '../i18n'
+import { t } from '../../platform/i18n'
+import { PhotoPicker, usePhotoQueue } from '../photos/Photos'
+import { busy, hashesOf } from '../photos/upload'
 import type { LocalHazard } from '../sync/overlay'
 import type { Held } from '../sync/use-local'
 import { uuidv7 } from '../sync/uuid'
 import { moveHazard } from '../sync/writes'
 import { AssigneeSelect } from './AssigneeSelect'
-import { PhotoPicker, usePhotoQueue } from './Photos'
+import { dueError, type FieldErrors } from './form'
+import { dateInputValue, dueFromDateInput } from './model'
+import type { Assignee, HazardState } from './types'
+import { actionLabel, assignDueHint, confirmText, resultText, submitLabel } from './words'
+import { allowedActions, missingFor, targetOf, transitionBody, type HazardAction, type Person } from './workflow'
 
 interface Done {
   held: Held

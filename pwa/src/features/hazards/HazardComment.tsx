@@ -2,14 +2,14 @@
 // photos if they like: a hazard_comment mutation (sync/writes.ts), appended once by its id. Online the form waits
 // for the server; offline the message joins the thread at once, marked 待同步.
 import { useState } from 'preact/hooks'
-import { TEXT_MAX, type FieldErrors } from '../hazards/form'
-import { busy, hashesOf } from '../hazards/upload'
-import { t } from '../i18n'
+import { t } from '../../platform/i18n'
+import { PhotoPicker, usePhotoQueue } from '../photos/Photos'
+import { busy, hashesOf } from '../photos/upload'
 import type { LocalHazard } from '../sync/overlay'
 import type { Held } from '../sync/use-local'
 import { uuidv7 } from '../sync/uuid'
 import { commentOnHazard } from '../sync/writes'
-import { PhotoPicker, usePhotoQueue } from './Photos'
+import { TEXT_MAX, type FieldErrors } from './form'
 
 export function HazardComment({ hazard, held }: { hazard: LocalHazard; held: Held }) {
   const [queue, photos] = usePhotoQueue()

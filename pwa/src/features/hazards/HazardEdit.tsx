@@ -2,13 +2,13 @@
 // it is closed): a `hazard` `update` mutation with only the fields that changed, so two people who edit
 // different fields offline both keep their change (per field, the newest write wins).
 import { useState } from 'preact/hooks'
-import { TEXT_MAX, TITLE_MAX } from '../hazards/form'
-import { editChanges, mayEdit, type Person } from '../hazards/workflow'
-import { t } from '../i18n'
+import { t } from '../../platform/i18n'
 import type { LocalHazard } from '../sync/overlay'
 import type { Held } from '../sync/use-local'
 import { uuidv7 } from '../sync/uuid'
 import { editHazard } from '../sync/writes'
+import { TEXT_MAX, TITLE_MAX } from './form'
+import { editChanges, mayEdit, type Person } from './workflow'
 
 function EditForm({ hazard, held, onClose }: { hazard: LocalHazard; held: Held; onClose: (text: string) => void }) {
   const [title, setTitle] = useState(hazard.title)

@@ -2,15 +2,15 @@
 // when. The rules are in hazards/form.ts; this renders them. The report is a `hazard` `create` mutation with an
 // id made here (sync/writes.ts), so it works offline and its page opens at once.
 import { useState } from 'preact/hooks'
-import { checkReport, newReport, reportBody, TEXT_MAX, TITLE_MAX, type FieldErrors, type ReportForm } from '../hazards/form'
-import { dateInputValue, defaultDueText, dueFromDateInput, SEVERITIES } from '../hazards/model'
-import type { Assignee } from '../hazards/types'
-import { busy, hashesOf } from '../hazards/upload'
-import { formatDate, label, t } from '../i18n'
+import { formatDate, label, t } from '../../platform/i18n'
+import { PhotoPicker, usePhotoQueue } from '../photos/Photos'
+import { busy, hashesOf } from '../photos/upload'
+import type { Site } from '../sites/types'
 import { reportHazard } from '../sync/writes'
-import type { Site } from '../types'
 import { AssigneeSelect } from './AssigneeSelect'
-import { PhotoPicker, usePhotoQueue } from './Photos'
+import { checkReport, newReport, reportBody, TEXT_MAX, TITLE_MAX, type FieldErrors, type ReportForm } from './form'
+import { dateInputValue, defaultDueText, dueFromDateInput, SEVERITIES } from './model'
+import type { Assignee } from './types'
 
 function FieldError({ errors, field }: { errors: FieldErrors; field: keyof FieldErrors }) {
   const text = errors[field]

@@ -1,14 +1,14 @@
 // Reporting a hazard (/hazards/new, or /hazards/new?site= from a site page). Once it is on the device (online or
 // not), the page becomes the new hazard's page, found by the id it was made with.
 import { useEffect } from 'preact/hooks'
-import { HazardForm } from '../components/HazardForm'
-import { readSites } from '../data'
-import { parseListSearch } from '../hazards/model'
-import { mayAssign } from '../hazards/workflow'
-import { useLoad } from '../hooks'
-import { t } from '../i18n'
-import { HAZARDS_PATH, hazardPath, navigate } from '../router'
-import { getSession } from '../session'
+import { t } from '../../platform/i18n'
+import { getSession } from '../../platform/session'
+import { HAZARDS_PATH, hazardPath, navigate } from '../../shell/router'
+import { useLoad } from '../../ui/hooks'
+import { readSites } from '../sites/data'
+import { HazardForm } from './HazardForm'
+import { parseListSearch } from './model'
+import { mayAssign } from './workflow'
 
 export function HazardNewPage({ search }: { search: string }) {
   const siteId = parseListSearch(search).siteId ?? null

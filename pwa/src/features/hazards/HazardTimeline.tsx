@@ -1,10 +1,10 @@
 // A hazard's timeline as a thread: who did what, in which role, when, with their words and photos.
 import { useState } from 'preact/hooks'
-import { timeline } from '../hazards/timeline'
-import { formatDateTime, t } from '../i18n'
+import { formatDateTime, t } from '../../platform/i18n'
+import { AttachmentThumb, PhotoViewer } from '../photos/Photos'
 import type { LocalHazard } from '../sync/overlay'
-import { PendingMark } from './HazardBits'
-import { AttachmentThumb, PhotoViewer } from './Photos'
+import { PendingMark } from '../sync/PendingMark'
+import { timeline } from './timeline'
 
 export function HazardTimeline({ hazard }: { hazard: LocalHazard }) {
   const [viewing, setViewing] = useState<string>()

@@ -2,15 +2,15 @@
 // with filters (全部 / 待处理 / 待验收 / 已逾期 / 我负责的 / 已关闭) and optionally one site (?site=). Read from the
 // device (the synced hazards with the user's changes not yet synced on top), so it opens offline.
 import { useEffect } from 'preact/hooks'
-import { ErrorMessage, Loading } from '../components/bits'
-import { HazardItem } from '../components/HazardBits'
-import { FILTERS, isOverdue, LIST_LIMIT, listPath, matchesView, newHazardPath, parseListSearch, sortHazards } from '../hazards/model'
-import { t } from '../i18n'
-import { navigate } from '../router'
-import { getSession } from '../session'
+import { t } from '../../platform/i18n'
+import { getSession } from '../../platform/session'
+import { navigate } from '../../shell/router'
+import { ErrorMessage, Loading } from '../../ui/feedback'
 import { hasPulled, readHazards } from '../sync/local'
 import { requestSync } from '../sync/start'
 import { useLocalView } from '../sync/use-local'
+import { HazardItem } from './HazardItem'
+import { FILTERS, isOverdue, LIST_LIMIT, listPath, matchesView, newHazardPath, parseListSearch, sortHazards } from './model'
 
 export function HazardsPage({ search }: { search: string }) {
   const view = parseListSearch(search)

@@ -1,10 +1,10 @@
 // A site's unfinished hazards on the site page, with "上报隐患" and a link to all of them; from the device, as the
 // hazard list.
-import { isOverdue, listPath, newHazardPath, sortHazards, UNFINISHED } from '../hazards/model'
-import { t } from '../i18n'
+import { t } from '../../platform/i18n'
 import { hasPulled, readHazards } from '../sync/local'
 import { useLocalView } from '../sync/use-local'
-import { HazardItem } from './HazardBits'
+import { HazardItem } from './HazardItem'
+import { isOverdue, listPath, newHazardPath, sortHazards, UNFINISHED } from './model'
 
 export function SiteHazards({ siteId }: { siteId: number }) {
   const load = useLocalView(async () => ((await hasPulled()) ? readHazards(undefined, siteId) : null), `site-hazards/${siteId}`)

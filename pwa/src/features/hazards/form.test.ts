@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { ApiError } from '../api'
-import { NOW } from '../test/hazards'
+import { ApiError } from '../../platform/http'
+import { NOW } from '../../test/hazards'
 import { checkReport, dueError, errorsOf, newReport, reportBody, TITLE_MAX } from './form'
 
 const SHA = 'd'.repeat(64)

@@ -1,8 +1,8 @@
 // The "report a hazard" form without rendering: its fields, the checks made before sending, the request body,
 // and where a refusal belongs. Pure. The server is the judge (400 names the field in extra.field); the checks
 // here catch only what the user can fix without a round trip.
-import type { ApiError } from '../api'
-import { t, type Lang } from '../i18n'
+import type { ApiError } from '../../platform/http'
+import { t, type Lang } from '../../platform/i18n'
 import { dueFromDateInput } from './model'
 import type { HazardCreate, Severity } from './types'
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { ApiError, NetworkError } from '../api'
-import { at, hazard, NOW } from '../test/hazards'
+import { ApiError, NetworkError } from '../../platform/http'
+import { at, hazard, NOW } from '../../test/hazards'
 import {
   dateInputValue,
   defaultDue,

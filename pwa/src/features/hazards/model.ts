@@ -1,7 +1,7 @@
 // Hazard list rules without rendering: the filters and their queries, the order, due dates and overdue days
 // in words, the default time to fix, the assignee groups, and a refused request in words. Pure.
-import { ApiError, NetworkError } from '../api'
-import { formatDate, t, type Lang, type MessageKey } from '../i18n'
+import { ApiError, NetworkError } from '../../platform/http'
+import { formatDate, t, type Lang, type MessageKey } from '../../platform/i18n'
 import type { Assignee, Hazard, HazardQuery, HazardState, Severity } from './types'
 
 export const STATES: readonly HazardState[] = ['open', 'assigned', 'rectified', 'verified', 'closed']

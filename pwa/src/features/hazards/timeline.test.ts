@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { at, event, hazardDetail } from '../test/hazards'
+import { at, event, hazardDetail } from '../../test/hazards'
 import { timeline } from './timeline'
 
 const SHA = 'c'.repeat(64)

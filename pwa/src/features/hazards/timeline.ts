@@ -1,6 +1,6 @@
 // A hazard's timeline as a thread: each event in words with who did it and in what role. Pure.
-import { formatDate, formatDateTime, label, t, type Lang, type MessageKey } from '../i18n'
-import { alarmPath } from '../router'
+import { formatDate, formatDateTime, label, t, type Lang, type MessageKey } from '../../platform/i18n'
+import { alarmPath } from '../../shell/router'
 import type { HazardDetail, HazardEvent } from './types'
 
 /** How an event is drawn: good news, a setback, work handed in for checking, or a message. */

@@ -4,8 +4,8 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { allowedActions, needOf, type HazardAction, type Person } from './workflow'
 import type { HazardState } from './types'
+import { allowedActions, needOf, type HazardAction, type Person } from './workflow'
 
 interface MoveCase {
   why: string
@@ -16,7 +16,7 @@ interface MoveCase {
   needs: '' | 'assignee' | 'photos' | 'note'
 }
 
-const FILE = join(__dirname, '..', '..', '..', 'offline_sync', 'vectors', 'transitions.json')
+const FILE = join(__dirname, '..', '..', '..', '..', 'offline_sync', 'vectors', 'transitions.json')
 const CASES = (JSON.parse(readFileSync(FILE, 'utf-8')) as { moves: MoveCase[] }).moves
 const ACTIONS: Record<MoveCase['to'], HazardAction> = {
   assigned: 'assign',

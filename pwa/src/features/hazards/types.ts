@@ -114,12 +114,6 @@ export interface Assignee {
   tier: number
 }
 
-/** PUT /attachments/{sha256}: 201 new, 200 already there. */
-export interface AttachmentStored {
-  sha256: string
-  size: number
-}
-
 export interface HazardQuery {
   site_id?: number
   states?: readonly HazardState[]

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { at, hazard, NOW } from '../test/hazards'
+import { at, hazard, NOW } from '../../test/hazards'
 import { actionLabel, assignDueHint, confirmText, nextStepText, resultText, submitLabel } from './words'
 
 describe('words around the moves', () => {

@@ -1,6 +1,6 @@
 // What the hazard page says around the moves: the button, the question before a move that needs one, the
 // outcome, and who the hazard is waiting for. Pure.
-import { formatDate, t, type Lang } from '../i18n'
+import { formatDate, t, type Lang } from '../../platform/i18n'
 import { defaultDueText } from './model'
 import type { Hazard } from './types'
 import type { HazardAction } from './workflow'
@@ -38,7 +38,7 @@ export function nextStepText(hazard: Pick<Hazard, 'state' | 'assignee'>, lang?: 
 
 /**
  * What happens to the due date when no date is chosen: a new assignment gets the default for its severity; a
- * reassignment keeps the date unless it has passed (server/services/hazards.py transition).
+ * reassignment keeps the date unless it has passed (server/hazards/service.py transition).
  */
 export function assignDueHint(hazard: Subject, now: number = Date.now(), lang?: Lang): string {
   if (hazard.state === 'assigned' && hazard.due_at * 1000 > now) {

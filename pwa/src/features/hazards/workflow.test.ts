@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { hazard } from '../test/hazards'
+import { hazard } from '../../test/hazards'
 import type { HazardState } from './types'
 import { allowedActions, mayAssign, missingFor, transitionBody, type HazardAction, type Person } from './workflow'
 

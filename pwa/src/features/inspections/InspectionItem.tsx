@@ -2,12 +2,12 @@
 // (open at once for 不合格, behind "备注 / 拍照" otherwise), and where its answer is: on this device, on its way,
 // on the server, or refused with the server's words.
 import { useEffect, useState } from 'preact/hooks'
-import { ready } from '../hazards/upload'
-import { label, t, type Lang } from '../i18n'
-import type { ChecklistWriter, ItemView } from '../inspections/device-answers'
-import { failHints, itemAnchor, itemText, needsNote, saveStateText } from '../inspections/model'
-import type { CheckAnswer, ChecklistItem } from '../inspections/types'
-import { AttachmentThumb, PhotoPicker, usePhotoQueue } from './Photos'
+import { label, t, type Lang } from '../../platform/i18n'
+import { AttachmentThumb, PhotoPicker, usePhotoQueue } from '../photos/Photos'
+import { ready } from '../photos/upload'
+import type { ChecklistWriter, ItemView } from './device-answers'
+import { failHints, itemAnchor, itemText, needsNote, saveStateText } from './model'
+import type { CheckAnswer, ChecklistItem } from './types'
 
 const ANSWERS: readonly CheckAnswer[] = ['pass', 'fail', 'na']
 

@@ -3,20 +3,20 @@
 // hazards its failed items became. Everything is kept on the device as it is done (inspections/device-answers.ts)
 // and synced by the loop, so the page works offline once the inspection has been synced to the device.
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks'
-import { ErrorMessage, Loading } from '../components/bits'
-import { PendingMark } from '../components/HazardBits'
-import { InspectionItem } from '../components/InspectionItem'
-import { InspectionResult, InspectionSign } from '../components/InspectionSign'
-import { PhotoViewer } from '../components/Photos'
-import { RejectedChanges } from '../components/RejectedChanges'
-import { formatDateTime, getLanguage, label, t } from '../i18n'
-import { ChecklistWriter, itemViews, type ItemView } from '../inspections/device-answers'
-import { itemAnchor, itemText, nextUnanswered, progressOf, sectionName, sectionsOf, syncSummary, syncText } from '../inspections/model'
-import { isOnline } from '../online'
+import { formatDateTime, getLanguage, label, t } from '../../platform/i18n'
+import { isOnline } from '../../platform/online'
+import { ErrorMessage, Loading } from '../../ui/feedback'
+import { PhotoViewer } from '../photos/Photos'
 import { readInspection } from '../sync/local'
 import { inspectionOf, type LocalInspection } from '../sync/overlay'
+import { PendingMark } from '../sync/PendingMark'
+import { RejectedChanges } from '../sync/RejectedChanges'
 import { requestSync, watchRecords } from '../sync/start'
 import { useHeld, useLocalView, useOutbox, type Held } from '../sync/use-local'
+import { ChecklistWriter, itemViews, type ItemView } from './device-answers'
+import { InspectionItem } from './InspectionItem'
+import { InspectionResult, InspectionSign } from './InspectionSign'
+import { itemAnchor, itemText, nextUnanswered, progressOf, sectionName, sectionsOf, syncSummary, syncText } from './model'
 
 function Header({ detail }: { detail: LocalInspection }) {
   const lang = getLanguage()

@@ -3,15 +3,15 @@
 // mutation: online the form waits for the server (which makes the hazards); offline the inspection shows signed
 // at once, marked 待同步, and its hazards are made when it syncs.
 import { useState } from 'preact/hooks'
-import { formatDateTime, getLanguage, t, type Lang } from '../i18n'
-import { refusedKeys, type ChecklistWriter, type ItemView } from '../inspections/device-answers'
-import { confirmText, itemAnchor, itemText, madeHazards, progressOf, SIGNATURE_MAX, signCheck, signReady, type SignCheck } from '../inspections/model'
-import type { InspectionDetail } from '../inspections/types'
-import { hazardPath } from '../router'
+import { formatDateTime, getLanguage, t, type Lang } from '../../platform/i18n'
+import { hazardPath } from '../../shell/router'
 import type { LocalInspection } from '../sync/overlay'
 import type { Held } from '../sync/use-local'
 import { uuidv7 } from '../sync/uuid'
 import { signInspection } from '../sync/writes'
+import { refusedKeys, type ChecklistWriter, type ItemView } from './device-answers'
+import { confirmText, itemAnchor, itemText, madeHazards, progressOf, SIGNATURE_MAX, signCheck, signReady, type SignCheck } from './model'
+import type { InspectionDetail } from './types'
 
 function jump(key: string | undefined): void {
   if (key) document.getElementById(itemAnchor(key))?.scrollIntoView({ behavior: 'smooth', block: 'center' })

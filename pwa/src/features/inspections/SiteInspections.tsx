@@ -2,14 +2,14 @@
 // type's checklist (online: the server makes the visit from its checklist), and the visits so far as synced to
 // this device, each linking to its checklist (which then works offline).
 import { useState } from 'preact/hooks'
-import { useLoad } from '../hooks'
-import { getLanguage, label, t } from '../i18n'
-import { getChecklists, startInspection } from '../inspections/api'
-import { countsText, dateText, itemText, refusalText, sortInspections } from '../inspections/model'
-import { inspectionPath, navigate } from '../router'
+import { getLanguage, label, t } from '../../platform/i18n'
+import { inspectionPath, navigate } from '../../shell/router'
+import { useLoad } from '../../ui/hooks'
 import { hasPulled, readInspections } from '../sync/local'
 import { requestSync } from '../sync/start'
 import { useLocalView } from '../sync/use-local'
+import { getChecklists, startInspection } from './api'
+import { countsText, dateText, itemText, refusalText, sortInspections } from './model'
 
 /** The visits shown on the site page; older ones are rarely looked at from a phone. */
 const SHOWN = 20

@@ -1,12 +1,12 @@
 import { beforeEach, describe, expect, it } from 'vitest'
-import { startSession } from '../session'
+import { startSession } from '../../platform/session'
+import { useFakeServer } from '../../test/fetch'
+import { user } from '../../test/fixtures'
+import { inspection, ITEMS, saved } from '../../test/inspections'
+import { entry, record } from '../../test/sync'
 import { forgetIdentity } from '../sync/identity'
-import { localInspection } from '../sync/overlay'
 import { myOutbox } from '../sync/outbox'
-import { useFakeServer } from '../test/fetch'
-import { user } from '../test/fixtures'
-import { inspection, ITEMS, saved } from '../test/inspections'
-import { entry, record } from '../test/sync'
+import { localInspection } from '../sync/overlay'
 import { ChecklistWriter, itemViews, NOTE_DEBOUNCE_MS, refusedKeys, type ItemView } from './device-answers'
 
 useFakeServer()

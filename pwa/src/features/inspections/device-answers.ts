@@ -6,7 +6,7 @@
 // Each item says where its answer is: saved on this device (waiting), on its way (sending), on the server
 // (saved), or refused by the server with its words (rejected). Notes are written a moment after typing stops,
 // and at once when the field is left or the inspection is signed.
-import { MAX_PHOTOS } from '../hazards/upload'
+import { MAX_PHOTOS } from '../photos/upload'
 import type { LocalInspection } from '../sync/overlay'
 import { answerItem, type InspectionRef } from '../sync/writes'
 import type { CheckAnswer, ChecklistItem } from './types'

@@ -1,10 +1,10 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { ApiError, NetworkError } from '../api'
-import { en } from '../i18n/en'
-import { zhCN } from '../i18n/zh-CN'
-import { inspection, item, ITEMS, saved } from '../test/inspections'
+import { ApiError, NetworkError } from '../../platform/http'
+import { en } from '../../platform/i18n/en'
+import { zhCN } from '../../platform/i18n/zh-CN'
+import { inspection, item, ITEMS, saved } from '../../test/inspections'
 import type { ItemView } from './device-answers'
 import {
   canInspect,
@@ -64,7 +64,7 @@ describe('sectionsOf', () => {
 
   it("has words for every section of the server's checklists", () => {
     // The checklist files name sections in Chinese only; the English page needs a word for each.
-    const dir = join(__dirname, '../../../server/reference/checklists')
+    const dir = join(__dirname, '../../../../server/reference/checklists')
     const sections = new Set<string>()
     for (const file of readdirSync(dir).filter((f) => f.endsWith('.toml'))) {
       for (const match of readFileSync(join(dir, file), 'utf-8').matchAll(/^section\s*=\s*"([^"]+)"/gm)) {

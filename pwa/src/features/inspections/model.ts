@@ -1,19 +1,19 @@
 // Inspection rules without rendering: who may inspect, the checklist by section with its numbers, progress,
 // what an answer asks for, the checks before signing, and the words around them. Pure.
-import { ApiError, NetworkError } from '../api'
-import { formatDate, label, t, type Lang } from '../i18n'
-import type { Role } from '../types'
+import { ApiError, NetworkError } from '../../platform/http'
+import { formatDate, label, t, type Lang } from '../../platform/i18n'
+import type { Role } from '../../platform/wire'
 import type { ItemView, SaveState } from './device-answers'
 import type { ChecklistItem, Inspection, InspectionDetail } from './types'
 
-/** Who inspects (server/services/inspections.py INSPECTORS): grid inspectors, operator staff, regulators, admins. */
+/** Who inspects (server/inspections/service.py INSPECTORS): grid inspectors, operator staff, regulators, admins. */
 export const INSPECTORS: readonly Role[] = ['admin', 'operator', 'inspector', 'regulator']
 
 export function canInspect(role: Role | undefined): boolean {
   return role !== undefined && INSPECTORS.includes(role)
 }
 
-/** The server takes a signature of 1 to 60 characters (server/checklists/schemas.py CompleteIn). */
+/** The server takes a signature of 1 to 60 characters (server/inspections/schemas.py CompleteIn). */
 export const SIGNATURE_MAX = 60
 
 // ---- The checklist ----
@@ -194,7 +194,7 @@ export interface MadeHazard {
 
 /**
  * The hazards a signed inspection made, with the item each came from: the server makes them in checklist order
- * (server/services/inspections.py complete), so the ids in order pair with the failed items in order.
+ * (server/inspections/service.py complete), so the ids in order pair with the failed items in order.
  */
 export function madeHazards(detail: Pick<InspectionDetail, 'items' | 'answers' | 'hazard_ids'>, lang: Lang): MadeHazard[] {
   const answers = new Map(detail.answers.map((a) => [a.key, a.answer]))

@@ -1,4 +1,4 @@
-// Wire shapes of the checklist and inspection endpoints (server/checklists/schemas.py). Field names are the
+// Wire shapes of the checklist and inspection endpoints (server/inspections/schemas.py). Field names are the
 // server's, unchanged; times are Unix seconds.
 
 /** 合格 / 不合格 / 不适用. */

@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest'
-import { startSession } from '../session'
-import { json, server, useFakeServer } from '../test/fetch'
-import { user } from '../test/fixtures'
+import { startSession } from '../../platform/session'
+import { json, server, useFakeServer } from '../../test/fetch'
+import { user } from '../../test/fixtures'
 import { addPoint, HISTORY_S, mergeHistory, SeriesStore, STEP_S, type Series } from './series'
 
 useFakeServer()

@@ -1,7 +1,7 @@
 // Chart data of a site's channels: the last hours from the readings endpoint, with the live stream's readings
 // appended as they come, and each channel's latest value. In memory only: charts are not kept offline.
-import { getReadings } from '../api'
-import type { ReadingEvent } from '../types'
+import { getReadings } from './api'
+import type { ReadingEvent } from './types'
 
 // The "last hours" a shop owner looks at when an alarm wakes them; at one point a minute that is 360 points
 // per channel, light for a phone to fetch and draw.

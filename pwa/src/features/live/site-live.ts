@@ -5,19 +5,21 @@
 // stream opens, since events sent while it was down are not replayed. Live events are merged into the list
 // as they come and remembered, so a read that was under way when they arrived cannot undo them. A breaker
 // that opens or closes (`device` events, a remote control's read-back) is kept per device for the page's
-// life and laid over the site as read (control/switch.ts); `opens` tells the page when to read the site again,
+// life and laid over the site as read (devices/switch.ts); `opens` tells the page when to read the site again,
 // since the events missed while the stream was down are not replayed.
+import { onOnlineChange } from '../../platform/online'
+import { ackAlarm } from '../alarms/api'
+import { fetchSiteAlarms, keepSiteAlarms, readSiteAlarms } from '../alarms/data'
 import { alarmOf, applyAlarm, applySnapshot, shouldAlert } from '../alarms/model'
-import { ackAlarm } from '../api'
-import { newerSwitch, switchOfEvent, type DeviceSwitch } from '../control/switch'
-import { fetchSiteAlarms, keepSiteAlarms, readSiteAlarms } from '../data'
+import type { Alarm, AlarmEvent } from '../alarms/types'
+import { newerSwitch, switchOfEvent, type DeviceSwitch } from '../devices/switch'
+import type { DeviceEvent } from '../devices/types'
 import { shouldNotify } from '../notify/alarm-notice'
-import { onOnlineChange } from '../online'
 import { requestSync } from '../sync/start'
-import type { Alarm, AlarmEvent, DeviceEvent, ReadingEvent } from '../types'
 import { SeriesStore } from './series'
 import type { SseEvent } from './sse'
 import { LiveStream, type LiveState } from './stream'
+import type { ReadingEvent } from './types'
 
 export interface SiteLiveView {
   /** Undefined until the first read answers (or fails with nothing saved). */

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { getSession, startSession } from '../session'
-import { useFakeServer } from '../test/fetch'
-import { user } from '../test/fixtures'
+import { getSession, startSession } from '../../platform/session'
+import { useFakeServer } from '../../test/fetch'
+import { user } from '../../test/fixtures'
 import {
   LiveStream,
   RECONNECT_DELAYS_MS,

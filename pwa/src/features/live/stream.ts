@@ -3,8 +3,8 @@
 //
 // EventSource cannot send an Authorization header, and the token must never be in a URL (it would end up in
 // server and proxy logs), so the stream is a fetch() whose body is read chunk by chunk into the SSE parser.
-import { reportReachable } from '../online'
-import { endSession, getSession } from '../session'
+import { reportReachable } from '../../platform/online'
+import { endSession, getSession } from '../../platform/session'
 import { SseParser, type SseEvent } from './sse'
 
 // Waits before reconnecting, by attempt; the last one repeats. Short at first so a server restart or a

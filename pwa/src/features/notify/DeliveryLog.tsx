@@ -1,13 +1,14 @@
 // An alarm's delivery log (GET /api/v1/alarms/{id}/deliveries): for each transition, who was told, through
 // which service, how (at once, in a digest, in a summary) and whether it went out, with each attempt.
 import { useEffect, useRef } from 'preact/hooks'
-import { getDeliveries, NetworkError } from '../api'
-import { useLoad } from '../hooks'
-import { formatDateTime, formatNumber, formatRecent, label, t } from '../i18n'
-import { deliveryStateText, groupDeliveries, type DeliveryGroup } from '../notify/delivery-log'
-import { onRetry } from '../online'
-import type { Delivery } from '../types'
-import { describeError, ErrorMessage, Loading } from './bits'
+import { NetworkError } from '../../platform/http'
+import { formatDateTime, formatNumber, formatRecent, label, t } from '../../platform/i18n'
+import { onRetry } from '../../platform/online'
+import { describeError, ErrorMessage, Loading } from '../../ui/feedback'
+import { useLoad } from '../../ui/hooks'
+import { getDeliveries } from './api'
+import { deliveryStateText, groupDeliveries, type DeliveryGroup } from './delivery-log'
+import type { Delivery } from './types'
 
 const STATE_MARK: Record<string, string> = { sent: '✔', retrying: '⟳', waiting: '…', pending: '…' }
 

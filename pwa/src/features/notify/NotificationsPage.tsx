@@ -1,16 +1,17 @@
 // Notification settings (/settings/notifications), for every role: the user's own subscriptions (WeCom, WeChat,
 // SMS, e-mail, … through apprise URLs) and system notifications on this device.
 import { useEffect, useState } from 'preact/hooks'
-import { getSubscriptions, NetworkError } from '../api'
-import { describeError, ErrorMessage, Loading } from '../components/bits'
-import { SubscriptionCard } from '../components/SubscriptionCard'
-import { SubscriptionForm } from '../components/SubscriptionForm'
-import { SystemNotifications } from '../components/SystemNotifications'
-import { readSites } from '../data'
-import { useLoad } from '../hooks'
-import { t } from '../i18n'
-import { onRetry } from '../online'
-import type { Subscription } from '../types'
+import { NetworkError } from '../../platform/http'
+import { t } from '../../platform/i18n'
+import { onRetry } from '../../platform/online'
+import { describeError, ErrorMessage, Loading } from '../../ui/feedback'
+import { useLoad } from '../../ui/hooks'
+import { readSites } from '../sites/data'
+import { getSubscriptions } from './api'
+import { SubscriptionCard } from './SubscriptionCard'
+import { SubscriptionForm } from './SubscriptionForm'
+import { SystemNotifications } from './SystemNotifications'
+import type { Subscription } from './types'
 
 export function NotificationsPage() {
   const [load, reload] = useLoad(getSubscriptions, 'subscriptions')

@@ -1,11 +1,13 @@
 // One saved subscription: what it sends where, and send test, edit, delete.
 import type { ComponentChildren } from 'preact'
 import { useState } from 'preact/hooks'
-import { ApiError, deleteSubscription, NetworkError, NOTIFY_TEST_TIMEOUT_MS, testSubscription } from '../api'
-import { formatNumber, formatTime, label, t } from '../i18n'
-import { digestText, langText, levelName, quietText, sitesText } from '../notify/subscription-form'
-import type { Site, Subscription, TestResult } from '../types'
+import { ApiError, NetworkError } from '../../platform/http'
+import { formatNumber, formatTime, label, t } from '../../platform/i18n'
+import type { Site } from '../sites/types'
+import { deleteSubscription, NOTIFY_TEST_TIMEOUT_MS, testSubscription } from './api'
+import { digestText, langText, levelName, quietText, sitesText } from './subscription-form'
 import { SubscriptionForm } from './SubscriptionForm'
+import type { Subscription, TestResult } from './types'
 
 // The progress bar fills over the time the server usually needs at most (about 10 s), not the request's
 // whole timeout: a bar that crawls for 30 s reads as "stuck".

@@ -1,8 +1,10 @@
 // Adding or editing one notification subscription. The rules (checks, request bodies, where a refusal
 // belongs) are in notify/subscription-form.ts; this renders them.
 import { useState } from 'preact/hooks'
-import { ApiError, createSubscription, NetworkError, updateSubscription } from '../api'
-import { formatDuration, getLanguage, t } from '../i18n'
+import { ApiError, NetworkError } from '../../platform/http'
+import { formatDuration, getLanguage, t } from '../../platform/i18n'
+import type { Site } from '../sites/types'
+import { createSubscription, updateSubscription } from './api'
 import {
   checkForm,
   createBody,
@@ -21,8 +23,8 @@ import {
   type FieldErrors,
   type SubscriptionField,
   type SubscriptionForm as Form,
-} from '../notify/subscription-form'
-import type { NotifyLang, NotifyLevel, Site, Subscription } from '../types'
+} from './subscription-form'
+import type { NotifyLang, NotifyLevel, Subscription } from './types'
 
 function FieldError({ errors, field }: { errors: FieldErrors; field: SubscriptionField | 'form' }) {
   const text = errors[field]

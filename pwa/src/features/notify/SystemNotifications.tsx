@@ -1,6 +1,6 @@
 // 本机通知: the switch for system notifications on this device, and what the browser currently allows.
 import { useEffect, useState } from 'preact/hooks'
-import { t, type MessageKey } from '../i18n'
+import { t, type MessageKey } from '../../platform/i18n'
 import {
   isChosen,
   onSystemNotificationsChange,
@@ -8,7 +8,7 @@ import {
   switchOff,
   switchOn,
   type PermissionState,
-} from '../notify/system-notifications'
+} from './system-notifications'
 
 const STATE_TEXT: Record<PermissionState, MessageKey> = {
   granted: 'sysnotify.state_granted',

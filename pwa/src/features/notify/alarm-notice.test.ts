@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { alarm, alarmEvent, siteDetail } from '../test/fixtures'
-import type { AlarmEvent, AlarmLevel, AlarmTransition } from '../types'
+import { alarm, alarmEvent, siteDetail } from '../../test/fixtures'
+import type { AlarmEvent, AlarmLevel, AlarmTransition } from '../alarms/types'
 import { noticeOf, shouldNotify } from './alarm-notice'
 
 const offline = { level: 'offline' as const, cause: 'offline', channel: null, channel_id: null, peak: null, threshold: null, unit: '' }

@@ -5,11 +5,13 @@
 // digests through their subscriptions instead. Reads of the alarm list never get here: only live events do,
 // so nothing the page loaded as history pops up, and neither does a self-test alarm (the device showing that
 // it works).
+import { channelLabel, formatQuantity, label, t, type Lang } from '../../platform/i18n'
+import { alarmPath } from '../../shell/router'
 import { causeAdvice, causeText } from '../alarms/causes'
 import { isTest } from '../alarms/model'
-import { channelLabel, formatQuantity, label, t, type Lang } from '../i18n'
-import { alarmPath } from '../router'
-import type { Alarm, AlarmEvent, AlarmLevel, AlarmTransition, ChannelSettings, SiteDetail } from '../types'
+import type { Alarm, AlarmEvent, AlarmLevel, AlarmTransition } from '../alarms/types'
+import type { ChannelSettings } from '../devices/types'
+import type { SiteDetail } from '../sites/types'
 
 const NOTIFY_LEVELS: ReadonlySet<AlarmLevel> = new Set(['alarm', 'offline'])
 const NOTIFY_TRANSITIONS: ReadonlySet<AlarmTransition> = new Set(['raised', 'escalated'])

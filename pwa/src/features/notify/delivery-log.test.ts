@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { delivery } from '../test/fixtures'
+import { delivery } from '../../test/fixtures'
 import { deliveryStateText, failureOf, groupDeliveries } from './delivery-log'
 
 // Local times, so the expected clock times hold in any time zone.

@@ -1,7 +1,8 @@
 // An alarm's delivery log as the alarm page shows it: the messages grouped by the transition that caused them
 // (raised, escalated, cleared), and each message's state in words. Pure.
-import { formatRecent, label, t, type Lang } from '../i18n'
-import type { AlarmLevel, Delivery, DeliveryAttempt } from '../types'
+import { formatRecent, label, t, type Lang } from '../../platform/i18n'
+import type { AlarmLevel } from '../alarms/types'
+import type { Delivery, DeliveryAttempt } from './types'
 
 export interface DeliveryGroup {
   key: string

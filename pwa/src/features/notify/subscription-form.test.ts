@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { ApiError } from '../api'
-import { site, subscription } from '../test/fixtures'
+import { ApiError } from '../../platform/http'
+import { site, subscription } from '../../test/fixtures'
 import {
   checkForm,
   createBody,

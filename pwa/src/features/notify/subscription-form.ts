@@ -3,9 +3,10 @@
 //
 // The server is the judge (400 names the refused field in extra.field); the checks here only catch what the
 // user can fix without a round trip: an empty URL, no level, no site, a half-filled quiet period.
-import type { ApiError } from '../api'
-import { formatDuration, label, t, type Lang, type MessageKey } from '../i18n'
-import type { NotifyLang, NotifyLevel, Site, Subscription, SubscriptionCreate, SubscriptionPatch } from '../types'
+import type { ApiError } from '../../platform/http'
+import { formatDuration, label, t, type Lang, type MessageKey } from '../../platform/i18n'
+import type { Site } from '../sites/types'
+import type { NotifyLang, NotifyLevel, Subscription, SubscriptionCreate, SubscriptionPatch } from './types'
 
 /** The order the levels are offered in: those sent at once first, then those collected into digests. */
 export const LEVELS: readonly NotifyLevel[] = ['alarm', 'offline', 'prealarm', 'fault', 'hazard']

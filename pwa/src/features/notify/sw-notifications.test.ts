@@ -5,7 +5,7 @@ import { runInNewContext } from 'node:vm'
 import { describe, expect, it, vi } from 'vitest'
 import { NAVIGATE_MESSAGE, navigateTarget } from './sw-messages'
 
-const SOURCE = readFileSync(new URL('../../public/sw-notifications.js', import.meta.url), 'utf8')
+const SOURCE = readFileSync(new URL('../../../public/sw-notifications.js', import.meta.url), 'utf8')
 const ORIGIN = 'https://andian.example'
 
 interface FakeWindow {

@@ -4,8 +4,8 @@
 //
 // A phone that is not running the app is reached through the user's subscriptions (WeChat, SMS, e-mail);
 // there is no web push here.
-import { getLanguage } from '../i18n'
-import { navigate } from '../router'
+import { getLanguage } from '../../platform/i18n'
+import { navigate } from '../../shell/router'
 import type { AlarmNotice } from './alarm-notice'
 
 const STORAGE_KEY = 'andian.system-notifications'

@@ -1,7 +1,11 @@
 // Wire shapes of notifications (/api/v1/me/subscriptions, an alarm's deliveries, a site's notify policy).
-import type { AlarmLevel, EscalationTier, NotifyLevel, Role } from '../types'
+import type { Role } from '../../platform/wire'
+import type { AlarmLevel, EscalationTier } from '../alarms/types'
 
 export type NotifyLang = 'zh-CN' | 'en'
+
+/** What a subscription may ask for: the alarm levels, and news of hazards at its sites. */
+export type NotifyLevel = AlarmLevel | 'hazard'
 
 /** GET /api/v1/me/subscriptions items, and the answer of POST and PATCH. Secrets never come back. */
 export interface Subscription {

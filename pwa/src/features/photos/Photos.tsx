@@ -1,10 +1,10 @@
 // Photos on the hazard screens: the picker (camera on phones) with each photo's upload state, thumbnails of
 // saved photos (fetched with the token, shown through object URLs), and a full-screen view on tap.
 import { useEffect, useMemo, useState } from 'preact/hooks'
-import { hashesOf, MAX_PHOTOS, photoStatusText, PhotoQueue, retryable, type PhotoItem } from '../hazards/upload'
-import { useLoad } from '../hooks'
-import { t } from '../i18n'
-import { photoBlob } from '../sync/photos'
+import { t } from '../../platform/i18n'
+import { useLoad } from '../../ui/hooks'
+import { photoBlob } from './device-copy'
+import { hashesOf, MAX_PHOTOS, photoStatusText, PhotoQueue, retryable, type PhotoItem } from './upload'
 
 /** An object URL for a blob while the component shows it; revoked when the blob changes or it unmounts. */
 function useObjectUrl(blob: Blob | null | undefined): string | undefined {

@@ -1,9 +1,9 @@
 // Photos on the device: every photo taken in a form is kept in IndexedDB (by its sha256) before it is uploaded,
-// so a photo taken offline goes up later with the sync loop (push.ts uploads the ones a mutation names first),
+// so a photo taken offline goes up later with the sync loop (sync/push.ts uploads the ones a mutation names first),
 // and a photo made here shows offline from the device's copy.
-import { getAttachment } from '../hazards/api'
-import { getSession } from '../session'
-import { loadPhoto, markPhotoUploaded, savePhoto } from '../store/db'
+import { loadPhoto, markPhotoUploaded, savePhoto } from '../../platform/db'
+import { getSession } from '../../platform/session'
+import { getAttachment } from './api'
 
 /** Keep a photo's bytes until the server has them; false when the device refused to store them (full, blocked). */
 export async function keepPhoto(sha256: string, blob: Blob, type: string, now: number = Date.now()): Promise<boolean> {

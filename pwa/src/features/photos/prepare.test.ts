@@ -9,7 +9,7 @@ import {
   sniffType,
   type DecodedImage,
   type ImageKit,
-} from './photos'
+} from './prepare'
 
 const bytes = (...parts: (number[] | string)[]) =>
   new Uint8Array(parts.flatMap((p) => (typeof p === 'string' ? [...p].map((c) => c.charCodeAt(0)) : p)))

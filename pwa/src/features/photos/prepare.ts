@@ -11,10 +11,10 @@ export const MAX_SIDE_PX = 1600
 /** JPEG quality of a shrunk photo: no visible blocking on wiring and labels, about a third the size of 0.95. */
 export const JPEG_QUALITY = 0.8
 
-/** The server refuses larger bodies (server/services/attachments.py MAX_BYTES). */
+/** The server refuses larger bodies (server/attachments/service.py MAX_BYTES). */
 export const MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 
-/** What the server stores (server/services/attachments.py CONTENT_TYPES). */
+/** What the server stores (server/attachments/service.py CONTENT_TYPES). */
 export const ACCEPTED_TYPES: ReadonlySet<string> = new Set([
   'image/jpeg',
   'image/png',

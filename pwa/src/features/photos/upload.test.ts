@@ -1,11 +1,11 @@
 import { describe, expect, it, vi } from 'vitest'
-import { reportReachable } from '../online'
-import { startSession } from '../session'
-import * as db from '../store/db'
-import { loadPhoto } from '../store/db'
-import { json, noNetwork, server, useFakeServer } from '../test/fetch'
-import { user } from '../test/fixtures'
-import { sha256Hex } from './photos'
+import * as db from '../../platform/db'
+import { loadPhoto } from '../../platform/db'
+import { reportReachable } from '../../platform/online'
+import { startSession } from '../../platform/session'
+import { json, noNetwork, server, useFakeServer } from '../../test/fetch'
+import { user } from '../../test/fixtures'
+import { sha256Hex } from './prepare'
 import { busy, hashesOf, MAX_PHOTOS, photoStatusText, PhotoQueue, retryable } from './upload'
 
 useFakeServer()

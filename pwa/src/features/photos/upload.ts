@@ -1,14 +1,14 @@
 // The photos of one form (rectify, comment, report, a checklist item) on their way to the server: each is
-// shrunk, hashed, kept on the device (sync/photos.ts) and PUT under its sha256, one at a time, with its state for
+// shrunk, hashed, kept on the device (device-copy.ts) and PUT under its sha256, one at a time, with its state for
 // the page (上传中 / 已上传 / 已存本机 / 失败-重试). With no network a kept photo is as good as an uploaded one:
 // the form's mutation names it and the sync loop uploads it before the mutation. Framework-free: the page
 // subscribes.
-import { ApiError, NetworkError } from '../api'
-import { t, type Lang } from '../i18n'
-import { isOnline } from '../online'
-import { keepPhoto, photoUploaded } from '../sync/photos'
+import { ApiError, NetworkError } from '../../platform/http'
+import { t, type Lang } from '../../platform/i18n'
+import { isOnline } from '../../platform/online'
 import { putAttachment } from './api'
-import { browserImageKit, PhotoRefused, sha256Hex, shrinkPhoto, type ImageKit, type Prepared } from './photos'
+import { keepPhoto, photoUploaded } from './device-copy'
+import { browserImageKit, PhotoRefused, sha256Hex, shrinkPhoto, type ImageKit, type Prepared } from './prepare'
 
 /** The server takes at most 20 photos per move or comment (server/hazards/schemas.py Photos). */
 export const MAX_PHOTOS = 20

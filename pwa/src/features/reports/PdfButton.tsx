@@ -1,9 +1,9 @@
 // "下载 PDF": the report's PDF fetched with the token (a plain link cannot send it), saved under the server's name,
 // with a link to open it in a new tab; progress while the server makes it, and what went wrong if it could not.
 import { useEffect, useState } from 'preact/hooks'
-import { t, type Lang } from '../i18n'
-import { getReportPdf } from '../reports/api'
-import { pdfErrorText, pdfFallbackName } from '../reports/model'
+import { t, type Lang } from '../../platform/i18n'
+import { getReportPdf } from './api'
+import { pdfErrorText, pdfFallbackName } from './model'
 
 type PdfState = { state: 'idle' } | { state: 'loading' } | { state: 'done'; url: string; name: string } | { state: 'failed'; text: string }
 

@@ -2,8 +2,15 @@
 // grade and score with every factor, monitoring, alarms, trends, hazards and recommendations, and the PDF.
 // The month is in the address, so a reload or a shared link shows the same report.
 import { useEffect, useMemo } from 'preact/hooks'
-import { ErrorMessage, Loading } from '../components/bits'
-import { PdfButton } from '../components/PdfButton'
+import { formatDateTime, getLanguage, label, t } from '../../platform/i18n'
+import { onRetry } from '../../platform/online'
+import { navigate, reportPath } from '../../shell/router'
+import { ErrorMessage, Loading } from '../../ui/feedback'
+import { useLoad } from '../../ui/hooks'
+import { readSite } from '../sites/data'
+import { getReport } from './api'
+import { parsePeriod, periodLabel, periodOptions, reportErrorText, trendGroups } from './model'
+import { PdfButton } from './PdfButton'
 import {
   AlarmsByCause,
   AlarmsByHour,
@@ -12,16 +19,9 @@ import {
   Monitoring,
   Recommendations,
   ReportHazards,
-} from '../components/ReportParts'
-import { TrendChart } from '../components/TrendChart'
-import { readSite } from '../data'
-import { useLoad } from '../hooks'
-import { formatDateTime, getLanguage, label, t } from '../i18n'
-import { onRetry } from '../online'
-import { getReport } from '../reports/api'
-import { parsePeriod, periodLabel, periodOptions, reportErrorText, trendGroups } from '../reports/model'
-import type { Report } from '../reports/types'
-import { navigate, reportPath } from '../router'
+} from './ReportSections'
+import { TrendChart } from './TrendChart'
+import type { Report } from './types'
 
 function Trends({ report }: { report: Report }) {
   const groups = useMemo(() => trendGroups(report.trends), [report])

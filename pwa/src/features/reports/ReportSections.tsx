@@ -1,7 +1,9 @@
 // The parts of the health-check report page: the grade and score, the factors, monitoring, alarms by cause
 // and by hour, hazards, and recommendations. The numbers come from reports/model.ts.
+import { formatDate, formatNumber, formatPercent, label, t } from '../../platform/i18n'
+import { hazardPath } from '../../shell/router'
+import { SeverityBadge, StateChip } from '../hazards/HazardBadges'
 import type { HazardState, Severity } from '../hazards/types'
-import { formatDate, formatNumber, formatPercent, label, t } from '../i18n'
 import {
   causeRows,
   factorValueText,
@@ -11,10 +13,8 @@ import {
   peakHours,
   pointsShare,
   pointsText,
-} from '../reports/model'
-import type { Report } from '../reports/types'
-import { hazardPath } from '../router'
-import { SeverityBadge, StateChip } from './HazardBits'
+} from './model'
+import type { Report } from './types'
 
 export function GradeCard({ report }: { report: Report }) {
   const tone = gradeTone(report.grade)

@@ -2,9 +2,9 @@
 // month (reports/model.ts trendGroups lines the days up).
 import { useEffect, useRef, useState } from 'preact/hooks'
 import type uPlot from 'uplot'
-import { formatNumber, getLanguage, label, t } from '../i18n'
-import type { TrendGroup } from '../reports/model'
-import { loadUPlot, type UPlotClass } from './uplot'
+import { formatNumber, getLanguage, label, t } from '../../platform/i18n'
+import { loadUPlot, type UPlotClass } from '../../ui/uplot'
+import type { TrendGroup } from './model'
 
 const HEIGHT = 180
 const FONT = '11px system-ui, sans-serif'

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest'
-import { ApiError } from '../api'
-import { startSession } from '../session'
-import { json, server, useFakeServer } from '../test/fetch'
-import { user } from '../test/fixtures'
-import { report } from '../test/reports'
+import { ApiError } from '../../platform/http'
+import { startSession } from '../../platform/session'
+import { json, server, useFakeServer } from '../../test/fetch'
+import { user } from '../../test/fixtures'
+import { report } from '../../test/reports'
 import { getReport, getReportPdf, reportApiPath } from './api'
 
 useFakeServer()

@@ -1,7 +1,8 @@
-// The health-check report: as JSON for the page, as PDF for printing. Errors as in ../api.ts; the PDF answers 503
-// when the server has no Chinese font (docs/reports.md), 400 naming "period" for a month that has not begun.
-import { request, requestFile, type FileAnswer } from '../api'
-import type { Lang } from '../i18n'
+// The health-check report: as JSON for the page, as PDF for printing. Errors as in platform/http.ts; the PDF
+// answers 503 when the server has no Chinese font (docs/reports.md), 400 naming "period" for a month that has not
+// begun.
+import { request, requestFile, type FileAnswer } from '../../platform/http'
+import type { Lang } from '../../platform/i18n'
 import type { Report } from './types'
 
 /**

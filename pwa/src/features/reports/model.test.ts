@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { ApiError, NetworkError } from '../api'
-import { report } from '../test/reports'
+import { ApiError, NetworkError } from '../../platform/http'
+import { report } from '../../test/reports'
 import {
   causeRows,
   factorValueText,

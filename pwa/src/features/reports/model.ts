@@ -1,8 +1,8 @@
 // The health-check report's rules without rendering: which months may be chosen, the grade's colour and words,
 // each factor's value in words, alarms by cause and by hour, the trends lined up for a chart, and a PDF that
 // could not be made in words. Pure.
-import { ApiError, NetworkError } from '../api'
-import { channelLabel, formatNumber, formatPercent, t, type Lang } from '../i18n'
+import { ApiError, NetworkError } from '../../platform/http'
+import { channelLabel, formatNumber, formatPercent, t, type Lang } from '../../platform/i18n'
 import type { AlarmCount, Factor, Trend } from './types'
 
 /** How far back the month picker goes at most; older months are still one address away (?period=). */

@@ -2,9 +2,9 @@
 // the whole window. uPlot (and its CSS) is loaded on first use, so pages without an open chart do not pay for it.
 import { useEffect, useRef, useState } from 'preact/hooks'
 import type uPlot from 'uplot'
-import { formatNumber, formatQuantity, formatTime, getLanguage, t } from '../i18n'
+import { formatNumber, formatQuantity, formatTime, getLanguage, t } from '../../platform/i18n'
+import { loadUPlot, type UPlotClass } from '../../ui/uplot'
 import { HISTORY_S, type Series } from '../live/series'
-import { loadUPlot, type UPlotClass } from './uplot'
 
 // Same colours as styles.css (--theme, --alarm, --prealarm); canvas cannot read CSS variables cheaply.
 const LINE = '#0e5aa7'

@@ -1,15 +1,17 @@
 // A device with its channels: each channel's live value coloured by its active alarms, its settings, and
 // its chart of the last hours on demand; an open breaker stands out at the top (the circuit has no power).
 import { useEffect, useRef, useState } from 'preact/hooks'
+import { channelLabel, formatDateTime, formatNumber, label, t, type MessageKey } from '../../platform/i18n'
+import { useSeen } from '../../ui/hooks'
 import { channelAlarms, deviceAlarms, worstStatus } from '../alarms/model'
-import { controlsOf } from '../control/model'
-import { openDetail, switchOfControl, switchOfDevice, type DeviceSwitch } from '../control/switch'
-import { useSeen } from '../hooks'
-import { channelLabel, formatDateTime, formatNumber, label, t, type MessageKey } from '../i18n'
+import type { Alarm } from '../alarms/types'
+import { controlsOf } from '../devices/control'
+import { DeviceControls } from '../devices/DeviceControls'
+import { openDetail, switchOfControl, switchOfDevice, type DeviceSwitch } from '../devices/switch'
+import type { Channel, ChannelSettings, ControlRecord, Device } from '../devices/types'
 import type { ChannelSeries, SeriesStore } from '../live/series'
-import type { Alarm, Channel, ChannelSettings, ControlRecord, Device, SiteStatus } from '../types'
 import { ChannelChart } from './ChannelChart'
-import { DeviceControls } from './DeviceControls'
+import type { SiteStatus } from './types'
 
 const DASH = '—'
 

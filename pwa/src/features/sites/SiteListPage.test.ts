@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { site } from '../test/fixtures'
-import { filterSites } from './SiteList'
+import { site } from '../../test/fixtures'
+import { filterSites } from './SiteListPage'
 
 describe('filterSites', () => {
   const sites = [

@@ -1,11 +1,12 @@
 import { useEffect, useState } from 'preact/hooks'
+import { label, t } from '../../platform/i18n'
+import { onRetry } from '../../platform/online'
+import { describeError, ErrorMessage, Loading, OfflineBanner } from '../../ui/feedback'
+import { useLoad } from '../../ui/hooks'
 import { STATUS_ORDER } from '../alarms/model'
-import { describeError, ErrorMessage, Loading, OfflineBanner, StatusBadge } from '../components/bits'
-import { readSites } from '../data'
-import { useLoad } from '../hooks'
-import { label, t } from '../i18n'
-import { onRetry } from '../online'
-import type { Site } from '../types'
+import { readSites } from './data'
+import { StatusBadge } from './StatusBadge'
+import type { Site } from './types'
 
 function normalise(text: string): string {
   return text.toLocaleLowerCase().replace(/\s+/g, '')
@@ -39,7 +40,7 @@ function SiteItem({ site }: { site: Site }) {
 }
 
 /** The sites this user may see (GET /api/v1/sites), from the saved copy when offline. */
-export function SiteList() {
+export function SiteListPage() {
   const [query, setQuery] = useState('')
   const [load, reload] = useLoad(readSites, 'sites')
   useEffect(() => onRetry(reload), [])

@@ -1,12 +1,12 @@
 // Changes the server refused, each with what it was ("隐患 #12：验收通过"), the server's words, and "知道了": a
 // refusal is never dropped without the user having seen it.
 import { useState } from 'preact/hooks'
-import { formatDateTime, t } from '../i18n'
-import { hazardPath, inspectionPath } from '../router'
-import type { OutboxEntry } from '../store/types'
-import { dismiss } from '../sync/outbox'
-import { hazardOf, inspectionOf } from '../sync/overlay'
-import { describeEntry } from '../sync/words'
+import { formatDateTime, t } from '../../platform/i18n'
+import { hazardPath, inspectionPath } from '../../shell/router'
+import { dismiss } from './outbox'
+import { hazardOf, inspectionOf } from './overlay'
+import type { OutboxEntry } from './records'
+import { describeEntry } from './words'
 
 /** Where the record a change was about is shown. */
 function pathOf(entry: OutboxEntry): string | null {

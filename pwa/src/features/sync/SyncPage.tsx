@@ -1,12 +1,12 @@
 // The sync page (/sync, the header's sync state links here): what waits on this device, when it last synced,
 // "立即同步", and the changes the server refused, each with its reason and "知道了".
 import { useEffect, useState } from 'preact/hooks'
-import { Loading } from '../components/bits'
-import { RejectedChanges } from '../components/RejectedChanges'
-import { formatDateTime, t } from '../i18n'
-import { requestSync } from '../sync/start'
-import { useOutbox, useSyncFacts } from '../sync/use-local'
-import { describeEntry, syncStateOf, syncStateText } from '../sync/words'
+import { formatDateTime, t } from '../../platform/i18n'
+import { Loading } from '../../ui/feedback'
+import { RejectedChanges } from './RejectedChanges'
+import { requestSync } from './start'
+import { useOutbox, useSyncFacts } from './use-local'
+import { describeEntry, syncStateOf, syncStateText } from './words'
 
 export function SyncPage() {
   const entries = useOutbox()

@@ -12,7 +12,7 @@ interface ClientCase {
   outbox: 'drop' | 'rejected'
 }
 
-const FILE = join(__dirname, '..', '..', '..', 'offline_sync', 'vectors', 'idempotency.json')
+const FILE = join(__dirname, '..', '..', '..', '..', 'offline_sync', 'vectors', 'idempotency.json')
 const CASES = (JSON.parse(readFileSync(FILE, 'utf-8')) as { client: ClientCase[] }).client
 
 describe('the outbox and the answers to a push (offline_sync/vectors/idempotency.json)', () => {

@@ -3,7 +3,7 @@
 // pattern [A-Za-z0-9_-]{1,64}. The clock's last stamp is written with every mutation (outbox.ts), so a restart,
 // even with the phone's clock set back, never stamps earlier than before. Only `tick` is used: the server's
 // answers and pulled records carry no stamps today; if they ever do, `clock.receive` them here.
-import { loadMeta, saveMeta } from '../store/db'
+import { loadMeta, saveMeta } from '../../platform/db'
 import { Clock, format, parse } from './hlc'
 import { uuidv7 } from './uuid'
 

@@ -1,10 +1,11 @@
 // What the screens read: hazards and inspections as this device shows them (overlay.ts on the records the last
 // pull brought and the user's outbox). A route names a record by the server's number (/hazards/12, the links in
 // messages) or by the id it was made with on a device (/hazards/019a…, a report made offline).
-import { findRecordByServerId, loadMeta, loadRecord, loadRecords, loadSiteRecords, type SyncedRecord } from '../store/db'
-import { getSession } from '../session'
-import { localHazard, localHazards, localInspection, type LocalHazard, type LocalInspection } from './overlay'
+import { findRecordByServerId, loadMeta, loadRecord, loadRecords, loadSiteRecords } from '../../platform/db'
+import { getSession } from '../../platform/session'
 import { myOutbox } from './outbox'
+import { localHazard, localHazards, localInspection, type LocalHazard, type LocalInspection } from './overlay'
+import { type SyncedRecord } from './records'
 
 async function findRecord(entity: string, ref: string): Promise<SyncedRecord | undefined> {
   if (/^\d+$/.test(ref)) return (await findRecordByServerId(entity, Number(ref))) ?? loadRecord(entity, ref)

@@ -5,11 +5,11 @@
 // Invariants: never two rounds at once (rounds read and write the same outbox entries); never a lock or a
 // transaction held across a request (each IndexedDB write is its own short transaction); an entry leaves the
 // outbox only once the server took it and a pull brought the record back, or the user dismissed its rejection.
-import { ApiError, NetworkError } from '../api'
-import { deleteOutbox, deletePhotos, loadOutbox, loadPhotos, updateOutbox } from '../store/db'
+import { deleteOutbox, deletePhotos, loadOutbox, loadPhotos, updateOutbox } from '../../platform/db'
+import { ApiError, NetworkError } from '../../platform/http'
 import { emitSyncChange } from './changes'
-import { photosNamed, photosToUpload, PUSH_BATCH, pushBatch, uploadPhotos } from './push'
 import { pullAll } from './pull'
+import { photosNamed, photosToUpload, PUSH_BATCH, pushBatch, uploadPhotos } from './push'
 import type { Transport } from './transport'
 import type { RoundOutcome } from './types'
 

@@ -6,10 +6,12 @@
 // Invariants: entries are pushed in the order written (seq); an entry the server rejected stays, with the
 // server's words, until the user dismisses it (dismiss); an entry is dropped only after the server took it and a
 // pull brought the record back (loop.ts).
-import { getSession } from '../session'
-import { addMutation, deleteOutbox, loadOutbox, type OutboxEntry, type PhotoRecord } from '../store/db'
+import { addMutation, deleteOutbox, loadOutbox } from '../../platform/db'
+import { getSession } from '../../platform/session'
+import { type PhotoRecord } from '../photos/types'
 import { emitSyncChange } from './changes'
 import { nextStamp } from './identity'
+import { type OutboxEntry } from './records'
 import type { About, Entity, Op } from './types'
 import { uuidv7 } from './uuid'
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { event, hazardDetail } from '../test/hazards'
-import { inspection, saved } from '../test/inspections'
-import { entry, record } from '../test/sync'
+import { event, hazardDetail } from '../../test/hazards'
+import { inspection, saved } from '../../test/inspections'
+import { entry, record } from '../../test/sync'
 import { localHazard, localHazards, localInspection } from './overlay'
 
 const H = '12'

@@ -14,7 +14,7 @@ import { SEVERITY_DUE_S } from '../hazards/model'
 import type { HazardDetail, HazardEvent, HazardState, Severity, TransitionTarget } from '../hazards/types'
 import { MOVES } from '../hazards/workflow'
 import type { CheckAnswer, InspectionDetail, SavedAnswer } from '../inspections/types'
-import type { OutboxEntry } from '../store/types'
+import type { OutboxEntry } from './records'
 
 export interface LocalEvent extends HazardEvent {
   /** Made on this device, not yet on the server. */

@@ -2,8 +2,8 @@
 // saved with the cursor after it in one transaction (a pull cut short resumes where it stopped). A cursor the
 // server cannot read (400 naming `cursor`) is dropped and the pull starts again from scratch, once. A pull from
 // scratch that reaches the end drops the records it did not bring (the tombstones a lost cursor never got).
-import { ApiError } from '../api'
-import { dropRecordsExcept, loadMeta, recordKey, savePulled } from '../store/db'
+import { dropRecordsExcept, loadMeta, recordKey, savePulled } from '../../platform/db'
+import { ApiError } from '../../platform/http'
 import type { Transport } from './transport'
 
 /** Records per page: the server takes 1–2000 (docs/sync.md); 500 keeps a page to a few hundred kilobytes. */

@@ -1,8 +1,9 @@
 // Push: the user's waiting mutations, oldest first, up to PUSH_BATCH per request, each batch's photos uploaded
 // first (the server rejects a mutation naming a photo it does not have). The answer comes per mutation, in the
 // order sent, and decides what becomes of each entry (settle, pure).
-import { ApiError } from '../api'
-import { loadPhoto, markPhotoUploaded, updateOutbox, type OutboxChange, type OutboxEntry } from '../store/db'
+import { loadPhoto, markPhotoUploaded, updateOutbox, type OutboxChange } from '../../platform/db'
+import { ApiError } from '../../platform/http'
+import { type OutboxEntry } from './records'
 import type { Transport } from './transport'
 import type { MutationResult } from './types'
 

@@ -1,7 +1,7 @@
-// The shapes of what the sync and the drafts keep on the device. store/db.ts owns the stores they live in (names,
-// keys, indexes, versions); this module only describes the values.
-import type { About, Mutation, OutboxStatus } from '../sync/types'
-import type { Commissioning } from '../types'
+// The shapes of what the sync keeps on the device: pulled records, the outbox, this device's identity, the pull
+// cursor. platform/db.ts owns the stores they live in (names, keys, indexes, versions); this module only describes
+// the values. Photos kept for upload are features/photos/types.ts, commissioning drafts features/devices/types.ts.
+import type { About, Mutation, OutboxStatus } from './types'
 
 export interface SyncedRecord {
   /** "{entity}/{entity_id}". */
@@ -31,17 +31,6 @@ export interface OutboxEntry {
   about: About
 }
 
-export interface PhotoRecord {
-  sha256: string
-  blob: Blob
-  /** The Content-Type it is uploaded with. */
-  type: string
-  user_id: number
-  saved_at: number
-  /** The server has it (PUT answered 200 or 201); dropped once no mutation waiting to go names it. */
-  uploaded: boolean
-}
-
 export interface ClientRecord {
   /** A UUIDv7 made once on this device. */
   client_id: string
@@ -54,23 +43,4 @@ export interface PullRecord {
   cursor: string | null
   /** ms since the epoch when a pull last reached the end (`more: false`); null before the first. */
   synced_at: number | null
-}
-
-export interface DraftRecord {
-  /** E.g. "commission/17". */
-  key: string
-  user_id: number
-  saved_at: number
-  /** A commissioning's acceptance checklist as typed, and the commissioning as last read (to open it offline). */
-  value: CommissionDraft
-}
-
-export interface CommissionDraft {
-  commissioning: Commissioning
-  answers: Record<string, { answer?: 'pass' | 'fail' | 'na'; note?: string }>
-  signature: string
-  /** The installer pressed accept with no network: send it by itself when the network is back. */
-  submit: boolean
-  /** Why the acceptance sent by itself was refused (the page shows it; the installer sends it again). */
-  error: string | null
 }

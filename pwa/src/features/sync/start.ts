@@ -8,9 +8,9 @@
 // registers the tag BACKGROUND_SYNC_TAG. The generated service worker cannot run the loop (it has no copy of
 // this code), so public/sw-sync.js only posts SYNC_MESSAGE to the open windows of the app when the browser fires
 // the tag, and this page runs the loop. With no window open, nothing is sent until the app is opened again.
-import { submitWaitingAccepts } from '../commission/drafts'
-import { isOnline, onOnlineChange } from '../online'
-import { getSession, onSessionChange } from '../session'
+import { isOnline, onOnlineChange } from '../../platform/online'
+import { getSession, onSessionChange } from '../../platform/session'
+import { submitWaitingAccepts } from '../devices/drafts'
 import { onSyncChange } from './changes'
 import { deviceIdentity } from './identity'
 import { SyncLoop, type LoopStatus, type Settled } from './loop'
@@ -44,7 +44,7 @@ export function requestSync(): Promise<RoundOutcome> {
   return loop ? loop.request() : Promise.resolve('signed_out')
 }
 
-/** The network is back: sync, and send the acceptances kept for later (commission/drafts.ts). */
+/** The network is back: sync, and send the acceptances kept for later (devices/drafts.ts). */
 function reconnected(): void {
   void requestSync()
   void submitWaitingAccepts().catch(() => undefined)

@@ -1,8 +1,8 @@
-// The sync loop's requests, through the app's HTTP client (../api.ts): the bearer token, ApiError with the
+// The sync loop's requests, through the app's HTTP client (platform/http.ts): the bearer token, ApiError with the
 // server's words, NetworkError when no answer came (which also tells online.ts the server is unreachable), and a
 // 401 that ends the session. The loop takes a Transport, so its tests answer for the server.
-import { request } from '../api'
-import { putAttachment } from '../hazards/api'
+import { request } from '../../platform/http'
+import { putAttachment } from '../photos/api'
 import type { PullAnswer, PushAnswer, PushBody } from './types'
 
 export interface Transport {

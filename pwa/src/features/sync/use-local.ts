@@ -2,13 +2,13 @@
 // records or the outbox, and ask for a sync when the page opens (a record made on the server since the last
 // pull, such as the hazard a message links to, arrives with it).
 import { useEffect, useRef, useState } from 'preact/hooks'
-import { useExternal } from '../hooks'
-import { isOnline, onOnlineChange } from '../online'
-import type { OutboxEntry } from '../store/types'
+import { isOnline, onOnlineChange } from '../../platform/online'
+import { useExternal } from '../../ui/hooks'
 import { onSyncChange } from './changes'
 import { lastSyncedAt } from './local'
 import type { Settled } from './loop'
 import { countsOf, myOutbox } from './outbox'
+import type { OutboxEntry } from './records'
 import { requestSync, settleMutation, syncStatus } from './start'
 import type { RoundOutcome } from './types'
 import type { SyncFacts } from './words'

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest'
 import { Clock, ClockError, MAX_COUNTER, compare, format, parse } from './hlc'
 import { append, newRecord, update, type MergeStatus } from './merge'
 
-const VECTORS = join(__dirname, '..', '..', '..', 'offline_sync', 'vectors')
+const VECTORS = join(__dirname, '..', '..', '..', '..', 'offline_sync', 'vectors')
 
 interface HlcVectors {
   format: { wall_ms: number; counter: number; node: string; text: string }[]

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { entry } from '../test/sync'
+import { entry } from '../../test/sync'
 import { describeEntry, syncStateOf, syncStateText, type SyncFacts } from './words'
 
 const at1032 = new Date(2025, 10, 23, 10, 32).getTime()

@@ -1,8 +1,8 @@
 // The sync in words: the state in the header ("待同步 3 项", "同步中 12/40", "已同步 · 10:32", "离线 · 3 项待同步",
 // "1 项未被接受") and what a mutation was ("隐患 #12：验收通过"), for the list of refused ones. Pure.
-import { label, t, formatTime, type Lang, type MessageKey } from '../i18n'
-import type { OutboxEntry } from '../store/types'
+import { label, t, formatTime, type Lang, type MessageKey } from '../../platform/i18n'
 import type { RoundProgress } from './loop'
+import type { OutboxEntry } from './records'
 
 export type SyncStateName = 'synced' | 'pending' | 'syncing' | 'offline' | 'rejected'
 

@@ -2,8 +2,8 @@
 // what the pages and the refused list need to show it (`about`). Each goes through the outbox.
 import type { HazardCreate, HazardDetail, Severity, TransitionBody } from '../hazards/types'
 import type { CheckAnswer } from '../inspections/types'
-import type { OutboxEntry } from '../store/types'
 import { enqueue } from './outbox'
+import type { OutboxEntry } from './records'
 import { uuidv7 } from './uuid'
 
 /** A hazard as the pages hold it: the server's shape and the id sync knows it by. */

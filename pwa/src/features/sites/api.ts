@@ -1,0 +1,12 @@
+// The sites the signed-in person sees, and one site with its devices and channels. Errors as in platform/http.ts;
+// data.ts keeps a copy for offline use.
+import { request } from '../../platform/http'
+import type { Site, SiteDetail } from './types'
+
+export function getSites(): Promise<Site[]> {
+  return request<Site[]>('GET', '/api/v1/sites')
+}
+
+export function getSite(id: number): Promise<SiteDetail> {
+  return request<SiteDetail>('GET', `/api/v1/sites/${id}`)
+}
