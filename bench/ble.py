@@ -40,6 +40,7 @@ from ble.simulator import DeviceSpec, SimRadio
 from ble.uuids import NUS_RX, NUS_TX
 from server.accounts.principal import Principal
 from server.context import open_context
+from server.devices import service as devices_service
 from server.devices.schemas import ChannelIn, DeviceCreate
 from server.devices.sitebox import SiteBox
 from server.settings import Settings
@@ -157,7 +158,7 @@ async def register(ctx: Any, specs: list[DeviceSpec]) -> None:
                                                           region_code="430903001001"))
     for spec in specs:
         profile = profiles()[spec.model]
-        await sites.create_device(ctx, admin, site.id, DeviceCreate(
+        await devices_service.create_device(ctx, admin, site.id, DeviceCreate(
             serial=spec.serial, model=spec.model, kind=profile.kind, ble_address=spec.address,
             rated_current_a=spec.rated_a, poll_interval_s=INTERVAL_S,
             channels=[ChannelIn(key=k) for k in profile.channel_keys()]))

@@ -1,4 +1,4 @@
-"""Merge rules, the same in Python and in the PWA (pwa/src/sync), pinned by offline_sync/vectors/*.json. Pure.
+"""Merge rules, the same in Python and in the PWA (pwa/src/features/sync), pinned by offline_sync/vectors/*.json. Pure.
 
 - Scalar fields: last writer wins, per field, by HLC; an older write to a field that a newer one already set
   is kept out, and the mutation is answered ``merged`` (some fields lost to newer ones) instead of ``applied``.

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import sqlite3
 
 import msgspec
 
@@ -19,8 +18,9 @@ from server.errors import StorageFull
 from server.hazards import automation
 from server.hazards.notices import Announcer
 from server.hazards.service import hazard_out
-from server.ingest.pipeline import LiveEvent, Pipeline
-from server.storage import alarms as alarm_sql
+from server.ingest.pipeline import Pipeline
+from server.live.events import LiveEvent
+from server.storage import Connection
 from server.storage import hazards as hazard_sql
 from server.storage import readings as readings_sql
 
@@ -35,25 +35,19 @@ OFFLINE_INTERVALS = 3.0
 HOUSEKEEPING_S = 60.0
 
 
-def tick(pipeline: Pipeline, conn: sqlite3.Connection, now: float) -> list[LiveEvent]:
-    touched = []
-    for device in alarm_sql.silent_devices(conn, now, OFFLINE_INTERVALS):
-        raised = pipeline.raise_level(
-            conn, (device["id"], 0, "offline"), "offline", now, device["site_id"],
-            {"last_seen_at": device["last_seen_at"], "poll_interval_s": device["poll_interval_s"]},
-        )
-        if raised:
-            touched.append(raised)
-    table = pipeline.detector.table
-    arcs = [table.slot_of[a.channel_id] for a in pipeline.book.of_cause("arc")
-            if a.channel_id is not None and a.channel_id in table.slot_of]
-    touched += pipeline.apply_changes(conn, pipeline.detector.tick(now, arcs))
-    touched += pipeline.promote_tests(conn, now)
+def tick(pipeline: Pipeline, conn: Connection, now: float) -> list[LiveEvent]:
+    """Alarms that time alone changes: devices gone silent, arc alarms gone quiet, test alarms that were no test;
+    and the detector checkpoint."""
+    alarms = pipeline.alarms
+    touched = alarms.offline(conn, now, OFFLINE_INTERVALS)
+    detector = pipeline.detector
+    touched += alarms.apply(conn, pipeline.wanted(detector.tick(now, detector.slots_of(alarms.active_arc_channels()))))
+    touched += alarms.promote_tests(conn, now)
     pipeline.checkpoint(conn)
-    return pipeline.alarm_events(conn, touched)
+    return alarms.events(conn, touched)
 
 
-def housekeeping(conn: sqlite3.Connection, now: float, raw_days: float, minute_days: float) -> None:
+def housekeeping(conn: Connection, now: float, raw_days: float, minute_days: float) -> None:
     readings_sql.rollup(conn, now)
     readings_sql.prune(conn, now, raw_days, minute_days)
 
@@ -83,8 +77,9 @@ async def run(ctx: Context) -> None:
             # ends (and the reserve is made again) within a round of space coming back, even with no ingest.
             events = await ctx.db.write(lambda conn: tick(ctx.pipeline, conn, ctx.clock()))
             ctx.hub.publish(present(events))
+            ctx.doorbell.ring_for(events)
             if await _hazards(ctx, hazard_announcer, ctx.clock()):
-                ctx.hub.alarms.set()  # hazards made or overdue: their messages wait for the sender
+                ctx.doorbell.ring()  # hazards made or overdue: their messages wait for the sender
             since_housekeeping += settings.watchdog_interval_s
             if since_housekeeping >= HOUSEKEEPING_S:
                 since_housekeeping = 0.0

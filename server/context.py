@@ -1,4 +1,5 @@
-"""What every request and worker shares: settings, the database, reference data and the clock."""
+"""What every request and worker shares: settings, storage, reference data, the clock, the live hub, the
+notification sender's doorbell, and the pipeline that owns detection and alarms."""
 
 from __future__ import annotations
 
@@ -8,16 +9,17 @@ import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any
 
+from server.devices.sitebox import SiteBox
 from server.errors import StorageFull
 from server.ingest.pipeline import Pipeline
 from server.live.hub import Hub
+from server.notify.doorbell import Doorbell
 from server.notify.secrets import Secrets
 from server.reference import Reference
 from server.reference import load as load_reference
 from server.settings import Settings
-from server.storage import Database, upgrade
+from server.storage import Backend, open_backend
 from server.storage.regions import sync_regions
 
 __all__ = ["Context", "open_context"]
@@ -28,30 +30,28 @@ log = logging.getLogger("andian")
 @dataclass
 class Context:
     settings: Settings
-    db: Database
+    db: Backend
     reference: Reference
+    # Opens and seals secrets at rest (notification URLs).
+    secrets: Secrets
     # Injectable, so tests replay hours in seconds.
     clock: Callable[[], float] = field(default=time.time)
-    # Ingest and detection state; lives on the writer thread (only touched inside ``db.write``).
+    # Ingest, detection and alarm state; lives on the writer thread (only touched inside ``db.write``).
     pipeline: Pipeline = field(default_factory=Pipeline)
     hub: Hub = field(default_factory=Hub)
-    # The Bluetooth side (``server.sitebox.SiteBox``) when this process is a site box or simulates one; None in
-    # the cloud. Typed loosely: Litestar resolves this dataclass's hints at runtime, and sitebox imports context.
-    site_box: Any = None
-    # Opens and seals secrets at rest (notification URLs); made by ``open_context``.
-    secrets: Secrets | None = None
-    # The notification sender (``server.notify.worker.Notifier``) in the process that runs it; None elsewhere.
-    notifier: Any = None
+    doorbell: Doorbell = field(default_factory=Doorbell)
+    # The devices side (poller, commissioning, remote control) when this process is a site box or simulates one;
+    # None in the cloud.
+    site_box: SiteBox | None = None
 
 
 @asynccontextmanager
 async def open_context(settings: Settings, clock: Callable[[], float] = time.time) -> AsyncIterator[Context]:
     """Upgrade the schema, start the writer, bring reference data in; close everything on the way out."""
     reference = load_reference()
-    applied = await asyncio.to_thread(upgrade, settings.db_path)
+    db, applied = await asyncio.to_thread(open_backend, settings.db_path, reserve_bytes=settings.disk_reserve_bytes)
     if applied:
         log.info("database %s: applied migrations %s", settings.db_path, ", ".join(applied))
-    db = Database(settings.db_path, reserve_bytes=settings.disk_reserve_bytes)
     db.start()
     try:
         try:

@@ -44,7 +44,7 @@ def trip(rig: Rig, site: Site, by: str | None = None) -> dict[str, Any]:
     else:
         user_id, now = rig.world.user_ids[by], rig.clock.now
         site_id = alarm_of(rig, site)["site_id"]
-        rig.client.blocking_portal.call(ctx.db.write, lambda conn: ctx.pipeline.switched(
+        rig.client.blocking_portal.call(ctx.db.write, lambda conn: ctx.pipeline.alarms.switched(
             conn, site.device_id, site_id, "open", now, user_id))
     leak(site, 0.0, 30)
     alarm = alarm_of(rig, site)

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 import msgspec
 
 from server.accounts.principal import Principal
 from server.accounts.schemas import CompanyCreate, CompanyOut
 from server.context import Context
 from server.errors import Conflict, Forbidden
+from server.storage import Connection
 from server.storage import users as sql
 
 __all__ = ["create_company", "list_companies"]
@@ -20,7 +19,7 @@ async def create_company(ctx: Context, principal: Principal, body: CompanyCreate
         raise Forbidden("only an admin may register operator companies")
     now = ctx.clock()
 
-    def insert(conn: sqlite3.Connection) -> int:
+    def insert(conn: Connection) -> int:
         if sql.company_name_exists(conn, body.name):
             raise Conflict(f"a company named {body.name!r} exists already")
         return sql.insert_company(conn, body.name, body.hotline, now)

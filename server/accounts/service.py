@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
@@ -11,11 +10,13 @@ import msgspec
 
 from server.accounts.passwords import hash_password, password_problem, verify_password
 from server.accounts.principal import Principal
+from server.accounts.roles import COMPANY_STAFF, REGIONAL
 from server.accounts.schemas import LoginResponse, UserCreate, UserOut
 from server.accounts.tokens import GATEWAY_PREFIX, TOKEN_PREFIX, new_secret, secret_hash
 from server.context import Context
 from server.errors import Conflict, Forbidden, InvalidInput, NotFound, RateLimited, Unauthorized
 from server.settings import Settings
+from server.storage import Connection
 from server.storage import users as sql
 
 __all__ = ["authenticate", "create_user", "get_user", "list_users", "login", "login_client", "logout"]
@@ -29,7 +30,7 @@ async def login(ctx: Context, username: str, password: str, client: str = "") ->
     now = ctx.clock()
     window_start = now - ctx.settings.login_window_s
 
-    def reserve(conn: sqlite3.Connection) -> dict[str, Any] | None:
+    def reserve(conn: Connection) -> dict[str, Any] | None:
         _reserve_attempt(ctx.settings, conn, username, client, now)
         return sql.get_user_by_username(conn, username)
 
@@ -46,7 +47,7 @@ async def login(ctx: Context, username: str, password: str, client: str = "") ->
     expires_at = now + ctx.settings.token_ttl_s
     user_id = int(user["id"])
 
-    def record(conn: sqlite3.Connection) -> None:
+    def record(conn: Connection) -> None:
         sql.insert_token(conn, secret_hash(token), user_id, now, expires_at)
         sql.clear_login_failures(conn, username, client, window_start)  # this client's, with the reservation
 
@@ -54,7 +55,7 @@ async def login(ctx: Context, username: str, password: str, client: str = "") ->
     return LoginResponse(token=token, expires_at=expires_at, user=msgspec.convert(user, UserOut))
 
 
-def _reserve_attempt(settings: Settings, conn: sqlite3.Connection, username: str, client: str, now: float) -> None:
+def _reserve_attempt(settings: Settings, conn: Connection, username: str, client: str, now: float) -> None:
     """Count this attempt as a failure before its password is checked, or raise RateLimited. On the writer.
 
     A client waits once it has ``login_max_failures`` failures for the username within the window, or once it has
@@ -128,28 +129,17 @@ async def authenticate(ctx: Context, authorization: str | None) -> Principal:
     return principal
 
 
-def _visible_users(principal: Principal) -> tuple[str, list[Any]]:
-    """Admin sees every user; an operator the users of their company; everyone else themselves."""
-    if principal.is_admin:
-        return "1 = 1", []
-    if principal.role == "operator" and principal.company_id is not None:
-        return "(u.company_id = ? OR u.id = ?)", [principal.company_id, principal.id]
-    if principal.kind == "user":
-        return "u.id = ?", [principal.id]
-    return "0 = 1", []
-
-
 async def get_user(ctx: Context, principal: Principal, user_id: int) -> UserOut:
-    where, params = _visible_users(principal)
-    user = await ctx.db.read(lambda c: sql.get_user(c, user_id, where, params))
+    scope = sql.user_scope(principal)
+    user = await ctx.db.read(lambda c: sql.get_user(c, user_id, scope))
     if user is None:
         raise NotFound("user", user_id)
     return msgspec.convert(user, UserOut)
 
 
 async def list_users(ctx: Context, principal: Principal) -> list[UserOut]:
-    where, params = _visible_users(principal)
-    return msgspec.convert(await ctx.db.read(lambda c: sql.list_users(c, where, params)), list[UserOut])
+    scope = sql.user_scope(principal)
+    return msgspec.convert(await ctx.db.read(lambda c: sql.list_users(c, scope)), list[UserOut])
 
 
 async def create_user(ctx: Context, principal: Principal | None, body: UserCreate) -> UserOut:
@@ -165,7 +155,7 @@ async def create_user(ctx: Context, principal: Principal | None, body: UserCreat
     regions = sorted(set(body.regions))
     display_name = body.display_name or body.username
 
-    def insert(conn: sqlite3.Connection) -> int:
+    def insert(conn: Connection) -> int:
         if sql.get_user_by_username(conn, body.username) is not None:
             raise Conflict(f"username {body.username!r} is taken; choose another")
         if body.company_id is not None and not sql.company_exists(conn, body.company_id):
@@ -186,9 +176,9 @@ def _check_role_fields(ctx: Context, body: UserCreate) -> None:
     for i, code in enumerate(body.regions):
         if ctx.reference.region(code) is None:
             raise InvalidInput(f"regions[{i}]", f"unknown region code {code!r}")
-    if body.role in ("inspector", "regulator") and not body.regions:
+    if body.role in REGIONAL and not body.regions:
         raise InvalidInput("regions", f"a {body.role} needs at least one region code (GB/T 2260)")
     if body.role == "regulator" and body.department is None:
         raise InvalidInput("department", "a regulator needs a department, e.g. fire_rescue or commerce")
-    if body.role in ("operator", "installer") and body.company_id is None:
+    if body.role in COMPANY_STAFF and body.company_id is None:
         raise InvalidInput("company_id", f"an {body.role} belongs to an operator company; give company_id")

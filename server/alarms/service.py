@@ -2,27 +2,28 @@
 
 from __future__ import annotations
 
-import sqlite3
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 
 from server.accounts.principal import Principal
+from server.accounts.roles import ACKNOWLEDGERS
 from server.alarms.schemas import AlarmOut
-from server.context import Context
 from server.detection.settings import unit_of
 from server.errors import Forbidden, NotFound
-from server.ingest.pipeline import LiveEvent
+from server.live.events import LiveEvent
 from server.sites.schemas import SiteStatus
+from server.storage import Connection
 from server.storage import alarms as sql
 from server.storage.scopes import site_scope
 
+if TYPE_CHECKING:  # not at run time: server.context imports this module's importers
+    from server.context import Context
+
 __all__ = [
-    "ACKNOWLEDGERS", "acknowledge", "alarm_out", "get_alarm", "list_alarms", "present", "site_status",
+    "acknowledge", "alarm_out", "get_alarm", "list_alarms", "present", "site_status",
 ]
 
-# Who answers for an alarm: the unit's owner and the people who maintain its installation.
-ACKNOWLEDGERS = ("admin", "operator", "installer", "owner")
 _STATUS_ORDER: tuple[SiteStatus, ...] = ("alarm", "fault", "offline", "power_off", "prealarm")
 
 
@@ -53,29 +54,29 @@ def site_status(levels: list[str]) -> SiteStatus:
 
 async def list_alarms(ctx: Context, principal: Principal, *, site_id: int | None, active: bool | None,
                       since: float | None, limit: int) -> list[AlarmOut]:
-    where, params = site_scope(principal, ctx.reference)
-    rows = await ctx.db.read(lambda c: sql.list_alarms(c, where, params, site_id=site_id, active=active,
+    scope = site_scope(principal, ctx.reference)
+    rows = await ctx.db.read(lambda c: sql.list_alarms(c, scope, site_id=site_id, active=active,
                                                        since=since, limit=limit))
     return [alarm_out(r) for r in rows]
 
 
 async def get_alarm(ctx: Context, principal: Principal, alarm_id: int) -> AlarmOut:
-    where, params = site_scope(principal, ctx.reference)
-    row = await ctx.db.read(lambda c: sql.get_alarm(c, alarm_id, where, params))
+    scope = site_scope(principal, ctx.reference)
+    row = await ctx.db.read(lambda c: sql.get_alarm(c, alarm_id, scope))
     if row is None:
         raise NotFound("alarm", alarm_id)
     return alarm_out(row)
 
 
 async def acknowledge(ctx: Context, principal: Principal, alarm_id: int, note: str) -> AlarmOut:
-    where, params = site_scope(principal, ctx.reference)
-    if await ctx.db.read(lambda c: sql.get_alarm(c, alarm_id, where, params)) is None:
+    scope = site_scope(principal, ctx.reference)
+    if await ctx.db.read(lambda c: sql.get_alarm(c, alarm_id, scope)) is None:
         raise NotFound("alarm", alarm_id)
     if principal.kind != "user" or principal.role not in ACKNOWLEDGERS:
         raise Forbidden(f"role {principal.role} may not acknowledge alarms; the site's owner or operator does")
     now = ctx.clock()
 
-    def ack(conn: sqlite3.Connection) -> dict[str, Any]:
+    def ack(conn: Connection) -> dict[str, Any]:
         sql.acknowledge(conn, alarm_id, principal.id, now, note)
         row = sql.get_alarm(conn, alarm_id)
         assert row is not None
@@ -84,4 +85,5 @@ async def acknowledge(ctx: Context, principal: Principal, alarm_id: int, note: s
     row = await ctx.db.write(ack, durable=True)
     out = alarm_out(row)
     ctx.hub.publish([LiveEvent(row["site_id"], "alarm", {**msgspec.to_builtins(out), "transition": "acknowledged"})])
+    ctx.doorbell.ring()  # an acknowledgement ends the alarm's escalation ladder
     return out

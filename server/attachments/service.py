@@ -4,13 +4,13 @@ are evidence on a record (hazard, inspection) of a site you see (``storage.attac
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 from pathlib import Path
 
 from server.accounts.principal import Principal
+from server.accounts.roles import require_user
 from server.context import Context
 from server.errors import InvalidInput, NotFound
-from server.sites.service import require_user
+from server.storage import Connection
 from server.storage import attachments as sql
 from server.storage.scopes import site_scope
 
@@ -79,11 +79,11 @@ async def store(ctx: Context, principal: Principal, sha256: str, data: bytes, co
 
 
 async def read(ctx: Context, principal: Principal, sha256: str) -> tuple[bytes, str]:
-    where, params = site_scope(principal, ctx.reference)
+    scope = site_scope(principal, ctx.reference)
 
-    def find(conn: sqlite3.Connection) -> str | None:
+    def find(conn: Connection) -> str | None:
         row = sql.row(conn, sha256)
-        if row is None or not sql.visible(conn, sha256, principal.id, where, params):
+        if row is None or not sql.visible(conn, sha256, principal.id, scope):
             return None
         return str(row["content_type"])
 

@@ -6,7 +6,6 @@ Names of units and people are illustrative. Running it twice changes nothing the
 from __future__ import annotations
 
 import functools
-import sqlite3
 from dataclasses import replace
 from typing import Any
 
@@ -16,11 +15,13 @@ from server.accounts.principal import Principal
 from server.accounts.schemas import UserCreate
 from server.context import Context
 from server.demo.mailbox import mailbox_url
+from server.devices import service as devices_service
 from server.devices.schemas import ChannelIn, DeviceCreate
 from server.notify import service as notifications
 from server.notify.schemas import SubscriptionIn
 from server.sites import service as sites
 from server.sites.schemas import SiteCreate
+from server.storage import Connection
 from server.storage import devices as ble_sql
 from server.storage import users as user_sql
 
@@ -117,7 +118,7 @@ async def seed_demo(ctx: Context, mailbox_port: int | None = None) -> bool:
     ``mailbox_port``, the shop owner, the care home, the operator and the inspector subscribe their mail there
     (on 127.0.0.1: the demo's settings allow private targets, ``notify_allow_private``; `andian demo` sets it)."""
 
-    def company(conn: sqlite3.Connection) -> tuple[int, bool]:
+    def company(conn: Connection) -> tuple[int, bool]:
         found = user_sql.company_id(conn, COMPANY)
         if found is not None:
             return found, False
@@ -141,7 +142,7 @@ async def seed_demo(ctx: Context, mailbox_port: int | None = None) -> bool:
         site = await sites.create_site(ctx, operator, SiteCreate(
             owner_id=user_ids[owner] if owner else None, **fields))
         for serial, model, kind, name, circuit, rated, keys in devices:
-            device = await sites.create_device(ctx, operator, site.id, DeviceCreate(
+            device = await devices_service.create_device(ctx, operator, site.id, DeviceCreate(
                 serial=serial, model=model, kind=kind, name=name, circuit=circuit,  # type: ignore[arg-type]
                 rated_current_a=rated, channels=[ChannelIn(key=k) for k in keys], ble_address=_ADDRESS[serial],
                 poll_interval_s=DEMO_POLL_S,

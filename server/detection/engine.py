@@ -7,6 +7,7 @@ raises, escalates or clears an alarm instance is ``AlarmBook``'s decision; stori
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,7 +16,7 @@ import numpy as np
 from server.detection import detectors as d
 from server.detection import trend
 from server.detection.kernels import Float, Int, as_of, previous, segment_ends, segment_starts, window_sums
-from server.detection.table import CAUSES, QUANTITY_CODES, ChannelTable
+from server.detection.table import CAUSES, QUANTITY_CODES, ChannelInfo, ChannelTable
 
 __all__ = ["ARC_WINDOW_S", "Change", "Detector", "Findings"]
 
@@ -107,7 +108,8 @@ class Detector:
         return findings
 
     def tick(self, now: float, active_arcs: list[int]) -> list[Change]:
-        """Changes due to time passing alone: an arc alarm clears after ARC_QUIET_S without arcs."""
+        """Changes due to time passing alone: an arc alarm clears after ARC_QUIET_S without arcs. ``active_arcs``:
+        the slots whose arc alarm is active."""
         last = self.table.state["al_since"]
         changes = []
         for slot in active_arcs:
@@ -115,6 +117,74 @@ class Detector:
                 self.table.desired[C["arc"], slot] = 0
                 changes.append(Change(slot, "arc", 0, now, float("nan"), {}))
         return changes
+
+    # ---- what the alarm stage and the checkpoint ask of the detector ------------------------------------------
+
+    def add_device(self, device_id: int, site_id: int,
+                   channels: list[tuple[int, str, Mapping[str, Any]]]) -> dict[str, int]:
+        """Channels (id, key, settings) to watch, or whose settings changed; answers channel key → slot."""
+        return self.table.add_device(device_id, site_id, channels)
+
+    def restore(self, states: dict[int, list[float]]) -> None:
+        """Per channel id, the state a checkpoint saved (``states``)."""
+        for channel_id, values in states.items():
+            slot = self.table.slot_of.get(channel_id)
+            if slot is not None:
+                self.table.restore(slot, values)
+
+    def slots_of(self, channel_ids: list[int]) -> list[int]:
+        """The slots of those of ``channel_ids`` the detector knows."""
+        return [self.table.slot_of[c] for c in channel_ids if c in self.table.slot_of]
+
+    def channel(self, slot: int) -> ChannelInfo:
+        return self.table.info[slot]
+
+    def restore_level(self, channel_id: int, cause: str, rank: int) -> None:
+        """After a restart: the level a channel's alarm is at, so the next reading is a change only if it is one."""
+        slot = self.table.slot_of.get(channel_id)
+        if slot is not None and cause in C:
+            self.table.desired[C[cause], slot] = rank
+
+    def threshold(self, change: Change) -> float | None:
+        """The setting a change crossed, as the alarm records it."""
+        s = self.table.settings
+        slot = change.slot
+        match change.cause:
+            case "leakage" | "overtemp" | "voltage" | "overload":
+                value = s["alarm" if change.level == 2 else "prealarm"][slot]
+            case "leakage_trend" | "arc":
+                value = s["alarm"][slot]
+            case "short_circuit":
+                value = d.SHORT_CIRCUIT_MULTIPLE * s["rated_a"][slot]
+            case "hot_joint":
+                return d.HOT_JOINT_ALARM_K if change.level == 2 else d.HOT_JOINT_PREALARM_K
+            case _:
+                return None
+        return None if np.isnan(value) else float(value)
+
+    def states(self, slots: list[int]) -> list[tuple[int, list[float]]]:
+        """(channel id, state) of ``slots``, for a checkpoint."""
+        return [(self.table.info[slot].channel_id, self.table.export(slot)) for slot in slots]
+
+    def take_dirty(self) -> list[int]:
+        """Slots whose state changed since the last call (marked clean now; ``mark_dirty`` if they were not saved)."""
+        table = self.table
+        dirty: list[int] = np.flatnonzero(table.dirty[: table.size]).tolist()
+        table.dirty[:] = False
+        return dirty
+
+    def mark_dirty(self, slots: list[int]) -> None:
+        self.table.dirty[slots] = True
+
+    def latest(self, findings: Findings, sites: frozenset[int]) -> list[tuple[ChannelInfo, float, float]]:
+        """The newest (channel, ts, value) of each channel of ``sites`` in a batch's findings (the live view)."""
+        return [(self.table.info[slot], t, v) for slot, (t, v) in findings.latest_of(sites, self.table).items()]
+
+    def channel_ids(self, slots: Int) -> Int:
+        return self.table.channel_id[slots]
+
+    def device_ids(self, slots: Int) -> set[int]:
+        return set(self.table.device_id[np.unique(slots)].tolist())
 
     def _arc_windows(self, slot: Int, ts: Float, count: Float) -> tuple[Int, Float, Float]:
         """Arc events → one row per event holding the half-cycle count of the window ending at it."""

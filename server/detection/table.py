@@ -167,6 +167,23 @@ class ChannelTable:
             self.settings[name][slot] = float(value) if isinstance(value, int | float) else np.nan
         return slot
 
+    def add_device(self, device_id: int, site_id: int,
+                   channels: list[tuple[int, str, Mapping[str, Any]]]) -> dict[str, int]:
+        """Register a device's channels (id, key, settings); answers channel key → slot. A terminal temperature and
+        the residual current are judged against the load of the same device (hot joint, leakage); several terminals
+        of one device (L and N, or the phases) are compared with each other, each with the next."""
+        slots = {key: self.add(ChannelInfo(channel_id, device_id, site_id, key), settings)
+                 for channel_id, key, settings in channels}
+        current = next((slots[k] for k in sorted(slots) if quantity_of(k) == "current_a"), -1)
+        terminals = [slots[k] for k in sorted(slots) if quantity_of(k) == "temp_c"]
+        for key, slot in slots.items():
+            self.partner[slot] = current if quantity_of(key) in ("temp_c", "residual_ma") else -1
+            self.peer[slot] = -1
+        if len(terminals) > 1:
+            for i, slot in enumerate(terminals):
+                self.peer[slot] = terminals[(i + 1) % len(terminals)]
+        return slots
+
     def export(self, slot: int) -> list[float]:
         return [float(self.state[name][slot]) for name in STATE_FIELDS]
 

@@ -20,8 +20,10 @@ from ble.profiles import Profile, guess, profiles
 from ble.protocol.arc import ArcReport
 from ble.scanner import scan
 from server.accounts.principal import Principal
+from server.accounts.roles import MANAGERS, require
 from server.context import Context
 from server.detection.settings import public, resolve_settings, unit_of
+from server.devices import service as devices_service
 from server.devices.schemas import (
     STEPS,
     AcceptIn,
@@ -39,9 +41,9 @@ from server.errors import Conflict, InvalidInput, NotFound, Unavailable
 from server.hazards import service as hazards
 from server.ingest.wire import field_of
 from server.inspections import templates
-from server.sites import service as site_service
+from server.sites.access import visible_site
 from server.storage import devices as sql
-from server.storage import sites as site_sql
+from server.storage.scopes import EVERY_SITE
 
 __all__ = ["checklist", "get", "require_box", "run_step", "scan_site", "start"]
 
@@ -62,8 +64,7 @@ def require_box(ctx: Context) -> SiteBox:
     if ctx.site_box is None:
         raise Unavailable("this server has no Bluetooth radio: commission devices against the site box on the "
                           "site's network (andian serve --site)")
-    box: SiteBox = ctx.site_box
-    return box
+    return ctx.site_box
 
 
 def checklist(kind: str) -> list[ChecklistItem]:
@@ -73,8 +74,8 @@ def checklist(kind: str) -> list[ChecklistItem]:
 
 
 async def scan_site(ctx: Context, principal: Principal, site_id: int, seconds: float) -> list[ScanResult]:
-    await site_service.visible_site(ctx, principal, site_id)
-    site_service.require(principal, site_service.MANAGERS, "scan for devices")
+    await visible_site(ctx, principal, site_id)
+    require(principal, MANAGERS, "scan for devices")
     box = require_box(ctx)
     try:
         found = await scan(box.backends, seconds)
@@ -99,7 +100,7 @@ async def _out(ctx: Context, row: dict[str, Any]) -> Commissioning:
     profile = profiles()[row["model"]]
     device = None
     if row["device_id"] is not None:
-        device = await ctx.db.read(lambda c: site_sql.get_device(c, row["device_id"], "1 = 1", []))
+        device = await ctx.db.read(lambda c: sql.get_device(c, row["device_id"], EVERY_SITE))
     channels = [{"id": c["id"], "key": c["key"], "unit": unit_of(c["key"]), "settings": public(c["settings"])}
                 for c in (device["channels"] if device else [])]
     return msgspec.convert({
@@ -114,7 +115,7 @@ async def _visible(ctx: Context, principal: Principal, commissioning_id: int) ->
     if row is None:
         raise NotFound("commissioning", commissioning_id)
     try:
-        await site_service.visible_site(ctx, principal, row["site_id"])
+        await visible_site(ctx, principal, row["site_id"])
     except NotFound:
         raise NotFound("commissioning", commissioning_id) from None
     return row
@@ -125,8 +126,8 @@ async def get(ctx: Context, principal: Principal, commissioning_id: int) -> Comm
 
 
 async def start(ctx: Context, principal: Principal, body: CommissioningStart) -> Commissioning:
-    await site_service.visible_site(ctx, principal, body.site_id)
-    site_service.require(principal, site_service.MANAGERS, "commission devices")
+    await visible_site(ctx, principal, body.site_id)
+    require(principal, MANAGERS, "commission devices")
     box = require_box(ctx)
     address = body.address.upper()
     model = body.model
@@ -170,7 +171,7 @@ def _decode(body: Any, kind: type[Any]) -> Any:
 
 async def run_step(ctx: Context, principal: Principal, commissioning_id: int, step: str, body: Any) -> Commissioning:
     row = await _visible(ctx, principal, commissioning_id)
-    site_service.require(principal, site_service.MANAGERS, "commission devices")
+    require(principal, MANAGERS, "commission devices")
     if step not in STEPS:
         raise NotFound("step", step)
     if row["state"] == "commissioned":
@@ -220,7 +221,7 @@ class _Flow:
 
     async def _serial(self) -> str:
         device_id = self._device_id()
-        found = await self.ctx.db.read(lambda c: site_sql.get_device(c, device_id, "1 = 1", []))
+        found = await self.ctx.db.read(lambda c: sql.get_device(c, device_id, EVERY_SITE))
         assert found is not None
         return str(found["serial"])
 
@@ -236,7 +237,7 @@ class _Flow:
             self.device_id = known["id"]
             await self.ctx.db.write(lambda c: sql.update_device_fields(c, known["id"], {"ble_address": address}))
         else:
-            created = await site_service.create_device(self.ctx, self.principal, self.row["site_id"], DeviceCreate(
+            created = await devices_service.create_device(self.ctx, self.principal, self.row["site_id"], DeviceCreate(
                 serial=identity.serial, model=self.profile.model, kind=self.profile.kind,
                 name=f"{self.profile.name.zh_cn} {identity.serial}"[:100], ble_address=address,
                 poll_interval_s=self.profile.poll_interval_s,
@@ -314,7 +315,7 @@ class _Flow:
     async def thresholds(self, body: Any) -> dict[str, Any]:
         given = _decode(body, ThresholdsIn)
         device_id = self._device_id()
-        device = await self.ctx.db.read(lambda c: site_sql.get_device(c, device_id, "1 = 1", []))
+        device = await self.ctx.db.read(lambda c: sql.get_device(c, device_id, EVERY_SITE))
         assert device is not None
         channels = {c["key"]: c for c in device["channels"]}
         for key, settings in given.channels.items():  # validate all before changing any
@@ -324,7 +325,7 @@ class _Flow:
                              device_rated_a=device["rated_current_a"], field=f"channels.{key}")
         out = {}
         for key, settings in given.channels.items():
-            changed = await site_service.update_channel(self.ctx, self.principal, channels[key]["id"], settings)
+            changed = await devices_service.update_channel(self.ctx, self.principal, channels[key]["id"], settings)
             out[key] = changed.settings
         return {"channels": out}
 
@@ -350,7 +351,7 @@ class _Flow:
 
         def commission(conn: Any) -> None:
             sql.set_device_state(conn, device_id, "commissioned")
-            site_sql.insert_audit(conn, ts=now, actor_id=self.principal.id, action="commission", obj="device",
+            sql.insert_audit(conn, ts=now, actor_id=self.principal.id, action="commission", obj="device",
                                   object_id=device_id, detail={"commissioning_id": commissioning_id,
                                                                "signed_by": given.signed_by,
                                                                "checklist_version": version})

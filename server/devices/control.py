@@ -12,24 +12,21 @@ from ble.device import ModbusDevice
 from ble.errors import LinkError
 from ble.profiles import profiles
 from server.accounts.principal import Principal
+from server.accounts.roles import CONTROLLERS
 from server.context import Context
+from server.devices import service as devices_service
 from server.devices.commissioning import require_box
 from server.devices.schemas import ControlIn, ControlOut
 from server.errors import Conflict, Forbidden
-from server.sites import service as site_service
 from server.storage import devices as sql
-from server.storage import sites as site_sql
 
-__all__ = ["CONTROLLERS", "control", "history"]
+__all__ = ["control", "history"]
 
-# Switching a circuit off or on from afar is the operator's duty (ARCHITECTURE "Security"): owners ask the
-# operator, installers work on site, admins administer.
-CONTROLLERS = ("operator",)
 _EXPECTED = {"trip": "open", "close": "closed"}
 
 
 async def control(ctx: Context, principal: Principal, device_id: int, body: ControlIn) -> ControlOut:
-    device = await site_service.get_device(ctx, principal, device_id)  # 404 when not visible
+    device = await devices_service.get_device(ctx, principal, device_id)  # 404 when not visible
     if principal.role not in CONTROLLERS:
         raise Forbidden(f"role {principal.role} may not switch devices remotely; ask the operator's monitoring centre")
     profile = profiles().get(device.model) if device.ble_address else None
@@ -55,7 +52,7 @@ async def control(ctx: Context, principal: Principal, device_id: int, body: Cont
               "switch": switch, "code": code, "error": error}
 
     def audit(conn: Any) -> int:
-        return site_sql.insert_audit(conn, ts=at, actor_id=principal.id, action="control", obj="device",
+        return sql.insert_audit(conn, ts=at, actor_id=principal.id, action="control", obj="device",
                                      object_id=device_id, detail=detail)
 
     entry_id = await ctx.db.write(audit, durable=True)
@@ -63,6 +60,6 @@ async def control(ctx: Context, principal: Principal, device_id: int, body: Cont
 
 
 async def history(ctx: Context, principal: Principal, device_id: int) -> list[ControlOut]:
-    await site_service.get_device(ctx, principal, device_id)
+    await devices_service.get_device(ctx, principal, device_id)
     rows = await ctx.db.read(lambda c: sql.control_log(c, device_id))
     return [ControlOut(**r) for r in rows]

@@ -1,18 +1,30 @@
-"""Scanning, commissioning and remote control (a site box with a Bluetooth radio)."""
+"""Devices, channels and gateways; scanning, commissioning and remote control (a site box with a radio)."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from litestar import Controller, get, post
+from litestar import Controller, delete, get, patch, post
 from litestar.params import JSONBody, Parameter, PathParameter
-from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from server.accounts.guards import Caller, Ctx, PathId
 from server.devices import commissioning, control
-from server.devices.schemas import Commissioning, CommissioningStart, ControlIn, ControlOut, ScanResult, Step
+from server.devices import service as devices_service
+from server.devices.schemas import (
+    ChannelOut,
+    ChannelPatch,
+    Commissioning,
+    CommissioningStart,
+    ControlIn,
+    ControlOut,
+    DeviceOut,
+    GatewayOut,
+    ScanResult,
+    Step,
+)
 
-__all__ = ["CommissioningController", "ControlController", "ScanController"]
+__all__ = ["CommissioningController", "ControlController", "DeviceController", "GatewayController", "ScanController"]
 
 
 class ScanController(Controller):
@@ -66,3 +78,37 @@ class ControlController(Controller):
     @get("/{device_id:int}/control", summary="The device's remote-control log, newest first")
     async def log(self, ctx: Ctx, principal: Caller, device_id: PathId) -> list[ControlOut]:
         return await control.history(ctx, principal, device_id)
+
+
+class DeviceController(Controller):
+    path = "/api/v1"
+    tags = ["devices"]
+    security = [{"BearerToken": []}]
+
+    @get("/devices/{device_id:int}", summary="A device with its channels")
+    async def get_device(self, ctx: Ctx, principal: Caller, device_id: PathId) -> DeviceOut:
+        return await devices_service.get_device(ctx, principal, device_id)
+
+    @get("/channels/{channel_id:int}", summary="A channel and its settings")
+    async def get_channel(self, ctx: Ctx, principal: Caller, channel_id: PathId) -> ChannelOut:
+        return await devices_service.get_channel(ctx, principal, channel_id)
+
+    @patch("/channels/{channel_id:int}", summary="Change a channel's settings (checked against the standards)")
+    async def patch_channel(
+        self, ctx: Ctx, principal: Caller, channel_id: PathId, data: JSONBody[ChannelPatch]
+    ) -> ChannelOut:
+        return await devices_service.update_channel(ctx, principal, channel_id, data.settings)
+
+
+class GatewayController(Controller):
+    path = "/api/v1/gateways"
+    tags = ["gateways"]
+    security = [{"BearerToken": []}]
+
+    @get("/{gateway_id:int}", summary="A gateway")
+    async def get_one(self, ctx: Ctx, principal: Caller, gateway_id: PathId) -> GatewayOut:
+        return await devices_service.get_gateway(ctx, principal, gateway_id)
+
+    @delete("/{gateway_id:int}", status_code=HTTP_204_NO_CONTENT, summary="Revoke a gateway's API key")
+    async def revoke(self, ctx: Ctx, principal: Caller, gateway_id: PathId) -> None:
+        await devices_service.revoke_gateway(ctx, principal, gateway_id)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import sqlite3
 import uuid
 from typing import TYPE_CHECKING, Any
 
@@ -14,11 +13,12 @@ from ble.poller import Gathered, Poller, Target
 from ble.pool import LinkPool
 from ble.scanner import Found
 from server.alarms.service import present
-from server.ingest.pipeline import Access, LiveEvent
+from server.ingest.pipeline import Access
 from server.ingest.service import ingest
 from server.ingest.wire import Event, IngestResult, ParsedBatch, Sample
+from server.live.events import LiveEvent
+from server.storage import Connection, make_durable
 from server.storage import devices as sql
-from server.storage.database import make_durable
 
 if TYPE_CHECKING:
     from server.context import Context
@@ -68,14 +68,14 @@ class SiteBox:
             log.warning("BLE batch: %d rejected, first: %s", len(result.rejected), result.rejected[0].error)
         return result
 
-    def _switches(self, conn: sqlite3.Connection, switches: dict[str, str], now: float,
+    def _switches(self, conn: Connection, switches: dict[str, str], now: float,
                   by: int | None) -> list[LiveEvent]:
         pipeline = self.ctx.pipeline
         events: list[LiveEvent] = []
         for serial, position in switches.items():
             entry = pipeline.registry.lookup(conn, serial)
             if entry is not None:
-                events += pipeline.switched(conn, entry.id, entry.site_id, position, now, by)
+                events += pipeline.alarms.switched(conn, entry.id, entry.site_id, position, now, by)
         if events:
             make_durable(conn)
         return events
@@ -89,3 +89,4 @@ class SiteBox:
         detail = {"code": exc.code, "error": exc.message, "address": target.address}
         events = await self.ctx.db.write(lambda conn: self.ctx.pipeline.link_fault(conn, target.serial, now, detail))
         self.ctx.hub.publish(present(events))
+        self.ctx.doorbell.ring_for(events)

@@ -3,27 +3,24 @@ endpoints and sync pushes both come here, so the rules are the same whichever wa
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from server.accounts.principal import Principal
+from server.accounts.roles import ASSIGNERS, HAZARD_EDITORS
 from server.errors import Conflict, Forbidden, InvalidInput, NotFound
 from server.hazards import automation, workflow
 from server.hazards.notices import Announcer
 from server.hazards.schemas import CommentIn, HazardCreate, HazardTransition
 from server.reference import Reference
+from server.storage import Connection
 from server.storage import alarms as alarm_sql
 from server.storage import attachments as attachment_sql
 from server.storage import hazards as sql
 from server.storage.scopes import sees_site, site_scope, user_principal
 
-__all__ = ["EDITORS", "Doer", "check_photos", "comment", "create", "edit", "move", "unusable_photo", "visible"]
-
-# Who edits a hazard's words besides the person who reported it: those who dispatch the work.
-EDITORS = ("admin", "operator", "inspector")
-
+__all__ = ["Doer", "check_photos", "comment", "create", "edit", "move", "unusable_photo", "visible"]
 
 @dataclass(frozen=True)
 class Doer:
@@ -35,33 +32,33 @@ class Doer:
     now: float
 
 
-def visible(conn: sqlite3.Connection, doer: Doer, hazard_id: int) -> dict[str, Any]:
-    where, params = site_scope(doer.principal, doer.reference)
-    row = sql.get_hazard(conn, hazard_id, where, params)
+def visible(conn: Connection, doer: Doer, hazard_id: int) -> dict[str, Any]:
+    scope = site_scope(doer.principal, doer.reference)
+    row = sql.get_hazard(conn, hazard_id, scope)
     if row is None:
         raise NotFound("hazard", hazard_id)
     return row
 
 
-def unusable_photo(conn: sqlite3.Connection, principal: Principal, reference: Reference,
+def unusable_photo(conn: Connection, principal: Principal, reference: Reference,
                    hashes: list[str]) -> int | None:
     """The index of the first photo the person may not cite: one not uploaded, or uploaded by someone else and not
     evidence on a record they can see (citing a hash must not make another tenant's photo readable)."""
     if not hashes:
         return None
-    where, params = site_scope(principal, reference)
-    ok = attachment_sql.readable(conn, hashes, principal.id, where, params)
+    scope = site_scope(principal, reference)
+    ok = attachment_sql.readable(conn, hashes, principal.id, scope)
     return next((i for i, sha in enumerate(hashes) if sha not in ok), None)
 
 
-def check_photos(conn: sqlite3.Connection, doer: Doer, hashes: list[str]) -> None:
+def check_photos(conn: Connection, doer: Doer, hashes: list[str]) -> None:
     index = unusable_photo(conn, doer.principal, doer.reference, hashes)
     if index is not None:
         raise InvalidInput(f"attachments[{index}]", f"no attachment {hashes[index][:12]}… of yours; upload it "
                                                     "first with PUT /api/v1/attachments/{sha256}")
 
 
-def _check_assignee(conn: sqlite3.Connection, doer: Doer, assignee_id: int | None, site_id: int) -> int:
+def _check_assignee(conn: Connection, doer: Doer, assignee_id: int | None, site_id: int) -> int:
     if assignee_id is None:
         raise InvalidInput("assignee_id", "say who fixes it: the id of a user who can see this site")
     person = user_principal(conn, assignee_id)
@@ -76,11 +73,11 @@ def _check_due(due: float | None, now: float) -> None:
         raise InvalidInput("due", "the due date must be in the future")
 
 
-def create(conn: sqlite3.Connection, doer: Doer, body: HazardCreate) -> int:
+def create(conn: Connection, doer: Doer, body: HazardCreate) -> int:
     """A reported hazard (assigned at once when the reporter may assign); its id."""
     if not sees_site(conn, doer.principal, doer.reference, body.site_id):
         raise NotFound("site", body.site_id)
-    if body.assignee_id is not None and doer.principal.role not in workflow.ASSIGNERS:
+    if body.assignee_id is not None and doer.principal.role not in ASSIGNERS:
         raise Forbidden(f"role {doer.principal.role} may not assign hazards")
     _check_due(body.due, doer.now)
     if body.alarm_id is not None and body.source != "alarm":
@@ -101,7 +98,7 @@ def create(conn: sqlite3.Connection, doer: Doer, body: HazardCreate) -> int:
         attachments=body.attachments)
 
 
-def move(conn: sqlite3.Connection, doer: Doer, hazard_id: int, body: HazardTransition) -> None:
+def move(conn: Connection, doer: Doer, hazard_id: int, body: HazardTransition) -> None:
     """One step of the workflow, decided against the hazard's state now: 409 Conflict when it is not a move
     from there, 403 Forbidden when this person may not make it."""
     principal, now = doer.principal, doer.now
@@ -140,7 +137,7 @@ def move(conn: sqlite3.Connection, doer: Doer, hazard_id: int, body: HazardTrans
     automation.announce(conn, doer.announcer, hazard_id, event_id, now)
 
 
-def comment(conn: sqlite3.Connection, doer: Doer, hazard_id: int, body: CommentIn) -> int:
+def comment(conn: Connection, doer: Doer, hazard_id: int, body: CommentIn) -> int:
     """A message on the three-party thread; its event id."""
     row = visible(conn, doer, hazard_id)
     check_photos(conn, doer, body.attachments)
@@ -151,13 +148,13 @@ def comment(conn: sqlite3.Connection, doer: Doer, hazard_id: int, body: CommentI
     return event_id
 
 
-def edit(conn: sqlite3.Connection, doer: Doer, hazard_id: int,
+def edit(conn: Connection, doer: Doer, hazard_id: int,
          decide: Callable[[dict[str, Any]], dict[str, Any]]) -> None:
     """New words or severity, by those who may edit and never once closed. ``decide`` gets the hazard as it is
     and answers the fields to write (sync merges them by stamp); the change is kept on the timeline."""
     row = visible(conn, doer, hazard_id)
     principal = doer.principal
-    if principal.role not in EDITORS and row["creator_id"] != principal.id:
+    if principal.role not in HAZARD_EDITORS and row["creator_id"] != principal.id:
         raise Forbidden(f"role {principal.role} may not edit this hazard; the person who reported it, the operator "
                         "company or an inspector may")
     if row["state"] == "closed":

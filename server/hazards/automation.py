@@ -3,7 +3,6 @@ writer thread, in one transaction per round."""
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
@@ -11,9 +10,10 @@ from server.detection.settings import unit_of
 from server.hazards.notices import Announcer
 from server.hazards.workflow import SEVERITY_DUE_S
 from server.notify.templates import Words, quantity
+from server.storage import Connection, make_durable
 from server.storage import hazards as sql
 from server.storage import sites as site_sql
-from server.storage.database import make_durable
+from server.storage.scopes import EVERY_SITE
 
 __all__ = [
     "DEFAULT_RULES", "announce", "due_alarms", "from_alarms", "open_hazard", "overdue", "pending", "run",
@@ -26,7 +26,7 @@ DEFAULT_RULES = {"alarm_uncleared_min": 30, "arc_always": True, "trip_always": T
 LOOKBACK_S = 7 * 86400.0
 
 
-def due_alarms(conn: sqlite3.Connection, now: float) -> list[dict[str, Any]]:
+def due_alarms(conn: Connection, now: float) -> list[dict[str, Any]]:
     """Alarms that the site's rules turn into hazards now."""
     out = []
     for alarm in sql.alarms_for_rules(conn, now - LOOKBACK_S):
@@ -40,7 +40,7 @@ def due_alarms(conn: sqlite3.Connection, now: float) -> list[dict[str, Any]]:
     return out
 
 
-def pending(conn: sqlite3.Connection, now: float) -> bool:
+def pending(conn: Connection, now: float) -> bool:
     """Whether ``run`` has anything to do: asked on a reader first, so the writer is not held by the look."""
     return bool(due_alarms(conn, now) or sql.newly_overdue(conn, now))
 
@@ -49,7 +49,7 @@ def pending(conn: sqlite3.Connection, now: float) -> bool:
 Changed = list[tuple[int, str]]
 
 
-def from_alarms(conn: sqlite3.Connection, announcer: Announcer, now: float, changed: Changed) -> None:
+def from_alarms(conn: Connection, announcer: Announcer, now: float, changed: Changed) -> None:
     words = Words("zh-CN", announcer.timezone, announcer.link_base)  # hazards are records in the site's language
     for alarm in due_alarms(conn, now):
         place = alarm["circuit"] or alarm["device_name"]
@@ -70,7 +70,7 @@ def from_alarms(conn: sqlite3.Connection, announcer: Announcer, now: float, chan
             sql.link_alarm(conn, alarm["id"], same["id"])
             changed.append((same["id"], "alarm_again"))
             continue
-        site = site_sql.get_site(conn, alarm["site_id"], "1 = 1", [])
+        site = site_sql.get_site(conn, alarm["site_id"], EVERY_SITE)
         assert site is not None  # an alarm's site
         hazard_id = open_hazard(conn, announcer, now, site_id=alarm["site_id"], title=title, description=note,
                                 severity="major", source="alarm", actor_id=None, assignee_id=site["owner_id"],
@@ -78,7 +78,7 @@ def from_alarms(conn: sqlite3.Connection, announcer: Announcer, now: float, chan
         changed.append((hazard_id, "created"))
 
 
-def open_hazard(conn: sqlite3.Connection, announcer: Announcer, now: float, *, site_id: int, title: str,
+def open_hazard(conn: Connection, announcer: Announcer, now: float, *, site_id: int, title: str,
                 description: str, severity: str, source: str, actor_id: int | None, assignee_id: int | None = None,
                 due: float | None = None, refs: dict[str, Any] | None = None, detail: dict[str, Any] | None = None,
                 attachments: Sequence[str] = ()) -> int:
@@ -101,7 +101,7 @@ def open_hazard(conn: sqlite3.Connection, announcer: Announcer, now: float, *, s
     return hazard_id
 
 
-def overdue(conn: sqlite3.Connection, announcer: Announcer, now: float, changed: Changed) -> None:
+def overdue(conn: Connection, announcer: Announcer, now: float, changed: Changed) -> None:
     for hazard in sql.newly_overdue(conn, now):
         changed.append((hazard["id"], "overdue"))
         event_id = sql.add_event(conn, hazard["id"], now, None, "overdue", hazard["state"])
@@ -109,7 +109,7 @@ def overdue(conn: sqlite3.Connection, announcer: Announcer, now: float, changed:
         announce(conn, announcer, hazard["id"], event_id, now)
 
 
-def announce(conn: sqlite3.Connection, announcer: Announcer, hazard_id: int, event_id: int, now: float) -> None:
+def announce(conn: Connection, announcer: Announcer, hazard_id: int, event_id: int, now: float) -> None:
     """Messages for one event of a hazard, in the event's transaction."""
     hazard = sql.get_hazard(conn, hazard_id)
     assert hazard is not None
@@ -117,7 +117,7 @@ def announce(conn: sqlite3.Connection, announcer: Announcer, hazard_id: int, eve
     announcer.announce(conn, hazard, event, now)
 
 
-def run(conn: sqlite3.Connection, announcer: Announcer, now: float, changed: Changed | None = None) -> int:
+def run(conn: Connection, announcer: Announcer, now: float, changed: Changed | None = None) -> int:
     """One round; answers how many hazards it made, joined to a repeat alarm or found overdue, and lists them in
     ``changed`` when given (for open site pages)."""
     changed = [] if changed is None else changed

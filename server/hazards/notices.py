@@ -5,15 +5,15 @@ the same transaction as the event (the outbox again) and sent by the notificatio
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
+from server.notify.recipients import subscribers
 from server.notify.templates import Words
 from server.reference import Reference
+from server.storage import Connection
 from server.storage import hazards as hazard_sql
 from server.storage import notify as notify_sql
-from server.storage.scopes import sees_site, user_principal
 
 __all__ = ["Announcer"]
 
@@ -24,17 +24,13 @@ class Announcer:
     timezone: str
     link_base: str
 
-    def announce(self, conn: sqlite3.Connection, hazard: dict[str, Any], event: dict[str, Any], now: float) -> int:
+    def announce(self, conn: Connection, hazard: dict[str, Any], event: dict[str, Any], now: float) -> int:
         """Messages for one event of ``hazard`` (a row of ``storage.hazards.get_hazard``); answers how many."""
         made = 0
         recipients = self._recipients(conn, hazard, event)
-        for sub in notify_sql.site_subscriptions(conn, hazard["site_id"], "hazard"):
-            role_in_event = recipients.get(sub["user_id"])
-            if role_in_event is None:
-                continue
-            person = user_principal(conn, sub["user_id"])
-            if person is None or not sees_site(conn, person, self.reference, hazard["site_id"]):
-                continue
+        for sub in subscribers(conn, self.reference, hazard["site_id"], "hazard",
+                               wanted=lambda sub: sub["user_id"] in recipients):
+            role_in_event = recipients[sub["user_id"]]
             title, body = self._words(Words(sub["lang"], self.timezone, self.link_base), hazard, event, role_in_event)
             notify_sql.insert_message(conn, {
                 "subscription_id": sub["id"], "kind": "hazard", "key": f"h{event['id']}-s{sub['id']}",
@@ -44,7 +40,7 @@ class Announcer:
         return made
 
     @staticmethod
-    def _recipients(conn: sqlite3.Connection, hazard: dict[str, Any], event: dict[str, Any]) -> dict[int, str]:
+    def _recipients(conn: Connection, hazard: dict[str, Any], event: dict[str, Any]) -> dict[int, str]:
         """user id → "assignee" | "other", never the person who caused the event."""
         kind = event["kind"]
         out: dict[int, str] = {}

@@ -1,13 +1,14 @@
-"""Hazards: create, move through the workflow, comment; who may do what is in ``hazards.workflow``."""
+"""Hazards: create, move through the workflow, comment. Which move is legal is in ``hazards.workflow``; who may
+make it, in ``accounts.roles``."""
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
 
 import msgspec
 
 from server.accounts.principal import Principal
+from server.accounts.roles import ASSIGNERS, RULE_EDITORS, require, require_user
 from server.context import Context
 from server.errors import NotFound
 from server.hazards import actions, automation, workflow
@@ -21,20 +22,17 @@ from server.hazards.schemas import (
     HazardRules,
     HazardTransition,
 )
-from server.ingest.pipeline import LiveEvent
-from server.sites.service import require, require_user, visible_site
+from server.live.events import LiveEvent
+from server.sites.access import visible_site
+from server.storage import Connection
+from server.storage import devices as device_sql
 from server.storage import hazards as sql
-from server.storage import sites as site_sql
-from server.storage.scopes import site_scope
+from server.storage.scopes import EVERY_SITE, site_scope
 
 __all__ = [
-    "RULE_EDITORS", "assignees", "comment", "create_hazard", "get_hazard", "get_rules", "hazard_detail",
+    "assignees", "comment", "create_hazard", "get_hazard", "get_rules", "hazard_detail",
     "hazard_out", "list_hazards", "set_rules", "transition",
 ]
-
-# Who sets a site's alarm → hazard rules: the operator company and admins.
-RULE_EDITORS = ("admin", "operator")
-
 
 def announcer(ctx: Context) -> Announcer:
     return Announcer(ctx.reference, ctx.settings.timezone, ctx.settings.link_base())
@@ -42,7 +40,7 @@ def announcer(ctx: Context) -> Announcer:
 
 async def _told(ctx: Context, principal: Principal, hazard_id: int, kind: str) -> HazardDetail:
     """After a hazard changed: wake the sender for its messages and tell open site pages (live ``hazard``)."""
-    ctx.hub.alarms.set()
+    ctx.doorbell.ring()
     detail = await get_hazard(ctx, principal, hazard_id)
     summary = msgspec.to_builtins(hazard_out(msgspec.to_builtins(detail), ctx.clock()))
     ctx.hub.publish([LiveEvent(detail.site_id, "hazard", {**summary, "event": kind})])
@@ -61,20 +59,20 @@ def hazard_detail(row: dict[str, Any], events: list[dict[str, Any]], now: float)
 async def list_hazards(ctx: Context, principal: Principal, *, site_id: int | None, states: list[str] | None,
                        overdue: bool, mine: bool, limit: int) -> list[HazardOut]:
     require_user(principal, "handle hazards")
-    where, params = site_scope(principal, ctx.reference)
+    scope = site_scope(principal, ctx.reference)
     now = ctx.clock()
     rows = await ctx.db.read(lambda c: sql.list_hazards(
-        c, where, params, site_id=site_id, states=states, overdue_at=now if overdue else None,
+        c, scope, site_id=site_id, states=states, overdue_at=now if overdue else None,
         assignee_id=principal.id if mine else None, limit=limit))
     return [hazard_out(r, now) for r in rows]
 
 
 async def get_hazard(ctx: Context, principal: Principal, hazard_id: int) -> HazardDetail:
     require_user(principal, "handle hazards")
-    where, params = site_scope(principal, ctx.reference)
+    scope = site_scope(principal, ctx.reference)
 
-    def read(conn: sqlite3.Connection) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
-        row = sql.get_hazard(conn, hazard_id, where, params)
+    def read(conn: Connection) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+        row = sql.get_hazard(conn, hazard_id, scope)
         return row, (sql.hazard_events(conn, hazard_id) if row else [])
 
     row, events = await ctx.db.read(read)
@@ -91,7 +89,7 @@ async def create_hazard(ctx: Context, principal: Principal, body: HazardCreate) 
     require_user(principal, "handle hazards")
     await visible_site(ctx, principal, body.site_id)
     if body.assignee_id is not None:
-        require(principal, workflow.ASSIGNERS, "assign hazards")
+        require(principal, ASSIGNERS, "assign hazards")
     doer = _doer(ctx, principal)
     hazard_id = await ctx.db.write(lambda c: actions.create(c, doer, body), durable=True)
     return await _told(ctx, principal, hazard_id, "created")
@@ -114,7 +112,7 @@ async def comment(ctx: Context, principal: Principal, hazard_id: int, body: Comm
 
 async def assignees(ctx: Context, principal: Principal, site_id: int) -> list[AssigneeOut]:
     await visible_site(ctx, principal, site_id)
-    require(principal, workflow.ASSIGNERS, "assign hazards")
+    require(principal, ASSIGNERS, "assign hazards")
     return msgspec.convert(await ctx.db.read(lambda c: sql.assignees(c, site_id)), list[AssigneeOut])
 
 
@@ -126,10 +124,10 @@ async def from_commissioning(ctx: Context, principal: Principal, commissioning: 
     words = {"checklist_failed": "安装验收未通过", "self_test_no_alarm": "探测器自检未报警",
              "self_test_not_cleared": "探测器自检报警未恢复"}
 
-    def create(conn: sqlite3.Connection) -> int | None:
+    def create(conn: Connection) -> int | None:
         if sql.commissioning_hazard_open(conn, commissioning["id"]):
             return None
-        found = site_sql.get_device(conn, commissioning["device_id"], "1 = 1", [])
+        found = device_sql.get_device(conn, commissioning["device_id"], EVERY_SITE)
         device = found["serial"] if found else commissioning["address"]
         return automation.open_hazard(
             conn, announcer(ctx), now, site_id=commissioning["site_id"], title=f"{words.get(code, code)}：{device}",

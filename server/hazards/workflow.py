@@ -13,9 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from server.accounts.roles import ASSIGNERS, CLOSERS, VERIFIERS
+
 __all__ = [
-    "ASSIGNERS", "CLOSERS", "MOVES", "OPEN_STATES", "SEVERITY_DUE_S", "STATES", "VERIFIERS", "Actor", "Illegal",
-    "Move", "NotAllowed", "decide", "is_overdue",
+    "MOVES", "OPEN_STATES", "SEVERITY_DUE_S", "STATES", "Actor", "Illegal", "Move", "NotAllowed", "decide",
+    "is_overdue",
 ]
 
 State = Literal["open", "assigned", "rectified", "verified", "closed"]
@@ -24,12 +26,6 @@ STATES: tuple[State, ...] = ("open", "assigned", "rectified", "verified", "close
 # States in which a hazard can be overdue: nobody has fixed it yet.
 OPEN_STATES = ("open", "assigned")
 
-# Who dispatches work: the operator company, the grid inspector who found it, admins.
-ASSIGNERS = ("admin", "operator", "inspector")
-# Who checks the work on site.
-VERIFIERS = ("admin", "operator", "inspector")
-# Who closes a verified hazard; the regulator may close what it supervises.
-CLOSERS = ("admin", "operator", "inspector", "regulator")
 # Default time to fix: a major hazard (重大隐患) within 3 days, a general one (一般隐患) within 7.
 SEVERITY_DUE_S = {"major": 3 * 86400.0, "general": 7 * 86400.0}
 

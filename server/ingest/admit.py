@@ -3,7 +3,6 @@ are well placed in time and not repeated. Decisions only; the pipeline stores wh
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,7 +10,9 @@ import numpy as np
 
 from server.ingest.registry import DeviceEntry, Registry
 from server.ingest.wire import ParsedBatch, Rejected
+from server.storage import Connection
 from server.storage import sites as site_sql
+from server.storage.scopes import EVERY_SITE, Scope
 
 __all__ = ["MAX_CLOCK_SKEW_S", "Access", "check", "feedable", "samples"]
 
@@ -29,8 +30,7 @@ class Access:
 
     sender: str = "local"
     site_id: int | None = None
-    scope_sql: str = "1 = 1"
-    params: tuple[Any, ...] = ()
+    scope: Scope = EVERY_SITE
 
 
 def samples(batch: ParsedBatch, devices: dict[str, DeviceEntry], now: float,
@@ -66,15 +66,14 @@ def samples(batch: ParsedBatch, devices: dict[str, DeviceEntry], now: float,
     return slots[ok], ts[ok], values[ok]
 
 
-def feedable(conn: sqlite3.Connection, registry: Registry, batch: ParsedBatch,
+def feedable(conn: Connection, registry: Registry, batch: ParsedBatch,
              access: Access) -> dict[str, DeviceEntry]:
     """The batch's devices that exist and that the caller may feed (others stay unknown, by design)."""
     serials = {s.device for s in batch.samples} | {e.device for e in batch.events}
     found = {serial: entry for serial in serials if (entry := registry.lookup(conn, serial))}
     if access.site_id is not None:
         return {k: v for k, v in found.items() if v.site_id == access.site_id}
-    visible = site_sql.visible_site_ids(conn, sorted({e.site_id for e in found.values()}), access.scope_sql,
-                                        list(access.params))
+    visible = site_sql.visible_site_ids(conn, sorted({e.site_id for e in found.values()}), access.scope)
     return {k: v for k, v in found.items() if v.site_id in visible}
 
 def check(entry: DeviceEntry | None, serial: str, ts: float, now: float) -> str | None:

@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-import sqlite3
+from typing import TYPE_CHECKING
 
 from server.accounts.principal import Principal
+from server.accounts.roles import FEEDERS
 from server.alarms.service import present
-from server.context import Context
 from server.errors import Forbidden, StorageFull
 from server.ingest.pipeline import Access, Outcome
 from server.ingest.wire import IngestResult, ParsedBatch
+from server.storage import Connection
 from server.storage.scopes import site_scope
 
-__all__ = ["FEEDERS", "access_for", "ingest"]
+if TYPE_CHECKING:  # not at run time: server.context imports this module's importers
+    from server.context import Context
 
-# Users who may feed readings themselves (a gateway key always may, for its own site).
-FEEDERS = ("admin", "operator", "installer")
+__all__ = ["access_for", "ingest"]
 
 
 def access_for(ctx: Context, principal: Principal) -> Access:
@@ -23,14 +24,13 @@ def access_for(ctx: Context, principal: Principal) -> Access:
         return Access(sender=f"gateway:{principal.id}", site_id=principal.site_id)
     if principal.role not in FEEDERS:
         raise Forbidden(f"role {principal.role} may not send readings; use a gateway key or an installer account")
-    where, params = site_scope(principal, ctx.reference)
-    return Access(sender=f"user:{principal.id}", scope_sql=where, params=tuple(params))
+    return Access(sender=f"user:{principal.id}", scope=site_scope(principal, ctx.reference))
 
 
 async def ingest(ctx: Context, access: Access, batch: ParsedBatch) -> IngestResult:
     watched = ctx.hub.watched()
     now = ctx.clock()
-    def job(conn: sqlite3.Connection) -> Outcome:
+    def job(conn: Connection) -> Outcome:
         return ctx.pipeline.ingest(conn, batch, access, now, watched)
 
     try:
@@ -42,4 +42,5 @@ async def ingest(ctx: Context, access: Access, batch: ParsedBatch) -> IngestResu
         # alarm book with it) and the reserve was freed for it, so once more, and it is stored whole.
         outcome = await ctx.db.write(job)
     ctx.hub.publish(present(outcome.live))
+    ctx.doorbell.ring_for(outcome.live)
     return outcome.result

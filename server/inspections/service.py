@@ -3,12 +3,12 @@ failed item becomes a hazard assigned to the site's owner."""
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
 
 import msgspec
 
 from server.accounts.principal import Principal
+from server.accounts.roles import INSPECTORS, require
 from server.context import Context
 from server.errors import NotFound
 from server.hazards.actions import Doer
@@ -24,13 +24,13 @@ from server.inspections.schemas import (
     InspectionOut,
     TemplateOut,
 )
-from server.inspections.visits import INSPECTORS
-from server.sites.service import require, visible_site
+from server.sites.access import visible_site
+from server.storage import Connection
 from server.storage import inspections as sql
 from server.storage.scopes import site_scope
 
 __all__ = [
-    "INSPECTORS", "answer", "complete", "get_inspection", "inspection_out", "list_inspections", "list_templates",
+    "answer", "complete", "get_inspection", "inspection_out", "list_inspections", "list_templates",
     "start",
 ]
 
@@ -71,16 +71,16 @@ def inspection_out(row: dict[str, Any], detail: bool = False, answers: list[dict
 
 
 async def list_inspections(ctx: Context, principal: Principal, site_id: int | None, limit: int) -> list[InspectionOut]:
-    where, params = site_scope(principal, ctx.reference)
-    rows = await ctx.db.read(lambda c: sql.list_inspections(c, where, params, site_id, limit))
+    scope = site_scope(principal, ctx.reference)
+    rows = await ctx.db.read(lambda c: sql.list_inspections(c, scope, site_id, limit))
     return [inspection_out(r) for r in rows]
 
 
 async def get_inspection(ctx: Context, principal: Principal, inspection_id: int) -> InspectionDetail:
-    where, params = site_scope(principal, ctx.reference)
+    scope = site_scope(principal, ctx.reference)
 
-    def read(conn: sqlite3.Connection) -> tuple[dict[str, Any] | None, list[dict[str, Any]], list[int]]:
-        row = sql.get_inspection(conn, inspection_id, where, params)
+    def read(conn: Connection) -> tuple[dict[str, Any] | None, list[dict[str, Any]], list[int]]:
+        row = sql.get_inspection(conn, inspection_id, scope)
         if row is None:
             return None, [], []
         return row, sql.answers(conn, inspection_id), sql.hazards_of(conn, inspection_id)
@@ -117,5 +117,5 @@ async def complete(ctx: Context, principal: Principal, inspection_id: int, body:
     require(principal, INSPECTORS, "sign inspections")
     doer = _doer(ctx, principal)
     await ctx.db.write(lambda c: visits.sign(c, doer, inspection_id, body), durable=True)
-    ctx.hub.alarms.set()
+    ctx.doorbell.ring()
     return await get_inspection(ctx, principal, inspection_id)

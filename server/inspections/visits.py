@@ -3,7 +3,6 @@ both come here, so the rules are the same whichever way an answer arrives."""
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
 
 import msgspec
@@ -14,15 +13,12 @@ from server.hazards import automation
 from server.hazards.actions import Doer, unusable_photo
 from server.inspections import templates
 from server.inspections.schemas import AnswerIn, CompleteIn, ItemOut
+from server.storage import Connection
 from server.storage import inspections as sql
 from server.storage import sites as site_sql
-from server.storage.scopes import sees_site, site_scope
+from server.storage.scopes import EVERY_SITE, sees_site, site_scope
 
-__all__ = ["INSPECTORS", "answer", "item_out", "server_stamp", "sign", "start", "visible"]
-
-# Who inspects: the grid inspector, the operator company's staff, the regulator's officers, admins.
-INSPECTORS = ("admin", "operator", "inspector", "regulator")
-
+__all__ = ["answer", "item_out", "server_stamp", "sign", "start", "visible"]
 
 def item_out(item: templates.Item) -> ItemOut:
     return ItemOut(key=item.key, text={"zh-CN": item.zh, "en": item.en}, section=item.section, major=item.major,
@@ -34,17 +30,17 @@ def server_stamp(now: float) -> str:
     return str(HLC(int(now * 1000), 0, "server"))
 
 
-def visible(conn: sqlite3.Connection, doer: Doer, inspection_id: int) -> dict[str, Any]:
-    where, params = site_scope(doer.principal, doer.reference)
-    row = sql.get_inspection(conn, inspection_id, where, params)
+def visible(conn: Connection, doer: Doer, inspection_id: int) -> dict[str, Any]:
+    scope = site_scope(doer.principal, doer.reference)
+    row = sql.get_inspection(conn, inspection_id, scope)
     if row is None:
         raise NotFound("inspection", inspection_id)
     return row
 
 
-def start(conn: sqlite3.Connection, doer: Doer, site_id: int, template_id: str | None) -> int:
+def start(conn: Connection, doer: Doer, site_id: int, template_id: str | None) -> int:
     """A new visit with the site's checklist (its items kept as they are today); its id."""
-    site = site_sql.get_site(conn, site_id, "1 = 1", [])
+    site = site_sql.get_site(conn, site_id, EVERY_SITE)
     if site is None or not sees_site(conn, doer.principal, doer.reference, site_id):
         raise NotFound("site", site_id)
     if template_id is None:
@@ -61,7 +57,7 @@ def start(conn: sqlite3.Connection, doer: Doer, site_id: int, template_id: str |
     return sql.insert_inspection(conn, record)
 
 
-def answer(conn: sqlite3.Connection, doer: Doer, inspection_id: int, given: list[AnswerIn], hlcs: list[str],
+def answer(conn: Connection, doer: Doer, inspection_id: int, given: list[AnswerIn], hlcs: list[str],
            row: dict[str, Any] | None = None) -> list[tuple[str, str | None]]:
     """Save the good answers, refuse the others one by one: (status, error or None) per answer, where status is
     saved, kept (an answer with a newer stamp stays) or rejected. ``hlcs``: each answer's stamp, in order, as if
@@ -93,7 +89,7 @@ def answer(conn: sqlite3.Connection, doer: Doer, inspection_id: int, given: list
     return out
 
 
-def sign(conn: sqlite3.Connection, doer: Doer, inspection_id: int, body: CompleteIn) -> None:
+def sign(conn: Connection, doer: Doer, inspection_id: int, body: CompleteIn) -> None:
     """Signed: every item answered; each failed item becomes a hazard assigned to the site's owner."""
     row = visible(conn, doer, inspection_id)
     if row["state"] == "completed":
@@ -110,7 +106,7 @@ def sign(conn: sqlite3.Connection, doer: Doer, inspection_id: int, body: Complet
                                                 "signed_by": body.signed_by.strip(), "summary": body.summary.strip()})
 
 
-def _hazard(conn: sqlite3.Connection, doer: Doer, inspection: dict[str, Any], item: dict[str, Any],
+def _hazard(conn: Connection, doer: Doer, inspection: dict[str, Any], item: dict[str, Any],
             found: dict[str, Any]) -> None:
     """A failed item: a hazard assigned at once to the site's owner (else open, for the operator to dispatch)."""
     automation.open_hazard(

@@ -7,7 +7,7 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
 
-from server.ingest.pipeline import LiveEvent
+from server.live.events import LiveEvent
 
 __all__ = ["Hub", "Subscription", "follow"]
 
@@ -27,8 +27,6 @@ class Hub:
     def __init__(self) -> None:
         self._subs: dict[int, set[Subscription]] = {}
         self._open: dict[str, int] = {}  # open streams per caller ("user:3", "gateway:7")
-        # Set by every published alarm change; the notifier waits on it (server/notify/worker.py).
-        self.alarms = asyncio.Event()
 
     def watched(self) -> frozenset[int]:
         """Sites someone is watching right now; ingest builds reading events only for these."""
@@ -36,8 +34,6 @@ class Hub:
 
     def publish(self, events: Iterable[LiveEvent]) -> None:
         for event in events:
-            if event.event == "alarm":
-                self.alarms.set()
             for sub in self._subs.get(event.site_id, ()):
                 if sub.overflowed:
                     continue

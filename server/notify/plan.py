@@ -8,16 +8,15 @@ limit frees a slot. Compose takes exactly the deliveries whose ``due_at`` has co
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
 from server.detection.settings import unit_of
 from server.notify import policy, templates
+from server.notify.recipients import Seen, subscribers
 from server.reference import Reference
+from server.storage import Connection, make_durable
 from server.storage import notify as sql
-from server.storage.database import make_durable
-from server.storage.scopes import sees_site, user_principal
 
 __all__ = ["Config", "Planner"]
 
@@ -38,10 +37,10 @@ class Planner:
         self.reference = reference
         self.config = config
 
-    def step(self, conn: sqlite3.Connection, now: float) -> int:
+    def step(self, conn: Connection, now: float) -> int:
         """One round: plan the outbox, climb the ladders, compose the due messages. Answers how many messages
         were made; anything written is made durable (people were promised these messages)."""
-        seen: dict[tuple[int, int], bool] = {}
+        seen: Seen = {}
         changed = self.plan_outbox(conn, now, seen)
         changed += self.escalate(conn, now, seen)
         made = self.compose(conn, now)
@@ -51,22 +50,14 @@ class Planner:
 
     # ---- who is told ------------------------------------------------------------------------------------
 
-    def _recipients(self, conn: sqlite3.Connection, site: dict[str, Any], level: str,
-                    seen: dict[tuple[int, int], bool]) -> list[tuple[dict[str, Any], int]]:
+    def _recipients(self, conn: Connection, site: dict[str, Any], level: str,
+                    seen: Seen) -> list[tuple[dict[str, Any], int]]:
         """Subscriptions that want ``level`` at the site and whose users still see it, with their ladder rung."""
-        out = []
-        for sub in sql.site_subscriptions(conn, site["site_id"], level):
-            key = (sub["user_id"], site["site_id"])
-            if key not in seen:
-                principal = user_principal(conn, sub["user_id"])
-                seen[key] = principal is not None and sees_site(conn, principal, self.reference, site["site_id"])
-            if seen[key]:
-                tier = policy.tier_of(sub["role"], sub["user_id"], sub["company_id"], site["owner_id"],
-                                      site["company_id"])
-                out.append((sub, tier))
-        return out
+        return [(sub, policy.tier_of(sub["role"], sub["user_id"], sub["company_id"], site["owner_id"],
+                                     site["company_id"]))
+                for sub in subscribers(conn, self.reference, site["site_id"], level, seen=seen)]
 
-    def plan_outbox(self, conn: sqlite3.Connection, now: float, seen: dict[tuple[int, int], bool]) -> int:
+    def plan_outbox(self, conn: Connection, now: float, seen: Seen) -> int:
         rows = sql.outbox_batch(conn, OUTBOX_BATCH)
         for row in rows:
             sql.planned(conn, row["transition_id"])
@@ -88,7 +79,7 @@ class Planner:
                                          for s, tier in recipients], now)
         return len(rows)
 
-    def _digest_at(self, conn: sqlite3.Connection, sub: dict[str, Any], now: float) -> float:
+    def _digest_at(self, conn: Connection, sub: dict[str, Any], now: float) -> float:
         """When a digest item for ``sub`` goes out: with the digest already waiting, else one interval from now;
         never inside quiet hours."""
         pending = sql.pending_digest(conn, sub["id"])
@@ -97,7 +88,7 @@ class Planner:
         return policy.digest_at(now, sub["digest_interval_s"], sub["quiet_start"], sub["quiet_end"],
                                 self.config.timezone)
 
-    def escalate(self, conn: sqlite3.Connection, now: float, seen: dict[tuple[int, int], bool]) -> int:
+    def escalate(self, conn: Connection, now: float, seen: Seen) -> int:
         """Rungs whose time has come: told if the alarm is still active and unacknowledged, else closed."""
         rows = sql.due_escalations(conn, now)
         for row in rows:
@@ -115,7 +106,7 @@ class Planner:
 
     # ---- what is sent -----------------------------------------------------------------------------------
 
-    def compose(self, conn: sqlite3.Connection, now: float) -> int:
+    def compose(self, conn: Connection, now: float) -> int:
         made = 0
         for sub in sql.waiting_subscriptions(conn, now):
             waiting = sql.waiting_deliveries(conn, sub["id"], now)
@@ -156,32 +147,32 @@ class Planner:
     def _free(self, recent: list[float]) -> int:
         return self.config.rate_max - len(recent)
 
-    def _hold(self, conn: sqlite3.Connection, deliveries: list[dict[str, Any]], mode: str,
+    def _hold(self, conn: Connection, deliveries: list[dict[str, Any]], mode: str,
               recent: list[float]) -> None:
         """Deliveries that wait for the rate limit, due again when it frees a slot."""
         free_at = policy.slot_free_at(recent, self.config.rate_max, self.config.rate_window_s)
         assert free_at is not None
         sql.hold(conn, [d["id"] for d in deliveries], mode, free_at)
 
-    def _digest(self, conn: sqlite3.Connection, subscription_id: int, words: templates.Words,
+    def _digest(self, conn: Connection, subscription_id: int, words: templates.Words,
                 events: list[templates.Event], delivery_ids: list[int], now: float) -> None:
         level = "prealarm" if any(e.level == "prealarm" for e in events) else "fault"
         title, body = templates.digest_message(words, level, events)
         self._message(conn, subscription_id, "digest", f"digest-s{subscription_id}-d{delivery_ids[0]}", level,
                       title, body, delivery_ids, now)
 
-    def _summary(self, conn: sqlite3.Connection, subscription_id: int, words: templates.Words,
+    def _summary(self, conn: Connection, subscription_id: int, words: templates.Words,
                  events: dict[int, dict[str, Any]], deliveries: list[dict[str, Any]], now: float) -> None:
         title, body = templates.summary_message(words, [_event(events[d["transition_id"]]) for d in deliveries])
         self._message(conn, subscription_id, "summary", f"summary-s{subscription_id}-d{deliveries[0]['id']}",
                       "alarm", title, body, [d["id"] for d in deliveries], now, mode="summary")
 
     @staticmethod
-    def _events(conn: sqlite3.Connection, waiting: list[dict[str, Any]]) -> dict[int, dict[str, Any]]:
+    def _events(conn: Connection, waiting: list[dict[str, Any]]) -> dict[int, dict[str, Any]]:
         return sql.delivery_events(conn, sorted({d["transition_id"] for d in waiting})) if waiting else {}
 
     @staticmethod
-    def _message(conn: sqlite3.Connection, subscription_id: int, kind: str, key: str, tone: str, title: str,
+    def _message(conn: Connection, subscription_id: int, kind: str, key: str, tone: str, title: str,
                  body: str, delivery_ids: list[int], now: float, mode: str | None = None) -> None:
         sql.insert_message(conn, {"subscription_id": subscription_id, "kind": kind, "key": key, "level": tone,
                                   "title": title, "body": body, "next_at": now, "created_at": now},

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
 
 import msgspec
 
 from server.accounts.principal import Principal
+from server.accounts.roles import POLICY_EDITORS, require, require_user
 from server.context import Context
 from server.errors import InvalidInput, NotFound, RateLimited
 from server.notify import policy, targets, templates
@@ -22,14 +22,14 @@ from server.notify.schemas import (
     TargetResultOut,
     TestResult,
 )
-from server.sites.service import require, require_user, visible_site
+from server.sites.access import visible_site
+from server.storage import Connection
 from server.storage import alarms as alarm_sql
 from server.storage import notify as sql
 from server.storage import sites as site_sql
 from server.storage.scopes import site_scope
 
 __all__ = [
-    "POLICY_EDITORS",
     "create_subscription",
     "delete_subscription",
     "deliveries",
@@ -40,8 +40,6 @@ __all__ = [
     "update_subscription",
 ]
 
-# Who sets a site's escalation ladder: the operator company that runs the monitoring, and admins.
-POLICY_EDITORS = ("admin", "operator")
 # One test message per subscription in this many seconds: a test to paid SMS costs money each time.
 TEST_INTERVAL_S = 30.0
 
@@ -60,8 +58,8 @@ async def _check_sites(ctx: Context, principal: Principal, site_ids: list[int] |
         if site_ids == []:
             raise InvalidInput("site_ids", "choose at least one site, or leave site_ids out for every site you see")
         return
-    where, params = site_scope(principal, ctx.reference)
-    visible = await ctx.db.read(lambda c: site_sql.visible_site_ids(c, site_ids, where, params))
+    scope = site_scope(principal, ctx.reference)
+    visible = await ctx.db.read(lambda c: site_sql.visible_site_ids(c, site_ids, scope))
     for index, site_id in enumerate(site_ids):
         if site_id not in visible:
             raise InvalidInput(f"site_ids[{index}]", f"site {site_id} not found")
@@ -90,7 +88,7 @@ async def create_subscription(ctx: Context, principal: Principal, body: Subscrip
         "created_at": ctx.clock(),
     }
 
-    def insert(conn: sqlite3.Connection) -> dict[str, Any]:
+    def insert(conn: Connection) -> dict[str, Any]:
         subscription_id = sql.insert_subscription(conn, record)
         row = sql.get_subscription(conn, subscription_id, user_id)
         assert row is not None
@@ -119,7 +117,7 @@ async def update_subscription(ctx: Context, principal: Principal, subscription_i
         fields["label"] = fields["label"].strip()
     _check_quiet(fields.get("quiet_start", row["quiet_start"]), fields.get("quiet_end", row["quiet_end"]))
 
-    def update(conn: sqlite3.Connection) -> dict[str, Any]:
+    def update(conn: Connection) -> dict[str, Any]:
         sql.update_subscription(conn, subscription_id, fields)
         updated = sql.get_subscription(conn, subscription_id, principal.id)
         assert updated is not None
@@ -157,7 +155,7 @@ async def test_subscription(ctx: Context, principal: Principal, subscription_id:
                                 allow_private=ctx.settings.notify_allow_private)
     results = [msgspec.to_builtins(r) for r in result.results]
 
-    def record(conn: sqlite3.Connection) -> None:
+    def record(conn: Connection) -> None:
         message_id = sql.insert_message(conn, {"subscription_id": subscription_id, "kind": "test", "key": key,
                                                "level": "info", "title": title, "body": body, "next_at": now,
                                                "created_at": now, "state": "sending"}, [])
@@ -210,8 +208,8 @@ def _attempt(entry: dict[str, Any]) -> AttemptOut:
 
 
 async def deliveries(ctx: Context, principal: Principal, alarm_id: int) -> list[DeliveryOut]:
-    where, params = site_scope(principal, ctx.reference)
-    if await ctx.db.read(lambda c: alarm_sql.get_alarm(c, alarm_id, where, params)) is None:
+    scope = site_scope(principal, ctx.reference)
+    if await ctx.db.read(lambda c: alarm_sql.get_alarm(c, alarm_id, scope)) is None:
         raise NotFound("alarm", alarm_id)
     rows = await ctx.db.read(lambda c: sql.alarm_deliveries(c, alarm_id))
     for row in rows:

@@ -10,9 +10,7 @@ transition to one subscription, and a sent message is never leased again.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-import sqlite3
 import time
 from typing import Any
 
@@ -22,6 +20,7 @@ from server.context import Context
 from server.notify import policy, targets
 from server.notify.plan import Config, Planner
 from server.notify.secrets import Secrets, SecretUnreadable
+from server.storage import Connection
 from server.storage import notify as sql
 
 __all__ = ["Notifier", "run"]
@@ -52,7 +51,7 @@ class Notifier:
             return 0
         free = self.ctx.settings.notify_concurrency - len(self._sending)
 
-        def plan_and_lease(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+        def plan_and_lease(conn: Connection) -> list[dict[str, Any]]:
             self.planner.step(conn, now)
             return sql.lease_due(conn, now, free) if free > 0 else []
 
@@ -103,27 +102,21 @@ class Notifier:
         if not ok:
             log.warning("message %s (%s) failed, try %d; next in %.1f s: %s", message["id"], message["key"],
                         attempts, (next_at or now) - now, "; ".join(str(r["error"]) for r in results))
-        self.ctx.hub.alarms.set()  # a slot is free and retries may be due
+        self.ctx.doorbell.ring()  # a slot is free and retries may be due
 
 
 async def run(ctx: Context) -> None:
-    """Woken by every alarm change (``hub.alarms``) and at least every ``notify_tick_s`` for retries, digests
-    and escalations."""
+    """Woken by the doorbell (an alarm changed, messages were written) and at least every ``notify_tick_s`` for
+    retries, digests and escalations."""
     notifier = Notifier(ctx)
-    ctx.notifier = notifier
     await notifier.start()
-    wake = ctx.hub.alarms
     try:
         while True:
-            wake.clear()
+            ctx.doorbell.answer()
             try:
                 await notifier.round()
             except Exception:  # the loop must outlive one bad round; the log says what happened
                 log.exception("notification round failed")
-            # asyncio.timeout, not wait_for: in Python 3.11 wait_for can swallow a cancellation that races its
-            # timeout, and this loop would then run on after shutdown asked it to stop.
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(ctx.settings.notify_tick_s):
-                    await wake.wait()
+            await ctx.doorbell.wait(ctx.settings.notify_tick_s)
     finally:
         await notifier.stop()

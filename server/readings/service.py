@@ -4,7 +4,6 @@ worth of points and never a whole range read row by row."""
 from __future__ import annotations
 
 import math
-import sqlite3
 
 import numpy as np
 
@@ -13,8 +12,9 @@ from server.context import Context
 from server.errors import InvalidInput, NotFound
 from server.ingest.admit import MAX_CLOCK_SKEW_S
 from server.readings.schemas import Readings
+from server.storage import Connection
+from server.storage import devices as device_sql
 from server.storage import readings as sql
-from server.storage import sites as site_sql
 from server.storage.scopes import site_scope
 
 __all__ = ["DEFAULT_RANGE_S", "MAX_POINTS", "MAX_RAW_RANGE_S", "readings"]
@@ -31,8 +31,8 @@ DEFAULT_RANGE_S = 6 * 3600.0
 
 async def readings(ctx: Context, principal: Principal, channel_id: int, start: float | None, end: float | None,
                    step: float | None) -> Readings:
-    where, params = site_scope(principal, ctx.reference)
-    if await ctx.db.read(lambda c: site_sql.get_channel(c, channel_id, where, params)) is None:
+    scope = site_scope(principal, ctx.reference)
+    if await ctx.db.read(lambda c: device_sql.get_channel(c, channel_id, scope)) is None:
         raise NotFound("channel", channel_id)
     now = ctx.clock()
     end = now if end is None else end
@@ -49,7 +49,7 @@ async def readings(ctx: Context, principal: Principal, channel_id: int, start: f
             raise InvalidInput("step", f"raw readings are given for at most 7 days; for {_days(span)} ask with a "
                                        f"step (step={fitting} fits in one answer)")
 
-        def raw(conn: sqlite3.Connection) -> Readings:
+        def raw(conn: Connection) -> Readings:
             rows = sql.range_raw(conn, channel_id, max(start, raw_horizon), raw_end, limit=MAX_POINTS + 1)
             if len(rows) > MAX_POINTS:
                 raise InvalidInput("step", f"more than {MAX_POINTS} readings from 'from' to 'to'; ask with a step "
@@ -63,7 +63,7 @@ async def readings(ctx: Context, principal: Principal, channel_id: int, start: f
     return await ctx.db.read(lambda c: _bucket_means(c, channel_id, start, end, step, (raw_horizon, raw_end)))
 
 
-def _bucket_means(conn: sqlite3.Connection, channel_id: int, start: float, end: float, step: float,
+def _bucket_means(conn: Connection, channel_id: int, start: float, end: float, step: float,
                   raw_span: tuple[float, float]) -> Readings:
     """Bucket means at bucket starts (aligned to ``step`` from the epoch); empty buckets are left out.
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import sqlite3
 from collections import Counter, defaultdict
 from datetime import datetime
 from typing import Any
@@ -17,8 +16,9 @@ from server.notify.templates import Words
 from server.reports import score as scoring
 from server.reports.schemas import AlarmCount, FactorOut, HazardLine, HazardSummary, Report, SiteFacts, Trend
 from server.reports.words import WORDS
-from server.sites.service import visible_site
+from server.sites.access import visible_site
 from server.stats.capabilities import capabilities_of
+from server.storage import Connection
 from server.storage import reports as sql
 
 __all__ = ["build", "period_bounds"]
@@ -62,7 +62,7 @@ async def build(ctx: Context, principal: Principal, site_id: int, period: str | 
                                      f"{registered:%Y-%m-%d}; ask for {registered:%Y-%m} or later")
     until = min(end, now)
 
-    def read(conn: sqlite3.Connection) -> dict[str, Any]:
+    def read(conn: Connection) -> dict[str, Any]:
         return {"devices": sql.devices(conn, site_id), "commissioned": sql.commissioned_devices(conn, site_id),
                 "offline": sql.offline_spans(conn, site_id, start, until),
                 "alarms": sql.alarms(conn, site_id, start, until),

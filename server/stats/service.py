@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections import Counter, defaultdict
 from datetime import datetime
 from typing import Any
@@ -13,26 +12,25 @@ from server.context import Context
 from server.errors import InvalidInput
 from server.stats.capabilities import capabilities_of
 from server.stats.schemas import CategoryRow, CoverageOut, CoverageRow, HazardRow, HotspotsOut, OfflineSite
+from server.storage import Connection
 from server.storage import stats as sql
-from server.storage.scopes import site_scope
+from server.storage.scopes import Scope, in_region, of_venue_types, site_scope
 
 __all__ = ["coverage", "hazards_by_sector", "hotspots", "offline"]
 
 
-def _scope(ctx: Context, principal: Principal, region: str | None, sector: str | None) -> tuple[str, list[Any]]:
-    where, params = site_scope(principal, ctx.reference)
+def _scope(ctx: Context, principal: Principal, region: str | None, sector: str | None) -> Scope:
+    scope = site_scope(principal, ctx.reference)
     if region is not None:
         if ctx.reference.region(region) is None:
             raise InvalidInput("region", f"no region {region}; GET /api/v1/reference lists them")
-        clause, more = sql.in_region(region)
-        where, params = f"{where} AND {clause}", [*params, *more]
+        scope = scope.narrowed(in_region(region))
     if sector is not None:
         department = ctx.reference.department(sector)
         if department is None:
             raise InvalidInput("sector", f"no sector {sector}; use a department code such as commerce")
-        clause, more = sql.of_venue_types(department.venue_types)
-        where, params = f"{where} AND {clause}", [*params, *more]
-    return where, params
+        scope = scope.narrowed(of_venue_types(department.venue_types))
+    return scope
 
 
 def _district(ctx: Context, region_code: str) -> tuple[str, str]:
@@ -54,10 +52,10 @@ def _rate(part: int, whole: int) -> float:
 async def coverage(ctx: Context, principal: Principal, region: str | None, sector: str | None) -> CoverageOut:
     """Adoption (a commissioned device) and compliance (commissioned capabilities ⊇ required) by district ×
     sector, against the programme's targets."""
-    where, params = _scope(ctx, principal, region, sector)
+    scope = _scope(ctx, principal, region, sector)
 
-    def read(conn: sqlite3.Connection) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-        return sql.sites(conn, where, params), sql.commissioned_devices(conn, where, params)
+    def read(conn: Connection) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        return sql.sites(conn, scope), sql.commissioned_devices(conn, scope)
 
     sites, devices = await ctx.db.read(read)
     installed: dict[int, set[str]] = defaultdict(set)
@@ -109,8 +107,8 @@ async def coverage(ctx: Context, principal: Principal, region: str | None, secto
 
 async def hazards_by_sector(ctx: Context, principal: Principal, region: str | None,
                             sector: str | None) -> list[HazardRow]:
-    where, params = _scope(ctx, principal, region, sector)
-    rows = await ctx.db.read(lambda c: sql.hazard_rows(c, where, params))
+    scope = _scope(ctx, principal, region, sector)
+    rows = await ctx.db.read(lambda c: sql.hazard_rows(c, scope))
     now = ctx.clock()
     counts: dict[str, Counter[str]] = defaultdict(Counter)
     for row in rows:
@@ -129,9 +127,9 @@ def _sector_name(ctx: Context, code: str) -> str:
 async def hotspots(ctx: Context, principal: Principal, region: str | None, sector: str | None,
                    days: int) -> HotspotsOut:
     """Alarm-level alarms by local hour of day × district: where and when fires start."""
-    where, params = _scope(ctx, principal, region, sector)
+    scope = _scope(ctx, principal, region, sector)
     since = ctx.clock() - days * 86400.0
-    rows = await ctx.db.read(lambda c: sql.alarm_starts(c, where, params, since))
+    rows = await ctx.db.read(lambda c: sql.alarm_starts(c, scope, since))
     zone = ZoneInfo(ctx.settings.timezone)
     grid: dict[str, list[int]] = {}
     names: dict[str, str] = {}
@@ -146,7 +144,7 @@ async def hotspots(ctx: Context, principal: Principal, region: str | None, secto
 
 
 async def offline(ctx: Context, principal: Principal, region: str | None, sector: str | None) -> list[OfflineSite]:
-    where, params = _scope(ctx, principal, region, sector)
-    rows = await ctx.db.read(lambda c: sql.offline_devices(c, where, params))
+    scope = _scope(ctx, principal, region, sector)
+    rows = await ctx.db.read(lambda c: sql.offline_devices(c, scope))
     return [OfflineSite(site_id=r["site_id"], name=r["name"], district_name=_district(ctx, r["region_code"])[1],
                         devices=r["devices"], since=r["since"]) for r in rows]

@@ -1,6 +1,8 @@
-"""Storage: the only package that holds SQL. Plain SQL, so a PostgreSQL backend can follow."""
+"""Storage: the only package that holds SQL, one module per domain, behind the ``Backend`` seam (backend.py)."""
 
-from server.storage.database import Database
+from server.storage.backend import Backend, Connection, open_backend
+from server.storage.database import Database, chunks, make_durable, on_rollback, ping
 from server.storage.migrations import upgrade
 
-__all__ = ["Database", "upgrade"]
+__all__ = ["Backend", "Connection", "Database", "chunks", "make_durable", "on_rollback", "open_backend", "ping",
+           "upgrade"]

@@ -7,6 +7,8 @@ import sqlite3
 from collections.abc import Iterable
 from typing import Any
 
+from server.storage.scopes import EVERY_SITE, Scope
+
 __all__ = [
     "acknowledge", "active_alarms", "clear_alarm", "device_switch", "escalate_alarm", "get_alarm", "in_self_test",
     "insert_alarm", "list_alarms", "load_checkpoints", "raised_value", "save_checkpoints", "set_self_test",
@@ -100,17 +102,16 @@ def active_alarms(conn: sqlite3.Connection) -> list[dict[str, Any]]:
     return [_row(r) for r in rows]
 
 
-def get_alarm(conn: sqlite3.Connection, alarm_id: int, scope_sql: str = "1 = 1",
-              params: Iterable[Any] = ()) -> dict[str, Any] | None:
-    row = conn.execute(f"SELECT {_COLUMNS} FROM {_FROM} WHERE a.id = ? AND ({scope_sql})",
-                       [alarm_id, *params]).fetchone()
+def get_alarm(conn: sqlite3.Connection, alarm_id: int, scope: Scope = EVERY_SITE) -> dict[str, Any] | None:
+    row = conn.execute(f"SELECT {_COLUMNS} FROM {_FROM} WHERE a.id = ? AND ({scope.condition})",
+                       [alarm_id, *scope.params]).fetchone()
     return _row(row) if row else None
 
 
-def list_alarms(conn: sqlite3.Connection, scope_sql: str, params: list[Any], *, site_id: int | None,
-                active: bool | None, since: float | None, limit: int) -> list[dict[str, Any]]:
-    where = [f"({scope_sql})"]
-    args: list[Any] = list(params)
+def list_alarms(conn: sqlite3.Connection, scope: Scope, *, site_id: int | None, active: bool | None,
+                since: float | None, limit: int) -> list[dict[str, Any]]:
+    where = [f"({scope.condition})"]
+    args: list[Any] = list(scope.params)
     if site_id is not None:
         where.append("a.site_id = ?")
         args.append(site_id)

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from server.errors import StorageFull
+from server.storage.scopes import Scope
 from server.storage.space import out_of_space
 
 __all__ = ["add_uploader", "digest", "exists", "insert", "path_of", "readable", "row", "visible", "write_file"]
@@ -66,12 +67,11 @@ def add_uploader(conn: sqlite3.Connection, sha256: str, user_id: int, now: float
                  [sha256, user_id, now])
 
 
-def visible(conn: sqlite3.Connection, sha256: str, user_id: int, scope_sql: str, params: list[Any]) -> bool:
-    return sha256 in readable(conn, [sha256], user_id, scope_sql, params)
+def visible(conn: sqlite3.Connection, sha256: str, user_id: int, scope: Scope) -> bool:
+    return sha256 in readable(conn, [sha256], user_id, scope)
 
 
-def readable(conn: sqlite3.Connection, hashes: list[str], user_id: int, scope_sql: str,
-             params: list[Any]) -> set[str]:
+def readable(conn: sqlite3.Connection, hashes: list[str], user_id: int, scope: Scope) -> set[str]:
     """The hashes the user may read and cite: the ones they uploaded, and the ones that are evidence on a record of
     a site in their scope (a hazard's timeline or an inspection's answers). A hash alone is not a capability."""
     found: set[str] = set()
@@ -80,10 +80,10 @@ def readable(conn: sqlite3.Connection, hashes: list[str], user_id: int, scope_sq
             "SELECT 1 FROM attachment_uploads WHERE sha256 = ? AND user_id = ? "
             "UNION ALL SELECT 1 FROM hazard_event_attachments x JOIN hazard_events e ON e.id = x.event_id "
             "JOIN hazards h ON h.id = e.hazard_id JOIN sites s ON s.id = h.site_id "
-            f"WHERE x.sha256 = ? AND ({scope_sql}) "
+            f"WHERE x.sha256 = ? AND ({scope.condition}) "
             "UNION ALL SELECT 1 FROM inspection_answers a JOIN inspections i ON i.id = a.inspection_id "
-            f"JOIN sites s ON s.id = i.site_id WHERE instr(a.attachments, ?) > 0 AND ({scope_sql}) LIMIT 1",
-            [sha256, user_id, sha256, *params, f'"{sha256}"', *params],
+            f"JOIN sites s ON s.id = i.site_id WHERE instr(a.attachments, ?) > 0 AND ({scope.condition}) LIMIT 1",
+            [sha256, user_id, sha256, *scope.params, f'"{sha256}"', *scope.params],
         ).fetchone():
             found.add(sha256)
     return found

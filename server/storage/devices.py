@@ -1,4 +1,4 @@
-"""Bluetooth records: commissioning sessions, devices by radio address, breaker positions, the control log."""
+"""Devices, channels, gateway keys, commissioning records and the remote-control audit."""
 
 from __future__ import annotations
 
@@ -6,15 +6,29 @@ import json
 import sqlite3
 from typing import Any
 
+from server.storage.scopes import Scope
+
 __all__ = [
     "commissioned_targets",
     "control_log",
     "device_by_address",
     "device_by_serial",
+    "devices_with_channels",
+    "get_channel",
     "get_commissioning",
+    "get_device",
+    "get_gateway",
+    "insert_audit",
     "insert_commissioning",
+    "insert_device",
+    "insert_gateway",
     "leakage_alarm_since",
+    "list_devices",
+    "list_gateways",
+    "revoke_gateway",
+    "serial_exists",
     "set_device_state",
+    "update_channel_settings",
     "update_commissioning",
     "update_device_fields",
 ]
@@ -98,3 +112,133 @@ def leakage_alarm_since(conn: sqlite3.Connection, device_id: int, since: float) 
         "SELECT id, started_at, cleared_at, peak FROM alarms WHERE device_id = ? AND cause = 'leakage' "
         "AND level = 'alarm' AND started_at >= ? ORDER BY id DESC LIMIT 1", (device_id, since)).fetchone()
     return dict(row) if row else None
+
+
+_DEVICE_COLUMNS = (
+    "d.id, d.site_id, d.serial, d.model, d.kind, d.name, d.circuit, d.rated_current_a, d.ble_address, d.state, "
+    "d.created_at, d.poll_interval_s, d.last_seen_at, d.switch, d.switch_at, "
+    "(SELECT u.display_name FROM users u WHERE u.id = d.switch_by) AS switch_by"
+)
+
+
+_GATEWAY_COLUMNS = "g.id, g.site_id, g.name, g.key_prefix, g.created_at, g.revoked_at, g.last_seen_at"
+
+
+def serial_exists(conn: sqlite3.Connection, serial: str) -> bool:
+    return conn.execute("SELECT 1 FROM devices WHERE serial = ?", (serial,)).fetchone() is not None
+
+
+def insert_device(conn: sqlite3.Connection, device: dict[str, Any], channels: list[tuple[str, dict[str, Any]]]) -> int:
+    cur = conn.execute(
+        "INSERT INTO devices (site_id, serial, model, kind, name, circuit, rated_current_a, ble_address, state, "
+        "created_at, poll_interval_s) VALUES (:site_id, :serial, :model, :kind, :name, :circuit, :rated_current_a, "
+        ":ble_address, 'registered', :created_at, :poll_interval_s)",
+        device,
+    )
+    device_id = int(cur.lastrowid or 0)
+    conn.executemany(
+        "INSERT INTO channels (device_id, key, settings) VALUES (?, ?, ?)",
+        [(device_id, key, json.dumps(settings)) for key, settings in channels],
+    )
+    return device_id
+
+
+def _channels_of(conn: sqlite3.Connection, device_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    by_device: dict[int, list[dict[str, Any]]] = {i: [] for i in device_ids}
+    if not device_ids:
+        return by_device
+    marks = ", ".join("?" * len(device_ids))
+    for row in conn.execute(
+        f"SELECT id, device_id, key, settings FROM channels WHERE device_id IN ({marks}) ORDER BY id", device_ids
+    ):
+        by_device[row["device_id"]].append(
+            {"id": row["id"], "device_id": row["device_id"], "key": row["key"], "settings": json.loads(row["settings"])}
+        )
+    return by_device
+
+
+def list_devices(conn: sqlite3.Connection, site_id: int) -> list[dict[str, Any]]:
+    """Devices of a site the caller has already been shown, each with its channels."""
+    devices = [dict(r) for r in conn.execute(f"SELECT {_DEVICE_COLUMNS} FROM devices d WHERE d.site_id = ? "
+                                             "ORDER BY d.id", (site_id,))]
+    channels = _channels_of(conn, [d["id"] for d in devices])
+    for device in devices:
+        device["channels"] = channels[device["id"]]
+    return devices
+
+
+def get_device(conn: sqlite3.Connection, device_id: int, scope: Scope) -> dict[str, Any] | None:
+    row = conn.execute(
+        f"SELECT {_DEVICE_COLUMNS} FROM devices d JOIN sites s ON s.id = d.site_id WHERE d.id = ? "
+        f"AND ({scope.condition})", [device_id, *scope.params],
+    ).fetchone()
+    if row is None:
+        return None
+    device = dict(row)
+    device["channels"] = _channels_of(conn, [device["id"]])[device["id"]]
+    return device
+
+
+def get_channel(conn: sqlite3.Connection, channel_id: int, scope: Scope) -> dict[str, Any] | None:
+    row = conn.execute(
+        "SELECT c.id, c.device_id, c.key, c.settings, d.site_id, d.rated_current_a, d.serial FROM channels c "
+        "JOIN devices d ON d.id = c.device_id JOIN sites s ON s.id = d.site_id "
+        f"WHERE c.id = ? AND ({scope.condition})", [channel_id, *scope.params],
+    ).fetchone()
+    if row is None:
+        return None
+    channel = dict(row)
+    channel["settings"] = json.loads(channel["settings"])
+    return channel
+
+
+def update_channel_settings(conn: sqlite3.Connection, channel_id: int, settings: dict[str, Any]) -> None:
+    conn.execute("UPDATE channels SET settings = ? WHERE id = ?", (json.dumps(settings), channel_id))
+
+
+def insert_gateway(conn: sqlite3.Connection, gateway: dict[str, Any]) -> int:
+    cur = conn.execute(
+        "INSERT INTO gateways (site_id, name, key_hash, key_prefix, created_at, created_by) "
+        "VALUES (:site_id, :name, :key_hash, :key_prefix, :created_at, :created_by)",
+        gateway,
+    )
+    return int(cur.lastrowid or 0)
+
+
+def list_gateways(conn: sqlite3.Connection, site_id: int) -> list[dict[str, Any]]:
+    rows = conn.execute(f"SELECT {_GATEWAY_COLUMNS} FROM gateways g WHERE g.site_id = ? ORDER BY g.id", (site_id,))
+    return [dict(r) for r in rows]
+
+
+def get_gateway(conn: sqlite3.Connection, gateway_id: int, scope: Scope) -> dict[str, Any] | None:
+    row = conn.execute(
+        f"SELECT {_GATEWAY_COLUMNS} FROM gateways g JOIN sites s ON s.id = g.site_id WHERE g.id = ? "
+        f"AND ({scope.condition})", [gateway_id, *scope.params],
+    ).fetchone()
+    return dict(row) if row else None
+
+
+def revoke_gateway(conn: sqlite3.Connection, gateway_id: int, now: float) -> None:
+    conn.execute("UPDATE gateways SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", (now, gateway_id))
+
+
+def insert_audit(
+    conn: sqlite3.Connection, *, ts: float, actor_id: int | None, action: str, obj: str, object_id: int | None,
+    detail: dict[str, Any],
+) -> int:
+    cur = conn.execute(
+        "INSERT INTO audit_log (ts, actor_id, action, object, object_id, detail) VALUES (?, ?, ?, ?, ?, ?)",
+        (ts, actor_id, action, obj, object_id, json.dumps(detail, ensure_ascii=False)),
+    )
+    return int(cur.lastrowid or 0)
+
+
+def devices_with_channels(conn: sqlite3.Connection, serial: str | None = None) -> list[dict[str, Any]]:
+    """Every device (or the one with ``serial``) with its site and channels, for the ingest registry."""
+    where, args = ("WHERE d.serial = ?", [serial]) if serial is not None else ("", [])
+    devices = [dict(r) for r in conn.execute(
+        f"SELECT d.id, d.site_id, d.serial, d.name, d.rated_current_a FROM devices d {where}", args)]
+    channels = _channels_of(conn, [d["id"] for d in devices])
+    for device in devices:
+        device["channels"] = channels[device["id"]]
+    return devices

@@ -11,6 +11,7 @@ from typing import Any
 import msgspec
 
 from server.storage.database import chunks
+from server.storage.scopes import EVERY_SITE, Scope
 
 __all__ = [
     "add_event", "alarms_for_rules", "assignees", "commissioning_hazard_open", "event_actors", "events_of",
@@ -61,18 +62,16 @@ def user_name(conn: sqlite3.Connection, user_id: int) -> str:
     return str(found[0]) if found else ""
 
 
-def get_hazard(conn: sqlite3.Connection, hazard_id: int, scope_sql: str = "1 = 1",
-               params: Iterable[Any] = ()) -> dict[str, Any] | None:
-    found = conn.execute(f"SELECT {_COLUMNS}, s.owner_id FROM {_FROM} WHERE h.id = ? AND ({scope_sql})",
-                         [hazard_id, *params]).fetchone()
+def get_hazard(conn: sqlite3.Connection, hazard_id: int, scope: Scope = EVERY_SITE) -> dict[str, Any] | None:
+    found = conn.execute(f"SELECT {_COLUMNS}, s.owner_id FROM {_FROM} WHERE h.id = ? AND ({scope.condition})",
+                         [hazard_id, *scope.params]).fetchone()
     return dict(found) if found else None
 
 
-def list_hazards(conn: sqlite3.Connection, scope_sql: str, params: list[Any], *, site_id: int | None,
-                 states: list[str] | None, overdue_at: float | None, assignee_id: int | None,
-                 limit: int) -> list[dict[str, Any]]:
-    where = [f"({scope_sql})"]
-    args: list[Any] = list(params)
+def list_hazards(conn: sqlite3.Connection, scope: Scope, *, site_id: int | None, states: list[str] | None,
+                 overdue_at: float | None, assignee_id: int | None, limit: int) -> list[dict[str, Any]]:
+    where = [f"({scope.condition})"]
+    args: list[Any] = list(scope.params)
     if site_id is not None:
         where.append("h.site_id = ?")
         args.append(site_id)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import msgspec
 
 from server.storage.database import chunks
+from server.storage.scopes import EVERY_SITE, Scope
 
 __all__ = [
     "answer_stamps", "answers", "answers_of", "get_inspection", "get_inspections", "hazards_of", "insert_inspection",
@@ -44,16 +45,16 @@ def update_inspection(conn: sqlite3.Connection, inspection_id: int, fields: dict
     conn.execute(f"UPDATE inspections SET {sets} WHERE id = :id", {**fields, "id": inspection_id})
 
 
-def get_inspection(conn: sqlite3.Connection, inspection_id: int, scope_sql: str = "1 = 1",
-                   params: Iterable[Any] = ()) -> dict[str, Any] | None:
-    found = conn.execute(f"SELECT {_COLUMNS} FROM {_FROM} WHERE i.id = ? AND ({scope_sql})",
-                         [inspection_id, *params]).fetchone()
+def get_inspection(conn: sqlite3.Connection, inspection_id: int,
+                   scope: Scope = EVERY_SITE) -> dict[str, Any] | None:
+    found = conn.execute(f"SELECT {_COLUMNS} FROM {_FROM} WHERE i.id = ? AND ({scope.condition})",
+                         [inspection_id, *scope.params]).fetchone()
     return _row(found) if found else None
 
 
-def list_inspections(conn: sqlite3.Connection, scope_sql: str, params: list[Any], site_id: int | None,
+def list_inspections(conn: sqlite3.Connection, scope: Scope, site_id: int | None,
                      limit: int) -> list[dict[str, Any]]:
-    where, args = f"({scope_sql})", list(params)
+    where, args = f"({scope.condition})", list(scope.params)
     if site_id is not None:
         where += " AND i.site_id = ?"
         args.append(site_id)

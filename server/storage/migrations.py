@@ -13,7 +13,7 @@ from sqlite_utils.migrations import Migrations
 
 from server.storage.database import connect
 
-__all__ = ["migrations", "upgrade"]
+__all__ = ["migrations", "statements", "upgrade"]
 
 migrations = Migrations("andian")
 SCHEMA = Path(__file__).parent / "schema"
@@ -24,11 +24,25 @@ def _sql(name: str) -> str:
     return (SCHEMA / f"{name}.sql").read_text("utf-8")
 
 
+def statements(script: str) -> list[str]:
+    """The statements of an SQL script, cut where SQLite's own parser says one is complete
+    (``sqlite3.complete_statement``: a ``;`` inside a string literal or a trigger body does not end one)."""
+    out: list[str] = []
+    pending = ""
+    for line in script.splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            out.append(pending.strip())
+            pending = ""
+    if pending.strip():
+        out.append(pending.strip())  # a last statement without its ";"
+    return [s for s in out if s.rstrip(";").strip()]
+
+
 def _run(db: sqlite_utils.Database, script: str) -> None:
-    """Statements separated by ``;`` at line ends, run one by one inside the migration's transaction."""
-    for statement in script.split(";\n"):
-        if statement.strip():
-            db.execute(statement)
+    """A script's statements one by one, inside the migration's transaction (``executescript`` would commit)."""
+    for statement in statements(script):
+        db.execute(statement)
 
 
 def _plain(name: str) -> None:

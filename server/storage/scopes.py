@@ -1,18 +1,41 @@
-"""What a caller may see, as SQL over the ``sites`` table (alias ``s``). Every scoped query uses this."""
+"""What a caller may see, as a ``Scope`` over the ``sites`` table (alias ``s``). Every scoped query uses this."""
 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from server.accounts.principal import Principal
 from server.reference import Reference
 
-__all__ = ["sees_site", "site_scope", "user_principal"]
+__all__ = ["EVERY_SITE", "Scope", "in_region", "of_venue_types", "sees_site", "site_scope", "user_principal"]
 
 
-def site_scope(principal: Principal, reference: Reference) -> tuple[str, list[Any]]:
-    """A boolean SQL expression over ``s`` and its parameters.
+@dataclass(frozen=True)
+class Scope:
+    """The sites a query may touch: a boolean SQL condition over ``s`` and its parameters.
+
+    Opaque outside ``server.storage``: only storage reads its fields. Others get one from ``site_scope`` (or take
+    ``EVERY_SITE``), narrow it with ``narrowed``, and hand it to storage functions.
+    """
+
+    condition: str
+    params: tuple[Any, ...] = ()
+
+    def narrowed(self, other: Scope) -> Scope:
+        """The sites in both scopes."""
+        return Scope(f"({self.condition}) AND ({other.condition})", (*self.params, *other.params))
+
+
+# Every site: for the server's own work (watchdog, automation) and for reads after a scoped check was made.
+EVERY_SITE = Scope("1 = 1")
+_NO_SITE = Scope("0 = 1")
+
+
+def site_scope(principal: Principal, reference: Reference) -> Scope:
+    """The sites ``principal`` may see.
 
     owner → own sites; installer, operator → their company's sites; inspector → sites in their regions
     (a region covers its descendants); regulator → their regions × their department's venue types (fire
@@ -20,38 +43,43 @@ def site_scope(principal: Principal, reference: Reference) -> tuple[str, list[An
     """
     match principal.role:
         case "admin":
-            return "1 = 1", []
+            return EVERY_SITE
         case "gateway":
-            return "s.id = ?", [principal.site_id]
+            return Scope("s.id = ?", (principal.site_id,))
         case "owner":
-            return "s.owner_id = ?", [principal.id]
+            return Scope("s.owner_id = ?", (principal.id,))
         case "operator" | "installer":
             if principal.company_id is None:
-                return "0 = 1", []
-            return "s.company_id = ?", [principal.company_id]
+                return _NO_SITE
+            return Scope("s.company_id = ?", (principal.company_id,))
         case "inspector":
             return _regions(principal.regions)
         case "regulator":
-            region_sql, params = _regions(principal.regions)
+            regions = _regions(principal.regions)
             department = reference.department(principal.department or "")
             if department is None:
-                return "0 = 1", []
+                return _NO_SITE
             if department.sees_all_venue_types:
-                return region_sql, params
-            venue_types = department.venue_types
-            marks = ", ".join("?" * len(venue_types))
-            return f"({region_sql}) AND s.venue_type IN ({marks})", [*params, *venue_types]
+                return regions
+            return regions.narrowed(of_venue_types(department.venue_types))
 
 
-def _regions(codes: tuple[str, ...]) -> tuple[str, list[Any]]:
+def in_region(code: str) -> Scope:
+    """The sites in region ``code`` or a region under it."""
+    return _regions((code,))
+
+
+def of_venue_types(venue_types: Sequence[str]) -> Scope:
+    """The sites of one of ``venue_types``."""
+    return Scope(f"s.venue_type IN ({', '.join('?' * len(venue_types))})", tuple(venue_types))
+
+
+def _regions(codes: Sequence[str]) -> Scope:
     if not codes:
-        return "0 = 1", []
+        return _NO_SITE
     marks = ", ".join("?" * len(codes))
-    return (
-        "s.region_code IN (SELECT r.code FROM regions r JOIN regions u ON r.path LIKE u.path || '%' "
-        f"WHERE u.code IN ({marks}))",
-        list(codes),
-    )
+    return Scope("s.region_code IN (SELECT r.code FROM regions r JOIN regions u ON r.path LIKE u.path || '%' "
+                 f"WHERE u.code IN ({marks}))", tuple(codes))
 
 
 def user_principal(conn: sqlite3.Connection, user_id: int) -> Principal | None:
@@ -66,6 +94,7 @@ def user_principal(conn: sqlite3.Connection, user_id: int) -> Principal | None:
 
 
 def sees_site(conn: sqlite3.Connection, principal: Principal, reference: Reference, site_id: int) -> bool:
-    where, params = site_scope(principal, reference)
-    found = conn.execute(f"SELECT 1 FROM sites s WHERE s.id = ? AND ({where})", [site_id, *params]).fetchone()
+    scope = site_scope(principal, reference)
+    found = conn.execute(f"SELECT 1 FROM sites s WHERE s.id = ? AND ({scope.condition})",
+                         [site_id, *scope.params]).fetchone()
     return found is not None

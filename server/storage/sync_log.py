@@ -6,15 +6,17 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable
-from typing import Any
+
+from server.storage.scopes import Scope
 
 __all__ = ["changes_after", "records_of", "remember_scope", "scope_known", "scope_of", "scope_sites", "set_stamps",
            "stamps"]
 
 
-def scope_sites(conn: sqlite3.Connection, scope_sql: str, params: list[Any]) -> list[int]:
+def scope_sites(conn: sqlite3.Connection, scope: Scope) -> list[int]:
     """The sites a scope covers, in order."""
-    return [int(r[0]) for r in conn.execute(f"SELECT s.id FROM sites s WHERE ({scope_sql}) ORDER BY s.id", params)]
+    return [int(r[0]) for r in conn.execute(f"SELECT s.id FROM sites s WHERE ({scope.condition}) ORDER BY s.id",
+                                            scope.params)]
 
 
 def remember_scope(conn: sqlite3.Connection, scope_hash: str, sites: list[int]) -> None:
@@ -39,12 +41,11 @@ def records_of(conn: sqlite3.Connection, sites: Iterable[int]) -> list[tuple[int
         f"SELECT seq, entity, local_id FROM sync_log WHERE site_id IN ({marks}) ORDER BY seq", wanted)]
 
 
-def changes_after(conn: sqlite3.Connection, seq: int, scope_sql: str, params: list[Any],
-                  limit: int) -> list[tuple[int, str, int]]:
+def changes_after(conn: sqlite3.Connection, seq: int, scope: Scope, limit: int) -> list[tuple[int, str, int]]:
     """(seq, entity, local id) of the changes after ``seq`` at the scope's sites, at most ``limit``."""
     return [(int(r[0]), str(r[1]), int(r[2])) for r in conn.execute(
         f"SELECT l.seq, l.entity, l.local_id FROM sync_log l JOIN sites s ON s.id = l.site_id WHERE l.seq > ? "
-        f"AND ({scope_sql}) ORDER BY l.seq LIMIT ?", [seq, *params, limit])]
+        f"AND ({scope.condition}) ORDER BY l.seq LIMIT ?", [seq, *scope.params, limit])]
 
 
 def stamps(conn: sqlite3.Connection, entity: str, local_id: int) -> dict[str, str]:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import dataclass
 from typing import Any
 
 from server.accounts.principal import Principal
 
 __all__ = [
+    "UserScope",
     "clear_login_failures",
     "company_exists",
     "company_id",
@@ -25,6 +27,7 @@ __all__ = [
     "principal_for_token",
     "record_login_failure",
     "revoke_token",
+    "user_scope",
 ]
 
 _USER_COLUMNS = "u.id, u.username, u.role, u.display_name, u.phone, u.company_id, u.department, u.created_at"
@@ -80,16 +83,39 @@ def _with_regions(conn: sqlite3.Connection, rows: list[sqlite3.Row]) -> list[dic
     return users
 
 
-def get_user(conn: sqlite3.Connection, user_id: int, visible_sql: str, params: list[Any]) -> dict[str, Any] | None:
+@dataclass(frozen=True)
+class UserScope:
+    """The user accounts a query may return: a boolean SQL condition over ``users u`` and its parameters.
+
+    Opaque outside ``server.storage``: only storage reads its fields; others get one from ``user_scope``.
+    """
+
+    condition: str
+    params: tuple[Any, ...] = ()
+
+
+def user_scope(principal: Principal) -> UserScope:
+    """Admin sees every user; an operator the users of their company; everyone else themselves."""
+    if principal.is_admin:
+        return UserScope("1 = 1")
+    if principal.role == "operator" and principal.company_id is not None:
+        return UserScope("(u.company_id = ? OR u.id = ?)", (principal.company_id, principal.id))
+    if principal.kind == "user":
+        return UserScope("u.id = ?", (principal.id,))
+    return UserScope("0 = 1")
+
+
+def get_user(conn: sqlite3.Connection, user_id: int, scope: UserScope) -> dict[str, Any] | None:
     rows = conn.execute(
-        f"SELECT {_USER_COLUMNS} FROM users u WHERE u.id = ? AND ({visible_sql})", [user_id, *params]
+        f"SELECT {_USER_COLUMNS} FROM users u WHERE u.id = ? AND ({scope.condition})", [user_id, *scope.params]
     ).fetchall()
     users = _with_regions(conn, rows)
     return users[0] if users else None
 
 
-def list_users(conn: sqlite3.Connection, visible_sql: str, params: list[Any]) -> list[dict[str, Any]]:
-    rows = conn.execute(f"SELECT {_USER_COLUMNS} FROM users u WHERE {visible_sql} ORDER BY u.id", params).fetchall()
+def list_users(conn: sqlite3.Connection, scope: UserScope) -> list[dict[str, Any]]:
+    rows = conn.execute(f"SELECT {_USER_COLUMNS} FROM users u WHERE ({scope.condition}) ORDER BY u.id",
+                        scope.params).fetchall()
     return _with_regions(conn, rows)
 
 

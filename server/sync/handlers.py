@@ -5,7 +5,6 @@ mutation (``fields.to: …``)."""
 from __future__ import annotations
 
 import re
-import sqlite3
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -15,14 +14,15 @@ import msgspec
 from offline_sync.apply import Done, Rejected
 from offline_sync.merge import Record, update
 from offline_sync.protocol import Append, Create, Mutation, Transition, Update
+from server.accounts.roles import INSPECTORS
 from server.errors import AndianError, InvalidInput
 from server.hazards import actions
 from server.hazards.actions import Doer
 from server.hazards.schemas import CommentIn, HazardCreate, HazardTransition
 from server.inspections import visits
 from server.inspections.schemas import AnswerIn, CompleteIn
+from server.storage import Connection, sync_log
 from server.storage import sync_ids as ids
-from server.storage import sync_log
 
 __all__ = ["EDITABLE", "Handlers"]
 
@@ -75,7 +75,7 @@ _ROUTES: dict[tuple[str, type], str] = {
 class Handlers:
     """Does mutations for one person in one transaction; remembers the hazards it touched (to tell open pages)."""
 
-    conn: sqlite3.Connection
+    conn: Connection
     doer: Doer
     hazards: set[int] = field(default_factory=set)
     # Inspections read earlier in this push, by id: a push answers many items of one visit.
@@ -173,9 +173,9 @@ class Handlers:
         return Done()
 
     def _inspector(self) -> None:
-        if self.doer.principal.role not in visits.INSPECTORS:
+        if self.doer.principal.role not in INSPECTORS:
             raise Rejected(f"role {self.doer.principal.role} may not inspect sites; that is for "
-                           f"{' or '.join(visits.INSPECTORS)}")
+                           f"{' or '.join(INSPECTORS)}")
 
     def inspection_create(self, mutation: Mutation) -> Done:
         self._inspector()

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import hashlib
 import re
-import sqlite3
 from dataclasses import dataclass, field
 
 from server.errors import InvalidInput
+from server.storage import Connection
 from server.storage import sync_log as sql
+from server.storage.scopes import Scope
 
 __all__ = ["DEFAULT_LIMIT", "MAX_LIMIT", "Cursor", "Page", "Row", "page", "parse_cursor", "remember_scope"]
 
@@ -64,18 +65,18 @@ def _hash(sites: list[int]) -> str:
     return hashlib.sha256(",".join(map(str, sites)).encode()).hexdigest()[:16]
 
 
-def remember_scope(conn: sqlite3.Connection, sites: list[int]) -> None:
+def remember_scope(conn: Connection, sites: list[int]) -> None:
     sql.remember_scope(conn, _hash(sites), sites)
 
 
-def page(conn: sqlite3.Connection, scope_sql: str, params: list[object], cursor: Cursor | None, limit: int) -> Page:
-    """One page of changes, read in one snapshot."""
-    sites = sql.scope_sites(conn, scope_sql, params)
-    scope = _hash(sites)
+def page(conn: Connection, scope: Scope, cursor: Cursor | None, limit: int) -> Page:
+    """One page of changes at the sites of ``scope``, read in one snapshot."""
+    sites = sql.scope_sites(conn, scope)
+    scope_hash = _hash(sites)
     seq, tombstones = 0, []
     if cursor is not None:
         seq = cursor.seq
-        if cursor.scope != scope:
+        if cursor.scope != scope_hash:
             found = sql.scope_of(conn, cursor.scope)
             if found is None:
                 raise InvalidInput("cursor", "this cursor is not known here (another server, or too old); pull "
@@ -86,8 +87,8 @@ def page(conn: sqlite3.Connection, scope_sql: str, params: list[object], cursor:
                 tombstones = [Row(*r) for r in sql.records_of(conn, left)]
             if set(sites) - before:
                 seq = 0
-    rows = [Row(*r) for r in sql.changes_after(conn, seq, scope_sql, params, limit + 1)]
+    rows = [Row(*r) for r in sql.changes_after(conn, seq, scope, limit + 1)]
     more = len(rows) > limit
     rows = rows[:limit]
     last = rows[-1].seq if rows else seq
-    return Page(rows, tombstones, Cursor(last, scope), more, sites, not sql.scope_known(conn, scope))
+    return Page(rows, tombstones, Cursor(last, scope_hash), more, sites, not sql.scope_known(conn, scope_hash))

@@ -3,7 +3,6 @@ since its cursor, scoped to what the person may see). Wire contract: docs/sync.m
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
 
 import msgspec
@@ -11,13 +10,14 @@ import msgspec
 from offline_sync.apply import apply_push
 from offline_sync.protocol import PROTOCOL_VERSION, Change, PullResult, Push, PushResult
 from server.accounts.principal import Principal
+from server.accounts.roles import require_user
 from server.context import Context
 from server.errors import InvalidInput
 from server.hazards.actions import Doer
 from server.hazards.service import announcer, hazard_out
-from server.ingest.pipeline import LiveEvent
 from server.inspections.service import template_title
-from server.sites.service import require_user
+from server.live.events import LiveEvent
+from server.storage import Connection
 from server.storage import hazards as hazard_sql
 from server.storage import inspections as inspection_sql
 from server.storage import sync_ids as ids
@@ -38,7 +38,7 @@ async def push(ctx: Context, principal: Principal, body: Push) -> PushResult:
     doer = Doer(principal, ctx.reference, announcer(ctx), now)
     touched: set[int] = set()
 
-    def apply(conn: sqlite3.Connection) -> PushResult:
+    def apply(conn: Connection) -> PushResult:
         handlers = Handlers(conn, doer, touched)
         ids = [m["mutation_id"] for m in body.mutations
                if isinstance(m, dict) and isinstance(m.get("mutation_id"), str)]
@@ -49,7 +49,7 @@ async def push(ctx: Context, principal: Principal, body: Push) -> PushResult:
 
     result = await ctx.db.write(apply, durable=True)
     if touched:
-        ctx.hub.alarms.set()  # messages about the hazards were written with them: wake the sender
+        ctx.doorbell.ring()  # messages about the hazards were written with them: wake the sender
         await _tell_pages(ctx, sorted(touched))
     return result
 
@@ -64,12 +64,12 @@ async def _tell_pages(ctx: Context, hazard_ids: list[int]) -> None:
 
 async def pull(ctx: Context, principal: Principal, cursor: str | None, limit: int) -> PullResult:
     require_user(principal, "sync")
-    where, params = site_scope(principal, ctx.reference)
+    scope = site_scope(principal, ctx.reference)
     since = pulling.parse_cursor(cursor)
     now = ctx.clock()
 
-    def read(conn: sqlite3.Connection) -> tuple[pulling.Page, list[Change]]:
-        found = pulling.page(conn, where, params, since, limit)
+    def read(conn: Connection) -> tuple[pulling.Page, list[Change]]:
+        found = pulling.page(conn, scope, since, limit)
         return found, _changes(conn, found, now)
 
     found, changes = await ctx.db.read(read)
@@ -78,7 +78,7 @@ async def pull(ctx: Context, principal: Principal, cursor: str | None, limit: in
     return PullResult(str(found.cursor), changes, found.more)
 
 
-def _changes(conn: sqlite3.Connection, found: pulling.Page, now: float) -> list[Change]:
+def _changes(conn: Connection, found: pulling.Page, now: float) -> list[Change]:
     """The page's records as GET /api/v1/hazards/{id} and /inspections/{id} answer them, then the tombstones."""
     by_entity: dict[str, list[pulling.Row]] = {}
     for row in found.rows:

@@ -18,18 +18,27 @@ from server import __version__
 from server import clock as watchdog
 from server.accounts.controllers import AuthController, CompanyController, UserController
 from server.accounts.guards import authenticated_first, dependencies
-from server.alarms.controllers import AlarmController, LiveController, ReadingsController
+from server.alarms.controllers import AlarmController
+from server.attachments.controllers import AttachmentController
 from server.context import Context, open_context
-from server.devices.controllers import CommissioningController, ControlController, ScanController
+from server.devices.controllers import (
+    CommissioningController,
+    ControlController,
+    DeviceController,
+    GatewayController,
+    ScanController,
+)
 from server.devices.sitebox import SiteBox
-from server.hazards.controllers import AttachmentController, HazardController, HazardRulesController
+from server.hazards.controllers import HazardController, HazardRulesController
 from server.ingest.controllers import IngestController
 from server.inspections.controllers import ChecklistController, InspectionController
+from server.live.controllers import LiveController
 from server.notify import worker as notify_worker
 from server.notify.controllers import NotifyPolicyController, SubscriptionController
+from server.readings.controllers import ReadingsController
 from server.reports.controllers import ReportController
 from server.settings import Settings
-from server.sites.controllers import DeviceController, GatewayController, SiteController
+from server.sites.controllers import SiteController
 from server.stats.controllers import StatsController
 from server.sync.controllers import SyncController
 from server.web.background import stop as stop_background

@@ -8,7 +8,7 @@ from litestar import Controller, get
 from server import __version__
 from server.accounts.guards import Ctx
 from server.reference import Capability, Department, Region, VenueType
-from server.storage.database import ping
+from server.storage import ping
 from server.storage.space import DiskState
 from server.web.schemas import Health
 

@@ -18,8 +18,8 @@ from server.demo.city import DEMO_PASSWORD
 from .test_live_alarm import api_token, log_in
 
 BREAKER = "插座回路断路器"
-# navigator.vibrate is called with every beep of a new alarm (pwa/src/alarms/alert.ts); counting the calls is how
-# the test hears the beep, since headless Chromium has no speaker to listen to.
+# navigator.vibrate is called with every beep of a new alarm (pwa/src/features/alarms/alert.ts); counting the
+# calls is how the test hears the beep, since headless Chromium has no speaker to listen to.
 COUNT_BUZZES = """
 window.__buzzes = 0
 Object.defineProperty(navigator, 'vibrate', { value: () => { window.__buzzes += 1; return true } })

@@ -1,0 +1,155 @@
+"""Devices, their channels and settings, and gateway keys: register, read, change, issue and revoke."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+from ble.profiles import profiles
+from server.accounts.principal import Principal
+from server.accounts.roles import MANAGERS, require
+from server.accounts.tokens import GATEWAY_PREFIX, new_secret, secret_hash
+from server.context import Context
+from server.detection.settings import public, resolve_settings, unit_of
+from server.devices.schemas import ChannelOut, DeviceCreate, DeviceOut, GatewayCreate, GatewayCreated, GatewayOut
+from server.errors import Conflict, InvalidInput, NotFound
+from server.sites.access import visible_site
+from server.storage import Connection
+from server.storage import devices as device_sql
+from server.storage.scopes import EVERY_SITE, site_scope
+
+__all__ = [
+    "create_device",
+    "create_gateway",
+    "device_out",
+    "get_channel",
+    "get_device",
+    "get_gateway",
+    "list_gateways",
+    "revoke_gateway",
+    "update_channel",
+]
+
+
+def device_out(row: dict[str, Any]) -> DeviceOut:
+    channels = [{**c, "unit": unit_of(c["key"]), "settings": public(c["settings"])} for c in row["channels"]]
+    profile = profiles().get(row["model"]) if row["ble_address"] else None
+    controls = profile.controls if profile is not None else []
+    return msgspec.convert({**row, "channels": channels, "controls": controls}, DeviceOut)
+
+
+async def create_device(ctx: Context, principal: Principal, site_id: int, body: DeviceCreate) -> DeviceOut:
+    await visible_site(ctx, principal, site_id)
+    require(principal, MANAGERS, "register devices")
+    seen: set[str] = set()
+    channels: list[tuple[str, dict[str, Any]]] = []
+    for i, channel in enumerate(body.channels):
+        if channel.key in seen:
+            raise InvalidInput(f"channels[{i}].key", f"channel {channel.key} is listed twice")
+        seen.add(channel.key)
+        settings = resolve_settings(channel.key, channel.settings, device_rated_a=body.rated_current_a,
+                                    field=f"channels[{i}].settings")
+        channels.append((channel.key, settings))
+    now = ctx.clock()
+
+    def insert(conn: Connection) -> dict[str, Any]:
+        if device_sql.serial_exists(conn, body.serial):
+            raise Conflict(f"a device with serial {body.serial!r} is already registered")
+        record = {**msgspec.structs.asdict(body), "site_id": site_id, "created_at": now,
+                  "name": body.name or body.serial}
+        device_id = device_sql.insert_device(conn, record, channels)
+        ctx.pipeline.registry.refresh(conn, body.serial)
+        device_sql.insert_audit(conn, ts=now, actor_id=principal.id, action="create", obj="device", object_id=device_id,
+                                detail={"serial": body.serial, "site_id": site_id})
+        device = device_sql.get_device(conn, device_id, EVERY_SITE)
+        assert device is not None
+        return device
+
+    return device_out(await ctx.db.write(insert, durable=True))
+
+
+async def get_device(ctx: Context, principal: Principal, device_id: int) -> DeviceOut:
+    scope = site_scope(principal, ctx.reference)
+    row = await ctx.db.read(lambda c: device_sql.get_device(c, device_id, scope))
+    if row is None:
+        raise NotFound("device", device_id)
+    return device_out(row)
+
+
+async def get_channel(ctx: Context, principal: Principal, channel_id: int) -> ChannelOut:
+    scope = site_scope(principal, ctx.reference)
+    row = await ctx.db.read(lambda c: device_sql.get_channel(c, channel_id, scope))
+    if row is None:
+        raise NotFound("channel", channel_id)
+    return ChannelOut(id=row["id"], device_id=row["device_id"], key=row["key"], unit=unit_of(row["key"]),
+                      settings=public(row["settings"]))
+
+
+async def update_channel(ctx: Context, principal: Principal, channel_id: int, given: dict[str, Any]) -> ChannelOut:
+    scope = site_scope(principal, ctx.reference)
+    row = await ctx.db.read(lambda c: device_sql.get_channel(c, channel_id, scope))
+    if row is None:
+        raise NotFound("channel", channel_id)
+    require(principal, MANAGERS, "change channel settings")
+    settings = resolve_settings(row["key"], given, current=row["settings"], device_rated_a=row["rated_current_a"])
+    now = ctx.clock()
+
+    def update(conn: Connection) -> None:
+        device_sql.update_channel_settings(conn, channel_id, settings)
+        ctx.pipeline.registry.refresh(conn, row["serial"])
+        device_sql.insert_audit(conn, ts=now, actor_id=principal.id, action="update", obj="channel",
+                                object_id=channel_id,
+                                detail={"before": public(row["settings"]), "after": public(settings)})
+
+    await ctx.db.write(update, durable=True)
+    return ChannelOut(id=channel_id, device_id=row["device_id"], key=row["key"], unit=unit_of(row["key"]),
+                      settings=public(settings))
+
+
+async def create_gateway(ctx: Context, principal: Principal, site_id: int, body: GatewayCreate) -> GatewayCreated:
+    await visible_site(ctx, principal, site_id)
+    require(principal, MANAGERS, "issue gateway keys")
+    api_key = new_secret(GATEWAY_PREFIX)
+    now = ctx.clock()
+    key_prefix = api_key[:10]
+    record = {"site_id": site_id, "name": body.name, "key_hash": secret_hash(api_key),
+              "key_prefix": key_prefix, "created_at": now, "created_by": principal.id}
+
+    def insert(conn: Connection) -> int:
+        gateway_id = device_sql.insert_gateway(conn, record)
+        device_sql.insert_audit(conn, ts=now, actor_id=principal.id, action="create", obj="gateway",
+                                object_id=gateway_id,
+                                detail={"site_id": site_id, "name": body.name})
+        return gateway_id
+
+    gateway_id = await ctx.db.write(insert, durable=True)
+    return GatewayCreated(id=gateway_id, site_id=site_id, name=body.name, key_prefix=key_prefix,
+                          created_at=now, revoked_at=None, last_seen_at=None, api_key=api_key)
+
+
+async def list_gateways(ctx: Context, principal: Principal, site_id: int) -> list[GatewayOut]:
+    await visible_site(ctx, principal, site_id)
+    return msgspec.convert(await ctx.db.read(lambda c: device_sql.list_gateways(c, site_id)), list[GatewayOut])
+
+
+async def get_gateway(ctx: Context, principal: Principal, gateway_id: int) -> GatewayOut:
+    scope = site_scope(principal, ctx.reference)
+    row = await ctx.db.read(lambda c: device_sql.get_gateway(c, gateway_id, scope))
+    if row is None:
+        raise NotFound("gateway", gateway_id)
+    return msgspec.convert(row, GatewayOut)
+
+
+async def revoke_gateway(ctx: Context, principal: Principal, gateway_id: int) -> None:
+    await get_gateway(ctx, principal, gateway_id)
+    require(principal, MANAGERS, "revoke gateway keys")
+    now = ctx.clock()
+
+    def revoke(conn: Connection) -> None:
+        device_sql.revoke_gateway(conn, gateway_id, now)
+        device_sql.insert_audit(conn, ts=now, actor_id=principal.id, action="revoke", obj="gateway",
+                                object_id=gateway_id,
+                                detail={})
+
+    await ctx.db.write(revoke, durable=True)

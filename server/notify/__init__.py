@@ -1,0 +1,1 @@
+"""Notifications: subscriptions, the outbox planner, templates, the sender (apprise) and its doorbell."""
