@@ -1,6 +1,6 @@
 """Alarm instances: one per (device, channel, cause) while it lasts. Decides raise, escalate and clear.
 
-Pure bookkeeping over the active instances; the ingest service stores what it decides in the same
+Pure bookkeeping over the active instances; the alarm stage (``stage.py``) stores what it decides in the same
 transaction as the readings that caused it.
 """
 

@@ -2,7 +2,8 @@
 
 ``Detector.detect`` takes the batch's samples as arrays of (slot, ts, value) plus arc events, and answers the
 changes of wanted alarm level per (slot, cause), in time order, with the worst values seen. Whether a change
-raises, escalates or clears an alarm instance is ``AlarmBook``'s decision; storing it is the ingest service's.
+raises, escalates or clears an alarm instance is decided and stored by the alarm stage (server/alarms/), which
+the ingest pipeline hands them to; detection knows nothing of alarms.
 """
 
 from __future__ import annotations

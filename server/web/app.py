@@ -108,9 +108,9 @@ def create_app(
             StatsController, ReportController, SyncController, pwa_root, pwa_file,
         ],
         dependencies=dependencies,
-        guards=[authenticated_first],  # the caller is known before any body is read (api/deps.py)
+        guards=[authenticated_first],  # the caller is known before any body is read (accounts/guards.py)
         exception_handlers=exception_handlers,
-        before_request=strict_json_body,  # JSON bodies as their JSON types say (api/bodies.py)
+        before_request=strict_json_body,  # JSON bodies as their JSON types say (web/bodies.py)
         middleware=[security_headers],
         lifespan=[lifespan],
         request_max_body_size=settings.max_body_bytes,
@@ -121,7 +121,7 @@ def create_app(
             version=__version__,
             description="Smart electricity use: sites, devices, readings, alarms, hazards. See docs/ in the repo.",
             path="/schema",
-            render_plugins=render_plugins(),  # each page serves the completed document (api/openapi.py)
+            render_plugins=render_plugins(),  # each page serves the completed document (web/openapi.py)
             components=Components(
                 security_schemes={"BearerToken": SecurityScheme(type="http", scheme="bearer",
                                                                 description="a user token or a gateway API key")}

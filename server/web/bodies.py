@@ -47,7 +47,7 @@ async def strict_json_body(request: Request[Any, Any, Any]) -> None:
     # Who may not call has heard 401 already: the app's guard (api.deps.authenticated_first) runs first.
     body = await request.body()
     if not body:
-        return  # Litestar answers a missing body itself (api/errors.py: "request body is missing")
+        return  # Litestar answers a missing body itself (web/errors.py: "request body is missing")
     try:
         _decoder(field.annotation).decode(body)
         return  # the common case, at msgspec's speed: the body is valid as it stands
@@ -60,7 +60,7 @@ async def strict_json_body(request: Request[Any, Any, Any]) -> None:
     try:
         msgspec.convert(_integral(value), field.annotation, strict=True, str_keys=True)
     except RecursionError:
-        return  # nested deeper than any body of this API: Litestar's own decoding refuses it (api/errors.py)
+        return  # nested deeper than any body of this API: Litestar's own decoding refuses it (web/errors.py)
     except msgspec.ValidationError as exc:
         found = _AT.match(str(exc))
         message, key = (found["message"], found["path"] or "data") if found else (str(exc), "data")

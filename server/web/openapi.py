@@ -113,7 +113,7 @@ def _success_content(path: str, method: str) -> dict[str, Any] | None:
                 "text/html": {"schema": {"type": "string"}},
                 "application/pdf": {"schema": _BINARY}}
     if (method, path) == ("get", "/api/v1/attachments/{sha256}"):
-        # What the bytes are (services/attachments.sniff); octet-stream for bytes stored before uploads were sniffed.
+        # What the bytes are (attachments/service.sniff); octet-stream for bytes stored before uploads were sniffed.
         return {kind: {"schema": _BINARY} for kind in [*_ATTACHMENT_TYPES, "application/octet-stream"]}
     return None
 
