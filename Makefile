@@ -30,11 +30,14 @@ server/static/index.html: pwa/node_modules/.package-lock.json $(PWA_SOURCES)
 	cd pwa && npm run build
 
 # Debian packages: chromium drives the browser tests (Playwright with executable_path; no browser download);
-# fonts-noto-cjk is the CJK font health-check PDFs embed; poppler-utils (pdftotext, pdftoppm) checks them.
+# fonts-noto-cjk is the CJK font health-check PDFs embed; poppler-utils (pdftotext, pdftoppm) checks them;
+# mosquitto is the MQTT broker the MQTT ingress tests start; socat makes the serial pty pairs of the RS-485 tests.
 chromium:
 	@command -v chromium >/dev/null && command -v pdftotext >/dev/null && \
-		[ -e /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || { $(SUDO) apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-noto-cjk poppler-utils >/dev/null; }
+		[ -e /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] && [ -x /usr/sbin/mosquitto ] && \
+		command -v socat >/dev/null || { $(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-noto-cjk poppler-utils \
+		mosquitto socat >/dev/null; }
 
 lint: install
 	.venv/bin/ruff check server ble offline_sync tests docs bench

@@ -14,7 +14,7 @@ from pymodbus.pdu import ModbusPDU
 
 from .errors import DeviceRefused, NoReply, Unsupported
 from .link import DeviceLink
-from .profiles import Profile, decode, read_plan, text_of
+from .profiles import Profile, Reason, read_plan, read_registers, text_of
 from .protocol import modbus
 from .protocol.arc import ArcReport, parse_arc
 from .protocol.exchange import ModbusExchange
@@ -34,6 +34,7 @@ class Identity(msgspec.Struct, frozen=True):
 class Reading(msgspec.Struct, frozen=True):
     values: dict[str, float]
     switch: str | None  # "closed" / "open" for breakers
+    faults: dict[str, Reason] = {}  # channel key → sensor fault (a sentinel value or a status word), no value
 
 
 class ModbusDevice:
@@ -59,6 +60,8 @@ class ModbusDevice:
 
     async def identity(self) -> Identity:
         ident = self.profile.identity
+        if ident is None:
+            raise Unsupported(f"{self.profile.model} keeps no serial number in its registers; type it in")
         serial = text_of(await self._registers(ident.serial.address, ident.serial.words))
         firmware = text_of(await self._registers(ident.firmware.address, ident.firmware.words))
         if not serial:
@@ -69,8 +72,8 @@ class ModbusDevice:
         blocks = []
         for block in read_plan(self.profile):
             blocks.append((block, await self._registers(block.address, block.words)))
-        values, switch = decode(self.profile, blocks)
-        return Reading(values, switch)
+        decoded = read_registers(self.profile, blocks)
+        return Reading(decoded.values, decoded.switch, decoded.faults)
 
     async def command(self, action: str) -> None:
         """Pulse the coil of ``action`` (trip, close, self_test, identify); the device echoes it."""

@@ -1,7 +1,8 @@
 """Polls every commissioned device on its interval and hands the readings to ingest in batches.
 
-One task per device reads its registers (and, for arc detectors, keeps the arc-report subscription); a
-flusher sends everything gathered as one batch per ``flush_s``. A link that fails is retried after the
+One task per device reads its registers — over Bluetooth (``DeviceLink``) or over its bus (``bus.WiredDevice``:
+RS-485, Modbus TCP, RTU over TCP), as its ``link`` says — and, for arc detectors, keeps the arc-report
+subscription; a flusher sends everything gathered as one batch per ``flush_s``. A link that fails is retried after the
 ``BACKOFF_S`` table and reported once per outage through ``on_fault`` (the server raises a ``fault``);
 readings arriving again end it. Run it in exactly one process.
 """
@@ -17,11 +18,13 @@ from dataclasses import dataclass, field
 
 import msgspec
 
+from .bus import Buses, WiredDevice
 from .device import ModbusDevice, Reading
 from .errors import LinkError, LinkLost
 from .link import BACKOFF_S
+from .links import BadLink, ModbusLink, parse_link
 from .pool import LinkPool
-from .profiles import profiles
+from .profiles import Profile, Reason, profiles
 from .protocol.arc import ArcReport
 
 __all__ = ["Gathered", "PollStats", "Poller", "Target"]
@@ -31,9 +34,10 @@ log = logging.getLogger("andian.poller")
 
 class Target(msgspec.Struct, frozen=True):
     serial: str
-    address: str
+    address: str  # the Bluetooth address, or the link's text for a wired device
     model: str
     interval_s: float
+    link: str = ""  # a modbus-* link (ble/links.py); empty: Bluetooth at ``address``
 
 
 @dataclass
@@ -43,9 +47,11 @@ class Gathered:
     samples: list[tuple[str, str, float, float]] = field(default_factory=list)
     events: list[tuple[str, str, float, int]] = field(default_factory=list)
     switches: dict[str, str] = field(default_factory=dict)  # serial → "closed"/"open"
+    faults: list[tuple[str, str, float, Reason]] = field(default_factory=list)  # serial, channel, ts, why
 
     def add(self, serial: str, reading: Reading, ts: float) -> None:
         self.samples += [(serial, key, ts, value) for key, value in reading.values.items()]
+        self.faults += [(serial, key, ts, reason) for key, reason in reading.faults.items()]
         if reading.switch is not None:
             self.switches[serial] = reading.switch
 
@@ -69,8 +75,9 @@ FaultSink = Callable[[Target, LinkError], Awaitable[None]]
 
 class Poller:
     def __init__(self, pool: LinkPool, sink: Sink, on_fault: FaultSink, *,
-                 clock: Callable[[], float] = time.time, flush_s: float = 1.0) -> None:
+                 clock: Callable[[], float] = time.time, flush_s: float = 1.0, buses: Buses | None = None) -> None:
         self.pool = pool
+        self.buses = buses or Buses()
         self.sink = sink
         self.on_fault = on_fault
         self.clock = clock
@@ -112,7 +119,7 @@ class Poller:
 
     async def flush(self) -> None:
         batch, self._pending = self._pending, Gathered()
-        if batch.samples or batch.events or batch.switches:
+        if batch.samples or batch.events or batch.switches or batch.faults:
             try:
                 await self.sink(batch)
             except Exception:  # a failed batch is logged; the next cycle carries on
@@ -129,17 +136,29 @@ class Poller:
         self._reports.add(task)
         task.add_done_callback(self._reports.discard)
 
+    def _device(self, target: Target, profile: Profile) -> ModbusDevice | WiredDevice:
+        if target.link:
+            link = parse_link(target.link)
+            if not isinstance(link, ModbusLink):
+                raise BadLink(f"{target.link}: not a wired link")
+            return WiredDevice(self.buses.get(link, profile), link.unit or profile.unit_id, profile)
+        ble = self.pool.get(target.address)
+        ble.on_disconnect = lambda _link: self._dropped(target)
+        return ModbusDevice(ble, profile)
+
     async def _poll(self, target: Target) -> None:
         profile = profiles()[target.model]
-        link = self.pool.get(target.address)
-        link.on_disconnect = lambda _link: self._dropped(target)
-        device = ModbusDevice(link, profile)
+        try:
+            device = self._device(target, profile)
+        except BadLink as exc:  # the API refuses such links; one in the database from elsewhere is logged, not polled
+            log.error("%s: link %r cannot be polled: %s", target.serial, target.link, exc)
+            return
         failures = 0
         subscribed = False
         while True:
             started = time.perf_counter()
             try:
-                if profile.arc_characteristic and not subscribed:
+                if isinstance(device, ModbusDevice) and profile.arc_characteristic and not subscribed:
                     await device.subscribe_arcs(lambda report: self._on_arc(target, report))
                     subscribed = True  # the link re-subscribes by itself after a reconnect
                 reading = await device.read()

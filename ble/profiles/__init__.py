@@ -20,7 +20,10 @@ from ..protocol.modbus import MAX_REGISTERS
 
 __all__ = [
     "Block",
+    "Decoded",
+    "Line",
     "Profile",
+    "Reason",
     "Register",
     "ascii_words",
     "decode",
@@ -29,6 +32,7 @@ __all__ = [
     "load_profile",
     "profiles",
     "read_plan",
+    "read_registers",
     "text_of",
 ]
 
@@ -49,11 +53,22 @@ class Text(Struct, frozen=True):
     en: str
 
 
+Reason = Literal["ct_open", "ct_short", "sensor"]
+
+
+class Sentinel(Struct, frozen=True, forbid_unknown_fields=True):
+    """A raw value the device writes instead of a reading when its sensor is at fault (e.g. Acrel's 0xFAFA)."""
+
+    value: Annotated[int, Meta(ge=0, le=0xFFFFFFFF)]
+    reason: Reason
+
+
 class Register(Struct, frozen=True, forbid_unknown_fields=True):
     key: str
     address: Annotated[int, Meta(ge=0, le=0xFFFF)]
-    type: Literal["u16", "i16", "u32", "i32"] = "u16"  # 32-bit values are high word first
+    type: Literal["u16", "i16", "u32", "i32"] = "u16"  # 32-bit word order: the profile's word_order
     scale: float = 1.0
+    faults: list[Sentinel] = []  # sentinel values: a sensor fault of this channel, never a reading
 
     @property
     def words(self) -> int:
@@ -65,6 +80,25 @@ class Block(Struct, frozen=True):
     words: Annotated[int, Meta(ge=1, le=MAX_REGISTERS)]
 
 
+class Status(Struct, frozen=True, forbid_unknown_fields=True):
+    """A status word's field (``(word >> shift) & mask``) whose values name a sensor fault of a channel. Alarm and
+    pre-alarm states a device reports of itself are left to andian's own detection of the channel's values."""
+
+    address: Annotated[int, Meta(ge=0, le=0xFFFF)]
+    channel: str
+    faults: list[Sentinel]
+    shift: Annotated[int, Meta(ge=0, le=15)] = 0
+    mask: Annotated[int, Meta(ge=1, le=0xFFFF)] = 0xFFFF
+
+
+class Line(Struct, frozen=True, forbid_unknown_fields=True):
+    """The RS-485 settings a wired model ships with (a link's query overrides them)."""
+
+    baud: int = 9600
+    parity: Literal["N", "E", "O"] = "N"
+    stop: Literal[1, 2] = 1
+
+
 class Identity(Struct, frozen=True, forbid_unknown_fields=True):
     serial: Block  # ASCII, two characters per register, NUL padded
     firmware: Block
@@ -74,10 +108,16 @@ class Profile(Struct, frozen=True, forbid_unknown_fields=True):
     model: str
     kind: Kind
     name: Text
-    protocol: Literal["modbus-rtu-nus"]
-    local_name_prefix: str  # the advertised name starts with this: the scanner's model guess
-    identity: Identity
+    # modbus-rtu-nus: Modbus RTU over a BLE UART service; modbus: registers over RS-485, TCP or RTU-over-TCP.
+    protocol: Literal["modbus-rtu-nus", "modbus"]
     channels: list[Register]
+    local_name_prefix: str = ""  # Bluetooth: the advertised name starts with this (the scanner's model guess)
+    identity: Identity | None = None  # where the device keeps its serial number and firmware version
+    vendor: str = "andian"
+    line: Line = Line()  # RS-485 defaults (wired models)
+    read_function: Literal[3, 4] = 3  # 3 holding registers, 4 input registers
+    word_order: Literal["high", "low"] = "high"  # which word of a 32-bit value comes first
+    status: list[Status] = []
     unit_id: Annotated[int, Meta(ge=1, le=247)] = 1
     poll_interval_s: Annotated[float, Meta(ge=1, le=3600)] = 30.0
     switch: Register | None = None  # breaker position: 1 closed, 0 open
@@ -88,6 +128,11 @@ class Profile(Struct, frozen=True, forbid_unknown_fields=True):
     @property
     def controls(self) -> list[str]:
         return [action for action in ("trip", "close", "self_test") if action in self.coils]
+
+    @property
+    def links(self) -> list[str]:
+        """The link schemes a device of this model can be reached by."""
+        return ["ble"] if self.protocol == "modbus-rtu-nus" else ["modbus-rtu", "modbus-tcp", "modbus-rtu-tcp"]
 
     def channel_keys(self) -> list[str]:
         keys = [r.key for r in self.channels]
@@ -103,6 +148,12 @@ def load_profile(path: Path) -> Profile:
     keys = [r.key for r in profile.channels]
     if len(set(keys)) != len(keys):
         raise ValueError(f"{path.name}: a channel key is listed twice")
+    if profile.protocol == "modbus-rtu-nus" and not (profile.local_name_prefix and profile.identity):
+        raise ValueError(f"{path.name}: a Bluetooth model needs local_name_prefix and [identity]")
+    for status in profile.status:
+        if status.channel not in keys:
+            raise ValueError(f"{path.name}: status at {status.address:#06x} names channel {status.channel!r}, "
+                             f"which is not one of {', '.join(keys)}")
     return profile
 
 
@@ -129,56 +180,93 @@ def profiles() -> dict[str, Profile]:
 
 def guess(local_name: str) -> Profile | None:
     """The model a device advertising ``local_name`` most likely is (longest matching prefix)."""
-    matches = [p for p in profiles().values() if local_name.startswith(p.local_name_prefix)]
+    matches = [p for p in profiles().values() if p.local_name_prefix and local_name.startswith(p.local_name_prefix)]
     return max(matches, key=lambda p: len(p.local_name_prefix), default=None)
 
 
 def read_plan(profile: Profile) -> list[Block]:
-    """The fewest reads that cover every channel and the switch position."""
-    registers = sorted([*profile.channels, *([profile.switch] if profile.switch else [])], key=lambda r: r.address)
+    """The fewest reads that cover every channel, the switch position and the status words."""
+    wanted = [(r.address, r.words) for r in profile.channels]
+    wanted += [(profile.switch.address, profile.switch.words)] if profile.switch else []
+    wanted += [(s.address, 1) for s in profile.status]
     blocks: list[Block] = []
-    for r in registers:
-        end = r.address + r.words
+    for address, words in sorted(wanted):
+        end = address + words
         if blocks:
             last = blocks[-1]
-            if r.address - (last.address + last.words) <= _MAX_GAP and end - last.address <= MAX_REGISTERS:
+            if address - (last.address + last.words) <= _MAX_GAP and end - last.address <= MAX_REGISTERS:
                 blocks[-1] = Block(last.address, max(last.address + last.words, end) - last.address)
                 continue
-        blocks.append(Block(r.address, r.words))
+        blocks.append(Block(address, words))
     return blocks
 
 
-def _value(r: Register, table: dict[int, int]) -> float:
+def _raw(r: Register, table: dict[int, int], low_first: bool) -> int:
     raw = table[r.address]
     if r.words == 2:
-        raw = (raw << 16) | table[r.address + 1]
+        first, second = raw, table[r.address + 1]
+        raw = (second << 16) | first if low_first else (first << 16) | second
+    return raw
+
+
+def _value(r: Register, raw: int) -> float:
     bits = 16 * r.words
     if r.type.startswith("i") and raw >= 1 << (bits - 1):
         raw -= 1 << bits
     return round(raw * r.scale, 6)
 
 
-def decode(profile: Profile, blocks: list[tuple[Block, list[int]]]) -> tuple[dict[str, float], str | None]:
-    """Channel values and the switch position (``closed``/``open``, or None) from the registers read."""
+class Decoded(Struct, frozen=True):
+    values: dict[str, float]
+    switch: str | None  # "closed" / "open" for breakers
+    faults: dict[str, Reason] = {}  # channel key → why it has no value (a sensor fault, never a reading)
+
+
+def read_registers(profile: Profile, blocks: list[tuple[Block, list[int]]]) -> Decoded:
+    """Channel values, the switch position and sensor faults from the registers read."""
     table: dict[int, int] = {}
     for block, words in blocks:
         if len(words) != block.words:
             raise ValueError(f"block at {block.address:#06x}: {len(words)} registers, expected {block.words}")
         table.update(zip(range(block.address, block.address + block.words), words, strict=True))
-    values = {r.key: _value(r, table) for r in profile.channels}
+    low_first = profile.word_order == "low"
+    values: dict[str, float] = {}
+    faults: dict[str, Reason] = {}
+    for r in profile.channels:
+        raw = _raw(r, table, low_first)
+        fault = next((s.reason for s in r.faults if s.value == raw), None)
+        if fault is None:
+            values[r.key] = _value(r, raw)
+        else:
+            faults[r.key] = fault
+    for status in profile.status:
+        code = (table[status.address] >> status.shift) & status.mask
+        fault = next((s.reason for s in status.faults if s.value == code), None)
+        if fault is not None:
+            faults.setdefault(status.channel, fault)
+            values.pop(status.channel, None)
     switch = None
     if profile.switch is not None:
-        switch = "closed" if _value(profile.switch, table) else "open"
-    return values, switch
+        switch = "closed" if _value(profile.switch, _raw(profile.switch, table, low_first)) else "open"
+    return Decoded(values, switch, faults)
 
 
-def encode(register: Register, value: float) -> list[int]:
+def decode(profile: Profile, blocks: list[tuple[Block, list[int]]]) -> tuple[dict[str, float], str | None]:
+    """Channel values and the switch position (``closed``/``open``, or None) from the registers read."""
+    decoded = read_registers(profile, blocks)
+    return decoded.values, decoded.switch
+
+
+def encode(register: Register, value: float, word_order: Literal["high", "low"] = "high") -> list[int]:
     """The words a device stores for ``value`` (the simulator's side of ``decode``)."""
     bits = 16 * register.words
     raw = round(value / register.scale)
     lo, hi = (-(1 << (bits - 1)), (1 << (bits - 1)) - 1) if register.type.startswith("i") else (0, (1 << bits) - 1)
     raw = min(max(raw, lo), hi) & ((1 << bits) - 1)  # a sensor saturates at its range
-    return [(raw >> 16) & 0xFFFF, raw & 0xFFFF] if register.words == 2 else [raw]
+    if register.words == 1:
+        return [raw]
+    high, low = (raw >> 16) & 0xFFFF, raw & 0xFFFF
+    return [low, high] if word_order == "low" else [high, low]
 
 
 def text_of(words: list[int]) -> str:

@@ -188,8 +188,9 @@ class SimDevice:
 
     def _identity_registers(self) -> dict[int, int]:
         table: dict[int, int] = {}
-        for block, text in ((self.profile.identity.serial, self.spec.serial),
-                            (self.profile.identity.firmware, self.spec.firmware)):
+        identity = self.profile.identity
+        assert identity is not None  # every Bluetooth model has one (profiles.load_profile checks)
+        for block, text in ((identity.serial, self.spec.serial), (identity.firmware, self.spec.firmware)):
             table.update(zip(range(block.address, block.address + block.words), ascii_words(text, block.words),
                              strict=True))
         return table

@@ -17,8 +17,11 @@ from server.errors import InvalidInput
 __all__ = ["CHANNEL_KEY_PATTERN", "SETTING_NAMES", "public", "quantity_of", "resolve_settings", "unit_of"]
 
 # Without an end anchor: schemas append one that does not match before a final newline.
-CHANNEL_KEY_PATTERN = r"^(current_a(_l[123])?|residual_ma|temp_c(_[1-4])?|voltage_v|power_w|energy_kwh|arc)"
-_FAMILY = re.compile(r"^(current_a|temp_c)(_.*)?$")
+# Several of one quantity on a device: phases (_l1.._l3), terminals (temp_c_1..4), loops of a multi-loop residual
+# monitor (residual_ma_1..16, e.g. Acrel AIM-R100's 12), reverse energy of a meter.
+CHANNEL_KEY_PATTERN = (r"^(current_a(_l[123])?|residual_ma(_([1-9]|1[0-6]))?|temp_c(_[1-4])?|voltage_v(_l[123])?"
+                       r"|power_w(_l[123])?|energy_kwh(_reverse)?|arc)")
+_FAMILY = re.compile(r"^(current_a|temp_c|residual_ma|voltage_v|power_w|energy_kwh)(_.*)?$")
 
 SETTING_NAMES = ("enabled", "alarm", "prealarm", "delay_s", "hysteresis", "rated_a", "ambient_c")
 
@@ -123,7 +126,8 @@ QUANTITIES: dict[str, Quantity] = {
 
 
 def quantity_of(key: str) -> str:
-    """``current_a_l2`` → ``current_a``; ``temp_c_3`` → ``temp_c``; other keys are their own quantity."""
+    """``current_a_l2`` → ``current_a``; ``temp_c_3`` → ``temp_c``; ``residual_ma_7`` → ``residual_ma``; other keys are
+    their own quantity."""
     match = _FAMILY.match(key)
     return match.group(1) if match else key
 

@@ -180,6 +180,7 @@ export const labels: Catalog['labels'] = {
     voltage_v: 'Voltage',
     power_w: 'Power',
     energy_kwh: 'Energy',
+    energy_kwh_reverse: 'Reverse energy',
     arc: 'Fault arc',
   },
   unit: {},

@@ -181,6 +181,7 @@ export const labels = {
     voltage_v: '电压',
     power_w: '功率',
     energy_kwh: '电能',
+    energy_kwh_reverse: '反向电能',
     arc: '故障电弧',
   },
   // Unit strings as the server sends them; anything not listed is shown as sent.
