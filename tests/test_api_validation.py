@@ -95,8 +95,9 @@ DEVICE_CASES: list[tuple[str, Any, str]] = [
     ("serial-number", {**DEVICE, "serial": 12345}, "serial"),
     ("model-missing", without(DEVICE, "model"), "model"),
     ("kind-unknown", {**DEVICE, "kind": "toaster"}, "kind"),
-    ("channels-missing", without(DEVICE, "channels"), "channels"),
-    ("channels-empty", {**DEVICE, "channels": []}, "channels"),
+    # A known model brings its channels (API.md "Device links and models"); a model andian has no map of needs them.
+    ("channels-missing", {**without(DEVICE, "channels"), "model": "no-such-model"}, "channels"),
+    ("channels-empty", {**DEVICE, "model": "no-such-model", "channels": []}, "channels"),
     ("channels-not-a-list", {**DEVICE, "channels": "residual_ma"}, "channels"),
     ("channel-key-unknown", {**DEVICE, "channels": [{"key": "current_b"}]}, "channels[0].key"),
     ("channel-key-temp-5", {**DEVICE, "channels": [{"key": "arc"}, {"key": "temp_c_5"}]}, "channels[1].key"),

@@ -31,6 +31,8 @@ TRIP_GRACE_S = 60.0
 TRIPPED_CAUSES = frozenset({"overload", "leakage", "overtemp", "arc", "short_circuit", "hot_joint", "leakage_trend",
                             "imbalance"})
 
+# Why a device says a channel has no measurement (ble.profiles sentinels and status words; ingest's faults).
+REPORTED = frozenset({"ct_open", "ct_short", "sensor"})
 # (alarm id, transition) of each transition a write made.
 Touched = list[tuple[int, str]]
 
@@ -55,6 +57,8 @@ class AlarmStage:
     def __init__(self, undo: Callable[[Connection], None]) -> None:
         self.book = AlarmBook()
         self._undo = undo
+        # Channels whose sensor fault a device reported (a sentinel, a status word): their next value ends it.
+        self.reported: set[Key] = set()
 
     def load(self, conn: Connection) -> list[Active]:
         """The active alarms as the database holds them; answers them (detection must learn their levels)."""
@@ -63,6 +67,8 @@ class AlarmStage:
             self.book.add(key, Active(row["id"], row["site_id"], row["device_id"], row["channel_id"], row["cause"],
                                       row["level"], row["started_at"], row["peak"], row["threshold"], row["detail"],
                                       bool(row["test"])))
+            if row["cause"] == "sensor" and row["channel_id"] and (row["detail"] or {}).get("reason") in REPORTED:
+                self.reported.add(key)
         return list(self.book.active.values())
 
     def apply(self, conn: Connection, changes: list[Wanted]) -> Touched:
@@ -191,6 +197,26 @@ class AlarmStage:
             )
             if raised:
                 touched.append(raised)
+        return touched
+
+    def sensor_fault(self, conn: Connection, key: Key, site_id: int, ts: float, reason: str) -> Touched:
+        """A device reported that a channel's sensor is at fault (``reason``: ct_open, ct_short, sensor)."""
+        raised = self.raise_level(conn, key, "fault", ts, site_id, {"reason": reason})
+        if raised is None:
+            return []
+        self.reported.add(key)
+        return [raised]
+
+    def sensor_back(self, conn: Connection, keys: list[Key], now: float) -> Touched:
+        """Values again from channels whose sensor fault their device had reported: the faults end."""
+        touched = []
+        for key in keys:
+            active = self.book.active.get(key)
+            self.reported.discard(key)
+            if active is not None and active.detail.get("reason") in REPORTED:
+                touched.append(self._store(conn, key, Decision("cleared", active.level), now, None, None, {}, 0))
+        if touched:
+            make_durable(conn)
         return touched
 
     def active_arc_channels(self) -> list[int]:

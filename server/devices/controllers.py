@@ -11,6 +11,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CON
 from server.accounts.guards import Caller, Ctx, PathId
 from server.devices import commissioning, control
 from server.devices import service as devices_service
+from server.devices.models import model_list
 from server.devices.schemas import (
     ChannelOut,
     ChannelPatch,
@@ -19,7 +20,9 @@ from server.devices.schemas import (
     ControlIn,
     ControlOut,
     DeviceOut,
+    DevicePatch,
     GatewayOut,
+    ModelOut,
     ScanResult,
     Step,
 )
@@ -88,6 +91,17 @@ class DeviceController(Controller):
     @get("/devices/{device_id:int}", summary="A device with its channels")
     async def get_device(self, ctx: Ctx, principal: Caller, device_id: PathId) -> DeviceOut:
         return await devices_service.get_device(ctx, principal, device_id)
+
+    @patch("/devices/{device_id:int}", summary="Change how a device is reached (link) or read (poll_interval_s)",
+           description="A link the server cannot parse, or a scheme the device's model cannot speak, is a 400 "
+                       "naming `link`. A site box polls the device by its new link at once.")
+    async def patch_device(self, ctx: Ctx, principal: Caller, device_id: PathId,
+                           data: JSONBody[DevicePatch]) -> DeviceOut:
+        return await devices_service.update_device(ctx, principal, device_id, data)
+
+    @get("/models", summary="Device models andian reads: their channels and the links each speaks")
+    async def models(self, principal: Caller) -> list[ModelOut]:
+        return model_list()
 
     @get("/channels/{channel_id:int}", summary="A channel and its settings")
     async def get_channel(self, ctx: Ctx, principal: Caller, channel_id: PathId) -> ChannelOut:

@@ -23,10 +23,13 @@ __all__ = [
     "DeviceCreate",
     "DeviceKind",
     "DeviceOut",
+    "DevicePatch",
     "GatewayCreate",
     "GatewayCreated",
     "GatewayOut",
     "IdentifyIn",
+    "ModelChannel",
+    "ModelOut",
     "ScanResult",
     "SettingsIn",
     "StepOut",
@@ -162,6 +165,7 @@ class DeviceOut(Struct):
     switch_at: float | None = None  # when it last moved
     switch_by: str | None = None  # who moved it remotely (None: the device itself, or someone on site)
     controls: list[str] = []  # remote actions the device's model supports (trip, close, self_test)
+    link: str | None = None  # how the site box reaches it (API.md "Device links and models")
 
 
 # Channel settings as a client sends them: the known names only; the ranges depend on the channel's quantity and
@@ -178,17 +182,53 @@ class ChannelIn(Struct, forbid_unknown_fields=True):
     settings: SettingsIn = {}
 
 
+Link = Annotated[str, Meta(min_length=6, max_length=300, description=(
+    "how the site box reaches the device: ble://AA:BB:CC:DD:EE:FF, modbus-rtu:///dev/ttyUSB0?unit=3, "
+    "modbus-tcp://192.168.1.20:502?unit=3 or modbus-rtu-tcp://192.168.1.21:4001?unit=3")), LINE]
+
+
 class DeviceCreate(Struct, forbid_unknown_fields=True):
     serial: Annotated[str, Meta(pattern=r"^[A-Za-z0-9_.:-]{1,64}" + END, description="the device's serial number")]
     model: Annotated[str, Meta(min_length=1, max_length=64), LINE]
-    kind: DeviceKind
-    channels: Annotated[list[ChannelIn], Meta(min_length=1, max_length=32)]
+    # Both may be left out when ``model`` is a known device model (GET /api/v1/models): its kind and channels.
+    kind: DeviceKind | None = None
+    channels: Annotated[list[ChannelIn], Meta(max_length=32)] = []
     name: Annotated[str, Meta(max_length=100), LINE] = ""
     circuit: Annotated[str, Meta(max_length=100), LINE] = ""
     rated_current_a: Annotated[float, Meta(ge=1, le=630)] | None = None
     ble_address: Annotated[str, Meta(pattern=r"^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}" + END)] | None = None
-    # How often the device reports; three intervals without data raise ``offline``.
-    poll_interval_s: Annotated[float, Meta(ge=1, le=86400)] = 30.0
+    # How often the device reports; three intervals without data raise ``offline``. Default: the model's, else 30 s.
+    poll_interval_s: Annotated[float, Meta(ge=1, le=86400)] | None = None
+    link: Link | None = None
+
+
+class DevicePatch(Struct, forbid_unknown_fields=True):
+    """Change how a device is reached or how often it is read; fields left out stay as they are."""
+
+    link: Link | None = None
+    poll_interval_s: Annotated[float, Meta(ge=1, le=86400)] | None = None
+    name: Annotated[str, Meta(min_length=1, max_length=100), LINE] | None = None
+    circuit: Annotated[str, Meta(max_length=100), LINE] | None = None
+
+
+class ModelChannel(Struct):
+    key: str
+    unit: str
+
+
+class ModelOut(Struct):
+    """A device model andian knows as data (a register map): how to reach it and what it measures."""
+
+    model: str
+    vendor: str
+    kind: DeviceKind
+    name: dict[str, str]  # zh-CN, en
+    links: list[str]  # link schemes a device of this model speaks
+    channels: list[ModelChannel]
+    poll_interval_s: float
+    unit_id: int  # its factory Modbus address
+    line: dict[str, Any] | None  # RS-485 defaults (baud, parity, stop) of wired models
+    controls: list[str]  # remote actions it supports (trip, close, self_test)
 
 
 class ChannelPatch(Struct, forbid_unknown_fields=True):

@@ -6,13 +6,24 @@ from typing import Any
 
 import msgspec
 
-from ble.profiles import profiles
+from ble.links import BleLink
+from ble.profiles import Profile, profiles
 from server.accounts.principal import Principal
 from server.accounts.roles import MANAGERS, require
 from server.accounts.tokens import GATEWAY_PREFIX, new_secret, secret_hash
 from server.context import Context
 from server.detection.settings import public, resolve_settings, unit_of
-from server.devices.schemas import ChannelOut, DeviceCreate, DeviceOut, GatewayCreate, GatewayCreated, GatewayOut
+from server.devices.models import check_link
+from server.devices.schemas import (
+    ChannelIn,
+    ChannelOut,
+    DeviceCreate,
+    DeviceOut,
+    DevicePatch,
+    GatewayCreate,
+    GatewayCreated,
+    GatewayOut,
+)
 from server.errors import Conflict, InvalidInput, NotFound
 from server.sites.access import visible_site
 from server.storage import Connection
@@ -29,35 +40,59 @@ __all__ = [
     "list_gateways",
     "revoke_gateway",
     "update_channel",
+    "update_device",
 ]
 
 
 def device_out(row: dict[str, Any]) -> DeviceOut:
     channels = [{**c, "unit": unit_of(c["key"]), "settings": public(c["settings"])} for c in row["channels"]]
-    profile = profiles().get(row["model"]) if row["ble_address"] else None
+    profile = profiles().get(row["model"]) if row["ble_address"] else None  # remote control: over Bluetooth
     controls = profile.controls if profile is not None else []
     return msgspec.convert({**row, "channels": channels, "controls": controls}, DeviceOut)
 
 
-async def create_device(ctx: Context, principal: Principal, site_id: int, body: DeviceCreate) -> DeviceOut:
-    await visible_site(ctx, principal, site_id)
-    require(principal, MANAGERS, "register devices")
+def _channels(body: DeviceCreate, profile: Profile | None) -> list[tuple[str, dict[str, Any]]]:
+    """The channels to create, with their settings checked: as given, or the known model's."""
+    given = body.channels
+    if not given:
+        if profile is None:
+            raise InvalidInput("channels", f"list the device's channels: andian has no register map for model "
+                                           f"{body.model!r} (GET /api/v1/models lists those it has)")
+        given = [ChannelIn(key) for key in profile.channel_keys()]
     seen: set[str] = set()
     channels: list[tuple[str, dict[str, Any]]] = []
-    for i, channel in enumerate(body.channels):
+    for i, channel in enumerate(given):
         if channel.key in seen:
             raise InvalidInput(f"channels[{i}].key", f"channel {channel.key} is listed twice")
         seen.add(channel.key)
         settings = resolve_settings(channel.key, channel.settings, device_rated_a=body.rated_current_a,
                                     field=f"channels[{i}].settings")
         channels.append((channel.key, settings))
+    return channels
+
+
+async def create_device(ctx: Context, principal: Principal, site_id: int, body: DeviceCreate) -> DeviceOut:
+    await visible_site(ctx, principal, site_id)
+    require(principal, MANAGERS, "register devices")
+    profile = profiles().get(body.model)
+    kind = body.kind or (profile.kind if profile else None)
+    if kind is None:
+        raise InvalidInput("kind", f"say what kind of device {body.model!r} is: breaker, combined, residual, "
+                                   "temperature or arc")
+    link = check_link(body.link, body.model) if body.link is not None else None
+    ble_address = link.address if isinstance(link, BleLink) else body.ble_address
+    if ble_address is not None and link is None:
+        link = BleLink(ble_address.upper())
+    channels = _channels(body, profile)
+    interval = body.poll_interval_s or (profile.poll_interval_s if profile else 30.0)
     now = ctx.clock()
 
     def insert(conn: Connection) -> dict[str, Any]:
         if device_sql.serial_exists(conn, body.serial):
             raise Conflict(f"a device with serial {body.serial!r} is already registered")
-        record = {**msgspec.structs.asdict(body), "site_id": site_id, "created_at": now,
-                  "name": body.name or body.serial}
+        record = {**msgspec.structs.asdict(body), "site_id": site_id, "created_at": now, "kind": kind,
+                  "name": body.name or body.serial, "ble_address": ble_address, "poll_interval_s": interval,
+                  "link": None if link is None else str(link)}
         device_id = device_sql.insert_device(conn, record, channels)
         ctx.pipeline.registry.refresh(conn, body.serial)
         device_sql.insert_audit(conn, ts=now, actor_id=principal.id, action="create", obj="device", object_id=device_id,
@@ -66,7 +101,43 @@ async def create_device(ctx: Context, principal: Principal, site_id: int, body: 
         assert device is not None
         return device
 
-    return device_out(await ctx.db.write(insert, durable=True))
+    out = device_out(await ctx.db.write(insert, durable=True))
+    await _repoll(ctx)
+    return out
+
+
+async def _repoll(ctx: Context) -> None:
+    """A site box polls what its database now says (a new wired device, a changed link or interval)."""
+    if ctx.site_box is not None:
+        await ctx.site_box.refresh()
+
+
+async def update_device(ctx: Context, principal: Principal, device_id: int, body: DevicePatch) -> DeviceOut:
+    scope = site_scope(principal, ctx.reference)
+    row = await ctx.db.read(lambda c: device_sql.get_device(c, device_id, scope))
+    if row is None:
+        raise NotFound("device", device_id)
+    require(principal, MANAGERS, "change devices")
+    fields: dict[str, Any] = {k: v for k, v in msgspec.structs.asdict(body).items() if v is not None}
+    if body.link is not None:
+        link = check_link(body.link, row["model"])
+        fields["link"] = str(link)
+        if isinstance(link, BleLink):
+            fields["ble_address"] = link.address
+    now = ctx.clock()
+
+    def update(conn: Connection) -> dict[str, Any]:
+        device_sql.update_device_fields(conn, device_id, fields)
+        ctx.pipeline.registry.refresh(conn, row["serial"])
+        device_sql.insert_audit(conn, ts=now, actor_id=principal.id, action="update", obj="device",
+                                object_id=device_id, detail={k: row.get(k) for k in fields} | {"changed": fields})
+        device = device_sql.get_device(conn, device_id, EVERY_SITE)
+        assert device is not None
+        return device
+
+    out = device_out(await ctx.db.write(update, durable=True))
+    await _repoll(ctx)
+    return out
 
 
 async def get_device(ctx: Context, principal: Principal, device_id: int) -> DeviceOut:

@@ -15,7 +15,7 @@ from ble.scanner import Found
 from server.alarms.service import present
 from server.ingest.pipeline import Access
 from server.ingest.service import ingest
-from server.ingest.wire import Event, IngestResult, ParsedBatch, Sample
+from server.ingest.wire import Event, Fault, IngestResult, ParsedBatch, Sample
 from server.live.events import LiveEvent
 from server.storage import Connection, make_durable
 from server.storage import devices as sql
@@ -32,7 +32,9 @@ def to_batch(gathered: Gathered) -> ParsedBatch:
     samples = [Sample(serial, key, ts, value) for serial, key, ts, value in gathered.samples]
     events = [Event(serial, kind, ts, count)  # type: ignore[arg-type]  # kinds come from the poller: arc, self_test
               for serial, kind, ts, count in gathered.events]
-    return ParsedBatch(f"ble-{uuid.uuid4()}", samples, list(range(len(samples))), events, list(range(len(events))))
+    faults = [Fault(serial, key, ts, reason) for serial, key, ts, reason in gathered.faults]
+    return ParsedBatch(f"box-{uuid.uuid4()}", samples, list(range(len(samples))), events, list(range(len(events))),
+                       [], faults, list(range(len(faults))))
 
 
 class SiteBox:
@@ -47,7 +49,8 @@ class SiteBox:
     async def refresh(self) -> None:
         """Poll exactly the commissioned devices (after a commissioning or a change of interval)."""
         rows = await self.ctx.db.read(sql.commissioned_targets)
-        self.poller.set_targets([Target(r["serial"], r["address"], r["model"], r["interval_s"]) for r in rows])
+        self.poller.set_targets([Target(r["serial"], r["address"] or r["link"], r["model"], r["interval_s"], r["link"])
+                                 for r in rows])
 
     async def run(self) -> None:
         await self.refresh()

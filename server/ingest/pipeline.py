@@ -111,6 +111,23 @@ class Pipeline:
             elif event.kind in SWITCH_EVENTS:
                 moved.append((entry, SWITCH_EVENTS[event.kind], min(event.ts, now)))
 
+        reported: Touched = []
+        faults = 0
+        for index, fault in zip(batch.fault_index, batch.faults, strict=True):
+            entry = devices.get(fault.device)
+            error = admit.check(entry, fault.device, fault.ts, now)
+            if error is None and entry is not None and fault.channel not in entry.channel_ids:
+                error = f"device {fault.device!r} has no channel {fault.channel!r} (it has {', '.join(entry.slots)})"
+            if error is not None or entry is None:
+                rejected.append(Rejected(index, f"faults[{index}]: {error}", "fault"))
+                continue
+            seen.add(entry.id)
+            faults += 1
+            key: Key = (entry.id, entry.channel_ids[fault.channel], "sensor")
+            reported += self.alarms.sensor_fault(conn, key, entry.site_id, min(fault.ts, now), fault.reason)
+        if self.alarms.reported and slots.shape[0]:  # a value again from a channel whose device reported a fault
+            back = [key for key in self._keys(slots, "sensor") if key in self.alarms.reported]
+            reported += self.alarms.sensor_back(conn, back, now)
         if slots.shape[0]:
             readings_sql.insert_readings(conn, self.detector.channel_ids(slots), ts_arr, values)
             readings_sql.mark_late(conn, float(ts_arr.min()))
@@ -124,12 +141,12 @@ class Pipeline:
         live: list[LiveEvent] = []
         for entry, position, ts in sorted(moved, key=lambda m: m[2]):
             live += self.alarms.switched(conn, entry.id, entry.site_id, position, ts, None)
-        touched: Touched = self.alarms.apply(conn, self.wanted(findings.changes))
+        touched: Touched = reported + self.alarms.apply(conn, self.wanted(findings.changes))
         for device_id in seen:
             touched += self.alarms.device_back(conn, device_id, now)
         self.alarms.peaks(conn, self._peaks(findings))
         alarm_sql.touch_devices(conn, seen, now)
-        accepted = int(slots.shape[0]) + len(event_rows)
+        accepted = int(slots.shape[0]) + len(event_rows) + faults
         rejected.sort(key=lambda r: (r.kind, r.index))
         readings_sql.record_batch(conn, access.sender, batch.batch_id, now, accepted,
                                   [{"index": r.index, "error": r.error, "kind": r.kind} for r in rejected])
@@ -154,6 +171,13 @@ class Pipeline:
             out.append(Wanted((info.device_id, info.channel_id, change.cause), info.site_id, change.level, change.ts,
                               None if np.isnan(change.value) else change.value, self.detector.threshold(change),
                               change.detail))
+        return out
+
+    def _keys(self, slots: np.ndarray[Any, Any], cause: str) -> list[Key]:
+        out = []
+        for slot in np.unique(slots).tolist():
+            info = self.detector.channel(slot)
+            out.append((info.device_id, info.channel_id, cause))
         return out
 
     def _peaks(self, findings: Findings) -> dict[Key, float]:

@@ -19,7 +19,7 @@ from msgspec import Meta, Struct
 from server.errors import InvalidInput
 from server.fields import END
 
-__all__ = ["EVENT_KINDS", "Event", "IngestBatch", "IngestBatchDTO", "IngestResult", "ParsedBatch", "Rejected",
+__all__ = ["EVENT_KINDS", "Event", "Fault", "IngestBatch", "IngestBatchDTO", "IngestResult", "ParsedBatch", "Rejected",
            "Sample", "field_of", "parse_batch"]
 
 EVENT_KINDS = ("arc", "self_test", "trip", "close", "tamper", "power_loss")
@@ -46,17 +46,28 @@ class Event(Struct, forbid_unknown_fields=True):
     count: Annotated[int, Meta(ge=0, le=1_000_000, description="arc half-cycles in this burst")] = 1
 
 
+class Fault(Struct, forbid_unknown_fields=True):
+    """A channel whose sensor is at fault instead of a value (a current transformer open or shorted: a device's
+    sentinel value or status word). It raises the channel's ``sensor`` fault; its next value ends it."""
+
+    device: Serial
+    channel: Annotated[str, Meta(min_length=1, max_length=32, description="channel key, e.g. residual_ma_3")]
+    ts: Timestamp
+    reason: Literal["ct_open", "ct_short", "sensor"]
+
+
 class IngestBatch(Struct, forbid_unknown_fields=True):
     batch_id: Annotated[str, Meta(pattern=r"^[A-Za-z0-9_.:-]{1,64}" + END,
                                   description="unique per batch; a repeated id is acknowledged and stored once")]
     samples: Annotated[list[Sample], Meta(max_length=MAX_ITEMS)] = []
     events: Annotated[list[Event], Meta(max_length=MAX_ITEMS)] = []
+    faults: Annotated[list[Fault], Meta(max_length=MAX_ITEMS)] = []
 
 
 class Rejected(Struct):
     index: int
     error: str
-    kind: Literal["sample", "event"] = "sample"
+    kind: Literal["sample", "event", "fault"] = "sample"
 
 
 class IngestResult(Struct):
@@ -69,6 +80,7 @@ class _Loose(Struct, forbid_unknown_fields=True):
     batch_id: Annotated[str, Meta(pattern=r"^[A-Za-z0-9_.:-]{1,64}" + END)]
     samples: Annotated[list[Any], Meta(max_length=MAX_ITEMS)] = []
     events: Annotated[list[Any], Meta(max_length=MAX_ITEMS)] = []
+    faults: Annotated[list[Any], Meta(max_length=MAX_ITEMS)] = []
 
 
 @dataclass
@@ -79,6 +91,8 @@ class ParsedBatch:
     events: list[Event]
     event_index: list[int]
     rejected: list[Rejected] = field(default_factory=list)
+    faults: list[Fault] = field(default_factory=list)
+    fault_index: list[int] = field(default_factory=list)
 
 
 _strict = msgspec.json.Decoder(IngestBatch)
@@ -92,7 +106,7 @@ def parse_batch(body: bytes) -> ParsedBatch:
     bad = [i for i, s in enumerate(batch.samples) if not math.isfinite(s.value)]
     if not bad:
         return ParsedBatch(batch.batch_id, batch.samples, list(range(len(batch.samples))), batch.events,
-                           list(range(len(batch.events))))
+                           list(range(len(batch.events))), [], batch.faults, list(range(len(batch.faults))))
     return _lenient(body)
 
 
@@ -127,6 +141,14 @@ def _lenient(body: bytes) -> ParsedBatch:
             continue
         parsed.events.append(event)
         parsed.event_index.append(i)
+    for i, item in enumerate(loose.faults):
+        try:
+            fault = msgspec.convert(item, Fault)
+        except (msgspec.ValidationError, UnicodeEncodeError) as exc:
+            parsed.rejected.append(Rejected(i, f"faults[{i}]: {exc}", "fault"))
+            continue
+        parsed.faults.append(fault)
+        parsed.fault_index.append(i)
     return parsed
 
 

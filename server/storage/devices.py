@@ -79,8 +79,10 @@ def device_by_serial(conn: sqlite3.Connection, serial: str) -> dict[str, Any] | 
 
 
 def update_device_fields(conn: sqlite3.Connection, device_id: int, fields: dict[str, Any]) -> None:
-    allowed = {"name", "circuit", "rated_current_a", "ble_address", "poll_interval_s"}
+    allowed = {"name", "circuit", "rated_current_a", "ble_address", "link", "poll_interval_s"}
     fields = {k: v for k, v in fields.items() if k in allowed}
+    if fields.get("ble_address") and "link" not in fields:  # a Bluetooth device's link follows its address
+        fields["link"] = f"ble://{str(fields['ble_address']).upper()}"
     if fields:
         assignments = ", ".join(f"{k} = :{k}" for k in fields)
         conn.execute(f"UPDATE devices SET {assignments} WHERE id = :id", {**fields, "id": device_id})
@@ -91,10 +93,11 @@ def set_device_state(conn: sqlite3.Connection, device_id: int, state: str) -> No
 
 
 def commissioned_targets(conn: sqlite3.Connection) -> list[dict[str, Any]]:
-    """Every commissioned device with a radio address: what the poller reads."""
+    """What the poller reads: every commissioned Bluetooth device, and every device with a wired link."""
     rows = conn.execute(
-        "SELECT serial, ble_address AS address, model, poll_interval_s AS interval_s FROM devices "
-        "WHERE state = 'commissioned' AND ble_address IS NOT NULL ORDER BY id")
+        "SELECT serial, COALESCE(ble_address, '') AS address, model, poll_interval_s AS interval_s, "
+        "CASE WHEN link LIKE 'modbus-%' THEN link ELSE '' END AS link FROM devices "
+        "WHERE (state = 'commissioned' AND ble_address IS NOT NULL) OR link LIKE 'modbus-%' ORDER BY id")
     return [dict(r) for r in rows]
 
 
@@ -115,8 +118,8 @@ def leakage_alarm_since(conn: sqlite3.Connection, device_id: int, since: float) 
 
 
 _DEVICE_COLUMNS = (
-    "d.id, d.site_id, d.serial, d.model, d.kind, d.name, d.circuit, d.rated_current_a, d.ble_address, d.state, "
-    "d.created_at, d.poll_interval_s, d.last_seen_at, d.switch, d.switch_at, "
+    "d.id, d.site_id, d.serial, d.model, d.kind, d.name, d.circuit, d.rated_current_a, d.ble_address, d.link, "
+    "d.state, d.created_at, d.poll_interval_s, d.last_seen_at, d.switch, d.switch_at, "
     "(SELECT u.display_name FROM users u WHERE u.id = d.switch_by) AS switch_by"
 )
 
@@ -130,9 +133,9 @@ def serial_exists(conn: sqlite3.Connection, serial: str) -> bool:
 
 def insert_device(conn: sqlite3.Connection, device: dict[str, Any], channels: list[tuple[str, dict[str, Any]]]) -> int:
     cur = conn.execute(
-        "INSERT INTO devices (site_id, serial, model, kind, name, circuit, rated_current_a, ble_address, state, "
+        "INSERT INTO devices (site_id, serial, model, kind, name, circuit, rated_current_a, ble_address, link, state, "
         "created_at, poll_interval_s) VALUES (:site_id, :serial, :model, :kind, :name, :circuit, :rated_current_a, "
-        ":ble_address, 'registered', :created_at, :poll_interval_s)",
+        ":ble_address, :link, 'registered', :created_at, :poll_interval_s)",
         device,
     )
     device_id = int(cur.lastrowid or 0)
