@@ -64,6 +64,9 @@ class Settings(msgspec.Struct, kw_only=True):
     live_recheck_s: float = 5.0
     # Open live streams one account (or gateway key) may hold at once: its phones and tabs, not a flood.
     live_streams_per_caller: int = 20
+    # MQTT ingress for cellular devices and DTUs (server/ingest/mqtt.py): mqtt://[USER:PASSWORD@]HOST:PORT of the
+    # broker to subscribe to (mqtts:// for TLS); empty: no MQTT.
+    mqtt_url: str = ""
 
     def link_base(self) -> str:
         return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
@@ -111,4 +114,5 @@ _ENV = {
     "ANDIAN_TRUSTED_PROXIES": "trusted_proxies",
     "ANDIAN_LIVE_RECHECK_S": "live_recheck_s",
     "ANDIAN_LIVE_STREAMS_PER_CALLER": "live_streams_per_caller",
+    "ANDIAN_MQTT_URL": "mqtt_url",
 }

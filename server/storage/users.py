@@ -23,6 +23,7 @@ __all__ = [
     "list_companies",
     "list_users",
     "nth_login_failure",
+    "principal_for_gateway",
     "principal_for_gateway_key",
     "principal_for_token",
     "record_login_failure",
@@ -157,6 +158,17 @@ def principal_for_token(conn: sqlite3.Connection, token_hash: str, now: float) -
 def principal_for_gateway_key(conn: sqlite3.Connection, key_hash: str) -> Principal | None:
     row = conn.execute(
         "SELECT id, site_id, name FROM gateways WHERE key_hash = ? AND revoked_at IS NULL", (key_hash,)
+    ).fetchone()
+    if row is None:
+        return None
+    return Principal(kind="gateway", id=row["id"], role="gateway", username=row["name"], site_id=row["site_id"])
+
+
+def principal_for_gateway(conn: sqlite3.Connection, gateway_id: int) -> Principal | None:
+    """The gateway with this id unless it was revoked: MQTT ingress names its gateway by topic (the broker's ACL
+    vouches for the publisher), where HTTP finds it by its key."""
+    row = conn.execute(
+        "SELECT id, site_id, name FROM gateways WHERE id = ? AND revoked_at IS NULL", (gateway_id,)
     ).fetchone()
     if row is None:
         return None

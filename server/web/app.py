@@ -30,6 +30,7 @@ from server.devices.controllers import (
 )
 from server.devices.sitebox import SiteBox
 from server.hazards.controllers import HazardController, HazardRulesController
+from server.ingest import mqtt as mqtt_ingress
 from server.ingest.controllers import IngestController
 from server.inspections.controllers import ChecklistController, InspectionController
 from server.live.controllers import LiveController
@@ -79,6 +80,9 @@ def create_app(
             # One process runs the watchdog and the notification sender: serve with a single worker
             # (docs/operations.md).
             loops = (watchdog.run, *((notify_worker.run,) if notify else ()), *background)
+            if resolved.mqtt_url:  # MQTT ingress (server/ingest/mqtt.py); a bad URL or vendor mapping stops the start
+                await asyncio.to_thread(mqtt_ingress.check, resolved)
+                loops = (*loops, mqtt_ingress.run)
             tasks: list[asyncio.Task[None]] = [asyncio.create_task(loop(ctx)) for loop in loops]
             radio = None
             try:
