@@ -6,8 +6,9 @@ import argparse
 import asyncio
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 
@@ -15,6 +16,12 @@ from server import __version__
 from server.accounts.principal import ROLES
 from server.errors import AndianError
 from server.settings import Settings
+
+if TYPE_CHECKING:
+    from server.context import Context
+
+# A loop that runs beside the server for its lifetime (create_app's ``background``).
+Loop = Callable[["Context"], Coroutine[Any, Any, None]]
 
 __all__ = ["main"]
 
@@ -96,30 +103,38 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 1
 
 
-def _serve(settings: Settings, *, devices: bool = False) -> int:
+def _serve(settings: Settings, *, devices: bool = False, background: Sequence[Loop] = ()) -> int:
     import uvicorn
 
     from server.demo.city import DEMO_DEVICES
     from server.web.app import create_app
 
     # One worker: the watchdog and the BLE poller must run in exactly one process.
-    app = create_app(settings, simulated=DEMO_DEVICES if devices else None)
+    app = create_app(settings, simulated=DEMO_DEVICES if devices else None, background=background)
     uvicorn.run(app, host=settings.host, port=settings.port, log_level="info", workers=1)
     return 0
 
 
 def _demo(settings: Settings, *, devices: bool = True) -> int:
     from server.context import open_context
-    from server.demo.city import DEMO_DEVICES, DEMO_PASSWORD, DEMO_USERS, seed_demo
+    from server.demo.city import DEMO_DEVICES, DEMO_PASSWORD, DEMO_USERS, WIRED_SITE, seed_demo
     from server.demo.mailbox import Mailbox
+    from server.demo.wired import WIRED_DEVICES, DemoWired
 
     # The demo's mail goes to a local SMTP server beside the app (port + 25: 8025 for 8000) that prints it.
     mailbox = Mailbox(settings.port + 25)
     listening = mailbox.start()
 
+    # The market's RS-485 bus (pymodbus's own server behind a socat pty pair) and a 4G detector over a local
+    # mosquitto, beside the simulated Bluetooth devices.
+    wired = DemoWired(settings.db_path.resolve().parent) if devices else None
+    mqtt_url = wired.start() if wired is not None else None
+    if mqtt_url:
+        settings = msgspec.structs.replace(settings, mqtt_url=mqtt_url)
+
     async def seed() -> bool:
         async with open_context(settings) as ctx:
-            return await seed_demo(ctx, mailbox.port)
+            return await seed_demo(ctx, mailbox.port, wired)
 
     created = asyncio.run(seed())
     url = f"http://{settings.host}:{settings.port}"
@@ -131,15 +146,22 @@ def _demo(settings: Settings, *, devices: bool = True) -> int:
     if devices:
         print(f"Simulated site box: {len(DEMO_DEVICES)} Bluetooth devices. Expect a leakage pre-alarm and alarm at "
               "桃花仑综合市场 within minutes; log in as installer to scan and commission the uncommissioned ones.")
+    if wired is not None:
+        bus = wired.pty if wired.serial_port else f"127.0.0.1:{wired.port} (RTU over TCP: socat is not installed)"
+        print(f"RS-485 bus {bus}: {len(WIRED_DEVICES)} Acrel devices at {WIRED_SITE['name']} (stall 5's loop rises "
+              "to a leakage alarm over ten minutes; loop 9's current transformer is open)."
+              + (" A 4G detector at 康乐养老院 publishes over MQTT (local mosquitto)." if mqtt_url else ""))
     if listening:
         print(f"Demo mailbox on 127.0.0.1:{mailbox.port}: the mail that owner, carehome, operator and inspector "
               "receive is printed here (📨).")
     print()
     try:
-        return _serve(settings, devices=devices)
+        return _serve(settings, devices=devices, background=[wired.run] if wired is not None else [])
     finally:
         if listening:
             mailbox.stop()
+        if wired is not None:
+            wired.stop()
 
 
 async def _user_add(args: argparse.Namespace) -> int:

@@ -15,8 +15,9 @@ from server.accounts.principal import Principal
 from server.accounts.schemas import UserCreate
 from server.context import Context
 from server.demo.mailbox import mailbox_url
+from server.demo.wired import FOUR_G_IMEI, WIRED_DEVICES, DemoWired
 from server.devices import service as devices_service
-from server.devices.schemas import ChannelIn, DeviceCreate
+from server.devices.schemas import ChannelIn, DeviceCreate, GatewayCreate
 from server.notify import service as notifications
 from server.notify.schemas import SubscriptionIn
 from server.sites import service as sites
@@ -25,7 +26,7 @@ from server.storage import Connection
 from server.storage import devices as ble_sql
 from server.storage import users as user_sql
 
-__all__ = ["DEMO_DEVICES", "DEMO_PASSWORD", "DEMO_USERS", "seed_demo"]
+__all__ = ["DEMO_DEVICES", "DEMO_PASSWORD", "DEMO_USERS", "WIRED_SITE", "four_g_gateway", "seed_demo"]
 
 DEMO_PASSWORD = "andian-demo"
 COMPANY = "益阳安电智慧用电运维有限公司"
@@ -113,7 +114,35 @@ DEMO_SITES: list[tuple[dict[str, Any], str | None, list[tuple[str, str, str, str
 MAILBOX_USERS = ("owner", "carehome", "operator", "inspector")
 
 
-async def seed_demo(ctx: Context, mailbox_port: int | None = None) -> bool:
+# The market's distribution room: an RS-485 bus of Acrel devices (server/demo/wired.py), when the demo has one.
+WIRED_SITE: dict[str, Any] = {"name": "桃花仑综合市场 配电房", "address": "益阳市赫山区桃花仑路 88 号市场配电房",
+              "region_code": "430903001001", "venue_type": "market", "lat": 28.5541, "lon": 112.3549}
+FOUR_G_GATEWAY = "4G 物联网平台"
+
+
+def four_g_gateway(conn: Connection) -> int | None:
+    """The gateway the demo's 4G detector publishes for (its site's, made by ``seed_demo``)."""
+    device = ble_sql.device_by_serial(conn, FOUR_G_IMEI)
+    if device is None:
+        return None
+    gateways = [g for g in ble_sql.list_gateways(conn, device["site_id"])
+                if g["name"] == FOUR_G_GATEWAY and g["revoked_at"] is None]
+    return int(gateways[0]["id"]) if gateways else None
+
+
+async def _seed_wired(ctx: Context, operator: Principal, wired: DemoWired, care_home: int) -> None:
+    site = await sites.create_site(ctx, operator, SiteCreate(**WIRED_SITE))
+    for serial, model, unit, name, circuit in WIRED_DEVICES:
+        await devices_service.create_device(ctx, operator, site.id, DeviceCreate(
+            serial=serial, model=model, name=name, circuit=circuit, link=wired.link(unit), poll_interval_s=DEMO_POLL_S))
+    if wired.mqtt_port is not None:
+        await devices_service.create_gateway(ctx, operator, care_home, GatewayCreate(name=FOUR_G_GATEWAY))
+        await devices_service.create_device(ctx, operator, care_home, DeviceCreate(
+            serial=FOUR_G_IMEI, model="leak4g", kind="combined", name="4G 剩余电流测温探测器", circuit="厨房配电箱",
+            channels=[ChannelIn(key="residual_ma"), ChannelIn(key="temp_c_1")], poll_interval_s=DEMO_POLL_S))
+
+
+async def seed_demo(ctx: Context, mailbox_port: int | None = None, wired: DemoWired | None = None) -> bool:
     """Create the demo city unless it is there already. Returns True when it was created now. With a
     ``mailbox_port``, the shop owner, the care home, the operator and the inspector subscribe their mail there
     (on 127.0.0.1: the demo's settings allow private targets, ``notify_allow_private``; `andian demo` sets it)."""
@@ -138,9 +167,11 @@ async def seed_demo(ctx: Context, mailbox_port: int | None = None) -> bool:
         user_ids[username] = user.id
 
     operator = Principal(kind="user", id=user_ids["operator"], role="operator", company_id=company_id)
+    site_ids: dict[str, int] = {}
     for fields, owner, devices in DEMO_SITES:
         site = await sites.create_site(ctx, operator, SiteCreate(
             owner_id=user_ids[owner] if owner else None, **fields))
+        site_ids[fields["name"]] = site.id
         for serial, model, kind, name, circuit, rated, keys in devices:
             device = await devices_service.create_device(ctx, operator, site.id, DeviceCreate(
                 serial=serial, model=model, kind=kind, name=name, circuit=circuit,  # type: ignore[arg-type]
@@ -149,6 +180,8 @@ async def seed_demo(ctx: Context, mailbox_port: int | None = None) -> bool:
             ))
             # Installed and accepted before the demo starts: the site box polls them.
             await ctx.db.write(functools.partial(ble_sql.set_device_state, device_id=device.id, state="commissioned"))
+    if wired is not None:
+        await _seed_wired(ctx, operator, wired, site_ids["康乐养老院"])
     if mailbox_port is not None:
         for username in MAILBOX_USERS:
             role = next(r for u, r, _, _ in DEMO_USERS if u == username)
