@@ -152,19 +152,28 @@ async def test_every_model_reads_over_tcp(scheme: str, framer: FramerType) -> No
     assert meter["energy_kwh"] == pytest.approx(12345.67)
 
 
-async def test_rs485_rtu_through_a_serial_port(tmp_path: Path) -> None:
+async def test_every_model_reads_over_rs485_rtu_through_a_serial_port(tmp_path: Path) -> None:
     with pty_pair(tmp_path) as (box_side, device_side):
-        peer = PeerBus([Unit(5, "acrel-asj", {"residual_ma": 310.0})], silent={6})  # nothing wired at unit 6
+        units = [Unit(5, "acrel-asj", {"residual_ma": 310.0}), *[Unit(u.unit + 5, u.model, u.values, u.raw)
+                                                                  for u in MARKET[1:]]]
+        peer = PeerBus(units, silent={9})  # nothing wired at unit 9
         await peer.serve_serial(device_side, 9600)
         buses = Buses(timeout_s=1.0)
         try:
-            link = parse_link(f"modbus-rtu://{box_side}?unit=5")  # baud, parity and stop: the model's 9600 8N1
+            readings = {}
+            for unit in units:  # baud, parity and stop: the models' 9600 8N1 (the ADW300's 1200 is overridden)
+                link = parse_link(f"modbus-rtu://{box_side}?baud=9600&unit={unit.unit}")
+                assert isinstance(link, ModbusLink)
+                profile = profiles()[unit.model]
+                readings[unit.model] = await WiredDevice(buses.get(link, profile), unit.unit, profile).read()
+            assert readings["acrel-asj"].values == {"residual_ma": 310.0}
+            assert readings["acrel-aim-r100"].faults == {"residual_ma_3": "ct_open"}
+            assert readings["acrel-adw300"].values["energy_kwh"] == pytest.approx(12345.67)
+            link = parse_link(f"modbus-rtu://{box_side}?unit=9")
             assert isinstance(link, ModbusLink)
             profile = profiles()["acrel-asj"]
-            reading = await WiredDevice(buses.get(link, profile), 5, profile).read()
-            assert reading.values == {"residual_ma": 310.0}
-            with pytest.raises(LinkTimeout, match=r"unit 6 .* did not answer"):  # nobody at unit 6 on this line
-                await WiredDevice(buses.get(link, profile), 6, profile).read()
+            with pytest.raises(LinkTimeout, match=r"unit 9 .* did not answer"):
+                await WiredDevice(buses.get(link, profile), 9, profile).read()
         finally:
             buses.close()
             await peer.stop()
