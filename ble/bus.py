@@ -14,6 +14,7 @@ import asyncio
 import logging
 from typing import Any
 
+import msgspec
 from pymodbus.client import AsyncModbusSerialClient, AsyncModbusTcpClient
 from pymodbus.exceptions import ModbusException
 from pymodbus.framer import FramerType
@@ -22,9 +23,9 @@ from pymodbus.pdu import ExceptionResponse
 from .device import Reading
 from .errors import DeviceRefused, LinkLost, LinkTimeout, NoReply
 from .links import ModbusLink, SerialLine
-from .profiles import Profile, read_plan, read_registers
+from .profiles import Profile, profiles, read_plan, read_registers
 
-__all__ = ["Bus", "Buses", "WiredDevice"]
+__all__ = ["SCAN_TIMEOUT_S", "Bus", "Buses", "Identified", "WiredDevice", "identify"]
 
 log = logging.getLogger("andian.bus")
 
@@ -34,6 +35,9 @@ TIMEOUT_S = 1.0
 # A Modbus TCP gateway's own exceptions for "the unit behind me did not answer" (path unavailable, no response):
 # silence of the unit, not a refusal. Any other exception is the device's answer.
 _GATEWAY_NO_ANSWER = (0x0A, 0x0B)
+# A bus scan's wait for each unit: devices answer within 100–300 ms (above), so a unit silent this long is taken for
+# absent, and a scan of all 247 addresses costs at most ~75 s of silence.
+SCAN_TIMEOUT_S = 0.3
 
 
 class Bus:
@@ -65,28 +69,47 @@ class Bus:
         if not ok:
             raise LinkLost(f"bus {self.name} cannot be opened: check the adapter or the serial server and its cable")
 
-    async def read(self, unit: int, function: int, address: int, count: int) -> list[int]:
-        """``count`` registers from ``address`` of ``unit`` (function 3: holding, 4: input)."""
+    async def _call(self, unit: int, timeout_s: float | None, call: Any, *args: Any, **kwargs: Any) -> Any:
+        """One request and its answer, holding the bus; ``timeout_s`` shortens the bus's own for this request (a
+        bus scan: a silent unit costs only that)."""
         async with self._lock:  # one request on the bus at a time; never held across anything but this one
             await self._connected()
-            call = self._client.read_holding_registers if function == 3 else self._client.read_input_registers
             try:
-                answer = await call(address, count=count, device_id=unit)
+                async with asyncio.timeout(timeout_s if timeout_s is not None and timeout_s < self.timeout_s else None):
+                    return await call(*args, device_id=unit, **kwargs)
+            except TimeoutError as exc:
+                raise LinkTimeout(f"unit {unit} on {self.name} did not answer within {timeout_s or self.timeout_s:g} s"
+                                  ) from exc
             except ModbusException as exc:
                 if not self._client.connected:
                     raise LinkLost(f"bus {self.name} was lost: {exc}") from exc
                 raise LinkTimeout(f"unit {unit} on {self.name} did not answer within {self.timeout_s:g} s: check "
                                   "its address, its A/B wiring and its power") from exc
+
+    def _refused(self, unit: int, answer: Any, what: str) -> None:
         if isinstance(answer, ExceptionResponse) or answer.isError():
             code = getattr(answer, "exception_code", 0)
             if code in _GATEWAY_NO_ANSWER:
                 raise LinkTimeout(f"unit {unit} behind {self.name} did not answer the gateway")
-            raise DeviceRefused(f"unit {unit} on {self.name} refused reading {address:#06x}+{count} (code {code}): "
-                                "is it the model you chose?")
+            raise DeviceRefused(f"unit {unit} on {self.name} refused {what} (code {code}): is it the model you chose?")
+
+    async def read(self, unit: int, function: int, address: int, count: int,
+                   timeout_s: float | None = None) -> list[int]:
+        """``count`` registers from ``address`` of ``unit`` (function 3: holding, 4: input)."""
+        call = self._client.read_holding_registers if function == 3 else self._client.read_input_registers
+        answer = await self._call(unit, timeout_s, call, address, count=count)
+        self._refused(unit, answer, f"reading {address:#06x}+{count}")
         registers: list[int] = answer.registers
         if len(registers) != count:
             raise NoReply(f"unit {unit} on {self.name} answered {len(registers)} registers, expected {count}")
         return registers
+
+    async def write_register(self, unit: int, address: int, value: int) -> None:
+        """Write one holding register (function 06); the device echoes the write."""
+        answer = await self._call(unit, None, self._client.write_register, address, value)
+        self._refused(unit, answer, f"writing {value} to {address:#06x}")
+        if list(answer.registers) != [value]:
+            raise NoReply(f"unit {unit} on {self.name} echoed {answer.registers} for writing {value} to {address:#06x}")
 
     def close(self) -> None:
         self._client.close()
@@ -99,15 +122,16 @@ class Buses:
         self.timeout_s = timeout_s
         self._buses: dict[str, Bus] = {}
 
-    def get(self, link: ModbusLink, profile: Profile) -> Bus:
+    def get(self, link: ModbusLink, profile: Profile | None = None) -> Bus:
         bus = self._buses.get(link.bus)
         if bus is None:
-            # The link's line settings where it gives them, else the model's defaults; the first device of a bus
-            # opens it, and every device of one bus must agree on them anyway.
+            # The link's line settings where it gives them, else the model's defaults (9600 8N1 for a scan, which
+            # has no model yet); the first device of a bus opens it, and every device of one bus must agree anyway.
             given = link.line or SerialLine()
-            line = SerialLine(baud=given.baud if "baud" in link.given else profile.line.baud,
-                              parity=given.parity if "parity" in link.given else profile.line.parity,
-                              stop=given.stop if "stop" in link.given else profile.line.stop)
+            default = profile.line if profile is not None else SerialLine()
+            line = SerialLine(baud=given.baud if "baud" in link.given else default.baud,
+                              parity=given.parity if "parity" in link.given else default.parity,
+                              stop=given.stop if "stop" in link.given else default.stop)
             bus = self._buses[link.bus] = Bus(link, line, self.timeout_s)
         return bus
 
@@ -132,3 +156,42 @@ class WiredDevice:
             blocks.append((block, words))
         decoded = read_registers(self.profile, blocks)
         return Reading(decoded.values, decoded.switch, decoded.faults)
+
+
+class Identified(msgspec.Struct, frozen=True):
+    unit: int
+    model: str | None  # the guess; None: the installer picks among the candidates
+    candidates: list[str]  # wired models whose registers the unit answered, by name
+
+
+async def identify(bus: Bus, unit: int, timeout_s: float = SCAN_TIMEOUT_S) -> Identified | None:
+    """What answers as ``unit`` on ``bus``: None when nothing does (its first request timed out: a silent unit costs
+    one ``timeout_s``); else every wired model whose reads the unit answers, and the guess — the one whose
+    ``[probe]`` matches, else the only one left once models whose probe reads otherwise are set aside.
+    ``LinkLost`` (the bus itself failed) goes to the caller."""
+    heard = False
+    candidates: list[str] = []
+    matched: list[str] = []
+    refuted: set[str] = set()  # read fine, but its identity register says it is another model
+    for profile in sorted((p for p in profiles().values() if p.protocol == "modbus"), key=lambda p: p.model):
+        try:
+            for block in read_plan(profile):
+                await bus.read(unit, profile.read_function, block.address, block.words, timeout_s)
+                heard = True
+            if profile.probe is not None:
+                [word] = await bus.read(unit, profile.read_function, profile.probe.address, 1, timeout_s)
+                if profile.probe.matches(word):
+                    matched.append(profile.model)
+                else:
+                    refuted.add(profile.model)
+        except LinkTimeout:
+            if not heard:
+                return None
+            continue
+        except (DeviceRefused, NoReply):  # it is there, and is not this model
+            heard = True
+            continue
+        candidates.append(profile.model)
+    plausible = [m for m in candidates if m not in refuted]
+    guess = matched[0] if len(matched) == 1 else plausible[0] if len(plausible) == 1 and not matched else None
+    return Identified(unit, guess, candidates)

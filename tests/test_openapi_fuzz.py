@@ -78,10 +78,18 @@ CHECKED_BEYOND_THE_SCHEMA = {
     ("get", "/api/v1/sites/{site_id}/report"): "a month outside the site's life",
     ("get", "/api/v1/sync/pull"): "a cursor this server did not make",
     ("post", "/api/v1/sync/push"): "another sync protocol version, an unknown entity",
+    ("post", "/api/v1/sites/{site_id}/bus-scans"): "a link that is not a wired bus, last below first",
+    ("post", "/api/v1/devices/{device_id}/read"): "a device without a wired link",
+    ("post", "/api/v1/devices/{device_id}/thresholds"): "levels outside the device's or the channel's range, "
+                                                        "no confirm",
 }
 NO_RADIO = (("get", "/api/v1/sites/{site_id}/ble/scan"), ("post", "/api/v1/commissioning"),
             ("post", "/api/v1/commissioning/{commissioning_id}/steps/{step}"),
-            ("post", "/api/v1/devices/{device_id}/control"))
+            ("post", "/api/v1/devices/{device_id}/control"),
+            # Not a site box: wired buses are scanned and read by the box they are wired to.
+            ("post", "/api/v1/sites/{site_id}/bus-scans"), ("get", "/api/v1/bus-scans/{scan_id}"),
+            ("delete", "/api/v1/bus-scans/{scan_id}"), ("post", "/api/v1/devices/{device_id}/read"),
+            ("post", "/api/v1/devices/{device_id}/thresholds"))
 
 
 @schemathesis.serializer("application/pdf", "image/heic", "image/heif")

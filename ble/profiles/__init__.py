@@ -22,9 +22,11 @@ __all__ = [
     "Block",
     "Decoded",
     "Line",
+    "Probe",
     "Profile",
     "Reason",
     "Register",
+    "Threshold",
     "ascii_words",
     "decode",
     "encode",
@@ -99,6 +101,31 @@ class Line(Struct, frozen=True, forbid_unknown_fields=True):
     stop: Literal[1, 2] = 1
 
 
+class Probe(Struct, frozen=True, forbid_unknown_fields=True):
+    """An identity register where a model has one: a device of the model reads ``(word >> shift) & mask == value``
+    there (a bus scan's model guess; e.g. the AIM-R100's meter type in 0x000B bits 15–12)."""
+
+    address: Annotated[int, Meta(ge=0, le=0xFFFF)]
+    value: Annotated[int, Meta(ge=0, le=0xFFFF)]
+    shift: Annotated[int, Meta(ge=0, le=15)] = 0
+    mask: Annotated[int, Meta(ge=1, le=0xFFFF)] = 0xFFFF
+
+    def matches(self, word: int) -> bool:
+        return (word >> self.shift) & self.mask == self.value
+
+
+class Threshold(Struct, frozen=True, forbid_unknown_fields=True):
+    """A register holding one of the device's own alarm levels of a channel (written with function 06): raw =
+    value / scale, within the device's ``min``–``max`` (in the channel's unit)."""
+
+    channel: str
+    setting: Literal["alarm", "prealarm"]
+    address: Annotated[int, Meta(ge=0, le=0xFFFF)]
+    min: float
+    max: float
+    scale: Annotated[float, Meta(gt=0)] = 1.0
+
+
 class Identity(Struct, frozen=True, forbid_unknown_fields=True):
     serial: Block  # ASCII, two characters per register, NUL padded
     firmware: Block
@@ -124,6 +151,8 @@ class Profile(Struct, frozen=True, forbid_unknown_fields=True):
     coils: dict[Action, Annotated[int, Meta(ge=0, le=0xFFFF)]] = {}
     arc_characteristic: str | None = None  # UUID of the arc-report notification (protocol/arc.py)
     self_test_s: float = 8.0  # how long the device's test function holds its test signal
+    probe: Probe | None = None  # an identity register (wired models): the bus scan's guess
+    thresholds: list[Threshold] = []  # the device's own alarm levels, as registers (wired models)
 
     @property
     def controls(self) -> list[str]:
@@ -137,6 +166,10 @@ class Profile(Struct, frozen=True, forbid_unknown_fields=True):
     def channel_keys(self) -> list[str]:
         keys = [r.key for r in self.channels]
         return [*keys, "arc"] if self.arc_characteristic else keys
+
+    def thresholds_of(self, channel: str) -> dict[str, Threshold]:
+        """The channel's level registers by setting (``alarm``, ``prealarm``); empty when the device has none."""
+        return {t.setting: t for t in self.thresholds if t.channel == channel}
 
 
 def load_profile(path: Path) -> Profile:
@@ -154,6 +187,18 @@ def load_profile(path: Path) -> Profile:
         if status.channel not in keys:
             raise ValueError(f"{path.name}: status at {status.address:#06x} names channel {status.channel!r}, "
                              f"which is not one of {', '.join(keys)}")
+    seen: set[tuple[str, str]] = set()
+    for t in profile.thresholds:
+        where = f"{path.name}: threshold at {t.address:#06x}"
+        if profile.protocol != "modbus":
+            raise ValueError(f"{where}: thresholds are written over a wired link (protocol = \"modbus\")")
+        if t.channel not in keys:
+            raise ValueError(f"{where} names channel {t.channel!r}, which is not one of {', '.join(keys)}")
+        if (t.channel, t.setting) in seen:
+            raise ValueError(f"{where}: {t.channel} {t.setting} is listed twice")
+        seen.add((t.channel, t.setting))
+        if not 0 <= t.min <= t.max or t.max / t.scale > 0xFFFF:
+            raise ValueError(f"{where}: min and max must satisfy 0 ≤ min ≤ max ≤ 65535 × scale")
     return profile
 
 

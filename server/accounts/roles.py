@@ -19,8 +19,9 @@ Roles = tuple[Role, ...]
 
 # ---- installations ----------------------------------------------------------------------------------------------
 
-# Build and maintain installations: create sites, register and commission devices, set channel thresholds, issue
-# and revoke gateway keys (docs/security.md: operator and installer change their company's sites).
+# Build and maintain installations: create sites, register and commission devices (scan wired buses, read a device
+# once, write a device's own alarm levels), set channel thresholds, issue and revoke gateway keys (docs/security.md:
+# operator and installer change their company's sites).
 MANAGERS: Roles = ("admin", "operator", "installer")
 # Send readings with a user login (a gateway key always may, for its own site): those who install and test devices.
 FEEDERS: Roles = ("admin", "operator", "installer")

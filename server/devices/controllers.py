@@ -9,7 +9,7 @@ from litestar.params import JSONBody, Parameter, PathParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from server.accounts.guards import Caller, Ctx, PathId
-from server.devices import commissioning, control
+from server.devices import commissioning, control, wired
 from server.devices import service as devices_service
 from server.devices.models import model_list
 from server.devices.schemas import (
@@ -26,8 +26,10 @@ from server.devices.schemas import (
     ScanResult,
     Step,
 )
+from server.devices.wired_schemas import BusScan, BusScanIn, LiveValues, ThresholdsWrite, ThresholdsWritten
 
-__all__ = ["CommissioningController", "ControlController", "DeviceController", "GatewayController", "ScanController"]
+__all__ = ["CommissioningController", "ControlController", "DeviceController", "GatewayController", "ScanController",
+           "WiredController"]
 
 
 class ScanController(Controller):
@@ -126,3 +128,40 @@ class GatewayController(Controller):
     @delete("/{gateway_id:int}", status_code=HTTP_204_NO_CONTENT, summary="Revoke a gateway's API key")
     async def revoke(self, ctx: Ctx, principal: Caller, gateway_id: PathId) -> None:
         await devices_service.revoke_gateway(ctx, principal, gateway_id)
+
+
+class WiredController(Controller):
+    """Commissioning wired devices on a site box (docs/devices.md "Commissioning a wired bus"); 503 elsewhere."""
+
+    path = "/api/v1"
+    tags = ["wired"]
+    security = [{"BearerToken": []}]
+
+    @post("/sites/{site_id:int}/bus-scans", status_code=HTTP_201_CREATED,
+          summary="Scan a wired bus for answering units and guess their models (installers; runs on the site box)",
+          description="Tries units first–last on the bus with a short timeout each, taking turns with polling; "
+                      "follow it with GET /api/v1/bus-scans/{id}. 409 while another scan runs on the same bus.")
+    async def start_scan(self, ctx: Ctx, principal: Caller, site_id: PathId, data: JSONBody[BusScanIn]) -> BusScan:
+        return await wired.start_scan(ctx, principal, site_id, data)
+
+    @get("/bus-scans/{scan_id:int}", summary="A bus scan: its progress and the units found so far")
+    async def get_scan(self, ctx: Ctx, principal: Caller, scan_id: PathId) -> BusScan:
+        return await wired.get_scan(ctx, principal, scan_id)
+
+    @delete("/bus-scans/{scan_id:int}", status_code=HTTP_204_NO_CONTENT, summary="Cancel a bus scan")
+    async def cancel_scan(self, ctx: Ctx, principal: Caller, scan_id: PathId) -> None:
+        await wired.cancel_scan(ctx, principal, scan_id)
+
+    @post("/devices/{device_id:int}/read", status_code=HTTP_200_OK,
+          summary="Read a wired device now through its link (the installer's live values); ingested like a poll")
+    async def read(self, ctx: Ctx, principal: Caller, device_id: PathId) -> LiveValues:
+        return await wired.read_once(ctx, principal, device_id)
+
+    @post("/devices/{device_id:int}/thresholds", status_code=HTTP_200_OK,
+          summary="Write a wired device's own alarm levels (confirmed, read back, audited)",
+          description="Needs \"confirm\": true (the device's own settings change). The values are checked against "
+                      "the device's range and the channel's settings; after the write they are read back (409 when "
+                      "the device holds something else) and the channel's settings in andian follow.")
+    async def thresholds(self, ctx: Ctx, principal: Caller, device_id: PathId,
+                         data: JSONBody[ThresholdsWrite]) -> ThresholdsWritten:
+        return await wired.write_thresholds(ctx, principal, device_id, data)

@@ -8,7 +8,7 @@ import msgspec
 from ble.links import BadLink, BleLink, Link, parse_link
 from ble.profiles import Profile, profiles
 from server.detection.settings import unit_of
-from server.devices.schemas import ModelChannel, ModelOut
+from server.devices.schemas import ModelChannel, ModelOut, ModelThreshold
 from server.errors import InvalidInput
 
 __all__ = ["check_link", "model_list"]
@@ -21,7 +21,8 @@ def model_out(profile: Profile) -> ModelOut:
         name={"zh-CN": profile.name.zh_cn, "en": profile.name.en}, links=profile.links,
         channels=[ModelChannel(key, unit_of(key)) for key in profile.channel_keys()],
         poll_interval_s=profile.poll_interval_s, unit_id=profile.unit_id,
-        line=msgspec.structs.asdict(profile.line) if wired else None, controls=profile.controls)
+        line=msgspec.structs.asdict(profile.line) if wired else None, controls=profile.controls,
+        thresholds=[ModelThreshold(t.channel, t.setting, t.min, t.max, t.scale) for t in profile.thresholds])
 
 
 def model_list() -> list[ModelOut]:

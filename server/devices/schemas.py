@@ -30,6 +30,7 @@ __all__ = [
     "IdentifyIn",
     "ModelChannel",
     "ModelOut",
+    "ModelThreshold",
     "ScanResult",
     "SettingsIn",
     "StepOut",
@@ -216,6 +217,16 @@ class ModelChannel(Struct):
     unit: str
 
 
+class ModelThreshold(Struct):
+    """One of the device's own alarm levels andian can write (POST /api/v1/devices/{id}/thresholds)."""
+
+    channel: str
+    setting: Literal["alarm", "prealarm"]
+    min: float  # the device's range, in the channel's unit
+    max: float
+    scale: float  # the device keeps it in steps of this
+
+
 class ModelOut(Struct):
     """A device model andian knows as data (a register map): how to reach it and what it measures."""
 
@@ -229,6 +240,7 @@ class ModelOut(Struct):
     unit_id: int  # its factory Modbus address
     line: dict[str, Any] | None  # RS-485 defaults (baud, parity, stop) of wired models
     controls: list[str]  # remote actions it supports (trip, close, self_test)
+    thresholds: list[ModelThreshold] = []  # the device's own alarm levels andian can write (wired models)
 
 
 class ChannelPatch(Struct, forbid_unknown_fields=True):

@@ -13,6 +13,7 @@ from ble.poller import Gathered, Poller, Target
 from ble.pool import LinkPool
 from ble.scanner import Found
 from server.alarms.service import present
+from server.devices.bus_scan import BusScans
 from server.ingest.pipeline import Access
 from server.ingest.service import ingest
 from server.ingest.wire import Event, Fault, IngestResult, ParsedBatch, Sample
@@ -45,6 +46,7 @@ class SiteBox:
         self.pool = LinkPool(backends)
         self.poller = Poller(self.pool, self.ingest, self._link_fault, clock=ctx.clock)
         self.heard: dict[str, Found] = {}  # the last scan, by address
+        self.bus_scans = BusScans(ctx.db, self.poller.buses)  # wired buses: on the poller's own buses
 
     async def refresh(self) -> None:
         """Poll exactly the commissioned devices (after a commissioning or a change of interval)."""
@@ -57,6 +59,7 @@ class SiteBox:
         try:
             await self.poller.run()
         finally:
+            await self.bus_scans.close()
             await self.pool.close()
 
     async def ingest(self, gathered: Gathered, by: int | None = None) -> IngestResult:

@@ -11,8 +11,10 @@ from server.storage.scopes import Scope
 __all__ = [
     "commissioned_targets",
     "control_log",
+    "device_audit",
     "device_by_address",
     "device_by_serial",
+    "devices_on_bus",
     "devices_with_channels",
     "get_channel",
     "get_commissioning",
@@ -78,6 +80,14 @@ def device_by_serial(conn: sqlite3.Connection, serial: str) -> dict[str, Any] | 
     return dict(row) if row else None
 
 
+def devices_on_bus(conn: sqlite3.Connection, prefix: str) -> list[dict[str, Any]]:
+    """Devices whose link starts with ``prefix`` (a bus: ``modbus-tcp://HOST:PORT``, ``modbus-rtu:///dev/…``), every
+    site's; the caller matches bus and unit exactly."""
+    rows = conn.execute("SELECT id, site_id, serial, model, link FROM devices WHERE substr(link, 1, ?) = ? ORDER BY id",
+                        (len(prefix), prefix))
+    return [dict(r) for r in rows]
+
+
 def update_device_fields(conn: sqlite3.Connection, device_id: int, fields: dict[str, Any]) -> None:
     allowed = {"name", "circuit", "rated_current_a", "ble_address", "link", "poll_interval_s"}
     fields = {k: v for k, v in fields.items() if k in allowed}
@@ -101,12 +111,18 @@ def commissioned_targets(conn: sqlite3.Connection) -> list[dict[str, Any]]:
     return [dict(r) for r in rows]
 
 
-def control_log(conn: sqlite3.Connection, device_id: int, limit: int = 100) -> list[dict[str, Any]]:
+def device_audit(conn: sqlite3.Connection, device_id: int, action: str, limit: int = 100) -> list[dict[str, Any]]:
+    """A device's audit entries of one action (``control``, ``write_thresholds``…), newest first: each entry's
+    detail with its id, time and who."""
     rows = conn.execute(
         "SELECT a.id, a.ts, a.detail, u.username FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id "
-        "WHERE a.object = 'device' AND a.object_id = ? AND a.action = 'control' ORDER BY a.id DESC LIMIT ?",
-        (device_id, limit))
+        "WHERE a.object = 'device' AND a.object_id = ? AND a.action = ? ORDER BY a.id DESC LIMIT ?",
+        (device_id, action, limit))
     return [{**json.loads(r["detail"]), "id": r["id"], "at": r["ts"], "by": r["username"] or ""} for r in rows]
+
+
+def control_log(conn: sqlite3.Connection, device_id: int, limit: int = 100) -> list[dict[str, Any]]:
+    return device_audit(conn, device_id, "control", limit)
 
 
 def leakage_alarm_since(conn: sqlite3.Connection, device_id: int, since: float) -> dict[str, Any] | None:

@@ -27,6 +27,7 @@ from server.devices.controllers import (
     DeviceController,
     GatewayController,
     ScanController,
+    WiredController,
 )
 from server.devices.sitebox import SiteBox
 from server.hazards.controllers import HazardController, HazardRulesController
@@ -109,7 +110,7 @@ def create_app(
             GatewayController, IngestController, AlarmController, ReadingsController, LiveController, ScanController,
             CommissioningController, ControlController, SubscriptionController, NotifyPolicyController,
             HazardController, HazardRulesController, AttachmentController, ChecklistController, InspectionController,
-            StatsController, ReportController, SyncController, pwa_root, pwa_file,
+            StatsController, ReportController, SyncController, WiredController, pwa_root, pwa_file,
         ],
         dependencies=dependencies,
         guards=[authenticated_first],  # the caller is known before any body is read (accounts/guards.py)

@@ -64,7 +64,8 @@ MEANING = {
     409: "Conflict with the object's state (an illegal workflow step, a duplicate)",
     413: "The body is larger than the server takes",
     429: "Too many requests: wait for Retry-After seconds",
-    503: "This server cannot do it now (no Bluetooth radio, no font for PDFs); detail says what is missing",
+    503: "This server cannot do it now (no Bluetooth radio, not a site box, a device that does not answer, no font "
+         "for PDFs); detail says what is missing",
     507: "The server's disk is full: nothing was stored; send it again after Retry-After seconds",
 }
 
@@ -85,6 +86,11 @@ EXTRA_STATUSES: dict[tuple[str, str], tuple[int, ...]] = {
     ("post", "/api/v1/commissioning"): (404, 409, 503),
     ("post", "/api/v1/commissioning/{commissioning_id}/steps/{step}"): (409, 503),
     ("post", "/api/v1/devices/{device_id}/control"): (409, 503),
+    ("post", "/api/v1/sites/{site_id}/bus-scans"): (409, 503),
+    ("get", "/api/v1/bus-scans/{scan_id}"): (503,),
+    ("delete", "/api/v1/bus-scans/{scan_id}"): (503,),
+    ("post", "/api/v1/devices/{device_id}/read"): (503,),
+    ("post", "/api/v1/devices/{device_id}/thresholds"): (409, 503),
     ("get", "/api/v1/sites/{site_id}/report"): (503,),
     ("get", "/api/v1/alarms"): (404,),
     ("get", "/api/v1/hazards"): (404,),
