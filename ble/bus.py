@@ -25,6 +25,11 @@ from .errors import DeviceRefused, LinkLost, LinkTimeout, NoReply
 from .links import ModbusLink, SerialLine
 from .profiles import Profile, profiles, read_plan, read_registers
 
+# What an installer checks when a wired device or bus fails (the radio's advice does not apply on a cable).
+SILENT_UNIT = "check the unit's address, baud rate and parity, its A/B wiring and its power"
+LOST_BUS = "check the USB-RS485 adapter, or the serial server, its power and its cable"
+REFUSED = "check that the chosen model matches the device"
+
 __all__ = ["SCAN_TIMEOUT_S", "Bus", "Buses", "Identified", "WiredDevice", "identify"]
 
 log = logging.getLogger("andian.bus")
@@ -67,7 +72,7 @@ class Bus:
             ok = False
             log.debug("bus %s: %s", self.name, exc)
         if not ok:
-            raise LinkLost(f"bus {self.name} cannot be opened: check the adapter or the serial server and its cable")
+            raise LinkLost(f"bus {self.name} cannot be opened", advice=LOST_BUS)
 
     async def _call(self, unit: int, timeout_s: float | None, call: Any, *args: Any, **kwargs: Any) -> Any:
         """One request and its answer, holding the bus; ``timeout_s`` shortens the bus's own for this request (a
@@ -78,20 +83,20 @@ class Bus:
                 async with asyncio.timeout(timeout_s if timeout_s is not None and timeout_s < self.timeout_s else None):
                     return await call(*args, device_id=unit, **kwargs)
             except TimeoutError as exc:
-                raise LinkTimeout(f"unit {unit} on {self.name} did not answer within {timeout_s or self.timeout_s:g} s"
-                                  ) from exc
+                raise LinkTimeout(f"unit {unit} on {self.name} did not answer within {timeout_s or self.timeout_s:g} s",
+                                  advice=SILENT_UNIT) from exc
             except ModbusException as exc:
                 if not self._client.connected:
-                    raise LinkLost(f"bus {self.name} was lost: {exc}") from exc
-                raise LinkTimeout(f"unit {unit} on {self.name} did not answer within {self.timeout_s:g} s: check "
-                                  "its address, its A/B wiring and its power") from exc
+                    raise LinkLost(f"bus {self.name} was lost: {exc}", advice=LOST_BUS) from exc
+                raise LinkTimeout(f"unit {unit} on {self.name} did not answer within {self.timeout_s:g} s",
+                                  advice=SILENT_UNIT) from exc
 
     def _refused(self, unit: int, answer: Any, what: str) -> None:
         if isinstance(answer, ExceptionResponse) or answer.isError():
             code = getattr(answer, "exception_code", 0)
             if code in _GATEWAY_NO_ANSWER:
-                raise LinkTimeout(f"unit {unit} behind {self.name} did not answer the gateway")
-            raise DeviceRefused(f"unit {unit} on {self.name} refused {what} (code {code}): is it the model you chose?")
+                raise LinkTimeout(f"unit {unit} behind {self.name} did not answer the gateway", advice=SILENT_UNIT)
+            raise DeviceRefused(f"unit {unit} on {self.name} refused {what} (code {code})", advice=REFUSED)
 
     async def read(self, unit: int, function: int, address: int, count: int,
                    timeout_s: float | None = None) -> list[int]:
@@ -101,7 +106,8 @@ class Bus:
         self._refused(unit, answer, f"reading {address:#06x}+{count}")
         registers: list[int] = answer.registers
         if len(registers) != count:
-            raise NoReply(f"unit {unit} on {self.name} answered {len(registers)} registers, expected {count}")
+            raise NoReply(f"unit {unit} on {self.name} answered {len(registers)} registers, expected {count}",
+                          advice=REFUSED)
         return registers
 
     async def write_register(self, unit: int, address: int, value: int) -> None:
@@ -109,7 +115,8 @@ class Bus:
         answer = await self._call(unit, None, self._client.write_register, address, value)
         self._refused(unit, answer, f"writing {value} to {address:#06x}")
         if list(answer.registers) != [value]:
-            raise NoReply(f"unit {unit} on {self.name} echoed {answer.registers} for writing {value} to {address:#06x}")
+            raise NoReply(f"unit {unit} on {self.name} echoed {answer.registers} for writing {value} to {address:#06x}",
+                          advice=REFUSED)
 
     def close(self) -> None:
         self._client.close()

@@ -19,7 +19,9 @@ class LinkError(Exception):
     code = "link_error"
     advice = "retry; if it keeps failing, power-cycle the device"
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, *, advice: str | None = None) -> None:
+        if advice is not None:  # a wired bus's advice instead of the radio's
+            self.advice = advice
         super().__init__(f"{message} — {self.advice}")
         self.message = message
 

@@ -30,10 +30,6 @@ __all__ = ["cancel_scan", "get_scan", "read_once", "require_wired_box", "start_s
 
 WIRED = ("modbus-rtu", "modbus-tcp", "modbus-rtu-tcp")
 # What to check when a wired device does not answer (the link errors' own advice speaks of Bluetooth).
-_ADVICE = {"timeout": "check the unit's address, baud rate, A/B wiring and power",
-           "link_lost": "check the USB-RS485 adapter, or the serial server and its cable"}
-
-
 def require_wired_box(ctx: Context) -> SiteBox:
     if ctx.site_box is None:
         raise Unavailable("this server is not a site box: wired buses are scanned and read by the site box they are "
@@ -42,7 +38,7 @@ def require_wired_box(ctx: Context) -> SiteBox:
 
 
 def _link_failed(exc: LinkError) -> Unavailable:
-    return Unavailable(f"{exc.code}: {exc.message} — {_ADVICE.get(exc.code, exc.advice)}")
+    return Unavailable(f"{exc.code}: {exc.message} — {exc.advice}")  # a wired bus's advice (ble/bus.py)
 
 
 # ---- bus scans ------------------------------------------------------------------------------------------------------

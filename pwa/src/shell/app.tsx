@@ -5,6 +5,7 @@ import { LoginPage } from '../features/auth/LoginPage'
 import { DashboardPage } from '../features/dashboard/DashboardPage'
 import { CommissionPage } from '../features/devices/CommissionPage'
 import { hasWork } from '../features/devices/drafts'
+import { WiredDevicePage } from '../features/devices/WiredDevicePage'
 import { HazardNewPage } from '../features/hazards/HazardNewPage'
 import { HazardPage } from '../features/hazards/HazardPage'
 import { HazardsPage } from '../features/hazards/HazardsPage'
@@ -98,7 +99,10 @@ export function App() {
   if (!session || route.name === 'login') page = session ? null : <LoginPage />
   else if (route.name === 'sites') page = <SiteListPage />
   else if (route.name === 'site') page = <SitePage id={route.id} />
-  else if (route.name === 'commission') page = <CommissionPage siteId={route.siteId} id={route.id} />
+  else if (route.name === 'commission') page = <CommissionPage siteId={route.siteId} id={route.id} search={search} />
+  else if (route.name === 'wired-device') {
+    page = <WiredDevicePage key={route.deviceId} siteId={route.siteId} deviceId={route.deviceId} />
+  }
   else if (route.name === 'alarm') page = <AlarmPage key={route.id} id={route.id} />
   else if (route.name === 'notifications') page = <NotificationsPage />
   else if (route.name === 'hazards') page = <HazardsPage search={search} />

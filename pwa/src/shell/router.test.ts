@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest'
 import {
   alarmPath,
   commissionPath,
+  wiredDevicePath,
+  wiredScanPath,
   DASHBOARD_PATH,
   hazardPath,
   HAZARDS_PATH,
@@ -24,6 +26,9 @@ describe('matchRoute', () => {
     ['/sites/12/commission/5', { name: 'commission', siteId: 12, id: 5 }],
     ['/sites/12/commission/abc', { name: 'notfound' }],
     ['/sites/12/commission/5/pair', { name: 'notfound' }],
+    ['/sites/12/commission/wired/112', { name: 'wired-device', siteId: 12, deviceId: 112 }],
+    ['/sites/12/commission/wired/', { name: 'notfound' }],
+    ['/sites/12/commission/wired/x', { name: 'notfound' }],
     ['/sites/x', { name: 'notfound' }],
     ['/commission', { name: 'notfound' }],
     ['/alarms/42', { name: 'alarm', id: 42 }],
@@ -67,6 +72,10 @@ describe('matchRoute', () => {
     expect(commissionPath(12)).toBe('/sites/12/commission')
     expect(commissionPath(12, 5)).toBe('/sites/12/commission/5')
     expect(matchRoute(commissionPath(12, 5))).toEqual({ name: 'commission', siteId: 12, id: 5 })
+    expect(wiredScanPath(12)).toBe('/sites/12/commission?via=wired')
+    expect(wiredScanPath(12, 3)).toBe('/sites/12/commission?via=wired&scan=3')
+    expect(matchRoute(wiredScanPath(12, 3).split('?')[0]!)).toEqual({ name: 'commission', siteId: 12, id: null })
+    expect(matchRoute(wiredDevicePath(12, 112))).toEqual({ name: 'wired-device', siteId: 12, deviceId: 112 })
   })
 
   it('round-trips the alarm and notification paths', () => {

@@ -7,6 +7,8 @@ export type Route =
   | { name: 'site'; id: number }
   /** Adding a Bluetooth device to a site; `id` once a commissioning has started, so a reload resumes it. */
   | { name: 'commission'; siteId: number; id: number | null }
+  /** A wired device registered from a bus scan: its live values and its own alarm levels. */
+  | { name: 'wired-device'; siteId: number; deviceId: number }
   /** One alarm: what it means, its chart, who was told (the link in every WeChat, SMS and e-mail message). */
   | { name: 'alarm'; id: number }
   /** The signed-in user's notification settings: subscriptions and this device's system notifications. */
@@ -83,6 +85,8 @@ export function matchRoute(pathname: string): Route {
   if (alarm?.[1]) return { name: 'alarm', id: Number(alarm[1]) }
   const site = /^\/sites\/(\d+)$/.exec(path)
   if (site?.[1]) return { name: 'site', id: Number(site[1]) }
+  const wired = /^\/sites\/(\d+)\/commission\/wired\/(\d+)$/.exec(path)
+  if (wired?.[1] && wired[2]) return { name: 'wired-device', siteId: Number(wired[1]), deviceId: Number(wired[2]) }
   const commission = /^\/sites\/(\d+)\/commission(?:\/(\d+))?$/.exec(path)
   if (commission?.[1]) {
     return { name: 'commission', siteId: Number(commission[1]), id: commission[2] ? Number(commission[2]) : null }
@@ -93,6 +97,19 @@ export function matchRoute(pathname: string): Route {
 /** Where the commissioning screen of a site is: the scan, or one commissioning under way. */
 export function commissionPath(siteId: number, id?: number): string {
   return id === undefined ? `/sites/${siteId}/commission` : `/sites/${siteId}/commission/${id}`
+}
+
+/**
+ * The commissioning screen on the wired bus (`?via=wired`), following a bus scan (`&scan=`) so a reload picks it up
+ * again while the site box keeps it.
+ */
+export function wiredScanPath(siteId: number, scanId?: number): string {
+  return `/sites/${siteId}/commission?via=wired${scanId === undefined ? '' : `&scan=${scanId}`}`
+}
+
+/** A wired device's commissioning: live values and its own alarm levels. */
+export function wiredDevicePath(siteId: number, deviceId: number): string {
+  return `/sites/${siteId}/commission/wired/${deviceId}`
 }
 
 /** Path plus query of the current page, e.g. "/sites/12" or "/login?next=%2F". */

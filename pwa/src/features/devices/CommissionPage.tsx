@@ -1,10 +1,11 @@
-// Adding a Bluetooth device to a site (story 2, the installer): scan, pick a device, then the steps. The
-// commissioning's id is in the URL (/sites/{site}/commission/{id}), so a reload or a dropped phone resumes it.
+// Adding a device to a site (story 2, the installer): over Bluetooth (scan, pick a device, then the steps; the
+// commissioning's id is in the URL, /sites/{site}/commission/{id}, so a reload or a dropped phone resumes it) or on
+// a wired bus (?via=wired: WiredScan, then the wired steps).
 import { useEffect, useState } from 'preact/hooks'
 import { ApiError } from '../../platform/http'
 import { label, t } from '../../platform/i18n'
 import { getSession } from '../../platform/session'
-import { commissionPath, navigate } from '../../shell/router'
+import { commissionPath, navigate, wiredScanPath } from '../../shell/router'
 import { describeError, ErrorMessage, Loading, OfflineBanner } from '../../ui/feedback'
 import { useLoad } from '../../ui/hooks'
 import { BleScan } from './BleScan'
@@ -13,6 +14,7 @@ import { CommissionSteps } from './CommissionSteps'
 import { loadCommissionDraft, readCommissioning } from './drafts'
 import type { CommissionDraft } from './types'
 import type { Commissioning } from './types'
+import { WiredScan } from './WiredScan'
 
 function DeviceSummary({ commissioning }: { commissioning: Commissioning }) {
   const done = STEPS.filter((s) => isDone(commissioning, s)).length
@@ -80,7 +82,48 @@ function Resume({ id }: { id: number }) {
   )
 }
 
-export function CommissionPage({ siteId, id }: { siteId: number; id: number | null }) {
+type Via = 'ble' | 'wired'
+
+const VIAS: readonly [Via, 'commission.via_ble' | 'commission.via_wired'][] = [
+  ['ble', 'commission.via_ble'],
+  ['wired', 'commission.via_wired'],
+]
+
+/** A new device: the choice between a Bluetooth scan and a wired bus, kept in the address (?via=wired). */
+function NewDevice({ siteId, search }: { siteId: number; search: string }) {
+  const query = new URLSearchParams(search)
+  const via: Via = query.get('via') === 'wired' ? 'wired' : 'ble'
+  const scan = Number(query.get('scan'))
+  return (
+    <>
+      <div class="choices commission-via" role="group" aria-label={t('commission.via')}>
+        {VIAS.map(([choice, words]) => (
+          <button
+            key={choice}
+            type="button"
+            class="choice"
+            aria-pressed={via === choice}
+            data-testid={`commission-via-${choice}`}
+            onClick={() => navigate(choice === 'wired' ? wiredScanPath(siteId) : commissionPath(siteId), { replace: true })}
+          >
+            {t(words)}
+          </button>
+        ))}
+      </div>
+      {via === 'ble' ? (
+        <BleScan siteId={siteId} onStarted={(c) => navigate(commissionPath(siteId, c.id))} />
+      ) : (
+        <WiredScan
+          siteId={siteId}
+          scanId={Number.isInteger(scan) && scan > 0 ? scan : null}
+          onScan={(id) => navigate(wiredScanPath(siteId, id), { replace: true })}
+        />
+      )}
+    </>
+  )
+}
+
+export function CommissionPage({ siteId, id, search = '' }: { siteId: number; id: number | null; search?: string }) {
   useEffect(() => {
     document.title = `${t('commission.title')} · ${t('app.name')}`
   })
@@ -94,7 +137,7 @@ export function CommissionPage({ siteId, id }: { siteId: number; id: number | nu
       {!canCommission(role) ? (
         <ErrorMessage text={t('commission.forbidden')} />
       ) : id === null ? (
-        <BleScan siteId={siteId} onStarted={(c) => navigate(commissionPath(siteId, c.id))} />
+        <NewDevice siteId={siteId} search={search} />
       ) : (
         <Resume key={id} id={id} />
       )}

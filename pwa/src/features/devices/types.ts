@@ -44,6 +44,10 @@ export interface Device {
   switch_at?: number | null
   /** Who switched it remotely (display name); null when the device itself or someone on site did. */
   switch_by?: string | null
+  /** How the site box reaches it (ble://…, modbus-rtu://…?unit=3); missing on older servers. */
+  link?: string | null
+  /** Seconds between reads; missing on older servers. */
+  poll_interval_s?: number
 }
 
 /** Data of the live stream's `device` event: a device's breaker changed. */
@@ -209,4 +213,111 @@ export interface CommissionDraft {
   submit: boolean
   /** Why the acceptance sent by itself was refused (the page shows it; the installer sends it again). */
   error: string | null
+}
+
+// ---- Wired commissioning (installer, on the site box: RS-485 or Modbus TCP) ----
+
+/** GET /api/v1/models: a device model andian reads (its register map). */
+export interface DeviceModel {
+  model: string
+  vendor: string
+  kind: DeviceKind
+  name: Partial<Record<'zh-CN' | 'en', string>>
+  /** Link schemes a device of this model speaks: ble, modbus-rtu, modbus-tcp, modbus-rtu-tcp. */
+  links: string[]
+  channels: { key: string; unit: string }[]
+  poll_interval_s: number
+  /** Its factory Modbus address. */
+  unit_id: number
+  /** RS-485 defaults (baud, parity, stop) of wired models; null for the others. */
+  line: { baud?: number; parity?: string; stop?: number } | null
+  controls: string[]
+  /** The device's own alarm levels andian can write (wired models); missing: none the server lists. */
+  thresholds?: ModelThreshold[]
+}
+
+export interface ModelThreshold {
+  channel: string
+  setting: 'alarm' | 'prealarm'
+  /** The device's range, in the channel's unit. */
+  min: number
+  max: number
+  scale?: number
+}
+
+export type BusScanState = 'running' | 'done' | 'cancelled' | 'failed'
+
+/** A unit that answered a bus scan. */
+export interface FoundUnit {
+  unit: number
+  /** The model guessed; null: pick one of `candidates` (or any wired model when there are none). */
+  model: string | null
+  /** Wired models whose registers the unit answered. */
+  candidates: string[]
+  /** A device of this site (here) or another one (elsewhere) already has this bus and unit. */
+  known: BleKnown | null
+  /** Only when known here. */
+  device_id: number | null
+}
+
+/** POST /api/v1/sites/{id}/bus-scans, GET /api/v1/bus-scans/{id}. */
+export interface BusScan {
+  id: number
+  site_id: number
+  link: string
+  first?: number
+  last?: number
+  state: BusScanState
+  /** Units tried so far. */
+  done: number
+  total: number
+  found: FoundUnit[]
+  /** Why it failed (the bus cannot be opened, or was lost). */
+  error: string | null
+}
+
+export interface BusScanBody {
+  link: string
+  first: number
+  last: number
+}
+
+/** POST /api/v1/sites/{id}/devices for a wired device: the model brings its kind and channels. */
+export interface WiredDeviceBody {
+  serial: string
+  model: string
+  name: string
+  circuit: string
+  /** The bus link with the device's unit, e.g. modbus-tcp://192.168.1.20:502?unit=3. */
+  link: string
+  poll_interval_s?: number
+}
+
+export type SensorFault = 'ct_open' | 'ct_short' | 'sensor'
+
+/** POST /api/v1/devices/{id}/read: the device's values now (ingested like a poll). */
+export interface WiredReading {
+  values: Record<string, number>
+  /** Channels without a value, and why. */
+  faults: Record<string, SensorFault | string>
+  /** Unix seconds. */
+  read_at: number
+}
+
+/** POST /api/v1/devices/{id}/thresholds: one channel's levels in the device itself. */
+export interface WiredThresholdsBody {
+  channel: string
+  alarm?: number
+  prealarm?: number
+  /** The device's own settings change: the server writes nothing without it. */
+  confirm: true
+}
+
+export interface WiredThresholdsWritten {
+  channel: string
+  before?: Record<string, number>
+  written: Record<string, number>
+  /** The device's levels after the write, read back. */
+  read_back: Record<string, number>
+  matches: boolean
 }

@@ -6,8 +6,9 @@ import { hazards } from './en/hazards'
 import { work } from './en/work'
 import { sync } from './en/sync'
 import { labels } from './en/labels'
+import { wired } from './en/wired'
 
 export const en: Catalog = {
-  messages: { ...core, ...notify, ...hazards, ...work, ...sync },
+  messages: { ...core, ...notify, ...hazards, ...work, ...sync, ...wired },
   labels,
 }

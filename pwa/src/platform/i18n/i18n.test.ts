@@ -152,6 +152,8 @@ describe('labels', () => {
       'checklist_section',
       'category',
       'cause',
+      'sensor_fault',
+      'parity',
     ] as const
     for (const group of groups) {
       expect(Object.keys(en.labels[group]).sort(), group).toEqual(Object.keys(zhCN.labels[group]).sort())

@@ -5,8 +5,9 @@ import { hazards } from './zh-CN/hazards'
 import { work } from './zh-CN/work'
 import { sync } from './zh-CN/sync'
 import { labels } from './zh-CN/labels'
+import { wired } from './zh-CN/wired'
 
 export const zhCN = {
-  messages: { ...core, ...notify, ...hazards, ...work, ...sync },
+  messages: { ...core, ...notify, ...hazards, ...work, ...sync, ...wired },
   labels,
 }

@@ -184,4 +184,14 @@ export const labels: Catalog['labels'] = {
     arc: 'Fault arc',
   },
   unit: {},
+  sensor_fault: {
+    ct_open: 'CT open',
+    ct_short: 'CT short-circuited',
+    sensor: 'Sensor fault',
+  },
+  parity: {
+    N: 'None (N)',
+    E: 'Even (E)',
+    O: 'Odd (O)',
+  },
 }

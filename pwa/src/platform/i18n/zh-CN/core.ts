@@ -125,8 +125,8 @@ export const core = {
   'advice.offline': '检查设备和网关是否通电、网络是否正常；无法恢复请联系运维单位。',
   'advice.unknown': '请联系运维单位了解情况。',
   // Commissioning a Bluetooth device (installer): scan, then the steps one card each.
-  'commission.start': '添加蓝牙设备',
-  'commission.title': '添加蓝牙设备',
+  'commission.start': '添加设备',
+  'commission.title': '添加设备',
   'commission.back_site': '← 返回场所',
   'commission.forbidden': '只有安装人员、运营单位和管理员可以调试设备。',
   'commission.scan': '扫描',

@@ -188,4 +188,16 @@ export const labels = {
   unit: {
     'half-cycles/s': '半波/秒',
   },
+  // Why a wired channel has no value (ble/profiles: sentinels and status words).
+  sensor_fault: {
+    ct_open: 'CT 开路',
+    ct_short: 'CT 短路',
+    sensor: '传感器故障',
+  },
+  // RS-485 parity, as a bus link names it.
+  parity: {
+    N: '无校验 (N)',
+    E: '偶校验 (E)',
+    O: '奇校验 (O)',
+  },
 }

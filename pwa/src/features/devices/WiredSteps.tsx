@@ -1,0 +1,118 @@
+// The steps of a wired device after registration, as the Bluetooth wizard's cards: live values read through the
+// site box (values with their channel names, sensor faults in words), then the device's own alarm levels where its
+// model keeps them (DeviceLevels). Identification is the registration itself (name and circuit); the acceptance
+// checklist belongs to a Bluetooth commissioning record and is not offered here.
+import { useState } from 'preact/hooks'
+import { ApiError, NetworkError } from '../../platform/http'
+import { channelLabel, formatQuantity, formatTime, label, t } from '../../platform/i18n'
+import { DeviceLevels } from './DeviceLevels'
+import type { Device, DeviceModel, WiredReading } from './types'
+import { readDevice } from './wired-api'
+import { deviceLevels, readingRows } from './wired'
+
+/** A read that failed: the bus's own words (503: the device did not answer, with what to check), else no answer. */
+function readFailureText(error: unknown): string {
+  if (error instanceof ApiError) return error.status === 503 ? t('wired.read_failed', { detail: error.detail }) : error.detail
+  if (error instanceof NetworkError) return t('wired.no_answer')
+  return String(error)
+}
+
+function Values({ reading, device }: { reading: WiredReading; device: Device }) {
+  const rows = readingRows(reading, device.channels)
+  if (rows.length === 0) return <p class="muted">{t('step.live_empty')}</p>
+  return (
+    <>
+      <table class="live-values" data-testid="wired-values">
+        <thead>
+          <tr>
+            <th scope="col">{t('channel.quantity')}</th>
+            <th scope="col">{t('channel.now')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((row) => (
+            <tr
+              key={row.key}
+              data-testid="wired-value"
+              data-channel-key={row.key}
+              data-value={row.value === null ? '' : String(row.value)}
+              data-fault={row.fault ?? ''}
+            >
+              <td>{channelLabel(row.key)}</td>
+              <td class={row.fault ? 'num form-error' : 'num'}>
+                {row.fault ? label('sensor_fault', row.fault) : formatQuantity(row.value, row.unit)}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <p class="muted">{t('wired.read_at', { time: formatTime(reading.read_at * 1000) })}</p>
+    </>
+  )
+}
+
+interface Props {
+  device: Device
+  models: DeviceModel[]
+}
+
+export function WiredSteps({ device, models }: Props) {
+  const [reading, setReading] = useState<WiredReading>()
+  const [busy, setBusy] = useState(false)
+  const [error, setError] = useState('')
+  const levels = deviceLevels(models.find((m) => m.model === device.model))
+
+  async function read() {
+    setBusy(true)
+    setError('')
+    try {
+      setReading(await readDevice(device.id))
+    } catch (e) {
+      setError(readFailureText(e))
+    } finally {
+      setBusy(false)
+    }
+  }
+
+  const status = reading ? 'done' : error ? 'failed' : 'pending'
+  return (
+    <ol class="steps wired-steps" data-testid="wired-device" data-device-id={String(device.id)} data-link={device.link ?? ''}>
+      <li class={`card step step-${status}`} data-testid="wired-live" data-status={status}>
+        <div class="step-head">
+          <span class="step-number" aria-hidden="true">
+            1
+          </span>
+          <h3>{t('step.live_read')}</h3>
+          <span class={`step-status status-${status}`}>
+            {status === 'done' ? '✓' : status === 'failed' ? '✕' : '○'} {label('step_status', status)}
+          </span>
+        </div>
+        {!reading && <p class="muted step-hint">{t('wired.live_hint')}</p>}
+        {reading && <Values reading={reading} device={device} />}
+        {busy ? (
+          <p class="step-running" role="status" aria-busy="true" data-testid="wired-reading">
+            <span class="spinner" aria-hidden="true" />
+            {t('step.live_read_running')}
+          </p>
+        ) : (
+          <div class="step-actions">
+            <button
+              type="button"
+              class={reading ? 'ack-button secondary' : 'ack-button'}
+              data-testid="wired-read"
+              onClick={() => void read()}
+            >
+              {t('step.live_read_run')}
+            </button>
+          </div>
+        )}
+        {error && (
+          <p class="form-error" role="alert" data-testid="wired-read-error">
+            {error}
+          </p>
+        )}
+      </li>
+      {levels.size > 0 && <DeviceLevels device={device} levels={levels} />}
+    </ol>
+  )
+}
