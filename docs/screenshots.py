@@ -1,5 +1,5 @@
 """Regenerate the README screenshots: `.venv/bin/python docs/screenshots.py` (needs a CJK font, e.g. fonts-noto-cjk);
-`.venv/bin/python docs/screenshots.py site-tripped` makes that one alone.
+`.venv/bin/python docs/screenshots.py site-tripped` (or `wired-scan`) makes that one alone.
 
 Starts `andian demo` on a free port with a throw-away database and photographs the PWA in headless Chromium.
 """
@@ -145,6 +145,20 @@ def offline_inspection(browser: Browser, base: str) -> None:
     page.context.set_offline(False)
 
 
+def wired_scan(browser: Browser, base: str, bus: str) -> None:
+    """An installer scans the demo market's RS-485 bus (``bus``: the box's end of its pty pair)."""
+    sites = call(base, "/api/v1/sites", token=api_token(base, "installer"))
+    room = next(s["id"] for s in sites if s["name"] == "桃花仑综合市场 配电房")
+    page = phone(browser, base, "installer", f"/sites/{room}/commission?via=wired")
+    page.get_by_test_id("bus-port").fill(bus)
+    page.get_by_test_id("bus-last").fill("8")
+    page.get_by_test_id("bus-scan").click()
+    page.locator('[data-testid="bus-scan-progress"][data-state="done"]').wait_for(timeout=30_000)
+    page.get_by_test_id("bus-unit").first.scroll_into_view_if_needed()
+    page.wait_for_timeout(500)
+    page.screenshot(path=OUT / "wired-scan.png", full_page=False)
+
+
 def tour(browser: Browser, base: str) -> None:
     """The README's screenshots, one after another on one demo server: each step leaves what the next shows."""
     page = phone(browser, base, "operator", "/")
@@ -186,9 +200,11 @@ def tour(browser: Browser, base: str) -> None:
 
 
 def main(only: list[str]) -> None:
-    """All the screenshots, or only those named (``site-tripped``)."""
-    if unknown := set(only) - {"site-tripped"}:
-        sys.exit(f"no screenshot named {', '.join(sorted(unknown))}; the one that can be made alone: site-tripped")
+    """All the screenshots, or only those named (``site-tripped``, ``wired-scan``)."""
+    alone = {"site-tripped", "wired-scan"}
+    if unknown := set(only) - alone:
+        sys.exit(f"no screenshot named {', '.join(sorted(unknown))}; those that can be made alone: "
+                 f"{', '.join(sorted(alone))}")
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -209,6 +225,8 @@ def main(only: list[str]) -> None:
                     tour(browser, base)
                 if not only or "site-tripped" in only:
                     tripped_site(browser, base)
+                if not only or "wired-scan" in only:
+                    wired_scan(browser, base, f"{tmp}/demo-rs485")  # the demo's bus beside its database
                 browser.close()
         finally:
             server.terminate()

@@ -64,7 +64,8 @@ def _values(model: str, t: float) -> tuple[dict[str, float], dict[int, int]]:
             values = {f"residual_ma_{i}": 20.0 + 3.0 * i + 5.0 * wave for i in range(1, 13)}
             # Stall 5's wiring leaks more and more: 150 mA rising to 380 mA over ten minutes (pre-alarm, then alarm).
             values["residual_ma_5"] = min(380.0, 150.0 + 230.0 * t / 600.0)
-            return values, {0x004A + 8: 0xFAFA}  # loop 9's current transformer is open: a sensor fault
+            # Loop 9's current transformer is open (a sensor fault); 0x000B's top bits say "residual-current monitor".
+            return values, {0x004A + 8: 0xFAFA, 0x000B: 0x1000}
         case _:
             return {"voltage_v_l1": 228.0 + 2.0 * wave, "voltage_v_l2": 229.5, "voltage_v_l3": 227.1,
                     "current_a_l1": 38.0 + 6.0 * wave, "current_a_l2": 31.2, "current_a_l3": 27.5,
@@ -142,11 +143,19 @@ class DemoWired:
         """Serve the bus and publish the 4G device's messages until cancelled."""
         devices = [SimDevice(unit, [SimData(0, values=_registers(model, 0.0), datatype=DataType.REGISTERS)])
                    for _, model, unit, _, _ in WIRED_DEVICES]
+        units = {unit for _, _, unit, _, _ in WIRED_DEVICES}
+
+        def only_wired_units(sending: bool, packet: bytes) -> bytes:
+            """Nothing answers for an address nobody has on a real bus; pymodbus's server would (exception 4)."""
+            return b"" if sending and packet and packet[0] not in units else packet
+
         server: ModbusSerialServer | ModbusTcpServer
         if self.serial_port:
-            server = ModbusSerialServer(devices, framer=FramerType.RTU, port=str(self.device_side), baudrate=9600)
+            server = ModbusSerialServer(devices, framer=FramerType.RTU, port=str(self.device_side), baudrate=9600,
+                                        trace_packet=only_wired_units)
         else:
-            server = ModbusTcpServer(devices, framer=FramerType.RTU, address=("127.0.0.1", self.port))
+            server = ModbusTcpServer(devices, framer=FramerType.RTU, address=("127.0.0.1", self.port),
+                                     trace_packet=only_wired_units)
         serving = asyncio.create_task(server.serve_forever())
         publish = await self._publisher(ctx)
         try:
