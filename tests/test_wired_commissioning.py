@@ -309,3 +309,84 @@ def test_a_bad_thresholds_table_names_the_file(tmp_path: Path, table: str, says:
     path.write_text(shipped.split("[[thresholds]]")[0] + f"[[thresholds]]\n{table}\n", "utf-8")
     with pytest.raises(ValueError, match=rf"asj-x\.toml: .*{says}"):
         load_profile(path)
+
+
+def _step(box: TestClient[Any], world: World, cid: int, step: str, body: JSON | None = None) -> JSON:
+    r = box.post(f"/api/v1/commissioning/{cid}/steps/{step}", headers=world.headers("installer_a"), json=body or {})
+    assert r.status_code == 200, r.text
+    answer: JSON = r.json()
+    return answer
+
+
+def test_a_wired_device_is_accepted_with_the_bluetooth_checklist(box: TestClient[Any], world: World) -> None:
+    """建设一个、验收一个、合格一个: a registered wired device goes through the commissioning record and its
+    accept step."""
+    site = world.sites["site_market"]
+    installer = world.headers("installer_a")
+    with peer(box, [Unit(3, "acrel-asj", {"residual_ma": 42.0})]) as port:
+        link = f"modbus-tcp://127.0.0.1:{port}?unit=3"
+        device = _device(box, world, "site_market", {"serial": "ASJ-3", "model": "acrel-asj", "link": link})
+        r = box.post("/api/v1/commissioning", headers=installer, json={"site_id": site, "device_id": device["id"]})
+        assert r.status_code == 201, r.text
+        record = r.json()
+        assert (record["via"], record["address"], record["model"], record["device_id"], record["serial"]) == (
+            "wired", link, "acrel-asj", device["id"], "ASJ-3")
+        cid = record["id"]
+        again = box.post("/api/v1/commissioning", headers=installer, json={"site_id": site, "device_id": device["id"]})
+        assert again.status_code == 201 and again.json()["id"] == cid  # the open one, not a second record
+
+        paired = _step(box, world, cid, "pair")["steps"][0]
+        assert paired["status"] == "done" and paired["result"]["link"] == link
+        assert "answered a read" in paired["result"]["reason"]
+        for index, step in ((1, "identify"), (3, "self_test")):
+            if step == "self_test":
+                live = _step(box, world, cid, "live_read")["steps"][2]
+                assert live["status"] == "done" and live["result"]["values"] == {"residual_ma": 42.0}, live
+                assert live["result"]["units"] == {"residual_ma": "mA"}
+            done = _step(box, world, cid, step)["steps"][index]
+            assert done["status"] == "done" and done["result"]["supported"] is False, done
+            assert "acrel-asj has no coil" in done["result"]["reason"]
+        _step(box, world, cid, "thresholds", {"channels": {"residual_ma": {"alarm": 300}}})
+
+        items = [i["key"] for i in record["checklist"]]
+        assert "transformer_wiring" in items
+        failing = _step(box, world, cid, "accept", {
+            "answers": [{"key": k, "answer": "fail" if k == "transformer_wiring" else "pass"} for k in items],
+            "signed_by": "刘工"})
+        assert failing["state"] == "in_progress" and failing["steps"][5]["code"] == "checklist_failed"
+        found = box.get(f"/api/v1/hazards?site_id={site}", headers=world.headers("operator_a")).json()
+        [hazard] = [h for h in found if h["source"] == "commissioning"]
+        assert hazard["title"] == "安装验收未通过：ASJ-3" and hazard["commissioning_id"] == cid
+        assert box.get(f"/api/v1/devices/{device['id']}", headers=installer).json()["state"] == "registered"
+
+        done = _step(box, world, cid, "accept", {"answers": [{"key": k, "answer": "pass"} for k in items],
+                                                  "signed_by": "刘工"})
+        assert done["state"] == "commissioned" and done["steps"][5]["result"]["signed_by"] == "刘工"
+    assert box.get(f"/api/v1/devices/{device['id']}", headers=installer).json()["state"] == "commissioned"
+    ctx = box.app.state["andian"]
+    [entry] = box.blocking_portal.call(ctx.db.read, lambda c: sql.device_audit(c, device["id"], "commission"))
+    assert (entry["by"], entry["signed_by"], entry["commissioning_id"]) == ("installer_a", "刘工", cid)
+    # Commissioned: a new start is a new record.
+    r = box.post("/api/v1/commissioning", headers=installer, json={"site_id": site, "device_id": device["id"]})
+    assert r.status_code == 201 and r.json()["id"] != cid and r.json()["state"] == "in_progress"
+
+
+def test_a_wired_commissioning_start_is_checked(box: TestClient[Any], world: World) -> None:
+    site = world.sites["site_market"]
+    installer = world.headers("installer_a")
+    wired = _device(box, world, "site_market", {"serial": "ASJ-9", "model": "acrel-asj",
+                                                "link": "modbus-tcp://127.0.0.1:9?unit=9"})
+    elsewhere = _device(box, world, "site_hotel", {"serial": "ASJ-8", "model": "acrel-asj",
+                                                   "link": "modbus-tcp://127.0.0.1:9?unit=8"})
+    for body, field in (({"address": "C0:AD:00:00:01:01", "device_id": wired["id"]}, "device_id"),
+                        ({}, "address"),
+                        ({"device_id": world.devices["site_market"]}, "device_id"),  # no wired link
+                        ({"device_id": elsewhere["id"]}, "device_id")):  # another site's, seen by the installer
+        r = box.post("/api/v1/commissioning", headers=installer, json={"site_id": site, **body})
+        assert r.status_code == 400 and r.json()["extra"]["field"] == field, (body, r.text)
+    r = box.post("/api/v1/commissioning", headers=installer, json={"site_id": site, "device_id": 9999})
+    assert r.status_code == 404 and "device 9999" in r.json()["detail"], r.text
+    assert box.post("/api/v1/commissioning", headers=world.headers("owner_1"),
+                    json={"site_id": site, "device_id": wired["id"]}).status_code == 403
+    assert box.post("/api/v1/commissioning", headers=world.headers("operator_b"),
+                    json={"site_id": site, "device_id": wired["id"]}).status_code == 404

@@ -8,6 +8,7 @@ resets the steps after it. Acceptance makes the device ``commissioned`` and the 
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
 from typing import Any
 
@@ -24,6 +25,7 @@ from server.accounts.roles import MANAGERS, require
 from server.context import Context
 from server.detection.settings import public, resolve_settings, unit_of
 from server.devices import service as devices_service
+from server.devices import wired_flow
 from server.devices.schemas import (
     STEPS,
     AcceptIn,
@@ -107,6 +109,7 @@ async def _out(ctx: Context, row: dict[str, Any]) -> Commissioning:
         **row, "model_name": profile.name.zh_cn, "kind": profile.kind,
         "serial": device["serial"] if device else None, "channels": channels,
         "checklist": [msgspec.structs.asdict(i) for i in checklist(profile.kind)],
+        "via": "wired" if wired_flow.is_wired(row) else "ble",
     }, Commissioning)
 
 
@@ -128,7 +131,14 @@ async def get(ctx: Context, principal: Principal, commissioning_id: int) -> Comm
 async def start(ctx: Context, principal: Principal, body: CommissioningStart) -> Commissioning:
     await visible_site(ctx, principal, body.site_id)
     require(principal, MANAGERS, "commission devices")
+    if (body.address is None) == (body.device_id is None):
+        raise InvalidInput("address" if body.device_id is None else "device_id",
+                           "give address (a device found by a Bluetooth scan) or device_id (a registered wired "
+                           "device), not both")
+    if body.device_id is not None:
+        return await _out(ctx, await wired_flow.start(ctx, principal, body))
     box = require_box(ctx)
+    assert body.address is not None
     address = body.address.upper()
     model = body.model
     if model is None:
@@ -183,9 +193,10 @@ async def run_step(ctx: Context, principal: Principal, commissioning_id: int, st
     box = require_box(ctx)
     profile = profiles()[row["model"]]
     flow = _Flow(ctx, principal, box, row, profile)
+    wired = wired_flow.WiredSteps(ctx, principal, box, row, profile) if wired_flow.is_wired(row) else None
     outcome: dict[str, Any] = {"step": step, "at": ctx.clock()}
     try:
-        result = await getattr(flow, step)(body)
+        result = await getattr(wired if wired and hasattr(wired, step) else flow, step)(body)
         outcome |= {"status": "done", "result": result}
     except (LinkError, StepFailed) as exc:
         outcome |= {"status": "failed", "code": exc.code, "error": exc.message}
@@ -212,7 +223,10 @@ class _Flow:
         self.row = row
         self.profile = profile
         self.device_id: int | None = row["device_id"]
-        self.device = ModbusDevice(box.pool.get(row["address"]), profile)
+
+    @functools.cached_property
+    def device(self) -> ModbusDevice:  # Bluetooth only: a wired record's device is read by wired_flow
+        return ModbusDevice(self.box.pool.get(self.row["address"]), self.profile)
 
     def _device_id(self) -> int:
         if self.device_id is None:

@@ -50,7 +50,10 @@ class CommissioningController(Controller):
     tags = ["bluetooth"]
     security = [{"BearerToken": []}]
 
-    @post("/", status_code=HTTP_201_CREATED, summary="Start commissioning a device found by a scan")
+    @post("/", status_code=HTTP_201_CREATED,
+          summary="Start commissioning a device found by a scan, or a registered wired device (device_id)",
+          description="Give address (Bluetooth) or device_id (a device with a wired link; its open commissioning "
+                      "is answered when there is one), not both: 400 naming the field.")
     async def start(self, ctx: Ctx, principal: Caller, data: JSONBody[CommissioningStart]) -> Commissioning:
         return await commissioning.start(ctx, principal, data)
 

@@ -54,9 +54,12 @@ class ScanResult(Struct):
 
 
 class CommissioningStart(Struct, forbid_unknown_fields=True):
+    """Exactly one of ``address`` (a device found by a Bluetooth scan) and ``device_id`` (a registered wired device)."""
+
     site_id: Id
-    address: Address
+    address: Address | None = None
     model: Annotated[str, Meta(min_length=1, max_length=64)] | None = None  # when the advertised name does not tell
+    device_id: Annotated[Id, Meta(description="a registered device with a wired link (modbus-…://)")] | None = None
 
 
 class StepOut(Struct):
@@ -95,6 +98,7 @@ class Commissioning(Struct):
     checklist: list[ChecklistItem]
     created_at: float
     completed_at: float | None
+    via: Literal["ble", "wired"] = "ble"  # wired: address is the device's link (modbus-rtu://…?unit=3)
 
 
 class IdentifyIn(Struct, forbid_unknown_fields=True):

@@ -26,7 +26,8 @@ from server.sites.access import visible_site
 from server.storage import devices as sql
 from server.storage.scopes import site_scope
 
-__all__ = ["cancel_scan", "get_scan", "read_once", "require_wired_box", "start_scan", "write_thresholds"]
+__all__ = ["cancel_scan", "get_scan", "read_once", "require_wired_box", "start_scan", "wired_device",
+           "write_thresholds"]
 
 WIRED = ("modbus-rtu", "modbus-tcp", "modbus-rtu-tcp")
 # What to check when a wired device does not answer (the link errors' own advice speaks of Bluetooth).
@@ -92,8 +93,8 @@ async def cancel_scan(ctx: Context, principal: Principal, scan_id: int) -> None:
 # ---- one device -----------------------------------------------------------------------------------------------------
 
 
-async def _wired(ctx: Context, principal: Principal, device_id: int,
-                 action: str) -> tuple[dict[str, Any], ModbusLink, Profile, SiteBox]:
+async def wired_device(ctx: Context, principal: Principal, device_id: int,
+                       action: str) -> tuple[dict[str, Any], ModbusLink, Profile, SiteBox]:
     """The device (404 out of sight), the caller's right (403), the box (503) and the device's wired link (400)."""
     row = await ctx.db.read(lambda c: sql.get_device(c, device_id, site_scope(principal, ctx.reference)))
     if row is None:
@@ -113,7 +114,7 @@ async def _wired(ctx: Context, principal: Principal, device_id: int,
 
 async def read_once(ctx: Context, principal: Principal, device_id: int) -> LiveValues:
     """The device's values now, through its link; ingested like a poll (the installer's live-values step)."""
-    row, link, profile, box = await _wired(ctx, principal, device_id, "read devices")
+    row, link, profile, box = await wired_device(ctx, principal, device_id, "read devices")
     device = WiredDevice(box.poller.buses.get(link, profile), link.unit or profile.unit_id, profile)
     try:
         reading = await device.read()
@@ -160,7 +161,7 @@ def _checked(row: dict[str, Any], profile: Profile, body: ThresholdsWrite) -> Ch
 
 async def write_thresholds(ctx: Context, principal: Principal, device_id: int,
                            body: ThresholdsWrite) -> ThresholdsWritten:
-    row, link, profile, box = await _wired(ctx, principal, device_id, "change a device's own settings")
+    row, link, profile, box = await wired_device(ctx, principal, device_id, "change a device's own settings")
     channel, registers, wanted = _checked(row, profile, body)
     if not body.confirm:
         raise InvalidInput("confirm", f"this changes the device's own settings ({', '.join(wanted)} of "

@@ -27,6 +27,7 @@ __all__ = [
     "leakage_alarm_since",
     "list_devices",
     "list_gateways",
+    "open_commissioning",
     "revoke_gateway",
     "serial_exists",
     "set_device_state",
@@ -60,6 +61,13 @@ def insert_commissioning(conn: sqlite3.Connection, record: dict[str, Any]) -> in
 def get_commissioning(conn: sqlite3.Connection, commissioning_id: int) -> dict[str, Any] | None:
     return _commissioning(conn.execute(
         f"SELECT {_COMMISSIONING} FROM commissionings WHERE id = ?", (commissioning_id,)).fetchone())
+
+
+def open_commissioning(conn: sqlite3.Connection, device_id: int) -> dict[str, Any] | None:
+    """The device's commissioning still in progress, the newest when there are several."""
+    return _commissioning(conn.execute(
+        f"SELECT {_COMMISSIONING} FROM commissionings WHERE device_id = ? AND state = 'in_progress' "
+        "ORDER BY id DESC LIMIT 1", (device_id,)).fetchone())
 
 
 def update_commissioning(conn: sqlite3.Connection, commissioning_id: int, **fields: Any) -> None:

@@ -1,7 +1,7 @@
 """Wired commissioning in the PWA: the installer names a Modbus TCP bus, scans it on the site box with a moving progress
-bar, sees the units that answered with their guessed models, registers one, reads its live values and writes its own
-alarm levels after a plain-words confirmation — a real site-box server process, real Chromium, and pymodbus's own
-server as the devices on the bus (tests/modbus_rig.py)."""
+bar, sees the units that answered with their guessed models, registers one, reads its live values, writes its own
+alarm levels after a plain-words confirmation and signs its acceptance checklist — a real site-box server process, real
+Chromium, and pymodbus's own server as the devices on the bus (tests/modbus_rig.py)."""
 
 from __future__ import annotations
 
@@ -218,3 +218,21 @@ def test_installer_scans_a_bus_registers_a_unit_and_reads_it(site_box: str, bus_
     page.get_by_test_id("wired-read").click()
     expect(page.locator('[data-testid="wired-value"][data-channel-key="residual_ma"]')).to_have_attribute(
         "data-value", "35")
+
+    # 建设一个、验收一个、合格一个: the same signed acceptance checklist as over Bluetooth, then the device is accepted.
+    accept = page.get_by_test_id("wired-accept")
+    expect(accept).to_have_attribute("data-stage", "start")
+    accept.get_by_test_id("wired-accept-start").click()
+    expect(accept).to_have_attribute("data-stage", "checklist", timeout=30_000)
+    expect(accept.locator('[data-testid="wired-accept-step"][data-status="done"]')).to_have_count(5)
+    expect(accept.locator('[data-testid="wired-accept-step"][data-step="pair"]')).to_contain_text("有线设备无需配对")
+    items = accept.get_by_test_id("check-item")
+    expect(items.first).to_be_visible()
+    for item in items.all():
+        item.locator("button.choice-pass").click()
+    accept.get_by_test_id("accept-signature").fill("刘工")
+    accept.get_by_test_id("wired-accept-sign").click()
+    signed = accept.get_by_test_id("wired-accepted")
+    expect(signed).to_have_attribute("data-signed-by", "刘工", timeout=30_000)
+    expect(signed).to_have_text("✓ 设备已验收 · 签字人：刘工")
+    expect(accept).to_have_attribute("data-status", "done")

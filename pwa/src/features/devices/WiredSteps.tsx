@@ -1,13 +1,14 @@
 // The steps of a wired device after registration, as the Bluetooth wizard's cards: live values read through the
 // site box (values with their channel names, sensor faults in words), then the device's own alarm levels where its
-// model keeps them (DeviceLevels). Identification is the registration itself (name and circuit); the acceptance
-// checklist belongs to a Bluetooth commissioning record and is not offered here.
+// model keeps them (DeviceLevels). Identification is the registration itself (name and circuit); the acceptance is
+// the Bluetooth flow's signed checklist on a commissioning record of the device (WiredAccept).
 import { useState } from 'preact/hooks'
 import { ApiError, NetworkError } from '../../platform/http'
 import { channelLabel, formatQuantity, formatTime, label, t } from '../../platform/i18n'
 import { DeviceLevels } from './DeviceLevels'
 import type { Device, DeviceModel, WiredReading } from './types'
 import { readDevice } from './wired-api'
+import { WiredAccept } from './WiredAccept'
 import { deviceLevels, readingRows } from './wired'
 
 /** A read that failed: the bus's own words (503: the device did not answer, with what to check), else no answer. */
@@ -113,6 +114,7 @@ export function WiredSteps({ device, models }: Props) {
         )}
       </li>
       {levels.size > 0 && <DeviceLevels device={device} levels={levels} />}
+      <WiredAccept device={device} />
     </ol>
   )
 }

@@ -153,6 +153,8 @@ export interface Commissioning {
   checklist: ChecklistItem[]
   created_at: number
   completed_at: number | null
+  /** wired: a registered wired device's record; its address is the device's link. Absent from older servers. */
+  via?: 'ble' | 'wired'
 }
 
 export type ChecklistAnswer = 'pass' | 'fail' | 'na'

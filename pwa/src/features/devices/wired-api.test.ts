@@ -2,9 +2,19 @@ import { describe, expect, it } from 'vitest'
 import { ApiError, NetworkError } from '../../platform/http'
 import { startSession } from '../../platform/session'
 import { json, noNetwork, server, useFakeServer } from '../../test/fetch'
-import { user } from '../../test/fixtures'
+import { commissioning, user } from '../../test/fixtures'
 import { busScan, MODELS, wiredDevice } from '../../test/wired'
-import { cancelBusScan, getBusScan, getDevice, getModels, readDevice, registerDevice, startBusScan, writeLevels } from './wired-api'
+import {
+  cancelBusScan,
+  getBusScan,
+  getDevice,
+  getModels,
+  readDevice,
+  registerDevice,
+  startBusScan,
+  startWiredCommissioning,
+  writeLevels,
+} from './wired-api'
 
 useFakeServer()
 
@@ -17,6 +27,14 @@ const call = (i: number) => ({
 })
 
 describe('wired commissioning requests', () => {
+  it('starts the acceptance of a registered wired device by its id', async () => {
+    await startSession(session)
+    const record = commissioning({ via: 'wired', device_id: 7, address: 'modbus-tcp://10.0.0.9:502?unit=3' })
+    server.answers.push(json(201, record))
+    expect(await startWiredCommissioning(12, 7)).toEqual(record)
+    expect(call(0)).toEqual({ url: '/api/v1/commissioning', method: 'POST', body: { site_id: 12, device_id: 7 } })
+  })
+
   it('start, follow and cancel a bus scan on the contract paths', async () => {
     await startSession(session)
     server.answers.push(json(201, busScan()), json(200, busScan({ done: 12 })), { status: 204 })

@@ -6,6 +6,7 @@ import { request } from '../../platform/http'
 import { DEVICE_TIMEOUT_MS } from './api'
 import type {
   BusScan,
+  Commissioning,
   BusScanBody,
   Device,
   DeviceModel,
@@ -50,4 +51,9 @@ export function writeLevels(id: number, body: WiredThresholdsBody): Promise<Wire
     body,
     timeoutMs: DEVICE_TIMEOUT_MS,
   })
+}
+
+/** The acceptance of a registered wired device: its open commissioning, or a new one (then its steps as usual). */
+export function startWiredCommissioning(siteId: number, deviceId: number): Promise<Commissioning> {
+  return request<Commissioning>('POST', '/api/v1/commissioning', { body: { site_id: siteId, device_id: deviceId } })
 }
