@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -197,3 +198,14 @@ def one_slot(settings: Settings, clock: Clock, hooks: WebhookReceiver) -> Iterat
     from .notify_rig import make_rig
 
     yield from make_rig(settings, clock, hooks, notify_rate_max=1, notify_rate_window_s=600.0)
+
+
+def wait_for(check: Callable[[], Any], seconds: float = 30.0, every_s: float = 0.1) -> Any:
+    """``check()``'s first truthy answer, or its last answer after ``seconds`` (for what a background loop does:
+    a poller's reads, a scan's progress). The caller asserts on it."""
+    deadline = time.monotonic() + seconds
+    while True:
+        found = check()
+        if found or time.monotonic() > deadline:
+            return found
+        time.sleep(every_s)

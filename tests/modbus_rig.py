@@ -10,7 +10,6 @@ import asyncio
 import contextlib
 import os
 import shutil
-import socket
 import subprocess
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -23,11 +22,7 @@ from pymodbus.simulator import DataType, SimData, SimDevice
 
 from ble.profiles import encode, profiles, read_plan
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from .receivers import free_port
 
 
 @dataclass

@@ -14,16 +14,7 @@ from server.demo.wired import FOUR_G_IMEI, DemoWired
 from server.settings import Settings
 from server.web.app import create_app
 
-from .conftest import bearer, login
-
-
-def _wait(check: Any, seconds: float = 30.0) -> Any:
-    deadline = time.monotonic() + seconds
-    while True:
-        found = check()
-        if found or time.monotonic() > deadline:
-            return found
-        time.sleep(0.3)
+from .conftest import bearer, login, wait_for
 
 
 def test_the_demo_reads_its_rs485_bus_and_its_4g_detector(tmp_path: Path) -> None:
@@ -50,7 +41,7 @@ def test_the_demo_reads_its_rs485_bus_and_its_4g_detector(tmp_path: Path) -> Non
             wired_devices = devices(market)
             assert {d["model"] for d in wired_devices.values()} == {"acrel-asj", "acrel-aim-r100", "acrel-adw300"}
             assert all(d["link"].startswith(f"modbus-rtu://{wired.pty}?unit=") for d in wired_devices.values())
-            assert _wait(lambda: all(d["last_seen_at"] for d in devices(market).values())), "the bus was not read"
+            assert wait_for(lambda: all(d["last_seen_at"] for d in devices(market).values())), "the bus was not read"
             meter = wired_devices["ADW-20250103"]
             voltage = next(c["id"] for c in meter["channels"] if c["key"] == "voltage_v_l1")
             assert 225 < client.get(f"/api/v1/channels/{voltage}/readings", headers=admin).json()["value"][-1] < 231
@@ -59,10 +50,10 @@ def test_the_demo_reads_its_rs485_bus_and_its_4g_detector(tmp_path: Path) -> Non
                 return [a for a in client.get("/api/v1/alarms", headers=admin).json()
                         if a["cause"] == "sensor" and a["detail"] == {"reason": "ct_open"}]
 
-            [fault] = _wait(ct_open)
+            [fault] = wait_for(ct_open)
             assert fault["channel"] == "residual_ma_9" and fault["device_serial"] == "AIM-20250102"
             care_home = sites["康乐养老院"]
-            assert _wait(lambda: devices(care_home)[FOUR_G_IMEI]["last_seen_at"]), "no message from the 4G detector"
+            assert wait_for(lambda: devices(care_home)[FOUR_G_IMEI]["last_seen_at"]), "no message from the 4G detector"
             market = next(s for s in client.get("/api/v1/sites", headers=admin).json() if s["id"] == market["id"])
             assert market["status"] == "fault"  # the open current transformer, in plain words on the site list
     finally:

@@ -14,7 +14,7 @@ from pymodbus.framer import FramerType
 from server.settings import Settings
 from server.web.app import create_app
 
-from .conftest import PASSWORD, T0, World, add_admin, bearer, login
+from .conftest import PASSWORD, T0, World, add_admin, bearer, login, wait_for
 from .modbus_rig import PeerBus, Unit, free_port
 
 JSON = dict[str, Any]
@@ -125,14 +125,6 @@ def box(tmp_path: Any) -> Iterator[TestClient[Any]]:
         yield client
 
 
-def _wait(check: Any, seconds: float = 15.0) -> Any:
-    deadline = time.monotonic() + seconds
-    while True:
-        found = check()
-        if found or time.monotonic() > deadline:
-            return found
-        time.sleep(0.2)
-
 
 def test_a_site_box_polls_its_wired_devices(box: TestClient[Any]) -> None:
     admin = bearer(login(box, "root", PASSWORD))
@@ -156,15 +148,15 @@ def test_a_site_box_polls_its_wired_devices(box: TestClient[Any]) -> None:
                                           headers=admin).json()["value"]
             return values
 
-        assert _wait(lambda: latest("ASJ-1", "residual_ma")), "the box never read the ASJ"
+        assert wait_for(lambda: latest("ASJ-1", "residual_ma")), "the box never read the ASJ"
         assert latest("ASJ-1", "residual_ma")[-1] == 120.0
-        assert _wait(lambda: latest("AIM-2", "residual_ma_1"))[-1] == 35.0
+        assert wait_for(lambda: latest("AIM-2", "residual_ma_1"))[-1] == 35.0
         assert latest("AIM-2", "residual_ma_2") == []  # a CT short is no reading
 
         def sensor_alarms() -> list[JSON]:
             return [a for a in box.get("/api/v1/alarms", headers=admin).json() if a["cause"] == "sensor"]
 
-        [fault] = _wait(sensor_alarms)
+        [fault] = wait_for(sensor_alarms)
         assert (fault["channel"], fault["detail"], fault["level"]) == ("residual_ma_2", {"reason": "ct_short"}, "fault")
     finally:
         box.blocking_portal.call(peer.stop)

@@ -22,7 +22,7 @@ from server.settings import Settings
 from server.storage import devices as sql
 from server.web.app import create_app
 
-from .conftest import World, add_admin, bearer, build_world, login
+from .conftest import World, add_admin, bearer, build_world, login, wait_for
 from .modbus_rig import PeerBus, Unit, free_port, pty_pair, tcp_bus
 
 JSON = dict[str, Any]
@@ -55,21 +55,13 @@ def peer(box: TestClient[Any], units: list[Unit], silent: set[int] | None = None
         box.blocking_portal.call(bus.stop)
 
 
-def _wait(check: Any, seconds: float = 30.0) -> Any:
-    deadline = time.monotonic() + seconds
-    while True:
-        found = check()
-        if found or time.monotonic() > deadline:
-            return found
-        time.sleep(0.1)
-
 
 def _finished(box: TestClient[Any], world: World, scan_id: int) -> JSON:
     def done() -> JSON | None:
         scan: JSON = box.get(f"/api/v1/bus-scans/{scan_id}", headers=world.headers("installer_a")).json()
         return scan if scan["state"] != "running" else None
 
-    scan = _wait(done)
+    scan = wait_for(done)
     assert scan, "the scan never finished"
     return scan  # type: ignore[no-any-return]
 
@@ -139,7 +131,7 @@ def test_cancel_stops_a_running_scan(box: TestClient[Any], world: World) -> None
         r = box.post(start, headers=world.headers("installer_a"), json={"link": bus})
         assert r.status_code == 201 and r.json()["total"] == 247, r.text
         url = f"/api/v1/bus-scans/{r.json()['id']}"
-        assert _wait(lambda: box.get(url, headers=world.headers("installer_a")).json()["done"] >= 3)
+        assert wait_for(lambda: box.get(url, headers=world.headers("installer_a")).json()["done"] >= 3)
         again = box.post(start, headers=world.headers("operator_a"), json={"link": bus, "first": 1, "last": 5})
         assert again.status_code == 409 and "is running on this bus" in again.json()["detail"]
         assert box.delete(url, headers=world.headers("owner_1")).status_code == 403
@@ -193,7 +185,7 @@ def test_read_once_answers_values_and_faults_and_ingests_them(box: TestClient[An
         device = _device(box, world, "site_market", {"serial": "AIM-2", "model": "acrel-aim-r100",
                                                      "link": f"{bus}?unit=2", "poll_interval_s": 3600})
         loop_1 = next(c["id"] for c in device["channels"] if c["key"] == "residual_ma_1")
-        assert _wait(lambda: _readings(box, world, loop_1)), "the box never polled the device"
+        assert wait_for(lambda: _readings(box, world, loop_1)), "the box never polled the device"
         box.blocking_portal.call(_set, port, 2, 0x004A, 41)  # the leakage changes; the next poll is an hour away
         before = time.time()
         r = box.post(f"/api/v1/devices/{device['id']}/read", headers=world.headers("installer_a"))
@@ -202,7 +194,7 @@ def test_read_once_answers_values_and_faults_and_ingests_them(box: TestClient[An
         assert live["values"]["residual_ma_1"] == 41.0 and live["values"]["residual_ma_3"] == 12.0
         assert "residual_ma_2" not in live["values"] and live["faults"] == {"residual_ma_2": "ct_short"}
         assert before <= live["read_at"] <= time.time()
-        assert _wait(lambda: _readings(box, world, loop_1)[-1:] == [41.0]), "the live read was not ingested"
+        assert wait_for(lambda: _readings(box, world, loop_1)[-1:] == [41.0]), "the live read was not ingested"
         # A silent unit: 503 with what to check; a device without a wired link: 400 naming link; an owner: 403.
         silent = _device(box, world, "site_market", {"serial": "ASJ-5", "model": "acrel-asj", "link": f"{bus}?unit=5"})
         r = box.post(f"/api/v1/devices/{silent['id']}/read", headers=world.headers("installer_a"))

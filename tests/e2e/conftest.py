@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -30,16 +31,17 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+@contextlib.contextmanager
+def demo_server(directory: Path, env: dict[str, str] | None = None) -> Iterator[str]:
+    """`andian demo --no-devices` on a free port with its database in ``directory``; its URL until the block ends."""
     if not (ROOT / "server" / "static" / "index.html").exists():
         pytest.fail("the PWA is not built: run `make test` (it runs `npm run build` in pwa/)")
     port = _free_port()
-    db = tmp_path_factory.mktemp("e2e") / "demo.db"
-    log = (tmp_path_factory.getbasetemp() / "server.log").open("w")
+    log = (directory / "server.log").open("w")
     process = subprocess.Popen(
-        [sys.executable, "-m", "server.cli", "demo", "--db", str(db), "--port", str(port), "--no-devices"],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        [sys.executable, "-m", "server.cli", "demo", "--db", str(directory / "demo.db"), "--port", str(port),
+         "--no-devices"],
+        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
@@ -53,10 +55,18 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                 process.kill()
                 pytest.fail(f"the demo server did not start; see {log.name}")
             time.sleep(0.2)
-    yield url
-    process.terminate()
-    process.wait(timeout=10)
-    log.close()
+    try:
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with demo_server(tmp_path_factory.mktemp("e2e")) as url:
+        yield url
 
 
 # Package scope: Playwright's sync API runs an event loop on the main thread while it is open, which would

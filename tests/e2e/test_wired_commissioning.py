@@ -6,13 +6,9 @@ Chromium, and pymodbus's own server as the devices on the bus (tests/modbus_rig.
 from __future__ import annotations
 
 import asyncio
-import os
 import re
-import subprocess
-import sys
 import threading
 import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import AbstractAsyncContextManager
 
@@ -22,8 +18,8 @@ from playwright.sync_api import BrowserContext, Page, expect
 
 from server.demo.city import DEMO_PASSWORD
 
-from ..modbus_rig import PeerBus, Unit, free_port, tcp_bus
-from .conftest import ROOT
+from ..modbus_rig import PeerBus, Unit, tcp_bus
+from .conftest import demo_server
 
 SCHOOL = "赫山区金银山小学"  # a demo site of the installer's company with no devices yet
 AIM_TYPE = 0x1000  # the AIM-R100's meter type in 0x000B bits 15–12: a residual-current monitor (its probe)
@@ -33,31 +29,8 @@ LAST = 12  # units 1–12: two devices, ten silent addresses of ~0.3 s each, so 
 @pytest.fixture(scope="module")
 def site_box(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`andian demo` as a site box (ANDIAN_SITE=1: wired buses are scanned and read by the server itself)."""
-    if not (ROOT / "server" / "static" / "index.html").exists():
-        pytest.fail("the PWA is not built: run `make test` (it runs `npm run build` in pwa/)")
-    port = free_port()
-    base = tmp_path_factory.mktemp("wired-e2e")
-    log = (base / "server.log").open("w")
-    command = [sys.executable, "-m", "server.cli", "demo", "--db", str(base / "demo.db"), "--port", str(port),
-               "--no-devices"]
-    env = {**os.environ, "PYTHONUNBUFFERED": "1", "ANDIAN_SITE": "1"}
-    process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/api/v1/health", timeout=1) as response:
-                if response.status == 200:
-                    break
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                pytest.fail(f"the site box did not start; see {log.name}")
-            time.sleep(0.2)
-    yield url
-    process.terminate()
-    process.wait(timeout=10)
-    log.close()
+    with demo_server(tmp_path_factory.mktemp("wired-e2e"), {"ANDIAN_SITE": "1"}) as url:
+        yield url
 
 
 class PeerThread:
