@@ -35,6 +35,7 @@ from pymodbus.framer import FramerType
 
 from bench.ble import make_specs, memory, register
 from ble.bus import Buses
+from ble.link import Backends
 from ble.links import ModbusLink, parse_link
 from ble.profiles import profiles
 from server.accounts.principal import Principal
@@ -133,7 +134,7 @@ async def box_memory(seconds: float, tmp: Path) -> dict[str, Any]:
             await devices_service.create_device(ctx, admin, 1, DeviceCreate(
                 serial=f"ASJ-{unit:02d}", model="acrel-asj", poll_interval_s=1,
                 link=f"modbus-rtu-tcp://127.0.0.1:{port}?unit={unit}"))
-        box = SiteBox(ctx, radio_backends(radio), radio)
+        box = SiteBox(ctx, Backends(*radio.backends()), radio)
         ctx.site_box = box
         runner = asyncio.create_task(box.run())
         await asyncio.sleep(seconds)
@@ -146,12 +147,6 @@ async def box_memory(seconds: float, tmp: Path) -> dict[str, Any]:
     await peer.stop()
     await radio.close()
     return out
-
-
-def radio_backends(radio: Any) -> Any:
-    from ble.link import Backends
-
-    return Backends(*radio.backends())
 
 
 async def run(seconds: float) -> dict[str, Any]:

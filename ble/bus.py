@@ -136,9 +136,7 @@ class Buses:
             # has no model yet); the first device of a bus opens it, and every device of one bus must agree anyway.
             given = link.line or SerialLine()
             default = profile.line if profile is not None else SerialLine()
-            line = SerialLine(baud=given.baud if "baud" in link.given else default.baud,
-                              parity=given.parity if "parity" in link.given else default.parity,
-                              stop=given.stop if "stop" in link.given else default.stop)
+            line = msgspec.structs.replace(default, **{f: getattr(given, f) for f in link.given})
             bus = self._buses[link.bus] = Bus(link, line, self.timeout_s)
         return bus
 

@@ -33,8 +33,8 @@ class BadLink(ValueError):
     """A link that cannot be used; the message says what a correct one looks like."""
 
 
-class SerialLine(msgspec.Struct, frozen=True):
-    """How bytes go on an RS-485 line: every device of a bus must agree on these."""
+class SerialLine(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """How bytes go on an RS-485 line: every device of a bus must agree on these (a model's ``[line]`` too)."""
 
     baud: int = 9600
     parity: Literal["N", "E", "O"] = "N"

@@ -6,8 +6,8 @@
 from __future__ import annotations
 
 __all__ = [
-    "AndianError", "Conflict", "Forbidden", "InvalidInput", "NotFound", "RateLimited", "StorageFull", "Unauthorized",
-    "Unavailable",
+    "INTERNAL", "TOO_DEEP", "AndianError", "Conflict", "Forbidden", "InvalidInput", "NotFound", "RateLimited",
+    "StorageFull", "Unauthorized", "Unavailable", "disk_full", "error_extra",
 ]
 
 
@@ -78,3 +78,18 @@ class StorageFull(AndianError):
     def __init__(self, detail: str, *, retry: bool = False) -> None:
         super().__init__(detail)
         self.retry = retry
+
+
+# What every edge (HTTP, MQTT) answers alike, so a gateway reads the same words whichever way it sends.
+TOO_DEEP = "body: JSON nested too deeply (more than about 1000 levels); send a flat document"
+INTERNAL = "internal error; the server log has the details"
+
+
+def disk_full(then: str) -> StorageFull:
+    """A write outside the writer (a temporary or key file) found the disk full; ``then``: what to do after."""
+    return StorageFull(f"the server's disk is full — free space on the disk that holds the database (ANDIAN_DB){then}")
+
+
+def error_extra(exc: AndianError) -> dict[str, str] | None:
+    """The ``extra`` of an error answer: the field to fix, for bad input."""
+    return {"field": exc.field} if isinstance(exc, InvalidInput) else None

@@ -20,7 +20,7 @@ from pymodbus.framer import FramerType
 from pymodbus.server import ModbusSerialServer, ModbusTcpServer
 from pymodbus.simulator import DataType, SimData, SimDevice
 
-from ble.profiles import encode, profiles, read_plan
+from ble.profiles import profiles, register_table
 
 from .receivers import free_port
 
@@ -34,21 +34,8 @@ class Unit:
     values: dict[str, float] = field(default_factory=dict)
     raw: dict[int, int] = field(default_factory=dict)  # register → word, e.g. a sentinel or a status word
 
-    def registers(self) -> dict[int, int]:
-        profile = profiles()[self.model]
-        words: dict[int, int] = {}
-        for register in profile.channels:
-            value = self.values.get(register.key, 0.0)
-            for i, word in enumerate(encode(register, value, profile.word_order)):
-                words[register.address + i] = word
-        words.update(self.raw)
-        return words
-
     def device(self) -> SimDevice:
-        words = self.registers()
-        plan = read_plan(profiles()[self.model])  # every register the model's reads cover exists on the device
-        top = max(max(words) + 1, *(block.address + block.words for block in plan))
-        table = [words.get(i, 0) for i in range(top)]
+        table = register_table(profiles()[self.model], self.values, self.raw)
         return SimDevice(self.unit, [SimData(0, values=table, datatype=DataType.REGISTERS)])
 
 

@@ -16,6 +16,7 @@ from typing import Annotated, Literal
 import msgspec
 from msgspec import Meta, Struct, field
 
+from ..links import SerialLine
 from ..protocol.modbus import MAX_REGISTERS
 
 __all__ = [
@@ -35,6 +36,7 @@ __all__ = [
     "profiles",
     "read_plan",
     "read_registers",
+    "register_table",
     "text_of",
 ]
 
@@ -93,12 +95,8 @@ class Status(Struct, frozen=True, forbid_unknown_fields=True):
     mask: Annotated[int, Meta(ge=1, le=0xFFFF)] = 0xFFFF
 
 
-class Line(Struct, frozen=True, forbid_unknown_fields=True):
-    """The RS-485 settings a wired model ships with (a link's query overrides them)."""
-
-    baud: int = 9600
-    parity: Literal["N", "E", "O"] = "N"
-    stop: Literal[1, 2] = 1
+# The RS-485 settings a wired model ships with: the same shape a link's query gives (it overrides them).
+Line = SerialLine
 
 
 class Probe(Struct, frozen=True, forbid_unknown_fields=True):
@@ -312,6 +310,18 @@ def encode(register: Register, value: float, word_order: Literal["high", "low"] 
         return [raw]
     high, low = (raw >> 16) & 0xFFFF, raw & 0xFFFF
     return [low, high] if word_order == "low" else [high, low]
+
+
+def register_table(profile: Profile, values: dict[str, float], raw: dict[int, int] | None = None) -> list[int]:
+    """A device's holding registers from 0 up to the end of its read plan, holding ``values`` (channels left out
+    hold 0) and ``raw`` words (sentinels, status words): the device side of ``read_registers``, for simulators."""
+    words: dict[int, int] = {}
+    for register in profile.channels:
+        for i, word in enumerate(encode(register, values.get(register.key, 0.0), profile.word_order)):
+            words[register.address + i] = word
+    words.update(raw or {})
+    top = max(max(words, default=-1) + 1, *(b.address + b.words for b in read_plan(profile)))
+    return [words.get(i, 0) for i in range(top)]
 
 
 def text_of(words: list[int]) -> str:

@@ -28,7 +28,7 @@ from pymodbus.framer import FramerType
 from pymodbus.server import ModbusSerialServer, ModbusTcpServer
 from pymodbus.simulator import DataType, SimData, SimDevice
 
-from ble.profiles import encode, profiles, read_plan
+from ble.profiles import profiles, register_table
 
 if TYPE_CHECKING:
     from server.context import Context
@@ -73,15 +73,7 @@ def _values(model: str, t: float) -> tuple[dict[str, float], dict[int, int]]:
 
 
 def _registers(model: str, t: float) -> list[int]:
-    profile = profiles()[model]
-    values, raw = _values(model, t)
-    words: dict[int, int] = {}
-    for register in profile.channels:
-        for i, word in enumerate(encode(register, values.get(register.key, 0.0), profile.word_order)):
-            words[register.address + i] = word
-    words.update(raw)
-    top = max(max(words) + 1, *(b.address + b.words for b in read_plan(profile)))
-    return [words.get(i, 0) for i in range(top)]
+    return register_table(profiles()[model], *_values(model, t))
 
 
 @dataclass

@@ -41,6 +41,7 @@ __all__ = [
     "revoke_gateway",
     "update_channel",
     "update_device",
+    "visible_device",
 ]
 
 
@@ -112,11 +113,17 @@ async def _repoll(ctx: Context) -> None:
         await ctx.site_box.refresh()
 
 
-async def update_device(ctx: Context, principal: Principal, device_id: int, body: DevicePatch) -> DeviceOut:
+async def visible_device(ctx: Context, principal: Principal, device_id: int) -> dict[str, Any]:
+    """The device, if the caller may see its site; else 404 (the two are never told apart)."""
     scope = site_scope(principal, ctx.reference)
     row = await ctx.db.read(lambda c: device_sql.get_device(c, device_id, scope))
     if row is None:
         raise NotFound("device", device_id)
+    return row
+
+
+async def update_device(ctx: Context, principal: Principal, device_id: int, body: DevicePatch) -> DeviceOut:
+    row = await visible_device(ctx, principal, device_id)
     require(principal, MANAGERS, "change devices")
     fields: dict[str, Any] = {k: v for k, v in msgspec.structs.asdict(body).items() if v is not None}
     if body.link is not None:
@@ -141,11 +148,7 @@ async def update_device(ctx: Context, principal: Principal, device_id: int, body
 
 
 async def get_device(ctx: Context, principal: Principal, device_id: int) -> DeviceOut:
-    scope = site_scope(principal, ctx.reference)
-    row = await ctx.db.read(lambda c: device_sql.get_device(c, device_id, scope))
-    if row is None:
-        raise NotFound("device", device_id)
-    return device_out(row)
+    return device_out(await visible_device(ctx, principal, device_id))
 
 
 async def get_channel(ctx: Context, principal: Principal, channel_id: int) -> ChannelOut:

@@ -24,7 +24,6 @@ from server.devices.wired_schemas import BusScan, BusScanIn, LiveValues, Thresho
 from server.errors import Conflict, InvalidInput, NotFound, Unavailable
 from server.sites.access import visible_site
 from server.storage import devices as sql
-from server.storage.scopes import site_scope
 
 __all__ = ["cancel_scan", "get_scan", "read_once", "require_wired_box", "start_scan", "wired_device",
            "write_thresholds"]
@@ -96,9 +95,7 @@ async def cancel_scan(ctx: Context, principal: Principal, scan_id: int) -> None:
 async def wired_device(ctx: Context, principal: Principal, device_id: int,
                        action: str) -> tuple[dict[str, Any], ModbusLink, Profile, SiteBox]:
     """The device (404 out of sight), the caller's right (403), the box (503) and the device's wired link (400)."""
-    row = await ctx.db.read(lambda c: sql.get_device(c, device_id, site_scope(principal, ctx.reference)))
-    if row is None:
-        raise NotFound("device", device_id)
+    row = await devices_service.visible_device(ctx, principal, device_id)
     require(principal, MANAGERS, action)
     box = require_wired_box(ctx)
     profile = profiles().get(row["model"])

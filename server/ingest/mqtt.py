@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import ssl
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
@@ -24,7 +25,7 @@ from urllib.parse import unquote, urlsplit
 import aiomqtt
 import msgspec
 
-from server.errors import AndianError, InvalidInput, StorageFull
+from server.errors import INTERNAL, TOO_DEEP, AndianError, InvalidInput, StorageFull, disk_full, error_extra
 from server.ingest import service
 from server.ingest.vendor import VendorMap, load_vendors, name_fields, to_body
 from server.ingest.wire import IngestResult, parse_batch
@@ -35,7 +36,7 @@ from server.storage.space import out_of_space
 if TYPE_CHECKING:  # not at run time: server.context imports this module's importers
     from server.context import Context
 
-__all__ = ["ACK", "INGEST", "RECONNECT_S", "VENDOR", "Broker", "broker_of", "check", "handle", "run"]
+__all__ = ["ACK", "INGEST", "RECONNECT_S", "VENDOR", "Broker", "broker_of", "handle", "prepare"]
 
 log = logging.getLogger("andian.mqtt")
 
@@ -84,17 +85,20 @@ def broker_of(url: str) -> Broker:
                   unquote(parts.password) if parts.password is not None else None, tls)
 
 
-def check(settings: Settings) -> None:
-    """Raise if ``ANDIAN_MQTT_URL`` or a vendor mapping is bad: called as the server starts, so a mistake stops it
-    with the reason instead of leaving it up without its subscriber."""
-    broker_of(settings.mqtt_url)
-    load_vendors()
+def prepare(settings: Settings) -> Callable[[Context], Coroutine[Any, Any, None]]:
+    """The subscriber loop for ``ANDIAN_MQTT_URL``, its broker and vendor mappings read once; raises if either is
+    bad, so a mistake stops the server as it starts instead of leaving it up without its subscriber."""
+    broker = broker_of(settings.mqtt_url)
+    vendors = load_vendors()
+
+    async def run(ctx: Context) -> None:
+        await _subscribe(ctx, broker, vendors)
+
+    return run
 
 
-async def run(ctx: Context) -> None:
+async def _subscribe(ctx: Context, broker: Broker, vendors: dict[str, VendorMap]) -> None:
     """The subscriber loop: connect, subscribe, answer every message; reconnect after a loss, until cancelled."""
-    broker = broker_of(ctx.settings.mqtt_url)
-    vendors = await asyncio.to_thread(load_vendors)
     failures = 0
     while True:
         try:
@@ -142,15 +146,13 @@ async def handle(ctx: Context, vendors: dict[str, VendorMap], topic: str, payloa
     except AndianError as exc:  # a full disk too (507): the writer has logged when full mode began
         return ack, _error_body(exc)
     except RecursionError:  # as server/web/errors.py answers it: bad input, not a crash
-        return ack, _encode(400, "body: JSON nested too deeply (more than about 1000 levels); send a flat document",
-                            {"field": "body"})
+        return ack, _encode(400, TOO_DEEP, {"field": "body"})
     except Exception as exc:  # a bad message must never stop the subscriber
         if out_of_space(exc):
             log.warning("disk full on MQTT message on %s: %s", topic, exc)
-            return ack, _error_body(StorageFull("the server's disk is full — free space on the disk that holds the "
-                                                "database (ANDIAN_DB); send the message again later"))
+            return ack, _error_body(disk_full("; send the message again later"))
         log.exception("MQTT: unhandled error on a message on %s", topic)
-        return ack, _encode(500, "internal error; the server log has the details")
+        return ack, _encode(500, INTERNAL)
     return ack, msgspec.json.encode(result)
 
 
@@ -201,10 +203,8 @@ class _UnknownGateway(InvalidInput):
 
 def _error_body(exc: AndianError) -> bytes:
     """The HTTP error body (server/web/errors.py); MQTT has no headers, so a retry hint goes into ``extra``."""
-    extra: dict[str, Any] | None = None
-    if isinstance(exc, InvalidInput):
-        extra = {"field": exc.field}
-    elif isinstance(exc, StorageFull):
+    extra: dict[str, Any] | None = error_extra(exc)
+    if isinstance(exc, StorageFull):
         extra = {"retry_after_s": exc.retry_after_s}
     return _encode(exc.status_code, exc.detail, extra)
 

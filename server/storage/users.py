@@ -155,24 +155,24 @@ def principal_for_token(conn: sqlite3.Connection, token_hash: str, now: float) -
     )
 
 
-def principal_for_gateway_key(conn: sqlite3.Connection, key_hash: str) -> Principal | None:
+def _gateway(conn: sqlite3.Connection, column: str, value: object) -> Principal | None:
+    """The gateway whose ``column`` (id or key_hash) is ``value``, unless it was revoked."""
     row = conn.execute(
-        "SELECT id, site_id, name FROM gateways WHERE key_hash = ? AND revoked_at IS NULL", (key_hash,)
+        f"SELECT id, site_id, name FROM gateways WHERE {column} = ? AND revoked_at IS NULL", (value,)
     ).fetchone()
     if row is None:
         return None
     return Principal(kind="gateway", id=row["id"], role="gateway", username=row["name"], site_id=row["site_id"])
+
+
+def principal_for_gateway_key(conn: sqlite3.Connection, key_hash: str) -> Principal | None:
+    return _gateway(conn, "key_hash", key_hash)
 
 
 def principal_for_gateway(conn: sqlite3.Connection, gateway_id: int) -> Principal | None:
     """The gateway with this id unless it was revoked: MQTT ingress names its gateway by topic (the broker's ACL
     vouches for the publisher), where HTTP finds it by its key."""
-    row = conn.execute(
-        "SELECT id, site_id, name FROM gateways WHERE id = ? AND revoked_at IS NULL", (gateway_id,)
-    ).fetchone()
-    if row is None:
-        return None
-    return Principal(kind="gateway", id=row["id"], role="gateway", username=row["name"], site_id=row["site_id"])
+    return _gateway(conn, "id", gateway_id)
 
 
 def record_login_failure(conn: sqlite3.Connection, username: str, client: str, now: float) -> None:

@@ -82,8 +82,7 @@ def create_app(
             # (docs/operations.md).
             loops = (watchdog.run, *((notify_worker.run,) if notify else ()), *background)
             if resolved.mqtt_url:  # MQTT ingress (server/ingest/mqtt.py); a bad URL or vendor mapping stops the start
-                await asyncio.to_thread(mqtt_ingress.check, resolved)
-                loops = (*loops, mqtt_ingress.run)
+                loops = (*loops, await asyncio.to_thread(mqtt_ingress.prepare, resolved))
             tasks: list[asyncio.Task[None]] = [asyncio.create_task(loop(ctx)) for loop in loops]
             radio = None
             try:

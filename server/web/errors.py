@@ -9,7 +9,7 @@ from typing import Any
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 
-from server.errors import AndianError, InvalidInput, RateLimited, StorageFull
+from server.errors import INTERNAL, TOO_DEEP, AndianError, RateLimited, StorageFull, disk_full, error_extra
 from server.fields import LINE, TEXT
 from server.storage.space import out_of_space
 
@@ -34,8 +34,7 @@ def _body(status_code: int, detail: str, extra: Any = None) -> Response[dict[str
 
 def app_error(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
     assert isinstance(exc, AndianError)
-    extra: Any = {"field": exc.field} if isinstance(exc, InvalidInput) else None
-    response = _body(exc.status_code, exc.detail, extra)
+    response = _body(exc.status_code, exc.detail, error_extra(exc))
     if isinstance(exc, RateLimited | StorageFull):  # 429, and 507 (the disk is full): when to try again
         response.headers["Retry-After"] = str(exc.retry_after_s)
     return response
@@ -76,17 +75,16 @@ def http_error(request: Request[Any, Any, Any], exc: Exception) -> Response[dict
 def nesting_error(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
     """JSON nested deeper than the decoder's recursion limit (about 1,000 levels): bad input, not a crash."""
     if "deserializing" in str(exc) or "decoding" in str(exc):
-        return _body(400, "body: JSON nested too deeply (more than about 1000 levels); send a flat document")
+        return _body(400, TOO_DEEP)
     return internal_error(request, exc)
 
 
 def internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
     if out_of_space(exc):  # a write outside the writer (a temporary or key file) found the disk full: not a bug
         log.warning("disk full on %s %s: %s", request.method, request.url.path, exc)
-        return app_error(request, StorageFull("the server's disk is full — free space on the disk that holds the "
-                                              "database (ANDIAN_DB), then try again"))
+        return app_error(request, disk_full(", then try again"))
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-    return _body(500, "internal error; the server log has the details")
+    return _body(500, INTERNAL)
 
 
 exception_handlers: dict[type[Exception] | int, Any] = {

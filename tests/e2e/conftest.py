@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -16,6 +15,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Playwright, sync_playwright
 
+from ..receivers import free_port
+
 ROOT = Path(__file__).parent.parent.parent
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # Without the background-networking flags Chromium keeps calling home, which this network refuses.
@@ -25,18 +26,12 @@ CHROMIUM_ARGS = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @contextlib.contextmanager
 def demo_server(directory: Path, env: dict[str, str] | None = None) -> Iterator[str]:
     """`andian demo --no-devices` on a free port with its database in ``directory``; its URL until the block ends."""
     if not (ROOT / "server" / "static" / "index.html").exists():
         pytest.fail("the PWA is not built: run `make test` (it runs `npm run build` in pwa/)")
-    port = _free_port()
+    port = free_port()
     log = (directory / "server.log").open("w")
     process = subprocess.Popen(
         [sys.executable, "-m", "server.cli", "demo", "--db", str(directory / "demo.db"), "--port", str(port),

@@ -1,6 +1,6 @@
 // What a commissioning step card shows once its step is done: the paired device, the live values read, the
 // self-test's outcome.
-import { channelLabel, formatQuantity, formatTime, t, type MessageKey } from '../../platform/i18n'
+import { channelLabel, formatQuantity, formatTime, label, t, type MessageKey } from '../../platform/i18n'
 import { liveReadResult, liveRows, pairResult, selfTestResult } from './commission'
 import type { Commissioning, CommissioningStep } from './types'
 
@@ -15,13 +15,18 @@ export function PairDone({ step }: { step: CommissioningStep }) {
   )
 }
 
-export function LiveValues({ step, commissioning }: { step: CommissioningStep; commissioning: Commissioning }) {
-  const result = liveReadResult(step)
-  if (!result) return null
-  const rows = liveRows(result, commissioning.channels)
-  if (rows.length === 0) return <p class="muted">{t('step.live_empty')}</p>
+/** A row of a values table: a channel's value with its unit, or the sensor fault that stands in for it. */
+export interface ValueRow {
+  key: string
+  unit: string
+  value: number | null
+  fault?: string | null
+}
+
+/** Channel names and values now, as the live-read steps show them (Bluetooth and wired alike). */
+export function ValuesTable({ rows, testId, rowTestId }: { rows: ValueRow[]; testId: string; rowTestId?: string }) {
   return (
-    <table class="live-values" data-testid="live-values">
+    <table class="live-values" data-testid={testId}>
       <thead>
         <tr>
           <th scope="col">{t('channel.quantity')}</th>
@@ -30,14 +35,30 @@ export function LiveValues({ step, commissioning }: { step: CommissioningStep; c
       </thead>
       <tbody>
         {rows.map((row) => (
-          <tr key={row.key} data-channel-key={row.key}>
+          <tr
+            key={row.key}
+            data-testid={rowTestId}
+            data-channel-key={row.key}
+            data-value={row.value === null ? '' : String(row.value)}
+            data-fault={row.fault ?? ''}
+          >
             <td>{channelLabel(row.key)}</td>
-            <td class="num">{formatQuantity(row.value, row.unit)}</td>
+            <td class={row.fault ? 'num form-error' : 'num'}>
+              {row.fault ? label('sensor_fault', row.fault) : formatQuantity(row.value, row.unit)}
+            </td>
           </tr>
         ))}
       </tbody>
     </table>
   )
+}
+
+export function LiveValues({ step, commissioning }: { step: CommissioningStep; commissioning: Commissioning }) {
+  const result = liveReadResult(step)
+  if (!result) return null
+  const rows = liveRows(result, commissioning.channels)
+  if (rows.length === 0) return <p class="muted">{t('step.live_empty')}</p>
+  return <ValuesTable rows={rows} testId="live-values" />
 }
 
 const SELF_TEST_PASSED: Record<'leakage' | 'arc', [withPeak: MessageKey, without: MessageKey, unit: string]> = {

@@ -4,8 +4,9 @@
 // the Bluetooth flow's signed checklist on a commissioning record of the device (WiredAccept).
 import { useState } from 'preact/hooks'
 import { ApiError, NetworkError } from '../../platform/http'
-import { channelLabel, formatQuantity, formatTime, label, t } from '../../platform/i18n'
+import { formatTime, label, t } from '../../platform/i18n'
 import { DeviceLevels } from './DeviceLevels'
+import { ValuesTable } from './StepResults'
 import type { Device, DeviceModel, WiredReading } from './types'
 import { readDevice } from './wired-api'
 import { WiredAccept } from './WiredAccept'
@@ -23,30 +24,7 @@ function Values({ reading, device }: { reading: WiredReading; device: Device }) 
   if (rows.length === 0) return <p class="muted">{t('step.live_empty')}</p>
   return (
     <>
-      <table class="live-values" data-testid="wired-values">
-        <thead>
-          <tr>
-            <th scope="col">{t('channel.quantity')}</th>
-            <th scope="col">{t('channel.now')}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((row) => (
-            <tr
-              key={row.key}
-              data-testid="wired-value"
-              data-channel-key={row.key}
-              data-value={row.value === null ? '' : String(row.value)}
-              data-fault={row.fault ?? ''}
-            >
-              <td>{channelLabel(row.key)}</td>
-              <td class={row.fault ? 'num form-error' : 'num'}>
-                {row.fault ? label('sensor_fault', row.fault) : formatQuantity(row.value, row.unit)}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <ValuesTable rows={rows} testId="wired-values" rowTestId="wired-value" />
       <p class="muted">{t('wired.read_at', { time: formatTime(reading.read_at * 1000) })}</p>
     </>
   )
