@@ -105,6 +105,7 @@ class World:
 WORLD_USERS: dict[str, dict[str, Any]] = {
     "operator_a": {"role": "operator", "company": "A"},
     "installer_a": {"role": "installer", "company": "A"},
+    "electrician_a": {"role": "electrician", "company": "A"},
     "operator_b": {"role": "operator", "company": "B"},
     "owner_1": {"role": "owner"},
     "owner_2": {"role": "owner"},

@@ -20,6 +20,7 @@ VISIBLE: dict[str, set[str]] = {
     "admin": set(SITES),
     "operator_a": {"site_market", "site_hotel"},  # company A's contracted sites
     "installer_a": {"site_market", "site_hotel"},
+    "electrician_a": set(),  # company A's, but nothing dispatched to them yet (tests/test_console_dispatch.py)
     "operator_b": {"site_care"},
     "owner_1": {"site_market"},  # own site only
     "owner_2": {"site_care"},
@@ -109,7 +110,7 @@ def test_user_matrix(client: TestClient[Any], world: World, caller: str) -> None
         if caller == "admin" or target == caller:
             expected = 200
         elif caller == "operator_a":
-            expected = 200 if target in ("installer_a",) else 404
+            expected = 200 if target in ("installer_a", "electrician_a") else 404
         elif caller == "operator_b":
             expected = 404
         else:

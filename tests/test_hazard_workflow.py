@@ -19,6 +19,7 @@ ROLES = {
     "admin": True, "operator_a": True, "installer_a": True, "owner_1": True, "inspector_heshan": True,
     "regulator_fire": True, "regulator_commerce": True,
     "owner_2": False, "operator_b": False, "inspector_ziyang": False,
+    "electrician_a": False,  # company A's, but sees only the hazards assigned to them
 }
 ASSIGNEE = "installer_a"  # the operator company's electrician fixes it
 PHOTO = b"\x89PNG\r\n\x1a\n fake photo of a new socket"

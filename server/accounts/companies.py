@@ -5,13 +5,14 @@ from __future__ import annotations
 import msgspec
 
 from server.accounts.principal import Principal
-from server.accounts.schemas import CompanyCreate, CompanyOut
+from server.accounts.roles import DISPATCHERS, require
+from server.accounts.schemas import CompanyCreate, CompanyOut, CompanyPatch, ElectricianOut
 from server.context import Context
-from server.errors import Conflict, Forbidden
+from server.errors import Conflict, Forbidden, NotFound
 from server.storage import Connection
 from server.storage import users as sql
 
-__all__ = ["create_company", "list_companies"]
+__all__ = ["create_company", "electricians", "list_companies", "set_hotline"]
 
 
 async def create_company(ctx: Context, principal: Principal, body: CompanyCreate) -> CompanyOut:
@@ -38,3 +39,29 @@ async def list_companies(ctx: Context, principal: Principal) -> list[CompanyOut]
     else:
         rows = []
     return msgspec.convert(rows, list[CompanyOut])
+
+
+async def set_hotline(ctx: Context, principal: Principal, company_id: int, body: CompanyPatch) -> CompanyOut:
+    """An admin sets the company's 24-hour hotline, the number the owner's alarm page calls."""
+    if not principal.is_admin:
+        raise Forbidden("only an admin may change an operator company's hotline")
+    row = await ctx.db.write(lambda c: sql.set_hotline(c, company_id, body.hotline), durable=True)
+    if row is None:
+        raise NotFound("company", company_id)
+    return msgspec.convert(row, CompanyOut)
+
+
+async def electricians(ctx: Context, principal: Principal, company_id: int) -> list[ElectricianOut]:
+    """The company's electricians, for the console's dispatch: an admin's for any company, an operator's for their
+    own (another company answers 404, as if it were not there)."""
+    if not principal.is_admin and principal.company_id != company_id:
+        raise NotFound("company", company_id)
+    require(principal, DISPATCHERS, "dispatch work to electricians")
+
+    def read(conn: Connection) -> list[dict[str, object]] | None:
+        return sql.list_electricians(conn, company_id) if sql.company_exists(conn, company_id) else None
+
+    rows = await ctx.db.read(read)
+    if rows is None:
+        raise NotFound("company", company_id)
+    return msgspec.convert(rows, list[ElectricianOut])

@@ -4,14 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, get, patch, post
 from litestar.params import JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from server.accounts import companies
 from server.accounts import service as auth
 from server.accounts.guards import Caller, Ctx, PathId
-from server.accounts.schemas import CompanyCreate, CompanyOut, LoginRequest, LoginResponse, UserCreate, UserOut
+from server.accounts.schemas import (
+    CompanyCreate,
+    CompanyOut,
+    CompanyPatch,
+    ElectricianOut,
+    LoginRequest,
+    LoginResponse,
+    UserCreate,
+    UserOut,
+)
 from server.errors import Forbidden
 
 __all__ = ["AuthController", "CompanyController", "UserController"]
@@ -75,3 +84,13 @@ class CompanyController(Controller):
     @get("/", summary="Companies the caller may see")
     async def list_all(self, ctx: Ctx, principal: Caller) -> list[CompanyOut]:
         return await companies.list_companies(ctx, principal)
+
+    @patch("/{company_id:int}", summary="Set an operator company's 24-hour hotline (admin)")
+    async def patch_one(self, ctx: Ctx, principal: Caller, company_id: PathId,
+                        data: JSONBody[CompanyPatch]) -> CompanyOut:
+        return await companies.set_hotline(ctx, principal, company_id, data)
+
+    @get("/{company_id:int}/electricians",
+         summary="The company's electricians, to dispatch alarms to (its operators, admins)")
+    async def electricians(self, ctx: Ctx, principal: Caller, company_id: PathId) -> list[ElectricianOut]:
+        return await companies.electricians(ctx, principal, company_id)

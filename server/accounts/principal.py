@@ -8,8 +8,8 @@ import msgspec
 
 __all__ = ["ROLES", "Principal", "Role"]
 
-Role = Literal["admin", "operator", "installer", "owner", "inspector", "regulator"]
-ROLES: tuple[Role, ...] = ("admin", "operator", "installer", "owner", "inspector", "regulator")
+Role = Literal["admin", "operator", "installer", "electrician", "owner", "inspector", "regulator"]
+ROLES: tuple[Role, ...] = ("admin", "operator", "installer", "electrician", "owner", "inspector", "regulator")
 
 
 class Principal(msgspec.Struct, frozen=True):

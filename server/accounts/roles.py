@@ -11,8 +11,9 @@ from server.accounts.principal import Principal, Role
 from server.errors import Forbidden
 
 __all__ = [
-    "ACKNOWLEDGERS", "ASSIGNERS", "CLOSERS", "COMPANY_STAFF", "CONTROLLERS", "FEEDERS", "HAZARD_EDITORS",
-    "INSPECTORS", "MANAGERS", "POLICY_EDITORS", "REGIONAL", "RULE_EDITORS", "VERIFIERS", "require", "require_user",
+    "ACKNOWLEDGERS", "ASSIGNERS", "CLOSERS", "COMPANY_STAFF", "CONSOLE", "CONTROLLERS", "DISPATCHERS", "FEEDERS",
+    "HAZARD_EDITORS", "INSPECTORS", "MANAGERS", "POLICY_EDITORS", "POWER_OFF_DECIDERS", "POWER_OFF_REQUESTERS",
+    "REGIONAL", "RULE_EDITORS", "VERIFIERS", "require", "require_user",
 ]
 
 Roles = tuple[Role, ...]
@@ -35,6 +36,13 @@ CONTROLLERS: Roles = ("operator",)
 ACKNOWLEDGERS: Roles = ("admin", "operator", "installer", "owner")
 # Set a site's escalation times: the operator company that runs the monitoring, and admins (docs/notifications.md).
 POLICY_EDITORS: Roles = ("admin", "operator")
+# The alarm console across every contracted site (story 4): the operator's monitoring centre, and admins.
+CONSOLE: Roles = ("admin", "operator")
+# Ask the monitoring centre to switch a circuit off remotely from an alarm (story 1.3): the unit's owner, who may
+# not switch it themselves (CONTROLLERS).
+POWER_OFF_REQUESTERS: Roles = ("owner",)
+# Answer such a request, by tripping the breaker or declining with a note: those who may switch it.
+POWER_OFF_DECIDERS: Roles = CONTROLLERS
 
 # ---- hazards (docs/hazards.md "The loop") ------------------------------------------------------------------------
 
@@ -48,6 +56,8 @@ VERIFIERS: Roles = ("admin", "operator", "inspector")
 CLOSERS: Roles = ("admin", "operator", "inspector", "regulator")
 # Edit a hazard's words and severity besides the person who reported it: those who dispatch the work.
 HAZARD_EDITORS: Roles = ("admin", "operator", "inspector")
+# Dispatch an alarm from the console: make (or reuse) its hazard and assign it to one of the company's electricians.
+DISPATCHERS: Roles = ("admin", "operator")
 
 # ---- inspections ------------------------------------------------------------------------------------------------
 
@@ -59,8 +69,9 @@ INSPECTORS: Roles = ("admin", "operator", "inspector", "regulator")
 
 # Roles that see by region, so an account of one needs at least one region code (GB/T 2260).
 REGIONAL: Roles = ("inspector", "regulator")
-# Roles that work for an operator company, so an account of one needs its company_id.
-COMPANY_STAFF: Roles = ("operator", "installer")
+# Roles that work for an operator company, so an account of one needs its company_id. An electrician works the
+# hazards dispatched to them (marks them rectified with photos) and nothing else: no table above names them.
+COMPANY_STAFF: Roles = ("operator", "installer", "electrician")
 
 
 def require(principal: Principal, roles: tuple[str, ...], action: str) -> None:

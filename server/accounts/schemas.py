@@ -9,7 +9,8 @@ from msgspec import Meta, Struct
 from server.accounts.principal import Role
 from server.fields import END, LINE, DepartmentCode, Id, Name, RegionCode
 
-__all__ = ["CompanyCreate", "CompanyOut", "LoginRequest", "LoginResponse", "UserCreate", "UserOut"]
+__all__ = ["CompanyCreate", "CompanyOut", "CompanyPatch", "ElectricianOut", "LoginRequest", "LoginResponse",
+           "UserCreate", "UserOut"]
 
 class LoginRequest(Struct, forbid_unknown_fields=True):
     username: Annotated[str, Meta(min_length=1, max_length=64)]
@@ -48,6 +49,17 @@ class UserCreate(Struct, forbid_unknown_fields=True):
 class CompanyCreate(Struct, forbid_unknown_fields=True):
     name: Name
     hotline: Annotated[str, Meta(pattern=r"^[0-9+ -]{0,20}" + END)] = ""
+
+
+class CompanyPatch(Struct, forbid_unknown_fields=True):
+    hotline: Annotated[str, Meta(pattern=r"^[0-9+ -]{0,20}" + END)]
+
+
+class ElectricianOut(Struct):
+    id: int
+    username: str
+    display_name: str
+    phone: str = ""
 
 
 class CompanyOut(Struct):

@@ -8,20 +8,21 @@ import msgspec
 
 from server.accounts.principal import Principal
 from server.accounts.roles import ACKNOWLEDGERS
-from server.alarms.schemas import AlarmOut
+from server.alarms.schemas import AckManyOut, AckResult, AlarmOut
 from server.detection.settings import unit_of
 from server.errors import Forbidden, NotFound
 from server.live.events import LiveEvent
 from server.sites.schemas import SiteStatus
 from server.storage import Connection
 from server.storage import alarms as sql
-from server.storage.scopes import site_scope
+from server.storage.scopes import in_region, of_company, site_scope
 
 if TYPE_CHECKING:  # not at run time: server.context imports this module's importers
     from server.context import Context
 
 __all__ = [
-    "acknowledge", "alarm_out", "get_alarm", "list_alarms", "present", "site_status",
+    "AlarmFilters", "acknowledge", "acknowledge_many", "alarm_out", "get_alarm", "list_alarms", "present",
+    "site_status",
 ]
 
 _STATUS_ORDER: tuple[SiteStatus, ...] = ("alarm", "fault", "offline", "power_off", "prealarm")
@@ -52,11 +53,30 @@ def site_status(levels: list[str]) -> SiteStatus:
     return "normal"
 
 
+class AlarmFilters(msgspec.Struct, frozen=True):
+    """The console's filters (each narrows when given): a region (a district covers its streets and grids), an
+    operator company (for admins; others see one company at most anyway), causes, levels, acknowledged or not,
+    self-test alarms or real ones."""
+
+    region: str | None = None
+    company_id: int | None = None
+    causes: tuple[str, ...] = ()
+    levels: tuple[str, ...] = ()
+    acknowledged: bool | None = None
+    test: bool | None = None
+
+
 async def list_alarms(ctx: Context, principal: Principal, *, site_id: int | None, active: bool | None,
-                      since: float | None, limit: int) -> list[AlarmOut]:
+                      since: float | None, limit: int, filters: AlarmFilters | None = None) -> list[AlarmOut]:
+    filters = filters or AlarmFilters()
     scope = site_scope(principal, ctx.reference)
-    rows = await ctx.db.read(lambda c: sql.list_alarms(c, scope, site_id=site_id, active=active,
-                                                       since=since, limit=limit))
+    if filters.region is not None:
+        scope = scope.narrowed(in_region(filters.region))
+    if filters.company_id is not None:
+        scope = scope.narrowed(of_company(filters.company_id))
+    rows = await ctx.db.read(lambda c: sql.list_alarms(
+        c, scope, site_id=site_id, active=active, since=since, limit=limit, causes=filters.causes,
+        levels=filters.levels, acknowledged=filters.acknowledged, test=filters.test))
     return [alarm_out(r) for r in rows]
 
 
@@ -87,3 +107,32 @@ async def acknowledge(ctx: Context, principal: Principal, alarm_id: int, note: s
     ctx.hub.publish([LiveEvent(row["site_id"], "alarm", {**msgspec.to_builtins(out), "transition": "acknowledged"})])
     ctx.doorbell.ring()  # an acknowledgement ends the alarm's escalation ladder
     return out
+
+
+async def acknowledge_many(ctx: Context, principal: Principal, alarm_ids: list[int], note: str) -> AckManyOut:
+    """Acknowledge several alarms with one note, answering per alarm: the ones the caller sees are acknowledged
+    even when others are unknown or out of sight (404) or were acknowledged before (409)."""
+    if principal.kind != "user" or principal.role not in ACKNOWLEDGERS:
+        raise Forbidden(f"role {principal.role} may not acknowledge alarms; the site's owner or operator does")
+    scope = site_scope(principal, ctx.reference)
+    now = ctx.clock()
+    wanted = list(dict.fromkeys(alarm_ids))  # each once, in the caller's order
+
+    def ack(conn: Connection) -> tuple[list[AckResult], list[dict[str, Any]]]:
+        results, done = [], []
+        for alarm_id in wanted:
+            if sql.get_alarm(conn, alarm_id, scope) is None:
+                results.append(AckResult(alarm_id, "not_found", 404))
+            elif sql.acknowledge(conn, alarm_id, principal.id, now, note):
+                results.append(AckResult(alarm_id, "acknowledged", 200))
+                done.append(sql.get_alarm(conn, alarm_id))
+            else:
+                results.append(AckResult(alarm_id, "already", 409))
+        return results, [r for r in done if r is not None]
+
+    results, rows = await ctx.db.write(ack, durable=True)
+    if rows:
+        ctx.hub.publish([LiveEvent(r["site_id"], "alarm", {**msgspec.to_builtins(alarm_out(r)),
+                                                            "transition": "acknowledged"}) for r in rows])
+        ctx.doorbell.ring()  # acknowledgements end the alarms' escalation ladders
+    return AckManyOut(results=results, acknowledged=len(rows))

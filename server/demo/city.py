@@ -36,6 +36,7 @@ DEMO_USERS: list[tuple[str, str, str, dict[str, Any]]] = [
     ("admin", "admin", "平台管理员", {}),
     ("operator", "operator", "监控中心 值班员", {"company": True}),
     ("installer", "installer", "安装工程师 刘工", {"company": True}),
+    ("electrician", "electrician", "维修电工 陈师傅", {"company": True}),
     ("owner", "owner", "王老板（市场摊位）", {}),
     ("carehome", "owner", "康乐养老院 张院长", {}),
     ("inspector", "inspector", "赫山街道网格员 李娟", {"regions": ["430903001"]}),

@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from litestar import Controller, delete, get, patch, post
-from litestar.params import JSONBody, Parameter, PathParameter
+from litestar.params import JSONBody, Parameter, PathParameter, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from server.accounts.guards import Caller, Ctx, PathId
-from server.devices import commissioning, control, wired
+from server.alarms.schemas import PowerOffConfirm, PowerOffDecline, PowerOffIn, PowerOffOut, PowerOffState
+from server.devices import commissioning, control, power_off, wired
 from server.devices import service as devices_service
 from server.devices.models import model_list
 from server.devices.schemas import (
@@ -28,8 +29,8 @@ from server.devices.schemas import (
 )
 from server.devices.wired_schemas import BusScan, BusScanIn, LiveValues, ThresholdsWrite, ThresholdsWritten
 
-__all__ = ["CommissioningController", "ControlController", "DeviceController", "GatewayController", "ScanController",
-           "WiredController"]
+__all__ = ["CommissioningController", "ControlController", "DeviceController", "GatewayController",
+           "PowerOffController", "ScanController", "WiredController"]
 
 
 class ScanController(Controller):
@@ -168,3 +169,46 @@ class WiredController(Controller):
     async def thresholds(self, ctx: Ctx, principal: Caller, device_id: PathId,
                          data: JSONBody[ThresholdsWrite]) -> ThresholdsWritten:
         return await wired.write_thresholds(ctx, principal, device_id, data)
+
+
+class PowerOffController(Controller):
+    """Owners' requests for a remote power-off and the monitoring centre's answers (docs/console.md)."""
+
+    path = "/api/v1"
+    tags = ["console"]
+    security = [{"BearerToken": []}]
+
+    @post("/alarms/{alarm_id:int}/power-off-requests", status_code=HTTP_201_CREATED,
+          summary="Ask the operator's monitoring centre to switch the alarm's circuit off remotely (owner)",
+          description="409 while a request for the alarm is pending, or for a self-test alarm.")
+    async def ask(self, ctx: Ctx, principal: Caller, alarm_id: PathId,
+                  data: JSONBody[PowerOffIn | None] = None) -> PowerOffOut:
+        return await power_off.request(ctx, principal, alarm_id, data or PowerOffIn())
+
+    @get("/alarms/{alarm_id:int}/power-off-requests", summary="An alarm's power-off requests and their answers")
+    async def of_alarm(self, ctx: Ctx, principal: Caller, alarm_id: PathId) -> list[PowerOffOut]:
+        return await power_off.of_alarm(ctx, principal, alarm_id)
+
+    @get("/power-off-requests", summary="Power-off requests at the sites the caller sees, pending first (console)")
+    async def list_all(
+        self, ctx: Ctx, principal: Caller,
+        states: Annotated[list[PowerOffState] | None, QueryParameter(name="state", description="only these states "
+                                                                     "(repeat)")] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
+    ) -> list[PowerOffOut]:
+        return await power_off.list_requests(ctx, principal, list(states) if states else None, limit)
+
+    @post("/power-off-requests/{request_id:int}/confirm", status_code=HTTP_200_OK,
+          summary="Answer a request by tripping the breaker remotely (operator; read back and audited)",
+          description="The answer carries the control's outcome: the request is tripped once the breaker reads back "
+                      "open, and stays pending when the device did not confirm. 409 when answered already or the "
+                      "device cannot trip; 503 on a server without a site box's radio.")
+    async def confirm(self, ctx: Ctx, principal: Caller, request_id: PathId,
+                      data: JSONBody[PowerOffConfirm]) -> PowerOffOut:
+        return await power_off.confirm(ctx, principal, request_id, data)
+
+    @post("/power-off-requests/{request_id:int}/decline", status_code=HTTP_200_OK,
+          summary="Decline a request with a note for the owner (operator); 409 when answered already")
+    async def decline(self, ctx: Ctx, principal: Caller, request_id: PathId,
+                      data: JSONBody[PowerOffDecline]) -> PowerOffOut:
+        return await power_off.decline(ctx, principal, request_id, data)

@@ -18,7 +18,7 @@ from server.storage import Connection
 from server.storage import alarms as alarm_sql
 from server.storage import attachments as attachment_sql
 from server.storage import hazards as sql
-from server.storage.scopes import sees_site, site_scope, user_principal
+from server.storage.scopes import hazard_scope, may_take, sees_site, site_scope, user_principal
 
 __all__ = ["Doer", "check_photos", "comment", "create", "edit", "move", "unusable_photo", "visible"]
 
@@ -33,7 +33,7 @@ class Doer:
 
 
 def visible(conn: Connection, doer: Doer, hazard_id: int) -> dict[str, Any]:
-    scope = site_scope(doer.principal, doer.reference)
+    scope = hazard_scope(doer.principal, doer.reference)
     row = sql.get_hazard(conn, hazard_id, scope)
     if row is None:
         raise NotFound("hazard", hazard_id)
@@ -62,9 +62,10 @@ def _check_assignee(conn: Connection, doer: Doer, assignee_id: int | None, site_
     if assignee_id is None:
         raise InvalidInput("assignee_id", "say who fixes it: the id of a user who can see this site")
     person = user_principal(conn, assignee_id)
-    if person is None or person.role == "regulator" or not sees_site(conn, person, doer.reference, site_id):
+    if person is None or person.role == "regulator" or not may_take(conn, person, doer.reference, site_id):
         raise InvalidInput("assignee_id", f"user {assignee_id} cannot take this hazard: assign it to the site's "
-                                          "owner, its operator company's staff or an inspector of its grid")
+                                          "owner, its operator company's staff (electricians included) or an "
+                                          "inspector of its grid")
     return assignee_id
 
 

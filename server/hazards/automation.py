@@ -16,7 +16,7 @@ from server.storage import sites as site_sql
 from server.storage.scopes import EVERY_SITE
 
 __all__ = [
-    "DEFAULT_RULES", "announce", "due_alarms", "from_alarms", "open_hazard", "overdue", "pending", "run",
+    "DEFAULT_RULES", "alarm_words", "announce", "due_alarms", "from_alarms", "open_hazard", "overdue", "pending", "run",
 ]
 
 # Every fault-arc alarm, any alarm still active after 30 minutes, and any alarm a breaker trip ended (the trip removed
@@ -49,17 +49,24 @@ def pending(conn: Connection, now: float) -> bool:
 Changed = list[tuple[int, str]]
 
 
-def from_alarms(conn: Connection, announcer: Announcer, now: float, changed: Changed) -> None:
+def alarm_words(announcer: Announcer, alarm: dict[str, Any]) -> tuple[str, str]:
+    """The title and first note of a hazard made from ``alarm`` (its circuit or device, cause, peak, trip)."""
     words = Words("zh-CN", announcer.timezone, announcer.link_base)  # hazards are records in the site's language
+    place = alarm["circuit"] or alarm["device_name"]
+    cause = words.cause(alarm["cause"])
+    title = words("hazard.from_alarm_arc" if alarm["cause"] == "arc" else "hazard.from_alarm", place=place,
+                  cause=cause)
+    unit = unit_of(alarm["channel"]) if alarm["channel"] and alarm["cause"] != "arc" else ""
+    note = words("hazard.from_alarm_note", cause=cause, peak=quantity(alarm["peak"], unit))
+    if alarm["cleared_reason"] == "trip":
+        note += words("hazard.tripped_note")
+    return title, note
+
+
+def from_alarms(conn: Connection, announcer: Announcer, now: float, changed: Changed) -> None:
     for alarm in due_alarms(conn, now):
-        place = alarm["circuit"] or alarm["device_name"]
-        cause = words.cause(alarm["cause"])
-        title = words("hazard.from_alarm_arc" if alarm["cause"] == "arc" else "hazard.from_alarm", place=place,
-                      cause=cause)
+        title, note = alarm_words(announcer, alarm)
         unit = unit_of(alarm["channel"]) if alarm["channel"] and alarm["cause"] != "arc" else ""
-        note = words("hazard.from_alarm_note", cause=cause, peak=quantity(alarm["peak"], unit))
-        if alarm["cleared_reason"] == "trip":
-            note += words("hazard.tripped_note")
         # One hazard per fault: a repeat alarm of the same device and cause joins the hazard still open for it.
         same = sql.open_hazard_of_fault(conn, alarm["device_id"], alarm["cause"])
         if same is not None:

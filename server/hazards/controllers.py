@@ -14,6 +14,7 @@ from server.hazards import service as hazards
 from server.hazards.schemas import (
     AssigneeOut,
     CommentIn,
+    DispatchIn,
     HazardCreate,
     HazardDetail,
     HazardOut,
@@ -21,7 +22,7 @@ from server.hazards.schemas import (
     HazardTransition,
 )
 
-__all__ = ["HazardController", "HazardRulesController"]
+__all__ = ["DispatchController", "HazardController", "HazardRulesController"]
 
 # A path parameter's constraints go in PathParameter: Litestar documents those, not the ones of msgspec's Meta.
 # "state" is a name Litestar keeps for itself; the query parameter keeps it.
@@ -86,3 +87,18 @@ class HazardRulesController(Controller):
         return await hazards.set_rules(ctx, principal, site_id, data)
 
 
+
+
+class DispatchController(Controller):
+    path = "/api/v1/alarms"
+    tags = ["console"]
+    security = [{"BearerToken": []}]
+
+    @post("/{alarm_id:int}/dispatch", status_code=HTTP_200_OK,
+          summary="Dispatch an alarm: its hazard (made now, or the one it made) assigned to one of the operator "
+                  "company's electricians (operator, admin)",
+          description="400 naming assignee_id when the user is not an electrician of the site's company (see GET "
+                      "/api/v1/companies/{id}/electricians), or due when it is past; 409 for a self-test alarm or a "
+                      "hazard already rectified.")
+    async def dispatch(self, ctx: Ctx, principal: Caller, alarm_id: PathId, data: JSONBody[DispatchIn]) -> HazardDetail:
+        return await hazards.dispatch_alarm(ctx, principal, alarm_id, data)

@@ -9,8 +9,8 @@ from msgspec import Meta, Struct, field
 from server.fields import END, LINE, TEXT, Id
 
 __all__ = [
-    "AssigneeOut", "CommentIn", "HazardCreate", "HazardDetail", "HazardEventOut", "HazardOut", "HazardRules",
-    "HazardTransition", "Sha256",
+    "AssigneeOut", "CommentIn", "DispatchIn", "HazardCreate", "HazardDetail", "HazardEventOut", "HazardOut",
+    "HazardRules", "HazardTransition", "Sha256",
 ]
 
 Severity = Literal["general", "major"]  # 一般隐患 / 重大隐患
@@ -40,6 +40,15 @@ class HazardTransition(Struct, forbid_unknown_fields=True):
     due: Epoch | None = None
     note: Note = ""
     attachments: Photos = field(default_factory=list)
+
+
+class DispatchIn(Struct, forbid_unknown_fields=True):
+    """Dispatch an alarm from the console: to one of the company's electricians, by a date (default: the
+    severity's, 3 days for a hazard from an alarm)."""
+
+    assignee_id: Id
+    due: Epoch | None = None
+    note: Note = ""
 
 
 class CommentIn(Struct, forbid_unknown_fields=True):

@@ -11,11 +11,12 @@ from server.accounts.principal import Principal
 from server.accounts.roles import ASSIGNERS, RULE_EDITORS, require, require_user
 from server.context import Context
 from server.errors import NotFound
-from server.hazards import actions, automation, workflow
+from server.hazards import actions, automation, dispatch, workflow
 from server.hazards.notices import Announcer
 from server.hazards.schemas import (
     AssigneeOut,
     CommentIn,
+    DispatchIn,
     HazardCreate,
     HazardDetail,
     HazardOut,
@@ -27,10 +28,10 @@ from server.sites.access import visible_site
 from server.storage import Connection
 from server.storage import devices as device_sql
 from server.storage import hazards as sql
-from server.storage.scopes import EVERY_SITE, site_scope
+from server.storage.scopes import EVERY_SITE, hazard_scope
 
 __all__ = [
-    "assignees", "comment", "create_hazard", "get_hazard", "get_rules", "hazard_detail",
+    "assignees", "comment", "create_hazard", "dispatch_alarm", "get_hazard", "get_rules", "hazard_detail",
     "hazard_out", "list_hazards", "set_rules", "transition",
 ]
 
@@ -59,7 +60,7 @@ def hazard_detail(row: dict[str, Any], events: list[dict[str, Any]], now: float)
 async def list_hazards(ctx: Context, principal: Principal, *, site_id: int | None, states: list[str] | None,
                        overdue: bool, mine: bool, limit: int) -> list[HazardOut]:
     require_user(principal, "handle hazards")
-    scope = site_scope(principal, ctx.reference)
+    scope = hazard_scope(principal, ctx.reference)
     now = ctx.clock()
     rows = await ctx.db.read(lambda c: sql.list_hazards(
         c, scope, site_id=site_id, states=states, overdue_at=now if overdue else None,
@@ -69,7 +70,7 @@ async def list_hazards(ctx: Context, principal: Principal, *, site_id: int | Non
 
 async def get_hazard(ctx: Context, principal: Principal, hazard_id: int) -> HazardDetail:
     require_user(principal, "handle hazards")
-    scope = site_scope(principal, ctx.reference)
+    scope = hazard_scope(principal, ctx.reference)
 
     def read(conn: Connection) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
         row = sql.get_hazard(conn, hazard_id, scope)
@@ -100,6 +101,14 @@ async def transition(ctx: Context, principal: Principal, hazard_id: int, body: H
     doer = _doer(ctx, principal)
     await ctx.db.write(lambda c: actions.move(c, doer, hazard_id, body), durable=True)
     return await _told(ctx, principal, hazard_id, body.to)
+
+
+async def dispatch_alarm(ctx: Context, principal: Principal, alarm_id: int, body: DispatchIn) -> HazardDetail:
+    """The console's dispatch: the alarm's hazard (made now or reused) assigned to an electrician."""
+    require_user(principal, "dispatch alarms")
+    doer = _doer(ctx, principal)
+    hazard_id = await ctx.db.write(lambda c: dispatch.dispatch(c, doer, alarm_id, body), durable=True)
+    return await _told(ctx, principal, hazard_id, "assigned")
 
 
 async def comment(ctx: Context, principal: Principal, hazard_id: int, body: CommentIn) -> HazardDetail:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from server.storage.scopes import EVERY_SITE, Scope
@@ -23,15 +23,21 @@ def raised_value(alarm: str) -> str:
 
 
 _COLUMNS = (
-    "a.id, a.site_id, a.device_id, d.name AS device_name, d.serial AS device_serial, c.key AS channel, "
+    "a.id, a.site_id, a.device_id, d.name AS device_name, d.serial AS device_serial, d.circuit, c.key AS channel, "
     "a.channel_id, a.level, a.cause, a.started_at, a.cleared_at, a.peak, a.threshold, a.detail, "
     "a.acknowledged_at, u.display_name AS acknowledged_by, a.ack_note, a.escalated_tier, a.test, a.cleared_reason, "
-    f"tu.display_name AS tripped_by, {raised_value('a')}"
+    f"tu.display_name AS tripped_by, {raised_value('a')}, "
+    # Where it is and whom to call, for the console and the owner's alarm page.
+    "s.name AS site_name, s.region_code, dr.code AS district_code, IFNULL(dr.name, '') AS district, s.company_id, "
+    "IFNULL(co.hotline, '') AS hotline, (SELECT COUNT(*) FROM alarm_transitions e WHERE e.alarm_id = a.id "
+    "AND e.transition = 'escalated') AS escalations"
 )
 _FROM = (
     "alarms a JOIN devices d ON d.id = a.device_id JOIN sites s ON s.id = a.site_id "
     "LEFT JOIN channels c ON c.id = a.channel_id LEFT JOIN users u ON u.id = a.acknowledged_by "
-    "LEFT JOIN users tu ON tu.id = a.tripped_by"
+    "LEFT JOIN users tu ON tu.id = a.tripped_by LEFT JOIN companies co ON co.id = s.company_id "
+    "LEFT JOIN regions sr ON sr.code = s.region_code "
+    "LEFT JOIN regions dr ON dr.level = 'district' AND sr.path LIKE dr.path || '%'"
 )
 
 
@@ -109,9 +115,20 @@ def get_alarm(conn: sqlite3.Connection, alarm_id: int, scope: Scope = EVERY_SITE
 
 
 def list_alarms(conn: sqlite3.Connection, scope: Scope, *, site_id: int | None, active: bool | None,
-                since: float | None, limit: int) -> list[dict[str, Any]]:
+                since: float | None, limit: int, causes: Sequence[str] = (), levels: Sequence[str] = (),
+                acknowledged: bool | None = None, test: bool | None = None) -> list[dict[str, Any]]:
+    """Alarms in ``scope``, active first, newest first; each filter narrows when given."""
     where = [f"({scope.condition})"]
     args: list[Any] = list(scope.params)
+    for column, values in (("a.cause", causes), ("a.level", levels)):
+        if values:
+            where.append(f"{column} IN ({', '.join('?' * len(values))})")
+            args += list(values)
+    if acknowledged is not None:
+        where.append("a.acknowledged_at IS NOT NULL" if acknowledged else "a.acknowledged_at IS NULL")
+    if test is not None:
+        where.append("a.test = ?")
+        args.append(int(test))
     if site_id is not None:
         where.append("a.site_id = ?")
         args.append(site_id)

@@ -137,7 +137,7 @@ def assignees(conn: sqlite3.Connection, site_id: int) -> list[dict[str, Any]]:
     rows = conn.execute(
         "SELECT u.id, u.display_name, u.role, CASE WHEN u.id = s.owner_id THEN 0 WHEN u.role = 'inspector' THEN 2 "
         "ELSE 1 END AS tier FROM sites s JOIN users u ON u.disabled = 0 AND (u.id = s.owner_id "
-        "OR (u.role IN ('operator', 'installer') AND u.company_id = s.company_id) "
+        "OR (u.role IN ('operator', 'installer', 'electrician') AND u.company_id = s.company_id) "
         "OR (u.role = 'inspector' AND EXISTS (SELECT 1 FROM user_regions ur JOIN regions r ON r.code = ur.region_code "
         "JOIN regions sr ON sr.code = s.region_code WHERE ur.user_id = u.id AND sr.path LIKE r.path || '%'))) "
         "WHERE s.id = ? ORDER BY tier, u.display_name", [site_id])

@@ -10,7 +10,10 @@ from typing import Any
 from server.accounts.principal import Principal
 from server.reference import Reference
 
-__all__ = ["EVERY_SITE", "Scope", "in_region", "of_venue_types", "sees_site", "site_scope", "user_principal"]
+__all__ = [
+    "EVERY_SITE", "Scope", "hazard_scope", "in_region", "may_take", "of_company", "of_venue_types", "sees_site",
+    "site_scope", "user_principal",
+]
 
 
 @dataclass(frozen=True)
@@ -37,7 +40,8 @@ _NO_SITE = Scope("0 = 1")
 def site_scope(principal: Principal, reference: Reference) -> Scope:
     """The sites ``principal`` may see.
 
-    owner → own sites; installer, operator → their company's sites; inspector → sites in their regions
+    owner → own sites; installer, operator → their company's sites; electrician → their company's sites where a
+    hazard is assigned to them (what they were dispatched to); inspector → sites in their regions
     (a region covers its descendants); regulator → their regions × their department's venue types (fire
     rescue supervises every unit, key fire-safety units included); admin → all; gateway → its own site.
     """
@@ -52,6 +56,11 @@ def site_scope(principal: Principal, reference: Reference) -> Scope:
             if principal.company_id is None:
                 return _NO_SITE
             return Scope("s.company_id = ?", (principal.company_id,))
+        case "electrician":
+            if principal.company_id is None:
+                return _NO_SITE
+            return Scope("s.company_id = ? AND s.id IN (SELECT ha.site_id FROM hazards ha WHERE ha.assignee_id = ?)",
+                         (principal.company_id, principal.id))
         case "inspector":
             return _regions(principal.regions)
         case "regulator":
@@ -62,6 +71,20 @@ def site_scope(principal: Principal, reference: Reference) -> Scope:
             if department.sees_all_venue_types:
                 return regions
             return regions.narrowed(of_venue_types(department.venue_types))
+
+
+def hazard_scope(principal: Principal, reference: Reference) -> Scope:
+    """The hazards ``principal`` may see, as a condition over ``s`` and the hazard ``h``: those of the sites they
+    see; an electrician only the hazards assigned to them."""
+    scope = site_scope(principal, reference)
+    if principal.role == "electrician":
+        return scope.narrowed(Scope("h.assignee_id = ?", (principal.id,)))
+    return scope
+
+
+def of_company(company_id: int) -> Scope:
+    """The sites contracted to operator company ``company_id``."""
+    return Scope("s.company_id = ?", (company_id,))
 
 
 def in_region(code: str) -> Scope:
@@ -93,8 +116,18 @@ def user_principal(conn: sqlite3.Connection, user_id: int) -> Principal | None:
                      company_id=row["company_id"], regions=regions, department=row["department"])
 
 
-def sees_site(conn: sqlite3.Connection, principal: Principal, reference: Reference, site_id: int) -> bool:
-    scope = site_scope(principal, reference)
+def may_take(conn: sqlite3.Connection, principal: Principal, reference: Reference, site_id: int) -> bool:
+    """Whether a hazard of the site may be assigned to ``principal``: someone who sees the site, or an electrician
+    of the operator company the site is contracted to (assigning it is what lets them see it)."""
+    if principal.role == "electrician" and principal.company_id is not None:
+        return sees_site(conn, principal, reference, site_id, of_company(principal.company_id))
+    return sees_site(conn, principal, reference, site_id)
+
+
+def sees_site(conn: sqlite3.Connection, principal: Principal, reference: Reference, site_id: int,
+              scope: Scope | None = None) -> bool:
+    """Whether ``principal`` sees the site (or, given ``scope``, whether the site is in it)."""
+    scope = site_scope(principal, reference) if scope is None else scope
     found = conn.execute(f"SELECT 1 FROM sites s WHERE s.id = ? AND ({scope.condition})",
                          [site_id, *scope.params]).fetchone()
     return found is not None

@@ -21,6 +21,7 @@ __all__ = [
     "insert_token",
     "insert_user",
     "list_companies",
+    "list_electricians",
     "list_users",
     "nth_login_failure",
     "principal_for_gateway",
@@ -28,6 +29,7 @@ __all__ = [
     "principal_for_token",
     "record_login_failure",
     "revoke_token",
+    "set_hotline",
     "user_scope",
 ]
 
@@ -37,6 +39,20 @@ _USER_COLUMNS = "u.id, u.username, u.role, u.display_name, u.phone, u.company_id
 def insert_company(conn: sqlite3.Connection, name: str, hotline: str, now: float) -> int:
     cur = conn.execute("INSERT INTO companies (name, hotline, created_at) VALUES (?, ?, ?)", (name, hotline, now))
     return int(cur.lastrowid or 0)
+
+
+def set_hotline(conn: sqlite3.Connection, company_id: int, hotline: str) -> dict[str, Any] | None:
+    """Change a company's hotline; the company, or None when there is no such company."""
+    conn.execute("UPDATE companies SET hotline = ? WHERE id = ?", (hotline, company_id))
+    found = conn.execute("SELECT id, name, hotline FROM companies WHERE id = ?", (company_id,)).fetchone()
+    return dict(found) if found else None
+
+
+def list_electricians(conn: sqlite3.Connection, company_id: int) -> list[dict[str, Any]]:
+    """A company's enabled electricians, by name (the console's dispatch pick-list)."""
+    rows = conn.execute("SELECT u.id, u.username, u.display_name, u.phone FROM users u WHERE u.company_id = ? "
+                        "AND u.role = 'electrician' AND u.disabled = 0 ORDER BY u.display_name, u.id", (company_id,))
+    return [dict(r) for r in rows]
 
 
 def company_exists(conn: sqlite3.Connection, company_id: int) -> bool:

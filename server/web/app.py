@@ -26,11 +26,12 @@ from server.devices.controllers import (
     ControlController,
     DeviceController,
     GatewayController,
+    PowerOffController,
     ScanController,
     WiredController,
 )
 from server.devices.sitebox import SiteBox
-from server.hazards.controllers import HazardController, HazardRulesController
+from server.hazards.controllers import DispatchController, HazardController, HazardRulesController
 from server.ingest import mqtt as mqtt_ingress
 from server.ingest.controllers import IngestController
 from server.inspections.controllers import ChecklistController, InspectionController
@@ -110,6 +111,7 @@ def create_app(
             CommissioningController, ControlController, SubscriptionController, NotifyPolicyController,
             HazardController, HazardRulesController, AttachmentController, ChecklistController, InspectionController,
             StatsController, ReportController, SyncController, WiredController, pwa_root, pwa_file,
+            PowerOffController, DispatchController,
         ],
         dependencies=dependencies,
         guards=[authenticated_first],  # the caller is known before any body is read (accounts/guards.py)
