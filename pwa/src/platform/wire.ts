@@ -1,7 +1,7 @@
 // Wire shapes every part of the app shares: who the signed-in person is and the server's error body. Field names
 // are the server's, unchanged. Each feature keeps its own shapes in its types.ts; this module imports nothing.
 
-export type Role = 'admin' | 'operator' | 'installer' | 'owner' | 'inspector' | 'regulator'
+export type Role = 'admin' | 'operator' | 'installer' | 'electrician' | 'owner' | 'inspector' | 'regulator'
 
 export interface User {
   id: number

@@ -1,3 +1,4 @@
+import { CONSOLE_PATH, canUseConsole } from '../features/console/model'
 import { canSeeDashboard } from '../features/dashboard/filters'
 import { SyncState } from '../features/sync/SyncState'
 import { getLanguage, label, setLanguage, t } from '../platform/i18n'
@@ -55,6 +56,11 @@ export function Header({ session, online, onLogout }: HeaderProps) {
             </span>
           </span>
           <span class="user-links">
+            {canUseConsole(session.user.role) && (
+              <a href={CONSOLE_PATH} class="topbar-link" data-testid="nav-console">
+                {t('header.console')}
+              </a>
+            )}
             {canSeeDashboard(session.user.role) && (
               <a href={DASHBOARD_PATH} class="topbar-link" data-testid="nav-dashboard">
                 {t('header.dashboard')}

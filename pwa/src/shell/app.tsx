@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks'
 import { AlarmPage } from '../features/alarms/AlarmPage'
 import { getMe, logout } from '../features/auth/api'
+import { ConsolePage } from '../features/console/ConsolePage'
 import { LoginPage } from '../features/auth/LoginPage'
 import { DashboardPage } from '../features/dashboard/DashboardPage'
 import { CommissionPage } from '../features/devices/CommissionPage'
@@ -111,6 +112,7 @@ export function App() {
   else if (route.name === 'inspection') page = <InspectionPage key={route.id} id={route.id} />
   else if (route.name === 'report') page = <ReportPage key={route.siteId} siteId={route.siteId} search={search} />
   else if (route.name === 'dashboard') page = <DashboardPage search={search} />
+  else if (route.name === 'console') page = <ConsolePage search={search} />
   else if (route.name === 'sync') page = <SyncPage />
   else page = <NotFound />
 

@@ -14,6 +14,7 @@ import { LiveIndicator } from '../live/LiveIndicator'
 import type { SeriesStore } from '../live/series'
 import type { LiveState } from '../live/stream'
 import { useSiteLive } from '../live/use-site-live'
+import { OwnerActions } from '../console/OwnerActions'
 import { getNotifyPolicy } from '../notify/api'
 import { DeliveryLog } from '../notify/DeliveryLog'
 import type { NotifyPolicy } from '../notify/types'
@@ -215,6 +216,7 @@ export function AlarmPage({ id }: { id: number }) {
         live={offline ? undefined : view?.state}
         onAcknowledge={acknowledge}
       />
+      {!offline && <OwnerActions alarm={alarm} role={getSession()?.user.role} version={version} />}
       {channel && channel.settings.enabled && live && <ChannelNow channel={channel} store={live.series} />}
       <DeliveryLog alarmId={alarm.id} version={version} />
     </main>

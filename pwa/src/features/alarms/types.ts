@@ -60,6 +60,17 @@ export interface Alarm {
   tripped_by?: string | null
   /** The value that raised the alarm, in `unit` (the number its first message quoted); `peak` is the highest. */
   raised_value?: number | null
+  /** Where it is and whom to call (servers since the console; missing on older copies). */
+  site_name?: string
+  circuit?: string
+  district_code?: string | null
+  /** The site's district (区/县) name. */
+  district?: string
+  company_id?: number | null
+  /** The operator company's 24-hour hotline; "" when it has none. */
+  hotline?: string
+  /** How many times the escalation ladder climbed. */
+  escalations?: number
 }
 
 /** Why a cleared alarm ended when it was not the fault going away; others may come. */

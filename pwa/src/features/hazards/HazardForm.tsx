@@ -27,13 +27,15 @@ interface Props {
   sites: readonly Site[] | undefined
   /** Started from a site page: the site is fixed. */
   siteId: number | null
+  /** Words to start from (a hazard reported from an alarm). */
+  initial?: { title: string; description: string }
   mayAssign: boolean
   /** The new hazard's id on this device (its page is /hazards/{entity_id}). */
   onCreated: (entityId: string) => void
 }
 
-export function HazardForm({ sites, siteId, mayAssign, onCreated }: Props) {
-  const [form, setForm] = useState<ReportForm>(() => newReport(siteId))
+export function HazardForm({ sites, siteId, initial, mayAssign, onCreated }: Props) {
+  const [form, setForm] = useState<ReportForm>(() => ({ ...newReport(siteId), ...initial }))
   const [assigneeTouched, setAssigneeTouched] = useState(false)
   const [people, setPeople] = useState<Assignee[]>([])
   const [queue, photos] = usePhotoQueue()

@@ -12,6 +12,9 @@ import { mayAssign } from './workflow'
 
 export function HazardNewPage({ search }: { search: string }) {
   const siteId = parseListSearch(search).siteId ?? null
+  // Words to start from (the alarm page's "上报隐患" passes the alarm's).
+  const params = new URLSearchParams(search)
+  const initial = { title: params.get('title') ?? '', description: params.get('description') ?? '' }
   // For the site choice and the fixed site's name; the saved copy when offline.
   const [sitesLoad] = useLoad(readSites, 'sites')
   useEffect(() => {
@@ -28,6 +31,7 @@ export function HazardNewPage({ search }: { search: string }) {
         key={siteId ?? 0}
         sites={sites}
         siteId={siteId}
+        initial={initial}
         mayAssign={mayAssign(getSession()?.user.role)}
         onCreated={(entityId) => navigate(hazardPath(entityId), { replace: true })}
       />

@@ -137,6 +137,7 @@ export const labels: Catalog['labels'] = {
     admin: 'Administrator',
     operator: 'Operator',
     installer: 'Installer',
+    electrician: 'Electrician',
     owner: 'Owner',
     inspector: 'Grid inspector',
     regulator: 'Regulator',

@@ -136,6 +136,7 @@ export const labels = {
     admin: '管理员',
     operator: '运营单位',
     installer: '安装人员',
+    electrician: '电工',
     owner: '业主',
     inspector: '网格员',
     regulator: '监管部门',
