@@ -97,6 +97,10 @@ EXTRA_STATUSES: dict[tuple[str, str], tuple[int, ...]] = {
     ("get", "/api/v1/live"): (404, 429),
     ("get", "/api/v1/checklists"): (404,),
     ("get", "/api/v1/inspections"): (404,),
+    ("post", "/api/v1/alarms/{alarm_id}/dispatch"): (409,),
+    ("post", "/api/v1/alarms/{alarm_id}/power-off-requests"): (409,),
+    ("post", "/api/v1/power-off-requests/{request_id}/confirm"): (409, 503),
+    ("post", "/api/v1/power-off-requests/{request_id}/decline"): (409,),
 }
 
 # Parameters whose format the handler checks itself, written into the document: (method, path, name) → schema.

@@ -27,15 +27,16 @@ CHROMIUM_ARGS = [
 
 
 @contextlib.contextmanager
-def demo_server(directory: Path, env: dict[str, str] | None = None) -> Iterator[str]:
-    """`andian demo --no-devices` on a free port with its database in ``directory``; its URL until the block ends."""
+def demo_server(directory: Path, env: dict[str, str] | None = None, *, devices: bool = False) -> Iterator[str]:
+    """`andian demo --no-devices` on a free port with its database in ``directory``; its URL until the block ends.
+    With ``devices`` the demo's simulated site box runs too (its breakers answer remote control)."""
     if not (ROOT / "server" / "static" / "index.html").exists():
         pytest.fail("the PWA is not built: run `make test` (it runs `npm run build` in pwa/)")
     port = free_port()
     log = (directory / "server.log").open("w")
     process = subprocess.Popen(
         [sys.executable, "-m", "server.cli", "demo", "--db", str(directory / "demo.db"), "--port", str(port),
-         "--no-devices"],
+         *([] if devices else ["--no-devices"])],
         cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
     )
     url = f"http://127.0.0.1:{port}"

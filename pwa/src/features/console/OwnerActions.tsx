@@ -5,7 +5,7 @@ import { ApiError } from '../../platform/http'
 import { formatRecent, label, t } from '../../platform/i18n'
 import type { Role } from '../../platform/wire'
 import { describeError } from '../../ui/feedback'
-import { isActive, isTest } from '../alarms/model'
+import { isTest } from '../alarms/model'
 import type { Alarm } from '../alarms/types'
 import { getAlarmPowerOffs, requestPowerOff } from './api'
 import type { PowerOffRequest } from './types'
@@ -67,7 +67,8 @@ export function OwnerActions({ alarm, role, version }: { alarm: Alarm; role: Rol
   }
 
   const latest = requests?.[0]
-  const mayAsk = owner && isActive(alarm) && !isTest(alarm) && latest?.state !== 'pending'
+  // Also after the alarm ended by itself: the owner may still want the circuit off until someone has looked.
+  const mayAsk = owner && !isTest(alarm) && latest?.state !== 'pending'
   return (
     <section class="card owner-actions" data-testid="owner-actions">
       <h2>{t('owner.next_steps')}</h2>
