@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, get, patch, post
 from litestar.params import JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from server.accounts import companies
 from server.accounts import service as auth
 from server.accounts.guards import Caller, Ctx, PathId
-from server.accounts.schemas import CompanyCreate, CompanyOut, LoginRequest, LoginResponse, UserCreate, UserOut
+from server.accounts.schemas import CompanyCreate, CompanyOut, LoginRequest, LoginResponse, MePatch, UserCreate, UserOut
 from server.errors import Forbidden
 
 __all__ = ["AuthController", "CompanyController", "UserController"]
@@ -43,6 +43,13 @@ class AuthController(Controller):
         if principal.kind != "user":
             raise Forbidden("a gateway API key belongs to no user; log in with a user account")
         return await auth.get_user(ctx, principal, principal.id)
+
+    @patch("/me", summary="Change the caller's phone number (a mainland mobile number; \"\" removes it). An owner "
+                          "with a number is called when an alarm stays unacknowledged past the first escalation "
+                          "rung, if the server has a voice service (ANDIAN_NOTIFY_VOICE_URL)",
+           security=[{"BearerToken": []}])
+    async def update_me(self, ctx: Ctx, principal: Caller, data: JSONBody[MePatch]) -> UserOut:
+        return await auth.update_me(ctx, principal, data)
 
 
 class UserController(Controller):

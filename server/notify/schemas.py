@@ -107,6 +107,8 @@ class DeliveryOut(Struct):
     due_at: float
     sent_at: float | None
     attempts: list[AttemptOut]
+    # How the person was told, for the words "已通过短信通知" (notify/channels.py); never the URL.
+    channel: Literal["sms", "call", "email", "wecom", "wechat", "dingtalk", "feishu", "webhook", "other"] = "other"
 
 
 class NotifyPolicyIn(Struct, forbid_unknown_fields=True):

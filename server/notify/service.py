@@ -10,7 +10,7 @@ from server.accounts.principal import Principal
 from server.accounts.roles import POLICY_EDITORS, require, require_user
 from server.context import Context
 from server.errors import InvalidInput, NotFound, RateLimited
-from server.notify import policy, targets, templates
+from server.notify import channels, policy, targets, template_params, templates
 from server.notify.schemas import (
     AttemptOut,
     DeliveryOut,
@@ -148,17 +148,18 @@ async def test_subscription(ctx: Context, principal: Principal, subscription_id:
         raise RateLimited(f"a test was sent {now - last:.0f} s ago; try again in {wait} s", wait)
     words = templates.Words(row["lang"], ctx.settings.timezone, ctx.settings.link_base())
     title, body = templates.test_message(words, row["service"], now)
+    params = template_params.test_params(words, now)
     key = f"test-s{subscription_id}-{int(now * 1000)}"
     assert ctx.secrets is not None
     result = await targets.send(ctx.secrets.open(row["url_secret"]), masked=row["url_masked"], title=title, body=body,
                                 key=key, tone="info", timeout_s=ctx.settings.notify_send_timeout_s,
-                                allow_private=ctx.settings.notify_allow_private)
+                                allow_private=ctx.settings.notify_allow_private, params=params)
     results = [msgspec.to_builtins(r) for r in result.results]
 
     def record(conn: Connection) -> None:
         message_id = sql.insert_message(conn, {"subscription_id": subscription_id, "kind": "test", "key": key,
                                                "level": "info", "title": title, "body": body, "next_at": now,
-                                               "created_at": now, "state": "sending"}, [])
+                                               "created_at": now, "state": "sending", "params": params}, [])
         sql.record_attempt(conn, message_id, ctx.clock(), sum(r.elapsed_s for r in result.results), result.ok,
                            results, None)
 
@@ -220,5 +221,5 @@ async def deliveries(ctx: Context, principal: Principal, alarm_id: int) -> list[
         id=r["id"], transition=r["transition"], transition_at=r["transition_at"], level=r["level"], user=r["user"],
         role=r["role"], subscription_id=r["subscription_id"], target=r["target"], service=r["service"],
         tier=r["tier"], mode=r["mode"], state=_state(r), due_at=r["due_at"], sent_at=r["sent_at"],  # type: ignore[arg-type]
-        attempts=[_attempt(a) for a in r["attempt_log"]],
+        attempts=[_attempt(a) for a in r["attempt_log"]], channel=channels.channel_of(r["scheme"]),
     ) for r in rows]
