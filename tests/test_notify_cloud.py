@@ -199,3 +199,16 @@ def test_a_phone_number_must_be_a_mainland_mobile(client: TestClient[Any], world
         assert "中国大陆手机号" in r.json()["detail"]
     assert set_phone(client, world, "owner_1", "0086 139 0013 9000").json()["phone"] == "13900139000"
     assert client.get("/api/v1/me", headers=world.headers("owner_1")).json()["phone"] == "13900139000"
+
+
+def test_the_notifications_page_learns_whether_the_caller_is_phoned(crig: Rig) -> None:
+    set_phone(crig.client, crig.world, "owner_1", OWNER_PHONE)
+    owner = crig.client.get("/api/v1/me/phone-call", headers=crig.world.headers("owner_1")).json()
+    assert owner == {"available": True, "called": True, "phone": OWNER_PHONE, "after_s": 600.0}
+    operator = crig.client.get("/api/v1/me/phone-call", headers=crig.world.headers("operator_a")).json()
+    assert (operator["available"], operator["called"]) == (True, False)
+
+
+def test_a_server_without_a_voice_service_says_so(rig: Rig) -> None:
+    answer = rig.client.get("/api/v1/me/phone-call", headers=rig.world.headers("owner_1")).json()
+    assert (answer["available"], answer["called"]) == (False, True)

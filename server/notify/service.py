@@ -10,12 +10,13 @@ from server.accounts.principal import Principal
 from server.accounts.roles import POLICY_EDITORS, require, require_user
 from server.context import Context
 from server.errors import InvalidInput, NotFound, RateLimited
-from server.notify import channels, policy, targets, template_params, templates
+from server.notify import calls, channels, policy, targets, template_params, templates
 from server.notify.schemas import (
     AttemptOut,
     DeliveryOut,
     NotifyPolicyIn,
     NotifyPolicyOut,
+    PhoneCallOut,
     SubscriptionIn,
     SubscriptionOut,
     SubscriptionPatch,
@@ -27,6 +28,7 @@ from server.storage import Connection
 from server.storage import alarms as alarm_sql
 from server.storage import notify as sql
 from server.storage import sites as site_sql
+from server.storage import users as user_sql
 from server.storage.scopes import site_scope
 
 __all__ = [
@@ -35,6 +37,7 @@ __all__ = [
     "deliveries",
     "get_policy",
     "list_subscriptions",
+    "phone_call",
     "set_policy",
     "test_subscription",
     "update_subscription",
@@ -165,6 +168,16 @@ async def test_subscription(ctx: Context, principal: Principal, subscription_id:
 
     await ctx.db.write(record)
     return TestResult(ok=result.ok, results=[msgspec.convert(r, TargetResultOut) for r in results])
+
+
+async def phone_call(ctx: Context, principal: Principal) -> PhoneCallOut:
+    """Whether the caller is phoned for unacknowledged alarms (notify/calls.py), for the notifications page."""
+    user_id = require_user(principal, "be called")
+    user = await ctx.db.read(lambda c: user_sql.get_user(c, user_id, user_sql.user_scope(principal)))
+    assert user is not None
+    return PhoneCallOut(available=bool(ctx.settings.notify_voice_url.strip()),
+                        called=principal.role in calls.CALLED_ROLES, phone=str(user["phone"] or ""),
+                        after_s=policy.call_after(policy.DEFAULT_ESCALATE_AFTER_S))
 
 
 # ---- site policy ----------------------------------------------------------------------------------------------
