@@ -52,6 +52,10 @@ class Settings(msgspec.Struct, kw_only=True):
     # Notification targets on loopback, link-local or private networks are refused (server-side request forgery)
     # unless the administrator allows them: the demo's local mailbox and the tests' receivers do.
     notify_allow_private: bool = False
+    # The voice service that calls owners who gave a phone number, when an alarm is still unacknowledged after
+    # the first escalation rung (server/notify/calls.py): an aliyunvoice:// or tencentvoice:// URL without the
+    # number called; empty: no calls.
+    notify_voice_url: str = ""
     # Bytes kept in a reserve file beside the database; a full disk frees it so alarm transitions still commit.
     disk_reserve_bytes: int = 8 * 1024 * 1024
     # Login ceiling per username: once this many failures from all clients fall in the window, a client with any
@@ -107,6 +111,7 @@ _ENV = {
     "ANDIAN_NOTIFY_RATE_MAX": "notify_rate_max",
     "ANDIAN_NOTIFY_RATE_WINDOW_S": "notify_rate_window_s",
     "ANDIAN_NOTIFY_ALLOW_PRIVATE": "notify_allow_private",
+    "ANDIAN_NOTIFY_VOICE_URL": "notify_voice_url",
     "ANDIAN_DISK_RESERVE_BYTES": "disk_reserve_bytes",
     "ANDIAN_LOGIN_MAX_FAILURES": "login_max_failures",
     "ANDIAN_LOGIN_ACCOUNT_MAX_FAILURES": "login_account_max_failures",

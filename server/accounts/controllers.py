@@ -18,6 +18,7 @@ from server.accounts.schemas import (
     ElectricianOut,
     LoginRequest,
     LoginResponse,
+    MePatch,
     UserCreate,
     UserOut,
 )
@@ -52,6 +53,13 @@ class AuthController(Controller):
         if principal.kind != "user":
             raise Forbidden("a gateway API key belongs to no user; log in with a user account")
         return await auth.get_user(ctx, principal, principal.id)
+
+    @patch("/me", summary="Change the caller's phone number (a mainland mobile number; \"\" removes it). An owner "
+                          "with a number is called when an alarm stays unacknowledged past the first escalation "
+                          "rung, if the server has a voice service (ANDIAN_NOTIFY_VOICE_URL)",
+           security=[{"BearerToken": []}])
+    async def update_me(self, ctx: Ctx, principal: Caller, data: JSONBody[MePatch]) -> UserOut:
+        return await auth.update_me(ctx, principal, data)
 
 
 class UserController(Controller):

@@ -10,7 +10,7 @@ from server.accounts.principal import Role
 from server.fields import END, LINE, DepartmentCode, Id, Name, RegionCode
 
 __all__ = ["CompanyCreate", "CompanyOut", "CompanyPatch", "ElectricianOut", "LoginRequest", "LoginResponse",
-           "UserCreate", "UserOut"]
+           "MePatch", "UserCreate", "UserOut"]
 
 class LoginRequest(Struct, forbid_unknown_fields=True):
     username: Annotated[str, Meta(min_length=1, max_length=64)]
@@ -44,6 +44,12 @@ class UserCreate(Struct, forbid_unknown_fields=True):
     regions: Annotated[list[RegionCode], Meta(max_length=100)] = []
     department: DepartmentCode | None = None
     company_id: Id | None = None
+
+
+class MePatch(Struct, forbid_unknown_fields=True):
+    # A mainland mobile number ("13800138000", "+86 138 0013 8000"); "" removes it. An owner with a number is
+    # called when an alarm stays unacknowledged past the first escalation rung (docs/notifications.md).
+    phone: Annotated[str, Meta(max_length=20, description="mainland mobile number, or empty to remove it")]
 
 
 class CompanyCreate(Struct, forbid_unknown_fields=True):

@@ -11,15 +11,16 @@ import msgspec
 from server.accounts.passwords import hash_password, password_problem, verify_password
 from server.accounts.principal import Principal
 from server.accounts.roles import COMPANY_STAFF, REGIONAL
-from server.accounts.schemas import LoginResponse, UserCreate, UserOut
+from server.accounts.schemas import LoginResponse, MePatch, UserCreate, UserOut
 from server.accounts.tokens import GATEWAY_PREFIX, TOKEN_PREFIX, new_secret, secret_hash
 from server.context import Context
 from server.errors import Conflict, Forbidden, InvalidInput, NotFound, RateLimited, Unauthorized
+from server.notify import calls
 from server.settings import Settings
 from server.storage import Connection
 from server.storage import users as sql
 
-__all__ = ["authenticate", "create_user", "get_user", "list_users", "login", "login_client", "logout"]
+__all__ = ["authenticate", "create_user", "get_user", "list_users", "login", "login_client", "logout", "update_me"]
 
 
 async def login(ctx: Context, username: str, password: str, client: str = "") -> LoginResponse:
@@ -137,6 +138,27 @@ async def get_user(ctx: Context, principal: Principal, user_id: int) -> UserOut:
     return msgspec.convert(user, UserOut)
 
 
+async def update_me(ctx: Context, principal: Principal, body: MePatch) -> UserOut:
+    """The caller's own phone number; an owner's number is also the one called for unacknowledged alarms
+    (notify/calls.py keeps that call subscription in the same transaction)."""
+    if principal.kind != "user":
+        raise Forbidden("a gateway API key belongs to no user; log in with a user account")
+    phone = ""
+    if body.phone.strip():
+        phone = calls.mainland_mobile(body.phone) or ""
+        if not phone:
+            raise InvalidInput("phone", "请填写 11 位中国大陆手机号，例如 13800138000")
+    now = ctx.clock()
+    role = str(principal.role)
+
+    def write(conn: Connection) -> None:
+        sql.set_phone(conn, principal.id, phone)
+        calls.phone_changed(conn, principal.id, role, phone, now)
+
+    await ctx.db.write(write, durable=True)
+    return await get_user(ctx, principal, principal.id)
+
+
 async def list_users(ctx: Context, principal: Principal) -> list[UserOut]:
     scope = sql.user_scope(principal)
     return msgspec.convert(await ctx.db.read(lambda c: sql.list_users(c, scope)), list[UserOut])
@@ -160,10 +182,12 @@ async def create_user(ctx: Context, principal: Principal | None, body: UserCreat
             raise Conflict(f"username {body.username!r} is taken; choose another")
         if body.company_id is not None and not sql.company_exists(conn, body.company_id):
             raise InvalidInput("company_id", f"no company with id {body.company_id}")
-        return sql.insert_user(
+        user_id = sql.insert_user(
             conn, username=body.username, password_hash=password_hash, role=body.role, display_name=display_name,
             phone=body.phone, company_id=body.company_id, department=body.department, regions=regions, now=now,
         )
+        calls.phone_changed(conn, user_id, body.role, body.phone, now)  # an owner with a mobile number is called
+        return user_id
 
     user_id = await ctx.db.write(insert, durable=True)
     return UserOut(

@@ -14,6 +14,9 @@ from aiosmtpd.controller import Controller
 __all__ = ["Mailbox", "mailbox_url"]
 
 log = logging.getLogger("andian.mailbox")
+# aiosmtpd logs every connection and SMTP command on "mail.log" (INFO and DEBUG); the demo's console shows the
+# messages themselves instead, so only its warnings and errors are kept.
+_SMTP_LOGGER = "mail.log"
 
 
 def mailbox_url(port: int, username: str) -> str:
@@ -37,6 +40,7 @@ class Mailbox:
         return "250 OK"
 
     def start(self) -> bool:
+        logging.getLogger(_SMTP_LOGGER).setLevel(logging.WARNING)
         try:
             self._controller.start()
         except (OSError, RuntimeError) as exc:

@@ -10,13 +10,14 @@ from server.notify import service as notifications
 from server.notify.schemas import (
     NotifyPolicyIn,
     NotifyPolicyOut,
+    PhoneCallOut,
     SubscriptionIn,
     SubscriptionOut,
     SubscriptionPatch,
     TestResult,
 )
 
-__all__ = ["NotifyPolicyController", "SubscriptionController"]
+__all__ = ["NotifyPolicyController", "PhoneCallController", "SubscriptionController"]
 
 
 class SubscriptionController(Controller):
@@ -48,6 +49,17 @@ class SubscriptionController(Controller):
                   "resolves to a private address is refused without a connection")
     async def test(self, ctx: Ctx, principal: Caller, subscription_id: PathId) -> TestResult:
         return await notifications.test_subscription(ctx, principal, subscription_id)
+
+
+class PhoneCallController(Controller):
+    path = "/api/v1/me/phone-call"
+    tags = ["notifications"]
+    security = [{"BearerToken": []}]
+
+    @get("/", summary="Whether the caller is phoned when an alarm stays unacknowledged past the first escalation "
+                      "rung (owners with a phone number, when the server has ANDIAN_NOTIFY_VOICE_URL)")
+    async def show(self, ctx: Ctx, principal: Caller) -> PhoneCallOut:
+        return await notifications.phone_call(ctx, principal)
 
 
 class NotifyPolicyController(Controller):

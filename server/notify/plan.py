@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from server.detection.settings import unit_of
-from server.notify import policy, templates
+from server.notify import policy, template_params, templates
 from server.notify.recipients import Seen, subscribers
 from server.reference import Reference
 from server.storage import Connection, make_durable
@@ -30,6 +30,7 @@ class Config:
     link_base: str
     rate_max: int
     rate_window_s: float
+    calls: bool = False  # a voice service is configured: owners with a phone number are called (calls.py)
 
 
 class Planner:
@@ -64,6 +65,9 @@ class Planner:
             if row["test"]:
                 continue  # a self-test (自检): storage gives it no outbox row; this guards against an old one
             recipients = self._recipients(conn, row, row["level"], seen)
+            # Phone calls are no subscription like the others: only the ladder's call rung (below) makes them.
+            calls = [(s, t) for s, t in recipients if s["kind"] == "call"]
+            recipients = [(s, t) for s, t in recipients if s["kind"] != "call"]
             if row["transition"] == "cleared":
                 told = sql.subscriptions_told(conn, row["alarm_id"])
                 recipients = [(s, t) for s, t in recipients if s["id"] in told]
@@ -73,6 +77,10 @@ class Planner:
                 delays = policy.ladder([t for _, t in recipients], after)
                 sql.insert_escalations(conn, [(row["alarm_id"], tier, row["transition_id"], now + delay, delay)
                                               for tier, delay in delays.items() if delay > 0])
+                if self.config.calls and any(t == policy.CALL_TIER for _, t in calls):
+                    wait = policy.call_after(after)
+                    sql.insert_escalations(conn, [(row["alarm_id"], policy.CALL_TIER, row["transition_id"],
+                                                   now + wait, wait)])
                 recipients = [(s, t) for s, t in recipients if delays.get(t) == 0]
             sql.insert_deliveries(conn, [(row["transition_id"], row["alarm_id"], s["id"], s["user_id"], tier, mode,
                                           now if mode == "immediate" else self._digest_at(conn, s, now), None)
@@ -96,7 +104,11 @@ class Planner:
                 outcome = "cleared" if row["cleared_at"] is not None else "acknowledged"
                 sql.escalation_done(conn, row["alarm_id"], row["tier"], now, outcome)
                 continue
-            recipients = [(s, t) for s, t in self._recipients(conn, row, "alarm", seen) if t == row["tier"]]
+            call = row["tier"] == policy.CALL_TIER  # the owner's phone call, else the next rung of the ladder
+            recipients = [(s, t) for s, t in self._recipients(conn, row, "alarm", seen)
+                          if t == row["tier"] and (s["kind"] == "call") == call]
+            if call and not self.config.calls:
+                recipients = []  # the voice service was switched off since the alarm
             sql.insert_deliveries(conn, [(row["transition_id"], row["alarm_id"], s["id"], s["user_id"], tier,
                                           "immediate", now, row["after_s"]) for s, tier in recipients], now)
             sql.escalation_done(conn, row["alarm_id"], row["tier"], now, "told" if recipients else "nobody")
@@ -129,7 +141,8 @@ class Planner:
                 title, body = templates.alarm_message(words, _event(event), tier=delivery["tier"],
                                                       escalated_after_s=delivery["after_s"])
                 self._message(conn, sub["id"], "alarm", f"t{delivery['transition_id']}-s{sub['id']}",
-                              _tone(event), title, body, [delivery["id"]], now, mode="immediate")
+                              _tone(event), title, body, [delivery["id"]], now, mode="immediate",
+                              params=template_params.alarm_params(words, _event(event)))
                 recent.append(now)
             if folded:
                 self._summary(conn, sub["id"], words, events, folded, now)
@@ -159,13 +172,15 @@ class Planner:
         level = "prealarm" if any(e.level == "prealarm" for e in events) else "fault"
         title, body = templates.digest_message(words, level, events)
         self._message(conn, subscription_id, "digest", f"digest-s{subscription_id}-d{delivery_ids[0]}", level,
-                      title, body, delivery_ids, now)
+                      title, body, delivery_ids, now, params=template_params.digest_params(words, level, events))
 
     def _summary(self, conn: Connection, subscription_id: int, words: templates.Words,
                  events: dict[int, dict[str, Any]], deliveries: list[dict[str, Any]], now: float) -> None:
-        title, body = templates.summary_message(words, [_event(events[d["transition_id"]]) for d in deliveries])
+        told = [_event(events[d["transition_id"]]) for d in deliveries]
+        title, body = templates.summary_message(words, told)
         self._message(conn, subscription_id, "summary", f"summary-s{subscription_id}-d{deliveries[0]['id']}",
-                      "alarm", title, body, [d["id"] for d in deliveries], now, mode="summary")
+                      "alarm", title, body, [d["id"] for d in deliveries], now, mode="summary",
+                      params=template_params.summary_params(words, told))
 
     @staticmethod
     def _events(conn: Connection, waiting: list[dict[str, Any]]) -> dict[int, dict[str, Any]]:
@@ -173,10 +188,12 @@ class Planner:
 
     @staticmethod
     def _message(conn: Connection, subscription_id: int, kind: str, key: str, tone: str, title: str,
-                 body: str, delivery_ids: list[int], now: float, mode: str | None = None) -> None:
+                 body: str, delivery_ids: list[int], now: float, mode: str | None = None,
+                 params: dict[str, str] | None = None) -> None:
+        """A message with its text, and the named values a template service (SMS, voice) sends instead."""
         sql.insert_message(conn, {"subscription_id": subscription_id, "kind": kind, "key": key, "level": tone,
-                                  "title": title, "body": body, "next_at": now, "created_at": now},
-                           delivery_ids, mode)
+                                  "title": title, "body": body, "next_at": now, "created_at": now,
+                                  "params": params}, delivery_ids, mode)
 
 
 def _tone(event: dict[str, Any]) -> str:

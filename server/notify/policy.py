@@ -10,8 +10,20 @@ from typing import Literal, TypeVar
 from zoneinfo import ZoneInfo
 
 __all__ = [
-    "DEFAULT_ESCALATE_AFTER_S", "IMMEDIATE_LEVELS", "Mode", "after_quiet_hours", "backoff", "digest_at",
-    "in_quiet_hours", "ladder", "mode_of", "rate_split", "slot_free_at", "tier_of",
+    "CALL_TIER",
+    "DEFAULT_ESCALATE_AFTER_S",
+    "IMMEDIATE_LEVELS",
+    "Mode",
+    "after_quiet_hours",
+    "backoff",
+    "call_after",
+    "digest_at",
+    "in_quiet_hours",
+    "ladder",
+    "mode_of",
+    "rate_split",
+    "slot_free_at",
+    "tier_of",
 ]
 
 T = TypeVar("T")
@@ -23,6 +35,9 @@ IMMEDIATE_LEVELS = frozenset({"alarm", "offline"})
 # An unacknowledged alarm goes to the operator company after 10 minutes and to the grid inspector after 30
 # (USER_STORIES 1.4); each site may set its own.
 DEFAULT_ESCALATE_AFTER_S = (600.0, 1800.0)
+# The owner's phone call (notify/calls.py) is rung 0's own escalation: rung 0 is told at once by its
+# subscriptions, so the ladder never has an escalation row of tier 0 but this one.
+CALL_TIER = 0
 
 
 def mode_of(level: str) -> Mode:
@@ -45,6 +60,11 @@ def ladder(tiers_present: Sequence[int], escalate_after_s: Sequence[float]) -> d
     has no subscription the operator company is told at once, and the inspector at the first step."""
     delays = (0.0, *escalate_after_s)
     return {tier: delays[rank] for rank, tier in enumerate(sorted(set(tiers_present)))}
+
+
+def call_after(escalate_after_s: Sequence[float]) -> float:
+    """When an unacknowledged alarm calls the owner: at the first rung's time (the operator company's)."""
+    return float(escalate_after_s[0])
 
 
 def _clock(text: str) -> time:

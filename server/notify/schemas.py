@@ -10,7 +10,7 @@ from server.alarms.schemas import AlarmLevel
 from server.fields import END, LINE, Id
 
 __all__ = [
-    "ALL_LEVELS", "AttemptOut", "DeliveryOut", "NotifyPolicyIn", "NotifyPolicyOut", "SubscriptionIn",
+    "ALL_LEVELS", "AttemptOut", "DeliveryOut", "NotifyPolicyIn", "NotifyPolicyOut", "PhoneCallOut", "SubscriptionIn",
     "SubscriptionOut", "SubscriptionPatch", "TargetResultOut", "TestResult",
 ]
 
@@ -107,6 +107,15 @@ class DeliveryOut(Struct):
     due_at: float
     sent_at: float | None
     attempts: list[AttemptOut]
+    # How the person was told, for the words "已通过短信通知" (notify/channels.py); never the URL.
+    channel: Literal["sms", "call", "email", "wecom", "wechat", "dingtalk", "feishu", "webhook", "other"] = "other"
+
+
+class PhoneCallOut(Struct):
+    available: bool  # the server has a voice service (ANDIAN_NOTIFY_VOICE_URL)
+    called: bool  # the caller's role is called (owners): their number is rung for unacknowledged alarms
+    phone: str
+    after_s: float  # the default first rung: the call comes this long after the alarm (sites may set their own)
 
 
 class NotifyPolicyIn(Struct, forbid_unknown_fields=True):

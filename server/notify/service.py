@@ -10,12 +10,13 @@ from server.accounts.principal import Principal
 from server.accounts.roles import POLICY_EDITORS, require, require_user
 from server.context import Context
 from server.errors import InvalidInput, NotFound, RateLimited
-from server.notify import policy, targets, templates
+from server.notify import calls, channels, policy, targets, template_params, templates
 from server.notify.schemas import (
     AttemptOut,
     DeliveryOut,
     NotifyPolicyIn,
     NotifyPolicyOut,
+    PhoneCallOut,
     SubscriptionIn,
     SubscriptionOut,
     SubscriptionPatch,
@@ -27,6 +28,7 @@ from server.storage import Connection
 from server.storage import alarms as alarm_sql
 from server.storage import notify as sql
 from server.storage import sites as site_sql
+from server.storage import users as user_sql
 from server.storage.scopes import site_scope
 
 __all__ = [
@@ -35,6 +37,7 @@ __all__ = [
     "deliveries",
     "get_policy",
     "list_subscriptions",
+    "phone_call",
     "set_policy",
     "test_subscription",
     "update_subscription",
@@ -148,22 +151,33 @@ async def test_subscription(ctx: Context, principal: Principal, subscription_id:
         raise RateLimited(f"a test was sent {now - last:.0f} s ago; try again in {wait} s", wait)
     words = templates.Words(row["lang"], ctx.settings.timezone, ctx.settings.link_base())
     title, body = templates.test_message(words, row["service"], now)
+    params = template_params.test_params(words, now)
     key = f"test-s{subscription_id}-{int(now * 1000)}"
     assert ctx.secrets is not None
     result = await targets.send(ctx.secrets.open(row["url_secret"]), masked=row["url_masked"], title=title, body=body,
                                 key=key, tone="info", timeout_s=ctx.settings.notify_send_timeout_s,
-                                allow_private=ctx.settings.notify_allow_private)
+                                allow_private=ctx.settings.notify_allow_private, params=params)
     results = [msgspec.to_builtins(r) for r in result.results]
 
     def record(conn: Connection) -> None:
         message_id = sql.insert_message(conn, {"subscription_id": subscription_id, "kind": "test", "key": key,
                                                "level": "info", "title": title, "body": body, "next_at": now,
-                                               "created_at": now, "state": "sending"}, [])
+                                               "created_at": now, "state": "sending", "params": params}, [])
         sql.record_attempt(conn, message_id, ctx.clock(), sum(r.elapsed_s for r in result.results), result.ok,
                            results, None)
 
     await ctx.db.write(record)
     return TestResult(ok=result.ok, results=[msgspec.convert(r, TargetResultOut) for r in results])
+
+
+async def phone_call(ctx: Context, principal: Principal) -> PhoneCallOut:
+    """Whether the caller is phoned for unacknowledged alarms (notify/calls.py), for the notifications page."""
+    user_id = require_user(principal, "be called")
+    user = await ctx.db.read(lambda c: user_sql.get_user(c, user_id, user_sql.user_scope(principal)))
+    assert user is not None
+    return PhoneCallOut(available=bool(ctx.settings.notify_voice_url.strip()),
+                        called=principal.role in calls.CALLED_ROLES, phone=str(user["phone"] or ""),
+                        after_s=policy.call_after(policy.DEFAULT_ESCALATE_AFTER_S))
 
 
 # ---- site policy ----------------------------------------------------------------------------------------------
@@ -220,5 +234,5 @@ async def deliveries(ctx: Context, principal: Principal, alarm_id: int) -> list[
         id=r["id"], transition=r["transition"], transition_at=r["transition_at"], level=r["level"], user=r["user"],
         role=r["role"], subscription_id=r["subscription_id"], target=r["target"], service=r["service"],
         tier=r["tier"], mode=r["mode"], state=_state(r), due_at=r["due_at"], sent_at=r["sent_at"],  # type: ignore[arg-type]
-        attempts=[_attempt(a) for a in r["attempt_log"]],
+        attempts=[_attempt(a) for a in r["attempt_log"]], channel=channels.channel_of(r["scheme"]),
     ) for r in rows]

@@ -19,13 +19,16 @@ from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
 import apprise
 import msgspec
+from apprise.exception import AppriseImproperlyConfigured
 
 from server.errors import InvalidInput
-from server.notify import addresses
+from server.notify import addresses, cloud_plugins
 
 __all__ = ["DELIVERY_HEADER", "SendResult", "Target", "TargetResult", "check", "hosts", "parse", "send"]
 
 log = logging.getLogger("andian.notify")
+
+cloud_plugins.register()  # before any URL is parsed: aliyunsms://, tencentvoice:// …
 
 # Carried by every message to services that take custom headers (webhooks, email): the same value on every
 # retry of one message, so a receiver can drop a repeat (delivery is at-least-once).
@@ -78,11 +81,22 @@ def parse(url: str, field: str = "url") -> Target:
         raise InvalidInput(field, f"apprise has no service {scheme}://; see docs/notifications.md for the list")
     plugin = apprise.Apprise.instantiate(url, suppress_exceptions=True)
     if plugin is None:
-        raise InvalidInput(field, f"apprise cannot use this {scheme}:// URL; check the key, token or address "
-                                  "parts (docs/notifications.md shows each service's form)")
+        reason = _refusal(url) if scheme in cloud_plugins.TEMPLATE_SCHEMES else ""
+        raise InvalidInput(field, f"apprise cannot use this {scheme}:// URL; "
+                                  f"{reason or 'check the key, token or address parts'} "
+                                  "(docs/notifications.md shows each service's form)")
     return Target(scheme=scheme, service=str(plugin.service_name),
                   masked=_mask(str(plugin.url(privacy=True)), scheme),  # type: ignore[no-untyped-call]
                   hosts=tuple(hosts(plugin, scheme)))
+
+
+def _refusal(url: str) -> str:
+    """What andian's own services say is wrong with a URL (a missing ?sign=, a number that is not a mobile)."""
+    try:
+        apprise.Apprise.instantiate(url, suppress_exceptions=False)
+    except AppriseImproperlyConfigured as exc:
+        return str(exc)
+    return ""
 
 
 @functools.cache
@@ -108,7 +122,11 @@ def _mask(private: str, scheme: str) -> str:
 def hosts(plugin: object, scheme: str) -> list[str]:
     """The hosts that an apprise plugin instance (made from a ``scheme``:// URL) connects to. Services that talk
     to their own fixed public hosts (wecombot, wxpusher, schan, SMS APIs…) have none: their URL's "host" is a
-    key. Email connects to its SMTP server, which apprise may have taken from the domain or ``smtp=``."""
+    key. Email connects to its SMTP server, which apprise may have taken from the domain or ``smtp=``. andian's
+    own services say it themselves (``connects_to``: the host of an ``endpoint=`` override)."""
+    connects_to = getattr(plugin, "connects_to", None)
+    if callable(connects_to):
+        return [str(host) for host in connects_to()]
     smtp_host = getattr(plugin, "smtp_host", None)
     if isinstance(smtp_host, str) and smtp_host:
         return [smtp_host]
@@ -148,15 +166,19 @@ _TYPES = {"alarm": apprise.NotifyType.FAILURE, "offline": apprise.NotifyType.FAI
 
 
 async def send(url: str, *, masked: str, title: str, body: str, key: str | None, tone: str,
-               timeout_s: float, allow_private: bool) -> SendResult:
+               timeout_s: float, allow_private: bool, params: dict[str, str] | None = None) -> SendResult:
     """Send one message through apprise's async API; every target's outcome (named by the subscription's
     ``masked`` URL, made when it was saved), with apprise's error words. Unless ``allow_private``, the hosts
     are resolved and checked again first (DNS may have changed since the URL was saved), and a refused target
     fails without a connection, saying why; nor are redirects followed then (a public host could send the
-    request on to a private one)."""
+    request on to a private one). Template services (SMS and voice calls through Aliyun and Tencent Cloud) send
+    ``params``, the named values of their pre-approved template, instead of the title and body."""
     sender = apprise.Apprise()
     if not sender.add(_with_key(url, key) if key else url):
         return SendResult(False, [TargetResult("?", masked, False, "FAILURE", "apprise refused the URL", 0.0)])
+    for plugin in sender:
+        if hasattr(plugin, "template_params"):
+            plugin.template_params = params
     started = time.monotonic()
     if not allow_private:
         scheme = url.split("://", 1)[0].lower()

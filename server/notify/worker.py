@@ -17,7 +17,7 @@ from typing import Any
 import msgspec
 
 from server.context import Context
-from server.notify import policy, targets
+from server.notify import calls, policy, targets
 from server.notify.plan import Config, Planner
 from server.notify.secrets import Secrets, SecretUnreadable
 from server.storage import Connection
@@ -36,8 +36,18 @@ class Notifier:
         self.secrets: Secrets = ctx.secrets
         self.planner = Planner(ctx.reference, Config(
             timezone=settings.timezone, link_base=settings.link_base(), rate_max=settings.notify_rate_max,
-            rate_window_s=settings.notify_rate_window_s))
+            rate_window_s=settings.notify_rate_window_s, calls=self._voice_service(settings.notify_voice_url)))
         self._sending: set[asyncio.Task[None]] = set()
+
+    @staticmethod
+    def _voice_service(voice_url: str) -> bool:
+        """Whether owners are called; a voice URL apprise cannot use is said in the log, and nobody is called."""
+        try:
+            calls.check_voice_url(voice_url)
+        except ValueError as exc:
+            log.error("phone calls are off: %s", exc)
+            return False
+        return bool(voice_url.strip())
 
     async def start(self) -> None:
         released = await self.ctx.db.write(sql.release_leases)
@@ -77,14 +87,17 @@ class Notifier:
         settings = self.ctx.settings
         started = time.monotonic()
         try:
-            url = self.secrets.open(message["url_secret"])
+            if message["kind"] == "call":
+                url = calls.call_url(settings.notify_voice_url, message["phone"])
+            else:
+                url = self.secrets.open(message["url_secret"])
             result = await targets.send(url, masked=message["url_masked"], title=message["title"],
                                         body=message["body"], key=message["key"],
                                         tone=message["level"], timeout_s=settings.notify_send_timeout_s,
-                                        allow_private=settings.notify_allow_private)
+                                        allow_private=settings.notify_allow_private, params=message["params"])
             results = [msgspec.to_builtins(r) for r in result.results]
             ok = result.ok
-        except SecretUnreadable as exc:
+        except (SecretUnreadable, calls.CallImpossible) as exc:
             ok, results = False, [{"service": "?", "target": "", "ok": False, "status": "FAILURE",
                                    "error": str(exc), "elapsed_s": 0.0}]
         except Exception as exc:  # apprise or a plugin failed in an unforeseen way: retry, and say what

@@ -10,12 +10,13 @@ from typing import Any
 from server.storage.alarms import raised_value
 
 __all__ = [
-    "alarm_deliveries", "cancel_subscription", "delivery_events", "due_escalations", "escalation_done",
-    "get_policy", "get_subscription", "has_work", "hold", "insert_deliveries", "insert_escalations",
-    "insert_message", "insert_subscription", "last_test_at", "lease_due", "list_subscriptions", "outbox_batch",
-    "pending_digest", "planned", "recent_message_times", "record_attempt", "release_leases",
-    "reschedule_digest", "set_escalated_tier", "set_policy", "site_subscriptions", "subscriptions_told",
-    "update_subscription", "waiting_deliveries", "waiting_subscriptions",
+    "alarm_deliveries", "call_subscription", "cancel_subscription", "delivery_events", "due_escalations",
+    "escalation_done", "get_policy", "get_subscription", "has_work", "hold", "insert_deliveries",
+    "insert_escalations", "insert_message", "insert_subscription", "last_test_at", "lease_due",
+    "list_subscriptions", "outbox_batch", "pending_digest", "planned", "recent_message_times", "record_attempt",
+    "release_leases", "reschedule_digest", "set_call_subscription", "set_escalated_tier", "set_policy",
+    "site_subscriptions", "subscriptions_told", "update_subscription", "waiting_deliveries",
+    "waiting_subscriptions",
 ]
 
 _SUBSCRIPTION = (
@@ -61,14 +62,34 @@ def update_subscription(conn: sqlite3.Connection, subscription_id: int, fields: 
 
 def list_subscriptions(conn: sqlite3.Connection, user_id: int) -> list[dict[str, Any]]:
     rows = conn.execute(f"SELECT {_SUBSCRIPTION} FROM subscriptions WHERE user_id = ? AND deleted_at IS NULL "
-                        "ORDER BY id", [user_id])
+                        "AND kind = 'url' ORDER BY id", [user_id])
     return [_subscription(r) for r in rows]
 
 
 def get_subscription(conn: sqlite3.Connection, subscription_id: int, user_id: int) -> dict[str, Any] | None:
     row = conn.execute(f"SELECT {_SUBSCRIPTION}, url_secret FROM subscriptions WHERE id = ? AND user_id = ? "
-                       "AND deleted_at IS NULL", [subscription_id, user_id]).fetchone()
+                       "AND deleted_at IS NULL AND kind = 'url'", [subscription_id, user_id]).fetchone()
     return _subscription(row) if row else None
+
+
+def call_subscription(conn: sqlite3.Connection, user_id: int) -> int | None:
+    """The id of the user's phone-call subscription (kind 'call'), if they have one."""
+    row = conn.execute("SELECT id FROM subscriptions WHERE user_id = ? AND kind = 'call' AND deleted_at IS NULL",
+                       [user_id]).fetchone()
+    return None if row is None else int(row[0])
+
+
+def set_call_subscription(conn: sqlite3.Connection, user_id: int, masked: str, now: float) -> None:
+    """Make (or show the new number of) the user's phone-call subscription: alarms at every site they see. Its
+    address is not stored: the sender puts the voice service and the user's number together (notify/calls.py)."""
+    existing = call_subscription(conn, user_id)
+    if existing is not None:
+        conn.execute("UPDATE subscriptions SET url_masked = ? WHERE id = ?", [masked, existing])
+        return
+    conn.execute(
+        "INSERT INTO subscriptions (user_id, label, url_secret, url_masked, scheme, service, site_ids, levels, lang, "
+        "digest_interval_s, created_at, kind) VALUES (?, '', x'', ?, 'call', 'phone call', NULL, '[\"alarm\"]', "
+        "'zh-CN', 3600, ?, 'call')", [user_id, masked, now])
 
 
 def cancel_subscription(conn: sqlite3.Connection, subscription_id: int, now: float) -> None:
@@ -83,8 +104,8 @@ def site_subscriptions(conn: sqlite3.Connection, site_id: int, level: str) -> li
     """Live subscriptions of enabled users that ask for ``level`` at ``site_id`` (or at every site they see;
     the caller checks that they still see it)."""
     rows = conn.execute(
-        "SELECT s.id, s.user_id, s.site_ids, s.lang, s.digest_interval_s, s.quiet_start, s.quiet_end, u.role, "
-        "u.company_id, u.department FROM subscriptions s "
+        "SELECT s.id, s.user_id, s.site_ids, s.lang, s.digest_interval_s, s.quiet_start, s.quiet_end, s.kind, "
+        "u.role, u.company_id, u.department FROM subscriptions s "
         "JOIN users u ON u.id = s.user_id WHERE s.deleted_at IS NULL AND u.disabled = 0 "
         "AND EXISTS (SELECT 1 FROM json_each(s.levels) WHERE value = ?) "
         "AND (s.site_ids IS NULL OR EXISTS (SELECT 1 FROM json_each(s.site_ids) WHERE value = ?))",
@@ -239,8 +260,10 @@ def insert_message(conn: sqlite3.Connection, record: dict[str, Any], delivery_id
                    mode: str | None = None) -> int:
     cur = conn.execute(
         "INSERT INTO notify_messages (subscription_id, kind, key, level, title, body, state, next_at, created_at, "
-        "sent_at) VALUES (:subscription_id, :kind, :key, :level, :title, :body, :state, :next_at, :created_at, "
-        ":sent_at)", {"state": "pending", "sent_at": None, **record})
+        "sent_at, params) VALUES (:subscription_id, :kind, :key, :level, :title, :body, :state, :next_at, "
+        ":created_at, :sent_at, :params)",
+        {"state": "pending", "sent_at": None, **record,
+         "params": None if record.get("params") is None else json.dumps(record["params"], ensure_ascii=False)})
     message_id = int(cur.lastrowid or 0)
     conn.executemany("UPDATE notify_deliveries SET message_id = ?, mode = IFNULL(?, mode) WHERE id = ?",
                      [(message_id, mode, d) for d in delivery_ids])
@@ -264,9 +287,12 @@ def release_leases(conn: sqlite3.Connection) -> int:
 
 def lease_due(conn: sqlite3.Connection, now: float, limit: int) -> list[dict[str, Any]]:
     rows = [dict(r) for r in conn.execute(
-        "SELECT m.id, m.key, m.level, m.title, m.body, m.attempts, s.url_secret, s.url_masked FROM notify_messages m "
-        "JOIN subscriptions s ON s.id = m.subscription_id WHERE m.state = 'pending' AND m.next_at <= ? "
+        "SELECT m.id, m.key, m.level, m.title, m.body, m.params, m.attempts, s.url_secret, s.url_masked, s.kind, "
+        "u.phone FROM notify_messages m JOIN subscriptions s ON s.id = m.subscription_id "
+        "JOIN users u ON u.id = s.user_id WHERE m.state = 'pending' AND m.next_at <= ? "
         "ORDER BY m.next_at, m.id LIMIT ?", [now, limit])]
+    for row in rows:
+        row["params"] = None if row["params"] is None else json.loads(row["params"])
     conn.executemany("UPDATE notify_messages SET state = 'sending' WHERE id = ?", [(r["id"],) for r in rows])
     return rows
 
@@ -288,7 +314,7 @@ def alarm_deliveries(conn: sqlite3.Connection, alarm_id: int) -> list[dict[str, 
     """The delivery log of one alarm: each (transition, recipient) with its message and attempts."""
     rows = [dict(r) for r in conn.execute(
         "SELECT d.id, t.transition, t.ts AS transition_at, t.level, d.user_id, u.display_name AS user, u.role, "
-        "d.subscription_id, s.url_masked AS target, s.service, d.tier, d.mode, d.due_at, d.message_id, "
+        "d.subscription_id, s.url_masked AS target, s.service, s.scheme, d.tier, d.mode, d.due_at, d.message_id, "
         "m.state AS message_state, m.attempts, m.sent_at FROM notify_deliveries d "
         "JOIN alarm_transitions t ON t.id = d.transition_id JOIN users u ON u.id = d.user_id "
         "JOIN subscriptions s ON s.id = d.subscription_id LEFT JOIN notify_messages m ON m.id = d.message_id "

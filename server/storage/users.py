@@ -30,6 +30,7 @@ __all__ = [
     "record_login_failure",
     "revoke_token",
     "set_hotline",
+    "set_phone",
     "user_scope",
 ]
 
@@ -134,6 +135,10 @@ def list_users(conn: sqlite3.Connection, scope: UserScope) -> list[dict[str, Any
     rows = conn.execute(f"SELECT {_USER_COLUMNS} FROM users u WHERE ({scope.condition}) ORDER BY u.id",
                         scope.params).fetchall()
     return _with_regions(conn, rows)
+
+
+def set_phone(conn: sqlite3.Connection, user_id: int, phone: str) -> None:
+    conn.execute("UPDATE users SET phone = ? WHERE id = ?", [phone, user_id])
 
 
 def get_user_by_username(conn: sqlite3.Connection, username: str) -> dict[str, Any] | None:

@@ -37,7 +37,7 @@ from server.ingest.controllers import IngestController
 from server.inspections.controllers import ChecklistController, InspectionController
 from server.live.controllers import LiveController
 from server.notify import worker as notify_worker
-from server.notify.controllers import NotifyPolicyController, SubscriptionController
+from server.notify.controllers import NotifyPolicyController, PhoneCallController, SubscriptionController
 from server.readings.controllers import ReadingsController
 from server.reports.controllers import ReportController
 from server.settings import Settings
@@ -111,7 +111,7 @@ def create_app(
             CommissioningController, ControlController, SubscriptionController, NotifyPolicyController,
             HazardController, HazardRulesController, AttachmentController, ChecklistController, InspectionController,
             StatsController, ReportController, SyncController, WiredController, pwa_root, pwa_file,
-            PowerOffController, DispatchController,
+            PowerOffController, DispatchController, PhoneCallController,
         ],
         dependencies=dependencies,
         guards=[authenticated_first],  # the caller is known before any body is read (accounts/guards.py)

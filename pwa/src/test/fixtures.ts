@@ -188,6 +188,7 @@ export function delivery(id: number, overrides: Partial<Delivery> = {}): Deliver
     subscription_id: 1,
     target: 'wecombot://a...f',
     service: 'WeCom Bot',
+    channel: 'wecom',
     tier: 0,
     mode: 'immediate',
     state: 'sent',

@@ -7,7 +7,7 @@ import { onRetry } from '../../platform/online'
 import { describeError, ErrorMessage, Loading } from '../../ui/feedback'
 import { useLoad } from '../../ui/hooks'
 import { getDeliveries } from './api'
-import { deliveryStateText, groupDeliveries, type DeliveryGroup } from './delivery-log'
+import { channelText, deliveryStateText, groupDeliveries, type DeliveryGroup } from './delivery-log'
 import type { Delivery } from './types'
 
 const STATE_MARK: Record<string, string> = { sent: '✔', retrying: '⟳', waiting: '…', pending: '…' }
@@ -54,15 +54,12 @@ function DeliveryItem({ delivery: d, now }: { delivery: Delivery; now: number })
         </span>
       </div>
       <div class="delivery-how">
-        <span data-testid="delivery-service">{d.service}</span>
+        <span data-testid="delivery-service" data-channel={d.channel ?? ''}>
+          {channelText(d)}
+        </span>
         <span class="pill" data-testid="delivery-mode">
           {label('delivery_mode', d.mode)}
         </span>
-        {d.target && (
-          <span class="mono muted delivery-target" data-testid="delivery-target">
-            {d.target}
-          </span>
-        )}
       </div>
       <div class={`delivery-state delivery-state-${d.state}`} data-testid="delivery-state">
         {STATE_MARK[d.state] ?? ''} {deliveryStateText(d, undefined, now)}

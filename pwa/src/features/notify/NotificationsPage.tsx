@@ -10,6 +10,7 @@ import { readSites } from '../sites/data'
 import { getSubscriptions } from './api'
 import { SubscriptionCard } from './SubscriptionCard'
 import { SubscriptionForm } from './SubscriptionForm'
+import { PhoneCallSetting } from './PhoneCallSetting'
 import { SystemNotifications } from './SystemNotifications'
 import type { Subscription } from './types'
 
@@ -84,6 +85,7 @@ export function NotificationsPage() {
           ))}
         </ul>
       )}
+      <PhoneCallSetting />
       <SystemNotifications />
     </main>
   )

@@ -1,13 +1,32 @@
 // Notifications: the signed-in user's subscriptions, an alarm's delivery log, and a site's escalation policy.
 // Errors as in platform/http.ts.
 import { request } from '../../platform/http'
-import type { Delivery, NotifyPolicy, Subscription, SubscriptionCreate, SubscriptionPatch, TestResult } from './types'
+import type {
+  Delivery,
+  NotifyPolicy,
+  Me,
+  PhoneCall,
+  Subscription,
+  SubscriptionCreate,
+  SubscriptionPatch,
+  TestResult,
+} from './types'
 
 /**
  * A test message waits for every target's service to answer (the server gives each up to about 10 s); the
  * extra time covers a slow mobile link before the request counts as unanswered.
  */
 export const NOTIFY_TEST_TIMEOUT_MS = 30_000
+
+/** Whether the signed-in user is phoned for unacknowledged alarms, and their number. */
+export function getPhoneCall(): Promise<PhoneCall> {
+  return request<PhoneCall>('GET', '/api/v1/me/phone-call')
+}
+
+/** Set ('' removes) the signed-in user's phone number; 400 naming `phone` unless it is a mainland mobile. */
+export function setPhone(phone: string): Promise<Me> {
+  return request<Me>('PATCH', '/api/v1/me', { body: { phone } })
+}
 
 /** The signed-in user's own subscriptions. */
 export function getSubscriptions(): Promise<Subscription[]> {

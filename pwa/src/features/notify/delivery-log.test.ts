@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { delivery } from '../../test/fixtures'
-import { deliveryStateText, failureOf, groupDeliveries } from './delivery-log'
+import { channelText, deliveryStateText, failureOf, groupDeliveries } from './delivery-log'
 
 // Local times, so the expected clock times hold in any time zone.
 const at = (h: number, m: number) => new Date(2025, 10, 23, h, m).getTime() / 1000
@@ -32,7 +32,25 @@ describe('groupDeliveries', () => {
 
 describe('deliveryStateText', () => {
   it.each([
-    ['sent', delivery(1, { sent_at: at(3, 2) }), '已发送 3:02', 'Sent 3:02 AM'],
+    ['sent by WeCom', delivery(1, { sent_at: at(3, 2) }), '已通过企业微信通知 3:02', 'Notified by WeCom 3:02 AM'],
+    [
+      'sent by SMS',
+      delivery(1, { sent_at: at(3, 2), channel: 'sms', service: 'Aliyun SMS' }),
+      '已通过短信通知 3:02',
+      'Notified by SMS 3:02 AM',
+    ],
+    [
+      'called',
+      delivery(1, { sent_at: at(3, 2), channel: 'call', service: 'phone call' }),
+      '已通过电话通知 3:02',
+      'Notified by phone call 3:02 AM',
+    ],
+    [
+      'sent by e-mail, never "E-Mail"',
+      delivery(1, { sent_at: at(3, 2), channel: 'email', service: 'E-Mail' }),
+      '已通过邮件通知 3:02',
+      'Notified by e-mail 3:02 AM',
+    ],
     [
       'waiting for the digest',
       delivery(1, { state: 'waiting', mode: 'digest', due_at: at(4, 0), sent_at: null, attempts: [] }),
@@ -67,7 +85,13 @@ describe('deliveryStateText', () => {
 
   it('gives the day when it is not today', () => {
     const yesterday = delivery(1, { sent_at: at(3, 2) - 86400 })
-    expect(deliveryStateText(yesterday, 'zh-CN', NOW)).toBe('已发送 11月22日 3:02')
+    expect(deliveryStateText(yesterday, 'zh-CN', NOW)).toBe('已通过企业微信通知 11月22日 3:02')
+  })
+
+  it('names a service andian has no word for by its own name', () => {
+    const other = delivery(1, { channel: 'other', service: 'Telegram' })
+    expect(channelText(other, 'zh-CN')).toBe('Telegram')
+    expect(deliveryStateText({ ...other, sent_at: at(3, 2) }, 'zh-CN', NOW)).toBe('已通过Telegram通知 3:02')
   })
 
   it('shows a state it does not know by its code', () => {

@@ -29,6 +29,14 @@ export function lastAttempt(d: Delivery): DeliveryAttempt | undefined {
   return d.attempts.at(-1)
 }
 
+const CHANNELS = ['sms', 'call', 'email', 'wecom', 'wechat', 'dingtalk', 'feishu', 'webhook'] as const
+
+/** How the person was told, in words: "短信", "电话", "邮件", "企业微信"; a service andian has no word for by its name. */
+export function channelText(d: Delivery, lang?: Lang): string {
+  const known = CHANNELS.find((c) => c === d.channel)
+  return known ? t(`channel.${known}`, undefined, lang) : d.service
+}
+
 /** Why the last attempt failed: the service's own words, else the status ("超时"). */
 export function failureOf(attempt: DeliveryAttempt | undefined, lang?: Lang): string {
   if (!attempt) return '—'
@@ -36,14 +44,14 @@ export function failureOf(attempt: DeliveryAttempt | undefined, lang?: Lang): st
 }
 
 /**
- * The state of one message: "已发送 3:02", "等待摘要，约 4:00 发送", "已并入汇总，约 3:10 发送",
+ * The state of one message: "已通过短信通知 3:02", "等待摘要，约 4:00 发送", "已并入汇总，约 3:10 发送",
  * "重试中：已尝试 2 次，…；约 3:05 再试", "待发送".
  */
 export function deliveryStateText(d: Delivery, lang?: Lang, now: number = Date.now()): string {
   const at = (seconds: number) => formatRecent(seconds * 1000, now, lang)
   switch (d.state) {
     case 'sent':
-      return t('delivery.sent', { time: d.sent_at === null ? '—' : at(d.sent_at) }, lang)
+      return t('delivery.sent_by', { channel: channelText(d, lang), time: d.sent_at === null ? '—' : at(d.sent_at) }, lang)
     case 'waiting':
       if (d.mode === 'digest') return t('delivery.waiting_digest', { time: at(d.due_at) }, lang)
       if (d.mode === 'summary') return t('delivery.waiting_summary', { time: at(d.due_at) }, lang)

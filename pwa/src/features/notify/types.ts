@@ -1,5 +1,5 @@
 // Wire shapes of notifications (/api/v1/me/subscriptions, an alarm's deliveries, a site's notify policy).
-import type { Role } from '../../platform/wire'
+import type { Role, User } from '../../platform/wire'
 import type { AlarmLevel, EscalationTier } from '../alarms/types'
 
 export type NotifyLang = 'zh-CN' | 'en'
@@ -98,6 +98,25 @@ export interface Delivery {
   due_at: number
   sent_at: number | null
   attempts: DeliveryAttempt[]
+  /** How the person was told; the log says it in words ("已通过短信通知"), never the URL. */
+  channel?: DeliveryChannel | string
+}
+
+export type DeliveryChannel = 'sms' | 'call' | 'email' | 'wecom' | 'wechat' | 'dingtalk' | 'feishu' | 'webhook' | 'other'
+
+/** The answer of PATCH /api/v1/me: the caller, with the phone number. */
+export interface Me extends User {
+  phone: string
+}
+
+/** GET /api/v1/me/phone-call: whether this server calls owners, and the caller's number. */
+export interface PhoneCall {
+  available: boolean
+  /** Whether the caller's role is called (owners are). */
+  called: boolean
+  phone: string
+  /** Seconds after the alarm the call is made, if it is still unacknowledged (the first rung). */
+  after_s: number
 }
 
 /** GET /api/v1/sites/{id}/notify-policy: how long an alarm may stay unacknowledged before the next tier is told. */

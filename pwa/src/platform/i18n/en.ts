@@ -8,8 +8,9 @@ import { sync } from './en/sync'
 import { labels } from './en/labels'
 import { wired } from './en/wired'
 import { alarmConsole } from './en/console'
+import { calls } from './en/calls'
 
 export const en: Catalog = {
-  messages: { ...core, ...notify, ...hazards, ...work, ...sync, ...wired, ...alarmConsole },
+  messages: { ...core, ...notify, ...hazards, ...work, ...sync, ...wired, ...alarmConsole, ...calls },
   labels,
 }

@@ -7,8 +7,9 @@ import { sync } from './zh-CN/sync'
 import { labels } from './zh-CN/labels'
 import { wired } from './zh-CN/wired'
 import { alarmConsole } from './zh-CN/console'
+import { calls } from './zh-CN/calls'
 
 export const zhCN = {
-  messages: { ...core, ...notify, ...hazards, ...work, ...sync, ...wired, ...alarmConsole },
+  messages: { ...core, ...notify, ...hazards, ...work, ...sync, ...wired, ...alarmConsole, ...calls },
   labels,
 }

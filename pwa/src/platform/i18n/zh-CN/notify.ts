@@ -3,11 +3,11 @@
 export const notify = {
   // The escalation ladder: owner → operator company → grid inspector.
   'escalation.state_0': '已通知业主',
-  'escalation.state_1': '已通知运维单位：报警后无人及时确认',
-  'escalation.state_2': '已通知网格员：通知运维单位后仍无人确认',
-  'escalation.flag_1': '已通知运维单位',
+  'escalation.state_1': '已通知运营单位：报警后无人及时确认',
+  'escalation.state_2': '已通知网格员：通知运营单位后仍无人确认',
+  'escalation.flag_1': '已通知运营单位',
   'escalation.flag_2': '已通知网格员',
-  'escalation.next_0': '报警发生后 {first}内无人确认，将通知运维单位；{second}内仍无人确认，将通知网格员。',
+  'escalation.next_0': '报警发生后 {first}内无人确认，将通知运营单位；{second}内仍无人确认，将通知网格员。',
   'escalation.next_1': '报警发生后 {second}内仍无人确认，将通知网格员。',
   // A system notification on this device: 【报警】site device quantity value.
   'notice.title': '【{level}】{what}',
