@@ -6,9 +6,10 @@ import { hazards } from './en/hazards'
 import { work } from './en/work'
 import { sync } from './en/sync'
 import { labels } from './en/labels'
+import { site } from './en/site'
 import { wired } from './en/wired'
 
 export const en: Catalog = {
-  messages: { ...core, ...notify, ...hazards, ...work, ...sync, ...wired },
+  messages: { ...core, ...notify, ...hazards, ...work, ...sync, ...wired, ...site },
   labels,
 }

@@ -5,9 +5,10 @@ import { hazards } from './zh-CN/hazards'
 import { work } from './zh-CN/work'
 import { sync } from './zh-CN/sync'
 import { labels } from './zh-CN/labels'
+import { site } from './zh-CN/site'
 import { wired } from './zh-CN/wired'
 
 export const zhCN = {
-  messages: { ...core, ...notify, ...hazards, ...work, ...sync, ...wired },
+  messages: { ...core, ...notify, ...hazards, ...work, ...sync, ...wired, ...site },
   labels,
 }
