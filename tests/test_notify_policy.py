@@ -35,7 +35,7 @@ def test_ladder_owner_then_operator_then_inspector(rig: Rig) -> None:
     rig.clock.now = told_at + 600
     rig.step()
     [operator] = rig.got("operator")
-    assert "此报警已 10 分钟无人确认" in operator and "（运维单位）" in operator
+    assert "此报警已 10 分钟无人确认" in operator and "（运营单位）" in operator
     assert f"/alarms/{alarm['id']}" in operator
     one = rig.client.get(f"/api/v1/alarms/{alarm['id']}", headers=rig.world.headers("owner_1")).json()
     assert one["escalated_tier"] == 1

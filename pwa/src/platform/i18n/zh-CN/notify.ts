@@ -3,11 +3,11 @@
 export const notify = {
   // The escalation ladder: owner → operator company → grid inspector.
   'escalation.state_0': '已通知业主',
-  'escalation.state_1': '已通知运维单位：报警后无人及时确认',
-  'escalation.state_2': '已通知网格员：通知运维单位后仍无人确认',
-  'escalation.flag_1': '已通知运维单位',
+  'escalation.state_1': '已通知运营单位：报警后无人及时确认',
+  'escalation.state_2': '已通知网格员：通知运营单位后仍无人确认',
+  'escalation.flag_1': '已通知运营单位',
   'escalation.flag_2': '已通知网格员',
-  'escalation.next_0': '报警发生后 {first}内无人确认，将通知运维单位；{second}内仍无人确认，将通知网格员。',
+  'escalation.next_0': '报警发生后 {first}内无人确认，将通知运营单位；{second}内仍无人确认，将通知网格员。',
   'escalation.next_1': '报警发生后 {second}内仍无人确认，将通知网格员。',
   // A system notification on this device: 【报警】site device quantity value.
   'notice.title': '【{level}】{what}',
@@ -37,7 +37,7 @@ export const notify = {
   'subs.example_wxpusher': 'WxPusher 微信推送：应用的 APP_TOKEN，加上关注者的 UID',
   'subs.example_schan': 'Server酱：SendKey',
   'subs.example_mailto': '电子邮件：发件邮箱的账号、密码（或授权码）和 SMTP 服务器，to= 后面是收件地址',
-  'subs.example_sms': '短信：apprise 支持的短信平台，例如 Twilio（发送号码/接收号码）；ClickSend、Vonage、Sinch 等平台的格式不同，请向平台或运维单位索取',
+  'subs.example_sms': '短信：apprise 支持的短信平台，例如 Twilio（发送号码/接收号码）；ClickSend、Vonage、Sinch 等平台的格式不同，请向平台或运营单位索取',
   'subs.label': '名称（可选）',
   'subs.label_hint': '例如：店长微信群',
   'subs.sites': '场所',
