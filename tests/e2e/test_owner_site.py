@@ -130,7 +130,8 @@ def test_care_home_director_reads_named_channels_and_a_compliant_site(server: st
     care = next(s for s in sites if s["name"] == CARE_HOME)
     site = httpx.get(f"{server}/api/v1/sites/{care['id']}", headers=installer).json()
     probe = next(c for d in site["devices"] for c in d["channels"] if c["key"] == "temp_c_2")
-    r = httpx.patch(f"{server}/api/v1/channels/{probe['id']}", headers=installer, json={"label": "二楼走廊照明 进线端子"})
+    r = httpx.patch(f"{server}/api/v1/channels/{probe['id']}", headers=installer,
+                    json={"label": "二楼走廊照明 进线端子"})
     assert r.status_code == 200, r.text
 
     context = browser.new_context(locale="zh-CN", viewport={"width": 360, "height": 740})
