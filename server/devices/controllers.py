@@ -113,11 +113,12 @@ class DeviceController(Controller):
     async def get_channel(self, ctx: Ctx, principal: Caller, channel_id: PathId) -> ChannelOut:
         return await devices_service.get_channel(ctx, principal, channel_id)
 
-    @patch("/channels/{channel_id:int}", summary="Change a channel's settings (checked against the standards)")
+    @patch("/channels/{channel_id:int}",
+           summary="Change a channel's settings (checked against the standards) or its label (installers, operators)")
     async def patch_channel(
         self, ctx: Ctx, principal: Caller, channel_id: PathId, data: JSONBody[ChannelPatch]
     ) -> ChannelOut:
-        return await devices_service.update_channel(ctx, principal, channel_id, data.settings)
+        return await devices_service.update_channel(ctx, principal, channel_id, data.settings, data.label)
 
 
 class GatewayController(Controller):

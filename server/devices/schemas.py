@@ -13,6 +13,7 @@ __all__ = [
     "STEPS",
     "Answer",
     "ChannelIn",
+    "ChannelLabel",
     "ChannelOut",
     "ChannelPatch",
     "ChecklistItem",
@@ -28,6 +29,7 @@ __all__ = [
     "GatewayCreated",
     "GatewayOut",
     "IdentifyIn",
+    "LatestReading",
     "ModelChannel",
     "ModelOut",
     "ModelThreshold",
@@ -143,12 +145,22 @@ class ControlOut(Struct):
 DeviceKind = Literal["breaker", "combined", "residual", "temperature", "arc"]
 
 
+class LatestReading(Struct):
+    """A channel's newest reading: what the site page shows at once, before the live stream sends the next one."""
+
+    ts: float
+    value: float
+
+
 class ChannelOut(Struct):
     id: int
     device_id: int
     key: str
     unit: str
     settings: dict[str, Any]
+    # What it measures in people's words ("二楼走廊照明 进线端子"); empty: "<device circuit> · <quantity>" is shown.
+    label: str = ""
+    latest: LatestReading | None = None  # in a site's answer (GET /api/v1/sites/{id}); null: it never reported
 
 
 class DeviceOut(Struct):
@@ -247,8 +259,15 @@ class ModelOut(Struct):
     thresholds: list[ModelThreshold] = []  # the device's own alarm levels andian can write (wired models)
 
 
+ChannelLabel = Annotated[str, Meta(max_length=60, description=(
+    "what the channel measures, in words people at the site use (e.g. 二楼走廊照明 进线端子); empty clears it")), LINE]
+
+
 class ChannelPatch(Struct, forbid_unknown_fields=True):
-    settings: SettingsIn
+    """Change a channel's settings, its label, or both; what is left out stays as it is."""
+
+    settings: SettingsIn | None = None
+    label: ChannelLabel | None = None
 
 
 class GatewayCreate(Struct, forbid_unknown_fields=True):

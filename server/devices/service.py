@@ -151,34 +151,48 @@ async def get_device(ctx: Context, principal: Principal, device_id: int) -> Devi
     return device_out(await visible_device(ctx, principal, device_id))
 
 
+def _channel_out(row: dict[str, Any], settings: dict[str, Any], label: str) -> ChannelOut:
+    return ChannelOut(id=row["id"], device_id=row["device_id"], key=row["key"], unit=unit_of(row["key"]),
+                      settings=public(settings), label=label)
+
+
 async def get_channel(ctx: Context, principal: Principal, channel_id: int) -> ChannelOut:
     scope = site_scope(principal, ctx.reference)
     row = await ctx.db.read(lambda c: device_sql.get_channel(c, channel_id, scope))
     if row is None:
         raise NotFound("channel", channel_id)
-    return ChannelOut(id=row["id"], device_id=row["device_id"], key=row["key"], unit=unit_of(row["key"]),
-                      settings=public(row["settings"]))
+    return _channel_out(row, row["settings"], row["label"])
 
 
-async def update_channel(ctx: Context, principal: Principal, channel_id: int, given: dict[str, Any]) -> ChannelOut:
+async def update_channel(ctx: Context, principal: Principal, channel_id: int, given: dict[str, Any] | None,
+                         label: str | None = None) -> ChannelOut:
+    """Change a channel's settings (checked against the standards) and/or its label; ``None`` leaves one as it is."""
     scope = site_scope(principal, ctx.reference)
     row = await ctx.db.read(lambda c: device_sql.get_channel(c, channel_id, scope))
     if row is None:
         raise NotFound("channel", channel_id)
     require(principal, MANAGERS, "change channel settings")
-    settings = resolve_settings(row["key"], given, current=row["settings"], device_rated_a=row["rated_current_a"])
+    if given is None and label is None:
+        raise InvalidInput("settings", "send the settings to change, a label, or both")
+    settings = row["settings"] if given is None else resolve_settings(
+        row["key"], given, current=row["settings"], device_rated_a=row["rated_current_a"])
+    new_label = row["label"] if label is None else " ".join(label.split())  # one line, single spaces
     now = ctx.clock()
 
     def update(conn: Connection) -> None:
-        device_sql.update_channel_settings(conn, channel_id, settings)
-        ctx.pipeline.registry.refresh(conn, row["serial"])
+        detail: dict[str, Any] = {}
+        if given is not None:
+            device_sql.update_channel_settings(conn, channel_id, settings)
+            ctx.pipeline.registry.refresh(conn, row["serial"])
+            detail |= {"before": public(row["settings"]), "after": public(settings)}
+        if label is not None:
+            device_sql.update_channel_label(conn, channel_id, new_label)
+            detail |= {"label_before": row["label"], "label": new_label}
         device_sql.insert_audit(conn, ts=now, actor_id=principal.id, action="update", obj="channel",
-                                object_id=channel_id,
-                                detail={"before": public(row["settings"]), "after": public(settings)})
+                                object_id=channel_id, detail=detail)
 
     await ctx.db.write(update, durable=True)
-    return ChannelOut(id=channel_id, device_id=row["device_id"], key=row["key"], unit=unit_of(row["key"]),
-                      settings=public(settings))
+    return _channel_out(row, settings, new_label)
 
 
 async def create_gateway(ctx: Context, principal: Principal, site_id: int, body: GatewayCreate) -> GatewayCreated:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from msgspec import Meta, Struct
+from msgspec import Meta, Struct, field
 
 from server.devices.schemas import DeviceOut
 from server.fields import LINE, Id, Name, RegionCode
 
-__all__ = ["SiteCreate", "SiteDetail", "SiteOut", "SiteStatus"]
+__all__ = ["SiteCapabilities", "SiteCreate", "SiteDetail", "SiteOut", "SiteStatus"]
 
 # power_off: a breaker of the site is open (tripped or switched off), and nothing worse is going on.
 SiteStatus = Literal["normal", "prealarm", "alarm", "fault", "offline", "power_off"]
@@ -46,5 +46,15 @@ class SiteOut(Struct):
     status: SiteStatus
 
 
+class SiteCapabilities(Struct):
+    """What the site's venue type requires, what its commissioned devices give it, and whether that is enough (the
+    rule the regulators' statistics use: present ⊇ required)."""
+
+    required: list[str] = []
+    present: list[str] = []
+    compliant: bool = True
+
+
 class SiteDetail(SiteOut):
     devices: list[DeviceOut] = []
+    capabilities: SiteCapabilities = field(default_factory=SiteCapabilities)

@@ -13,10 +13,12 @@ from server.context import Context
 from server.devices.service import device_out
 from server.errors import Forbidden, InvalidInput
 from server.sites.access import visible_site
-from server.sites.schemas import SiteCreate, SiteDetail, SiteOut
+from server.sites.schemas import SiteCapabilities, SiteCreate, SiteDetail, SiteOut
+from server.stats.capabilities import compliant, installed_capabilities
 from server.storage import Connection
 from server.storage import alarms as alarm_sql
 from server.storage import devices as device_sql
+from server.storage import readings as reading_sql
 from server.storage import sites as sql
 from server.storage import users as user_sql
 from server.storage.scopes import site_scope
@@ -50,10 +52,27 @@ async def list_sites(ctx: Context, principal: Principal) -> list[SiteOut]:
 
 async def get_site(ctx: Context, principal: Principal, site_id: int) -> SiteDetail:
     row = await visible_site(ctx, principal, site_id)
-    devices, levels = await ctx.db.read(
-        lambda c: (device_sql.list_devices(c, site_id), alarm_sql.site_levels(c, [site_id])))
+    now = ctx.clock()
+
+    def read(conn: Connection) -> tuple[list[dict[str, Any]], dict[int, list[str]]]:
+        devices = device_sql.list_devices(conn, site_id)
+        latest = reading_sql.latest(conn, [c["id"] for d in devices for c in d["channels"]], now)
+        for device in devices:
+            for channel in device["channels"]:
+                if channel["id"] in latest:
+                    channel["latest"] = dict(zip(("ts", "value"), latest[channel["id"]], strict=True))
+        return devices, alarm_sql.site_levels(conn, [site_id])
+
+    devices, levels = await ctx.db.read(read)
     site = msgspec.structs.asdict(_site_out(ctx, row, levels.get(site_id)))
-    return SiteDetail(**site, devices=[device_out(d) for d in devices])
+    return SiteDetail(**site, devices=[device_out(d) for d in devices], capabilities=_capabilities(site, devices))
+
+
+def _capabilities(site: dict[str, Any], devices: list[dict[str, Any]]) -> SiteCapabilities:
+    present = installed_capabilities((d["kind"], [c["key"] for c in d["channels"]])
+                                     for d in devices if d["state"] == "commissioned")
+    required = site["required_capabilities"]
+    return SiteCapabilities(required=required, present=sorted(present), compliant=compliant(required, present))
 
 
 async def create_site(ctx: Context, principal: Principal, body: SiteCreate) -> SiteOut:

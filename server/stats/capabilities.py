@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-__all__ = ["capabilities_of"]
+__all__ = ["capabilities_of", "compliant", "installed_capabilities"]
 
 
 def capabilities_of(kind: str, channels: Iterable[str]) -> set[str]:
@@ -26,3 +26,16 @@ def capabilities_of(kind: str, channels: Iterable[str]) -> set[str]:
     if kind == "breaker" and has_arc:
         out.add("arc_extinguishing")
     return out
+
+
+def installed_capabilities(devices: Iterable[tuple[str, Iterable[str]]]) -> set[str]:
+    """What a site's commissioned devices, as (kind, channel keys), give it together."""
+    out: set[str] = set()
+    for kind, channels in devices:
+        out |= capabilities_of(kind, channels)
+    return out
+
+
+def compliant(required: Iterable[str], installed: set[str]) -> bool:
+    """A site complies with its venue type when its installed, commissioned capabilities include every required one."""
+    return set(required) <= installed

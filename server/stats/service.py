@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from server.accounts.principal import Principal
 from server.context import Context
 from server.errors import InvalidInput
-from server.stats.capabilities import capabilities_of
+from server.stats.capabilities import capabilities_of, compliant
 from server.stats.schemas import CategoryRow, CoverageOut, CoverageRow, HazardRow, HotspotsOut, OfflineSite
 from server.storage import Connection
 from server.storage import stats as sql
@@ -71,12 +71,12 @@ async def coverage(ctx: Context, principal: Principal, region: str | None, secto
         required = set(venue.required_capabilities) if venue else set()
         have = installed.get(site["id"], set())
         covered = site["id"] in covered_ids
-        compliant = required <= have
-        if not compliant:
+        complies = compliant(required, have)
+        if not complies:
             not_compliant.append(site["id"])
         category = ctx.reference.category_of(site["venue_type"])
         key = (_district(ctx, site["region_code"])[0], site["venue_type"])
-        cells[key].update({"sites": 1, "covered": int(covered), "compliant": int(compliant), category: 1})
+        cells[key].update({"sites": 1, "covered": int(covered), "compliant": int(complies), category: 1})
         for name in (category, "all"):
             categories[name].update({"sites": 1, "covered": int(covered)})
     by_row: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)

@@ -31,6 +31,7 @@ __all__ = [
     "revoke_gateway",
     "serial_exists",
     "set_device_state",
+    "update_channel_label",
     "update_channel_settings",
     "update_commissioning",
     "update_device_fields",
@@ -176,11 +177,11 @@ def _channels_of(conn: sqlite3.Connection, device_ids: list[int]) -> dict[int, l
         return by_device
     marks = ", ".join("?" * len(device_ids))
     for row in conn.execute(
-        f"SELECT id, device_id, key, settings FROM channels WHERE device_id IN ({marks}) ORDER BY id", device_ids
+        f"SELECT id, device_id, key, label, settings FROM channels WHERE device_id IN ({marks}) ORDER BY id",
+        device_ids,
     ):
-        by_device[row["device_id"]].append(
-            {"id": row["id"], "device_id": row["device_id"], "key": row["key"], "settings": json.loads(row["settings"])}
-        )
+        by_device[row["device_id"]].append({"id": row["id"], "device_id": row["device_id"], "key": row["key"],
+                                            "label": row["label"], "settings": json.loads(row["settings"])})
     return by_device
 
 
@@ -208,7 +209,7 @@ def get_device(conn: sqlite3.Connection, device_id: int, scope: Scope) -> dict[s
 
 def get_channel(conn: sqlite3.Connection, channel_id: int, scope: Scope) -> dict[str, Any] | None:
     row = conn.execute(
-        "SELECT c.id, c.device_id, c.key, c.settings, d.site_id, d.rated_current_a, d.serial FROM channels c "
+        "SELECT c.id, c.device_id, c.key, c.label, c.settings, d.site_id, d.rated_current_a, d.serial FROM channels c "
         "JOIN devices d ON d.id = c.device_id JOIN sites s ON s.id = d.site_id "
         f"WHERE c.id = ? AND ({scope.condition})", [channel_id, *scope.params],
     ).fetchone()
@@ -221,6 +222,10 @@ def get_channel(conn: sqlite3.Connection, channel_id: int, scope: Scope) -> dict
 
 def update_channel_settings(conn: sqlite3.Connection, channel_id: int, settings: dict[str, Any]) -> None:
     conn.execute("UPDATE channels SET settings = ? WHERE id = ?", (json.dumps(settings), channel_id))
+
+
+def update_channel_label(conn: sqlite3.Connection, channel_id: int, label: str) -> None:
+    conn.execute("UPDATE channels SET label = ? WHERE id = ?", (label, channel_id))
 
 
 def insert_gateway(conn: sqlite3.Connection, gateway: dict[str, Any]) -> int:

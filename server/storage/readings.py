@@ -18,7 +18,7 @@ from numpy.typing import NDArray
 from server.storage.database import chunks
 
 __all__ = [
-    "BUCKET_S", "batch_result", "insert_events", "insert_readings", "mark_late", "minute_mark", "prune",
+    "BUCKET_S", "batch_result", "insert_events", "insert_readings", "latest", "mark_late", "minute_mark", "prune",
     "range_raw", "raw_step_sums", "record_batch", "rollup", "step_sums",
 ]
 
@@ -74,6 +74,52 @@ def range_raw(conn: sqlite3.Connection, channel_id: int, start: float, end: floa
         if limit is not None and len(out) >= limit:
             break
     return out
+
+
+# The newest readings of a site's channels are looked for among the raw readings of at least this last hour and of
+# everything not rolled up yet, in one grouped query; a channel silent for longer is found by its newest aggregate
+# (one index seek), which says which minute to read. The look-back is capped so a stopped clock (or none yet) costs
+# a bounded scan.
+LATEST_RECENT_S = 3600.0
+LATEST_MAX_S = 7 * 86400.0
+
+
+def latest(conn: sqlite3.Connection, channel_ids: list[int], now: float) -> dict[int, tuple[float, float]]:
+    """Each channel's newest reading as (ts, value); a channel whose raw readings are gone past retention gets its
+    newest aggregate's mean at the aggregate's start; a channel that never reported is left out."""
+    out: dict[int, tuple[float, float]] = {}
+    if not channel_ids:
+        return out
+    mark = _mark(conn, "minute")  # None: nothing rolled up yet, the raw readings are all there is
+    start = max(now - LATEST_MAX_S, min(now - LATEST_RECENT_S, mark - 60 if mark is not None else -math.inf))
+    ids = ", ".join("?" * len(channel_ids))
+    for part in chunks(_buckets(start, now + BUCKET_S), 500):
+        marks = ", ".join("?" * len(part))
+        for row in conn.execute(
+            f"SELECT channel_id, MAX(ts) AS ts, value FROM readings WHERE bucket IN ({marks}) "
+            f"AND channel_id IN ({ids}) GROUP BY channel_id", [*part, *channel_ids],
+        ):
+            known = out.get(row["channel_id"])
+            if known is None or row["ts"] > known[0]:
+                out[row["channel_id"]] = (float(row["ts"]), float(row["value"]))
+    for channel_id in (c for c in channel_ids if c not in out):
+        found = _latest_aggregate(conn, channel_id)
+        if found is not None:
+            out[channel_id] = found
+    return out
+
+
+def _latest_aggregate(conn: sqlite3.Connection, channel_id: int) -> tuple[float, float] | None:
+    for table, step in (("readings_minute", 60), ("readings_hour", 3600)):
+        row = conn.execute(f"SELECT start, n, vsum FROM {table} WHERE channel_id = ? ORDER BY start DESC LIMIT 1",
+                           [channel_id]).fetchone()
+        if row is None:
+            continue
+        raw = range_raw(conn, channel_id, row["start"], row["start"] + step)
+        if raw:
+            return float(raw[-1][0]), float(raw[-1][1])
+        return float(row["start"]), float(row["vsum"]) / max(1, int(row["n"]))
+    return None
 
 
 def raw_step_sums(conn: sqlite3.Connection, channel_id: int, start: float, end: float,

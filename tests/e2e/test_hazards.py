@@ -30,7 +30,8 @@ def test_owner_rectifies_with_a_photo_inspector_verifies_owner_sees_it_closed(
 
     owner = context.new_page()
     log_in(owner, live_server, "owner")
-    expect(owner.get_by_test_id("site-item")).to_have_count(1)
+    expect(owner.get_by_test_id("site-name")).to_have_text("桃花仑综合市场 12号摊位")  # one site: lands on it
+    owner.get_by_test_id("menu-toggle").click()  # the header's links are in a menu on phones
     owner.get_by_test_id("nav-hazards").click()
     owner.get_by_test_id("hazard-filter-mine").click()
     item = owner.locator(f'[data-testid="hazard-item"][data-hazard-id="{hazard_id}"]')

@@ -169,7 +169,7 @@ def test_two_people_edit_one_hazard_offline_and_both_end_with_the_merged_result(
 
         edits = {"inspector": ("hazard-edit-title", "配电箱缺少警示标识和回路标签"),
                  "operator": ("hazard-edit-description", "总配电箱门上没有“当心触电”标识，回路无标签")}
-        comments = {"inspector": "已拍照记录，请业主补贴标识", "operator": "运维单位明天上门贴标签"}
+        comments = {"inspector": "已拍照记录，请业主补贴标识", "operator": "运营单位明天上门贴标签"}
         for username, page in pages.items():
             page.get_by_test_id("hazard-edit").click()
             field, value = edits[username]

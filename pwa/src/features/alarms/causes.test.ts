@@ -136,7 +136,7 @@ describe('causeText', () => {
   it('shows a cause the app does not know yet by its code', () => {
     const future = alarm(1, { cause: 'water_ingress' })
     expect(causeText(future, undefined, 'zh-CN')).toBe('报警原因：water_ingress')
-    expect(causeAdvice(future, 'en')).toBe('Please contact the operator for details.')
+    expect(causeAdvice(future, 'en')).toBe('Please contact the operator company for details.')
   })
 })
 

@@ -22,6 +22,10 @@ export interface Channel {
   key: string
   unit: string
   settings: ChannelSettings
+  /** What it measures in people's words ("二楼走廊照明 进线端子"); "" or missing: none given (sites/naming.ts). */
+  label?: string
+  /** Its newest reading (Unix seconds) in a site's answer; null or missing: none known. */
+  latest?: { ts: number; value: number } | null
 }
 
 export interface Device {

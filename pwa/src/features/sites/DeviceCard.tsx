@@ -1,7 +1,7 @@
 // A device with its channels: each channel's live value coloured by its active alarms, its settings, and
 // its chart of the last hours on demand; an open breaker stands out at the top (the circuit has no power).
 import { useEffect, useRef, useState } from 'preact/hooks'
-import { channelLabel, formatDateTime, formatNumber, label, t, type MessageKey } from '../../platform/i18n'
+import { formatDateTime, formatNumber, label, t, type MessageKey } from '../../platform/i18n'
 import { useSeen } from '../../ui/hooks'
 import { channelAlarms, deviceAlarms, worstStatus } from '../alarms/model'
 import type { Alarm } from '../alarms/types'
@@ -11,6 +11,9 @@ import { openDetail, switchOfControl, switchOfDevice, type DeviceSwitch } from '
 import type { Channel, ChannelSettings, ControlRecord, Device } from '../devices/types'
 import type { ChannelSeries, SeriesStore } from '../live/series'
 import { ChannelChart } from './ChannelChart'
+import { ChannelLabelEdit } from './ChannelLabelEdit'
+import { channelName } from './naming'
+import { newest } from './overview'
 import type { SiteStatus } from './types'
 
 const DASH = '—'
@@ -66,11 +69,14 @@ function Settings({ channel, unit }: { channel: Channel; unit: string }) {
 
 interface RowProps {
   channel: Channel
+  device: Device
   alarms: Alarm[]
   store: SeriesStore | undefined
+  /** Offer to name the channel (installers, operators); called once a name is saved. */
+  onRenamed?: (() => void) | undefined
 }
 
-function ChannelRow({ channel, alarms, store }: RowProps) {
+function ChannelRow({ channel, device, alarms, store, onRenamed }: RowProps) {
   const s = channel.settings
   const unit = label('unit', channel.unit)
   const row = useRef<HTMLLIElement>(null)
@@ -85,8 +91,9 @@ function ChannelRow({ channel, alarms, store }: RowProps) {
     if (seen && s.enabled && store) void store.load(channel.id)
   }, [seen, s.enabled, store, channel.id])
 
-  const latest = data?.latest
-  const name = channelLabel(channel.key)
+  // The site's answer carries the last known value: shown at once, replaced by the stream's newer ones.
+  const latest = newest(channel.latest, data?.latest)
+  const name = channelName(channel, device)
   return (
     <li
       ref={row}
@@ -103,6 +110,7 @@ function ChannelRow({ channel, alarms, store }: RowProps) {
           <span class={s.enabled ? 'pill on' : 'pill off'} data-testid="channel-enabled" data-enabled={String(s.enabled)}>
             {s.enabled ? t('channel.on') : t('channel.off')}
           </span>
+          {onRenamed && <ChannelLabelEdit channel={channel} onSaved={onRenamed} />}
         </div>
         <div
           class="channel-value"
@@ -169,6 +177,8 @@ interface CardProps {
   mayControl?: boolean
   /** A remote control changed the breaker: the page keeps it (and the site's status follows). */
   onSwitch?: (deviceId: number, state: DeviceSwitch) => void
+  /** Installers and operators may name channels; called after a name is saved. */
+  onRenamed?: (() => void) | undefined
 }
 
 const sameSwitch = (a: DeviceSwitch, b: DeviceSwitch) =>
@@ -202,7 +212,7 @@ function PowerOff({ state }: { state: DeviceSwitch }) {
   )
 }
 
-export function DeviceCard({ device, alarms, store, mayControl = false, onSwitch }: CardProps) {
+export function DeviceCard({ device, alarms, store, mayControl = false, onSwitch, onRenamed }: CardProps) {
   const whole = worstStatus(deviceAlarms(alarms, device.id))
   const [breaker, onControl] = useSwitch(device, onSwitch)
   const actions = mayControl ? controlsOf(device) : []
@@ -253,7 +263,7 @@ export function DeviceCard({ device, alarms, store, mayControl = false, onSwitch
       ) : (
         <ul class="channels">
           {device.channels.map((c) => (
-            <ChannelRow key={c.id} channel={c} alarms={alarms} store={store} />
+            <ChannelRow key={c.id} channel={c} device={device} alarms={alarms} store={store} onRenamed={onRenamed} />
           ))}
         </ul>
       )}

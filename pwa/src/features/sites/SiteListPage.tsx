@@ -4,7 +4,10 @@ import { onRetry } from '../../platform/online'
 import { describeError, ErrorMessage, Loading, OfflineBanner } from '../../ui/feedback'
 import { useLoad } from '../../ui/hooks'
 import { STATUS_ORDER } from '../alarms/model'
+import { getSession } from '../../platform/session'
+import { navigate } from '../../shell/router'
 import { readSites } from './data'
+import { landingSite } from './landing'
 import { StatusBadge } from './StatusBadge'
 import type { Site } from './types'
 
@@ -47,8 +50,12 @@ export function SiteListPage() {
   useEffect(() => {
     document.title = `${t('sites.title')} · ${t('app.name')}`
   })
+  const landing = load.state === 'ready' ? landingSite(getSession()?.user.role, load.value.data) : null
+  useEffect(() => {
+    if (landing !== null) navigate(`/sites/${landing}`, { replace: true })
+  }, [landing])
 
-  if (load.state === 'loading') return <main class="page"><Loading /></main>
+  if (load.state === 'loading' || landing !== null) return <main class="page"><Loading /></main>
   if (load.state === 'failed') {
     return (
       <main class="page">

@@ -15,48 +15,34 @@ import type { Channel } from '../devices/types'
 import { SiteHazards } from '../hazards/SiteHazards'
 import { canInspect } from '../inspections/model'
 import { SiteInspections } from '../inspections/SiteInspections'
-import { LiveIndicator } from '../live/LiveIndicator'
-import type { LiveState } from '../live/stream'
 import { useSiteLive } from '../live/use-site-live'
 import { forgetSite, readSite } from './data'
 import { DeviceCard } from './DeviceCard'
-import { StatusBadge } from './StatusBadge'
-import type { SiteDetail, SiteStatus } from './types'
+import { useSingleSite } from './landing'
+import { LastAlarm, LiveValues, SiteSummary } from './SiteOverview'
+import type { SiteDetail } from './types'
 
-function SiteHeader({ site, status, live }: { site: SiteDetail; status: SiteStatus; live: LiveState | undefined }) {
+/** The site's facts for those who look them up (address, region, venue type, what it must have). */
+function SiteFacts({ site }: { site: SiteDetail }) {
   return (
-    <section class="card site-header">
-      <div class="site-item-head">
-        <h1 data-testid="site-name">{site.name}</h1>
-        <StatusBadge status={status} />
-      </div>
-      <div class="site-flags">
-        {site.key_unit && (
-          <span class="flag" data-testid="site-key-unit">
-            {t('site.key_unit')}
-          </span>
-        )}
-        {live && <LiveIndicator state={live} />}
-      </div>
-      <dl class="facts">
-        <dt>{t('site.address')}</dt>
-        <dd>{site.address}</dd>
-        <dt>{t('site.region')}</dt>
-        <dd>{site.region_name}</dd>
-        <dt>{t('site.venue_type')}</dt>
-        <dd data-testid="site-venue-type">{label('venue_type', site.venue_type)}</dd>
-        <dt>{t('site.required')}</dt>
-        <dd data-testid="site-required">
-          {site.required_capabilities.length === 0
-            ? t('common.none')
-            : site.required_capabilities.map((c) => (
-                <span key={c} class="chip">
-                  {label('capability', c)}
-                </span>
-              ))}
-        </dd>
-      </dl>
-    </section>
+    <dl class="facts">
+      <dt>{t('site.address')}</dt>
+      <dd>{site.address}</dd>
+      <dt>{t('site.region')}</dt>
+      <dd>{site.region_name}</dd>
+      <dt>{t('site.venue_type')}</dt>
+      <dd data-testid="site-venue-type">{label('venue_type', site.venue_type)}</dd>
+      <dt>{t('site.required')}</dt>
+      <dd data-testid="site-required">
+        {site.required_capabilities.length === 0
+          ? t('common.none')
+          : site.required_capabilities.map((c) => (
+              <span key={c} class="chip">
+                {label('capability', c)}
+              </span>
+            ))}
+      </dd>
+    </dl>
   )
 }
 
@@ -65,8 +51,10 @@ function showAlarmList(): void {
 }
 
 /**
- * One site: live alarm banner, its devices with live channel values and charts, and the alarm list
- * (GET /api/v1/sites/{id}, /alarms, /live). Offline, the saved site and alarm list with the offline banner.
+ * One site, what matters first: the alarm banner, the status in a sentence with the capability line, the live
+ * values (the last known ones at once), the last alarm, open hazards; then the alarm list; the devices with their
+ * thresholds, commissioning and remote control one tap away under 设置与设备 (open at once for installers and
+ * operators). GET /api/v1/sites/{id}, /alarms, /live. Offline, the saved site and alarm list with the banner.
  */
 export function SitePage({ id }: { id: number }) {
   const [load, reload] = useLoad(() => readSite(id), id)
@@ -97,7 +85,9 @@ export function SitePage({ id }: { id: number }) {
     return byId
   }, [site])
 
-  const back = (
+  // An owner with one site lands here from "/": a link back to a list of one would only bring them back.
+  const single = useSingleSite(id)
+  const back = single ? null : (
     <a href="/" class="back">
       {t('common.back')}
     </a>
@@ -123,12 +113,17 @@ export function SitePage({ id }: { id: number }) {
   // The status follows the alarm list and the breakers as they change; the server's until the list is read.
   const status = alarms ? siteStatusOf(alarms, devices) : site.status
   const role = getSession()?.user.role
+  const manager = canCommission(role)
   return (
     <main class="page">
       {back}
       {offline && <OfflineBanner fetchedAt={fetchedAt} onRetry={reload} />}
       {banner && <AlarmBanner banner={banner} channels={channels} onShow={showAlarmList} />}
-      <SiteHeader site={site} status={status} live={offline ? undefined : view?.state} />
+      <SiteSummary site={site} status={status} alarms={alarms ?? []} devices={devices}
+        live={offline ? undefined : view?.state} />
+      <LiveValues devices={devices} store={live?.series} />
+      <LastAlarm alarms={alarms} devices={devices} />
+      {!offline && <SiteHazards siteId={site.id} />}
       <p class="site-links">
         <a href={reportPath(site.id)} class="button-link" data-testid="site-report-link">
           {t('report.link')}
@@ -142,29 +137,35 @@ export function SitePage({ id }: { id: number }) {
           onAcknowledge={(alarmId, note) => live.acknowledge(alarmId, note)}
         />
       )}
-      {!offline && <SiteHazards siteId={site.id} />}
       {!offline && canInspect(role) && <SiteInspections siteId={site.id} />}
-      <div class="section-head">
-        <h2>
-          {t('site.devices')} <span class="muted">({site.devices.length})</span>
-        </h2>
-        {canCommission(role) && (
-          <a href={commissionPath(site.id)} class="button-link" data-testid="commission-start">
-            {t('commission.start')}
-          </a>
-        )}
-      </div>
-      {site.devices.length === 0 && <p class="muted">{t('site.no_devices')}</p>}
-      {devices.map((d) => (
-        <DeviceCard
-          key={d.id}
-          device={d}
-          alarms={alarms ?? []}
-          store={live?.series}
-          mayControl={canControl(role)}
-          onSwitch={live ? (deviceId, state) => live.setSwitch(deviceId, state) : undefined}
-        />
-      ))}
+      <details class="card site-settings" data-testid="site-settings" open={manager}>
+        <summary data-testid="site-settings-toggle">
+          <strong>{t('overview.settings')}</strong> <span class="muted">{t('overview.settings_hint')}</span>
+        </summary>
+        <SiteFacts site={site} />
+        <div class="section-head">
+          <h2>
+            {t('site.devices')} <span class="muted">({site.devices.length})</span>
+          </h2>
+          {manager && (
+            <a href={commissionPath(site.id)} class="button-link" data-testid="commission-start">
+              {t('commission.start')}
+            </a>
+          )}
+        </div>
+        {site.devices.length === 0 && <p class="muted">{t('site.no_devices')}</p>}
+        {devices.map((d) => (
+          <DeviceCard
+            key={d.id}
+            device={d}
+            alarms={alarms ?? []}
+            store={live?.series}
+            mayControl={canControl(role)}
+            onSwitch={live ? (deviceId, state) => live.setSwitch(deviceId, state) : undefined}
+            onRenamed={manager && !offline ? reload : undefined}
+          />
+        ))}
+      </details>
     </main>
   )
 }

@@ -27,6 +27,15 @@ export interface Site {
   status: SiteStatus
 }
 
+/** The venue type's required capabilities, those the commissioned devices give, and whether that is enough. */
+export interface SiteCapabilities {
+  required: string[]
+  present: string[]
+  compliant: boolean
+}
+
 export interface SiteDetail extends Site {
   devices: Device[]
+  /** Missing from older servers and copies saved before. */
+  capabilities?: SiteCapabilities
 }

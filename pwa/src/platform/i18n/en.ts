@@ -6,11 +6,12 @@ import { hazards } from './en/hazards'
 import { work } from './en/work'
 import { sync } from './en/sync'
 import { labels } from './en/labels'
+import { site } from './en/site'
 import { wired } from './en/wired'
 import { alarmConsole } from './en/console'
 import { calls } from './en/calls'
 
 export const en: Catalog = {
-  messages: { ...core, ...notify, ...hazards, ...work, ...sync, ...wired, ...alarmConsole, ...calls },
+  messages: { ...core, ...notify, ...hazards, ...work, ...sync, ...wired, ...alarmConsole, ...calls, ...site },
   labels,
 }

@@ -5,11 +5,12 @@ import { hazards } from './zh-CN/hazards'
 import { work } from './zh-CN/work'
 import { sync } from './zh-CN/sync'
 import { labels } from './zh-CN/labels'
+import { site } from './zh-CN/site'
 import { wired } from './zh-CN/wired'
 import { alarmConsole } from './zh-CN/console'
 import { calls } from './zh-CN/calls'
 
 export const zhCN = {
-  messages: { ...core, ...notify, ...hazards, ...work, ...sync, ...wired, ...alarmConsole, ...calls },
+  messages: { ...core, ...notify, ...hazards, ...work, ...sync, ...wired, ...alarmConsole, ...calls, ...site },
   labels,
 }

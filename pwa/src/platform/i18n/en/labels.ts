@@ -135,7 +135,7 @@ export const labels: Catalog['labels'] = {
   },
   role: {
     admin: 'Administrator',
-    operator: 'Operator',
+    operator: 'Operator company',
     installer: 'Installer',
     electrician: 'Electrician',
     owner: 'Owner',

@@ -44,7 +44,7 @@ export const notify: Record<keyof typeof zh, string | PluralForms> = {
   'subs.example_mailto':
     'E-mail: the sending account, its password (or app password) and SMTP server; to= is the recipient',
   'subs.example_sms':
-    'SMS: any SMS service apprise supports, e.g. Twilio (sender/recipient numbers); ClickSend, Vonage, Sinch and others use other formats — ask the provider or the operator',
+    'SMS: any SMS service apprise supports, e.g. Twilio (sender/recipient numbers); ClickSend, Vonage, Sinch and others use other formats — ask the provider or the operator company',
   'subs.label': 'Name (optional)',
   'subs.label_hint': 'e.g. Shop managers’ group',
   'subs.sites': 'Sites',

@@ -1,0 +1,41 @@
+// English: the site page as an owner reads it first (status in a sentence, live values, the last alarm,
+// capabilities), the settings one tap away, and the compact header's menu.
+import type { site as zh } from '../zh-CN/site'
+import type { PluralForms } from '../types'
+
+export const site: Record<keyof typeof zh, string | PluralForms> = {
+  'overview.status_normal': {
+    one: 'All is well: {count} measuring point is watched, no alarms.',
+    other: 'All is well: {count} measuring points are watched, no alarms.',
+  },
+  'overview.status_normal_none': 'No device watches this site yet.',
+  'overview.status_prealarm': 'Pre-alarm: {place} ({cause}). Keep an eye on it and have an electrician check it soon.',
+  'overview.status_alarm': 'Alarm: {place} ({cause}). Act now.',
+  'overview.status_fault': 'Device fault: {place} ({cause}); this point cannot be watched reliably for now.',
+  'overview.status_offline': 'Device offline: no data from {place}; this point is not being watched.',
+  'overview.status_power_off': 'Power off: the breaker of {place} is open; the circuit has no power.',
+  'overview.status_more': { one: '{count} more', other: '{count} more' },
+  'overview.live_title': 'Live values',
+  'overview.live_empty': 'No readings received yet',
+  'overview.age_now': 'just now',
+  'overview.stale': 'old data',
+  'overview.no_value': 'no reading yet',
+  'overview.last_alarm': 'Last alarm',
+  'overview.last_alarm_none': 'No recent alarms',
+  'overview.alarm_active': 'still active',
+  'overview.alarm_cleared': 'cleared',
+  'overview.alarm_open': 'Details',
+  'overview.capabilities': 'Required equipment',
+  'overview.compliant': 'meets the requirements for {venue}',
+  'overview.not_compliant': 'does not meet the requirements for {venue}',
+  'overview.none_required': '{venue}: no detection capability is required',
+  'overview.settings': 'Settings and devices',
+  'overview.settings_hint': 'Alarm levels, device details, commissioning and remote control',
+  'channel.label_edit': 'Name',
+  'channel.label_title': 'What this point measures (e.g. 2nd floor corridor lighting, supply terminal)',
+  'channel.label_save': 'Save name',
+  'channel.label_cancel': 'Cancel',
+  'channel.label_failed': 'Name not saved: {reason}',
+  'header.menu': 'Menu',
+  'header.menu_close': 'Close menu',
+}
