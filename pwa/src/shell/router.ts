@@ -30,6 +30,8 @@ export type Route =
   | { name: 'report'; siteId: number }
   /** The regulators' dashboard; the filters are in the query (?region=&sector=, dashboard/filters.ts). */
   | { name: 'dashboard' }
+  /** The units behind a dashboard number; the filters are in the query (dashboard/drill.ts parseUnitsSearch). */
+  | { name: 'dashboard-units' }
   | { name: 'login' }
   | { name: 'notfound' }
 
@@ -74,6 +76,7 @@ export function matchRoute(pathname: string): Route {
   if (path === HAZARDS_PATH) return { name: 'hazards' }
   if (path === `${HAZARDS_PATH}/new`) return { name: 'hazard-new' }
   if (path === DASHBOARD_PATH) return { name: 'dashboard' }
+  if (path === `${DASHBOARD_PATH}/units`) return { name: 'dashboard-units' }
   if (path === SYNC_PATH) return { name: 'sync' }
   const inspection = new RegExp(`^/inspections/${RECORD_ID}$`).exec(path)
   if (inspection?.[1]) return { name: 'inspection', id: inspection[1].toLowerCase() }

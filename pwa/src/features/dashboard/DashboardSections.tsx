@@ -13,16 +13,30 @@ import {
   type HeatTable as Table,
   type Summary,
 } from './heat'
-import type { CoverageRow, HazardRow, HotspotsOut, OfflineSite } from './types'
+import { unitsPath } from './drill'
+import './drill.css'
+import { ExportButtons } from './ExportButtons'
+import type { CoverageRow, HazardRow, HotspotsOut, OfflineSite, StatsFilter } from './types'
 
 type SectorName = (code: string, serverName: string) => string
 
-export function SummaryCards({ summary }: { summary: Summary }) {
+/** The dashboard's filters as the query of an export. */
+function filterParams(filter: StatsFilter): URLSearchParams {
+  const params = new URLSearchParams()
+  if (filter.region) params.set('region', filter.region)
+  if (filter.sector) params.set('sector', filter.sector)
+  return params
+}
+
+export function SummaryCards({ summary, filter }: { summary: Summary; filter: StatsFilter }) {
   return (
     <section class="dash-cards" data-testid="dash-summary">
       <div class="card dash-card" data-testid="dash-card-sites" data-value={String(summary.sites)}>
         <span class="dash-card-label">{t('dash.sites')}</span>
         <strong class="dash-card-value">{summary.sites}</strong>
+        <a href={unitsPath(filter)} data-testid="dash-all-units">
+          {t('drill.view_all_units')}
+        </a>
       </div>
       <div class="card dash-card" data-testid="dash-card-covered" data-rate={String(summary.coverage)}>
         <span class="dash-card-label">{t('dash.covered')}</span>
@@ -32,27 +46,38 @@ export function SummaryCards({ summary }: { summary: Summary }) {
       <div class="card dash-card" data-testid="dash-card-compliant" data-rate={String(summary.compliance)}>
         <span class="dash-card-label">{t('dash.compliant')}</span>
         <strong class="dash-card-value">{formatPercent(summary.compliance)}</strong>
-        <span class="muted">{t('dash.not_compliant', { count: summary.notCompliant })}</span>
+        {summary.notCompliant > 0 ? (
+          <a href={unitsPath({ ...filter, compliant: false })} data-testid="dash-noncompliant-link" data-count={String(summary.notCompliant)}>
+            {t('drill.view_noncompliant', { count: summary.notCompliant })}
+          </a>
+        ) : (
+          <span class="muted">{t('dash.not_compliant', { count: 0 })}</span>
+        )}
       </div>
-      {summary.categories.map((c) => (
-        <div
-          key={c.category}
-          class={`card dash-card dash-category ${c.target_met ? 'met' : 'not-met'}`}
-          data-testid="dash-category"
-          data-category={c.category}
-          data-rate={String(c.coverage)}
-          data-target={String(c.target)}
-          data-met={String(c.target_met)}
-        >
-          <span class="dash-card-label">{label('category', c.category)}</span>
-          <strong class="dash-card-value">{formatPercent(c.coverage)}</strong>
-          <span class="dash-target">
-            {t('dash.target', { target: formatPercent(c.target) })} ·{' '}
-            <strong>{c.target_met ? t('dash.met') : t('dash.not_met')}</strong>
-          </span>
-          <span class="muted">{t('dash.of_sites', { part: c.covered, whole: c.sites })}</span>
-        </div>
-      ))}
+      {summary.categories.map((c) => {
+        // A category with no units (0/0) is neither met nor failing: "无此类单位", in a neutral colour.
+        const none = c.sites === 0 || c.status === 'no_units'
+        return (
+          <div
+            key={c.category}
+            class={`card dash-card dash-category ${none ? 'none' : c.target_met ? 'met' : 'not-met'}`}
+            data-testid="dash-category"
+            data-category={c.category}
+            data-rate={String(c.coverage)}
+            data-target={String(c.target)}
+            data-met={String(c.target_met)}
+            data-status={none ? 'no_units' : c.target_met ? 'met' : 'not_met'}
+          >
+            <span class="dash-card-label">{label('category', c.category)}</span>
+            <strong class="dash-card-value">{none ? '—' : formatPercent(c.coverage)}</strong>
+            <span class="dash-target">
+              {t('dash.target', { target: formatPercent(c.target) })} ·{' '}
+              <strong>{none ? t('drill.no_units_category') : c.target_met ? t('dash.met') : t('dash.not_met')}</strong>
+            </span>
+            {!none && <span class="muted">{t('dash.of_sites', { part: c.covered, whole: c.sites })}</span>}
+          </div>
+        )
+      })}
     </section>
   )
 }
@@ -86,18 +111,34 @@ function CellDetail({ row, sectorName, onClose }: { row: CoverageRow; sectorName
           {t('dash.rate_of', { rate: formatPercent(row.compliance), part: row.compliant, whole: row.sites })}
         </dd>
       </dl>
+      <a href={unitsPath({ region: row.district, sector: row.sector })} class="heat-detail-units" data-testid="heat-detail-units">
+        {t('drill.view_units', { count: row.sites })}
+      </a>
     </div>
   )
 }
 
 /** Districts down, sectors across; each cell's colour is its coverage, ✗ marks a cell below its target. */
-export function HeatTable({ table, rows, sectorName }: { table: Table; rows: readonly CoverageRow[]; sectorName: SectorName }) {
+export function HeatTable({
+  table,
+  rows,
+  sectorName,
+  filter,
+}: {
+  table: Table
+  rows: readonly CoverageRow[]
+  sectorName: SectorName
+  filter: StatsFilter
+}) {
   const [selected, setSelected] = useState<string | null>(null)
   const chosen = selected ? table.cells.get(selected) : undefined
   const below = belowTarget(rows)
   return (
     <section class="card dash-heat" data-testid="dash-heat">
-      <h2>{t('dash.heat_title')}</h2>
+      <div class="section-head">
+        <h2>{t('dash.heat_title')}</h2>
+        <ExportButtons table="coverage" params={filterParams(filter)} />
+      </div>
       <p class="muted">{t('dash.heat_hint')}</p>
       <div class="heat-legend" aria-hidden="true">
         <span>0%</span>
@@ -213,11 +254,14 @@ export function HeatTable({ table, rows, sectorName }: { table: Table; rows: rea
   )
 }
 
-export function HazardsByDepartment({ rows, sectorName }: { rows: readonly HazardRow[]; sectorName: SectorName }) {
+export function HazardsByDepartment({ rows, sectorName, filter }: { rows: readonly HazardRow[]; sectorName: SectorName; filter: StatsFilter }) {
   const bars = hazardBars(rows)
   return (
     <section class="card" data-testid="dash-hazards">
-      <h2>{t('dash.hazards_title')}</h2>
+      <div class="section-head">
+        <h2>{t('dash.hazards_title')}</h2>
+        <ExportButtons table="hazards" params={filterParams(filter)} />
+      </div>
       {bars.length === 0 ? (
         <p class="muted" data-testid="dash-hazards-empty">
           {t('dash.no_hazards')}
@@ -313,12 +357,15 @@ export function Hotspots({ out }: { out: HotspotsOut }) {
   )
 }
 
-export function OfflineSites({ sites }: { sites: readonly OfflineSite[] }) {
+export function OfflineSites({ sites, filter }: { sites: readonly OfflineSite[]; filter: StatsFilter }) {
   return (
     <section class="card" data-testid="dash-offline" data-count={String(sites.length)}>
-      <h2>
-        {t('dash.offline_title')} <span class="muted">({sites.length})</span>
-      </h2>
+      <div class="section-head">
+        <h2>
+          {t('dash.offline_title')} <span class="muted">({sites.length})</span>
+        </h2>
+        <ExportButtons table="offline" params={filterParams(filter)} />
+      </div>
       {sites.length === 0 ? (
         <p class="muted" data-testid="dash-offline-empty">
           {t('dash.no_offline')}

@@ -7,8 +7,9 @@ import { work } from './en/work'
 import { sync } from './en/sync'
 import { labels } from './en/labels'
 import { wired } from './en/wired'
+import { drill } from './en/drill'
 
 export const en: Catalog = {
-  messages: { ...core, ...notify, ...hazards, ...work, ...sync, ...wired },
+  messages: { ...core, ...notify, ...hazards, ...work, ...sync, ...wired, ...drill },
   labels,
 }
