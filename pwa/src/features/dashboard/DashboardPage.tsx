@@ -11,8 +11,9 @@ import { navigate } from '../../shell/router'
 import { describeError, ErrorMessage, Loading } from '../../ui/feedback'
 import { useLoad, type LoadState } from '../../ui/hooks'
 import { getCoverage, getDistricts, getHazardStats, getHotspots, getOfflineSites, getReference, getTrend } from './api'
-import { HazardsByDepartment, HeatTable, Hotspots, OfflineSites, SummaryCards } from './DashboardSections'
+import { HazardsByDepartment, HeatTable, Hotspots, OfflineSites } from './DashboardSections'
 import type { RankBy } from './drill'
+import { SummaryCards } from './SummaryCards'
 import { RankingSection, TrendSection } from './TrendRanking'
 import {
   canSeeDashboard,

@@ -1,6 +1,6 @@
-// The parts of the regulators' dashboard: summary cards against the targets, the district × sector heat table
-// (tap a cell for its numbers), the cells below target, hazards by department, alarm hot spots by hour ×
-// district, and the sites offline. Tables and colours come from heat.ts.
+// The parts of the regulators' dashboard (its summary cards are in SummaryCards.tsx): the district × sector heat
+// table (tap a cell for its numbers and its units), the cells below target, hazards by department, alarm hot spots
+// by hour × district, and the sites offline. Tables and colours come from heat.ts.
 import { useState } from 'preact/hooks'
 import { formatPercent, formatRecent, label, t } from '../../platform/i18n'
 import {
@@ -11,76 +11,15 @@ import {
   hotColour,
   hotGrid,
   type HeatTable as Table,
-  type Summary,
 } from './heat'
-import { unitsPath } from './drill'
+import { filterParams, unitsPath } from './drill'
 import './drill.css'
 import { ExportButtons } from './ExportButtons'
 import type { CoverageRow, HazardRow, HotspotsOut, OfflineSite, StatsFilter } from './types'
 
 type SectorName = (code: string, serverName: string) => string
 
-/** The dashboard's filters as the query of an export. */
-function filterParams(filter: StatsFilter): URLSearchParams {
-  const params = new URLSearchParams()
-  if (filter.region) params.set('region', filter.region)
-  if (filter.sector) params.set('sector', filter.sector)
-  return params
-}
 
-export function SummaryCards({ summary, filter }: { summary: Summary; filter: StatsFilter }) {
-  return (
-    <section class="dash-cards" data-testid="dash-summary">
-      <div class="card dash-card" data-testid="dash-card-sites" data-value={String(summary.sites)}>
-        <span class="dash-card-label">{t('dash.sites')}</span>
-        <strong class="dash-card-value">{summary.sites}</strong>
-        <a href={unitsPath(filter)} data-testid="dash-all-units">
-          {t('drill.view_all_units')}
-        </a>
-      </div>
-      <div class="card dash-card" data-testid="dash-card-covered" data-rate={String(summary.coverage)}>
-        <span class="dash-card-label">{t('dash.covered')}</span>
-        <strong class="dash-card-value">{formatPercent(summary.coverage)}</strong>
-        <span class="muted">{t('dash.of_sites', { part: summary.covered, whole: summary.sites })}</span>
-      </div>
-      <div class="card dash-card" data-testid="dash-card-compliant" data-rate={String(summary.compliance)}>
-        <span class="dash-card-label">{t('dash.compliant')}</span>
-        <strong class="dash-card-value">{formatPercent(summary.compliance)}</strong>
-        {summary.notCompliant > 0 ? (
-          <a href={unitsPath({ ...filter, compliant: false })} data-testid="dash-noncompliant-link" data-count={String(summary.notCompliant)}>
-            {t('drill.view_noncompliant', { count: summary.notCompliant })}
-          </a>
-        ) : (
-          <span class="muted">{t('dash.not_compliant', { count: 0 })}</span>
-        )}
-      </div>
-      {summary.categories.map((c) => {
-        // A category with no units (0/0) is neither met nor failing: "无此类单位", in a neutral colour.
-        const none = c.sites === 0 || c.status === 'no_units'
-        return (
-          <div
-            key={c.category}
-            class={`card dash-card dash-category ${none ? 'none' : c.target_met ? 'met' : 'not-met'}`}
-            data-testid="dash-category"
-            data-category={c.category}
-            data-rate={String(c.coverage)}
-            data-target={String(c.target)}
-            data-met={String(c.target_met)}
-            data-status={none ? 'no_units' : c.target_met ? 'met' : 'not_met'}
-          >
-            <span class="dash-card-label">{label('category', c.category)}</span>
-            <strong class="dash-card-value">{none ? '—' : formatPercent(c.coverage)}</strong>
-            <span class="dash-target">
-              {t('dash.target', { target: formatPercent(c.target) })} ·{' '}
-              <strong>{none ? t('drill.no_units_category') : c.target_met ? t('dash.met') : t('dash.not_met')}</strong>
-            </span>
-            {!none && <span class="muted">{t('dash.of_sites', { part: c.covered, whole: c.sites })}</span>}
-          </div>
-        )
-      })}
-    </section>
-  )
-}
 
 function CellDetail({ row, sectorName, onClose }: { row: CoverageRow; sectorName: SectorName; onClose: () => void }) {
   return (
@@ -111,9 +50,16 @@ function CellDetail({ row, sectorName, onClose }: { row: CoverageRow; sectorName
           {t('dash.rate_of', { rate: formatPercent(row.compliance), part: row.compliant, whole: row.sites })}
         </dd>
       </dl>
-      <a href={unitsPath({ region: row.district, sector: row.sector })} class="heat-detail-units" data-testid="heat-detail-units">
-        {t('drill.view_units', { count: row.sites })}
-      </a>
+      <p class="heat-detail-links">
+        <a href={unitsPath({ region: row.district, sector: row.sector })} class="heat-detail-units" data-testid="heat-detail-units">
+          {t('drill.view_units', { count: row.sites })}
+        </a>
+        {row.compliant < row.sites && (
+          <a href={unitsPath({ region: row.district, sector: row.sector, compliant: false })} class="heat-detail-units" data-testid="heat-detail-noncompliant">
+            {t('drill.view_noncompliant', { count: row.sites - row.compliant })}
+          </a>
+        )}
+      </p>
     </div>
   )
 }
@@ -278,7 +224,9 @@ export function HazardsByDepartment({ rows, sectorName, filter }: { rows: readon
               data-major={String(b.major_open)}
             >
               <div class="dash-bar-head">
-                <strong>{sectorName(b.sector, b.sector_name)}</strong>
+                <a href={unitsPath({ ...filter, sector: b.sector })} data-testid="dash-hazard-units">
+                  <strong>{sectorName(b.sector, b.sector_name)}</strong>
+                </a>
                 <span>
                   {t('dash.hazards_open', { count: b.open })}
                   {b.overdue > 0 && <span class="overdue"> · {t('dash.hazards_overdue', { count: b.overdue })}</span>}

@@ -4,7 +4,7 @@ import { useEffect, useRef, useState } from 'preact/hooks'
 import type uPlot from 'uplot'
 import { formatPercent, getLanguage, t } from '../../platform/i18n'
 import { loadUPlot, type UPlotClass } from '../../ui/uplot'
-import { monthChange, monthLabel, RANK_BY, trendColumns, unitsPath, type RankBy, type TrendColumns } from './drill'
+import { filterParams, monthChange, monthLabel, RANK_BY, trendColumns, unitsPath, type RankBy, type TrendColumns } from './drill'
 import { ExportButtons } from './ExportButtons'
 import type { DistrictRank, StatsFilter, TrendOut } from './types'
 
@@ -12,14 +12,6 @@ const HEIGHT = 220
 const FONT = '11px system-ui, sans-serif'
 /** Alarms in the alarm red, hazards found in amber, closed in green, coverage in the theme's blue. */
 const COLOURS = { alarms: '#c92a2a', found: '#b86e00', closed: '#1f8a4c', coverage: '#0e5aa7' }
-
-function filterParams(filter: StatsFilter, extra: Record<string, string> = {}): URLSearchParams {
-  const params = new URLSearchParams()
-  if (filter.region) params.set('region', filter.region)
-  if (filter.sector) params.set('sector', filter.sector)
-  for (const [name, value] of Object.entries(extra)) params.set(name, value)
-  return params
-}
 
 function options(columns: TrendColumns, width: number): uPlot.Options {
   const month = (i: number) => monthLabel(columns.labels, Math.round(i))

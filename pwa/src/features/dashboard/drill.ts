@@ -45,6 +45,13 @@ export function unitsQuery(view: UnitsView): URLSearchParams {
   return params
 }
 
+/** The dashboard's filters as a query (an export's, with more parameters). */
+export function filterParams(filter: StatsFilter, extra: Record<string, string> = {}): URLSearchParams {
+  const params = unitsQuery({ ...(filter.region ? { region: filter.region } : {}), ...(filter.sector ? { sector: filter.sector } : {}) })
+  for (const [name, value] of Object.entries(extra)) params.set(name, value)
+  return params
+}
+
 /** The list's address (the inverse of parseUnitsSearch). */
 export function unitsPath(view: UnitsView): string {
   const text = unitsQuery(view).toString()

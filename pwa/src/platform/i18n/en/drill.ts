@@ -12,6 +12,7 @@ export const drill: Record<keyof typeof zh, string | PluralForms> = {
   'drill.view_units': { one: 'See this unit →', other: 'See these {count} units →' },
   'drill.view_all_units': 'See all units →',
   'drill.view_noncompliant': { one: '{count} site lacks what it must have →', other: '{count} sites lack what they must have →' },
+  'drill.view_uncovered': { other: '{count} without a device →' },
   'drill.lacks': 'Lacks {missing}',
   'drill.equipped': 'Equipped as required',
   'drill.not_covered': 'No device',

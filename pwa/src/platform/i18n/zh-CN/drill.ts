@@ -10,6 +10,7 @@ export const drill = {
   'drill.view_units': { other: '查看这 {count} 个单位 →' },
   'drill.view_all_units': '查看全部单位 →',
   'drill.view_noncompliant': { other: '{count} 个场所未按要求配备 →' },
+  'drill.view_uncovered': { other: '{count} 个未接入 →' },
   'drill.lacks': '缺 {missing}',
   'drill.equipped': '按要求配备',
   'drill.not_covered': '未接入设备',
