@@ -190,8 +190,7 @@ def tour(browser: Browser, base: str) -> None:
     owner.get_by_test_id("report-grade").wait_for()
     owner.wait_for_timeout(800)
     owner.screenshot(path=OUT / "report.png", full_page=False)
-    fire = phone(browser, base, "fire")
-    fire.get_by_test_id("nav-dashboard").click()
+    fire = phone(browser, base, "fire")  # regulators land on the dashboard
     fire.get_by_test_id("heat-cell").first.wait_for()
     fire.get_by_test_id("heat-cell").first.scroll_into_view_if_needed()
     fire.wait_for_timeout(800)

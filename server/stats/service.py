@@ -9,44 +9,17 @@ from zoneinfo import ZoneInfo
 
 from server.accounts.principal import Principal
 from server.context import Context
-from server.errors import InvalidInput
 from server.stats.capabilities import capabilities_of, compliant
 from server.stats.schemas import CategoryRow, CoverageOut, CoverageRow, HazardRow, HotspotsOut, OfflineSite
+from server.stats.scope import district_of as _district
+from server.stats.scope import rate as _rate
+from server.stats.scope import sector_name as _sector_name
+from server.stats.scope import sector_of as _sector
+from server.stats.scope import stats_scope as _scope
 from server.storage import Connection
 from server.storage import stats as sql
-from server.storage.scopes import Scope, in_region, of_venue_types, site_scope
 
 __all__ = ["coverage", "hazards_by_sector", "hotspots", "offline"]
-
-
-def _scope(ctx: Context, principal: Principal, region: str | None, sector: str | None) -> Scope:
-    scope = site_scope(principal, ctx.reference)
-    if region is not None:
-        if ctx.reference.region(region) is None:
-            raise InvalidInput("region", f"no region {region}; GET /api/v1/reference lists them")
-        scope = scope.narrowed(in_region(region))
-    if sector is not None:
-        department = ctx.reference.department(sector)
-        if department is None:
-            raise InvalidInput("sector", f"no sector {sector}; use a department code such as commerce")
-        scope = scope.narrowed(of_venue_types(department.venue_types))
-    return scope
-
-
-def _district(ctx: Context, region_code: str) -> tuple[str, str]:
-    district = ctx.reference.district_of(region_code)
-    return (district.code, district.name) if district else (region_code, ctx.reference.region_name(region_code))
-
-
-def _sector(ctx: Context, venue_type: str) -> tuple[str, str]:
-    venue = ctx.reference.venue_type(venue_type)
-    code = venue.department if venue else "fire_rescue"
-    department = ctx.reference.department(code)
-    return code, department.name_zh if department else code
-
-
-def _rate(part: int, whole: int) -> float:
-    return round(part / whole, 4) if whole else 0.0
 
 
 async def coverage(ctx: Context, principal: Principal, region: str | None, sector: str | None) -> CoverageOut:
@@ -97,9 +70,10 @@ async def coverage(ctx: Context, principal: Principal, region: str | None, secto
     for name in ("high_risk", "crowded", "all"):
         counts = categories.get(name, Counter())
         rate = _rate(counts["covered"], counts["sites"])
+        met = counts["sites"] > 0 and rate >= targets.get(name, 1.0)
         category_rows.append(CategoryRow(category=name, sites=counts["sites"], covered=counts["covered"],
-                                         coverage=rate, target=targets.get(name, 1.0),
-                                         target_met=counts["sites"] > 0 and rate >= targets.get(name, 1.0)))
+                                         coverage=rate, target=targets.get(name, 1.0), target_met=met,
+                                         status="no_units" if counts["sites"] == 0 else "met" if met else "not_met"))
     return CoverageOut(targets=targets, rows=rows, categories=category_rows, sites=len(sites),
                        covered=sum(1 for s in sites if s["id"] in covered_ids),
                        compliant=len(sites) - len(not_compliant), not_compliant=sorted(not_compliant)[:500])
@@ -117,11 +91,6 @@ async def hazards_by_sector(ctx: Context, principal: Principal, region: str | No
                              "major_open": int(row["severity"] == "major")})
     return [HazardRow(sector=code, sector_name=_sector_name(ctx, code), open=c["open"], overdue=c["overdue"],
                       major_open=c["major_open"]) for code, c in sorted(counts.items())]
-
-
-def _sector_name(ctx: Context, code: str) -> str:
-    department = ctx.reference.department(code)
-    return department.name_zh if department else code
 
 
 async def hotspots(ctx: Context, principal: Principal, region: str | None, sector: str | None,

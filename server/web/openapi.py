@@ -8,7 +8,7 @@ cannot know is added here, to every operation by rule and to a few by name:
   object is named, 413 where a body is taken, 507 on every write (a full disk), and 409, 429, 503 where the
   operation can answer them;
 - answers that are not JSON: the live stream (``text/event-stream``), reports as HTML or PDF, attachments as
-  images or PDF, and the raw bytes an attachment upload takes;
+  images or PDF, statistics tables as Excel or CSV, and the raw bytes an attachment upload takes;
 - body schemas as msgspec writes them (Litestar's lose constraints on list items and inside optional fields,
   bounds of 0, and ``additionalProperties: false``), and the zero bounds of parameters.
 
@@ -39,6 +39,7 @@ from server.attachments.service import CONTENT_TYPES
 from server.fields import MAX_ID
 from server.ingest.wire import IngestBatch
 from server.reports.schemas import Report
+from server.stats.export import MEDIA_TYPES as EXPORT_MEDIA_TYPES
 
 __all__ = ["ERROR_SCHEMA", "complete", "document", "render_plugins"]
 
@@ -122,6 +123,8 @@ def _success_content(path: str, method: str) -> dict[str, Any] | None:
         return {"application/json": {"schema": {"$ref": f"{REF_PREFIX}Report"}},
                 "text/html": {"schema": {"type": "string"}},
                 "application/pdf": {"schema": _BINARY}}
+    if (method, path) == ("get", "/api/v1/stats/export/{table}"):
+        return {media.split(";")[0]: {"schema": _BINARY} for media in EXPORT_MEDIA_TYPES.values()}
     if (method, path) == ("get", "/api/v1/attachments/{sha256}"):
         # What the bytes are (attachments/service.sniff); octet-stream for bytes stored before uploads were sniffed.
         return {kind: {"schema": _BINARY} for kind in [*_ATTACHMENT_TYPES, "application/octet-stream"]}

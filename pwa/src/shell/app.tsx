@@ -4,6 +4,8 @@ import { getMe, logout } from '../features/auth/api'
 import { ConsolePage } from '../features/console/ConsolePage'
 import { LoginPage } from '../features/auth/LoginPage'
 import { DashboardPage } from '../features/dashboard/DashboardPage'
+import { landsOnDashboard } from '../features/dashboard/filters'
+import { UnitsPage } from '../features/dashboard/UnitsPage'
 import { CommissionPage } from '../features/devices/CommissionPage'
 import { hasWork } from '../features/devices/drafts'
 import { WiredDevicePage } from '../features/devices/WiredDevicePage'
@@ -98,7 +100,7 @@ export function App() {
   if (!ready) return null
   let page
   if (!session || route.name === 'login') page = session ? null : <LoginPage />
-  else if (route.name === 'sites') page = <SiteListPage />
+  else if (route.name === 'sites') page = landsOnDashboard(session.user.role) ? <DashboardPage search="" /> : <SiteListPage />
   else if (route.name === 'site') page = <SitePage id={route.id} />
   else if (route.name === 'commission') page = <CommissionPage siteId={route.siteId} id={route.id} search={search} />
   else if (route.name === 'wired-device') {
@@ -113,6 +115,7 @@ export function App() {
   else if (route.name === 'report') page = <ReportPage key={route.siteId} siteId={route.siteId} search={search} />
   else if (route.name === 'dashboard') page = <DashboardPage search={search} />
   else if (route.name === 'console') page = <ConsolePage search={search} />
+  else if (route.name === 'dashboard-units') page = <UnitsPage search={search} />
   else if (route.name === 'sync') page = <SyncPage />
   else page = <NotFound />
 

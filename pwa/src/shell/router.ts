@@ -32,6 +32,8 @@ export type Route =
   | { name: 'dashboard' }
   /** The operator's alarm console; the filters are in the query (console/model.ts parseConsoleSearch). */
   | { name: 'console' }
+  /** The units behind a dashboard number; the filters are in the query (dashboard/drill.ts parseUnitsSearch). */
+  | { name: 'dashboard-units' }
   | { name: 'login' }
   | { name: 'notfound' }
 
@@ -77,6 +79,7 @@ export function matchRoute(pathname: string): Route {
   if (path === `${HAZARDS_PATH}/new`) return { name: 'hazard-new' }
   if (path === DASHBOARD_PATH) return { name: 'dashboard' }
   if (path === '/console') return { name: 'console' }
+  if (path === `${DASHBOARD_PATH}/units`) return { name: 'dashboard-units' }
   if (path === SYNC_PATH) return { name: 'sync' }
   const inspection = new RegExp(`^/inspections/${RECORD_ID}$`).exec(path)
   if (inspection?.[1]) return { name: 'inspection', id: inspection[1].toLowerCase() }

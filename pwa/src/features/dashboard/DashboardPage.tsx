@@ -2,7 +2,7 @@
 // district × sector, hazards by department, when and where alarms cluster, and the sites offline, all scoped
 // by the server to the signed-in person. The filters are in the address, so a reload keeps them.
 import type { ComponentChildren } from 'preact'
-import { useEffect, useMemo } from 'preact/hooks'
+import { useEffect, useMemo, useState } from 'preact/hooks'
 import { NetworkError } from '../../platform/http'
 import { getLanguage, t } from '../../platform/i18n'
 import { onRetry } from '../../platform/online'
@@ -10,15 +10,20 @@ import { getSession } from '../../platform/session'
 import { navigate } from '../../shell/router'
 import { describeError, ErrorMessage, Loading } from '../../ui/feedback'
 import { useLoad, type LoadState } from '../../ui/hooks'
-import { getCoverage, getHazardStats, getHotspots, getOfflineSites, getReference } from './api'
-import { HazardsByDepartment, HeatTable, Hotspots, OfflineSites, SummaryCards } from './DashboardSections'
+import { getCoverage, getDistricts, getHazardStats, getHotspots, getOfflineSites, getReference, getTrend } from './api'
+import { HazardsByDepartment, HeatTable, Hotspots, OfflineSites } from './DashboardSections'
+import type { RankBy } from './drill'
+import { SummaryCards } from './SummaryCards'
+import { RankingSection, TrendSection } from './TrendRanking'
 import {
   canSeeDashboard,
   dashboardPath,
   districtOptions,
+  landsOnDashboard,
   parseDashboardSearch,
   sectorName,
   sectorOptions,
+  sectorValue,
 } from './filters'
 import { heatTable, summaryOf } from './heat'
 import type { StatsFilter } from './types'
@@ -44,6 +49,9 @@ export function DashboardPage({ search }: { search: string }) {
   const [hazards, reloadHazards] = useLoad(() => getHazardStats(filter), key)
   const [hotspots, reloadHotspots] = useLoad(() => getHotspots(filter), key)
   const [offline, reloadOffline] = useLoad(() => getOfflineSites(filter), key)
+  const [trend, reloadTrend] = useLoad(() => getTrend(filter), key)
+  const [by, setBy] = useState<RankBy>('coverage')
+  const [ranking, reloadRanking] = useLoad(() => getDistricts(filter, by), `${key}|${by}`)
   useEffect(
     () =>
       onRetry(() => {
@@ -51,6 +59,8 @@ export function DashboardPage({ search }: { search: string }) {
         reloadHazards()
         reloadHotspots()
         reloadOffline()
+        reloadTrend()
+        reloadRanking()
       }),
     [],
   )
@@ -90,9 +100,11 @@ export function DashboardPage({ search }: { search: string }) {
 
   return (
     <main class="page dash-page">
-      <a href="/" class="back">
-        {t('common.back')}
-      </a>
+      {!landsOnDashboard(user?.role) && (
+        <a href="/" class="back">
+          {t('common.back')}
+        </a>
+      )}
       <h1>{t('dash.title')}</h1>
       <div class="dash-filters" role="group" aria-label={t('dash.filters')}>
         <label>
@@ -108,7 +120,7 @@ export function DashboardPage({ search }: { search: string }) {
         </label>
         <label>
           <span>{t('dash.sector')}</span>
-          <select value={filter.sector ?? ''} data-testid="dash-sector" onChange={(e) => choose({ sector: e.currentTarget.value })}>
+          <select value={sectorValue(filter, sectors)} data-testid="dash-sector" onChange={(e) => choose({ sector: e.currentTarget.value })}>
             {sectors.length !== 1 && <option value="">{t('dash.all_sectors')}</option>}
             {sectors.map((d) => (
               <option key={d.code} value={d.code}>
@@ -121,19 +133,25 @@ export function DashboardPage({ search }: { search: string }) {
       <Part load={coverage} reload={reloadCoverage}>
         {(value) => (
           <>
-            <SummaryCards summary={summaryOf(value)} />
-            {table && <HeatTable table={table} rows={value.rows} sectorName={nameOf} />}
+            <SummaryCards summary={summaryOf(value)} filter={filter} />
+            {table && <HeatTable table={table} rows={value.rows} sectorName={nameOf} filter={filter} />}
           </>
         )}
       </Part>
       <Part load={hazards} reload={reloadHazards}>
-        {(rows) => <HazardsByDepartment rows={rows} sectorName={nameOf} />}
+        {(rows) => <HazardsByDepartment rows={rows} sectorName={nameOf} filter={filter} />}
+      </Part>
+      <Part load={trend} reload={reloadTrend}>
+        {(out) => <TrendSection out={out} filter={filter} />}
+      </Part>
+      <Part load={ranking} reload={reloadRanking}>
+        {(rows) => <RankingSection rows={rows} by={by} onBy={setBy} filter={filter} />}
       </Part>
       <Part load={hotspots} reload={reloadHotspots}>
         {(out) => <Hotspots out={out} />}
       </Part>
       <Part load={offline} reload={reloadOffline}>
-        {(sites) => <OfflineSites sites={sites} />}
+        {(sites) => <OfflineSites sites={sites} filter={filter} />}
       </Part>
     </main>
   )

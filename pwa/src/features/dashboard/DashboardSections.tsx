@@ -1,6 +1,6 @@
-// The parts of the regulators' dashboard: summary cards against the targets, the district × sector heat table
-// (tap a cell for its numbers), the cells below target, hazards by department, alarm hot spots by hour ×
-// district, and the sites offline. Tables and colours come from heat.ts.
+// The parts of the regulators' dashboard (its summary cards are in SummaryCards.tsx): the district × sector heat
+// table (tap a cell for its numbers and its units), the cells below target, hazards by department, alarm hot spots
+// by hour × district, and the sites offline. Tables and colours come from heat.ts.
 import { useState } from 'preact/hooks'
 import { formatPercent, formatRecent, label, t } from '../../platform/i18n'
 import {
@@ -11,51 +11,15 @@ import {
   hotColour,
   hotGrid,
   type HeatTable as Table,
-  type Summary,
 } from './heat'
-import type { CoverageRow, HazardRow, HotspotsOut, OfflineSite } from './types'
+import { filterParams, unitsPath } from './drill'
+import './drill.css'
+import { ExportButtons } from './ExportButtons'
+import type { CoverageRow, HazardRow, HotspotsOut, OfflineSite, StatsFilter } from './types'
 
 type SectorName = (code: string, serverName: string) => string
 
-export function SummaryCards({ summary }: { summary: Summary }) {
-  return (
-    <section class="dash-cards" data-testid="dash-summary">
-      <div class="card dash-card" data-testid="dash-card-sites" data-value={String(summary.sites)}>
-        <span class="dash-card-label">{t('dash.sites')}</span>
-        <strong class="dash-card-value">{summary.sites}</strong>
-      </div>
-      <div class="card dash-card" data-testid="dash-card-covered" data-rate={String(summary.coverage)}>
-        <span class="dash-card-label">{t('dash.covered')}</span>
-        <strong class="dash-card-value">{formatPercent(summary.coverage)}</strong>
-        <span class="muted">{t('dash.of_sites', { part: summary.covered, whole: summary.sites })}</span>
-      </div>
-      <div class="card dash-card" data-testid="dash-card-compliant" data-rate={String(summary.compliance)}>
-        <span class="dash-card-label">{t('dash.compliant')}</span>
-        <strong class="dash-card-value">{formatPercent(summary.compliance)}</strong>
-        <span class="muted">{t('dash.not_compliant', { count: summary.notCompliant })}</span>
-      </div>
-      {summary.categories.map((c) => (
-        <div
-          key={c.category}
-          class={`card dash-card dash-category ${c.target_met ? 'met' : 'not-met'}`}
-          data-testid="dash-category"
-          data-category={c.category}
-          data-rate={String(c.coverage)}
-          data-target={String(c.target)}
-          data-met={String(c.target_met)}
-        >
-          <span class="dash-card-label">{label('category', c.category)}</span>
-          <strong class="dash-card-value">{formatPercent(c.coverage)}</strong>
-          <span class="dash-target">
-            {t('dash.target', { target: formatPercent(c.target) })} ·{' '}
-            <strong>{c.target_met ? t('dash.met') : t('dash.not_met')}</strong>
-          </span>
-          <span class="muted">{t('dash.of_sites', { part: c.covered, whole: c.sites })}</span>
-        </div>
-      ))}
-    </section>
-  )
-}
+
 
 function CellDetail({ row, sectorName, onClose }: { row: CoverageRow; sectorName: SectorName; onClose: () => void }) {
   return (
@@ -86,18 +50,41 @@ function CellDetail({ row, sectorName, onClose }: { row: CoverageRow; sectorName
           {t('dash.rate_of', { rate: formatPercent(row.compliance), part: row.compliant, whole: row.sites })}
         </dd>
       </dl>
+      <p class="heat-detail-links">
+        <a href={unitsPath({ region: row.district, sector: row.sector })} class="heat-detail-units" data-testid="heat-detail-units">
+          {t('drill.view_units', { count: row.sites })}
+        </a>
+        {row.compliant < row.sites && (
+          <a href={unitsPath({ region: row.district, sector: row.sector, compliant: false })} class="heat-detail-units" data-testid="heat-detail-noncompliant">
+            {t('drill.view_noncompliant', { count: row.sites - row.compliant })}
+          </a>
+        )}
+      </p>
     </div>
   )
 }
 
 /** Districts down, sectors across; each cell's colour is its coverage, ✗ marks a cell below its target. */
-export function HeatTable({ table, rows, sectorName }: { table: Table; rows: readonly CoverageRow[]; sectorName: SectorName }) {
+export function HeatTable({
+  table,
+  rows,
+  sectorName,
+  filter,
+}: {
+  table: Table
+  rows: readonly CoverageRow[]
+  sectorName: SectorName
+  filter: StatsFilter
+}) {
   const [selected, setSelected] = useState<string | null>(null)
   const chosen = selected ? table.cells.get(selected) : undefined
   const below = belowTarget(rows)
   return (
     <section class="card dash-heat" data-testid="dash-heat">
-      <h2>{t('dash.heat_title')}</h2>
+      <div class="section-head">
+        <h2>{t('dash.heat_title')}</h2>
+        <ExportButtons table="coverage" params={filterParams(filter)} />
+      </div>
       <p class="muted">{t('dash.heat_hint')}</p>
       <div class="heat-legend" aria-hidden="true">
         <span>0%</span>
@@ -213,11 +200,14 @@ export function HeatTable({ table, rows, sectorName }: { table: Table; rows: rea
   )
 }
 
-export function HazardsByDepartment({ rows, sectorName }: { rows: readonly HazardRow[]; sectorName: SectorName }) {
+export function HazardsByDepartment({ rows, sectorName, filter }: { rows: readonly HazardRow[]; sectorName: SectorName; filter: StatsFilter }) {
   const bars = hazardBars(rows)
   return (
     <section class="card" data-testid="dash-hazards">
-      <h2>{t('dash.hazards_title')}</h2>
+      <div class="section-head">
+        <h2>{t('dash.hazards_title')}</h2>
+        <ExportButtons table="hazards" params={filterParams(filter)} />
+      </div>
       {bars.length === 0 ? (
         <p class="muted" data-testid="dash-hazards-empty">
           {t('dash.no_hazards')}
@@ -234,7 +224,9 @@ export function HazardsByDepartment({ rows, sectorName }: { rows: readonly Hazar
               data-major={String(b.major_open)}
             >
               <div class="dash-bar-head">
-                <strong>{sectorName(b.sector, b.sector_name)}</strong>
+                <a href={unitsPath({ ...filter, sector: b.sector })} data-testid="dash-hazard-units">
+                  <strong>{sectorName(b.sector, b.sector_name)}</strong>
+                </a>
                 <span>
                   {t('dash.hazards_open', { count: b.open })}
                   {b.overdue > 0 && <span class="overdue"> · {t('dash.hazards_overdue', { count: b.overdue })}</span>}
@@ -313,12 +305,15 @@ export function Hotspots({ out }: { out: HotspotsOut }) {
   )
 }
 
-export function OfflineSites({ sites }: { sites: readonly OfflineSite[] }) {
+export function OfflineSites({ sites, filter }: { sites: readonly OfflineSite[]; filter: StatsFilter }) {
   return (
     <section class="card" data-testid="dash-offline" data-count={String(sites.length)}>
-      <h2>
-        {t('dash.offline_title')} <span class="muted">({sites.length})</span>
-      </h2>
+      <div class="section-head">
+        <h2>
+          {t('dash.offline_title')} <span class="muted">({sites.length})</span>
+        </h2>
+        <ExportButtons table="offline" params={filterParams(filter)} />
+      </div>
       {sites.length === 0 ? (
         <p class="muted" data-testid="dash-offline-empty">
           {t('dash.no_offline')}

@@ -78,3 +78,18 @@ export function sectorName(code: string, fallback: string, departments: readonly
   if (!department) return fallback || code
   return lang === 'en' ? department.name_en || department.name_zh : department.name_zh
 }
+
+/**
+ * The sector picker's value: the filter's sector, or a sector department's only sector. (With one sector there is
+ * no "all sectors" option, and a select whose value matches no option shows blank: the commerce and civil-affairs
+ * bureaus saw an empty picker.)
+ */
+export function sectorValue(filter: StatsFilter, sectors: readonly Pick<Department, 'code'>[]): string {
+  if (filter.sector) return filter.sector
+  return sectors.length === 1 ? (sectors[0] as Pick<Department, 'code'>).code : ''
+}
+
+/** Regulators land on the dashboard (after signing in and at "/"); everyone else on their sites. */
+export function landsOnDashboard(role: Role | undefined): boolean {
+  return role === 'regulator'
+}

@@ -31,6 +31,8 @@ export interface CategoryRow {
   target: number
   /** False when the category has no sites. */
   target_met: boolean
+  /** "no_units" when the category has no units: 0/0 is neither met nor failing. */
+  status?: 'met' | 'not_met' | 'no_units' | string
 }
 
 /** GET /api/v1/stats/coverage */
@@ -115,4 +117,66 @@ export interface Reference {
   departments: Department[]
   venue_types: VenueTypeRef[]
   capabilities: CapabilityRef[]
+}
+
+/** GET /api/v1/stats/units: one unit behind a number. */
+export interface UnitRow {
+  site_id: number
+  name: string
+  address: string
+  district: string
+  district_name: string
+  region_name: string
+  venue_type: string
+  venue_type_name: string
+  sector: string
+  sector_name: string
+  covered: boolean
+  compliant: boolean
+  /** Capability codes the venue type requires and the unit lacks. */
+  missing: string[]
+  missing_names: string[]
+  open_hazards: number
+  overdue_hazards: number
+  /** This month's health-check report; null when it cannot be made. */
+  score: number | null
+  grade: string | null
+}
+
+export interface UnitsOut {
+  total: number
+  offset: number
+  limit: number
+  rows: UnitRow[]
+}
+
+/** GET /api/v1/stats/trend: one local month. */
+export interface TrendMonth {
+  month: string
+  alarms: number
+  prealarms: number
+  hazards_found: number
+  hazards_closed: number
+  sites: number
+  covered: number
+  coverage: number
+}
+
+export interface TrendOut {
+  months: TrendMonth[]
+}
+
+/** GET /api/v1/stats/districts */
+export interface DistrictRank {
+  rank: number
+  district: string
+  district_name: string
+  sites: number
+  covered: number
+  coverage: number
+  compliant: number
+  compliance: number
+  open_hazards: number
+  overdue_hazards: number
+  alarms_30d: number
 }

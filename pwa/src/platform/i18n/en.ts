@@ -9,9 +9,10 @@ import { labels } from './en/labels'
 import { site } from './en/site'
 import { wired } from './en/wired'
 import { alarmConsole } from './en/console'
+import { drill } from './en/drill'
 import { calls } from './en/calls'
 
 export const en: Catalog = {
-  messages: { ...core, ...notify, ...hazards, ...work, ...sync, ...wired, ...alarmConsole, ...calls, ...site },
+  messages: { ...core, ...notify, ...hazards, ...work, ...sync, ...wired, ...alarmConsole, ...calls, ...site, ...drill },
   labels,
 }

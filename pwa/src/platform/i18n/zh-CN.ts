@@ -8,9 +8,10 @@ import { labels } from './zh-CN/labels'
 import { site } from './zh-CN/site'
 import { wired } from './zh-CN/wired'
 import { alarmConsole } from './zh-CN/console'
+import { drill } from './zh-CN/drill'
 import { calls } from './zh-CN/calls'
 
 export const zhCN = {
-  messages: { ...core, ...notify, ...hazards, ...work, ...sync, ...wired, ...alarmConsole, ...calls, ...site },
+  messages: { ...core, ...notify, ...hazards, ...work, ...sync, ...wired, ...alarmConsole, ...calls, ...site, ...drill },
   labels,
 }
