@@ -100,7 +100,8 @@ def sign(conn: Connection, doer: Doer, inspection_id: int, body: CompleteIn) -> 
     missing = [i["text"]["zh-CN"] for i in row["items"] if i["key"] not in given]
     if missing:
         raise InvalidInput("answers", f"{len(missing)} items not answered yet, e.g. {missing[0]}")
-    for item in row["items"]:
+    numbers = findings.numbers(row["items"])
+    for item in sorted(row["items"], key=lambda i: numbers[i["key"]]):  # in the order the checklist shows them
         found = given[item["key"]]
         if found["answer"] == "fail" and sql.hazard_of_item(conn, inspection_id, item["key"]) is None:
             _hazard(conn, doer, row, item, found)

@@ -30,18 +30,24 @@ export interface Section {
   items: NumberedItem[]
 }
 
-/** Items grouped by section in the order the sections first appear; numbering follows the checklist. */
+/**
+ * Items grouped by section in the order the sections first appear, numbered 1, 2, 3 … down the page as shown (a
+ * checklist that extends another may add items to the parent's sections: their numbers follow on, never jump
+ * back). The server numbers them alike (server/inspections/findings.py numbers).
+ */
 export function sectionsOf(items: readonly ChecklistItem[]): Section[] {
   const sections = new Map<string, Section>()
-  items.forEach((item, index) => {
+  for (const item of items) {
     const name = item.section.trim()
     let section = sections.get(name)
     if (!section) {
       section = { name, items: [] }
       sections.set(name, section)
     }
-    section.items.push({ item, number: index + 1 })
-  })
+    section.items.push({ item, number: 0 })
+  }
+  let number = 0
+  for (const section of sections.values()) for (const n of section.items) n.number = ++number
   return [...sections.values()]
 }
 
@@ -193,12 +199,12 @@ export interface MadeHazard {
 }
 
 /**
- * The hazards a signed inspection made, with the item each came from: the server makes them in checklist order
- * (server/inspections/service.py complete), so the ids in order pair with the failed items in order.
+ * The hazards a signed inspection made, with the item each came from: the server (and a phone, findings.ts) makes
+ * them in the order the checklist shows them, so the ids in order pair with the failed items in that order.
  */
 export function madeHazards(detail: Pick<InspectionDetail, 'items' | 'answers' | 'hazard_ids'>, lang: Lang): MadeHazard[] {
   const answers = new Map(detail.answers.map((a) => [a.key, a.answer]))
-  const failed = detail.items.filter((i) => answers.get(i.key) === 'fail')
+  const failed = sectionsOf(detail.items).flatMap((s) => s.items.map((n) => n.item)).filter((i) => answers.get(i.key) === 'fail')
   const ids = [...detail.hazard_ids].sort((a, b) => a - b)
   const paired = failed.length === ids.length
   return ids.map((id, i) => {

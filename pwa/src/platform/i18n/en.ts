@@ -7,8 +7,9 @@ import { work } from './en/work'
 import { sync } from './en/sync'
 import { labels } from './en/labels'
 import { wired } from './en/wired'
+import { inspect } from './en/inspect'
 
 export const en: Catalog = {
-  messages: { ...core, ...notify, ...hazards, ...work, ...sync, ...wired },
+  messages: { ...core, ...notify, ...hazards, ...work, ...sync, ...wired, ...inspect },
   labels,
 }
