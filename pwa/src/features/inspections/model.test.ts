@@ -121,6 +121,8 @@ describe('one item', () => {
     expect(needsNote(view('fail', { note: '  ' }))).toBe(true)
     expect(needsNote(view('fail', { note: '烧痕' }))).toBe(false)
     expect(needsNote(view('pass'))).toBe(false)
+    // A failure wording says what was found: the note is then the inspector's own words, not required.
+    expect(needsNote(view('fail'), { finding: { 'zh-CN': '配电箱前堆放杂物' } })).toBe(false)
   })
 
   it.each([

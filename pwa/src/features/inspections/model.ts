@@ -107,9 +107,12 @@ export function failHints(item: Pick<ChecklistItem, 'photo' | 'major'>, lang?: L
   return hints
 }
 
-/** A failed item with no note: the hazard it becomes would not say what is wrong. */
-export function needsNote(view: Pick<ItemView, 'answer' | 'note'>): boolean {
-  return view.answer === 'fail' && view.note.trim() === ''
+/**
+ * A failed item with no note whose checklist gives no failure wording: the hazard it becomes would not say what
+ * is wrong. With a failure wording (findings.ts) the note is the inspector's own words, welcome but not needed.
+ */
+export function needsNote(view: Pick<ItemView, 'answer' | 'note'>, item?: Pick<ChecklistItem, 'finding'>): boolean {
+  return view.answer === 'fail' && view.note.trim() === '' && !item?.finding?.['zh-CN']
 }
 
 /** The save state in words, e.g. "已保存", "保存中…", "未保存：…". */
@@ -177,7 +180,7 @@ export function signCheck(
   const unanswered = items.filter((i) => !views[i.key]?.answer).map((i) => i.key)
   const noNote = items.filter((i) => {
     const view = views[i.key]
-    return view !== undefined && needsNote(view)
+    return view !== undefined && needsNote(view, i)
   }).map((i) => i.key)
   return { signature, unanswered, noNote, unsaved: [...unsaved] }
 }

@@ -142,8 +142,8 @@ export function SitePage({ id }: { id: number }) {
           onAcknowledge={(alarmId, note) => live.acknowledge(alarmId, note)}
         />
       )}
-      {!offline && <SiteHazards siteId={site.id} />}
-      {!offline && canInspect(role) && <SiteInspections siteId={site.id} />}
+      <SiteHazards siteId={site.id} />
+      {canInspect(role) && <SiteInspections siteId={site.id} />}
       <div class="section-head">
         <h2>
           {t('site.devices')} <span class="muted">({site.devices.length})</span>
