@@ -99,9 +99,12 @@ def test_an_inspection_from_start_to_signature(client: TestClient[Any], world: W
     mine = client.get("/api/v1/hazards", params={"mine": "true"}, headers=world.headers("owner_1")).json()
     ours = sorted((h for h in mine if h["inspection_id"] == inspection["id"]), key=lambda h: h["id"])
     assert [h["severity"] for h in ours] == ["major", "general"]
-    assert ours[0]["title"].startswith("电动自行车未在室内") and ours[0]["state"] == "assigned"
+    # Titled with what was found: the inspector's own words; the requirement and its number follow the note.
+    assert ours[0]["title"] == "楼道内 3 辆电动车充电" and ours[0]["state"] == "assigned"
     detail = client.get(f"/api/v1/hazards/{ours[0]['id']}", headers=world.headers("owner_1")).json()
-    assert detail["events"][0]["attachments"] == [SHA] and detail["events"][0]["note"] == "楼道内 3 辆电动车充电"
+    assert detail["events"][0]["attachments"] == [SHA]
+    assert detail["events"][0]["note"].splitlines() == ["楼道内 3 辆电动车充电",
+                                                        "检查项 22：电动自行车未在室内、楼道、安全出口处停放充电"]
     listed = client.get("/api/v1/inspections", params={"site_id": site}, headers=world.headers("owner_1")).json()
     assert [i["id"] for i in listed] == [inspection["id"]]
     assert client.get(path, headers=world.headers("owner_2")).status_code == 404

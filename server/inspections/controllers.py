@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+import asyncio
+from typing import Annotated, Any, Literal
 
-from litestar import Controller, get, post
+import msgspec
+from litestar import Controller, Response, get, post
 from litestar.params import JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from server.accounts.guards import Caller, Ctx, PathId
 from server.fields import MAX_ID
+from server.inspections import notice
 from server.inspections import service as inspections
+from server.inspections.notice_html import render_html
+from server.inspections.notice_pdf import render_pdf
 from server.inspections.schemas import (
+    AcknowledgeIn,
     AnswersIn,
     AnswersOut,
     CompleteIn,
@@ -70,3 +76,30 @@ class InspectionController(Controller):
     async def complete(self, ctx: Ctx, principal: Caller, inspection_id: PathId,
                        data: JSONBody[CompleteIn]) -> InspectionDetail:
         return await inspections.complete(ctx, principal, inspection_id, data)
+
+    @post("/{inspection_id:int}/acknowledge", status_code=HTTP_200_OK,
+          summary="The unit signs the rectification notice (整改通知书) of a signed inspection: its representative's "
+                  "name, on the inspector's phone")
+    async def acknowledge(self, ctx: Ctx, principal: Caller, inspection_id: PathId,
+                          data: JSONBody[AcknowledgeIn]) -> InspectionDetail:
+        return await inspections.acknowledge(ctx, principal, inspection_id, data)
+
+    @get("/{inspection_id:int}/notice", summary="The rectification notice (整改通知书) of a signed inspection: the "
+                                               "findings with photos' references and due dates, the inspector, the "
+                                               "unit and its signature; as JSON, HTML or PDF")
+    async def notice(
+        self, ctx: Ctx, principal: Caller, inspection_id: PathId,
+        format: Annotated[Literal["json", "html", "pdf"], QueryParameter()] = "json",
+        lang: Annotated[Literal["zh-CN", "en"], QueryParameter()] = "zh-CN",
+    ) -> Response[Any]:
+        built = await notice.build(ctx, principal, inspection_id, lang)
+        tz = ctx.settings.timezone
+        if format == "html":
+            return Response(render_html(built, tz), media_type="text/html", headers={
+                "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"})
+        if format == "pdf":
+            data = await asyncio.to_thread(render_pdf, built, tz)
+            name = f"andian-notice-{inspection_id}.pdf"
+            return Response(data, media_type="application/pdf",
+                            headers={"Content-Disposition": f'inline; filename="{name}"'})
+        return Response(msgspec.to_builtins(built), media_type="application/json")

@@ -10,8 +10,9 @@ from server.fields import LINE, Id
 from server.hazards.schemas import Note, Photos
 
 __all__ = [
-    "AnswerIn", "AnswerOut", "AnswerResult", "AnswersIn", "AnswersOut", "CompleteIn", "InspectionCreate",
-    "InspectionDetail", "InspectionOut", "ItemOut", "TemplateOut",
+    "AcknowledgeIn", "AnswerIn", "AnswerOut", "AnswerResult", "AnswersIn", "AnswersOut", "CompleteIn",
+    "InspectionCreate", "InspectionDetail", "InspectionOut", "ItemOut", "Notice", "NoticeFinding", "NoticeSite",
+    "TemplateOut",
 ]
 
 Answer = Literal["pass", "fail", "na"]
@@ -23,6 +24,8 @@ class ItemOut(Struct):
     section: str
     major: bool
     photo: bool
+    # What was found when it fails ({"zh-CN": …, "en": …}): the title of the hazard a failed item becomes.
+    finding: dict[str, str] = {}
 
 
 class TemplateOut(Struct):
@@ -56,6 +59,12 @@ class CompleteIn(Struct, forbid_unknown_fields=True):
     summary: Note = ""
 
 
+class AcknowledgeIn(Struct, forbid_unknown_fields=True):
+    """The unit's representative signs the rectification notice on the inspector's phone (a typed name)."""
+
+    signed_by: Annotated[str, Meta(min_length=1, max_length=60), LINE]
+
+
 class AnswerOut(Struct):
     key: str
     answer: Answer
@@ -80,6 +89,9 @@ class InspectionOut(Struct):
     answered: int
     total: int
     failed: int
+    # Who signed the rectification notice (整改通知书) for the unit, and when.
+    unit_signed_by: str | None = None
+    unit_signed_at: float | None = None
 
 
 class InspectionDetail(InspectionOut):
@@ -99,3 +111,43 @@ class AnswerResult(Struct):
 class AnswersOut(Struct):
     results: list[AnswerResult]
     inspection: InspectionDetail
+
+
+class NoticeSite(Struct):
+    id: int
+    name: str
+    address: str
+    region_name: str
+    venue_type_name: str
+
+
+class NoticeFinding(Struct):
+    number: int  # the item's number on the checklist
+    key: str
+    requirement: str
+    title: str  # what was found: the hazard's title
+    note: str
+    severity: Literal["general", "major"]
+    hazard_id: int | None
+    due_at: float | None
+    state: str | None
+    assignee: str | None
+    photos: list[str]  # sha256 of each photo (GET /api/v1/attachments/{sha256})
+
+
+class Notice(Struct):
+    """The rectification notice (整改通知书) of a signed inspection: what was found, by when it must be fixed."""
+
+    inspection_id: int
+    lang: str
+    site: NoticeSite
+    checklist: str
+    inspector: str
+    signed_by: str | None
+    started_at: float
+    completed_at: float | None
+    unit_signed_by: str | None
+    unit_signed_at: float | None
+    total: int
+    findings: list[NoticeFinding]
+    generated_at: float

@@ -15,6 +15,7 @@ from server.hazards.actions import Doer
 from server.hazards.service import announcer
 from server.inspections import templates, visits
 from server.inspections.schemas import (
+    AcknowledgeIn,
     AnswerResult,
     AnswersIn,
     AnswersOut,
@@ -30,7 +31,7 @@ from server.storage import inspections as sql
 from server.storage.scopes import site_scope
 
 __all__ = [
-    "answer", "complete", "get_inspection", "inspection_out", "list_inspections", "list_templates",
+    "acknowledge", "answer", "complete", "get_inspection", "inspection_out", "list_inspections", "list_templates",
     "start",
 ]
 
@@ -118,4 +119,12 @@ async def complete(ctx: Context, principal: Principal, inspection_id: int, body:
     doer = _doer(ctx, principal)
     await ctx.db.write(lambda c: visits.sign(c, doer, inspection_id, body), durable=True)
     ctx.doorbell.ring()
+    return await get_inspection(ctx, principal, inspection_id)
+
+
+async def acknowledge(ctx: Context, principal: Principal, inspection_id: int, body: AcknowledgeIn) -> InspectionDetail:
+    """The unit's representative signs the rectification notice on the inspector's phone."""
+    require(principal, INSPECTORS, "take the unit's signature on a rectification notice")
+    doer = _doer(ctx, principal)
+    await ctx.db.write(lambda c: visits.acknowledge(c, doer, inspection_id, body.signed_by), durable=True)
     return await get_inspection(ctx, principal, inspection_id)

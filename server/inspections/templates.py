@@ -12,11 +12,18 @@ from typing import Annotated, Literal
 import msgspec
 from msgspec import Meta, Struct, field
 
-__all__ = ["DIR", "Item", "Template", "TemplateError", "load", "template_for"]
+__all__ = ["DIR", "Finding", "Item", "Template", "TemplateError", "load", "template_for"]
 
 DIR = Path(__file__).parent.parent / "reference" / "checklists"
 Kind = Literal["acceptance", "inspection", "remediation"]
 Key = Annotated[str, Meta(pattern=r"^[a-z][a-z0-9_]{1,39}$")]
+
+
+class Finding(Struct, frozen=True, forbid_unknown_fields=True):
+    """What was found when an item fails, as a finding ("配电箱前堆放杂物"), not as the requirement."""
+
+    zh: str = field(name="zh-CN")
+    en: str
 
 
 class Item(Struct, frozen=True, forbid_unknown_fields=True):
@@ -30,6 +37,8 @@ class Item(Struct, frozen=True, forbid_unknown_fields=True):
     major: bool = False
     # The answer should carry a photo.
     photo: bool = False
+    # The failure wording: the title of the hazard a failed item becomes (required in inspection checklists).
+    finding: Finding | None = None
 
 
 class Template(Struct, frozen=True, forbid_unknown_fields=True):
@@ -70,6 +79,8 @@ def load(directory: Path = DIR) -> dict[str, Template]:
             if parent is None:
                 raise TemplateError(f"{template.id}: extends unknown template {template.extends!r}")
             items = [*parent.items, *items]
+        if template.kind == "inspection" and (bare := [i.key for i in items if i.finding is None]):
+            raise TemplateError(f"{template.id}: items without a finding (the words of a failure): {bare}")
         keys = [i.key for i in items]
         if len(set(keys)) != len(keys):
             raise TemplateError(f"{template.id}: item keys repeat: {sorted({k for k in keys if keys.count(k) > 1})}")

@@ -11,18 +11,19 @@ from offline_sync.hlc import HLC
 from server.errors import Conflict, InvalidInput, NotFound
 from server.hazards import automation
 from server.hazards.actions import Doer, unusable_photo
-from server.inspections import templates
+from server.inspections import findings, templates
 from server.inspections.schemas import AnswerIn, CompleteIn, ItemOut
 from server.storage import Connection
 from server.storage import inspections as sql
 from server.storage import sites as site_sql
 from server.storage.scopes import EVERY_SITE, sees_site, site_scope
 
-__all__ = ["answer", "item_out", "server_stamp", "sign", "start", "visible"]
+__all__ = ["acknowledge", "answer", "item_hazard", "item_out", "server_stamp", "sign", "start", "visible"]
 
 def item_out(item: templates.Item) -> ItemOut:
+    finding = {"zh-CN": item.finding.zh, "en": item.finding.en} if item.finding else {}
     return ItemOut(key=item.key, text={"zh-CN": item.zh, "en": item.en}, section=item.section, major=item.major,
-                   photo=item.photo)
+                   photo=item.photo, finding=finding)
 
 
 def server_stamp(now: float) -> str:
@@ -90,7 +91,8 @@ def answer(conn: Connection, doer: Doer, inspection_id: int, given: list[AnswerI
 
 
 def sign(conn: Connection, doer: Doer, inspection_id: int, body: CompleteIn) -> None:
-    """Signed: every item answered; each failed item becomes a hazard assigned to the site's owner."""
+    """Signed: every item answered; each failed item becomes a hazard assigned to the site's owner, unless a phone
+    already made that item's hazard (one hazard per failed item, whichever way it came)."""
     row = visible(conn, doer, inspection_id)
     if row["state"] == "completed":
         raise Conflict("this inspection is already signed")
@@ -98,19 +100,53 @@ def sign(conn: Connection, doer: Doer, inspection_id: int, body: CompleteIn) -> 
     missing = [i["text"]["zh-CN"] for i in row["items"] if i["key"] not in given]
     if missing:
         raise InvalidInput("answers", f"{len(missing)} items not answered yet, e.g. {missing[0]}")
-    for item in row["items"]:
+    numbers = findings.numbers(row["items"])
+    for item in sorted(row["items"], key=lambda i: numbers[i["key"]]):  # in the order the checklist shows them
         found = given[item["key"]]
-        if found["answer"] == "fail":
+        if found["answer"] == "fail" and sql.hazard_of_item(conn, inspection_id, item["key"]) is None:
             _hazard(conn, doer, row, item, found)
     sql.update_inspection(conn, inspection_id, {"state": "completed", "completed_at": doer.now,
                                                 "signed_by": body.signed_by.strip(), "summary": body.summary.strip()})
 
 
+def item_hazard(conn: Connection, doer: Doer, inspection_id: int, key: str) -> tuple[int, bool]:
+    """The hazard of a failed item as a phone made it offline (a synced ``hazard`` ``create`` naming the inspection
+    and the item, sent before the signature): ``(id, True)`` when made now, as the signature makes them, or
+    ``(id, False)`` when the item has its hazard already. The server's answer decides, so a phone never makes a
+    second hazard of one finding, nor one of an item that passed."""
+    row = visible(conn, doer, inspection_id)
+    item = next((i for i in row["items"] if i["key"] == key), None)
+    if item is None:
+        raise InvalidInput("item", f"no item {key!r} in checklist {row['template_id']}")
+    existing = sql.hazard_of_item(conn, inspection_id, key)
+    if existing is not None:
+        return existing, False
+    found = {a["key"]: a for a in sql.answers(conn, inspection_id)}.get(key)
+    if found is None or found["answer"] != "fail":
+        raise Conflict(f"item {key!r} did not fail on the server (a newer answer was kept), so it is no hazard")
+    return _hazard(conn, doer, row, item, found), True
+
+
+def acknowledge(conn: Connection, doer: Doer, inspection_id: int, signed_by: str) -> None:
+    """The unit's representative signed the rectification notice (on the inspector's phone)."""
+    row = visible(conn, doer, inspection_id)
+    if row["state"] != "completed":
+        raise Conflict("sign the inspection first: the unit signs the rectification notice of a signed inspection")
+    if row["unit_signed_by"]:
+        raise Conflict(f"the unit already signed this notice ({row['unit_signed_by']})")
+    sql.update_inspection(conn, inspection_id, {"unit_signed_by": signed_by.strip(), "unit_signed_at": doer.now})
+
+
 def _hazard(conn: Connection, doer: Doer, inspection: dict[str, Any], item: dict[str, Any],
-            found: dict[str, Any]) -> None:
-    """A failed item: a hazard assigned at once to the site's owner (else open, for the operator to dispatch)."""
-    automation.open_hazard(
-        conn, doer.announcer, doer.now, site_id=inspection["site_id"], title=item["text"]["zh-CN"],
-        description=found["note"], severity="major" if item["major"] else "general", source="inspection",
-        actor_id=doer.principal.id, assignee_id=inspection["owner_id"], refs={"inspection_id": inspection["id"]},
+            found: dict[str, Any]) -> int:
+    """A failed item: a hazard assigned at once to the site's owner (else open, for the operator to dispatch),
+    titled with what was found."""
+    number = findings.numbers(inspection["items"])[item["key"]]
+    return automation.open_hazard(
+        conn, doer.announcer, doer.now, site_id=inspection["site_id"],
+        title=findings.hazard_title(item, found["note"]),
+        description=findings.hazard_description(item, found["note"], number),
+        severity="major" if item["major"] else "general", source="inspection",
+        actor_id=doer.principal.id, assignee_id=inspection["owner_id"],
+        refs={"inspection_id": inspection["id"], "inspection_item": item["key"]},
         detail={"inspection_id": inspection["id"], "item": item["key"]}, attachments=found["attachments"])

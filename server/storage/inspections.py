@@ -13,13 +13,14 @@ from server.storage.database import chunks
 from server.storage.scopes import EVERY_SITE, Scope
 
 __all__ = [
-    "answer_stamps", "answers", "answers_of", "get_inspection", "get_inspections", "hazards_of", "insert_inspection",
-    "list_inspections", "save_answers", "update_inspection",
+    "answer_stamps", "answers", "answers_of", "findings_of", "get_inspection", "get_inspections", "hazard_of_item",
+    "hazards_of", "insert_inspection", "list_inspections", "save_answers", "update_inspection",
 ]
 
 _COLUMNS = (
     "i.id, i.site_id, s.name AS site_name, s.owner_id, i.template_id, i.template_version, i.items, i.state, "
     "i.inspector_id, u.display_name AS inspector, i.started_at, i.completed_at, i.signed_by, i.summary, "
+    "i.unit_signed_by, i.unit_signed_at, "
     "(SELECT COUNT(*) FROM inspection_answers x WHERE x.inspection_id = i.id) AS answered, "
     "(SELECT COUNT(*) FROM inspection_answers x WHERE x.inspection_id = i.id AND x.answer = 'fail') AS failed"
 )
@@ -122,3 +123,19 @@ def get_inspections(conn: sqlite3.Connection, inspection_ids: list[int]) -> list
 
 def hazards_of(conn: sqlite3.Connection, inspection_id: int) -> list[int]:
     return [r[0] for r in conn.execute("SELECT id FROM hazards WHERE inspection_id = ? ORDER BY id", [inspection_id])]
+
+
+def hazard_of_item(conn: sqlite3.Connection, inspection_id: int, key: str) -> int | None:
+    """The hazard made for a failed item of an inspection, if one was made (by the signature or by a phone)."""
+    found = conn.execute("SELECT id FROM hazards WHERE inspection_id = ? AND inspection_item = ?",
+                         [inspection_id, key]).fetchone()
+    return int(found[0]) if found else None
+
+
+def findings_of(conn: sqlite3.Connection, inspection_id: int) -> list[dict[str, Any]]:
+    """The hazards an inspection made, with the item each was found at, its words, due date and state."""
+    rows = conn.execute(
+        "SELECT h.id, h.inspection_item, h.title, h.description, h.severity, h.state, h.due_at, "
+        "a.display_name AS assignee FROM hazards h LEFT JOIN users a ON a.id = h.assignee_id "
+        "WHERE h.inspection_id = ? ORDER BY h.id", [inspection_id])
+    return [dict(r) for r in rows]

@@ -37,6 +37,12 @@ class _AnswerFields(AnswerIn, forbid_unknown_fields=True):
     inspection_id: str = ""
 
 
+class _HazardFields(HazardCreate, forbid_unknown_fields=True):
+    # A failed checklist item made into a hazard on the phone: the inspection (its entity id) and the item's key.
+    inspection_id: str | None = None
+    item: str | None = None
+
+
 class _CommentFields(CommentIn, forbid_unknown_fields=True):
     hazard_id: str = ""
 
@@ -114,10 +120,27 @@ class Handlers:
 
     def hazard_create(self, mutation: Mutation) -> Done:
         self._new(mutation)
-        body = _fields(mutation, HazardCreate)
+        body = _fields(mutation, _HazardFields)
+        if body.inspection_id is not None or body.item is not None:
+            return self._finding(mutation, body)
         hazard_id = actions.create(self.conn, self.doer, body)
         ids.bind(self.conn, "hazard", mutation.entity_id, hazard_id)
         self.hazards.add(hazard_id)
+        return Done()
+
+    def _finding(self, mutation: Mutation, body: _HazardFields) -> Done:
+        """A failed item's hazard made offline: the same hazard the signature makes, never a second. Sent before
+        the signature, it is made here and keeps the phone's id; one the item has already is left as it is (its
+        name too, so no device that pulled it sees it twice) and the phone's copy gives way at the next pull."""
+        self._inspector()
+        if body.inspection_id is None or body.item is None:
+            raise Rejected("fields.item: a hazard from an inspection names both inspection_id and item")
+        inspection_id = self._local("inspection", body.inspection_id, "fields.inspection_id")
+        hazard_id, made = visits.item_hazard(self.conn, self.doer, inspection_id, body.item)
+        self.hazards.add(hazard_id)
+        if not made:
+            return Done("merged", f"fields.item: this finding is hazard {hazard_id} already")
+        ids.bind(self.conn, "hazard", mutation.entity_id, hazard_id)
         return Done()
 
     def hazard_update(self, mutation: Mutation) -> Done:
@@ -189,9 +212,13 @@ class Handlers:
         self._inspector()
         inspection_id = self._local("inspection", mutation.entity_id, "entity_id")
         body = _fields(mutation, _InspectionMove)
-        if body.to != "completed":
-            raise Rejected(f"fields.to: an inspection goes to completed (signed), not {body.to}")
         self.open_visits.pop(inspection_id, None)
+        if body.to == "acknowledged":  # the unit signed the rectification notice (整改通知书)
+            visits.acknowledge(self.conn, self.doer, inspection_id, body.signed_by)
+            return Done()
+        if body.to != "completed":
+            raise Rejected(f"fields.to: an inspection goes to completed (signed by the inspector) or acknowledged "
+                           f"(the unit signed its rectification notice), not {body.to}")
         visits.sign(self.conn, self.doer, inspection_id, CompleteIn(body.signed_by, body.summary))
         return Done()
 

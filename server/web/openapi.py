@@ -38,6 +38,7 @@ from litestar.routes import HTTPRoute
 from server.attachments.service import CONTENT_TYPES
 from server.fields import MAX_ID
 from server.ingest.wire import IngestBatch
+from server.inspections.schemas import Notice
 from server.reports.schemas import Report
 from server.stats.export import MEDIA_TYPES as EXPORT_MEDIA_TYPES
 
@@ -82,6 +83,8 @@ EXTRA_STATUSES: dict[tuple[str, str], tuple[int, ...]] = {
     ("post", "/api/v1/inspections"): (404,),
     ("post", "/api/v1/inspections/{inspection_id}/answers"): (409,),
     ("post", "/api/v1/inspections/{inspection_id}/complete"): (409,),
+    ("post", "/api/v1/inspections/{inspection_id}/acknowledge"): (409,),
+    ("get", "/api/v1/inspections/{inspection_id}/notice"): (409, 503),
     ("post", "/api/v1/me/subscriptions/{subscription_id}/test"): (429,),
     ("get", "/api/v1/sites/{site_id}/ble/scan"): (503,),
     ("post", "/api/v1/commissioning"): (404, 409, 503),
@@ -125,6 +128,10 @@ def _success_content(path: str, method: str) -> dict[str, Any] | None:
                 "application/pdf": {"schema": _BINARY}}
     if (method, path) == ("get", "/api/v1/stats/export/{table}"):
         return {media.split(";")[0]: {"schema": _BINARY} for media in EXPORT_MEDIA_TYPES.values()}
+    if (method, path) == ("get", "/api/v1/inspections/{inspection_id}/notice"):
+        return {"application/json": {"schema": {"$ref": f"{REF_PREFIX}Notice"}},
+                "text/html": {"schema": {"type": "string"}},
+                "application/pdf": {"schema": _BINARY}}
     if (method, path) == ("get", "/api/v1/attachments/{sha256}"):
         # What the bytes are (attachments/service.sniff); octet-stream for bytes stored before uploads were sniffed.
         return {kind: {"schema": _BINARY} for kind in [*_ATTACHMENT_TYPES, "application/octet-stream"]}
@@ -269,7 +276,7 @@ def complete(doc: dict[str, Any], app: Litestar) -> dict[str, Any]:
     schemas["Error"] = ERROR_SCHEMA
     _struct_schemas(app, schemas)
     _zero_bounds(app, paths)
-    _, report_components = msgspec.json.schema_components([Report], ref_template=REF_PREFIX + "{name}")
+    _, report_components = msgspec.json.schema_components([Report, Notice], ref_template=REF_PREFIX + "{name}")
     for name, schema in report_components.items():
         schemas.setdefault(name, schema)
     ingest = paths.get("/api/v1/ingest", {}).get("post")

@@ -16,6 +16,8 @@
 //   drafts        keyPath "key"      → DraftRecord (a form kept as it is typed: a commissioning's acceptance
 //                                      checklist, with the commissioning as last read)                      v3
 //   records       index by_site [entity, fields.site_id] (a site page reads its own records, not all)     v4
+//   checklists    keyPath "id"      → ChecklistTemplate (the inspection checklists as last fetched, so an
+//                                      inspection can start offline with the site's venue type's checklist)  v5
 //
 // The signed-in user's synced copies (records, the pull cursor) go with the session. Their own unsent work
 // (outbox, photos, drafts) stays when a session merely expires, tagged with their user id, and is sent when they
@@ -26,6 +28,7 @@ import { openDB, type DBSchema, type IDBPDatabase } from 'idb'
 // The values the stores hold are the features' own shapes (types only: nothing here runs feature code).
 import type { Alarm } from '../features/alarms/types'
 import type { DraftRecord } from '../features/devices/types'
+import type { ChecklistTemplate } from '../features/inspections/types'
 import type { PhotoRecord } from '../features/photos/types'
 import type { Site, SiteDetail } from '../features/sites/types'
 import type { ClientRecord, OutboxEntry, PullRecord, SyncedRecord } from '../features/sync/records'
@@ -33,7 +36,7 @@ import type { Change, OutboxStatus } from '../features/sync/types'
 import type { User } from './wire'
 
 export const DB_NAME = 'andian'
-export const DB_VERSION = 4
+export const DB_VERSION = 5
 
 export interface SessionRecord {
   token: string
@@ -81,10 +84,11 @@ interface AndianDB extends DBSchema {
   photos: { key: string; value: PhotoRecord }
   sync_meta: { key: string; value: MetaValues[keyof MetaValues] }
   drafts: { key: string; value: DraftRecord }
+  checklists: { key: string; value: ChecklistTemplate }
 }
 
 // Every store that holds data fetched for the signed-in user: cleared with the session.
-const USER_DATA = ['session', 'site_list', 'site_details', 'site_alarms', 'records'] as const
+const USER_DATA = ['session', 'site_list', 'site_details', 'site_alarms', 'records', 'checklists'] as const
 
 // The user's own work not yet on the server: kept when a session expires, dropped on a deliberate sign-out.
 const USER_WORK = ['outbox', 'photos', 'drafts'] as const
@@ -117,6 +121,9 @@ function db(): Promise<IDBPDatabase<AndianDB>> {
       }
       if (oldVersion < 4) {
         transaction.objectStore('records').createIndex('by_site', ['entity', 'fields.site_id'])
+      }
+      if (oldVersion < 5) {
+        database.createObjectStore('checklists', { keyPath: 'id' })
       }
     },
     // Another tab opened a newer version: let it upgrade, reopen on next use.
@@ -374,4 +381,16 @@ export async function loadDrafts(): Promise<DraftRecord[]> {
 
 export async function deleteDraft(key: string): Promise<void> {
   await (await db()).delete('drafts', key)
+}
+
+// ---- Checklists: the templates an inspection starts from, kept for offline starts ----
+
+/** Replace the kept checklists with those fetched (a template the server dropped goes too). */
+export async function saveChecklists(templates: readonly ChecklistTemplate[]): Promise<void> {
+  const tx = (await db()).transaction('checklists', 'readwrite')
+  await Promise.all([tx.store.clear(), ...templates.map((t) => tx.store.put(t)), tx.done])
+}
+
+export async function loadChecklists(): Promise<ChecklistTemplate[]> {
+  return (await db()).getAll('checklists')
 }

@@ -13,6 +13,7 @@ import { HazardNewPage } from '../features/hazards/HazardNewPage'
 import { HazardPage } from '../features/hazards/HazardPage'
 import { HazardsPage } from '../features/hazards/HazardsPage'
 import { InspectionPage } from '../features/inspections/InspectionPage'
+import { NoticePage } from '../features/inspections/NoticePage'
 import { NotificationsPage } from '../features/notify/NotificationsPage'
 import { ReportPage } from '../features/reports/ReportPage'
 import { SiteListPage } from '../features/sites/SiteListPage'
@@ -112,6 +113,7 @@ export function App() {
   else if (route.name === 'hazard-new') page = <HazardNewPage search={search} />
   else if (route.name === 'hazard') page = <HazardPage key={route.id} id={route.id} />
   else if (route.name === 'inspection') page = <InspectionPage key={route.id} id={route.id} />
+  else if (route.name === 'inspection-notice') page = <NoticePage key={route.id} id={route.id} />
   else if (route.name === 'report') page = <ReportPage key={route.siteId} siteId={route.siteId} search={search} />
   else if (route.name === 'dashboard') page = <DashboardPage search={search} />
   else if (route.name === 'console') page = <ConsolePage search={search} />

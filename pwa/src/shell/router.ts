@@ -24,6 +24,8 @@ export type Route =
   | { name: 'hazard'; id: string }
   /** One inspection visit: the checklist answered item by item, signed; read-only once completed. `id` as hazards. */
   | { name: 'inspection'; id: string }
+  /** An inspection's rectification notice (整改通知书): the findings, due dates, and the unit's signature. */
+  | { name: 'inspection-notice'; id: string }
   /** What waits to sync, and the changes the server refused, each to be read and dismissed. */
   | { name: 'sync' }
   /** A site's monthly health-check report (体检报告); the month is in the query (?period=YYYY-MM). */
@@ -55,6 +57,10 @@ export function inspectionPath(id: number | string): string {
   return `/inspections/${id}`
 }
 
+export function noticePath(id: number | string): string {
+  return `/inspections/${id}/notice`
+}
+
 export const SYNC_PATH = '/sync'
 
 // A record's id in a route: the server's number, or the UUID it was made with on a device.
@@ -83,6 +89,8 @@ export function matchRoute(pathname: string): Route {
   if (path === SYNC_PATH) return { name: 'sync' }
   const inspection = new RegExp(`^/inspections/${RECORD_ID}$`).exec(path)
   if (inspection?.[1]) return { name: 'inspection', id: inspection[1].toLowerCase() }
+  const notice = new RegExp(`^/inspections/${RECORD_ID}/notice$`).exec(path)
+  if (notice?.[1]) return { name: 'inspection-notice', id: notice[1].toLowerCase() }
   const report = /^\/sites\/(\d+)\/report$/.exec(path)
   if (report?.[1]) return { name: 'report', siteId: Number(report[1]) }
   const hazard = new RegExp(`^/hazards/${RECORD_ID}$`).exec(path)

@@ -57,7 +57,7 @@ export function InspectionItem({ item, number, view, writer, readOnly, lang, onO
   const text = itemText(item, lang)
   const note = draft ?? view.note
   const open = opened || view.answer === 'fail' || note !== '' || view.attachments.length > 0
-  const missingNote = needsNote({ answer: view.answer, note })
+  const missingNote = needsNote({ answer: view.answer, note }, item)
   // The typed note is on the device once the view shows it.
   useEffect(() => {
     if (draft !== null && draft === view.note) setDraft(null)
@@ -74,6 +74,7 @@ export function InspectionItem({ item, number, view, writer, readOnly, lang, onO
       class={`card insp-item answer-${view.answer ?? 'none'}`}
       data-testid="insp-item"
       data-key={key}
+      data-number={String(number)}
       data-answer={view.answer ?? ''}
       data-state={view.state}
     >

@@ -4,13 +4,15 @@
 // at once, marked 待同步, and its hazards are made when it syncs.
 import { useState } from 'preact/hooks'
 import { formatDateTime, getLanguage, t, type Lang } from '../../platform/i18n'
-import { hazardPath } from '../../shell/router'
+import { hazardPath, noticePath } from '../../shell/router'
+import { PendingMark } from '../sync/PendingMark'
 import type { LocalInspection } from '../sync/overlay'
 import type { Held } from '../sync/use-local'
 import { uuidv7 } from '../sync/uuid'
 import { signInspection } from '../sync/writes'
 import { refusedKeys, type ChecklistWriter, type ItemView } from './device-answers'
 import { confirmText, itemAnchor, itemText, madeHazards, progressOf, SIGNATURE_MAX, signCheck, signReady, type SignCheck } from './model'
+import { recordFindings } from './offline'
 import type { InspectionDetail } from './types'
 
 function jump(key: string | undefined): void {
@@ -87,6 +89,8 @@ export function InspectionSign({ detail, views, writer, held, onSigned }: SignPr
         setConfirming(false)
         return
       }
+      // The failed items are hazards on this device at once, sent before the signature (offline.ts).
+      await recordFindings(detail, Object.entries(views).flatMap(([key, v]) => (v.answer ? [{ key, answer: v.answer, note: v.note, attachments: [...v.attachments] }] : [])))
       const id = uuidv7()
       const ref = { entity_id: detail.entity_id, id: detail.id, title: itemText({ text: detail.title }, getLanguage()) }
       const settled = await held.run(id, () => signInspection(ref, signedBy.trim(), summary.trim(), id))
@@ -178,6 +182,16 @@ export function InspectionResult({ detail, lang, fresh }: { detail: InspectionDe
         <p data-testid="insp-result-count">
           {detail.failed === 0 ? t('inspection.result_no_hazards') : t('inspection.result_hazards_pending', { count: detail.failed })}
         </p>
+        <LocalFindings detail={detail} />
+        <NoticeLink detail={detail} />
+      </section>
+    )
+  }
+  if (hazards.length === 0 && (detail.local_hazards?.length ?? 0) > 0) {
+    return (
+      <section class="banner banner-success insp-result" role="status" data-testid="insp-result" data-hazards="0" data-pending="false">
+        <LocalFindings detail={detail} />
+        <NoticeLink detail={detail} />
       </section>
     )
   }
@@ -207,6 +221,37 @@ export function InspectionResult({ detail, lang, fresh }: { detail: InspectionDe
           ))}
         </ul>
       )}
+      <NoticeLink detail={detail} />
     </section>
+  )
+}
+
+/** The hazards this device made of the failed items, each marked 待同步 until the server has it. */
+function LocalFindings({ detail }: { detail: Partial<LocalInspection> }) {
+  const local = detail.local_hazards ?? []
+  if (local.length === 0) return null
+  return (
+    <div data-testid="insp-local-hazards" data-count={String(local.length)}>
+      <p>{t('inspection.local_hazards_title')}</p>
+      <ul class="insp-hazard-links">
+        {local.map((h) => (
+          <li key={h.entity_id} data-testid="insp-local-hazard" data-pending={String(h.pending)}>
+            <a href={hazardPath(h.entity_id)}>{h.title}</a> {h.pending && <PendingMark />}
+          </li>
+        ))}
+      </ul>
+    </div>
+  )
+}
+
+function NoticeLink({ detail }: { detail: Partial<LocalInspection> & Pick<InspectionDetail, 'id'> }) {
+  const ref = detail.id > 0 ? detail.id : detail.entity_id
+  if (ref === undefined) return null
+  return (
+    <p>
+      <a href={noticePath(ref)} data-testid="insp-notice-link">
+        {t('inspection.notice_link')} ›
+      </a>
+    </p>
   )
 }

@@ -1,6 +1,6 @@
 // A site's inspections on the site page (admin, operator, inspector, regulator): "开始巡检" with the venue
-// type's checklist (online: the server makes the visit from its checklist), and the visits so far as synced to
-// this device, each linking to its checklist (which then works offline).
+// type's checklist (online the server makes the visit; offline it starts on the device with the checklist kept
+// by the last sync, inspections/offline.ts), and the visits so far on this device, each linking to its checklist.
 import { useState } from 'preact/hooks'
 import { getLanguage, label, t } from '../../platform/i18n'
 import { inspectionPath, navigate } from '../../shell/router'
@@ -8,28 +8,29 @@ import { useLoad } from '../../ui/hooks'
 import { hasPulled, readInspections } from '../sync/local'
 import { requestSync } from '../sync/start'
 import { useLocalView } from '../sync/use-local'
-import { getChecklists, startInspection } from './api'
 import { countsText, dateText, itemText, refusalText, sortInspections } from './model'
+import { checklistFor, startAnywhere } from './offline'
 
 /** The visits shown on the site page; older ones are rarely looked at from a phone. */
 const SHOWN = 20
 
 export function SiteInspections({ siteId }: { siteId: number }) {
   const load = useLocalView(async () => ((await hasPulled()) ? readInspections(siteId) : null), `site-inspections/${siteId}`)
-  const [checklist] = useLoad(() => getChecklists({ site_id: siteId, kind: 'inspection' }), siteId)
+  const [checklist] = useLoad(() => checklistFor(siteId), siteId)
   const [starting, setStarting] = useState(false)
   const [error, setError] = useState<string | null>(null)
   const lang = getLanguage()
-  const template = checklist.state === 'ready' ? checklist.value[0] : undefined
+  const template = checklist.state === 'ready' ? checklist.value : undefined
   const list = load.state === 'ready' ? sortInspections(load.value).slice(0, SHOWN) : undefined
 
   async function start() {
     setStarting(true)
     setError(null)
     try {
-      const started = await startInspection(siteId)
-      void requestSync() // brings it to the device, so its checklist works offline from now on
-      navigate(inspectionPath(started.id))
+      // Online the server makes it; with no network it starts on this device with the kept checklist.
+      const started = await startAnywhere(siteId, template)
+      void requestSync() // brings it to the device (or sends it), so its checklist works offline from now on
+      navigate(inspectionPath(started))
     } catch (caught) {
       setError(refusalText(caught))
       setStarting(false)

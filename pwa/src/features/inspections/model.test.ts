@@ -46,11 +46,11 @@ describe('canInspect', () => {
 })
 
 describe('sectionsOf', () => {
-  it('groups by section in first-appearance order and numbers across the checklist', () => {
+  it('groups by section in first-appearance order and numbers down the page, never back within a section', () => {
     const items = [item('a', { section: '线路' }), item('b', { section: '管理' }), item('c', { section: '线路' }), item('d', { section: '' })]
     expect(sectionsOf(items).map((s) => [s.name, s.items.map((n) => `${n.number}:${n.item.key}`)])).toEqual([
-      ['线路', ['1:a', '3:c']],
-      ['管理', ['2:b']],
+      ['线路', ['1:a', '2:c']],
+      ['管理', ['3:b']],
       ['', ['4:d']],
     ])
   })
@@ -121,6 +121,8 @@ describe('one item', () => {
     expect(needsNote(view('fail', { note: '  ' }))).toBe(true)
     expect(needsNote(view('fail', { note: '烧痕' }))).toBe(false)
     expect(needsNote(view('pass'))).toBe(false)
+    // A failure wording says what was found: the note is then the inspector's own words, not required.
+    expect(needsNote(view('fail'), { finding: { 'zh-CN': '配电箱前堆放杂物' } })).toBe(false)
   })
 
   it.each([

@@ -30,18 +30,24 @@ export interface Section {
   items: NumberedItem[]
 }
 
-/** Items grouped by section in the order the sections first appear; numbering follows the checklist. */
+/**
+ * Items grouped by section in the order the sections first appear, numbered 1, 2, 3 … down the page as shown (a
+ * checklist that extends another may add items to the parent's sections: their numbers follow on, never jump
+ * back). The server numbers them alike (server/inspections/findings.py numbers).
+ */
 export function sectionsOf(items: readonly ChecklistItem[]): Section[] {
   const sections = new Map<string, Section>()
-  items.forEach((item, index) => {
+  for (const item of items) {
     const name = item.section.trim()
     let section = sections.get(name)
     if (!section) {
       section = { name, items: [] }
       sections.set(name, section)
     }
-    section.items.push({ item, number: index + 1 })
-  })
+    section.items.push({ item, number: 0 })
+  }
+  let number = 0
+  for (const section of sections.values()) for (const n of section.items) n.number = ++number
   return [...sections.values()]
 }
 
@@ -101,9 +107,12 @@ export function failHints(item: Pick<ChecklistItem, 'photo' | 'major'>, lang?: L
   return hints
 }
 
-/** A failed item with no note: the hazard it becomes would not say what is wrong. */
-export function needsNote(view: Pick<ItemView, 'answer' | 'note'>): boolean {
-  return view.answer === 'fail' && view.note.trim() === ''
+/**
+ * A failed item with no note whose checklist gives no failure wording: the hazard it becomes would not say what
+ * is wrong. With a failure wording (findings.ts) the note is the inspector's own words, welcome but not needed.
+ */
+export function needsNote(view: Pick<ItemView, 'answer' | 'note'>, item?: Pick<ChecklistItem, 'finding'>): boolean {
+  return view.answer === 'fail' && view.note.trim() === '' && !item?.finding?.['zh-CN']
 }
 
 /** The save state in words, e.g. "已保存", "保存中…", "未保存：…". */
@@ -171,7 +180,7 @@ export function signCheck(
   const unanswered = items.filter((i) => !views[i.key]?.answer).map((i) => i.key)
   const noNote = items.filter((i) => {
     const view = views[i.key]
-    return view !== undefined && needsNote(view)
+    return view !== undefined && needsNote(view, i)
   }).map((i) => i.key)
   return { signature, unanswered, noNote, unsaved: [...unsaved] }
 }
@@ -193,12 +202,12 @@ export interface MadeHazard {
 }
 
 /**
- * The hazards a signed inspection made, with the item each came from: the server makes them in checklist order
- * (server/inspections/service.py complete), so the ids in order pair with the failed items in order.
+ * The hazards a signed inspection made, with the item each came from: the server (and a phone, findings.ts) makes
+ * them in the order the checklist shows them, so the ids in order pair with the failed items in that order.
  */
 export function madeHazards(detail: Pick<InspectionDetail, 'items' | 'answers' | 'hazard_ids'>, lang: Lang): MadeHazard[] {
   const answers = new Map(detail.answers.map((a) => [a.key, a.answer]))
-  const failed = detail.items.filter((i) => answers.get(i.key) === 'fail')
+  const failed = sectionsOf(detail.items).flatMap((s) => s.items.map((n) => n.item)).filter((i) => answers.get(i.key) === 'fail')
   const ids = [...detail.hazard_ids].sort((a, b) => a - b)
   const paired = failed.length === ids.length
   return ids.map((id, i) => {

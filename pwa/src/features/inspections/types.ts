@@ -22,6 +22,8 @@ export interface ChecklistItem {
   major: boolean
   /** The answer should carry a photo. */
   photo: boolean
+  /** What was found when it fails ("配电箱前堆放杂物"): the title of the hazard a failed item becomes. */
+  finding?: Partial<Bilingual>
 }
 
 /** GET /api/v1/checklists. */
@@ -73,6 +75,9 @@ export interface InspectionDetail extends Inspection {
   answers: SavedAnswer[]
   /** The hazards the signed inspection made, one per failed item. */
   hazard_ids: number[]
+  /** Who signed the rectification notice (整改通知书) for the unit, and when (Unix seconds). */
+  unit_signed_by?: string | null
+  unit_signed_at?: number | null
 }
 
 /** One answer sent in POST /inspections/{id}/answers; answering an item again replaces its answer. */

@@ -123,7 +123,7 @@ export function SitePage({ id }: { id: number }) {
         live={offline ? undefined : view?.state} />
       <LiveValues devices={devices} store={live?.series} />
       <LastAlarm alarms={alarms} devices={devices} />
-      {!offline && <SiteHazards siteId={site.id} />}
+      <SiteHazards siteId={site.id} />
       <p class="site-links">
         <a href={reportPath(site.id)} class="button-link" data-testid="site-report-link">
           {t('report.link')}
@@ -137,7 +137,7 @@ export function SitePage({ id }: { id: number }) {
           onAcknowledge={(alarmId, note) => live.acknowledge(alarmId, note)}
         />
       )}
-      {!offline && canInspect(role) && <SiteInspections siteId={site.id} />}
+      {canInspect(role) && <SiteInspections siteId={site.id} />}
       <details class="card site-settings" data-testid="site-settings" open={manager}>
         <summary data-testid="site-settings-toggle">
           <strong>{t('overview.settings')}</strong> <span class="muted">{t('overview.settings_hint')}</span>

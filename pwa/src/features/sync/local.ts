@@ -38,14 +38,18 @@ export async function readHazards(hidden: ReadonlySet<string> = new Set(), siteI
 
 export async function readInspection(ref: string, hidden: ReadonlySet<string>): Promise<LocalInspection | null> {
   const [record, entries] = await Promise.all([findRecord('inspection', ref), myOutbox()])
-  return localInspection(record, entries, hidden)
+  return localInspection(record, entries, hidden, record?.entity_id ?? ref)
 }
 
-/** A site's inspections as last pulled, with this device's answers and signatures on top. */
+/** A site's inspections as last pulled or started on this device, with its answers and signatures on top. */
 export async function readInspections(siteId: number): Promise<LocalInspection[]> {
   const [records, entries] = await Promise.all([loadSiteRecords('inspection', siteId), myOutbox()])
-  return records.flatMap((r) => {
-    const view = localInspection(r, entries)
-    return view ? [view] : []
-  })
+  const pulled = new Set(records.map((r) => r.entity_id))
+  const started = entries.filter(
+    (e) => e.mutation.entity === 'inspection' && e.mutation.op === 'create' && e.mutation.fields.site_id === siteId && !pulled.has(e.mutation.entity_id),
+  )
+  return [
+    ...records.map((r) => localInspection(r, entries)),
+    ...started.map((e) => localInspection(undefined, entries, new Set(), e.mutation.entity_id)),
+  ].flatMap((view) => (view ? [view] : []))
 }

@@ -38,6 +38,15 @@ export interface ItemState {
   reason: string | null
 }
 
+/** A hazard this device made of a failed item when the inspection was signed (inspections/findings.ts). */
+export interface LocalFinding {
+  entity_id: string
+  item: string
+  title: string
+  /** Not on the server yet (待同步). */
+  pending: boolean
+}
+
 export interface LocalInspection extends InspectionDetail {
   entity_id: string
   items_state: Record<string, ItemState>
@@ -46,6 +55,12 @@ export interface LocalInspection extends InspectionDetail {
   sign_pending: boolean
   /** The server refused the signing: its words. */
   sign_rejected: string | null
+  /** Started on this device and not yet on the server. */
+  start_pending: boolean
+  /** The unit signed the rectification notice on this device, not yet on the server. */
+  unit_sign_pending: boolean
+  /** The hazards this device made of its failed items, until a pull brings the server's. */
+  local_hazards: LocalFinding[]
 }
 
 /** What a record is as the overlay needs it. */
@@ -75,7 +90,8 @@ export function hazardOf(e: Pick<Entry, 'mutation'>): string | null {
 export function inspectionOf(e: Pick<Entry, 'mutation'>): string | null {
   const m = e.mutation
   if (m.entity === 'inspection') return m.entity_id
-  if (m.entity === 'checklist_answer' && typeof m.fields.inspection_id === 'string') return m.fields.inspection_id
+  const byField = m.entity === 'checklist_answer' || (m.entity === 'hazard' && m.op === 'create')
+  if (byField && typeof m.fields.inspection_id === 'string') return m.fields.inspection_id
   return null
 }
 
@@ -238,25 +254,56 @@ function answerState(e: Entry): AnswerState {
   return 'device'
 }
 
-/** The inspection with `entityId` as this device shows it; null when it was never pulled here. */
+/** An inspection started on this device, before the server has it: the checklist it was started with. */
+function fromStart(e: Entry): InspectionDetail | null {
+  const checklist = e.about.checklist
+  if (!checklist) return null
+  return {
+    id: 0,
+    site_id: num(e.mutation.fields.site_id) ?? 0,
+    site_name: e.about.site_name ?? '',
+    template_id: checklist.template_id,
+    template_version: checklist.template_version,
+    title: checklist.title,
+    state: 'in_progress',
+    inspector: e.about.actor ?? '',
+    started_at: seconds(e),
+    completed_at: null,
+    signed_by: null,
+    answered: 0,
+    total: checklist.items.length,
+    failed: 0,
+    summary: '',
+    items: checklist.items,
+    answers: [],
+    hazard_ids: [],
+  }
+}
+
+/** The inspection as this device shows it: pulled, or started here; null when neither. */
 export function localInspection(
   record: BaseRecord | undefined,
   entries: readonly Entry[],
   hidden: ReadonlySet<string> = new Set(),
+  entityId: string | undefined = record?.entity_id,
 ): LocalInspection | null {
-  if (!record) return null
-  const fields = record.fields as unknown as InspectionDetail
-  const mine = entries.filter((e) => inspectionOf(e) === record.entity_id)
+  const start = record ? undefined : entries.find((e) => e.mutation.entity === 'inspection' && e.mutation.op === 'create' && e.mutation.entity_id === entityId)
+  const fields = record ? (record.fields as unknown as InspectionDetail) : start && fromStart(start)
+  if (!fields || entityId === undefined) return null
+  const mine = entries.filter((e) => inspectionOf(e) === entityId)
   const answers = new Map<string, SavedAnswer>(fields.answers.map((a) => [a.key, a]))
   const states: Record<string, ItemState> = {}
   for (const a of fields.answers) states[a.key] = { state: 'synced', reason: null }
   const view: LocalInspection = {
     ...fields,
-    entity_id: record.entity_id,
+    entity_id: entityId,
     items_state: states,
     pending: mine.filter(waiting).length,
     sign_pending: false,
     sign_rejected: null,
+    start_pending: start !== undefined && waiting(start),
+    unit_sign_pending: false,
+    local_hazards: [],
   }
   const byStamp = mine.filter((e) => e.mutation.entity === 'checklist_answer').sort((a, b) => (a.mutation.hlc < b.mutation.hlc ? -1 : 1))
   for (const e of byStamp) {
@@ -282,7 +329,19 @@ export function localInspection(
   view.answered = view.answers.length
   view.failed = view.answers.filter((a) => a.answer === 'fail').length
   for (const e of mine) {
+    const f = e.mutation.fields
+    if (e.mutation.entity === 'hazard' && e.status !== 'rejected' && !hidden.has(e.mutation.mutation_id)) {
+      view.local_hazards.push({ entity_id: e.mutation.entity_id, item: str(f.item), title: str(f.title), pending: waiting(e) })
+      continue
+    }
     if (e.mutation.entity !== 'inspection' || e.mutation.op !== 'transition') continue
+    if (f.to === 'acknowledged') {
+      if (e.status === 'rejected' || hidden.has(e.mutation.mutation_id) || view.unit_signed_by) continue
+      view.unit_signed_by = str(f.signed_by)
+      view.unit_signed_at = seconds(e)
+      view.unit_sign_pending = waiting(e)
+      continue
+    }
     if (e.status === 'rejected') {
       view.sign_rejected = e.reason ?? '—'
       continue

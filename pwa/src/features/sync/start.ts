@@ -11,6 +11,7 @@
 import { isOnline, onOnlineChange } from '../../platform/online'
 import { getSession, onSessionChange } from '../../platform/session'
 import { submitWaitingAccepts } from '../devices/drafts'
+import { keepGridOffline } from '../inspections/offline'
 import { onSyncChange } from './changes'
 import { deviceIdentity } from './identity'
 import { SyncLoop, type LoopStatus, type Settled } from './loop'
@@ -104,6 +105,8 @@ export function initSync(): void {
   onSessionChange((session) => follow(session?.user.id ?? null))
   onOnlineChange((online) => online && reconnected())
   onSyncChange((change) => {
+    // After a pull, an inspector's grid (sites, site pages, checklists) is kept for a walk-through with no signal.
+    if (change === 'records') void keepGridOffline().catch(() => undefined)
     if (change !== 'written') return
     if (isOnline()) void requestSync()
     else registerBackgroundSync()

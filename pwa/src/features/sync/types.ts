@@ -1,5 +1,6 @@
 // Wire shapes of the sync endpoints (docs/sync.md "The wire contract"; offline_sync/protocol.py), and what the
 // device keeps about each mutation. Field names are the server's, unchanged.
+import type { Bilingual, ChecklistItem } from '../inspections/types'
 
 /** The records the PWA writes through sync. */
 export type Entity = 'hazard' | 'hazard_comment' | 'inspection' | 'checklist_answer'
@@ -78,6 +79,16 @@ export interface About {
   /** Who made it: display name and role. */
   actor?: string
   actor_role?: string
+  /** An inspection started on the device: the checklist it was started with, shown until the server has it. */
+  checklist?: StartedChecklist
+}
+
+/** The checklist of an inspection started offline (inspections/offline.ts), as the template was kept. */
+export interface StartedChecklist {
+  template_id: string
+  template_version: number
+  title: Bilingual
+  items: ChecklistItem[]
 }
 
 /** Why the round stopped short: nothing to send, no network, the server answered an error, or the session ended. */

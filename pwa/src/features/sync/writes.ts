@@ -101,3 +101,14 @@ export function signInspection(insp: InspectionRef, signedBy: string, summary: s
     about: { title: insp.title, server_id: insp.id },
   })
 }
+
+/** The unit's representative signed the inspection's rectification notice on this device (a typed name). */
+export function acknowledgeNotice(insp: InspectionRef, signedBy: string): Promise<OutboxEntry> {
+  return enqueue({
+    entity: 'inspection',
+    entity_id: insp.entity_id,
+    op: 'transition',
+    fields: { to: 'acknowledged', signed_by: signedBy },
+    about: { title: insp.title, server_id: insp.id },
+  })
+}

@@ -10,9 +10,10 @@ import { site } from './en/site'
 import { wired } from './en/wired'
 import { alarmConsole } from './en/console'
 import { drill } from './en/drill'
+import { inspect } from './en/inspect'
 import { calls } from './en/calls'
 
 export const en: Catalog = {
-  messages: { ...core, ...notify, ...hazards, ...work, ...sync, ...wired, ...alarmConsole, ...calls, ...site, ...drill },
+  messages: { ...core, ...notify, ...hazards, ...work, ...sync, ...wired, ...alarmConsole, ...calls, ...site, ...drill, ...inspect },
   labels,
 }

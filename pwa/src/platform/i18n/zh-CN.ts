@@ -9,9 +9,10 @@ import { site } from './zh-CN/site'
 import { wired } from './zh-CN/wired'
 import { alarmConsole } from './zh-CN/console'
 import { drill } from './zh-CN/drill'
+import { inspect } from './zh-CN/inspect'
 import { calls } from './zh-CN/calls'
 
 export const zhCN = {
-  messages: { ...core, ...notify, ...hazards, ...work, ...sync, ...wired, ...alarmConsole, ...calls, ...site, ...drill },
+  messages: { ...core, ...notify, ...hazards, ...work, ...sync, ...wired, ...alarmConsole, ...calls, ...site, ...drill, ...inspect },
   labels,
 }
