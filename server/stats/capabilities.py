@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-__all__ = ["capabilities_of"]
+__all__ = ["capabilities_of", "missing_capabilities"]
 
 
 def capabilities_of(kind: str, channels: Iterable[str]) -> set[str]:
@@ -26,3 +26,13 @@ def capabilities_of(kind: str, channels: Iterable[str]) -> set[str]:
     if kind == "breaker" and has_arc:
         out.add("arc_extinguishing")
     return out
+
+
+def missing_capabilities(required: Iterable[str], commissioned: Iterable[tuple[str, Iterable[str]]]) -> list[str]:
+    """The compliance rule: a site complies when its commissioned devices' capabilities ⊇ its venue type's required
+    ones. Returns the required capabilities (in their order) that the commissioned devices, given as (kind, channel
+    keys), do not give; empty means compliant."""
+    installed: set[str] = set()
+    for kind, channels in commissioned:
+        installed |= capabilities_of(kind, channels)
+    return [c for c in required if c not in installed]
