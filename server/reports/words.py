@@ -47,7 +47,7 @@ WORDS: dict[str, dict[str, str]] = {
         "severity.general": "General", "hazard": "Hazard", "created": "Found", "closed": "Closed",
         "days": "Days to rectify",
         "severity": "Severity", "state": "State", "v.times": "{n}", "v.hazards": "{n}", "v.missing": "{n} missing",
-        "v.none_missing": "none missing", "v.days": "{n} days", "ch.residual_ma": "Residual current",
+        "v.none_missing": "all there", "v.days": "{n} days", "ch.residual_ma": "Residual current",
         "ch.temp_c": "Temperature", "date": "Date",
         "grade_capped": "{missing} missing: the grade is at best {grade}",
         "f.alarms": "Alarms", "f.prealarms": "Pre-alarms", "f.online": "Devices online",

@@ -3,6 +3,7 @@ import { ApiError, NetworkError } from '../../platform/http'
 import { report } from '../../test/reports'
 import {
   causeRows,
+  dayTicks,
   factorValueText,
   gradeText,
   gradeTone,
@@ -85,7 +86,9 @@ describe('grade and factors', () => {
     ['capabilities', 1, 'zh-CN', '缺 1 项'],
     ['capabilities', 0, 'en', 'All there'],
     ['rectification', 2.5, 'zh-CN', '2.5 天'],
-    ['rectification', 0, 'zh-CN', '—'],
+    ['rectification', 0, 'zh-CN', '0 天'],
+    ['rectification', null, 'zh-CN', '—'],
+    ['online', null, 'en', '—'],
     ['something_new', 4.5, 'en', '4.5'],
   ] as const)('%s %s in %s → %s', (key, value, lang, text) => {
     expect(factorValueText({ key, value }, lang)).toBe(text)
@@ -128,6 +131,7 @@ describe('trendGroups', () => {
     expect(groups[0]).toEqual({
       unit: 'mA',
       x: [100, 200, 300, 400],
+      range: [100, 100 + 86400],
       series: [
         { label: '插座回路 · 剩余电流', channelId: 11, values: [120, 180, 250, null] },
         { label: '照明回路 · 剩余电流', channelId: 13, values: [null, 30, 31, 33] },
@@ -135,6 +139,37 @@ describe('trendGroups', () => {
     })
     expect(groups[1]?.series[0]).toEqual({ label: '插座回路 · 温度 1', channelId: 12, values: [41, 45] })
     expect(trendGroups([], 'en')).toEqual([])
+  })
+})
+
+describe('the trend chart\'s time axis', () => {
+  // November 2025 in the test's own time zone: the report's period, as Unix seconds.
+  const start = new Date(2025, 10, 1).getTime() / 1000
+  const end = new Date(2025, 10, 23, 8).getTime() / 1000
+  const day = (d: number) => new Date(2025, 10, d).getTime() / 1000
+
+  it('spans the period in seconds even for a single day of data, ascending', () => {
+    const one = report({ start, end, trends: [{ channel_id: 1, key: 'residual_ma', name: '剩余电流', place: '', unit: 'mA', day: [day(22)], value: [180] }] })
+    const [group] = trendGroups(one.trends, 'zh-CN', one.start, one.end)
+    expect(group?.range).toEqual([start, end])
+    expect(group?.x).toEqual([day(22)])
+  })
+
+  it('ticks are local midnights within the period, in order, thinned to fit', () => {
+    const ticks = dayTicks(start, end, 8)
+    expect(ticks.length).toBeLessThanOrEqual(8)
+    expect(ticks[0]).toBe(day(1))
+    for (let i = 1; i < ticks.length; i++) expect(ticks[i]!).toBeGreaterThan(ticks[i - 1]!)
+    for (const tick of ticks) {
+      expect(tick).toBeGreaterThanOrEqual(start)
+      expect(tick).toBeLessThanOrEqual(end)
+      expect(new Date(tick * 1000).getHours()).toBe(0)
+      expect(new Date(tick * 1000).getFullYear()).toBe(2025) // seconds, not milliseconds or years away
+    }
+    const labels = ticks.map((s) => new Date(s * 1000).getDate())
+    expect(labels).toEqual([...labels].sort((a, b) => a - b))
+    expect(dayTicks(start, end, 100)).toHaveLength(23)
+    expect(dayTicks(day(22) + 3600, day(22) + 7200, 8)).toEqual([])
   })
 })
 
