@@ -4,7 +4,7 @@ import { useEffect, useRef, useState } from 'preact/hooks'
 import type uPlot from 'uplot'
 import { formatNumber, getLanguage, label, t } from '../../platform/i18n'
 import { loadUPlot, type UPlotClass } from '../../ui/uplot'
-import { dayTicks, type TrendGroup } from './model'
+import { dayOf, dayTicks, type TrendGroup } from './model'
 
 const HEIGHT = 180
 /** Room for one date label (CSS px). */
@@ -14,7 +14,7 @@ const FONT = '11px system-ui, sans-serif'
 const COLOURS = ['#0e5aa7', '#c92a2a', '#1f8a4c', '#b86e00', '#7048a8', '#0b7285']
 
 function dayText(s: number, lang: string): string {
-  return new Intl.DateTimeFormat(lang, { month: 'numeric', day: 'numeric' }).format(s * 1000)
+  return new Intl.DateTimeFormat(lang, { month: 'numeric', day: 'numeric' }).format(dayOf(s))
 }
 
 function options(_UPlot: UPlotClass, group: TrendGroup, width: number): uPlot.Options {

@@ -3,6 +3,7 @@ import { ApiError, NetworkError } from '../../platform/http'
 import { report } from '../../test/reports'
 import {
   causeRows,
+  dayOf,
   dayTicks,
   factorValueText,
   gradeText,
@@ -155,21 +156,19 @@ describe('the trend chart\'s time axis', () => {
     expect(group?.x).toEqual([day(22)])
   })
 
-  it('ticks are local midnights within the period, in order, thinned to fit', () => {
+  it('ticks are the period\'s midnights in seconds, in order, thinned to fit, named by their own day', () => {
     const ticks = dayTicks(start, end, 8)
     expect(ticks.length).toBeLessThanOrEqual(8)
-    expect(ticks[0]).toBe(day(1))
-    for (let i = 1; i < ticks.length; i++) expect(ticks[i]!).toBeGreaterThan(ticks[i - 1]!)
-    for (const tick of ticks) {
-      expect(tick).toBeGreaterThanOrEqual(start)
-      expect(tick).toBeLessThanOrEqual(end)
-      expect(new Date(tick * 1000).getHours()).toBe(0)
-      expect(new Date(tick * 1000).getFullYear()).toBe(2025) // seconds, not milliseconds or years away
-    }
-    const labels = ticks.map((s) => new Date(s * 1000).getDate())
-    expect(labels).toEqual([...labels].sort((a, b) => a - b))
+    expect(ticks[0]).toBe(start)
+    for (let i = 1; i < ticks.length; i++) expect(ticks[i]! - ticks[i - 1]!).toBe(3 * 86400)
+    for (const tick of ticks) expect(tick).toBeLessThanOrEqual(end)
+    expect(ticks.map((s) => dayOf(s).getFullYear())).toEqual(ticks.map(() => 2025)) // seconds, not ms: not years away
+    const named = ticks.map((s) => dayOf(s).getDate())
+    expect(named).toEqual([1, 4, 7, 10, 13, 16, 19, 22])
     expect(dayTicks(start, end, 100)).toHaveLength(23)
-    expect(dayTicks(day(22) + 3600, day(22) + 7200, 8)).toEqual([])
+    expect(dayTicks(day(22), day(22) + 7200, 8)).toEqual([day(22)])
+    // a site in China, a browser in UTC: the site's midnight (16:00 UTC the day before) is named by its own day
+    expect(dayOf(Date.UTC(2025, 10, 21, 16) / 1000).getUTCDate()).toBe(22)
   })
 })
 

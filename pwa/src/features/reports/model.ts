@@ -159,20 +159,22 @@ export interface TrendGroup {
 const DAY_S = 86400
 
 /**
- * The time axis of a period [start, end] (Unix s): its local midnights, ascending, every n-th day so that at most
- * `most` are left. uPlot's time scale counts seconds; these are its splits, so labels are whole days in order.
+ * The time axis of a period [start, end] (Unix s, `start` a midnight of the site's day, as the report's start and
+ * its days are): every day's midnight in order, every n-th so that at most `most` are left. uPlot's time scale
+ * counts seconds; these are its splits, so the labels are whole days, on the data's days whatever the browser's
+ * time zone (China has no daylight saving: a day is 86 400 s).
  */
 export function dayTicks(start: number, end: number, most: number): number[] {
-  const first = new Date(start * 1000)
-  const day = new Date(first.getFullYear(), first.getMonth(), first.getDate())
-  if (day.getTime() < start * 1000) day.setDate(day.getDate() + 1)
-  const days: number[] = []
-  while (day.getTime() <= end * 1000) {
-    days.push(day.getTime() / 1000)
-    day.setDate(day.getDate() + 1)
-  }
-  const step = Math.max(1, Math.ceil(days.length / Math.max(1, most)))
-  return days.filter((_, i) => i % step === 0)
+  const count = Math.floor((end - start) / DAY_S) + 1
+  const step = Math.max(1, Math.ceil(count / Math.max(1, most)))
+  const ticks: number[] = []
+  for (let k = 0; k < count; k += step) ticks.push(start + k * DAY_S)
+  return ticks
+}
+
+/** The date a site's day is named by: the day that holds its noon, in any browser's time zone within ±12 h. */
+export function dayOf(midnight: number): Date {
+  return new Date((midnight + DAY_S / 2) * 1000)
 }
 
 /** The axis range: the period, widened to the data and to at least one day so the scale never collapses. */
