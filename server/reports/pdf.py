@@ -51,8 +51,10 @@ def _hex(colour: str) -> tuple[int, int, int]:
 
 
 class _Doc(FPDF):
-    def __init__(self, font: tuple[str, int]) -> None:
+    def __init__(self, font: tuple[str, int], lang: str) -> None:
         super().__init__(format="A4")
+        # Chinese has no spaces: its lines break between characters; English ones between words.
+        self.wrap = WrapMode.CHAR if lang == "zh-CN" else WrapMode.WORD
         path, index = font
         if path.endswith(".ttc"):
             self.add_font("cjk", fname=path, collection_font_number=index)
@@ -74,14 +76,14 @@ class _Doc(FPDF):
         self.set_font("cjk", size=10)
 
     def grid(self, header: list[str], rows: list[list[str]], widths: Sequence[float]) -> None:
-        """A table whose cells wrap (character by character, as CJK text has no spaces) and whose rows grow
-        to fit, so that no text runs over its neighbour; headings repeat on a new page."""
+        """A table whose cells wrap and whose rows grow to fit, so that no text runs over its neighbour; headings
+        repeat on a new page."""
         self.set_font("cjk", size=9)
         self.set_draw_color(200, 204, 220)
         self.set_fill_color(255, 255, 255)  # cells are not filled; headings have their own fill
         heading = FontFace(emphasis="", fill_color=(238, 241, 247))
         with self.table(col_widths=tuple(widths), width=sum(widths), align="LEFT", text_align="LEFT",
-                        line_height=5, padding=(1, 1.5), wrapmode=WrapMode.CHAR, headings_style=heading) as table:
+                        line_height=5, padding=(1, 1.5), wrapmode=self.wrap, headings_style=heading) as table:
             for cells in [header, *rows]:
                 row = table.row()
                 for text in cells:
@@ -138,7 +140,7 @@ def _trend_chart(doc: _Doc, trends: list[tuple[int, Trend]], t0: float, t1: floa
 def render_pdf(report: Report, tz: str) -> bytes:
     w = WORDS[report.lang]
     zone = ZoneInfo(tz)
-    doc = _Doc(find_font())
+    doc = _Doc(find_font(), report.lang)
     s = report.site
     doc.set_font("cjk", size=17)
     doc.multi_cell(0, 9, f"{s.name} · {w['title']}", new_x="LMARGIN", new_y="NEXT")
@@ -189,7 +191,7 @@ def render_pdf(report: Report, tz: str) -> bytes:
         doc.text(x0 + hour * width / 24, y0 + height + 4, str(hour))
     doc.set_y(y0 + height + 6)
 
-    doc.heading(w["trends"], keep=60.0)
+    doc.heading(w["trends"], keep=56.0)  # the first chart with its legend line
     by_unit: dict[str, list[tuple[int, Trend]]] = {}
     for i, trend in enumerate(report.trends):
         by_unit.setdefault(trend.unit, []).append((i, trend))
