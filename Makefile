@@ -5,12 +5,13 @@ STAMPS := .make
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PWA_SOURCES := $(shell find pwa/src pwa/public -type f 2>/dev/null) pwa/index.html pwa/vite.config.ts pwa/tsconfig.json
 
-.PHONY: demo test install pwa chromium lint typecheck test-py test-pwa clean
+.PHONY: demo test install pwa demo-packages test-packages lint typecheck test-py test-pwa clean
 
-demo: install pwa chromium
-	$(PY) -m server.cli demo
+# `make demo DEMO_ARGS="--port 8001"` when port 8000 is taken.
+demo: install pwa demo-packages
+	$(PY) -m server.cli demo $(DEMO_ARGS)
 
-test: install pwa chromium lint typecheck test-pwa test-py
+test: install pwa test-packages lint typecheck test-pwa test-py
 
 install: $(STAMPS)/python
 
@@ -29,15 +30,20 @@ pwa: server/static/index.html
 server/static/index.html: pwa/node_modules/.package-lock.json $(PWA_SOURCES)
 	cd pwa && npm run build
 
-# Debian packages: chromium drives the browser tests (Playwright with executable_path; no browser download);
-# fonts-noto-cjk is the CJK font health-check PDFs embed; poppler-utils (pdftotext, pdftoppm) checks them;
-# mosquitto is the MQTT broker the MQTT ingress tests start; socat makes the serial pty pairs of the RS-485 tests.
-chromium:
-	@command -v chromium >/dev/null && command -v pdftotext >/dev/null && \
-		[ -e /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] && [ -x /usr/sbin/mosquitto ] && \
-		command -v socat >/dev/null || { $(SUDO) apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-noto-cjk poppler-utils \
-		mosquitto socat >/dev/null; }
+# Debian packages, each installed only when missing (idempotent). The demo needs fonts-noto-cjk (the CJK font
+# health-check PDFs embed), mosquitto (the broker its 4G detector publishes to) and socat (the pty pair of its
+# RS-485 bus); no browser. The tests need those and chromium (Playwright with executable_path; no browser
+# download) and poppler-utils (pdftotext, pdftoppm check the PDFs).
+CJK_FONT := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
+APT_INSTALL = $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq
+
+demo-packages:
+	@[ -e $(CJK_FONT) ] && [ -x /usr/sbin/mosquitto ] && command -v socat >/dev/null || \
+		{ $(APT_INSTALL) fonts-noto-cjk mosquitto socat >/dev/null; }
+
+test-packages: demo-packages
+	@command -v chromium >/dev/null && command -v pdftotext >/dev/null || \
+		{ $(APT_INSTALL) chromium poppler-utils >/dev/null; }
 
 lint: install
 	.venv/bin/ruff check server ble offline_sync tests docs bench
@@ -49,7 +55,7 @@ typecheck: install pwa/node_modules/.package-lock.json
 test-pwa: pwa/node_modules/.package-lock.json
 	cd pwa && npm test
 
-test-py: install pwa chromium
+test-py: install pwa test-packages
 	.venv/bin/pytest
 
 clean:

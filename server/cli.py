@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import errno
 import logging
+import os
+import socket
 import sys
 from collections.abc import Callable, Coroutine, Sequence
 from pathlib import Path
@@ -103,7 +106,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 1
 
 
-def _serve(settings: Settings, *, devices: bool = False, background: Sequence[Loop] = ()) -> int:
+def _serve(settings: Settings, *, devices: bool = False, background: Sequence[Loop] = (),
+           sock: socket.socket | None = None) -> int:
     import uvicorn
 
     from server.demo.city import DEMO_DEVICES
@@ -111,11 +115,32 @@ def _serve(settings: Settings, *, devices: bool = False, background: Sequence[Lo
 
     # One worker: the watchdog and the BLE poller must run in exactly one process.
     app = create_app(settings, simulated=DEMO_DEVICES if devices else None, background=background)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info", workers=1)
+    if sock is None:
+        uvicorn.run(app, host=settings.host, port=settings.port, log_level="info", workers=1)
+    else:  # a socket bound before: it already queues the connections of whoever opened the printed URL
+        uvicorn.Server(uvicorn.Config(app, log_level="info", workers=1)).run(sockets=[sock])
     return 0
 
 
+def _bind(host: str, port: int) -> socket.socket:
+    """The demo's listening socket, bound before anything is printed, so the URL printed answers; a port that is
+    taken is said in both languages, naming --port."""
+    try:
+        return socket.create_server((host, port))
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise AndianError(
+                f"端口 {port} 已被占用（{host}:{port}）。请用 --port 换一个端口，例如 andian demo --port {port + 1}\n"
+                f"andian: port {port} is already in use on {host}. Choose another with --port, e.g. "
+                f"andian demo --port {port + 1}") from exc
+        reason = os.strerror(exc.errno) if exc.errno else str(exc)
+        raise AndianError(f"无法在 {host}:{port} 上监听：{reason}。请检查 --host，或用 --port 换一个端口\n"
+                          f"andian: cannot listen on {host}:{port}: {reason}. Check --host, or choose another "
+                          "port with --port") from exc
+
+
 def _demo(settings: Settings, *, devices: bool = True) -> int:
+    sock = _bind(settings.host, settings.port)  # first: a port in use is said at once
     from server.context import open_context
     from server.demo.city import DEMO_DEVICES, DEMO_PASSWORD, DEMO_USERS, WIRED_SITE, seed_demo
     from server.demo.mailbox import Mailbox
@@ -156,8 +181,9 @@ def _demo(settings: Settings, *, devices: bool = True) -> int:
               "receive is printed here (📨).")
     print()
     try:
-        return _serve(settings, devices=devices, background=[wired.run] if wired is not None else [])
+        return _serve(settings, devices=devices, background=[wired.run] if wired is not None else [], sock=sock)
     finally:
+        sock.close()
         if listening:
             mailbox.stop()
         if wired is not None:

@@ -17,7 +17,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 
 from .server_process import free_port
 
-MOSQUITTO = Path("/usr/sbin/mosquitto")  # Debian's mosquitto (`make chromium` installs it)
+MOSQUITTO = Path("/usr/sbin/mosquitto")  # Debian's mosquitto (`make demo-packages` installs it)
 START_S = 10.0  # how long the broker has to accept connections
 ANSWER_S = 20.0  # how long a test waits for an answer: the subscriber's backoff after a restart is 0.5, 1, 2, 5 s
 
@@ -27,7 +27,7 @@ class Mosquitto:
 
     def __init__(self, directory: Path, conf: str = "allow_anonymous true\n") -> None:
         if not MOSQUITTO.exists():
-            pytest.fail(f"{MOSQUITTO} is missing: run `make chromium` (it installs mosquitto)")
+            pytest.fail(f"{MOSQUITTO} is missing: run `make demo-packages` (it installs mosquitto)")
         self.directory = directory
         self.port = free_port()
         self.config = directory / "mosquitto.conf"

@@ -38,6 +38,9 @@ class Story:
     arc_half_cycles: int = 16  # per burst second (≥ 14 in one second is an alarm, GB 14287.4)
     drop_every_s: float = 300.0  # the radio link drops this often ...
     drop_for_s: float = 60.0  # ... for this long
+    # degrading insulation: this much leakage on top at the start, growing by e^rate a day
+    leak_extra_ma: float = 0.0
+    leak_growth_per_day: float = 0.0
 
 
 @dataclass
@@ -86,6 +89,8 @@ class Physics:
         leak = _BASE_LEAK_MA + self._rng.uniform(-5, 5)
         if self.story.scenario == "leakage":
             leak += 260.0 * self._ramp(t)  # to ~380 mA: pre-alarm at 240 mA, alarm at 300 mA
+        if self.story.leak_extra_ma:  # degrading insulation, beside whatever else the story does
+            leak += self.story.leak_extra_ma * math.exp(self.story.leak_growth_per_day * (t - self.started) / 86_400)
         if not self.closed:
             leak = 0.0
         if self.testing(t):

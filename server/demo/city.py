@@ -14,6 +14,7 @@ from server.accounts import service as auth
 from server.accounts.principal import Principal
 from server.accounts.schemas import UserCreate
 from server.context import Context
+from server.demo.history import SLOW_LEAK_GROWTH, SLOW_LEAK_MA, DemoDevice, seed_history
 from server.demo.mailbox import mailbox_url
 from server.demo.wired import FOUR_G_IMEI, WIRED_DEVICES, DemoWired
 from server.devices import service as devices_service
@@ -66,9 +67,12 @@ DEMO_DEVICES: list[DeviceSpec] = [
     # 16 arc half-cycles in one second every 7 minutes, the first after one minute
     DeviceSpec("C0:AD:00:00:02:01", "AD-ARC-0201", "AD-AF1",
                replace(_HALF_HOUR, scenario="arc", onset_s=60.0, arc_every_s=420.0), rated_a=16.0),
-    # the supermarket's freezer circuit runs at 1.6 In for 10 minutes, 15 minutes in
+    # the supermarket's freezer circuit runs at 1.6 In for 10 minutes, 15 minutes in; and its insulation degrades:
+    # leakage grows 15 % a day, as in its seeded history (server/demo/history.py), where the leakage-trend
+    # detector has already projected the alarm
     DeviceSpec("C0:AD:00:00:04:01", "AD-BRK-0401", "AD-SB63",
-               replace(_HALF_HOUR, scenario="overload", onset_s=900.0, rise_s=1.0), rated_a=40.0),
+               replace(_HALF_HOUR, scenario="overload", onset_s=900.0, rise_s=1.0, leak_extra_ma=SLOW_LEAK_MA,
+                       leak_growth_per_day=SLOW_LEAK_GROWTH), rated_a=40.0),
     # the garage's detector loses its radio link for 2 minutes every 10 minutes
     DeviceSpec("C0:AD:00:00:05:01", "AD-CMB-0501", "AD-CD4",
                replace(_HALF_HOUR, scenario="link_drop", onset_s=120.0, drop_every_s=600.0, drop_for_s=120.0)),
@@ -169,6 +173,7 @@ async def seed_demo(ctx: Context, mailbox_port: int | None = None, wired: DemoWi
 
     operator = Principal(kind="user", id=user_ids["operator"], role="operator", company_id=company_id)
     site_ids: dict[str, int] = {}
+    history: list[DemoDevice] = []
     for fields, owner, devices in DEMO_SITES:
         site = await sites.create_site(ctx, operator, SiteCreate(
             owner_id=user_ids[owner] if owner else None, **fields))
@@ -181,6 +186,9 @@ async def seed_demo(ctx: Context, mailbox_port: int | None = None, wired: DemoWi
             ))
             # Installed and accepted before the demo starts: the site box polls them.
             await ctx.db.write(functools.partial(ble_sql.set_device_state, device_id=device.id, state="commissioned"))
+            history.append(DemoDevice(site.id, device.id, serial, rated or 0.0, {c.key: c.id for c in device.channels}))
+    # Five weeks of the past: readings, alarms and hazards, and the freezer circuit's leakage trend.
+    await seed_history(ctx, history, user_ids)
     if wired is not None:
         await _seed_wired(ctx, operator, wired, site_ids["康乐养老院"])
     if mailbox_port is not None:

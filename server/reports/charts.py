@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
-__all__ = ["PALETTE", "bars", "lines", "nice_max"]
+__all__ = ["PALETTE", "bars", "day_ticks", "lines", "nice_max"]
 
 # Colour-blind-safe (Okabe–Ito) colours for up to six series.
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9")
@@ -40,3 +42,17 @@ def lines(series: Sequence[Sequence[tuple[float, float]]], t0: float, t1: float,
     span = max(1.0, t1 - t0)
     scaled = [[(width * (t - t0) / span, height - height * v / top) for t, v in points] for points in series]
     return top, scaled
+
+
+def day_ticks(t0: float, t1: float, zone: ZoneInfo, most: int = 8) -> list[float]:
+    """Local midnights in [t0, t1] (Unix s, ascending), every n-th day so that at most ``most`` are left."""
+    start = datetime.fromtimestamp(t0, zone)
+    day = datetime(start.year, start.month, start.day, tzinfo=zone)
+    if day.timestamp() < t0:
+        day += timedelta(days=1)
+    days: list[float] = []
+    while day.timestamp() <= t1:
+        days.append(day.timestamp())
+        day = datetime(day.year, day.month, day.day, tzinfo=zone) + timedelta(days=1)
+    step = max(1, -(-len(days) // max(1, most)))
+    return days[::step]

@@ -13,12 +13,13 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from fpdf import FPDF
+from fpdf import FPDF, FontFace
+from fpdf.enums import WrapMode
 
 from server.errors import Unavailable
-from server.reports.charts import PALETTE, bars, lines
-from server.reports.schemas import Report
-from server.reports.words import WORDS
+from server.reports.charts import PALETTE, bars, day_ticks, lines
+from server.reports.schemas import Report, Trend
+from server.reports.words import WORDS, number, points_text, value_text
 
 __all__ = ["FONTS", "find_font", "render_pdf"]
 
@@ -50,8 +51,10 @@ def _hex(colour: str) -> tuple[int, int, int]:
 
 
 class _Doc(FPDF):
-    def __init__(self, font: tuple[str, int]) -> None:
+    def __init__(self, font: tuple[str, int], lang: str) -> None:
         super().__init__(format="A4")
+        # Chinese has no spaces: its lines break between characters; English ones between words.
+        self.wrap = WrapMode.CHAR if lang == "zh-CN" else WrapMode.WORD
         path, index = font
         if path.endswith(".ttc"):
             self.add_font("cjk", fname=path, collection_font_number=index)
@@ -60,7 +63,10 @@ class _Doc(FPDF):
         self.set_auto_page_break(True, margin=15)
         self.add_page()
 
-    def heading(self, text: str) -> None:
+    def heading(self, text: str, keep: float = 20.0) -> None:
+        """A section heading, on a new page when fewer than ``keep`` mm would follow it on this one."""
+        if self.get_y() + 16 + keep > self.h - self.b_margin:
+            self.add_page()
         self.ln(3)
         self.set_font("cjk", size=13)
         self.cell(0, 8, text, new_x="LMARGIN", new_y="NEXT")
@@ -69,19 +75,72 @@ class _Doc(FPDF):
         self.ln(2)
         self.set_font("cjk", size=10)
 
-    def row(self, cells: list[str], widths: Sequence[float], header: bool = False) -> None:
+    def grid(self, header: list[str], rows: list[list[str]], widths: Sequence[float]) -> None:
+        """A table whose cells wrap and whose rows grow to fit, so that no text runs over its neighbour; headings
+        repeat on a new page."""
         self.set_font("cjk", size=9)
-        if header:
-            self.set_fill_color(238, 241, 247)
-        for text, width in zip(cells, widths, strict=True):
-            self.cell(width, 6, text[:60], border=1, fill=header)
-        self.ln(6)
+        self.set_draw_color(200, 204, 220)
+        self.set_fill_color(255, 255, 255)  # cells are not filled; headings have their own fill
+        heading = FontFace(emphasis="", fill_color=(238, 241, 247))
+        with self.table(col_widths=tuple(widths), width=sum(widths), align="LEFT", text_align="LEFT",
+                        line_height=5, padding=(1, 1.5), wrapmode=self.wrap, headings_style=heading) as table:
+            for cells in [header, *rows]:
+                row = table.row()
+                for text in cells:
+                    row.cell(text)
+        self.ln(1)
+
+
+def _trend_chart(doc: _Doc, trends: list[tuple[int, Trend]], t0: float, t1: float, zone: ZoneInfo) -> None:
+    """One chart of the channels that share a unit: value grid and labels, a date per tick, each channel's daily
+    maxima as a line with a mark on every day (so that a single day shows), and a legend in words."""
+    pad_left, width, height = 12.0, 158.0, 38.0
+    x0, y0 = doc.l_margin + pad_left, doc.get_y() + 3
+    if y0 + height + 8 + 5 * len(trends) > doc.h - doc.b_margin:
+        doc.add_page()
+        x0, y0 = doc.l_margin + pad_left, doc.get_y() + 3
+    top, scaled = lines([list(zip(t.day, t.value, strict=True)) for _, t in trends], t0, t1, width, height)
+    doc.set_line_width(0.2)
+    doc.set_font("cjk", size=7)
+    doc.set_text_color(90, 99, 110)
+    for share in (0.0, 0.5, 1.0):
+        y = y0 + height - height * share
+        doc.set_draw_color(225, 228, 236)
+        doc.line(x0, y, x0 + width, y)
+        label = f"{number(top * share)}"
+        doc.text(x0 - 1.5 - doc.get_string_width(label), y + 1, label)
+    doc.set_draw_color(160, 166, 180)
+    doc.line(x0, y0 + height, x0 + width, y0 + height)
+    unit = trends[0][1].unit
+    doc.text(doc.l_margin, y0 - 1, unit)
+    span = max(1.0, t1 - t0)
+    for tick in day_ticks(t0, t1, zone):
+        x = x0 + width * (tick - t0) / span
+        doc.line(x, y0 + height, x, y0 + height + 1)
+        label = datetime.fromtimestamp(tick, zone).strftime("%m-%d")
+        doc.text(x - doc.get_string_width(label) / 2, y0 + height + 5.5, label)
+    for (i, _), points in zip(trends, scaled, strict=True):
+        doc.set_draw_color(*_hex(PALETTE[i % len(PALETTE)]))
+        doc.set_fill_color(*_hex(PALETTE[i % len(PALETTE)]))
+        doc.set_line_width(0.5)
+        if len(points) > 1:
+            doc.polyline([(x0 + x, y0 + y) for x, y in points])
+        for x, y in points:
+            doc.rect(x0 + x - 0.6, y0 + y - 0.6, 1.2, 1.2, style="F")
+    doc.set_line_width(0.2)
+    doc.set_y(y0 + height + 7.5)
+    doc.set_font("cjk", size=8)
+    for i, trend in trends:
+        doc.set_text_color(*_hex(PALETTE[i % len(PALETTE)]))
+        label = f"{trend.place} · {trend.name}" if trend.place else trend.name
+        doc.cell(0, 5, f"■ {label} ({trend.unit})", new_x="LMARGIN", new_y="NEXT")
+    doc.set_text_color(29, 39, 51)
 
 
 def render_pdf(report: Report, tz: str) -> bytes:
     w = WORDS[report.lang]
     zone = ZoneInfo(tz)
-    doc = _Doc(find_font())
+    doc = _Doc(find_font(), report.lang)
     s = report.site
     doc.set_font("cjk", size=17)
     doc.multi_cell(0, 9, f"{s.name} · {w['title']}", new_x="LMARGIN", new_y="NEXT")
@@ -98,21 +157,28 @@ def render_pdf(report: Report, tz: str) -> bytes:
     doc.set_text_color(29, 39, 51)
     doc.set_font("cjk", size=16)
     doc.cell(0, 14, f"  {w['score']} {report.score}", new_x="LMARGIN", new_y="NEXT")
+    if report.grade_note:
+        doc.set_font("cjk", size=10)
+        doc.set_text_color(198, 40, 40)
+        doc.multi_cell(0, 6, report.grade_note, new_x="LMARGIN", new_y="NEXT")
+        doc.set_text_color(29, 39, 51)
 
     doc.heading(w["factors"])
-    widths = [70, 40, 30, 30]
-    doc.row([w["factor"], w["measured"], w["points"], w["cap"]], widths, header=True)
-    for f in report.factors:
-        doc.row([f.name, f"{f.value:g}", f"-{f.points:g}", f"{f.cap:g}"], widths)
+    doc.grid([w["factor"], w["measured"], w["points"], w["cap"]],
+             [[f.name, value_text(f.key, f.value, report.lang), points_text(f.points), number(f.cap)]
+              for f in report.factors], [70, 40, 30, 30])
 
     doc.heading(w["devices"])
     doc.cell(0, 6, f"{report.devices} · {w['online']} {report.online_rate * 100:.2f}%", new_x="LMARGIN", new_y="NEXT")
 
     doc.heading(w["alarms"])
-    widths = [60, 30, 30, 30, 30]
-    doc.row([w["by_cause"], w["level.alarm"], w["level.prealarm"], w["level.fault"], w["level.offline"]], widths, True)
-    for c in report.alarms_by_cause:
-        doc.row([c.name, str(c.alarm), str(c.prealarm), str(c.fault), str(c.offline)], widths)
+    if report.alarms_by_cause:
+        doc.grid([w["by_cause"], w["level.alarm"], w["level.prealarm"], w["level.fault"], w["level.offline"]],
+                 [[c.name, str(c.alarm), str(c.prealarm), str(c.fault), str(c.offline)]
+                  for c in report.alarms_by_cause],
+                 [60, 27, 27, 27, 27])
+    else:
+        doc.cell(0, 6, w["none"], new_x="LMARGIN", new_y="NEXT")
     doc.ln(2)
     doc.cell(0, 6, w["by_hour"], new_x="LMARGIN", new_y="NEXT")
     x0, y0, width, height = doc.l_margin, doc.get_y(), 170.0, 30.0
@@ -125,41 +191,27 @@ def render_pdf(report: Report, tz: str) -> bytes:
         doc.text(x0 + hour * width / 24, y0 + height + 4, str(hour))
     doc.set_y(y0 + height + 6)
 
-    doc.heading(w["trends"])
-    if report.trends:
-        x0, y0, width, height = doc.l_margin, doc.get_y() + 2, 170.0, 45.0
-        top, scaled = lines([list(zip(t.day, t.value, strict=True)) for t in report.trends], report.start,
-                            report.end, width, height)
-        doc.set_draw_color(200, 204, 220)
-        doc.rect(x0, y0, width, height)
-        doc.set_font("cjk", size=7)
-        doc.text(x0 + 1, y0 + 3, f"{top:g}")
-        for i, points in enumerate(scaled):
-            doc.set_draw_color(*_hex(PALETTE[i % len(PALETTE)]))
-            doc.set_line_width(0.5)
-            if len(points) > 1:
-                doc.polyline([(x0 + x, y0 + y) for x, y in points])
-        doc.set_line_width(0.2)
-        doc.set_y(y0 + height + 2)
-        doc.set_font("cjk", size=8)
-        for i, t in enumerate(report.trends):
-            doc.set_text_color(*_hex(PALETTE[i % len(PALETTE)]))
-            doc.cell(0, 5, f"■ {t.place} {t.key} ({t.unit})", new_x="LMARGIN", new_y="NEXT")
-        doc.set_text_color(29, 39, 51)
-    else:
+    doc.heading(w["trends"], keep=56.0)  # the first chart with its legend line
+    by_unit: dict[str, list[tuple[int, Trend]]] = {}
+    for i, trend in enumerate(report.trends):
+        by_unit.setdefault(trend.unit, []).append((i, trend))
+    for group in by_unit.values():
+        _trend_chart(doc, group, report.start, report.end, zone)
+    if not report.trends:
         doc.cell(0, 6, w["none"], new_x="LMARGIN", new_y="NEXT")
 
     doc.heading(w["hazards"])
     h = report.hazards
+    mean = value_text("rectification", h.mean_days_to_rectify, report.lang)
     doc.multi_cell(0, 6, f"{w['found']} {h.found} · {w['rectified']} {h.rectified} · {w['open']} {h.open} · "
-                         f"{w['overdue']} {h.overdue} · {w['mean_days']} {h.mean_days_to_rectify or '—'}",
+                         f"{w['overdue']} {h.overdue} · {w['mean_days']} {mean}",
                    new_x="LMARGIN", new_y="NEXT")
-    widths = [80, 20, 25, 25, 20]
-    doc.row([w["hazard"], "", "", w["created"], w["days"]], widths, header=True)
-    for item in h.items:
-        created = datetime.fromtimestamp(item.created_at, zone).strftime("%Y-%m-%d")
-        doc.row([item.title, w["severity." + item.severity], w["state." + item.state], created,
-                 "—" if item.days_to_rectify is None else f"{item.days_to_rectify:g}"], widths)
+    if h.items:
+        doc.grid([w["hazard"], w["severity"], w["state"], w["created"], w["days"]],
+                 [[item.title, w["severity." + item.severity], w["state." + item.state],
+                   datetime.fromtimestamp(item.created_at, zone).strftime("%Y-%m-%d"),
+                   value_text("rectification", item.days_to_rectify, report.lang)] for item in h.items],
+                 [84, 18, 22, 24, 22])
 
     doc.heading(w["recommendations"])
     for text in report.recommendations:

@@ -28,6 +28,7 @@ class AlarmCount(Struct):
 class Trend(Struct):
     channel_id: int
     key: str
+    name: str  # the channel in words, in the report's language: 剩余电流, 温度 2
     place: str
     unit: str
     day: list[float]  # local midnight of each day (Unix s)
@@ -57,7 +58,7 @@ class HazardSummary(Struct):
 class FactorOut(Struct):
     key: str
     name: str
-    value: float
+    value: float | None  # None: nothing to measure (no device, nothing rectified), shown as "—"
     points: float
     cap: float
 
@@ -80,3 +81,7 @@ class Report(Struct):
     grade: str
     factors: list[FactorOut]
     recommendations: list[str]
+    # Required capabilities of the venue type that no commissioned device gives (in words); when any is missing
+    # the grade is at best B, and grade_note says why ("缺少 故障电弧探测，等级最高为 B").
+    missing_capabilities: list[str]
+    grade_note: str | None

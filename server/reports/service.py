@@ -15,9 +15,9 @@ from server.errors import InvalidInput
 from server.notify.templates import Words
 from server.reports import score as scoring
 from server.reports.schemas import AlarmCount, FactorOut, HazardLine, HazardSummary, Report, SiteFacts, Trend
-from server.reports.words import WORDS
+from server.reports.words import WORDS, channel_name
 from server.sites.access import visible_site
-from server.stats.capabilities import capabilities_of
+from server.stats.capabilities import installed_capabilities, missing_capabilities
 from server.storage import Connection
 from server.storage import reports as sql
 
@@ -95,12 +95,10 @@ def _report(ctx: Context, site: dict[str, Any], facts: dict[str, Any], period: s
     counts = [AlarmCount(cause=c, name=cause_words.cause(c), alarm=n["alarm"], prealarm=n["prealarm"],
                          fault=n["fault"], offline=n["offline"]) for c, n in sorted(by_cause.items())]
 
-    trends = _trends(facts["hours"], zone)
+    trends = _trends(facts["hours"], zone, lang)
     hazards = _hazards(facts["hazards"], start, until)
-    installed: set[str] = set()
-    for device in facts["commissioned"]:
-        installed |= capabilities_of(device["kind"], (device["channels"] or "").split(","))
-    missing = [c for c in (venue.required_capabilities if venue else []) if c not in installed]
+    missing = missing_capabilities(venue.required_capabilities if venue else [], installed_capabilities(
+        (d["kind"], (d["channels"] or "").split(",")) for d in facts["commissioned"]))
     open_rows = [h for h in facts["hazards"] if h["state"] != "closed" and h["created_at"] < until]
     scored = scoring.score(scoring.Facts(
         alarms_by_cause={c: n["alarm"] for c, n in by_cause.items() if n["alarm"]},
@@ -109,9 +107,11 @@ def _report(ctx: Context, site: dict[str, Any], facts: dict[str, Any], period: s
         open_general=sum(1 for h in open_rows if h["severity"] != "major"), overdue=hazards.overdue,
         missing_capabilities=missing, mean_days_to_rectify=hazards.mean_days_to_rectify))
     capability_names = {c.code: (c.name_zh if lang == "zh-CN" else c.name_en) for c in ref.capabilities}
-    recommendations = [words[f"r.{f.key}"].format(value=f.value, missing="、".join(capability_names[m]
-                                                                                  for m in missing))
+    missing_names = [capability_names.get(m, m) for m in missing]
+    recommendations = [words[f"r.{f.key}"].format(value=f.value, missing="、".join(missing_names))
                        for f in scored.factors if f.points > 0]
+    note = words["grade_capped"].format(missing="、".join(missing_names) if lang == "zh-CN"
+                                        else ", ".join(missing_names), grade=scoring.CAPPED_GRADE)
     return Report(
         site=SiteFacts(id=site["id"], name=site["name"], address=site["address"], venue_type=site["venue_type"],
                        venue_type_name=(venue.name_zh if lang == "zh-CN" else venue.name_en) if venue else "",
@@ -121,10 +121,11 @@ def _report(ctx: Context, site: dict[str, Any], facts: dict[str, Any], period: s
         alarms_by_hour=by_hour, trends=trends, hazards=hazards, score=scored.score, grade=scored.grade,
         factors=[FactorOut(key=f.key, name=words[f"f.{f.key}"], value=f.value, points=f.points, cap=f.cap)
                  for f in scored.factors],
-        recommendations=recommendations or [words["r.good"]])
+        recommendations=recommendations or [words["r.good"]], missing_capabilities=missing_names,
+        grade_note=note if scored.capped else None)
 
 
-def _trends(rows: list[dict[str, Any]], zone: ZoneInfo) -> list[Trend]:
+def _trends(rows: list[dict[str, Any]], zone: ZoneInfo, lang: str) -> list[Trend]:
     series: dict[int, dict[float, float]] = defaultdict(dict)
     meta: dict[int, dict[str, Any]] = {}
     for row in rows:
@@ -138,7 +139,8 @@ def _trends(rows: list[dict[str, Any]], zone: ZoneInfo) -> list[Trend]:
     for channel_id in ranked[:MAX_TRENDS]:
         info = meta[channel_id]
         points = sorted(series[channel_id].items())
-        out.append(Trend(channel_id=channel_id, key=info["key"], place=info["circuit"] or info["device_name"],
+        out.append(Trend(channel_id=channel_id, key=info["key"], name=channel_name(info["key"], lang),
+                         place=info["circuit"] or info["device_name"],
                          unit=unit_of(info["key"]), day=[d for d, _ in points],
                          value=[round(v, 2) for _, v in points]))
     return out

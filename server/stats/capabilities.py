@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-__all__ = ["capabilities_of", "compliant", "installed_capabilities"]
+__all__ = ["capabilities_of", "compliant", "installed_capabilities", "missing_capabilities"]
 
 
 def capabilities_of(kind: str, channels: Iterable[str]) -> set[str]:
@@ -36,6 +36,12 @@ def installed_capabilities(devices: Iterable[tuple[str, Iterable[str]]]) -> set[
     return out
 
 
+def missing_capabilities(required: Iterable[str], installed: set[str]) -> list[str]:
+    """The required capabilities (in their order) that the installed, commissioned ones do not include."""
+    return [c for c in required if c not in installed]
+
+
 def compliant(required: Iterable[str], installed: set[str]) -> bool:
-    """A site complies with its venue type when its installed, commissioned capabilities include every required one."""
-    return set(required) <= installed
+    """The compliance rule: a site complies with its venue type when its installed, commissioned capabilities
+    include every required one."""
+    return not missing_capabilities(required, installed)

@@ -11,7 +11,7 @@ from server.accounts.principal import Principal
 from server.context import Context
 from server.errors import AndianError
 from server.reports import service as reports
-from server.stats.capabilities import capabilities_of
+from server.stats.capabilities import capabilities_of, missing_capabilities
 from server.stats.schemas import UnitRow, UnitsOut
 from server.stats.scope import district_of, sector_of, stats_scope
 from server.storage import Connection
@@ -54,7 +54,7 @@ async def assess(ctx: Context, scope: Scope) -> list[Assessed]:
     for site in sites:
         venue = ctx.reference.venue_type(site["venue_type"])
         have = installed.get(site["id"])
-        missing = [c for c in (venue.required_capabilities if venue else []) if c not in (have or set())]
+        missing = missing_capabilities(venue.required_capabilities if venue else [], have or set())
         open_count, overdue = hazards.get(site["id"], (0, 0))
         out.append(Assessed(site=site, covered=have is not None, missing=missing, open_hazards=open_count,
                             overdue_hazards=overdue))

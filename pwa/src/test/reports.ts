@@ -25,9 +25,9 @@ export function report(overrides: Partial<Report> = {}): Report {
     ],
     alarms_by_hour: [0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0],
     trends: [
-      { channel_id: 11, key: 'residual_ma', place: '插座回路', unit: 'mA', day: [100, 200, 300], value: [120, 180, 250] },
-      { channel_id: 12, key: 'temp_c_1', place: '插座回路', unit: '°C', day: [100, 300], value: [41, 45] },
-      { channel_id: 13, key: 'residual_ma', place: '照明回路', unit: 'mA', day: [200, 300, 400], value: [30, 31, 33] },
+      { channel_id: 11, key: 'residual_ma', name: '剩余电流', place: '插座回路', unit: 'mA', day: [100, 200, 300], value: [120, 180, 250] },
+      { channel_id: 12, key: 'temp_c_1', name: '温度 1', place: '插座回路', unit: '°C', day: [100, 300], value: [41, 45] },
+      { channel_id: 13, key: 'residual_ma', name: '剩余电流', place: '照明回路', unit: 'mA', day: [200, 300, 400], value: [30, 31, 33] },
     ],
     hazards: {
       found: 2,
@@ -44,13 +44,15 @@ export function report(overrides: Partial<Report> = {}): Report {
     factors: [
       { key: 'alarms', name: '报警次数', value: 3, points: 16, cap: 30 },
       { key: 'prealarms', name: '预警次数', value: 2, points: 2, cap: 10 },
-      { key: 'online', name: '设备在线率（%）', value: 97.35, points: 1.65, cap: 15 },
+      { key: 'online', name: '设备在线率', value: 97.35, points: 1.65, cap: 15 },
       { key: 'open_hazards', name: '未关闭隐患', value: 1, points: 8, cap: 25 },
       { key: 'overdue', name: '逾期隐患', value: 1, points: 2, cap: 10 },
       { key: 'capabilities', name: '缺少的必配能力', value: 1, points: 10, cap: 20 },
-      { key: 'rectification', name: '平均整改用时（天）', value: 2.5, points: 0, cap: 5 },
+      { key: 'rectification', name: '平均整改用时', value: 2.5, points: 0, cap: 5 },
     ],
     recommendations: ['本月发生 2 次故障电弧报警，请电工检查插座回路的接线和插头。'],
+    missing_capabilities: ['灭弧保护'],
+    grade_note: null,
     ...overrides,
   }
 }

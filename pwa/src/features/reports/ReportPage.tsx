@@ -24,7 +24,7 @@ import { TrendChart } from './TrendChart'
 import type { Report } from './types'
 
 function Trends({ report }: { report: Report }) {
-  const groups = useMemo(() => trendGroups(report.trends), [report])
+  const groups = useMemo(() => trendGroups(report.trends, undefined, report.start, report.end), [report])
   return (
     <section class="card" data-testid="report-trends" data-count={String(report.trends.length)}>
       <h2>{t('report.trends')}</h2>

@@ -28,6 +28,11 @@ export function GradeCard({ report }: { report: Report }) {
           {t('report.score', { score: report.score })}
         </p>
         <p class="report-grade-words">{gradeText(report.grade)}</p>
+        {report.grade_note && (
+          <p class="report-grade-note" data-testid="report-grade-note">
+            {report.grade_note}
+          </p>
+        )}
         <p class="muted report-scale">{t('report.scale')}</p>
       </div>
     </section>

@@ -4,15 +4,17 @@ import { useEffect, useRef, useState } from 'preact/hooks'
 import type uPlot from 'uplot'
 import { formatNumber, getLanguage, label, t } from '../../platform/i18n'
 import { loadUPlot, type UPlotClass } from '../../ui/uplot'
-import type { TrendGroup } from './model'
+import { dayOf, dayTicks, type TrendGroup } from './model'
 
 const HEIGHT = 180
+/** Room for one date label (CSS px). */
+const TICK_SPACE = 56
 const FONT = '11px system-ui, sans-serif'
 /** Up to six channels are shown (docs/reports.md); distinct hues, the theme's blue first. */
 const COLOURS = ['#0e5aa7', '#c92a2a', '#1f8a4c', '#b86e00', '#7048a8', '#0b7285']
 
 function dayText(s: number, lang: string): string {
-  return new Intl.DateTimeFormat(lang, { month: 'numeric', day: 'numeric' }).format(s * 1000)
+  return new Intl.DateTimeFormat(lang, { month: 'numeric', day: 'numeric' }).format(dayOf(s))
 }
 
 function options(_UPlot: UPlotClass, group: TrendGroup, width: number): uPlot.Options {
@@ -24,9 +26,16 @@ function options(_UPlot: UPlotClass, group: TrendGroup, width: number): uPlot.Op
     height: HEIGHT,
     legend: { show: true, live: true },
     cursor: { drag: { x: false, y: false } },
-    scales: { x: { time: false } },
+    // A time scale in seconds over the report's period, its splits the period's local midnights in order (a
+    // numeric scale around one day's point spread over years, its labels out of order).
+    scales: { x: { time: true, range: () => group.range } },
     axes: [
-      { values: (_u, splits) => splits.map((s) => dayText(s, lang)), font: FONT, size: 28, space: 48 },
+      {
+        splits: (u) => dayTicks(group.range[0], group.range[1], Math.max(2, Math.floor(u.bbox.width / devicePixelRatio / TICK_SPACE))),
+        values: (_u, splits) => splits.map((s) => dayText(s, lang)),
+        font: FONT,
+        size: 28,
+      },
       { values: (_u, splits) => splits.map((s) => formatNumber(s, lang)), font: FONT, size: 44, label: unit, labelSize: 16, labelFont: FONT },
     ],
     series: [

@@ -3,6 +3,8 @@ import { ApiError, NetworkError } from '../../platform/http'
 import { report } from '../../test/reports'
 import {
   causeRows,
+  dayOf,
+  dayTicks,
   factorValueText,
   gradeText,
   gradeTone,
@@ -85,7 +87,9 @@ describe('grade and factors', () => {
     ['capabilities', 1, 'zh-CN', '缺 1 项'],
     ['capabilities', 0, 'en', 'All there'],
     ['rectification', 2.5, 'zh-CN', '2.5 天'],
-    ['rectification', 0, 'zh-CN', '—'],
+    ['rectification', 0, 'zh-CN', '0 天'],
+    ['rectification', null, 'zh-CN', '—'],
+    ['online', null, 'en', '—'],
     ['something_new', 4.5, 'en', '4.5'],
   ] as const)('%s %s in %s → %s', (key, value, lang, text) => {
     expect(factorValueText({ key, value }, lang)).toBe(text)
@@ -128,6 +132,7 @@ describe('trendGroups', () => {
     expect(groups[0]).toEqual({
       unit: 'mA',
       x: [100, 200, 300, 400],
+      range: [100, 100 + 86400],
       series: [
         { label: '插座回路 · 剩余电流', channelId: 11, values: [120, 180, 250, null] },
         { label: '照明回路 · 剩余电流', channelId: 13, values: [null, 30, 31, 33] },
@@ -135,6 +140,35 @@ describe('trendGroups', () => {
     })
     expect(groups[1]?.series[0]).toEqual({ label: '插座回路 · 温度 1', channelId: 12, values: [41, 45] })
     expect(trendGroups([], 'en')).toEqual([])
+  })
+})
+
+describe('the trend chart\'s time axis', () => {
+  // November 2025 in the test's own time zone: the report's period, as Unix seconds.
+  const start = new Date(2025, 10, 1).getTime() / 1000
+  const end = new Date(2025, 10, 23, 8).getTime() / 1000
+  const day = (d: number) => new Date(2025, 10, d).getTime() / 1000
+
+  it('spans the period in seconds even for a single day of data, ascending', () => {
+    const one = report({ start, end, trends: [{ channel_id: 1, key: 'residual_ma', name: '剩余电流', place: '', unit: 'mA', day: [day(22)], value: [180] }] })
+    const [group] = trendGroups(one.trends, 'zh-CN', one.start, one.end)
+    expect(group?.range).toEqual([start, end])
+    expect(group?.x).toEqual([day(22)])
+  })
+
+  it('ticks are the period\'s midnights in seconds, in order, thinned to fit, named by their own day', () => {
+    const ticks = dayTicks(start, end, 8)
+    expect(ticks.length).toBeLessThanOrEqual(8)
+    expect(ticks[0]).toBe(start)
+    for (let i = 1; i < ticks.length; i++) expect(ticks[i]! - ticks[i - 1]!).toBe(3 * 86400)
+    for (const tick of ticks) expect(tick).toBeLessThanOrEqual(end)
+    expect(ticks.map((s) => dayOf(s).getFullYear())).toEqual(ticks.map(() => 2025)) // seconds, not ms: not years away
+    const named = ticks.map((s) => dayOf(s).getDate())
+    expect(named).toEqual([1, 4, 7, 10, 13, 16, 19, 22])
+    expect(dayTicks(start, end, 100)).toHaveLength(23)
+    expect(dayTicks(day(22), day(22) + 7200, 8)).toEqual([day(22)])
+    // a site in China, a browser in UTC: the site's midnight (16:00 UTC the day before) is named by its own day
+    expect(dayOf(Date.UTC(2025, 10, 21, 16) / 1000).getUTCDate()).toBe(22)
   })
 })
 

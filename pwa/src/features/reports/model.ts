@@ -75,9 +75,13 @@ export function gradeText(grade: string, lang?: Lang): string {
   return t(`report.grade_${gradeTone(grade)}`, undefined, lang)
 }
 
-/** A factor's measured value with its unit, e.g. "3 次", "98.5%", "缺 1 项", "2.5 天". */
+/**
+ * A factor's measured value with its unit, e.g. "3 次", "98.5%", "缺 1 项", "2.5 天"; "—" when there was nothing
+ * to measure (null). The same rule as the server's HTML and PDF (server/reports/words.py value_text).
+ */
 export function factorValueText(factor: Pick<Factor, 'key' | 'value'>, lang?: Lang): string {
   const v = factor.value
+  if (v === null) return '—'
   switch (factor.key) {
     case 'alarms':
     case 'prealarms':
@@ -90,7 +94,7 @@ export function factorValueText(factor: Pick<Factor, 'key' | 'value'>, lang?: La
     case 'capabilities':
       return v === 0 ? t('report.value_none_missing', undefined, lang) : t('report.value_missing', { count: v }, lang)
     case 'rectification':
-      return v === 0 ? '—' : t('report.value_days', { value: formatNumber(v, lang) }, lang)
+      return t('report.value_days', { value: formatNumber(v, lang) }, lang)
     default:
       return formatNumber(v, lang)
   }
@@ -147,11 +151,45 @@ export interface TrendGroup {
   unit: string
   /** Days (Unix s, local midnight), the union over the group's channels, ascending. */
   x: number[]
+  /** The time axis (Unix s, min < max): the report's period, so that a single day still has a month around it. */
+  range: [number, number]
   series: { label: string; channelId: number; values: (number | null)[] }[]
 }
 
-/** The trends as charts: one per unit, each channel a line over the same days (null where it has no value). */
-export function trendGroups(trends: readonly Trend[], lang?: Lang): TrendGroup[] {
+const DAY_S = 86400
+
+/**
+ * The time axis of a period [start, end] (Unix s, `start` a midnight of the site's day, as the report's start and
+ * its days are): every day's midnight in order, every n-th so that at most `most` are left. uPlot's time scale
+ * counts seconds; these are its splits, so the labels are whole days, on the data's days whatever the browser's
+ * time zone (China has no daylight saving: a day is 86 400 s).
+ */
+export function dayTicks(start: number, end: number, most: number): number[] {
+  const count = Math.floor((end - start) / DAY_S) + 1
+  const step = Math.max(1, Math.ceil(count / Math.max(1, most)))
+  const ticks: number[] = []
+  for (let k = 0; k < count; k += step) ticks.push(start + k * DAY_S)
+  return ticks
+}
+
+/** The date a site's day is named by: the day that holds its noon, in any browser's time zone within ±12 h. */
+export function dayOf(midnight: number): Date {
+  return new Date((midnight + DAY_S / 2) * 1000)
+}
+
+/** The axis range: the period, widened to the data and to at least one day so the scale never collapses. */
+function axisRange(x: readonly number[], start?: number, end?: number): [number, number] {
+  const lo = Math.min(start ?? Infinity, x[0] ?? Infinity)
+  const hi = Math.max(end ?? -Infinity, x[x.length - 1] ?? -Infinity)
+  if (!Number.isFinite(lo) || !Number.isFinite(hi)) return [0, DAY_S]
+  return hi - lo >= DAY_S ? [lo, hi] : [lo, lo + DAY_S]
+}
+
+/**
+ * The trends as charts: one per unit, each channel a line over the same days (null where it has no value), on
+ * a time axis over the report's period [start, end] when given.
+ */
+export function trendGroups(trends: readonly Trend[], lang?: Lang, start?: number, end?: number): TrendGroup[] {
   const byUnit = new Map<string, Trend[]>()
   for (const trend of trends) byUnit.set(trend.unit, [...(byUnit.get(trend.unit) ?? []), trend])
   return [...byUnit].map(([unit, list]) => {
@@ -165,7 +203,7 @@ export function trendGroups(trends: readonly Trend[], lang?: Lang): TrendGroup[]
         values: x.map((d) => byDay.get(d) ?? null),
       }
     })
-    return { unit, x, series }
+    return { unit, x, range: axisRange(x, start, end), series }
   })
 }
 

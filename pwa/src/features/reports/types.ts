@@ -28,6 +28,8 @@ export interface Trend {
   channel_id: number
   /** The channel key, e.g. residual_ma, temp_c_2. */
   key: string
+  /** The channel in words, in the language asked for: 剩余电流, 温度 2. */
+  name: string
   /** Device and circuit in words. */
   place: string
   unit: string
@@ -64,7 +66,8 @@ export interface Factor {
   /** alarms, prealarms, online, open_hazards, overdue, capabilities, rectification */
   key: string
   name: string
-  value: number
+  /** null: nothing to measure (no device; nothing rectified), shown as "—". */
+  value: number | null
   points: number
   cap: number
 }
@@ -92,4 +95,8 @@ export interface Report {
   grade: Grade | string
   factors: Factor[]
   recommendations: string[]
+  /** Required capabilities of the venue type that no commissioned device gives, in words. */
+  missing_capabilities: string[]
+  /** Why the grade is capped ("缺少 故障电弧探测，等级最高为 B"), or null. */
+  grade_note: string | null
 }
