@@ -9,8 +9,9 @@ import { labels } from './en/labels'
 import { wired } from './en/wired'
 import { alarmConsole } from './en/console'
 import { calls } from './en/calls'
+import { consoleAdmin } from './en/console_admin'
 
 export const en: Catalog = {
-  messages: { ...core, ...notify, ...hazards, ...work, ...sync, ...wired, ...alarmConsole, ...calls },
+  messages: { ...core, ...notify, ...hazards, ...work, ...sync, ...wired, ...alarmConsole, ...calls, ...consoleAdmin },
   labels,
 }

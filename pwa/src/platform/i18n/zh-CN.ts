@@ -8,8 +8,9 @@ import { labels } from './zh-CN/labels'
 import { wired } from './zh-CN/wired'
 import { alarmConsole } from './zh-CN/console'
 import { calls } from './zh-CN/calls'
+import { consoleAdmin } from './zh-CN/console_admin'
 
 export const zhCN = {
-  messages: { ...core, ...notify, ...hazards, ...work, ...sync, ...wired, ...alarmConsole, ...calls },
+  messages: { ...core, ...notify, ...hazards, ...work, ...sync, ...wired, ...alarmConsole, ...calls, ...consoleAdmin },
   labels,
 }
