@@ -8,8 +8,8 @@ const policy: NotifyPolicy = { site_id: 12, escalate_after_s: [600, 1800] }
 describe('the escalation ladder in words', () => {
   it.each([
     [0, '已通知业主', null],
-    [1, '已通知运维单位：报警后无人及时确认', '已通知运维单位'],
-    [2, '已通知网格员：通知运维单位后仍无人确认', '已通知网格员'],
+    [1, '已通知运营单位：报警后无人及时确认', '已通知运营单位'],
+    [2, '已通知网格员：通知运营单位后仍无人确认', '已通知网格员'],
   ] as const)('tier %s', (tier, text, flag) => {
     const a = alarm(1, { escalated_tier: tier })
     expect(tierOf(a)).toBe(tier)
@@ -27,7 +27,7 @@ describe('the escalation ladder in words', () => {
 describe('nextEscalationText', () => {
   it('says who is told next and after how long', () => {
     expect(nextEscalationText(alarm(1), policy, 'zh-CN')).toBe(
-      '报警发生后 10 分钟内无人确认，将通知运维单位；30 分钟内仍无人确认，将通知网格员。',
+      '报警发生后 10 分钟内无人确认，将通知运营单位；30 分钟内仍无人确认，将通知网格员。',
     )
     expect(nextEscalationText(alarm(1, { escalated_tier: 1 }), { site_id: 12, escalate_after_s: [600, 3600] }, 'en')).toBe(
       'If still nobody acknowledges within 1 hour of the alarm, the grid inspector is told.',

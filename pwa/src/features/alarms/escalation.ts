@@ -17,12 +17,12 @@ const STATE: Record<EscalationTier, MessageKey> = {
   2: 'escalation.state_2',
 }
 
-/** The alarm page's line: "已通知业主", "已通知运维单位：…无人确认", "已通知网格员：…". */
+/** The alarm page's line: "已通知业主", "已通知运营单位：…无人确认", "已通知网格员：…". */
 export function escalationText(alarm: Pick<Alarm, 'escalated_tier'>, lang?: Lang): string {
   return t(STATE[tierOf(alarm)], undefined, lang)
 }
 
-/** The short flag of an escalated alarm in a list ("已通知运维单位"); null while only the owner was told. */
+/** The short flag of an escalated alarm in a list ("已通知运营单位"); null while only the owner was told. */
 export function escalationFlag(alarm: Pick<Alarm, 'escalated_tier'>, lang?: Lang): string | null {
   const tier = tierOf(alarm)
   if (tier === 0) return null
@@ -30,7 +30,7 @@ export function escalationFlag(alarm: Pick<Alarm, 'escalated_tier'>, lang?: Lang
 }
 
 /**
- * What happens if nobody acknowledges, from the site's policy: "10 分钟内无人确认，将通知运维单位；30 分钟内
+ * What happens if nobody acknowledges, from the site's policy: "10 分钟内无人确认，将通知运营单位；30 分钟内
  * 仍无人确认，将通知网格员。" Null once acknowledged, cleared or at the top of the ladder. Durations, not
  * clock times: they count from when the alarm was raised at its level, which the page does not know exactly.
  */

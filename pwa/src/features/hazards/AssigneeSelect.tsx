@@ -1,5 +1,5 @@
 // Who fixes it: the people who may take the site's hazards (GET /sites/{id}/hazard-rules/assignees), grouped
-// 业主 / 运维单位 / 网格员. Only for those who may assign.
+// 业主 / 运营单位 / 网格员. Only for those who may assign.
 import { useEffect } from 'preact/hooks'
 import { label, t } from '../../platform/i18n'
 import { useLoad } from '../../ui/hooks'

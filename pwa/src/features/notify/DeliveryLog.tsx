@@ -13,7 +13,7 @@ import type { Delivery } from './types'
 const STATE_MARK: Record<string, string> = { sent: '✔', retrying: '⟳', waiting: '…', pending: '…' }
 
 // The role each tier is usually made of; the role is shown only when it is another one (an installer who
-// subscribed, say), so "值班员 运营单位 · 运维单位" does not say the same thing twice.
+// subscribed, say), so "值班员 运营单位 · 运营单位" does not say the same thing twice.
 const TIER_ROLE: Record<number, string> = { 0: 'owner', 1: 'operator', 2: 'inspector' }
 
 function Attempts({ delivery, now }: { delivery: Delivery; now: number }) {

@@ -49,7 +49,7 @@ export const labels = {
   },
   tier: {
     '0': '业主',
-    '1': '运维单位',
+    '1': '运营单位',
     '2': '网格员',
   },
   delivery_transition: {

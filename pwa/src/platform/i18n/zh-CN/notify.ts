@@ -37,7 +37,7 @@ export const notify = {
   'subs.example_wxpusher': 'WxPusher 微信推送：应用的 APP_TOKEN，加上关注者的 UID',
   'subs.example_schan': 'Server酱：SendKey',
   'subs.example_mailto': '电子邮件：发件邮箱的账号、密码（或授权码）和 SMTP 服务器，to= 后面是收件地址',
-  'subs.example_sms': '短信：apprise 支持的短信平台，例如 Twilio（发送号码/接收号码）；ClickSend、Vonage、Sinch 等平台的格式不同，请向平台或运维单位索取',
+  'subs.example_sms': '短信：apprise 支持的短信平台，例如 Twilio（发送号码/接收号码）；ClickSend、Vonage、Sinch 等平台的格式不同，请向平台或运营单位索取',
   'subs.label': '名称（可选）',
   'subs.label_hint': '例如：店长微信群',
   'subs.sites': '场所',
