@@ -243,3 +243,54 @@ def test_digest_time_and_free_slot_tables() -> None:
     assert policy.slot_free_at([10.0, 20.0], 3, 600) is None
     assert policy.slot_free_at([10.0, 20.0, 30.0], 3, 600) == 610.0  # the oldest leaves the window
     assert policy.slot_free_at([10.0, 20.0, 30.0, 40.0], 3, 600) == 620.0  # one over: two must leave
+
+
+def test_an_electrician_is_told_of_the_alarms_dispatched_to_them_only(rig: Rig) -> None:
+    """An electrician who sees a site (a job there) and subscribes to alarms is not told of the site's alarms, at
+    no rung, until one is dispatched to them; then they are on the operator company's rung, beside its operators.
+    Their work reaches them as hazard notices."""
+    w = rig.world
+    me = w.user_ids["electrician_a"]
+    rig.subscribe("owner_1", "owner", levels=["alarm"])
+    rig.subscribe("operator_a", "operator", levels=["alarm"])
+    rig.subscribe("electrician_a", "sparky_alarms", levels=["alarm", "offline", "prealarm", "fault"])
+    rig.subscribe("electrician_a", "sparky_hazards", levels=["hazard"])
+    old_job = rig.client.post("/api/v1/hazards", headers=w.headers("operator_a"), json={
+        "site_id": w.sites["site_market"], "title": "插座面板松动"}).json()
+    r = rig.client.post(f"/api/v1/hazards/{old_job['id']}/transition", headers=w.headers("operator_a"),
+                        json={"to": "assigned", "assignee_id": me})
+    assert r.status_code == 200, r.text
+    assert [s["id"] for s in rig.client.get("/api/v1/sites", headers=w.headers("electrician_a")).json()] == \
+        [w.sites["site_market"]]
+
+    alarm = rig.alarm(rig.device())
+    rig.step()
+    raised = rig.clock.now
+    for wait in (600, 1800, 4000):
+        rig.clock.now = raised + wait
+        rig.step()
+    assert len(rig.got("owner")) == 1 and len(rig.got("operator")) == 1
+    assert rig.got("sparky_alarms") == []  # neither at the operator company's rung nor at the inspector's
+    log = rig.client.get(f"/api/v1/alarms/{alarm['id']}/deliveries", headers=w.headers("admin")).json()
+    assert [(d["user"], d["tier"]) for d in log] == [("owner_1", 0), ("operator_a", 1)]
+
+    # Another alarm, dispatched to them before anyone acknowledges it: told at the operator company's rung.
+    second = rig.alarm(rig.device())
+    rig.step()
+    raised = rig.clock.now
+    rig.clock.now = raised + 120
+    r = rig.client.post(f"/api/v1/alarms/{second['id']}/dispatch", headers=w.headers("operator_a"),
+                        json={"assignee_id": me, "note": "请立即到场"})
+    assert r.status_code == 200, r.text
+    rig.step()
+    assert len(rig.got("sparky_hazards")) == 2  # the old job and this one, as hazard notices
+    assert rig.got("sparky_alarms") == []
+    rig.clock.now = raised + 600
+    rig.step()
+    [told] = rig.got("sparky_alarms")
+    assert "此报警已 10 分钟无人确认" in told and "（运营单位）" in told and f"/alarms/{second['id']}" in told
+    log = rig.client.get(f"/api/v1/alarms/{second['id']}/deliveries", headers=w.headers("admin")).json()
+    assert sorted((d["user"], d["tier"]) for d in log) == [("electrician_a", 1), ("operator_a", 1), ("owner_1", 0)]
+    rig.clock.now = raised + 4000
+    rig.step()
+    assert len(rig.got("sparky_alarms")) == 1

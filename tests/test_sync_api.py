@@ -258,3 +258,113 @@ def test_a_run_of_answers_goes_together_but_is_answered_one_by_one(client: TestC
     assert {r["status"] for r in results[:-2]} == {"applied"}
     assert [r["status"] for r in results[-2:]] == ["rejected", "rejected"]
     assert all("signed and completed" in r["reason"] for r in results[-2:])
+
+
+def test_an_electricians_pull_carries_exactly_their_hazards(client: TestClient[Any], world: World) -> None:
+    """Sync agrees with the hazard API: an electrician's phone gets the hazards assigned to them (with their
+    comments and photos) and the inspections of those sites, never the site's other hazards; a hazard assigned to
+    someone else leaves the phone as a tombstone; and a push of what they may not do is refused with the reason."""
+    operator, electrician = world.headers("operator_a"), world.headers("electrician_a")
+    me = world.user_ids["electrician_a"]
+    market, hotel, care = world.sites["site_market"], world.sites["site_hotel"], world.sites["site_care"]
+    r = client.post("/api/v1/users", headers=world.headers("admin"), json={
+        "username": "sparky_2", "password": "correct horse battery staple", "role": "electrician",
+        "company_id": world.companies["A"]})
+    assert r.status_code == 201, r.text
+    other_electrician = r.json()["id"]
+
+    def hazard(site: int, title: str, assignee: int | None) -> int:
+        r = client.post("/api/v1/hazards", json={"site_id": site, "title": title}, headers=operator)
+        assert r.status_code == 201, r.text
+        if assignee is not None:
+            r = client.post(f"/api/v1/hazards/{r.json()['id']}/transition", headers=operator,
+                            json={"to": "assigned", "assignee_id": assignee})
+            assert r.status_code == 200, r.text
+        return int(r.json()["id"])
+
+    mine = hazard(market, "插座烧黑", me)
+    second = hazard(market, "漏电保护器不动作", me)
+    hotel_job = hazard(hotel, "配电箱进水", me)
+    not_mine = hazard(market, "电线私拉乱接", other_electrician)
+    unassigned = hazard(market, "灭火器过期", None)
+    r = client.put(f"/api/v1/attachments/{SHA}", content=PHOTO, headers={**operator, "Content-Type": "image/jpeg"})
+    assert r.status_code in (200, 201), r.text
+    r = client.post(f"/api/v1/hazards/{not_mine}/comments", json={"text": "照片", "attachments": [SHA]},
+                    headers=operator)
+    assert r.status_code in (200, 201), r.text
+    visit = client.post("/api/v1/inspections", json={"site_id": market}, headers=world.headers("inspector_heshan"))
+    elsewhere = client.post("/api/v1/inspections", json={"site_id": care}, headers=world.headers("inspector_ziyang"))
+    assert visit.status_code == 201 and elsewhere.status_code == 201, (visit.text, elsewhere.text)
+
+    records, cursor, _ = pull_all(client, electrician)
+    assert sorted(records) == sorted([("hazard", str(mine)), ("hazard", str(second)), ("hazard", str(hotel_job)),
+                                      ("inspection", str(visit.json()["id"]))])
+    # The same as the API answers them.
+    assert sorted(h["id"] for h in client.get("/api/v1/hazards", headers=electrician).json()) == \
+        sorted([mine, second, hotel_job])
+    assert [i["id"] for i in client.get("/api/v1/inspections", headers=electrician).json()] == [visit.json()["id"]]
+    assert client.get(f"/api/v1/hazards/{mine}", headers=electrician).json() == records["hazard", str(mine)]
+    assert SHA not in str(records)
+    # Nor is the photo of another electrician's hazard theirs to download, though it is at their site.
+    assert client.get(f"/api/v1/attachments/{SHA}", headers=electrician).status_code == 404
+
+    # Another hazard of the same site changes: nothing comes; theirs changes: it comes.
+    client.post(f"/api/v1/hazards/{unassigned}/comments", json={"text": "下周更换"}, headers=operator)
+    _, cursor, changes = pull_all(client, electrician, cursor)
+    assert changes == []
+    client.post(f"/api/v1/hazards/{mine}/comments", json={"text": "请带上绝缘手套"}, headers=operator)
+    again, cursor, _ = pull_all(client, electrician, cursor)
+    assert list(again) == [("hazard", str(mine))]
+
+    # One market hazard goes to the other electrician: a tombstone for it alone (the site is still theirs).
+    r = client.post(f"/api/v1/hazards/{mine}/transition", headers=operator,
+                    json={"to": "assigned", "assignee_id": other_electrician})
+    assert r.status_code == 200, r.text
+    _, cursor, changes = pull_all(client, electrician, cursor)
+    assert [(c["entity"], c["entity_id"], c["deleted"]) for c in changes] == [("hazard", str(mine), True)]
+    # The hotel's goes too: the hotel leaves their sight, with what they had of it and nothing else.
+    client.post(f"/api/v1/hazards/{hotel_job}/transition", headers=operator,
+                json={"to": "assigned", "assignee_id": other_electrician})
+    client.post(f"/api/v1/hazards/{mine}/transition", headers=operator, json={"to": "assigned", "assignee_id": me})
+    left, cursor, changes = pull_all(client, electrician, cursor)
+    assert sorted((c["entity"], c["entity_id"], c["deleted"]) for c in changes) == \
+        sorted([("hazard", str(hotel_job), True), ("hazard", str(mine), False)])
+    assert list(left) == [("hazard", str(mine))]
+    # Their last market hazard goes: the market leaves, with its inspection and nothing they never had.
+    client.post(f"/api/v1/hazards/{second}/transition", headers=operator,
+                json={"to": "assigned", "assignee_id": other_electrician})
+    client.post(f"/api/v1/hazards/{mine}/transition", headers=operator,
+                json={"to": "assigned", "assignee_id": other_electrician})
+    _, gone_cursor, changes = pull_all(client, electrician, cursor)
+    assert sorted((c["entity"], c["entity_id"], c["deleted"]) for c in changes) == \
+        sorted([("hazard", str(mine), True), ("hazard", str(second), True),
+                ("inspection", str(visit.json()["id"]), True)])
+    assert client.get("/api/v1/hazards", headers=electrician).json() == []
+    # And back: the market comes again, with its inspection.
+    client.post(f"/api/v1/hazards/{mine}/transition", headers=operator, json={"to": "assigned", "assignee_id": me})
+    back, cursor, _ = pull_all(client, electrician, gone_cursor)
+    assert sorted(back) == [("hazard", str(mine)), ("inspection", str(visit.json()["id"]))]
+
+    # A push: what an electrician may not do is refused, with the reason; rectifying their own is applied.
+    phone = Device("electrician")
+    r = client.put(f"/api/v1/attachments/{SHA}", content=PHOTO,
+                   headers={**electrician, "Content-Type": "image/jpeg"})
+    assert r.status_code in (200, 201), r.text
+    results = phone.push(client, electrician, [
+        phone.mutation("transition", "hazard", str(mine), {"to": "assigned", "assignee_id": me}),
+        phone.mutation("transition", "hazard", str(not_mine), {"to": "rectified", "attachments": [SHA]}),
+        phone.mutation("update", "hazard", str(unassigned), {"title": "改标题"}),
+        phone.mutation("transition", "hazard", str(mine), {"to": "rectified", "attachments": [SHA],
+                                                           "note": "更换插座"}),
+        phone.mutation("transition", "hazard", str(mine), {"to": "verified"}),
+        phone.mutation("transition", "hazard", str(mine), {"to": "closed"}),
+    ])
+    assert [r["status"] for r in results] == ["rejected"] * 3 + ["applied"] + ["rejected"] * 2, results
+    reasons = [r.get("reason", "") for r in results]
+    assert reasons[0].startswith("role electrician may not move a hazard to assigned"), reasons[0]
+    assert reasons[1] == f"hazard {not_mine} not found" and reasons[2] == f"hazard {unassigned} not found", reasons
+    assert reasons[4].startswith("role electrician may not move a hazard to verified"), reasons[4]
+    assert reasons[5].startswith("a hazard that is rectified cannot go to closed"), reasons[5]
+    records, _, _ = pull_all(client, electrician, cursor)
+    assert records["hazard", str(mine)]["state"] == "rectified"
+    assert client.get(f"/api/v1/hazards/{not_mine}", headers=operator).json()["state"] == "assigned"

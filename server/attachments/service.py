@@ -12,7 +12,7 @@ from server.context import Context
 from server.errors import InvalidInput, NotFound
 from server.storage import Connection
 from server.storage import attachments as sql
-from server.storage.scopes import site_scope
+from server.storage.scopes import assigned_only, site_scope
 
 __all__ = ["CONTENT_TYPES", "IMAGE_TYPES", "MAX_BYTES", "read", "root", "sniff", "store"]
 
@@ -83,7 +83,7 @@ async def read(ctx: Context, principal: Principal, sha256: str) -> tuple[bytes, 
 
     def find(conn: Connection) -> str | None:
         row = sql.row(conn, sha256)
-        if row is None or not sql.visible(conn, sha256, principal.id, scope):
+        if row is None or not sql.visible(conn, sha256, principal.id, scope, assigned_only(principal)):
             return None
         return str(row["content_type"])
 

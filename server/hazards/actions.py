@@ -18,7 +18,7 @@ from server.storage import Connection
 from server.storage import alarms as alarm_sql
 from server.storage import attachments as attachment_sql
 from server.storage import hazards as sql
-from server.storage.scopes import hazard_scope, may_take, sees_site, site_scope, user_principal
+from server.storage.scopes import assigned_only, hazard_scope, may_take, sees_site, site_scope, user_principal
 
 __all__ = ["Doer", "check_photos", "comment", "create", "edit", "move", "unusable_photo", "visible"]
 
@@ -47,7 +47,7 @@ def unusable_photo(conn: Connection, principal: Principal, reference: Reference,
     if not hashes:
         return None
     scope = site_scope(principal, reference)
-    ok = attachment_sql.readable(conn, hashes, principal.id, scope)
+    ok = attachment_sql.readable(conn, hashes, principal.id, scope, assigned_only(principal))
     return next((i for i, sha in enumerate(hashes) if sha not in ok), None)
 
 

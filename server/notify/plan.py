@@ -13,7 +13,7 @@ from typing import Any
 
 from server.detection.settings import unit_of
 from server.notify import policy, template_params, templates
-from server.notify.recipients import Seen, subscribers
+from server.notify.recipients import Seen, alarm_subscribers
 from server.reference import Reference
 from server.storage import Connection, make_durable
 from server.storage import notify as sql
@@ -53,10 +53,12 @@ class Planner:
 
     def _recipients(self, conn: Connection, site: dict[str, Any], level: str,
                     seen: Seen) -> list[tuple[dict[str, Any], int]]:
-        """Subscriptions that want ``level`` at the site and whose users still see it, with their ladder rung."""
+        """Subscriptions that want ``level`` of the alarm at the site and whose users still see it (electricians:
+        the alarm is dispatched to them), with their ladder rung."""
         return [(sub, policy.tier_of(sub["role"], sub["user_id"], sub["company_id"], site["owner_id"],
                                      site["company_id"]))
-                for sub in subscribers(conn, self.reference, site["site_id"], level, seen=seen)]
+                for sub in alarm_subscribers(conn, self.reference, site["site_id"], site["alarm_id"], level,
+                                             seen=seen)]
 
     def plan_outbox(self, conn: Connection, now: float, seen: Seen) -> int:
         rows = sql.outbox_batch(conn, OUTBOX_BATCH)

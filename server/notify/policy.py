@@ -46,11 +46,12 @@ def mode_of(level: str) -> Mode:
 
 def tier_of(role: str, user_id: int, company_id: int | None, owner_id: int | None,
             site_company_id: int | None) -> int:
-    """A person's rung on a site's ladder: 0 the unit (owner, admin), 1 the operator company, 2 the grid
-    inspector and the regulator."""
+    """A person's rung on a site's ladder: 0 the unit (owner, admin), 1 the operator company (its operators and
+    installers, and the electrician an alarm is dispatched to: recipients.alarm_subscribers lets no other
+    electrician through), 2 the grid inspector and the regulator."""
     if role == "admin" or user_id == owner_id:
         return 0
-    if role in ("operator", "installer") and company_id is not None and company_id == site_company_id:
+    if role in ("operator", "installer", "electrician") and company_id is not None and company_id == site_company_id:
         return 1
     return 2
 

@@ -1,6 +1,10 @@
 """Who may be told about a site: the one place that decides it, for alarm messages (``plan``) and hazard messages
 (``hazards.notices``) alike. A subscription counts when it wants the level at the site and its user is enabled and
-still sees the site (a user moved to another company or region stops hearing of the old one's sites)."""
+still sees the site (a user moved to another company or region stops hearing of the old one's sites).
+
+Electricians hear of the work dispatched to them, not of every alarm of their company's sites: the hazards assigned
+to them through hazard notices (``hazards.notices``, level ``hazard``), and an alarm only while it is dispatched to
+them (``alarm_subscribers``), on the operator company's rung (``policy.tier_of``)."""
 
 from __future__ import annotations
 
@@ -12,7 +16,7 @@ from server.storage import Connection
 from server.storage import notify as notify_sql
 from server.storage.scopes import sees_site, user_principal
 
-__all__ = ["Seen", "subscribers"]
+__all__ = ["Seen", "alarm_subscribers", "subscribers"]
 
 # (user id, site id) → whether the user sees the site; kept across one round so each pair is looked up once.
 Seen = dict[tuple[int, int], bool]
@@ -35,3 +39,21 @@ def subscribers(conn: Connection, reference: Reference, site_id: int, level: str
         if seen[key]:
             out.append(sub)
     return out
+
+
+def alarm_subscribers(conn: Connection, reference: Reference, site_id: int, alarm_id: int, level: str, *,
+                      seen: Seen | None = None) -> list[dict[str, Any]]:
+    """``subscribers`` for one alarm's message: an electrician only when the alarm is dispatched to them (its
+    hazard is assigned to them and not yet rectified). Who works on it is looked up only when an electrician
+    subscribes, so nobody else's planning pays for it."""
+    workers: set[int] | None = None
+
+    def wanted(sub: dict[str, Any]) -> bool:
+        nonlocal workers
+        if sub["role"] != "electrician":
+            return True
+        if workers is None:
+            workers = notify_sql.dispatched_to(conn, alarm_id)
+        return int(sub["user_id"]) in workers
+
+    return subscribers(conn, reference, site_id, level, seen=seen, wanted=wanted)

@@ -67,23 +67,27 @@ def add_uploader(conn: sqlite3.Connection, sha256: str, user_id: int, now: float
                  [sha256, user_id, now])
 
 
-def visible(conn: sqlite3.Connection, sha256: str, user_id: int, scope: Scope) -> bool:
-    return sha256 in readable(conn, [sha256], user_id, scope)
+def visible(conn: sqlite3.Connection, sha256: str, user_id: int, scope: Scope, only: Scope | None = None) -> bool:
+    return sha256 in readable(conn, [sha256], user_id, scope, only)
 
 
-def readable(conn: sqlite3.Connection, hashes: list[str], user_id: int, scope: Scope) -> set[str]:
+def readable(conn: sqlite3.Connection, hashes: list[str], user_id: int, scope: Scope,
+             only: Scope | None = None) -> set[str]:
     """The hashes the user may read and cite: the ones they uploaded, and the ones that are evidence on a record of
-    a site in their scope (a hazard's timeline or an inspection's answers). A hash alone is not a capability."""
+    a site in their scope (a hazard's timeline or an inspection's answers); given ``only`` (a condition over the
+    hazard ``h``, scopes.assigned_only), only the timelines of the hazards that meet it. A hash alone is not a
+    capability."""
+    hazards = scope if only is None else scope.narrowed(only)
     found: set[str] = set()
     for sha256 in dict.fromkeys(hashes):
         if conn.execute(
             "SELECT 1 FROM attachment_uploads WHERE sha256 = ? AND user_id = ? "
             "UNION ALL SELECT 1 FROM hazard_event_attachments x JOIN hazard_events e ON e.id = x.event_id "
             "JOIN hazards h ON h.id = e.hazard_id JOIN sites s ON s.id = h.site_id "
-            f"WHERE x.sha256 = ? AND ({scope.condition}) "
+            f"WHERE x.sha256 = ? AND ({hazards.condition}) "
             "UNION ALL SELECT 1 FROM inspection_answers a JOIN inspections i ON i.id = a.inspection_id "
             f"JOIN sites s ON s.id = i.site_id WHERE instr(a.attachments, ?) > 0 AND ({scope.condition}) LIMIT 1",
-            [sha256, user_id, sha256, *scope.params, f'"{sha256}"', *scope.params],
+            [sha256, user_id, sha256, *hazards.params, f'"{sha256}"', *scope.params],
         ).fetchone():
             found.add(sha256)
     return found

@@ -10,7 +10,8 @@ from typing import Any
 from server.storage.alarms import raised_value
 
 __all__ = [
-    "alarm_deliveries", "call_subscription", "cancel_subscription", "delivery_events", "due_escalations",
+    "alarm_deliveries", "call_subscription", "cancel_subscription", "delivery_events", "dispatched_to",
+    "due_escalations",
     "escalation_done", "get_policy", "get_subscription", "has_work", "hold", "insert_deliveries",
     "insert_escalations", "insert_message", "insert_subscription", "last_test_at", "lease_due",
     "list_subscriptions", "outbox_batch", "pending_digest", "planned", "recent_message_times", "record_attempt",
@@ -112,6 +113,13 @@ def site_subscriptions(conn: sqlite3.Connection, site_id: int, level: str) -> li
         [level, site_id],
     )
     return [dict(r) for r in rows]
+
+
+def dispatched_to(conn: sqlite3.Connection, alarm_id: int) -> set[int]:
+    """Who works on an alarm: the assignees of its hazard (the one it made or joined) while the work is open."""
+    return {int(r[0]) for r in conn.execute(
+        "SELECT h.assignee_id FROM hazard_alarms ha JOIN hazards h ON h.id = ha.hazard_id WHERE ha.alarm_id = ? "
+        "AND h.assignee_id IS NOT NULL AND h.state IN ('open', 'assigned')", [alarm_id])}
 
 
 def subscriptions_told(conn: sqlite3.Connection, alarm_id: int) -> set[int]:

@@ -11,8 +11,8 @@ from server.accounts.principal import Principal
 from server.reference import Reference
 
 __all__ = [
-    "EVERY_SITE", "Scope", "hazard_scope", "in_region", "may_take", "of_company", "of_venue_types", "sees_site",
-    "site_scope", "user_principal",
+    "EVERY_SITE", "Scope", "assigned_only", "hazard_scope", "in_region", "may_take", "of_company", "of_venue_types",
+    "sees_site", "site_scope", "user_principal",
 ]
 
 
@@ -77,9 +77,16 @@ def hazard_scope(principal: Principal, reference: Reference) -> Scope:
     """The hazards ``principal`` may see, as a condition over ``s`` and the hazard ``h``: those of the sites they
     see; an electrician only the hazards assigned to them."""
     scope = site_scope(principal, reference)
+    only = assigned_only(principal)
+    return scope if only is None else scope.narrowed(only)
+
+
+def assigned_only(principal: Principal) -> Scope | None:
+    """The condition over the hazard ``h`` that narrows the hazards of the sites ``principal`` sees (an
+    electrician's: the ones assigned to them), or None when they see every hazard of those sites."""
     if principal.role == "electrician":
-        return scope.narrowed(Scope("h.assignee_id = ?", (principal.id,)))
-    return scope
+        return Scope("h.assignee_id = ?", (principal.id,))
+    return None
 
 
 def of_company(company_id: int) -> Scope:

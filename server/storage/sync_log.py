@@ -7,10 +7,11 @@ import json
 import sqlite3
 from collections.abc import Iterable
 
+from server.storage.database import chunks
 from server.storage.scopes import Scope
 
-__all__ = ["changes_after", "records_of", "remember_scope", "scope_known", "scope_of", "scope_sites", "set_stamps",
-           "stamps"]
+__all__ = ["changes_after", "hazard_records", "records_of", "remember_scope", "scope_hazards", "scope_known",
+           "scope_of", "scope_sites", "set_stamps", "stamps"]
 
 
 def scope_sites(conn: sqlite3.Connection, scope: Scope) -> list[int]:
@@ -19,33 +20,65 @@ def scope_sites(conn: sqlite3.Connection, scope: Scope) -> list[int]:
                                             scope.params)]
 
 
-def remember_scope(conn: sqlite3.Connection, scope_hash: str, sites: list[int]) -> None:
-    conn.execute("INSERT OR IGNORE INTO sync_scopes (hash, site_ids) VALUES (?, ?)", [scope_hash, json.dumps(sites)])
+def scope_hazards(conn: sqlite3.Connection, scope: Scope, only: Scope) -> list[int]:
+    """The hazards at the scope's sites that meet ``only`` (a condition over ``h``), in order."""
+    return [int(r[0]) for r in conn.execute(
+        f"SELECT h.id FROM hazards h JOIN sites s ON s.id = h.site_id WHERE ({scope.condition}) AND "
+        f"({only.condition}) ORDER BY h.id", [*scope.params, *only.params])]
 
 
-def scope_of(conn: sqlite3.Connection, scope_hash: str) -> list[int] | None:
-    """The sites of a scope a cursor named, or None when this server never handed it out."""
-    found = conn.execute("SELECT site_ids FROM sync_scopes WHERE hash = ?", [scope_hash]).fetchone()
-    return None if found is None else [int(s) for s in json.loads(found[0])]
+def remember_scope(conn: sqlite3.Connection, scope_hash: str, sites: list[int],
+                   hazards: list[int] | None = None) -> None:
+    conn.execute("INSERT OR IGNORE INTO sync_scopes (hash, site_ids, hazard_ids) VALUES (?, ?, ?)",
+                 [scope_hash, json.dumps(sites), None if hazards is None else json.dumps(hazards)])
+
+
+def scope_of(conn: sqlite3.Connection, scope_hash: str) -> tuple[list[int], list[int] | None] | None:
+    """The sites (and the hazards, when it named them) of a scope a cursor named, or None when this server never
+    handed it out."""
+    found = conn.execute("SELECT site_ids, hazard_ids FROM sync_scopes WHERE hash = ?", [scope_hash]).fetchone()
+    if found is None:
+        return None
+    hazards = None if found[1] is None else [int(h) for h in json.loads(found[1])]
+    return [int(s) for s in json.loads(found[0])], hazards
 
 
 def scope_known(conn: sqlite3.Connection, scope_hash: str) -> bool:
     return conn.execute("SELECT 1 FROM sync_scopes WHERE hash = ?", [scope_hash]).fetchone() is not None
 
 
-def records_of(conn: sqlite3.Connection, sites: Iterable[int]) -> list[tuple[int, str, int]]:
-    """(seq, entity, local id) of every logged record of the sites."""
+def records_of(conn: sqlite3.Connection, sites: Iterable[int], hazards: bool = True) -> list[tuple[int, str, int]]:
+    """(seq, entity, local id) of every logged record of the sites (without their hazards, given ``hazards=False``)."""
     wanted = sorted(sites)
     marks = ", ".join("?" * len(wanted))
+    skip = "" if hazards else " AND entity <> 'hazard'"
     return [(int(r[0]), str(r[1]), int(r[2])) for r in conn.execute(
-        f"SELECT seq, entity, local_id FROM sync_log WHERE site_id IN ({marks}) ORDER BY seq", wanted)]
+        f"SELECT seq, entity, local_id FROM sync_log WHERE site_id IN ({marks}){skip} ORDER BY seq", wanted)]
 
 
-def changes_after(conn: sqlite3.Connection, seq: int, scope: Scope, limit: int) -> list[tuple[int, str, int]]:
-    """(seq, entity, local id) of the changes after ``seq`` at the scope's sites, at most ``limit``."""
+def hazard_records(conn: sqlite3.Connection, hazard_ids: Iterable[int]) -> list[tuple[int, str, int]]:
+    """(seq, entity, local id) of the hazards' log rows."""
+    out: list[tuple[int, str, int]] = []
+    for chunk in chunks(sorted(hazard_ids)):
+        out += [(int(r[0]), str(r[1]), int(r[2])) for r in conn.execute(
+            f"SELECT seq, entity, local_id FROM sync_log WHERE entity = 'hazard' AND local_id IN "
+            f"({', '.join('?' * len(chunk))})", chunk)]
+    return sorted(out)
+
+
+def changes_after(conn: sqlite3.Connection, seq: int, scope: Scope, limit: int,
+                  only: Scope | None = None) -> list[tuple[int, str, int]]:
+    """(seq, entity, local id) of the changes after ``seq`` at the scope's sites, at most ``limit``; given
+    ``only`` (a condition over the hazard ``h``), only the hazards that meet it."""
+    if only is None:
+        return [(int(r[0]), str(r[1]), int(r[2])) for r in conn.execute(
+            f"SELECT l.seq, l.entity, l.local_id FROM sync_log l JOIN sites s ON s.id = l.site_id WHERE l.seq > ? "
+            f"AND ({scope.condition}) ORDER BY l.seq LIMIT ?", [seq, *scope.params, limit])]
     return [(int(r[0]), str(r[1]), int(r[2])) for r in conn.execute(
-        f"SELECT l.seq, l.entity, l.local_id FROM sync_log l JOIN sites s ON s.id = l.site_id WHERE l.seq > ? "
-        f"AND ({scope.condition}) ORDER BY l.seq LIMIT ?", [seq, *scope.params, limit])]
+        f"SELECT l.seq, l.entity, l.local_id FROM sync_log l JOIN sites s ON s.id = l.site_id "
+        f"LEFT JOIN hazards h ON l.entity = 'hazard' AND h.id = l.local_id WHERE l.seq > ? "
+        f"AND ({scope.condition}) AND (l.entity <> 'hazard' OR ({only.condition})) ORDER BY l.seq LIMIT ?",
+        [seq, *scope.params, *only.params, limit])]
 
 
 def stamps(conn: sqlite3.Connection, entity: str, local_id: int) -> dict[str, str]:

@@ -21,7 +21,7 @@ from server.storage import Connection
 from server.storage import hazards as hazard_sql
 from server.storage import inspections as inspection_sql
 from server.storage import sync_ids as ids
-from server.storage.scopes import site_scope
+from server.storage.scopes import assigned_only, site_scope
 from server.storage.sync_ledger import SqliteLedger
 from server.sync import pull as pulling
 from server.sync.handlers import Handlers
@@ -65,16 +65,17 @@ async def _tell_pages(ctx: Context, hazard_ids: list[int]) -> None:
 async def pull(ctx: Context, principal: Principal, cursor: str | None, limit: int) -> PullResult:
     require_user(principal, "sync")
     scope = site_scope(principal, ctx.reference)
+    only = assigned_only(principal)  # an electrician: the hazards assigned to them, as GET /api/v1/hazards
     since = pulling.parse_cursor(cursor)
     now = ctx.clock()
 
     def read(conn: Connection) -> tuple[pulling.Page, list[Change]]:
-        found = pulling.page(conn, scope, since, limit)
+        found = pulling.page(conn, scope, since, limit, only)
         return found, _changes(conn, found, now)
 
     found, changes = await ctx.db.read(read)
     if found.new_scope:
-        await ctx.db.write(lambda c: pulling.remember_scope(c, found.sites))
+        await ctx.db.write(lambda c: pulling.remember_scope(c, found.sites, found.hazards))
     return PullResult(str(found.cursor), changes, found.more)
 
 

@@ -1,6 +1,7 @@
 """The operator's alarm console in Chromium (issue 18): on a desktop screen the operator sees alarms of several
-sites, hears a tone for a new one, filters by district, acknowledges in bulk and dispatches an alarm to the
-company's electrician, who finds it on their phone; and on a phone the market-stall owner asks for a remote
+sites, hears a tone for a new one, filters by district, opens a breaker's remote control from its row, acknowledges
+in bulk and dispatches an alarm to the company's electrician, who finds it on their phone; an admin picks the
+operator company; and on a phone the market-stall owner asks for a remote
 power-off from the alarm page, which the operator answers with a remote trip read back as 已分闸.
 
 The demo runs with its simulated site box, so the stall's breaker answers remote control. Readings that raise the
@@ -51,6 +52,7 @@ class Shop:
             "serial": self.serial, "model": "AD-SB63", "kind": "breaker", "name": "总进线断路器", "circuit": "总进线",
             "rated_current_a": 32, "channels": [{"key": "residual_ma"}]})
         assert r.status_code == 201, r.text
+        self.device_id = r.json()["id"]
         r = httpx.post(f"{base}/api/v1/sites/{self.site_id}/gateways", headers=operator, json={"name": "网关"})
         assert r.status_code == 201, r.text
         self.gateway = {"Authorization": f"Bearer {r.json()['api_key']}"}
@@ -91,6 +93,7 @@ def test_the_console_shows_alarms_of_several_sites_and_dispatches_one_to_the_ele
     expect(page.get_by_test_id("console")).to_be_visible()
     expect(row(page, heshan.site_id)).to_have_attribute("data-unacked", "true")
     expect(row(page, heshan.site_id)).to_contain_text("赫山区")
+    expect(page.get_by_test_id("console-filter-company")).to_have_count(0)  # an operator sees their own company
     # Sound needs a click first; then a new alarm at another site arrives with a tone and stands out.
     page.get_by_test_id("console-sound-enable").click()
     expect(page.get_by_test_id("console-mute")).to_be_visible()
@@ -104,6 +107,15 @@ def test_the_console_shows_alarms_of_several_sites_and_dispatches_one_to_the_ele
     expect(page).to_have_url(f"{site_box}/console?district=430902")
     expect(row(page, heshan.site_id)).to_have_count(0)
     expect(row(page, ziyang.site_id)).to_be_visible()
+    page.goto(f"{site_box}/console")
+
+    # "远程控制" opens the site page at the breaker's own card (its controls), focused and marked.
+    row(page, heshan.site_id).get_by_test_id("console-control-link").click()
+    expect(page).to_have_url(f"{site_box}/sites/{heshan.site_id}#device-{heshan.device_id}")
+    card = page.locator(f"#device-{heshan.device_id}")
+    expect(card).to_be_focused()
+    expect(card).to_have_class(re.compile(r"\banchor-target\b"))
+    expect(card).to_be_in_viewport()
     page.goto(f"{site_box}/console")
 
     # Dispatch the 赫山 alarm to the company's electrician.
@@ -121,6 +133,27 @@ def test_the_console_shows_alarms_of_several_sites_and_dispatches_one_to_the_ele
     expect(page.get_by_test_id("console-bulk-result")).to_contain_text("已确认")
     expect(row(page, heshan.site_id)).to_have_attribute("data-unacked", "false")
     assert alarms_of(site_box, "operator", ziyang.site_id)[0]["ack_note"] == "已电话联系业主"
+    desk.close()
+
+    # An admin picks the operator company: the demo's shows these alarms, a new company's none.
+    admin = {"Authorization": f"Bearer {api_token(site_box, 'admin')}"}
+    r = httpx.post(f"{site_box}/api/v1/companies", headers=admin, json={"name": f"资阳电力运维 {uuid.uuid4().hex[:4]}"})
+    assert r.status_code == 201, r.text
+    other = r.json()
+    desk = new_context(browser, DESKTOP)
+    page = desk.new_page()
+    log_in(page, site_box, "admin")
+    page.get_by_test_id("nav-console").click()
+    picker = page.get_by_test_id("console-filter-company")
+    expect(picker.locator("option")).to_contain_text(["全部运营单位", "益阳安电智慧用电运维有限公司", other["name"]])
+    expect(row(page, heshan.site_id)).to_be_visible()
+    picker.select_option(label="益阳安电智慧用电运维有限公司")
+    expect(page).to_have_url(re.compile(r"/console\?company=\d+$"))
+    expect(row(page, heshan.site_id)).to_be_visible()
+    picker.select_option(label=other["name"])
+    expect(page).to_have_url(f"{site_box}/console?company={other['id']}")
+    expect(row(page, heshan.site_id)).to_have_count(0)
+    expect(page.get_by_text("没有符合条件的报警")).to_be_visible()
     desk.close()
 
     # The electrician, on a phone, finds the work in their hazards list.

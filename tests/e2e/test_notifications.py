@@ -1,5 +1,6 @@
-"""Notifications in the browser: the shop owner adds a webhook, sends a test, an alarm reaches it, and the link
-in the message opens the alarm page with its delivery log."""
+"""Notifications in the browser: the shop owner adds a webhook and an e-mail address, sends a test, sets the phone
+number that is called (a wrong one gets the zh-CN error), an alarm reaches them, and the link in the message opens
+the alarm page with its delivery log in words ("已通过邮件通知"), never a URL."""
 
 from __future__ import annotations
 
@@ -10,14 +11,14 @@ import uuid
 import httpx
 from playwright.sync_api import BrowserContext, expect
 
-from ..receivers import wait_for, webhook_receiver
+from ..receivers import mail_sink, wait_for, webhook_receiver
 from .test_live_alarm import api_token, log_in
 
 SOCKET_BREAKER = "AD-BRK-0002"  # the market stall's socket circuit, owned by the demo's `owner`
 
 
 def test_owner_subscribes_tests_and_follows_the_alarm_link(live_server: str, context: BrowserContext) -> None:
-    with webhook_receiver() as hooks:
+    with webhook_receiver() as hooks, mail_sink() as mail:
         page = context.new_page()
         log_in(page, live_server, "owner")
         expect(page.get_by_test_id("site-name")).to_be_visible()  # one site: the owner lands on it
@@ -45,6 +46,26 @@ def test_owner_subscribes_tests_and_follows_the_alarm_link(live_server: str, con
         test = wait_for(lambda: hooks.accepted("shop-phone"), what="the test message")[0]
         assert test.title == "【测试】安电通知"
 
+        # An e-mail address of the shop's own (a local SMTP server; the demo allows private targets).
+        page.get_by_test_id("sub-add").click()
+        page.get_by_test_id("sub-url").fill(mail.url("shop@andian.demo"))
+        page.get_by_test_id("sub-label").fill("店里的邮箱")
+        page.get_by_test_id("sub-save").click()
+        expect(cards).to_have_count(3)
+
+        # The phone number that is called: what it means, a wrong one refused in Chinese, a right one kept.
+        phone = page.get_by_test_id("phone-call")
+        expect(phone.get_by_test_id("phone-meaning")).to_contain_text("未确认的报警将在第一级升级后电话通知您")
+        phone.get_by_test_id("phone-input").fill("1380013800")
+        phone.get_by_test_id("phone-save").click()
+        expect(phone.get_by_test_id("phone-error")).to_have_text("请填写 11 位中国大陆手机号，例如 13800138000")
+        phone.get_by_test_id("phone-input").fill("+86 138 0013 8000")
+        phone.get_by_test_id("phone-save").click()
+        expect(phone.get_by_test_id("phone-saved")).to_have_text("已保存")
+        expect(phone.get_by_test_id("phone-error")).to_have_count(0)
+        page.reload()
+        expect(page.get_by_test_id("phone-input")).to_have_value("13800138000")
+
         # A leakage alarm on the stall's socket circuit, ingested by the operator.
         now = time.time()
         batch = {"batch_id": str(uuid.uuid4()), "samples": [
@@ -55,6 +76,8 @@ def test_owner_subscribes_tests_and_follows_the_alarm_link(live_server: str, con
         assert r.status_code == 200 and r.json()["accepted"] == 3, r.text
         alarm = wait_for(lambda: [h for h in hooks.accepted("shop-phone") if h.title.startswith("【报警】")],
                          what="the alarm message")[0]
+        wait_for(lambda: [m for m in mail.to("shop@andian.demo") if m.subject.startswith("【报警】")],
+                 what="the alarm e-mail")
         assert "插座回路 漏电流 450 mA" in alarm.title
         link = re.search(r"http://\S+/alarms/\d+", alarm.message)
         assert link, alarm.message
@@ -67,10 +90,24 @@ def test_owner_subscribes_tests_and_follows_the_alarm_link(live_server: str, con
         raised = log.locator('[data-testid="delivery-group"][data-transition="raised"]')
         # The owner's two subscriptions: the demo mailbox (which other tests on this server may have filled up
         # to its rate limit, holding this one for a summary) and the webhook, sent at once.
-        expect(raised.locator('[data-testid="delivery-item"][data-tier="0"]')).to_have_count(2)
-        webhook = raised.locator('[data-testid="delivery-item"][data-state="sent"]', has_text="json://")
-        expect(webhook).to_have_count(1)
+        expect(raised.locator('[data-testid="delivery-item"][data-tier="0"]')).to_have_count(3)
+        sent = raised.locator('[data-testid="delivery-item"][data-state="sent"]')
+        by_mail = sent.filter(has=page.locator('[data-channel="email"]'))
+        by_hook = sent.filter(has=page.locator('[data-channel="webhook"]'))
+        deadline = time.monotonic() + 15
+        while (by_mail.count() == 0 or by_hook.count() == 0) and time.monotonic() < deadline:
+            page.wait_for_timeout(500)  # the message went out; its "sent" is recorded a moment later
+            page.get_by_test_id("delivery-refresh").click()
+        expect(by_hook).to_have_count(1)
+        expect(by_hook.get_by_test_id("delivery-service")).to_have_text("网络接口")
+        expect(by_hook.get_by_test_id("delivery-state")).to_contain_text("已通过网络接口通知")
+        expect(by_mail.first.get_by_test_id("delivery-service")).to_have_text("邮件")
+        expect(by_mail.first.get_by_test_id("delivery-state")).to_contain_text("已通过邮件通知")
         expect(raised.locator('[data-testid="delivery-tier"]').first).to_have_text("业主")
+        # In words only: no address, no scheme, no apprise service name anywhere in the log.
+        words = log.inner_text()
+        for never in ("://", "127.0.0.1", "mailto", "json", "andian.demo", "apprise"):
+            assert never not in words, (never, words)
 
 
 

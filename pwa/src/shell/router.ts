@@ -1,6 +1,7 @@
 // A tiny history router: the app's few routes, pushState navigation, and a click handler that keeps
 // same-origin links inside the app. Deep links (/sites/12) load index.html from the server, or from the
 // service worker's navigateFallback when offline.
+import { revealHash } from '../ui/anchor'
 
 export type Route =
   | { name: 'sites' }
@@ -139,6 +140,7 @@ export function navigate(to: string, options: { replace?: boolean } = {}): void 
     window.scrollTo(0, 0)
   }
   for (const fn of listeners) fn()
+  revealHash()
 }
 
 export function onNavigate(fn: () => void): () => void {
@@ -159,7 +161,7 @@ function onClick(event: MouseEvent): void {
   const url = new URL(anchor.href, location.href)
   if (url.origin !== location.origin || url.pathname.startsWith('/api/')) return
   event.preventDefault()
-  navigate(url.pathname + url.search)
+  navigate(url.pathname + url.search + url.hash)
 }
 
 export function startRouter(): void {
@@ -167,4 +169,5 @@ export function startRouter(): void {
     for (const fn of listeners) fn()
   })
   document.addEventListener('click', onClick)
+  revealHash()
 }

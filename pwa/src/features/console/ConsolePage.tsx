@@ -3,16 +3,19 @@
 // dispatch to an electrician, and the owners' power-off requests on top. ?wall=1 is the control room's wall screen.
 import { useEffect, useRef, useState } from 'preact/hooks'
 import { formatDuration, label, t } from '../../platform/i18n'
+import { getSession } from '../../platform/session'
 import { alarmPath, navigate } from '../../shell/router'
 import { describeError } from '../../ui/feedback'
 import { TestBadge } from '../alarms/AlarmList'
 import { isActive } from '../alarms/model'
 import type { Alarm } from '../alarms/types'
 import { ackMany, getConsoleAlarms, getPendingPowerOffs } from './api'
+import { CompanyPicker } from './CompanyPicker'
 import { DispatchForm } from './DispatchForm'
 import {
   CAUSES,
   consolePath,
+  controlPath,
   countsByDistrict,
   districtsOf,
   isStale,
@@ -21,6 +24,7 @@ import {
   needsAck,
   newArrivals,
   parseConsoleSearch,
+  picksCompany,
   REFRESH_MS,
   secondsSince,
   sortQueue,
@@ -63,7 +67,13 @@ function Row({ alarm, now, selected, onSelect }: { alarm: Alarm; now: number; se
       <div class="console-links">
         <a href={`/sites/${alarm.site_id}`} data-testid="console-site-link">{t('console.site')}</a>
         <a href={alarmPath(alarm.id)} data-testid="console-alarm-link">{t('console.alarm')}</a>
-        <a href={`/sites/${alarm.site_id}#device-${alarm.device_id}`}>{t('console.control')}</a>
+        <a
+          href={controlPath(alarm.site_id, alarm.device_id)}
+          title={t('console.control_hint', { device: alarm.circuit || alarm.device_name })}
+          data-testid="console-control-link"
+        >
+          {t('console.control')}
+        </a>
         {!alarm.test && (
           <button type="button" class="link-button" onClick={() => setDispatching(!dispatching)} data-testid="console-dispatch">
             {t('console.dispatch')}
@@ -99,6 +109,7 @@ function Filters({ filters, alarms }: { filters: ConsoleFilters; alarms: Alarm[]
     <details class="card console-filters" open>
       <summary>{t('console.filters')}</summary>
       <div class="filter-grid">
+        {picksCompany(getSession()?.user.role) && <CompanyPicker value={filters.company} onChange={(company) => set({ company })} />}
         <Select name={t('console.district')} value={filters.district ?? ''} options={districts} onChange={(v) => set({ district: v || undefined })} />
         <Select name={t('console.cause')} value={filters.cause ?? ''} options={CAUSES.map((c) => [c, label('cause', c)])} onChange={(v) => set({ cause: v || undefined })} />
         <Select name={t('console.level')} value={filters.level ?? ''} options={LEVELS.map((l) => [l, label('status', l)])} onChange={(v) => set({ level: v || undefined })} />

@@ -2,7 +2,7 @@
 import { request } from '../../platform/http'
 import type { Alarm } from '../alarms/types'
 import type { HazardDetail } from '../hazards/types'
-import type { AckManyAnswer, ConsoleFilters, Electrician, PowerOffRequest } from './types'
+import type { AckManyAnswer, Company, ConsoleFilters, Electrician, PowerOffRequest } from './types'
 
 /** The query of GET /api/v1/alarms for the console's filters: the active alarms and the last day's ended ones. */
 export function alarmsQuery(filters: ConsoleFilters, now: number = Date.now()): URLSearchParams {
@@ -52,4 +52,8 @@ export function getAlarmPowerOffs(alarmId: number): Promise<PowerOffRequest[]> {
 
 export function requestPowerOff(alarmId: number, reason: string): Promise<PowerOffRequest> {
   return request<PowerOffRequest>('POST', `/api/v1/alarms/${alarmId}/power-off-requests`, { body: { reason } })
+}
+
+export function getCompanies(): Promise<Company[]> {
+  return request<Company[]>('GET', '/api/v1/companies')
 }

@@ -8,6 +8,7 @@ import {
   keepSelection,
   newArrivals,
   parseConsoleSearch,
+  picksCompany,
   secondsSince,
   sortQueue,
   unackedCount,
@@ -89,5 +90,21 @@ describe('the queue', () => {
   it('says how long ago it was read', () => {
     expect(secondsSince(1000, 13_900)).toBe(12)
     expect(secondsSince(5000, 1000)).toBe(0)
+  })
+})
+
+describe('the company picker', () => {
+  it('is for admins only: an operator sees their own company', () => {
+    expect(picksCompany('admin')).toBe(true)
+    for (const role of ['operator', 'installer', 'electrician', 'owner', 'inspector', 'regulator', undefined] as const) {
+      expect(picksCompany(role)).toBe(false)
+    }
+  })
+
+  it('keeps the company in the address and sends it as company_id', () => {
+    const filters = parseConsoleSearch(consolePath({ company: 2, level: 'alarm' }).split('?')[1] ?? '')
+    expect(filters).toEqual({ company: 2, level: 'alarm' })
+    expect(alarmsQuery(filters).get('company_id')).toBe('2')
+    expect(alarmsQuery(parseConsoleSearch('')).has('company_id')).toBe(false)
   })
 })

@@ -138,3 +138,18 @@ export function keepSelection(selected: ReadonlySet<number>, alarms: readonly Al
   const open = new Set(alarms.filter(needsAck).map((a) => a.id))
   return new Set([...selected].filter((id) => open.has(id)))
 }
+
+/** Admins pick the operator company whose alarms the console shows (server: ?company_id=, every one by default). */
+export function picksCompany(role: Role | undefined): boolean {
+  return role === 'admin'
+}
+
+/** The site page opened at the device's own card, where its remote controls are (the card's anchor). */
+export function controlPath(siteId: number, deviceId: number): string {
+  return `/sites/${siteId}#${deviceAnchor(deviceId)}`
+}
+
+/** The id of a device's card on the site page. */
+export function deviceAnchor(deviceId: number): string {
+  return `device-${deviceId}`
+}

@@ -56,3 +56,10 @@ export interface ConsoleFilters {
   /** The wall-screen layout of a control room. */
   wall?: boolean
 }
+
+/** GET /api/v1/companies (an admin: every operator company). */
+export interface Company {
+  id: number
+  name: string
+  hotline: string
+}

@@ -219,6 +219,7 @@ export function DeviceCard({ device, alarms, store, mayControl = false, onSwitch
   const open = breaker.switch === 'open'
   return (
     <section
+      id={`device-${device.id}`}
       class={`card device-card${open ? ' power-off' : ''}`}
       data-testid="device-card"
       data-device-id={String(device.id)}

@@ -12,8 +12,9 @@ import { alarmConsole } from './en/console'
 import { drill } from './en/drill'
 import { inspect } from './en/inspect'
 import { calls } from './en/calls'
+import { consoleAdmin } from './en/console_admin'
 
 export const en: Catalog = {
-  messages: { ...core, ...notify, ...hazards, ...work, ...sync, ...wired, ...alarmConsole, ...calls, ...site, ...drill, ...inspect },
+  messages: { ...core, ...notify, ...hazards, ...work, ...sync, ...wired, ...alarmConsole, ...calls, ...site, ...drill, ...inspect, ...consoleAdmin },
   labels,
 }

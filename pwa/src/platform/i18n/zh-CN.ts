@@ -11,8 +11,9 @@ import { alarmConsole } from './zh-CN/console'
 import { drill } from './zh-CN/drill'
 import { inspect } from './zh-CN/inspect'
 import { calls } from './zh-CN/calls'
+import { consoleAdmin } from './zh-CN/console_admin'
 
 export const zhCN = {
-  messages: { ...core, ...notify, ...hazards, ...work, ...sync, ...wired, ...alarmConsole, ...calls, ...site, ...drill, ...inspect },
+  messages: { ...core, ...notify, ...hazards, ...work, ...sync, ...wired, ...alarmConsole, ...calls, ...site, ...drill, ...inspect, ...consoleAdmin },
   labels,
 }
