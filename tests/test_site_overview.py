@@ -46,6 +46,10 @@ def test_site_answer_carries_each_channels_newest_reading(client: TestClient[Any
     ctx = client.app.state["andian"]
     client.blocking_portal.call(ctx.db.write, lambda conn: reading_sql.rollup(conn, T0, max_minutes=10**6))
     assert channels(client, world)["current_a"]["latest"] == {"ts": T0 - 3 * 3600, "value": 7.25}
+    # Sent late, for a time behind the rolled-up minutes (a box forwarding after an outage): found before the next
+    # rollup has taken it into an aggregate, and newer than the aggregate it will join.
+    ingest(client, world, "latest-late", [("current_a", T0 - 2 * 3600, 8.5)])
+    assert channels(client, world)["current_a"]["latest"] == {"ts": T0 - 2 * 3600, "value": 8.5}
     # A later reading wins; one sent late for an earlier time does not replace it.
     ingest(client, world, "latest-2", [("residual_ma", T0 - 5, 140.0), ("residual_ma", T0 - 25, 99.0)])
     assert channels(client, world)["residual_ma"]["latest"] == {"ts": T0 - 5, "value": 140.0}

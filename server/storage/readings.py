@@ -92,8 +92,28 @@ def latest(conn: sqlite3.Connection, channel_ids: list[int], now: float) -> dict
         return out
     mark = _mark(conn, "minute")  # None: nothing rolled up yet, the raw readings are all there is
     start = max(now - LATEST_MAX_S, min(now - LATEST_RECENT_S, mark - 60 if mark is not None else -math.inf))
+    _newest_raw(conn, channel_ids, _buckets(start, now + BUCKET_S), out)
+    missing = [c for c in channel_ids if c not in out]
+    if not missing:
+        return out
+    # Readings sent late for minutes behind the mark (a box forwarding after an outage) are in no aggregate until
+    # the next rollup recomputes their minutes (rollup_dirty): look in those minutes' buckets too.
+    late: dict[int, tuple[float, float]] = {}
+    dirty = [int(row["minute"]) for row in conn.execute("SELECT minute FROM rollup_dirty")]
+    if dirty:
+        _newest_raw(conn, missing, sorted({b for m in dirty for b in _buckets(m, m + 60)}), late)
+    for channel_id in missing:
+        found = [f for f in (late.get(channel_id), _latest_aggregate(conn, channel_id)) if f is not None]
+        if found:
+            out[channel_id] = max(found)
+    return out
+
+
+def _newest_raw(conn: sqlite3.Connection, channel_ids: list[int], buckets: list[int],
+                out: dict[int, tuple[float, float]]) -> None:
+    """Into ``out``: each channel's newest raw reading in ``buckets``, where newer than what ``out`` has."""
     ids = ", ".join("?" * len(channel_ids))
-    for part in chunks(_buckets(start, now + BUCKET_S), 500):
+    for part in chunks(buckets, 500):
         marks = ", ".join("?" * len(part))
         for row in conn.execute(
             f"SELECT channel_id, MAX(ts) AS ts, value FROM readings WHERE bucket IN ({marks}) "
@@ -102,11 +122,6 @@ def latest(conn: sqlite3.Connection, channel_ids: list[int], now: float) -> dict
             known = out.get(row["channel_id"])
             if known is None or row["ts"] > known[0]:
                 out[row["channel_id"]] = (float(row["ts"]), float(row["value"]))
-    for channel_id in (c for c in channel_ids if c not in out):
-        found = _latest_aggregate(conn, channel_id)
-        if found is not None:
-            out[channel_id] = found
-    return out
 
 
 def _latest_aggregate(conn: sqlite3.Connection, channel_id: int) -> tuple[float, float] | None:
