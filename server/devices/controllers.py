@@ -15,6 +15,7 @@ from server.devices.models import model_list
 from server.devices.schemas import (
     ChannelOut,
     ChannelPatch,
+    Circuit,
     Commissioning,
     CommissioningStart,
     ControlIn,
@@ -103,6 +104,12 @@ class DeviceController(Controller):
     async def patch_device(self, ctx: Ctx, principal: Caller, device_id: PathId,
                            data: JSONBody[DevicePatch]) -> DeviceOut:
         return await devices_service.update_device(ctx, principal, device_id, data)
+
+    @get("/sites/{site_id:int}/circuits", summary="The circuits a site's devices protect, by name (a pick-list)",
+         description="Each distinct circuit named by the site's devices, with how many devices protect it; 404 for "
+                     "a site the caller may not see.")
+    async def circuits(self, ctx: Ctx, principal: Caller, site_id: PathId) -> list[Circuit]:
+        return await devices_service.site_circuits(ctx, principal, site_id)
 
     @get("/models", summary="Device models andian reads: their channels and the links each speaks")
     async def models(self, principal: Caller) -> list[ModelOut]:

@@ -31,13 +31,14 @@ __all__ = [
     "revoke_gateway",
     "serial_exists",
     "set_device_state",
+    "site_circuits",
     "update_channel_settings",
     "update_commissioning",
     "update_device_fields",
 ]
 
-_COMMISSIONING = ("id, site_id, address, model, device_id, state, steps, answers, signed_by, created_by, created_at, "
-                  "completed_at")
+_COMMISSIONING = ("id, site_id, address, model, device_id, state, steps, answers, signed_by, signature, created_by, "
+                  "created_at, completed_at")
 
 
 def _commissioning(row: sqlite3.Row | None) -> dict[str, Any] | None:
@@ -182,6 +183,13 @@ def _channels_of(conn: sqlite3.Connection, device_ids: list[int]) -> dict[int, l
             {"id": row["id"], "device_id": row["device_id"], "key": row["key"], "settings": json.loads(row["settings"])}
         )
     return by_device
+
+
+def site_circuits(conn: sqlite3.Connection, site_id: int) -> list[dict[str, Any]]:
+    """The circuits a site's devices protect (their names, trimmed), each with how many devices protect it."""
+    rows = conn.execute("SELECT trim(circuit) AS name, count(*) AS devices FROM devices WHERE site_id = ? "
+                        "AND trim(circuit) != '' GROUP BY trim(circuit) ORDER BY name", (site_id,))
+    return [dict(r) for r in rows]
 
 
 def list_devices(conn: sqlite3.Connection, site_id: int) -> list[dict[str, Any]]:

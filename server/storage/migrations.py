@@ -66,7 +66,8 @@ def _readings_alarms(db: sqlite_utils.Database) -> None:
 # In order; append new ones, never edit or reorder.
 for _name in ("0003_bluetooth", "0004_notifications", "0005_hazards", "0006_inspections", "0007_sync",
               "0008_hazard_inspection_index", "0009_trustworthy_alarms", "0010_security",
-              "0011_device_links"):
+              "0011_device_links",
+              "0016_commissioning_signature"):
     _plain(_name)
 
 
