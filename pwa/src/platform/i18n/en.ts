@@ -7,8 +7,9 @@ import { work } from './en/work'
 import { sync } from './en/sync'
 import { labels } from './en/labels'
 import { wired } from './en/wired'
+import { installer } from './en/installer'
 
 export const en: Catalog = {
-  messages: { ...core, ...notify, ...hazards, ...work, ...sync, ...wired },
+  messages: { ...core, ...notify, ...hazards, ...work, ...sync, ...wired, ...installer },
   labels,
 }

@@ -6,8 +6,9 @@ import { work } from './zh-CN/work'
 import { sync } from './zh-CN/sync'
 import { labels } from './zh-CN/labels'
 import { wired } from './zh-CN/wired'
+import { installer } from './zh-CN/installer'
 
 export const zhCN = {
-  messages: { ...core, ...notify, ...hazards, ...work, ...sync, ...wired },
+  messages: { ...core, ...notify, ...hazards, ...work, ...sync, ...wired, ...installer },
   labels,
 }
