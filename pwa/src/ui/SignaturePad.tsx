@@ -7,6 +7,8 @@ import { backingSize, drawStroke, drawStrokes, exportPng, isBlank, pixelRatio, p
 interface Props {
   /** The PNG after each stroke; null when the pad is cleared. */
   onChange: (png: Blob | null) => void
+  /** A stroke ended and its PNG is being made (onChange follows): a PNG from before is out of date. */
+  onStroke?: () => void
   label: string
   clearLabel: string
   hint?: string
@@ -16,14 +18,19 @@ interface Props {
   testid?: string
 }
 
-export function SignaturePad({ onChange, label, clearLabel, hint, disabled = false, height = 160, testid = 'signature-pad' }: Props) {
+export function SignaturePad({ onChange, onStroke, label, clearLabel, hint, disabled = false, height = 160, testid = 'signature-pad' }: Props) {
   const canvas = useRef<HTMLCanvasElement>(null)
   const strokes = useRef<Stroke[]>([])
   const active = useRef<number | null>(null)
+  const exports = useRef(0) // only the newest stroke's PNG is handed out
   const [count, setCount] = useState(0)
 
-  function box(): DOMRect | null {
-    return canvas.current?.getBoundingClientRect() ?? null
+  /** The drawing area: the canvas's content box (inside its border), in CSS pixels of the viewport. */
+  function box(): { left: number; top: number; width: number; height: number } | null {
+    const el = canvas.current
+    if (!el) return null
+    const rect = el.getBoundingClientRect()
+    return { left: rect.left + el.clientLeft, top: rect.top + el.clientTop, width: el.clientWidth, height: el.clientHeight }
   }
 
   // The backing store follows the box's size and the screen's ratio; a resize (rotation) redraws what is there.
@@ -47,12 +54,15 @@ export function SignaturePad({ onChange, label, clearLabel, hint, disabled = fal
   }, [])
 
   function publish(): void {
+    const turn = ++exports.current
     const rect = box()
     if (!rect || isBlank(strokes.current)) {
       onChange(null)
       return
     }
-    void exportPng(document.createElement('canvas'), strokes.current, rect, pixelRatio(window.devicePixelRatio)).then(onChange)
+    void exportPng(document.createElement('canvas'), strokes.current, rect, pixelRatio(window.devicePixelRatio)).then(
+      (png) => turn === exports.current && onChange(png),
+    )
   }
 
   function down(e: PointerEvent): void {
@@ -86,12 +96,14 @@ export function SignaturePad({ onChange, label, clearLabel, hint, disabled = fal
     if (active.current !== e.pointerId) return
     active.current = null
     setCount(strokes.current.length)
+    onStroke?.()
     publish()
   }
 
   function clear(): void {
     strokes.current = []
     active.current = null
+    exports.current++
     setCount(0)
     fit()
     onChange(null)

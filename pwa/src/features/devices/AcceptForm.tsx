@@ -72,15 +72,21 @@ function DrawnSignature({ drawn, disabled, onDrawn }: { drawn: string | null; di
   const [redraw, setRedraw] = useState(drawn === null)
   const latest = useRef(0)
 
+  // Each stroke makes a new PNG: only the newest drawing's is named, whichever finishes saving first.
+  function stroke() {
+    latest.current++
+    setState({ sha256: null, status: 'saving' })
+    onDrawn(null)
+  }
+
   async function changed(png: Blob | null) {
-    const turn = ++latest.current
+    const turn = latest.current
     if (!png) {
+      latest.current++
       setState(null)
       onDrawn(null)
       return
     }
-    setState({ sha256: null, status: 'saving' })
-    onDrawn(null)
     const kept = await keepSignature(png)
     if (turn !== latest.current) return // drawn on since: that drawing counts
     setState(kept)
@@ -106,6 +112,7 @@ function DrawnSignature({ drawn, disabled, onDrawn }: { drawn: string | null; di
         clearLabel={t('signature.clear')}
         disabled={disabled}
         testid="signature-pad"
+        onStroke={stroke}
         onChange={(png) => void changed(png)}
       />
       {state && state.status !== 'failed' && (
