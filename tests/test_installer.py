@@ -111,6 +111,7 @@ def test_a_wired_acceptance_needs_its_evidence(box: TestClient[Any], box_world: 
             assert (extra["field"], extra["code"], extra["value"], extra["min"], extra["max"], extra["unit"],
                     extra["basis"]) == ("alarm", "out_of_range", alarm, low, high, "mA", basis)
 
+        assert box.get(f"/api/v1/devices/{device['id']}/acceptance", headers=installer).status_code == 404
         r = box.post("/api/v1/commissioning", headers=installer, json={"site_id": site, "device_id": device["id"]})
         assert r.status_code == 201, r.text
         record = r.json()
@@ -157,6 +158,10 @@ def test_a_wired_acceptance_needs_its_evidence(box: TestClient[Any], box_world: 
     assert done["checklist_version"] == 2
     photo = next(a for a in done["answers"] if a["key"] == "location")["attachments"]
     assert len(photo) == 1
+    # The device's page finds its signed acceptance again.
+    for who, status in (("owner_1", 200), ("operator_b", 404)):
+        r = box.get(f"/api/v1/devices/{device['id']}/acceptance", headers=world.headers(who))
+        assert r.status_code == status and (status == 404 or r.json()["signature"] == signature), (who, r.text)
     # The signed record's evidence is readable by those who see the site, not by another company.
     for who, status in (("operator_a", 200), ("owner_1", 200), ("operator_b", 404)):
         for sha in (signature, photo[0]):

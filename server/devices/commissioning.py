@@ -47,7 +47,7 @@ from server.sites.access import visible_site
 from server.storage import devices as sql
 from server.storage.scopes import EVERY_SITE
 
-__all__ = ["checklist", "get", "require_box", "run_step", "scan_site", "start"]
+__all__ = ["accepted", "checklist", "get", "require_box", "run_step", "scan_site", "start"]
 
 # Waiting for a self-test: the device's test signal, the detection delay (≤ 60 s allowed, 5 s by default) and
 # the clear that follows; more than this and something is wrong with the device or its transformer.
@@ -126,6 +126,15 @@ async def _visible(ctx: Context, principal: Principal, commissioning_id: int) ->
 
 async def get(ctx: Context, principal: Principal, commissioning_id: int) -> Commissioning:
     return await _out(ctx, await _visible(ctx, principal, commissioning_id))
+
+
+async def accepted(ctx: Context, principal: Principal, device_id: int) -> Commissioning:
+    """The device's newest signed acceptance, with its photos and signature; 404 before it was accepted."""
+    await devices_service.visible_device(ctx, principal, device_id)
+    row = await ctx.db.read(lambda c: sql.last_accepted(c, device_id))
+    if row is None:
+        raise NotFound("acceptance of device", device_id)
+    return await _out(ctx, row)
 
 
 async def start(ctx: Context, principal: Principal, body: CommissioningStart) -> Commissioning:

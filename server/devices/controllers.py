@@ -98,6 +98,11 @@ class DeviceController(Controller):
     async def get_device(self, ctx: Ctx, principal: Caller, device_id: PathId) -> DeviceOut:
         return await devices_service.get_device(ctx, principal, device_id)
 
+    @get("/devices/{device_id:int}/acceptance", summary="The device's signed acceptance: answers, photos, signature",
+         description="The newest commissioning that made the device commissioned; 404 before it was accepted.")
+    async def acceptance(self, ctx: Ctx, principal: Caller, device_id: PathId) -> Commissioning:
+        return await commissioning.accepted(ctx, principal, device_id)
+
     @patch("/devices/{device_id:int}", summary="Change how a device is reached (link) or read (poll_interval_s)",
            description="A link the server cannot parse, or a scheme the device's model cannot speak, is a 400 "
                        "naming `link`. A site box polls the device by its new link at once.")

@@ -24,6 +24,7 @@ __all__ = [
     "insert_commissioning",
     "insert_device",
     "insert_gateway",
+    "last_accepted",
     "leakage_alarm_since",
     "list_devices",
     "list_gateways",
@@ -75,6 +76,13 @@ def update_commissioning(conn: sqlite3.Connection, commissioning_id: int, **fiel
     encoded = {k: json.dumps(v, ensure_ascii=False) if k in ("steps", "answers") else v for k, v in fields.items()}
     assignments = ", ".join(f"{k} = :{k}" for k in encoded)
     conn.execute(f"UPDATE commissionings SET {assignments} WHERE id = :id", {**encoded, "id": commissioning_id})
+
+
+def last_accepted(conn: sqlite3.Connection, device_id: int) -> dict[str, Any] | None:
+    """The device's newest signed acceptance (a commissioning that made it ``commissioned``)."""
+    return _commissioning(conn.execute(
+        f"SELECT {_COMMISSIONING} FROM commissionings WHERE device_id = ? AND state = 'commissioned' "
+        "ORDER BY id DESC LIMIT 1", (device_id,)).fetchone())
 
 
 def device_by_address(conn: sqlite3.Connection, address: str) -> dict[str, Any] | None:

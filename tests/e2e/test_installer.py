@@ -144,3 +144,11 @@ def test_installer_registers_is_refused_in_words_photographs_and_signs(site_box:
     assert png.headers["content-type"] == "image/png" and hashlib.sha256(png.content).hexdigest() == drawn
     photos = {a["key"]: a.get("attachments", []) for a in kept["answers"]}
     assert len(photos["location"]) == 1 and len(photos["photos"]) == 1
+
+    # Later, on the device's own page: the acceptance is shown with the drawn signature.
+    device = relay.get_by_test_id("bus-unit-registered").get_attribute("data-device-id")
+    page.goto(f"{site_box}/sites/{site}/commission/wired/{device}")
+    again = page.get_by_test_id("signed-record")
+    expect(again).to_have_attribute("data-signature", drawn)
+    expect(again.get_by_test_id("signed-signature")).to_have_attribute("data-state", "ready")
+    expect(again).to_contain_text("签字人：刘工")

@@ -1,10 +1,10 @@
 // The acceptance of a wired device after registration (建设一个、验收一个、合格一个): the same commissioning record
 // and signed checklist as over Bluetooth (AcceptFields). The steps before the checklist are done by the site box at
 // once for a wired device (it answered at its link; no identify or self-test coils) and are listed with their reasons.
-import { useState } from 'preact/hooks'
+import { useEffect, useState } from 'preact/hooks'
 import { ApiError, NetworkError } from '../../platform/http'
 import { label, t } from '../../platform/i18n'
-import { runStep, type StepBodies } from './api'
+import { getAcceptance, runStep, type StepBodies } from './api'
 import { acceptBlocker, acceptBody, photosMissing, stepOf, unanswered, type Answers } from './commission'
 import { AcceptFields, SignedRecord } from './AcceptForm'
 import { uploadEvidence } from './evidence'
@@ -35,6 +35,19 @@ export function WiredAccept({ device }: { device: Device }) {
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState('')
   const stage = acceptStage(commissioning, device.state)
+
+  // A device accepted before: its signed record, to show who signed and the drawn signature.
+  useEffect(() => {
+    if (device.state !== 'commissioned' || commissioning) return
+    let current = true
+    getAcceptance(device.id).then(
+      (record) => current && setCommissioning(record),
+      () => undefined, // an older server, or no network: the card says accepted without the record
+    )
+    return () => {
+      current = false
+    }
+  }, [device.id, device.state])
 
   async function start() {
     setBusy(true)

@@ -41,6 +41,11 @@ export function getCircuits(siteId: number): Promise<SiteCircuit[]> {
   return request<SiteCircuit[]>('GET', `/api/v1/sites/${siteId}/circuits`)
 }
 
+/** A device's signed acceptance (answers, photos, the drawn signature); 404 before it was accepted. */
+export function getAcceptance(deviceId: number): Promise<Commissioning> {
+  return request<Commissioning>('GET', `/api/v1/devices/${deviceId}/acceptance`)
+}
+
 /** Body of each step, as the server takes it. */
 export interface StepBodies {
   pair: Record<string, never>
