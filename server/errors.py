@@ -5,6 +5,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 __all__ = [
     "INTERNAL", "TOO_DEEP", "AndianError", "Conflict", "Forbidden", "InvalidInput", "NotFound", "RateLimited",
     "StorageFull", "Unauthorized", "Unavailable", "disk_full", "error_extra",
@@ -20,13 +23,22 @@ class AndianError(Exception):
 
 
 class InvalidInput(AndianError):
-    """Bad input; ``field`` is the dotted path of the offending field, e.g. ``channels[1].settings.alarm``."""
+    """Bad input; ``field`` is the dotted path of the offending field, e.g. ``channels[1].settings.alarm``.
+
+    ``extra``: what a client needs to say it in the user's language without parsing ``detail`` — a ``code``
+    (``out_of_range``, ``required``, ``photo_required``…) and its values (setting, value, min, max, unit, basis)."""
 
     status_code = 400
 
-    def __init__(self, field: str, message: str) -> None:
+    def __init__(self, field: str, message: str, extra: Mapping[str, Any] | None = None) -> None:
         super().__init__(f"{field}: {message}")
         self.field = field
+        self.message = message
+        self.extra: dict[str, Any] = dict(extra or {})
+
+    def moved(self, field: str) -> InvalidInput:
+        """The same refusal named by another path (a nested check answered at the caller's field)."""
+        return InvalidInput(field, self.message, self.extra)
 
 
 class Unauthorized(AndianError):
@@ -90,6 +102,6 @@ def disk_full(then: str) -> StorageFull:
     return StorageFull(f"the server's disk is full — free space on the disk that holds the database (ANDIAN_DB){then}")
 
 
-def error_extra(exc: AndianError) -> dict[str, str] | None:
-    """The ``extra`` of an error answer: the field to fix, for bad input."""
-    return {"field": exc.field} if isinstance(exc, InvalidInput) else None
+def error_extra(exc: AndianError) -> dict[str, Any] | None:
+    """The ``extra`` of an error answer: the field to fix, for bad input, with the refusal's code and values."""
+    return {"field": exc.field, **exc.extra} if isinstance(exc, InvalidInput) else None

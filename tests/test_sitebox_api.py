@@ -14,6 +14,7 @@ from ble.simulator import DeviceSpec
 from server.settings import Settings
 from server.web.app import create_app
 
+from .acceptance_helpers import answers
 from .conftest import World, add_admin, bearer, build_world, login
 from .receivers import wait_for
 
@@ -57,7 +58,7 @@ def test_commissioning_walks_every_step_and_the_device_then_reports(box: tuple[T
 
     paired = step(client, installer, cid, "pair")
     assert paired["serial"] == "AD-BRK-0103" and paired["steps"][0]["result"]["firmware"] == "1.4.2"
-    step(client, installer, cid, "identify", {"circuit": "冷柜回路", "rated_current_a": 20})
+    step(client, installer, cid, "identify", {"name": "冷柜断路器", "circuit": "冷柜回路", "rated_current_a": 20})
     live = step(client, installer, cid, "live_read")["steps"][2]["result"]
     assert live["units"]["residual_ma"] == "mA" and 90 < live["values"]["residual_ma"] < 200
     owner = world.headers("owner_1")
@@ -77,13 +78,15 @@ def test_commissioning_walks_every_step_and_the_device_then_reports(box: tuple[T
     r = client.post(f"/api/v1/commissioning/{cid}/steps/thresholds",
                     json={"channels": {"residual_ma": {"alarm": 2000}}}, headers=installer)
     assert r.status_code == 400 and "channels.residual_ma.alarm" in r.json()["detail"]
+    extra = r.json()["extra"]
+    assert (extra["field"], extra["code"], extra["channel"], extra["value"], extra["min"], extra["max"]) == (
+        "channels.residual_ma.alarm", "out_of_range", "residual_ma", 2000, 20, 1000)
     step(client, installer, cid, "thresholds", {"channels": {"residual_ma": {"alarm": 500}}})
 
-    items = [i["key"] for i in client.get(f"/api/v1/commissioning/{cid}", headers=installer).json()["checklist"]]
-    assert "transformer_wiring" in items
+    checklist = client.get(f"/api/v1/commissioning/{cid}", headers=installer).json()["checklist"]
+    assert "transformer_wiring" in [i["key"] for i in checklist]
     failing = client.post(f"/api/v1/commissioning/{cid}/steps/accept", headers=installer, json={
-        "answers": [{"key": k, "answer": "fail" if k == "transformer_wiring" else "pass"} for k in items],
-        "signed_by": "刘工"}).json()
+        "answers": answers(client, installer, checklist, fail="transformer_wiring"), "signed_by": "刘工"}).json()
     assert failing["state"] == "in_progress" and failing["steps"][5]["code"] == "checklist_failed"
     # The failed item is a hazard of the site now, for the operator company to dispatch and an inspector to check.
     found = client.get(f"/api/v1/hazards?site_id={site}", headers=world.headers("operator_a")).json()
@@ -91,7 +94,7 @@ def test_commissioning_walks_every_step_and_the_device_then_reports(box: tuple[T
     assert hazard["title"] == "安装验收未通过：AD-BRK-0103" and "transformer_wiring" in hazard["description"]
     assert hazard["state"] == "open" and hazard["commissioning_id"] == cid
     done = step(client, installer, cid, "accept",
-                {"answers": [{"key": k, "answer": "pass"} for k in items], "signed_by": "刘工"})
+                {"answers": answers(client, installer, checklist), "signed_by": "刘工"})
     assert done["state"] == "commissioned"
 
     device = client.get(f"/api/v1/devices/{done['device_id']}", headers=installer).json()
@@ -129,7 +132,11 @@ def test_an_arc_detector_self_test_is_its_flagged_test_pulse(box: tuple[TestClie
                                                    "model": "AD-AF1"}, headers=installer)
     cid = r.json()["id"]
     step(client, installer, cid, "pair")
-    step(client, installer, cid, "identify")
+    for body, field in (({"circuit": "客房照明回路"}, "name"),
+                        ({"name": "客房走廊电弧探测器", "circuit": " "}, "circuit")):
+        r = client.post(f"/api/v1/commissioning/{cid}/steps/identify", json=body, headers=installer)
+        assert r.status_code == 400 and r.json()["extra"] == {"field": field, "code": "required"}, r.text
+    step(client, installer, cid, "identify", {"name": "客房走廊电弧探测器", "circuit": "客房照明回路"})
     step(client, installer, cid, "live_read")
     result = step(client, installer, cid, "self_test")["steps"][3]["result"]
     assert result["kind"] == "arc" and result["alarm_id"] is None

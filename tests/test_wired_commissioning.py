@@ -22,6 +22,7 @@ from server.settings import Settings
 from server.storage import devices as sql
 from server.web.app import create_app
 
+from .acceptance_helpers import answers
 from .conftest import World, add_admin, bearer, build_world, login, wait_for
 from .modbus_rig import PeerBus, Unit, free_port, pty_pair, tcp_bus
 
@@ -317,7 +318,8 @@ def test_a_wired_device_is_accepted_with_the_bluetooth_checklist(box: TestClient
     installer = world.headers("installer_a")
     with peer(box, [Unit(3, "acrel-asj", {"residual_ma": 42.0})]) as port:
         link = f"modbus-tcp://127.0.0.1:{port}?unit=3"
-        device = _device(box, world, "site_market", {"serial": "ASJ-3", "model": "acrel-asj", "link": link})
+        device = _device(box, world, "site_market", {"serial": "ASJ-3", "model": "acrel-asj", "link": link,
+                                                     "circuit": "1F 照明插座回路"})
         r = box.post("/api/v1/commissioning", headers=installer, json={"site_id": site, "device_id": device["id"]})
         assert r.status_code == 201, r.text
         record = r.json()
@@ -340,18 +342,16 @@ def test_a_wired_device_is_accepted_with_the_bluetooth_checklist(box: TestClient
             assert "acrel-asj has no coil" in done["result"]["reason"]
         _step(box, world, cid, "thresholds", {"channels": {"residual_ma": {"alarm": 300}}})
 
-        items = [i["key"] for i in record["checklist"]]
-        assert "transformer_wiring" in items
+        assert "transformer_wiring" in [i["key"] for i in record["checklist"]]
         failing = _step(box, world, cid, "accept", {
-            "answers": [{"key": k, "answer": "fail" if k == "transformer_wiring" else "pass"} for k in items],
-            "signed_by": "刘工"})
+            "answers": answers(box, installer, record["checklist"], fail="transformer_wiring"), "signed_by": "刘工"})
         assert failing["state"] == "in_progress" and failing["steps"][5]["code"] == "checklist_failed"
         found = box.get(f"/api/v1/hazards?site_id={site}", headers=world.headers("operator_a")).json()
         [hazard] = [h for h in found if h["source"] == "commissioning"]
         assert hazard["title"] == "安装验收未通过：ASJ-3" and hazard["commissioning_id"] == cid
         assert box.get(f"/api/v1/devices/{device['id']}", headers=installer).json()["state"] == "registered"
 
-        done = _step(box, world, cid, "accept", {"answers": [{"key": k, "answer": "pass"} for k in items],
+        done = _step(box, world, cid, "accept", {"answers": answers(box, installer, record["checklist"]),
                                                   "signed_by": "刘工"})
         assert done["state"] == "commissioned" and done["steps"][5]["result"]["signed_by"] == "刘工"
     assert box.get(f"/api/v1/devices/{device['id']}", headers=installer).json()["state"] == "commissioned"

@@ -24,8 +24,8 @@ from server.accounts.principal import Principal
 from server.accounts.roles import MANAGERS, require
 from server.context import Context
 from server.detection.settings import public, resolve_settings, unit_of
+from server.devices import acceptance, wired_flow
 from server.devices import service as devices_service
-from server.devices import wired_flow
 from server.devices.schemas import (
     STEPS,
     AcceptIn,
@@ -47,7 +47,7 @@ from server.sites.access import visible_site
 from server.storage import devices as sql
 from server.storage.scopes import EVERY_SITE
 
-__all__ = ["checklist", "get", "require_box", "run_step", "scan_site", "start"]
+__all__ = ["accepted", "checklist", "get", "require_box", "run_step", "scan_site", "start"]
 
 # Waiting for a self-test: the device's test signal, the detection delay (≤ 60 s allowed, 5 s by default) and
 # the clear that follows; more than this and something is wrong with the device or its transformer.
@@ -71,7 +71,7 @@ def require_box(ctx: Context) -> SiteBox:
 
 def checklist(kind: str) -> list[ChecklistItem]:
     """The acceptance items for a device kind (server/reference/checklists/acceptance.toml)."""
-    return [ChecklistItem(i.key, {"zh-CN": i.zh, "en": i.en}) for i in templates.load()["acceptance"].items
+    return [ChecklistItem(i.key, {"zh-CN": i.zh, "en": i.en}, i.photo) for i in templates.load()["acceptance"].items
             if i.kinds is None or kind in i.kinds]
 
 
@@ -109,7 +109,7 @@ async def _out(ctx: Context, row: dict[str, Any]) -> Commissioning:
         **row, "model_name": profile.name.zh_cn, "kind": profile.kind,
         "serial": device["serial"] if device else None, "channels": channels,
         "checklist": [msgspec.structs.asdict(i) for i in checklist(profile.kind)],
-        "via": "wired" if wired_flow.is_wired(row) else "ble",
+        "via": "wired" if wired_flow.is_wired(row) else "ble", **acceptance.record_of(row),
     }, Commissioning)
 
 
@@ -126,6 +126,15 @@ async def _visible(ctx: Context, principal: Principal, commissioning_id: int) ->
 
 async def get(ctx: Context, principal: Principal, commissioning_id: int) -> Commissioning:
     return await _out(ctx, await _visible(ctx, principal, commissioning_id))
+
+
+async def accepted(ctx: Context, principal: Principal, device_id: int) -> Commissioning:
+    """The device's newest signed acceptance, with its photos and signature; 404 before it was accepted."""
+    await devices_service.visible_device(ctx, principal, device_id)
+    row = await ctx.db.read(lambda c: sql.last_accepted(c, device_id))
+    if row is None:
+        raise NotFound("acceptance of device", device_id)
+    return await _out(ctx, row)
 
 
 async def start(ctx: Context, principal: Principal, body: CommissioningStart) -> Commissioning:
@@ -261,6 +270,10 @@ class _Flow:
 
     async def identify(self, body: Any) -> dict[str, Any]:
         given = _decode(body, IdentifyIn)
+        for field, what in (("name", "name the device (what the installer calls it on site)"),
+                            ("circuit", "say which circuit the device protects")):
+            if not (getattr(given, field) or "").strip():
+                raise InvalidInput(field, what, {"code": "required"})
         fields = {k: v for k, v in msgspec.structs.asdict(given).items() if v is not None}
         device_id = self.device_id
         assert device_id is not None
@@ -334,7 +347,8 @@ class _Flow:
         channels = {c["key"]: c for c in device["channels"]}
         for key, settings in given.channels.items():  # validate all before changing any
             if key not in channels:
-                raise InvalidInput(f"channels.{key}", f"this device has no channel {key}")
+                raise InvalidInput(f"channels.{key}", f"this device has no channel {key}",
+                                   {"code": "unknown_channel", "channel": key})
             resolve_settings(key, settings, current=channels[key]["settings"],
                              device_rated_a=device["rated_current_a"], field=f"channels.{key}")
         out = {}
@@ -345,22 +359,21 @@ class _Flow:
 
     async def accept(self, body: Any) -> dict[str, Any]:
         given = _decode(body, AcceptIn)
-        items = {i.key for i in checklist(self.profile.kind)}
-        answered = {a.key for a in given.answers}
-        if unknown := answered - items:
-            raise InvalidInput("answers", f"unknown checklist items: {', '.join(sorted(unknown))}")
-        if missing := items - answered:
-            raise InvalidInput("answers", f"answer every item; missing: {', '.join(sorted(missing))}")
+        acceptance.check_answers(checklist(self.profile.kind), given)
+        device_id = self._device_id()
+        device = await self.ctx.db.read(lambda c: sql.get_device(c, device_id, EVERY_SITE))
+        assert device is not None
+        acceptance.require_named(device)
+        await acceptance.check_evidence(self.ctx, self.principal, given)
         version = templates.load()["acceptance"].version
         answers = [msgspec.structs.asdict(a) for a in given.answers]
         failed = [a.key for a in given.answers if a.answer == "fail"]
         commissioning_id = self.row["id"]
         await self.ctx.db.write(lambda c: sql.update_commissioning(
-            c, commissioning_id, answers={"version": version, "items": answers}, signed_by=given.signed_by))
+            c, commissioning_id, answers={"version": version, "items": answers}, signed_by=given.signed_by,
+            signature=given.signature))
         if failed:
             raise StepFailed("checklist_failed", f"items not passed: {', '.join(failed)}; rectify them and sign again")
-        device_id = self.device_id
-        assert device_id is not None
         now = self.ctx.clock()
 
         def commission(conn: Any) -> None:
@@ -368,7 +381,8 @@ class _Flow:
             sql.insert_audit(conn, ts=now, actor_id=self.principal.id, action="commission", obj="device",
                                   object_id=device_id, detail={"commissioning_id": commissioning_id,
                                                                "signed_by": given.signed_by,
+                                                               "signature": given.signature,
                                                                "checklist_version": version})
 
         await self.ctx.db.write(commission, durable=True)
-        return {"signed_by": given.signed_by, "checklist_version": version}
+        return {"signed_by": given.signed_by, "signature": given.signature, "checklist_version": version}

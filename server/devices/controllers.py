@@ -16,6 +16,7 @@ from server.devices.models import model_list
 from server.devices.schemas import (
     ChannelOut,
     ChannelPatch,
+    Circuit,
     Commissioning,
     CommissioningStart,
     ControlIn,
@@ -98,12 +99,23 @@ class DeviceController(Controller):
     async def get_device(self, ctx: Ctx, principal: Caller, device_id: PathId) -> DeviceOut:
         return await devices_service.get_device(ctx, principal, device_id)
 
+    @get("/devices/{device_id:int}/acceptance", summary="The device's signed acceptance: answers, photos, signature",
+         description="The newest commissioning that made the device commissioned; 404 before it was accepted.")
+    async def acceptance(self, ctx: Ctx, principal: Caller, device_id: PathId) -> Commissioning:
+        return await commissioning.accepted(ctx, principal, device_id)
+
     @patch("/devices/{device_id:int}", summary="Change how a device is reached (link) or read (poll_interval_s)",
            description="A link the server cannot parse, or a scheme the device's model cannot speak, is a 400 "
                        "naming `link`. A site box polls the device by its new link at once.")
     async def patch_device(self, ctx: Ctx, principal: Caller, device_id: PathId,
                            data: JSONBody[DevicePatch]) -> DeviceOut:
         return await devices_service.update_device(ctx, principal, device_id, data)
+
+    @get("/sites/{site_id:int}/circuits", summary="The circuits a site's devices protect, by name (a pick-list)",
+         description="Each distinct circuit named by the site's devices, with how many devices protect it; 404 for "
+                     "a site the caller may not see.")
+    async def circuits(self, ctx: Ctx, principal: Caller, site_id: PathId) -> list[Circuit]:
+        return await devices_service.site_circuits(ctx, principal, site_id)
 
     @get("/models", summary="Device models andian reads: their channels and the links each speaks")
     async def models(self, principal: Caller) -> list[ModelOut]:

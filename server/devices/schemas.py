@@ -9,6 +9,8 @@ from msgspec import Meta, Struct
 from server.detection.settings import CHANNEL_KEY_PATTERN, SETTING_NAMES
 from server.fields import END, LINE, TEXT, Id
 
+Sha256 = Annotated[str, Meta(pattern=r"^[0-9a-f]{64}" + END, description="sha256 of an uploaded attachment")]
+
 __all__ = [
     "STEPS",
     "Answer",
@@ -17,6 +19,7 @@ __all__ = [
     "ChannelOut",
     "ChannelPatch",
     "ChecklistItem",
+    "Circuit",
     "Commissioning",
     "CommissioningStart",
     "ControlIn",
@@ -76,6 +79,7 @@ class StepOut(Struct):
 class ChecklistItem(Struct):
     key: str
     text: dict[str, str]  # {"zh-CN": …, "en": …}
+    photo: bool = False  # evidence: answering it (pass or fail) needs at least one photo in ``attachments``
 
 
 class ChannelBrief(Struct):
@@ -101,6 +105,18 @@ class Commissioning(Struct):
     created_at: float
     completed_at: float | None
     via: Literal["ble", "wired"] = "ble"  # wired: address is the device's link (modbus-rtu://…?unit=3)
+    # The signed acceptance, once given: the answers with their photos, who signed, the drawn signature.
+    answers: list[Answer] = []
+    checklist_version: int | None = None
+    signed_by: str | None = None
+    signature: str | None = None  # sha256 of the signature image (GET /api/v1/attachments/{sha256})
+
+
+class Circuit(Struct):
+    """A circuit of a site: the name its devices give the circuit they protect."""
+
+    name: str
+    devices: int  # how many of the site's devices protect it
 
 
 class IdentifyIn(Struct, forbid_unknown_fields=True):
@@ -117,11 +133,15 @@ class Answer(Struct, forbid_unknown_fields=True):
     key: str
     answer: Literal["pass", "fail", "na"]
     note: Annotated[str, Meta(max_length=500), TEXT] = ""
+    # Photos as evidence (uploaded first with PUT /api/v1/attachments/{sha256}); required by items with ``photo``.
+    attachments: Annotated[list[Sha256], Meta(max_length=20)] = []
 
 
 class AcceptIn(Struct, forbid_unknown_fields=True):
     answers: list[Answer]
     signed_by: Annotated[str, Meta(min_length=1, max_length=100), LINE]
+    # The drawn signature: an image the signer uploaded (PUT /api/v1/attachments/{sha256}), shown with the record.
+    signature: Sha256 | None = None
 
 
 class ControlIn(Struct, forbid_unknown_fields=True):

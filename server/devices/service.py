@@ -17,6 +17,7 @@ from server.devices.models import check_link
 from server.devices.schemas import (
     ChannelIn,
     ChannelOut,
+    Circuit,
     DeviceCreate,
     DeviceOut,
     DevicePatch,
@@ -39,6 +40,7 @@ __all__ = [
     "get_gateway",
     "list_gateways",
     "revoke_gateway",
+    "site_circuits",
     "update_channel",
     "update_device",
     "visible_device",
@@ -193,6 +195,12 @@ async def update_channel(ctx: Context, principal: Principal, channel_id: int, gi
 
     await ctx.db.write(update, durable=True)
     return _channel_out(row, settings, new_label)
+
+
+async def site_circuits(ctx: Context, principal: Principal, site_id: int) -> list[Circuit]:
+    """The circuits the site's devices protect: the installer's pick-list when naming a new device's circuit."""
+    await visible_site(ctx, principal, site_id)
+    return msgspec.convert(await ctx.db.read(lambda c: device_sql.site_circuits(c, site_id)), list[Circuit])
 
 
 async def create_gateway(ctx: Context, principal: Principal, site_id: int, body: GatewayCreate) -> GatewayCreated:

@@ -17,7 +17,7 @@ from ble.profiles import Profile, Threshold, profiles
 from server.accounts.principal import Principal
 from server.accounts.roles import MANAGERS, require
 from server.context import Context
-from server.detection.settings import resolve_settings, unit_of
+from server.detection.settings import Range, out_of_range, resolve_settings, unit_of
 from server.devices import service as devices_service
 from server.devices.sitebox import SiteBox
 from server.devices.wired_schemas import BusScan, BusScanIn, LiveValues, ThresholdsWrite, ThresholdsWritten
@@ -144,15 +144,18 @@ def _checked(row: dict[str, Any], profile: Profile, body: ThresholdsWrite) -> Ch
             raise InvalidInput(name, f"model {profile.model} keeps no {name} level of {body.channel}")
         if not register.min <= value <= register.max:
             raise InvalidInput(name, f"{value:g} {unit} is outside the device's range "
-                                     f"{register.min:g}–{register.max:g} {unit}")
+                                     f"{register.min:g}–{register.max:g} {unit}",
+                               out_of_range(body.channel, name, value, Range(register.min, register.max), unit,
+                                            "device_range", f"the range of {profile.model}"))
         steps = value / register.scale
         if abs(steps - round(steps)) > 1e-6:
-            raise InvalidInput(name, f"the device keeps it in steps of {register.scale:g} {unit}")
+            raise InvalidInput(name, f"the device keeps it in steps of {register.scale:g} {unit}",
+                               {"code": "device_step", "channel": body.channel, "setting": name, "value": value,
+                                "step": register.scale, "unit": unit})
     try:
         resolve_settings(body.channel, wanted, current=channel["settings"], device_rated_a=row["rated_current_a"])
     except InvalidInput as exc:
-        name = exc.field.removeprefix("settings.")
-        raise InvalidInput(name, exc.detail.removeprefix(f"{exc.field}: ")) from exc
+        raise exc.moved(exc.field.removeprefix("settings.")) from exc
     return channel, registers, wanted
 
 

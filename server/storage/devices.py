@@ -24,6 +24,7 @@ __all__ = [
     "insert_commissioning",
     "insert_device",
     "insert_gateway",
+    "last_accepted",
     "leakage_alarm_since",
     "list_devices",
     "list_gateways",
@@ -31,14 +32,15 @@ __all__ = [
     "revoke_gateway",
     "serial_exists",
     "set_device_state",
+    "site_circuits",
     "update_channel_label",
     "update_channel_settings",
     "update_commissioning",
     "update_device_fields",
 ]
 
-_COMMISSIONING = ("id, site_id, address, model, device_id, state, steps, answers, signed_by, created_by, created_at, "
-                  "completed_at")
+_COMMISSIONING = ("id, site_id, address, model, device_id, state, steps, answers, signed_by, signature, created_by, "
+                  "created_at, completed_at")
 
 
 def _commissioning(row: sqlite3.Row | None) -> dict[str, Any] | None:
@@ -75,6 +77,13 @@ def update_commissioning(conn: sqlite3.Connection, commissioning_id: int, **fiel
     encoded = {k: json.dumps(v, ensure_ascii=False) if k in ("steps", "answers") else v for k, v in fields.items()}
     assignments = ", ".join(f"{k} = :{k}" for k in encoded)
     conn.execute(f"UPDATE commissionings SET {assignments} WHERE id = :id", {**encoded, "id": commissioning_id})
+
+
+def last_accepted(conn: sqlite3.Connection, device_id: int) -> dict[str, Any] | None:
+    """The device's newest signed acceptance (a commissioning that made it ``commissioned``)."""
+    return _commissioning(conn.execute(
+        f"SELECT {_COMMISSIONING} FROM commissionings WHERE device_id = ? AND state = 'commissioned' "
+        "ORDER BY id DESC LIMIT 1", (device_id,)).fetchone())
 
 
 def device_by_address(conn: sqlite3.Connection, address: str) -> dict[str, Any] | None:
@@ -183,6 +192,13 @@ def _channels_of(conn: sqlite3.Connection, device_ids: list[int]) -> dict[int, l
         by_device[row["device_id"]].append({"id": row["id"], "device_id": row["device_id"], "key": row["key"],
                                             "label": row["label"], "settings": json.loads(row["settings"])})
     return by_device
+
+
+def site_circuits(conn: sqlite3.Connection, site_id: int) -> list[dict[str, Any]]:
+    """The circuits a site's devices protect (their names, trimmed), each with how many devices protect it."""
+    rows = conn.execute("SELECT trim(circuit) AS name, count(*) AS devices FROM devices WHERE site_id = ? "
+                        "AND trim(circuit) != '' GROUP BY trim(circuit) ORDER BY name", (site_id,))
+    return [dict(r) for r in rows]
 
 
 def list_devices(conn: sqlite3.Connection, site_id: int) -> list[dict[str, Any]]:

@@ -67,7 +67,7 @@ def _readings_alarms(db: sqlite_utils.Database) -> None:
 for _name in ("0003_bluetooth", "0004_notifications", "0005_hazards", "0006_inspections", "0007_sync",
               "0008_hazard_inspection_index", "0009_trustworthy_alarms", "0010_security",
               "0011_device_links", "0012_console", "0013_phone_calls", "0014_channel_labels",
-              "0015_inspection_findings",
+              "0015_inspection_findings", "0016_commissioning_signature",
               "0019_sync_hazard_scope"):
     _plain(_name)
 

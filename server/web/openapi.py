@@ -51,7 +51,9 @@ ERROR_SCHEMA: dict[str, Any] = {
     "properties": {
         "status_code": {"type": "integer", "minimum": 400, "maximum": 599},
         "detail": {"type": "string"},
-        "extra": {"description": "e.g. {\"field\": \"channels[1].settings.alarm\"}, a list of errors, or null"},
+        "extra": {"description": "e.g. {\"field\": \"channels[1].settings.alarm\"} — with the refusal as data where "
+                                 "there is one: {\"code\": \"out_of_range\", \"setting\", \"value\", \"min\", \"max\", "
+                                 "\"unit\", \"basis\", …} (docs/detection.md) — a list of errors, or null"},
     },
     "required": ["status_code", "detail", "extra"],
 }

@@ -11,6 +11,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import AbstractAsyncContextManager
+from pathlib import Path
 
 import httpx
 import pytest
@@ -19,6 +20,7 @@ from playwright.sync_api import BrowserContext, Page, expect
 from server.demo.city import DEMO_PASSWORD
 
 from ..modbus_rig import PeerBus, Unit, tcp_bus
+from .acceptance import draw, photograph
 from .conftest import demo_server
 
 SCHOOL = "赫山区金银山小学"  # a demo site of the installer's company with no devices yet
@@ -93,7 +95,7 @@ def progress_seen(page: Page) -> set[int]:
 
 
 def test_installer_scans_a_bus_registers_a_unit_and_reads_it(site_box: str, bus_port: int,
-                                                             context: BrowserContext) -> None:
+                                                             context: BrowserContext, tmp_path: Path) -> None:
     site = school_id(site_box)
     page = context.new_page()
     log_in(page, site_box)
@@ -204,6 +206,9 @@ def test_installer_scans_a_bus_registers_a_unit_and_reads_it(site_box: str, bus_
     for item in items.all():
         item.locator("button.choice-pass").click()
     accept.get_by_test_id("accept-signature").fill("刘工")
+    photograph(accept, tmp_path)  # the items that ask for evidence, and a drawn signature (tests/e2e/acceptance.py)
+    draw(page, "signature-pad-canvas")
+    expect(accept.get_by_test_id("accept-drawing")).to_have_attribute("data-state", "saved")
     accept.get_by_test_id("wired-accept-sign").click()
     signed = accept.get_by_test_id("wired-accepted")
     expect(signed).to_have_attribute("data-signed-by", "刘工", timeout=30_000)

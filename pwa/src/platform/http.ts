@@ -15,13 +15,16 @@ export class ApiError extends Error {
   readonly status: number
   readonly detail: string
   readonly field: string | null
+  /** The body's `extra` when it is an object: a refusal's code and values (`{code: 'out_of_range', min, max, …}`). */
+  readonly extra: Readonly<Record<string, unknown>> | null
 
-  constructor(status: number, detail: string, field: string | null = null) {
+  constructor(status: number, detail: string, field: string | null = null, extra: Record<string, unknown> | null = null) {
     super(`HTTP ${status}: ${detail}`)
     this.name = 'ApiError'
     this.status = status
     this.detail = detail
     this.field = field
+    this.extra = extra
   }
 }
 
@@ -60,7 +63,8 @@ async function readError(response: Response): Promise<ApiError> {
   try {
     const body: unknown = JSON.parse(text)
     if (body && typeof body === 'object' && 'detail' in body && typeof body.detail === 'string') {
-      return new ApiError(response.status, body.detail, fieldOf(body))
+      const extra = 'extra' in body && body.extra && typeof body.extra === 'object' && !Array.isArray(body.extra)
+      return new ApiError(response.status, body.detail, fieldOf(body), extra ? (body.extra as Record<string, unknown>) : null)
     }
   } catch {
     // not JSON: fall through to the raw text or the status line

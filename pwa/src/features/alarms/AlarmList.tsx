@@ -1,10 +1,11 @@
 // The site's alarms: the banner across the top while any is active, and the list with acknowledge.
 import { useState } from 'preact/hooks'
 import { ApiError, NetworkError } from '../../platform/http'
-import { channelLabel, formatDateTime, label, t } from '../../platform/i18n'
+import { formatDateTime, label, t } from '../../platform/i18n'
 import type { Role } from '../../platform/wire'
 import { alarmPath } from '../../shell/router'
 import type { Channel } from '../devices/types'
+import { channelName } from '../sites/naming'
 import { causeAdvice, causeText } from './causes'
 import { endedText, isTripped, needsAdvice } from './clearing'
 import { escalationFlag, tierOf } from './escalation'
@@ -18,9 +19,13 @@ export function canAcknowledge(role: Role | undefined): boolean {
   return role !== undefined && ACK_ROLES.has(role)
 }
 
-/** Where an alarm is: "插座回路断路器 · 剩余电流", or the device alone for a device-level alarm. */
-export function place(alarm: Alarm): string {
-  return alarm.channel ? `${alarm.device_name} · ${channelLabel(alarm.channel)}` : alarm.device_name
+/**
+ * Where an alarm is, in words a shop owner knows: the channel's own label, else "插座回路 · 剩余电流" (the circuit, or
+ * without one the device's name, with the quantity); the device alone for a device-level alarm.
+ */
+export function place(alarm: Alarm, channel?: Pick<Channel, 'label'>): string {
+  if (!alarm.channel) return alarm.device_name
+  return channelName({ key: alarm.channel, label: channel?.label }, { circuit: alarm.circuit, name: alarm.device_name })
 }
 
 type ChannelsById = ReadonlyMap<number, Channel>
@@ -77,7 +82,7 @@ export function AlarmBanner({ banner, channels, onShow }: { banner: Banner; chan
     >
       <strong class="alarm-banner-title">
         {banner.level === 'alarm' ? '⚠ ' : ''}
-        {t(banner.level === 'alarm' ? 'banner.alarm' : 'banner.prealarm')} · {place(first)}
+        {t(banner.level === 'alarm' ? 'banner.alarm' : 'banner.prealarm')} · {place(first, first.channel_id === null ? undefined : channels.get(first.channel_id))}
       </strong>
       <p>{causeText(first, settingsOf(first, channels))}</p>
       <div class="alarm-banner-foot">
@@ -177,7 +182,7 @@ function AlarmItem({ alarm, channels, mayAck, onAcknowledge }: ItemProps) {
         <span class={`badge badge-${alarm.level}`}>{label('status', alarm.level)}</span>
         <TestBadge alarm={alarm} />
         <a href={alarmPath(alarm.id)} class="alarm-link" data-testid="alarm-link">
-          <strong>{place(alarm)}</strong>
+          <strong>{place(alarm, alarm.channel_id === null ? undefined : channels.get(alarm.channel_id))}</strong>
         </a>
         {flag && (
           <span class="flag escalation-flag" data-testid="alarm-escalation" data-tier={String(tierOf(alarm))}>

@@ -73,7 +73,6 @@ interface DetailProps {
 function AlarmDetail({ alarm, site, policy, live, onAcknowledge }: DetailProps) {
   const active = isActive(alarm)
   const channel = channelOf(site, alarm.channel_id)
-  const circuit = site?.devices.find((d) => d.id === alarm.device_id)?.circuit
   const next = nextEscalationText(alarm, policy)
   const mayAck = canAcknowledge(getSession()?.user.role)
   return (
@@ -104,8 +103,8 @@ function AlarmDetail({ alarm, site, policy, live, onAcknowledge }: DetailProps) 
         </a>
       </h1>
       <p class="alarm-place" data-testid="alarm-place">
-        {place(alarm)}
-        {circuit && <span class="muted"> · {t('device.circuit')} {circuit}</span>}
+        {place(alarm, channel)}
+        {alarm.channel && <span class="muted"> · {alarm.device_name}</span>}
       </p>
       <p class="alarm-cause alarm-cause-big" data-testid="alarm-cause">
         {causeText(alarm, channel?.settings)}

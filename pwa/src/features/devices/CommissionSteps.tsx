@@ -2,16 +2,18 @@
 // button, a spinner while the device works, and on failure what to try.
 import type { ComponentChildren } from 'preact'
 import { useEffect, useRef, useState } from 'preact/hooks'
-import { NetworkError } from '../../platform/http'
+import { ApiError, NetworkError } from '../../platform/http'
 import { formatDateTime, label, t, type MessageKey } from '../../platform/i18n'
 import { onOnlineChange } from '../../platform/online'
 import { runStep, type StepBodies } from './api'
 import {
+  acceptBlocker,
   acceptBody,
   blockedBy,
   canRun,
   EMPTY_IDENTIFY,
   identifyBody,
+  invalidThreshold,
   isCommissioned,
   isInvalid,
   nextStep,
@@ -20,12 +22,15 @@ import {
   stepOf,
   thresholdForm,
   thresholdsBody,
+  photosMissing,
   unanswered,
   type Answers,
 } from './commission'
+import { AcceptFields, SignedRecord } from './AcceptForm'
+import { uploadEvidence } from './evidence'
 import { dropCommissionDraft, keepCommissionDraft, submitWaitingAccepts } from './drafts'
 import { failureText, isKnownFailure, requestFailureText } from './failures'
-import { AcceptFields, IdentifyFields, ThresholdFields } from './StepForms'
+import { IdentifyFields, ThresholdFields } from './StepForms'
 import { LiveValues, PairDone, SelfTestDone } from './StepResults'
 import type { CommissionDraft } from './types'
 import type { Commissioning, StepName, StepStatus } from './types'
@@ -176,6 +181,8 @@ export function CommissionSteps({ commissioning, signer, draft, onChange, onSubm
   const [thresholds, setThresholds] = useState(() => thresholdForm(commissioning.channels))
   const [answers, setAnswers] = useState<Answers>(() => (draft?.answers as Answers | undefined) ?? {})
   const [signature, setSignature] = useState(() => draft?.signature || signer)
+  const [drawn, setDrawn] = useState<string | null>(() => draft?.drawn ?? null)
+  const [thresholdBad, setThresholdBad] = useState<{ channel: string; setting: string } | null>(null)
   const [queued, setQueued] = useState(draft?.submit ?? false)
   const done = useRef<HTMLDivElement>(null)
   const commissioned = isCommissioned(commissioning)
@@ -187,10 +194,10 @@ export function CommissionSteps({ commissioning, signer, draft, onChange, onSubm
       typed.current = true
       return
     }
-    void keepCommissionDraft(commissioning, { answers, signature, error: null }).catch((error: unknown) =>
+    void keepCommissionDraft(commissioning, { answers, signature, drawn, error: null }).catch((error: unknown) =>
       console.warn('andian: could not keep the checklist on the device', error),
     )
-  }, [answers, signature])
+  }, [answers, signature, drawn])
 
   // An acceptance pressed with no network goes when the network is back.
   useEffect(() => {
@@ -209,7 +216,10 @@ export function CommissionSteps({ commissioning, signer, draft, onChange, onSubm
   async function run<S extends StepName>(step: S, body: StepBodies[S]) {
     setRunning(step)
     setErrors((e) => ({ ...e, [step]: '' }))
+    if (step === 'thresholds') setThresholdBad(null)
     try {
+      // Photos and the signature taken with no network go up first: the server checks the acceptance names them.
+      if (step === 'accept') await uploadEvidence(body as StepBodies['accept'])
       const next = await runStep(commissioning.id, step, body)
       if (step === 'accept') {
         setQueued(false)
@@ -221,9 +231,12 @@ export function CommissionSteps({ commissioning, signer, draft, onChange, onSubm
     } catch (error) {
       if (step === 'accept' && error instanceof NetworkError) {
         // The checklist is on the device: it goes by itself once the network is back.
-        await keepCommissionDraft(commissioning, { answers, signature, submit: true, error: null })
+        await keepCommissionDraft(commissioning, { answers, signature, drawn, submit: true, error: null })
         setQueued(true)
-      } else fail(step, requestFailureText(error))
+      } else {
+        if (step === 'thresholds' && error instanceof ApiError) setThresholdBad(invalidThreshold(error.field ?? ''))
+        fail(step, requestFailureText(error, undefined, commissioning.checklist))
+      }
     } finally {
       setRunning(null)
     }
@@ -231,8 +244,10 @@ export function CommissionSteps({ commissioning, signer, draft, onChange, onSubm
 
   function runIdentify() {
     const body = identifyBody(identify, commissioning.kind)
-    if (isInvalid(body)) fail('identify', t('step.invalid_number', { field: t('identify.rated') }))
-    else void run('identify', body)
+    if (!isInvalid(body)) void run('identify', body)
+    else if (body.invalid === 'name') fail('identify', t('refusal.required_name'))
+    else if (body.invalid === 'circuit') fail('identify', t('refusal.required_circuit'))
+    else fail('identify', t('step.invalid_number', { field: t('identify.rated') }))
   }
 
   function runThresholds() {
@@ -241,10 +256,18 @@ export function CommissionSteps({ commissioning, signer, draft, onChange, onSubm
     else void run('thresholds', body)
   }
 
-  const accept = acceptBody(commissioning.checklist, answers, signature)
-  const missing = unanswered(commissioning.checklist, answers).length
+  const accept = acceptBody(commissioning.checklist, answers, signature, drawn)
+  const blocker = acceptBlocker(commissioning.checklist, answers, signature, drawn)
   const acceptNotReady =
-    accept !== null ? undefined : missing > 0 ? t('accept.missing', { count: missing }) : t('accept.no_signature')
+    blocker === null
+      ? undefined
+      : blocker === 'unanswered'
+        ? t('accept.missing', { count: unanswered(commissioning.checklist, answers).length })
+        : blocker === 'photos'
+          ? t('accept.photos_missing', { count: photosMissing(commissioning.checklist, answers).length })
+          : blocker === 'signer'
+            ? t('accept.no_signature')
+            : t('accept.no_drawn_signature')
 
   const card = (step: StepName, index: number) => {
     const common = {
@@ -262,7 +285,13 @@ export function CommissionSteps({ commissioning, signer, draft, onChange, onSubm
           <StepCard
             {...common}
             form={
-              <IdentifyFields kind={commissioning.kind} form={identify} disabled={disabled} onChange={setIdentify} />
+              <IdentifyFields
+                kind={commissioning.kind}
+                siteId={commissioning.site_id}
+                form={identify}
+                disabled={disabled}
+                onChange={setIdentify}
+              />
             }
             onRun={runIdentify}
           />
@@ -276,6 +305,7 @@ export function CommissionSteps({ commissioning, signer, draft, onChange, onSubm
                 commissioning={commissioning}
                 form={thresholds}
                 error={errors.thresholds ?? ''}
+                bad={thresholdBad}
                 disabled={disabled}
                 onChange={setThresholds}
               />
@@ -292,9 +322,11 @@ export function CommissionSteps({ commissioning, signer, draft, onChange, onSubm
                 checklist={commissioning.checklist}
                 answers={answers}
                 signature={signature}
+                drawn={drawn}
                 disabled={disabled}
                 onAnswers={setAnswers}
                 onSignature={setSignature}
+                onDrawn={setDrawn}
               />
             }
             notReady={acceptNotReady}
@@ -322,6 +354,7 @@ export function CommissionSteps({ commissioning, signer, draft, onChange, onSubm
               <span class="muted"> · {t('commission.done_at', { time: formatDateTime(commissioning.completed_at * 1000) })}</span>
             )}
           </p>
+          <SignedRecord commissioning={commissioning} />
           <div class="done-links">
             <a href={`/sites/${commissioning.site_id}`} data-testid="commission-back">
               {t('commission.done_back')}

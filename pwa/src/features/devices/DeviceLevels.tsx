@@ -5,6 +5,7 @@ import { useState } from 'preact/hooks'
 import { ApiError, NetworkError } from '../../platform/http'
 import { channelLabel, formatQuantity, label, t } from '../../platform/i18n'
 import type { Device, ModelThreshold, WiredThresholdsBody, WiredThresholdsWritten } from './types'
+import { refusalText } from './refusal'
 import { writeLevels } from './wired-api'
 import { confirmLevelsText, fieldOf, levelForm, levelsBody, readBackText, type LevelForm, type LevelSetting } from './wired'
 
@@ -46,7 +47,7 @@ function ChannelLevels({ device, channel, levels }: ChannelProps) {
       setAsking(undefined)
       if (e instanceof ApiError) {
         // 400 names the field; 409 starts with it ("alarm: wrote 300, the device reads back 250; …").
-        setError({ field: fieldOf(SETTINGS, e.field, e.detail), text: e.detail })
+        setError({ field: fieldOf(SETTINGS, e.field, e.detail), text: refusalText(e) })
       } else setError({ field: null, text: e instanceof NetworkError ? t('wired.no_answer') : String(e) })
     } finally {
       setSending(false)

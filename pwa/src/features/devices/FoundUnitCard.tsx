@@ -9,11 +9,13 @@ import type { DeviceModel, Device, FoundUnit } from './types'
 import { registerDevice } from './wired-api'
 import { fieldOf, modelChoices, modelName, registerBody, registerForm, type RegisterField, type RegisterForm } from './wired'
 import { WiredSteps } from './WiredSteps'
+import { CircuitPicker } from './CircuitPicker'
+import { refusalText } from './refusal'
 
 const FIELDS: readonly RegisterField[] = ['model', 'name', 'circuit', 'serial', 'poll_interval_s']
 
 interface TextFieldProps {
-  field: Exclude<keyof RegisterForm, 'model'>
+  field: Exclude<keyof RegisterForm, 'model' | 'circuit'>
   error: string | undefined
   label: MessageKey
   hint?: string
@@ -79,7 +81,7 @@ export function FoundUnitCard({ siteId, bus, found, models }: Props) {
       if (e instanceof ApiError) {
         // 409: the serial is taken; 400 names its field (a link the model cannot speak goes under the model).
         const field = e.status === 409 ? 'serial' : e.field === 'link' || e.field === 'kind' ? 'model' : fieldOf(FIELDS, e.field)
-        setErrors({ [field ?? 'form']: e.detail })
+        setErrors({ [field ?? 'form']: refusalText(e) })
       } else setErrors({ form: e instanceof NetworkError ? t('wired.no_answer') : String(e) })
     } finally {
       setSending(false)
@@ -156,7 +158,22 @@ export function FoundUnitCard({ siteId, bus, found, models }: Props) {
             )}
           </label>
           <TextField field="name" error={errors.name} label="identify.name" hint={t('identify.name_hint')} {...shared} />
-          <TextField field="circuit" error={errors.circuit} label="identify.circuit" hint={t('identify.circuit_hint')} {...shared} />
+          <label>
+            <span>{t('identify.circuit')}</span>
+            <CircuitPicker
+              siteId={siteId}
+              value={form.circuit}
+              disabled={sending}
+              testid="wired-circuit"
+              error={errors.circuit}
+              onChange={(circuit) => setForm({ ...form, circuit })}
+            />
+            {errors.circuit && (
+              <p class="form-error field-error" role="alert" data-testid="wired-error-circuit">
+                {errors.circuit}
+              </p>
+            )}
+          </label>
           <TextField field="serial" error={errors.serial} label="wired.serial" hint={t('wired.serial_hint')} {...shared} />
           <TextField
             field="interval"

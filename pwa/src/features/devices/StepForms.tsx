@@ -1,20 +1,19 @@
-// The forms of the commissioning steps identify, thresholds and accept. Forms are controlled: the wizard
-// (CommissionSteps.tsx) keeps their values.
-import { channelLabel, getLanguage, label, t, type MessageKey } from '../../platform/i18n'
+// The forms of the commissioning steps identify and thresholds (accept: AcceptForm.tsx). Forms are controlled:
+// the wizard (CommissionSteps.tsx) keeps their values.
+import { channelLabel, label, t, type MessageKey } from '../../platform/i18n'
 import {
-  checklistText,
   hasRatedCurrent,
-  invalidThreshold,
   THRESHOLD_SETTINGS,
-  type Answers,
   type IdentifyForm,
   type ThresholdForm,
   type ThresholdSetting,
 } from './commission'
-import type { ChecklistAnswer, ChecklistItem, Commissioning } from './types'
+import { CircuitPicker } from './CircuitPicker'
+import type { Commissioning } from './types'
 
 interface IdentifyProps {
   kind: string
+  siteId: number
   form: IdentifyForm
   disabled: boolean
   onChange: (form: IdentifyForm) => void
@@ -46,12 +45,21 @@ function IdentifyField({ field, label, hint, decimal, form, disabled, onChange }
   )
 }
 
-export function IdentifyFields({ kind, form, disabled, onChange }: IdentifyProps) {
+export function IdentifyFields({ kind, siteId, form, disabled, onChange }: IdentifyProps) {
   const shared = { form, disabled, onChange }
   return (
     <div class="step-form">
       <IdentifyField field="name" label="identify.name" hint="identify.name_hint" {...shared} />
-      <IdentifyField field="circuit" label="identify.circuit" hint="identify.circuit_hint" {...shared} />
+      <label>
+        <span>{t('identify.circuit')}</span>
+        <CircuitPicker
+          siteId={siteId}
+          value={form.circuit}
+          disabled={disabled}
+          testid="identify-circuit"
+          onChange={(circuit) => onChange({ ...form, circuit })}
+        />
+      </label>
       {hasRatedCurrent(kind) && <IdentifyField field="rated" label="identify.rated" decimal {...shared} />}
     </div>
   )
@@ -66,14 +74,15 @@ const SETTING_LABEL: Record<ThresholdSetting, MessageKey> = {
 interface ThresholdProps {
   commissioning: Commissioning
   form: ThresholdForm
-  /** The error shown under the form; a field it names is marked. */
+  /** The error shown under the form. */
   error: string
+  /** The setting the server refused, to mark its input. */
+  bad: { channel: string; setting: string } | null
   disabled: boolean
   onChange: (form: ThresholdForm) => void
 }
 
-export function ThresholdFields({ commissioning, form, error, disabled, onChange }: ThresholdProps) {
-  const bad = invalidThreshold(error)
+export function ThresholdFields({ commissioning, form, error, bad, disabled, onChange }: ThresholdProps) {
   const channels = commissioning.channels.filter((c) => form[c.key])
   if (channels.length === 0) return <p class="muted">{t('thresholds.none')}</p>
   return (
@@ -113,72 +122,6 @@ export function ThresholdFields({ commissioning, form, error, disabled, onChange
           {error}
         </p>
       )}
-    </div>
-  )
-}
-
-const ANSWERS: readonly ChecklistAnswer[] = ['pass', 'fail', 'na']
-
-interface AcceptProps {
-  checklist: ChecklistItem[]
-  answers: Answers
-  signature: string
-  disabled: boolean
-  onAnswers: (answers: Answers) => void
-  onSignature: (signature: string) => void
-}
-
-export function AcceptFields({ checklist, answers, signature, disabled, onAnswers, onSignature }: AcceptProps) {
-  const lang = getLanguage()
-  const set = (key: string, change: Answers[string]) => onAnswers({ ...answers, [key]: { ...answers[key], ...change } })
-  return (
-    <div class="step-form">
-      <ol class="checklist">
-        {checklist.map((item) => {
-          const current = answers[item.key]
-          return (
-            <li key={item.key} data-testid="check-item" data-key={item.key} data-answer={current?.answer ?? ''}>
-              <p>{checklistText(item, lang)}</p>
-              <div class="choices" role="group" aria-label={checklistText(item, lang)}>
-                {ANSWERS.map((answer) => (
-                  <button
-                    key={answer}
-                    type="button"
-                    class={`choice choice-${answer}`}
-                    aria-pressed={current?.answer === answer}
-                    disabled={disabled}
-                    data-testid={`check-${item.key}-${answer}`}
-                    onClick={() => set(item.key, { answer })}
-                  >
-                    {label('check_answer', answer)}
-                  </button>
-                ))}
-              </div>
-              <input
-                class="check-note"
-                value={current?.note ?? ''}
-                maxLength={500}
-                aria-label={t('accept.note')}
-                placeholder={`${t('accept.note')} · ${t('accept.note_hint')}`}
-                disabled={disabled}
-                data-testid={`check-${item.key}-note`}
-                onInput={(e) => set(item.key, { note: e.currentTarget.value })}
-              />
-            </li>
-          )
-        })}
-      </ol>
-      <label>
-        <span>{t('accept.signature')}</span>
-        <input
-          value={signature}
-          maxLength={100}
-          autoComplete="name"
-          disabled={disabled}
-          data-testid="accept-signature"
-          onInput={(e) => onSignature(e.currentTarget.value)}
-        />
-      </label>
     </div>
   )
 }

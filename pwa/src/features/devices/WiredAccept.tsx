@@ -1,12 +1,14 @@
 // The acceptance of a wired device after registration (建设一个、验收一个、合格一个): the same commissioning record
 // and signed checklist as over Bluetooth (AcceptFields). The steps before the checklist are done by the site box at
 // once for a wired device (it answered at its link; no identify or self-test coils) and are listed with their reasons.
-import { useState } from 'preact/hooks'
+import { useEffect, useState } from 'preact/hooks'
 import { ApiError, NetworkError } from '../../platform/http'
 import { label, t } from '../../platform/i18n'
-import { runStep, type StepBodies } from './api'
-import { acceptBody, stepOf, unanswered, type Answers } from './commission'
-import { AcceptFields } from './StepForms'
+import { getAcceptance, runStep, type StepBodies } from './api'
+import { acceptBlocker, acceptBody, photosMissing, stepOf, unanswered, type Answers } from './commission'
+import { AcceptFields, SignedRecord } from './AcceptForm'
+import { uploadEvidence } from './evidence'
+import { refusalText } from './refusal'
 import type { Commissioning, Device, StepName } from './types'
 import { startWiredCommissioning } from './wired-api'
 import { acceptStage, autoStepFailure, autoStepReason, nextAutoStep, signedBy } from './wired-accept'
@@ -19,8 +21,8 @@ const EMPTY: { [S in Exclude<StepName, 'accept'>]: StepBodies[S] } = {
   thresholds: { channels: {} }, // the device's own levels are written above (DeviceLevels)
 }
 
-function errorText(error: unknown): string {
-  if (error instanceof ApiError) return error.detail
+function errorText(error: unknown, commissioning?: Commissioning): string {
+  if (error instanceof ApiError) return refusalText(error, commissioning?.checklist ?? [])
   if (error instanceof NetworkError) return t('wired.no_answer')
   return String(error)
 }
@@ -29,9 +31,23 @@ export function WiredAccept({ device }: { device: Device }) {
   const [commissioning, setCommissioning] = useState<Commissioning>()
   const [answers, setAnswers] = useState<Answers>({})
   const [signature, setSignature] = useState('')
+  const [drawn, setDrawn] = useState<string | null>(null)
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState('')
   const stage = acceptStage(commissioning, device.state)
+
+  // A device accepted before: its signed record, to show who signed and the drawn signature.
+  useEffect(() => {
+    if (device.state !== 'commissioned' || commissioning) return
+    let current = true
+    getAcceptance(device.id).then(
+      (record) => current && setCommissioning(record),
+      () => undefined, // an older server, or no network: the card says accepted without the record
+    )
+    return () => {
+      current = false
+    }
+  }, [device.id, device.state])
 
   async function start() {
     setBusy(true)
@@ -52,24 +68,34 @@ export function WiredAccept({ device }: { device: Device }) {
   }
 
   async function sign(record: Commissioning) {
-    const body = acceptBody(record.checklist, answers, signature)
+    const body = acceptBody(record.checklist, answers, signature, drawn)
     if (body === null) return
     setBusy(true)
     setError('')
     try {
+      await uploadEvidence(body)
       const done = await runStep(record.id, 'accept', body)
       setCommissioning(done)
       const accept = stepOf(done, 'accept')
       if (accept.status === 'failed') setError(accept.error ?? accept.code ?? '')
     } catch (e) {
-      setError(errorText(e))
+      setError(errorText(e, record))
     } finally {
       setBusy(false)
     }
   }
 
-  const missing = commissioning ? unanswered(commissioning.checklist, answers).length : 0
-  const notReady = missing > 0 ? t('accept.missing', { count: missing }) : !signature.trim() ? t('accept.no_signature') : ''
+  const blocker = commissioning ? acceptBlocker(commissioning.checklist, answers, signature, drawn) : null
+  const notReady =
+    !commissioning || blocker === null
+      ? ''
+      : blocker === 'unanswered'
+        ? t('accept.missing', { count: unanswered(commissioning.checklist, answers).length })
+        : blocker === 'photos'
+          ? t('accept.photos_missing', { count: photosMissing(commissioning.checklist, answers).length })
+          : blocker === 'signer'
+            ? t('accept.no_signature')
+            : t('accept.no_drawn_signature')
   const status = stage === 'accepted' ? 'done' : error ? 'failed' : 'pending'
   return (
     <li
@@ -105,9 +131,11 @@ export function WiredAccept({ device }: { device: Device }) {
             checklist={commissioning.checklist}
             answers={answers}
             signature={signature}
+            drawn={drawn}
             disabled={busy}
             onAnswers={setAnswers}
             onSignature={setSignature}
+            onDrawn={setDrawn}
           />
         </>
       )}
@@ -117,6 +145,7 @@ export function WiredAccept({ device }: { device: Device }) {
           {commissioning && ` · ${t('wired.signed_by', { name: signedBy(commissioning) })}`}
         </p>
       )}
+      {stage === 'accepted' && commissioning && <SignedRecord commissioning={commissioning} />}
       {busy ? (
         <p class="step-running" role="status" aria-busy="true" data-testid="wired-accept-running">
           <span class="spinner" aria-hidden="true" />

@@ -3,7 +3,7 @@ import { ApiError, NetworkError } from '../../platform/http'
 import { startSession } from '../../platform/session'
 import { json, noNetwork, server, useFakeServer } from '../../test/fetch'
 import { commissioning, commissioningDone, controlRecord, user } from '../../test/fixtures'
-import { controlDevice, getCommissioning, getControlLog, runStep, scanBle, startCommissioning } from './api'
+import { controlDevice, getAcceptance, getCircuits, getCommissioning, getControlLog, runStep, scanBle, startCommissioning } from './api'
 
 useFakeServer()
 
@@ -14,6 +14,21 @@ describe('commissioning and control', () => {
     url: server.calls[i]?.url,
     method: server.calls[i]?.init.method,
     body: server.calls[i]?.init.body === undefined ? undefined : JSON.parse(String(server.calls[i]?.init.body)),
+  })
+
+  it('reads the circuits of a site and the signed acceptance of a device', async () => {
+    await startSession(session)
+    const circuits = [{ name: '插座回路', devices: 2 }]
+    const signed = commissioningDone(3, { state: 'commissioned', signature: 'e'.repeat(64), signed_by: '刘工' })
+    server.answers.push(json(200, circuits), json(200, signed), json(404, { detail: 'acceptance of device 9 not found' }))
+    expect(await getCircuits(12)).toEqual(circuits)
+    expect((await getAcceptance(8)).signature).toBe('e'.repeat(64))
+    await expect(getAcceptance(9)).rejects.toBeInstanceOf(ApiError)
+    expect([call(0).url, call(1).url, call(2).url]).toEqual([
+      '/api/v1/sites/12/circuits',
+      '/api/v1/devices/8/acceptance',
+      '/api/v1/devices/9/acceptance',
+    ])
   })
 
   it('scan, start, read and run steps on the contract paths', async () => {

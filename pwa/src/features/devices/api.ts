@@ -8,6 +8,7 @@ import type {
   ControlAction,
   ControlRecord,
   IdentifyBody,
+  SiteCircuit,
   StepName,
   ThresholdsBody,
 } from './types'
@@ -33,6 +34,16 @@ export function startCommissioning(siteId: number, address: string): Promise<Com
 
 export function getCommissioning(id: number): Promise<Commissioning> {
   return request<Commissioning>('GET', `/api/v1/commissioning/${id}`)
+}
+
+/** The circuits the site's devices protect, for the pick-list when naming a device's circuit. */
+export function getCircuits(siteId: number): Promise<SiteCircuit[]> {
+  return request<SiteCircuit[]>('GET', `/api/v1/sites/${siteId}/circuits`)
+}
+
+/** A device's signed acceptance (answers, photos, the drawn signature); 404 before it was accepted. */
+export function getAcceptance(deviceId: number): Promise<Commissioning> {
+  return request<Commissioning>('GET', `/api/v1/devices/${deviceId}/acceptance`)
 }
 
 /** Body of each step, as the server takes it. */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { commissioning, commissioningDone } from '../../test/fixtures'
 import {
+  acceptBlocker,
   acceptBody,
   blockedBy,
   canCommission,
@@ -14,6 +15,7 @@ import {
   nextStep,
   pairResult,
   parseNumber,
+  photosMissing,
   selfTestKind,
   selfTestResult,
   signalBars,
@@ -168,8 +170,9 @@ describe('identify body', () => {
     expect(parseNumber(text)).toBe(value)
   })
 
-  it('sends only the fields filled in', () => {
-    expect(identifyBody({ name: '', circuit: '', rated: '' }, 'breaker')).toEqual({})
+  it('needs a name and a circuit, and trims them', () => {
+    expect(identifyBody({ name: '', circuit: '2F', rated: '' }, 'breaker')).toEqual({ invalid: 'name' })
+    expect(identifyBody({ name: '二楼插座', circuit: ' ', rated: '' }, 'breaker')).toEqual({ invalid: 'circuit' })
     expect(identifyBody({ name: ' 二楼插座 ', circuit: '2F 插座回路', rated: '32' }, 'breaker')).toEqual({
       name: '二楼插座',
       circuit: '2F 插座回路',
@@ -178,8 +181,8 @@ describe('identify body', () => {
   })
 
   it('sends a rated current for breakers only', () => {
-    expect(identifyBody({ name: 'x', circuit: '', rated: '32' }, 'arc')).toEqual({ name: 'x' })
-    expect(identifyBody({ name: '', circuit: '', rated: '3x' }, 'breaker')).toEqual({ invalid: 'rated_current_a' })
+    expect(identifyBody({ name: 'x', circuit: 'c', rated: '32' }, 'arc')).toEqual({ name: 'x', circuit: 'c' })
+    expect(identifyBody({ name: 'x', circuit: 'c', rated: '3x' }, 'breaker')).toEqual({ invalid: 'rated_current_a' })
   })
 })
 
@@ -221,25 +224,46 @@ describe('thresholds', () => {
 describe('acceptance', () => {
   const { checklist } = commissioning()
 
-  it('waits for every item and a signature', () => {
+  const DRAWN = 'c'.repeat(64)
+
+  it('waits for every item, a signer and a drawn signature', () => {
     expect(unanswered(checklist, {})).toEqual(['location', 'transformer'])
-    expect(acceptBody(checklist, { location: { answer: 'pass' } }, '张安装')).toBeNull()
+    expect(acceptBody(checklist, { location: { answer: 'pass' } }, '张安装', DRAWN)).toBeNull()
     const all = { location: { answer: 'pass' as const }, transformer: { answer: 'na' as const } }
     expect(unanswered(checklist, all)).toEqual([])
-    expect(acceptBody(checklist, all, '  ')).toBeNull()
+    expect(acceptBlocker(checklist, all, '  ', DRAWN)).toBe('signer')
+    expect(acceptBody(checklist, all, '  ', DRAWN)).toBeNull()
+    expect(acceptBlocker(checklist, all, '张安装', null)).toBe('drawing')
+    expect(acceptBody(checklist, all, '张安装', null)).toBeNull()
+    expect(acceptBlocker(checklist, all, '张安装', DRAWN)).toBeNull()
   })
 
-  it('sends the answers in checklist order, notes only where written', () => {
+  it('needs a photo on an item that asks for one, unless it does not apply', () => {
+    const photo = checklist.map((i) => (i.key === 'location' ? { ...i, photo: true } : i))
+    const answers = { location: { answer: 'pass' as const }, transformer: { answer: 'pass' as const } }
+    expect(photosMissing(photo, answers)).toEqual(['location'])
+    expect(acceptBlocker(photo, answers, '张安装', DRAWN)).toBe('photos')
+    expect(photosMissing(photo, { ...answers, location: { answer: 'na' } })).toEqual([])
+    const taken = { ...answers, location: { answer: 'pass' as const, attachments: ['a'.repeat(64), 'a'.repeat(64)] } }
+    expect(acceptBody(photo, taken, '张安装', DRAWN)?.answers[0]).toEqual({
+      key: 'location',
+      answer: 'pass',
+      attachments: ['a'.repeat(64)],
+    })
+  })
+
+  it('sends the answers in checklist order, notes only where written, with the drawing', () => {
     const answers = {
       transformer: { answer: 'fail' as const, note: ' N 线未穿过 ' },
       location: { answer: 'pass' as const, note: '  ' },
     }
-    expect(acceptBody(checklist, answers, ' 张安装 ')).toEqual({
+    expect(acceptBody(checklist, answers, ' 张安装 ', DRAWN)).toEqual({
       answers: [
         { key: 'location', answer: 'pass' },
         { key: 'transformer', answer: 'fail', note: 'N 线未穿过' },
       ],
       signed_by: '张安装',
+      signature: DRAWN,
     })
   })
 

@@ -168,11 +168,11 @@ export function hasRatedCurrent(kind: string): boolean {
   return kind === 'breaker'
 }
 
-/** The identify body: only the fields filled in; the rated current only for a breaker. */
+/** The identify body: name and circuit required; the rated current only for a breaker, when given. */
 export function identifyBody(form: IdentifyForm, kind: string): IdentifyBody | Invalid {
-  const body: IdentifyBody = {}
-  if (form.name.trim()) body.name = form.name.trim()
-  if (form.circuit.trim()) body.circuit = form.circuit.trim()
+  if (!form.name.trim()) return { invalid: 'name' }
+  if (!form.circuit.trim()) return { invalid: 'circuit' }
+  const body: IdentifyBody = { name: form.name.trim(), circuit: form.circuit.trim() }
   if (hasRatedCurrent(kind) && form.rated.trim()) {
     const rated = parseNumber(form.rated)
     if (rated === undefined) return { invalid: 'rated_current_a' }
@@ -223,24 +223,48 @@ export function isInvalid<T extends object>(value: T | Invalid): value is Invali
   return 'invalid' in value
 }
 
-/** The installer's answers so far: checklist key → answer and note. */
-export type Answers = Record<string, { answer?: ChecklistAnswer; note?: string }>
+/** The installer's answers so far: checklist key → answer, note and the photos taken for it (sha256). */
+export type Answers = Record<string, { answer?: ChecklistAnswer; note?: string; attachments?: string[] }>
 
 /** Checklist items without an answer yet. */
 export function unanswered(checklist: readonly ChecklistItem[], answers: Answers): string[] {
   return checklist.filter((item) => !answers[item.key]?.answer).map((item) => item.key)
 }
 
-/** The accept body, or null while an item is unanswered or nobody signs. */
-export function acceptBody(checklist: readonly ChecklistItem[], answers: Answers, signedBy: string): AcceptBody | null {
-  if (!signedBy.trim() || unanswered(checklist, answers).length > 0) return null
+/** Items that ask for a photo and have none, unless answered "does not apply" (the server refuses them too). */
+export function photosMissing(checklist: readonly ChecklistItem[], answers: Answers): string[] {
+  return checklist
+    .filter((item) => item.photo && answers[item.key]?.answer !== 'na' && !(answers[item.key]?.attachments ?? []).length)
+    .map((item) => item.key)
+}
+
+/** Why the acceptance cannot be sent yet, first things first; null when it can. */
+export type AcceptBlocker = 'unanswered' | 'photos' | 'signer' | 'drawing'
+
+export function acceptBlocker(checklist: readonly ChecklistItem[], answers: Answers, signedBy: string, drawn: string | null | undefined): AcceptBlocker | null {
+  if (unanswered(checklist, answers).length > 0) return 'unanswered'
+  if (photosMissing(checklist, answers).length > 0) return 'photos'
+  if (!signedBy.trim()) return 'signer'
+  if (!drawn) return 'drawing'
+  return null
+}
+
+/** The accept body, or null while an item is unanswered, a photo is missing, or nobody has signed (name and drawing). */
+export function acceptBody(checklist: readonly ChecklistItem[], answers: Answers, signedBy: string, drawn: string | null | undefined): AcceptBody | null {
+  if (acceptBlocker(checklist, answers, signedBy, drawn) !== null || !drawn) return null
   return {
     answers: checklist.map((item) => {
-      const { answer, note } = answers[item.key] ?? {}
+      const { answer, note, attachments } = answers[item.key] ?? {}
       const trimmed = note?.trim()
-      return trimmed ? { key: item.key, answer: answer!, note: trimmed } : { key: item.key, answer: answer! }
+      return {
+        key: item.key,
+        answer: answer!,
+        ...(trimmed ? { note: trimmed } : {}),
+        ...(attachments?.length && answer !== 'na' ? { attachments: [...new Set(attachments)] } : {}),
+      }
     }),
     signed_by: signedBy.trim(),
+    signature: drawn,
   }
 }
 

@@ -8,6 +8,8 @@ import { ApiError, NetworkError } from '../../platform/http'
 import { getSession } from '../../platform/session'
 import { getCommissioning, runStep } from './api'
 import { acceptBody, type Answers } from './commission'
+import { uploadEvidence } from './evidence'
+import { refusalText } from './refusal'
 import { type CommissionDraft } from './types'
 import type { Commissioning } from './types'
 
@@ -78,14 +80,15 @@ export async function submitWaitingAccepts(): Promise<void> {
   try {
     const drafts = (await loadDrafts()).filter((d) => d.user_id === user && d.key.startsWith('commission/') && d.value.submit)
     for (const { value } of drafts) {
-      const body = acceptBody(value.commissioning.checklist, value.answers as Answers, value.signature)
+      const body = acceptBody(value.commissioning.checklist, value.answers as Answers, value.signature, value.drawn)
       if (!body) continue
       try {
+        await uploadEvidence(body) // photos and the drawing kept on the device go first
         await runStep(value.commissioning.id, 'accept', body)
         await dropCommissionDraft(value.commissioning.id)
       } catch (error) {
         if (error instanceof NetworkError) return // still no network: later
-        const words = error instanceof ApiError ? error.detail : String(error)
+        const words = error instanceof ApiError ? refusalText(error, value.commissioning.checklist) : String(error)
         await keepCommissionDraft(value.commissioning, { submit: false, error: words })
       }
     }

@@ -45,9 +45,9 @@ describe('requestFailureText', () => {
     )
   })
 
-  it("shows the server's detail for refusals", () => {
-    const bad = new ApiError(400, 'channels.residual_ma.alarm: must be in [20, 1000] mA')
-    expect(requestFailureText(bad, 'en')).toBe('channels.residual_ma.alarm: must be in [20, 1000] mA')
+  it("shows the server's detail for refusals, without the field path", () => {
+    const bad = new ApiError(400, 'channels.residual_ma.alarm: must be in [20, 1000] mA', 'channels.residual_ma.alarm')
+    expect(requestFailureText(bad, 'en')).toBe('must be in [20, 1000] mA')
     expect(requestFailureText(new ApiError(409, 'run step pair first'), 'en')).toBe('run step pair first')
   })
 

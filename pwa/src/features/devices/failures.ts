@@ -3,7 +3,8 @@
 // picks them.
 import { ApiError, NetworkError } from '../../platform/http'
 import { t, type Lang, type MessageKey } from '../../platform/i18n'
-import type { DeviceFailureCode } from './types'
+import { refusalText } from './refusal'
+import type { ChecklistItem, DeviceFailureCode } from './types'
 
 /** Each failure code the server sends, with what to try. */
 const ADVICE: Record<DeviceFailureCode, MessageKey> = {
@@ -34,13 +35,13 @@ export function failureText(code: string | null | undefined, error: string | nul
 
 /**
  * A request that did not get an answer the screen can use. 503 from a device endpoint means the server has
- * no Bluetooth radio; other refusals (400 names the field, 409 names the step to do first, 403) carry the
- * server's own words.
+ * no Bluetooth radio; a refusal the server sent as data (extra.code) is said in the installer's language
+ * (refusal.ts), others (409 names the step to do first, 403) carry the server's own words without a field path.
  */
-export function requestFailureText(error: unknown, lang?: Lang): string {
+export function requestFailureText(error: unknown, lang?: Lang, checklist: readonly ChecklistItem[] = []): string {
   if (error instanceof ApiError) {
     if (error.status === 503) return t('commission.no_radio', undefined, lang)
-    return error.detail
+    return refusalText(error, checklist, lang)
   }
   if (error instanceof NetworkError) return t('commission.no_answer', undefined, lang)
   return String(error)

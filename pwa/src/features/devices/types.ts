@@ -139,6 +139,17 @@ export interface CommissioningChannel {
 export interface ChecklistItem {
   key: string
   text: Partial<Record<'zh-CN' | 'en', string>>
+  /** Evidence: answering it (pass or fail) needs a photo. Absent from older servers. */
+  photo?: boolean
+}
+
+/** One answer of a signed acceptance, as sent and as the record keeps it. */
+export interface AcceptAnswer {
+  key: string
+  answer: ChecklistAnswer
+  note?: string
+  /** sha256 of the photos (uploaded first, or kept on the device until they are). */
+  attachments?: string[]
 }
 
 /** POST /api/v1/commissioning, GET /api/v1/commissioning/{id}, POST …/steps/{step}. */
@@ -159,6 +170,11 @@ export interface Commissioning {
   completed_at: number | null
   /** wired: a registered wired device's record; its address is the device's link. Absent from older servers. */
   via?: 'ble' | 'wired'
+  /** The signed acceptance, once given (absent from older servers): answers with photos, who signed, the drawing. */
+  answers?: AcceptAnswer[]
+  signed_by?: string | null
+  /** sha256 of the drawn signature (a PNG attachment). */
+  signature?: string | null
 }
 
 export type ChecklistAnswer = 'pass' | 'fail' | 'na'
@@ -174,8 +190,16 @@ export interface ThresholdsBody {
 }
 
 export interface AcceptBody {
-  answers: { key: string; answer: ChecklistAnswer; note?: string }[]
+  answers: AcceptAnswer[]
   signed_by: string
+  /** sha256 of the drawn signature. */
+  signature?: string
+}
+
+/** GET /api/v1/sites/{id}/circuits: the circuits the site's devices protect. */
+export interface SiteCircuit {
+  name: string
+  devices: number
 }
 
 // ---- Remote control (operator) ----
@@ -213,8 +237,10 @@ export interface DraftRecord {
 
 export interface CommissionDraft {
   commissioning: Commissioning
-  answers: Record<string, { answer?: 'pass' | 'fail' | 'na'; note?: string }>
+  answers: Record<string, { answer?: 'pass' | 'fail' | 'na'; note?: string; attachments?: string[] }>
   signature: string
+  /** sha256 of the drawn signature, kept on the device (photos store) until it is uploaded. */
+  drawn?: string | null
   /** The installer pressed accept with no network: send it by itself when the network is back. */
   submit: boolean
   /** Why the acceptance sent by itself was refused (the page shows it; the installer sends it again). */

@@ -11,10 +11,11 @@ import { wired } from './en/wired'
 import { alarmConsole } from './en/console'
 import { drill } from './en/drill'
 import { inspect } from './en/inspect'
+import { installer } from './en/installer'
 import { calls } from './en/calls'
 import { consoleAdmin } from './en/console_admin'
 
 export const en: Catalog = {
-  messages: { ...core, ...notify, ...hazards, ...work, ...sync, ...wired, ...alarmConsole, ...calls, ...site, ...drill, ...inspect, ...consoleAdmin },
+  messages: { ...core, ...notify, ...hazards, ...work, ...sync, ...wired, ...alarmConsole, ...calls, ...site, ...drill, ...inspect, ...consoleAdmin, ...installer },
   labels,
 }

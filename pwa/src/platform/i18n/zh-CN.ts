@@ -10,10 +10,11 @@ import { wired } from './zh-CN/wired'
 import { alarmConsole } from './zh-CN/console'
 import { drill } from './zh-CN/drill'
 import { inspect } from './zh-CN/inspect'
+import { installer } from './zh-CN/installer'
 import { calls } from './zh-CN/calls'
 import { consoleAdmin } from './zh-CN/console_admin'
 
 export const zhCN = {
-  messages: { ...core, ...notify, ...hazards, ...work, ...sync, ...wired, ...alarmConsole, ...calls, ...site, ...drill, ...inspect, ...consoleAdmin },
+  messages: { ...core, ...notify, ...hazards, ...work, ...sync, ...wired, ...alarmConsole, ...calls, ...site, ...drill, ...inspect, ...consoleAdmin, ...installer },
   labels,
 }
