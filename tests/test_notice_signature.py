@@ -138,3 +138,18 @@ def test_the_drawing_signed_offline_syncs_with_the_acknowledgement(client: TestC
     records, _, _ = pull_all(client, inspector)
     assert records["inspection", entity_id]["unit_signature"] == sha
     assert records["inspection", entity_id]["unit_signed_by"] == "王店主"
+
+
+def test_a_drawing_the_pdf_cannot_read_leaves_the_name_and_time(client: TestClient[Any], world: World,
+                                                                 tmp_path: Path) -> None:
+    """Bytes that say they are a JPEG but are no picture (or a HEIC fpdf2 cannot draw): the notice is still made."""
+    inspector = world.headers("inspector_heshan")
+    path = _signed_visit(client, world)
+    broken = upload(client, inspector, b"\xff\xd8\xff\xe0 only the start of a photo", "image/jpeg")
+    r = client.post(f"{path}/acknowledge", json={"signed_by": "王店主", "signature": broken}, headers=inspector)
+    assert r.status_code == 200, r.text
+    pdf = client.get(f"{path}/notice", params={"format": "pdf"}, headers=inspector)
+    assert pdf.status_code == 200 and _pdf_images(pdf.content, tmp_path) == []
+    text = subprocess.run(["pdftotext", str(tmp_path / "notice.pdf"), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert "王店主" in text and "签收时间" in text
