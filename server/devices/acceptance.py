@@ -12,12 +12,11 @@ from typing import Any
 import msgspec
 
 from server.accounts.principal import Principal
-from server.attachments.service import IMAGE_TYPES
+from server.attachments import citing
 from server.context import Context
 from server.devices.schemas import AcceptIn, Answer, ChecklistItem
 from server.errors import InvalidInput
 from server.storage import Connection
-from server.storage import attachments as attachment_sql
 from server.storage.scopes import site_scope
 
 __all__ = ["check_answers", "check_evidence", "record_of", "require_named"]
@@ -50,19 +49,8 @@ def check_answers(items: list[ChecklistItem], given: AcceptIn) -> None:
 def _unusable(conn: Connection, principal: Principal, scope: Any, given: AcceptIn) -> InvalidInput | None:
     cited = [(f"answers[{i}].attachments[{j}]", sha) for i, a in enumerate(given.answers)
              for j, sha in enumerate(a.attachments)]
-    if given.signature is not None:
-        cited.append(("signature", given.signature))
-    ok = attachment_sql.readable(conn, [sha for _, sha in cited], principal.id, scope)
-    for field, sha in cited:
-        if sha not in ok:
-            return InvalidInput(field, f"no attachment {sha[:12]}… of yours; upload it first with PUT "
-                                       "/api/v1/attachments/{sha256}", {"code": "attachment_missing", "sha256": sha})
-    if given.signature is not None:
-        found = attachment_sql.row(conn, given.signature)
-        if found is None or found["content_type"] not in IMAGE_TYPES:
-            return InvalidInput("signature", "the signature must be an image (PNG, JPEG, WebP), not a document",
-                                {"code": "not_image", "sha256": given.signature})
-    return None
+    signature = ("signature", given.signature) if given.signature is not None else None
+    return citing.refusal(conn, principal.id, scope, cited, signature)
 
 
 async def check_evidence(ctx: Context, principal: Principal, given: AcceptIn) -> None:

@@ -78,8 +78,8 @@ class InspectionController(Controller):
         return await inspections.complete(ctx, principal, inspection_id, data)
 
     @post("/{inspection_id:int}/acknowledge", status_code=HTTP_200_OK,
-          summary="The unit signs the rectification notice (整改通知书) of a signed inspection: its representative's "
-                  "name, on the inspector's phone")
+          summary="The unit signs the rectification notice (整改通知书) of a signed inspection on the inspector's "
+                  "phone: its representative's name and drawn signature (an uploaded image)")
     async def acknowledge(self, ctx: Ctx, principal: Caller, inspection_id: PathId,
                           data: JSONBody[AcknowledgeIn]) -> InspectionDetail:
         return await inspections.acknowledge(ctx, principal, inspection_id, data)
@@ -94,11 +94,13 @@ class InspectionController(Controller):
     ) -> Response[Any]:
         built = await notice.build(ctx, principal, inspection_id, lang)
         tz = ctx.settings.timezone
+        drawn = await notice.signature_image(ctx, built) if format != "json" else None
         if format == "html":
-            return Response(render_html(built, tz), media_type="text/html", headers={
-                "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"})
+            return Response(render_html(built, tz, drawn), media_type="text/html", headers={
+                "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+                                           "frame-ancestors 'none'"})
         if format == "pdf":
-            data = await asyncio.to_thread(render_pdf, built, tz)
+            data = await asyncio.to_thread(render_pdf, built, tz, drawn)
             name = f"andian-notice-{inspection_id}.pdf"
             return Response(data, media_type="application/pdf",
                             headers={"Content-Disposition": f'inline; filename="{name}"'})

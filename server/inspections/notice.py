@@ -4,20 +4,23 @@ acknowledgement. Built here; drawn as HTML (notice_html.py) and PDF (notice_pdf.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from server.accounts.principal import Principal
+from server.attachments import service as attachments
 from server.context import Context
 from server.errors import Conflict, NotFound
 from server.inspections import findings
 from server.inspections.schemas import Notice, NoticeFinding, NoticeSite
 from server.inspections.service import template_title
 from server.storage import Connection
+from server.storage import attachments as attachment_sql
 from server.storage import inspections as sql
 from server.storage import sites as site_sql
 from server.storage.scopes import EVERY_SITE, site_scope
 
-__all__ = ["WORDS", "build"]
+__all__ = ["WORDS", "build", "signature_image"]
 
 # The notice's words per language (the HTML page and the PDF share them).
 WORDS: dict[str, dict[str, str]] = {
@@ -29,6 +32,7 @@ WORDS: dict[str, dict[str, str]] = {
         "photos": "照片", "major": "重大隐患", "general": "一般隐患", "none": "本次检查未发现隐患。",
         "hazard": "隐患", "assignee": "整改责任人", "inspector_sign": "检查人签名", "unit_sign": "被检查单位签收",
         "unit_sign_blank": "签收人：＿＿＿＿＿＿＿＿　　日期：＿＿＿＿年＿＿月＿＿日", "signed_at": "签收时间",
+        "drawn": "签收人手写签名",
         "generated": "生成于", "items_total": "检查项", "failed": "不合格",
     },
     "en": {
@@ -40,7 +44,8 @@ WORDS: dict[str, dict[str, str]] = {
         "photos": "Photos", "major": "major", "general": "general", "none": "This inspection found no hazard.",
         "hazard": "Hazard", "assignee": "Assignee", "inspector_sign": "Inspector's signature",
         "unit_sign": "Received for the unit", "unit_sign_blank": "Name: ____________    Date: ____-__-__",
-        "signed_at": "Signed", "generated": "Generated", "items_total": "Items", "failed": "failed",
+        "signed_at": "Signed", "drawn": "Signature drawn by the unit's representative",
+        "generated": "Generated", "items_total": "Items", "failed": "failed",
     },
 }
 
@@ -98,5 +103,19 @@ async def build(ctx: Context, principal: Principal, inspection_id: int, lang: st
                         venue_type_name=(venue.name_zh if lang == "zh-CN" else venue.name_en) if venue else ""),
         checklist=template_title(row["template_id"])[lang], inspector=row["inspector"], signed_by=row["signed_by"],
         started_at=row["started_at"], completed_at=row["completed_at"], unit_signed_by=row["unit_signed_by"],
-        unit_signed_at=row["unit_signed_at"], total=len(row["items"]),
+        unit_signed_at=row["unit_signed_at"], unit_signature=row["unit_signature"], total=len(row["items"]),
         findings=_findings(row, answers, hazards, lang), generated_at=ctx.clock())
+
+
+async def signature_image(ctx: Context, built: Notice) -> tuple[bytes, str] | None:
+    """The unit's drawn signature as bytes and their type, for the HTML page and the PDF to embed (whoever may read
+    the notice may read its signature: storage.attachments.readable); None without one, or when its file is gone."""
+    if built.unit_signature is None:
+        return None
+    path = attachment_sql.path_of(attachments.root(ctx), built.unit_signature)
+    try:
+        data = await asyncio.to_thread(path.read_bytes)
+    except FileNotFoundError:
+        return None
+    kind = attachments.sniff(data)
+    return (data, kind) if kind in attachments.IMAGE_TYPES else None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from datetime import datetime
 from html import escape
 from zoneinfo import ZoneInfo
@@ -17,7 +18,7 @@ padding:16px;color:#1d2733} h1{font-size:24px;text-align:center;letter-spacing:4
 table{border-collapse:collapse;width:100%} td,th{border:1px solid #bbc;padding:5px 6px;text-align:left;font-size:14px;
 vertical-align:top} .meta td{border:none;padding:2px 6px} .major{color:#C62828;font-weight:bold}
 .sign{display:flex;gap:24px;margin-top:28px} .sign div{flex:1;border-top:1px solid #889;padding-top:6px}
-small{color:#556}
+small{color:#556} .drawn{display:block;max-width:260px;max-height:90px;margin-top:6px}
 """
 
 
@@ -32,7 +33,17 @@ def photo_refs(photos: list[str]) -> str:
     return ", ".join(p[:8] for p in photos) or "—"
 
 
-def render_html(notice: Notice, tz: str) -> str:
+def _drawn(signature: tuple[bytes, str] | None, alt: str) -> str:
+    """The unit's drawn signature inside the page (a data: URL: the page stands alone, with no token to fetch it)."""
+    if signature is None:
+        return ""
+    data, kind = signature
+    return (f'<img class="drawn" data-testid="notice-unit-drawing" alt="{escape(alt)}" '
+            f'src="data:{kind};base64,{base64.b64encode(data).decode()}">')
+
+
+def render_html(notice: Notice, tz: str, signature: tuple[bytes, str] | None = None) -> str:
+    """``signature``: the unit's drawn signature (bytes, type) when it signed with one (notice.signature_image)."""
     w = WORDS[notice.lang]
     zone = ZoneInfo(tz)
     s = notice.site
@@ -63,6 +74,6 @@ def render_html(notice: Notice, tz: str) -> str:
 <p>{w['intro'] if notice.findings else ''}</p>
 {table}
 <div class="sign"><div>{w['inspector_sign']}：{escape(notice.signed_by or '—')}</div>
-<div data-testid="notice-unit-sign">{w['unit_sign']}：{unit}</div></div>
+<div data-testid="notice-unit-sign">{w['unit_sign']}：{unit}{_drawn(signature, w['drawn'])}</div></div>
 <p><small>{w['generated']} {when(notice.generated_at, zone, True)} · andian 安电 · #{notice.inspection_id}</small></p>
 </body></html>"""

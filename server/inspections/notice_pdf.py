@@ -4,6 +4,8 @@ The findings are an fpdf2 table, so long words wrap inside their cells instead o
 
 from __future__ import annotations
 
+import io
+import logging
 from zoneinfo import ZoneInfo
 
 from fpdf import FPDF
@@ -15,6 +17,11 @@ from server.inspections.schemas import Notice
 from server.reports.pdf import find_font
 
 __all__ = ["render_pdf"]
+
+log = logging.getLogger(__name__)
+
+# The drawn signature's box under the unit's line, in mm: as wide as a signature on paper, never taller than this.
+_SIGNATURE_W, _SIGNATURE_H = 60, 22
 
 # Column widths in mm across the 180 mm between the margins: number, finding, item, severity, due, who, photos.
 _WIDTHS = (10, 50, 42, 16, 20, 20, 22)
@@ -33,7 +40,24 @@ def _doc() -> FPDF:
     return doc
 
 
-def render_pdf(notice: Notice, tz: str) -> bytes:
+def _drawn(doc: FPDF, signature: tuple[bytes, str] | None, words: str) -> None:
+    """The unit's drawn signature under its name, fitted into the box (its proportions kept). An image fpdf2 cannot
+    read (HEIC from a phone's camera) leaves the name and time alone rather than failing the whole notice."""
+    if signature is None:
+        return
+    x, y = doc.get_x(), doc.get_y()
+    try:
+        doc.image(io.BytesIO(signature[0]), x=x, y=y, w=_SIGNATURE_W, h=_SIGNATURE_H, keep_aspect_ratio=True,
+                  alt_text=words)
+    except Exception:  # fpdf2 and Pillow raise many kinds for bytes they cannot decode
+        log.warning("the unit's drawn signature (%s) could not be drawn into the notice's PDF", signature[1],
+                    exc_info=True)
+        return
+    doc.set_xy(x, y + _SIGNATURE_H)
+
+
+def render_pdf(notice: Notice, tz: str, signature: tuple[bytes, str] | None = None) -> bytes:
+    """``signature``: the unit's drawn signature (bytes, type) when it signed with one (notice.signature_image)."""
     w = WORDS[notice.lang]
     zone = ZoneInfo(tz)
     s = notice.site
@@ -68,6 +92,7 @@ def render_pdf(notice: Notice, tz: str) -> bytes:
     unit = (f"{notice.unit_signed_by}    {w['signed_at']} {when(notice.unit_signed_at, zone, True)}"
             if notice.unit_signed_by else w["unit_sign_blank"])
     doc.cell(0, 8, f"{w['unit_sign']}：{unit}", new_x="LMARGIN", new_y="NEXT")
+    _drawn(doc, signature, w["drawn"])
     doc.ln(4)
     doc.set_font("cjk", size=8)
     doc.cell(0, 5, f"{w['generated']} {when(notice.generated_at, zone, True)} · andian 安电 · #{notice.inspection_id}",

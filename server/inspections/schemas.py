@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from msgspec import Meta, Struct, field
 
 from server.fields import LINE, Id
-from server.hazards.schemas import Note, Photos
+from server.hazards.schemas import Note, Photos, Sha256
 
 __all__ = [
     "AcknowledgeIn", "AnswerIn", "AnswerOut", "AnswerResult", "AnswersIn", "AnswersOut", "CompleteIn",
@@ -60,9 +60,11 @@ class CompleteIn(Struct, forbid_unknown_fields=True):
 
 
 class AcknowledgeIn(Struct, forbid_unknown_fields=True):
-    """The unit's representative signs the rectification notice on the inspector's phone (a typed name)."""
+    """The unit's representative signs the rectification notice on the inspector's phone: their name and the
+    signature they drew (an image uploaded first with PUT /api/v1/attachments/{sha256})."""
 
     signed_by: Annotated[str, Meta(min_length=1, max_length=60), LINE]
+    signature: Sha256 | None = None
 
 
 class AnswerOut(Struct):
@@ -92,6 +94,8 @@ class InspectionOut(Struct):
     # Who signed the rectification notice (整改通知书) for the unit, and when.
     unit_signed_by: str | None = None
     unit_signed_at: float | None = None
+    # The drawing the unit's representative signed with: sha256 of an image (GET /api/v1/attachments/{sha256}).
+    unit_signature: str | None = None
 
 
 class InspectionDetail(InspectionOut):
@@ -151,3 +155,5 @@ class Notice(Struct):
     total: int
     findings: list[NoticeFinding]
     generated_at: float
+    # sha256 of the unit's drawn signature (GET /api/v1/attachments/{sha256}); None when signed by name alone.
+    unit_signature: str | None = None

@@ -126,5 +126,6 @@ async def acknowledge(ctx: Context, principal: Principal, inspection_id: int, bo
     """The unit's representative signs the rectification notice on the inspector's phone."""
     require(principal, INSPECTORS, "take the unit's signature on a rectification notice")
     doer = _doer(ctx, principal)
-    await ctx.db.write(lambda c: visits.acknowledge(c, doer, inspection_id, body.signed_by), durable=True)
+    await ctx.db.write(lambda c: visits.acknowledge(c, doer, inspection_id, body.signed_by, body.signature),
+                       durable=True)
     return await get_inspection(ctx, principal, inspection_id)

@@ -8,6 +8,7 @@ from typing import Any
 import msgspec
 
 from offline_sync.hlc import HLC
+from server.attachments import citing
 from server.errors import Conflict, InvalidInput, NotFound
 from server.hazards import automation
 from server.hazards.actions import Doer, unusable_photo
@@ -127,14 +128,23 @@ def item_hazard(conn: Connection, doer: Doer, inspection_id: int, key: str) -> t
     return _hazard(conn, doer, row, item, found), True
 
 
-def acknowledge(conn: Connection, doer: Doer, inspection_id: int, signed_by: str) -> None:
-    """The unit's representative signed the rectification notice (on the inspector's phone)."""
+def acknowledge(conn: Connection, doer: Doer, inspection_id: int, signed_by: str,
+                signature: str | None = None) -> None:
+    """The unit's representative signed the rectification notice (on the inspector's phone): their name and, drawn
+    on the pad, their signature, an image the inspector uploaded (or evidence they can see), checked as an
+    acceptance's signature is (attachments.citing)."""
     row = visible(conn, doer, inspection_id)
     if row["state"] != "completed":
         raise Conflict("sign the inspection first: the unit signs the rectification notice of a signed inspection")
     if row["unit_signed_by"]:
         raise Conflict(f"the unit already signed this notice ({row['unit_signed_by']})")
-    sql.update_inspection(conn, inspection_id, {"unit_signed_by": signed_by.strip(), "unit_signed_at": doer.now})
+    if signature is not None:
+        scope = site_scope(doer.principal, doer.reference)
+        refused = citing.refusal(conn, doer.principal.id, scope, [], ("signature", signature))
+        if refused is not None:
+            raise refused
+    sql.update_inspection(conn, inspection_id, {"unit_signed_by": signed_by.strip(), "unit_signed_at": doer.now,
+                                                "unit_signature": signature})
 
 
 def _hazard(conn: Connection, doer: Doer, inspection: dict[str, Any], item: dict[str, Any],

@@ -74,7 +74,8 @@ def visible(conn: sqlite3.Connection, sha256: str, user_id: int, scope: Scope, o
 def readable(conn: sqlite3.Connection, hashes: list[str], user_id: int, scope: Scope,
              only: Scope | None = None) -> set[str]:
     """The hashes the user may read and cite: the ones they uploaded, and the ones that are evidence on a record of
-    a site in their scope (a hazard's timeline, an inspection's answers, a commissioning's signed acceptance); given
+    a site in their scope (a hazard's timeline, an inspection's answers and the unit's drawn signature on its
+    rectification notice, a commissioning's signed acceptance); given
     ``only`` (a condition over the hazard ``h``, scopes.assigned_only), only the timelines of the hazards that meet
     it. A hash alone is not a capability."""
     hazards = scope if only is None else scope.narrowed(only)
@@ -87,10 +88,12 @@ def readable(conn: sqlite3.Connection, hashes: list[str], user_id: int, scope: S
             f"WHERE x.sha256 = ? AND ({hazards.condition}) "
             "UNION ALL SELECT 1 FROM inspection_answers a JOIN inspections i ON i.id = a.inspection_id "
             f"JOIN sites s ON s.id = i.site_id WHERE instr(a.attachments, ?) > 0 AND ({scope.condition}) "
+            "UNION ALL SELECT 1 FROM inspections i JOIN sites s ON s.id = i.site_id "
+            f"WHERE i.unit_signature = ? AND ({scope.condition}) "
             "UNION ALL SELECT 1 FROM commissionings c JOIN sites s ON s.id = c.site_id "
             f"WHERE (c.signature = ? OR instr(c.answers, ?) > 0) AND ({scope.condition}) LIMIT 1",
-            [sha256, user_id, sha256, *hazards.params, f'"{sha256}"', *scope.params, sha256, f'"{sha256}"',
-             *scope.params],
+            [sha256, user_id, sha256, *hazards.params, f'"{sha256}"', *scope.params, sha256, *scope.params,
+             sha256, f'"{sha256}"', *scope.params],
         ).fetchone():
             found.add(sha256)
     return found

@@ -20,7 +20,7 @@ __all__ = [
 _COLUMNS = (
     "i.id, i.site_id, s.name AS site_name, s.owner_id, i.template_id, i.template_version, i.items, i.state, "
     "i.inspector_id, u.display_name AS inspector, i.started_at, i.completed_at, i.signed_by, i.summary, "
-    "i.unit_signed_by, i.unit_signed_at, "
+    "i.unit_signed_by, i.unit_signed_at, i.unit_signature, "
     "(SELECT COUNT(*) FROM inspection_answers x WHERE x.inspection_id = i.id) AS answered, "
     "(SELECT COUNT(*) FROM inspection_answers x WHERE x.inspection_id = i.id AND x.answer = 'fail') AS failed"
 )

@@ -68,7 +68,8 @@ for _name in ("0003_bluetooth", "0004_notifications", "0005_hazards", "0006_insp
               "0008_hazard_inspection_index", "0009_trustworthy_alarms", "0010_security",
               "0011_device_links", "0012_console", "0013_phone_calls", "0014_channel_labels",
               "0015_inspection_findings", "0016_commissioning_signature",
-              "0019_sync_hazard_scope"):
+              "0019_sync_hazard_scope",
+              "0020_inspection_unit_signature"):
     _plain(_name)
 
 

@@ -18,7 +18,7 @@ from server.accounts.roles import INSPECTORS
 from server.errors import AndianError, InvalidInput
 from server.hazards import actions
 from server.hazards.actions import Doer
-from server.hazards.schemas import CommentIn, HazardCreate, HazardTransition
+from server.hazards.schemas import CommentIn, HazardCreate, HazardTransition, Sha256
 from server.inspections import visits
 from server.inspections.schemas import AnswerIn, CompleteIn
 from server.storage import Connection, sync_log
@@ -54,6 +54,8 @@ class _InspectionCreate(msgspec.Struct, forbid_unknown_fields=True):
 
 class _InspectionMove(CompleteIn, forbid_unknown_fields=True):
     to: str = "completed"
+    # acknowledged: the unit's drawn signature (an image uploaded before the mutation is pushed).
+    signature: Sha256 | None = None
 
 
 def _fields(mutation: Mutation, kind: type[T]) -> T:
@@ -214,7 +216,7 @@ class Handlers:
         body = _fields(mutation, _InspectionMove)
         self.open_visits.pop(inspection_id, None)
         if body.to == "acknowledged":  # the unit signed the rectification notice (整改通知书)
-            visits.acknowledge(self.conn, self.doer, inspection_id, body.signed_by)
+            visits.acknowledge(self.conn, self.doer, inspection_id, body.signed_by, body.signature)
             return Done()
         if body.to != "completed":
             raise Rejected(f"fields.to: an inspection goes to completed (signed by the inspector) or acknowledged "

@@ -1,16 +1,21 @@
 """Story 3 in Chromium on a phone: the grid inspector syncs with signal, goes into a basement with none, opens a
 site of her grid, starts its inspection there, answers it with two failures, signs, and sees the two hazards on
 the phone at once, marked 待同步. Back online the phone syncs by itself and the server has exactly those two
-hazards, titled with what was found; the rectification notice (整改通知书) lists them and the unit signs it."""
+hazards, titled with what was found; the rectification notice (整改通知书) lists them and the unit signs it, offline
+again, with its name and a drawn signature that goes up before the acknowledgement and shows on the page and the
+server's notice."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import re
 
 import httpx
 from playwright.sync_api import BrowserContext, Page, expect
 
 from ..receivers import wait_for
+from .acceptance import draw
 from .test_live_alarm import log_in
 from .test_offline_sync import STALL, SYNC_S, auth, stall_id, wait_for_service_worker
 
@@ -96,12 +101,38 @@ def test_an_inspection_started_offline_makes_its_hazards_on_the_phone_and_once_o
     expect(findings).to_have_count(2)
     expect(findings.first).to_contain_text(f"1. {FAILED['board_clear']}")
     expect(page.get_by_test_id("notice-unit")).to_contain_text(STALL)
+    # Signed back in the basement: a name and a signature drawn with a finger (mouse strokes here), kept on the phone.
+    context.set_offline(True)
+    page.reload()  # the notice opened afresh with no network: from the phone's copy
+    expect(page.get_by_test_id("net-status")).to_have_attribute("data-online", "false")
+    expect(page.get_by_test_id("notice-finding")).to_have_count(2)
     page.get_by_test_id("notice-unit-name").fill("王店主")
     page.get_by_test_id("notice-unit-submit").click()
-    expect(page.get_by_test_id("notice-unit-signed")).to_contain_text("王店主")
-    wait_for(lambda: httpx.get(f"{live_server}/api/v1/inspections/{visit['id']}",
-                               headers=inspector).json()["unit_signed_by"] == "王店主",
-             timeout=SYNC_S, what="the unit's signature on the server")
+    expect(page.get_by_test_id("notice-unit-error")).to_have_text("请被检查单位负责人在框内手写签名")
+    draw(page, "notice-pad-canvas")
+    expect(page.get_by_test_id("notice-pad")).to_have_attribute("data-strokes", "2")
+    drawing = page.get_by_test_id("notice-drawing")
+    expect(drawing).to_have_attribute("data-state", "kept")
+    drawn = drawing.get_attribute("data-sha256")
+    assert drawn and len(drawn) == 64
+    page.get_by_test_id("notice-unit-submit").click()
+    signed = page.get_by_test_id("notice-unit-signed")
+    expect(signed).to_contain_text("王店主")
+    expect(signed).to_have_attribute("data-pending", "true")
+    expect(signed).to_have_attribute("data-signature", drawn)
+    image = page.get_by_test_id("notice-unit-drawing")
+    expect(image).to_have_attribute("data-state", "ready")
+    assert image.evaluate("img => img.complete && img.naturalWidth > 0")
+
+    # With signal again the drawing goes up before the acknowledgement that names it.
+    context.set_offline(False)
+    expect(signed).to_have_attribute("data-pending", "false", timeout=SYNC_S * 1000)
+    on_server = httpx.get(f"{live_server}/api/v1/inspections/{visit['id']}", headers=inspector).json()
+    assert (on_server["unit_signed_by"], on_server["unit_signature"]) == ("王店主", drawn), on_server
+    png = httpx.get(f"{live_server}/api/v1/attachments/{drawn}", headers=inspector)
+    assert png.headers["content-type"] == "image/png" and hashlib.sha256(png.content).hexdigest() == drawn
+    expect(page.get_by_test_id("notice-unit-drawing")).to_have_attribute("data-state", "ready")
     html = httpx.get(f"{live_server}/api/v1/inspections/{visit['id']}/notice", params={"format": "html"},
                      headers=inspector).text
     assert all(title in html for title in FAILED.values()) and "王店主" in html
+    assert f'src="data:image/png;base64,{base64.b64encode(png.content).decode()}"' in html

@@ -1,8 +1,8 @@
 // The rectification notice (整改通知书) of a signed inspection (/inspections/{id}/notice), made from the device's
 // copy so the unit can read and sign it where the inspection was done, with no signal: each finding with its
 // number, what was found, the requirement, the due date and the photos; the inspector; and the unit's signature
-// (its representative's typed name, synced as an `inspection` `transition` to `acknowledged`; a drawn signature
-// can take its place later). Online, the server's PDF of the same notice (GET /api/v1/inspections/{id}/notice).
+// (its representative's name and drawn signature, NoticeSign.tsx, synced as an `inspection` `transition` to
+// `acknowledged`). Online, the server's PDF of the same notice (GET /api/v1/inspections/{id}/notice).
 import { useEffect, useState } from 'preact/hooks'
 import { formatDate, formatDateTime, getLanguage, label, t } from '../../platform/i18n'
 import { requestFile } from '../../platform/http'
@@ -12,11 +12,10 @@ import { ErrorMessage, Loading } from '../../ui/feedback'
 import { SEVERITY_DUE_S } from '../hazards/model'
 import { readInspection } from '../sync/local'
 import type { LocalInspection } from '../sync/overlay'
-import { PendingMark } from '../sync/PendingMark'
 import { useLocalView } from '../sync/use-local'
-import { acknowledgeNotice } from '../sync/writes'
 import { hazardTitle, itemNumbers } from './findings'
-import { itemText, SIGNATURE_MAX } from './model'
+import { itemText } from './model'
+import { UnitSign } from './NoticeSign'
 
 export interface NoticeRow {
   number: number
@@ -73,36 +72,6 @@ function PdfLink({ id }: { id: number }) {
       </button>
       {state && <span class="form-error">{state}</span>}
     </p>
-  )
-}
-
-function UnitSign({ detail }: { detail: LocalInspection }) {
-  const [name, setName] = useState('')
-  const [error, setError] = useState<string | null>(null)
-  if (detail.unit_signed_by) {
-    return (
-      <p data-testid="notice-unit-signed" data-pending={String(detail.unit_sign_pending)}>
-        {t('rectify.unit_signed', { name: detail.unit_signed_by, time: formatDateTime((detail.unit_signed_at ?? 0) * 1000) })}{' '}
-        {detail.unit_sign_pending && <PendingMark />}
-      </p>
-    )
-  }
-  async function sign(event: Event) {
-    event.preventDefault()
-    if (!name.trim()) return setError(t('rectify.unit_error'))
-    const ref = { entity_id: detail.entity_id, id: detail.id, title: itemText({ text: detail.title }, getLanguage()) }
-    await acknowledgeNotice(ref, name.trim())
-  }
-  return (
-    <form onSubmit={(e) => void sign(e)} noValidate data-testid="notice-unit-form">
-      <label class="field">
-        <span>{t('rectify.unit_name')}</span>
-        <input value={name} maxLength={SIGNATURE_MAX} placeholder={t('rectify.unit_hint')} data-testid="notice-unit-name"
-          onInput={(e) => setName(e.currentTarget.value)} />
-      </label>
-      {error && <p class="form-error" role="alert">{error}</p>}
-      <button type="submit" class="primary" data-testid="notice-unit-submit">{t('rectify.unit_submit')}</button>
-    </form>
   )
 }
 

@@ -64,11 +64,11 @@ describe('hazards made on the phone when an inspection is signed', () => {
     })
     const answer = entry('checklist_answer', 'a-1', 'append', { inspection_id: 'v-1', key: 'board_clear', answer: 'fail', note: '', attachments: [] })
     const sign = entry('inspection', 'v-1', 'transition', { to: 'completed', signed_by: '李娟', summary: '' })
-    const ack = entry('inspection', 'v-1', 'transition', { to: 'acknowledged', signed_by: '王店主' })
+    const ack = entry('inspection', 'v-1', 'transition', { to: 'acknowledged', signed_by: '王店主', signature: 'ab'.repeat(32) })
     const view = localInspection(undefined, [start, answer, create, sign, ack], new Set(), 'v-1')
     expect(view).toMatchObject({ state: 'completed', start_pending: true, sign_pending: true, site_name: '市场', failed: 1 })
     expect(view?.local_hazards).toEqual([{ entity_id: 'h-1', item: 'board_clear', title: '配电箱（柜）前 0.8 m 内堆放杂物、可燃物', pending: true }])
-    expect(view).toMatchObject({ unit_signed_by: '王店主', unit_sign_pending: true })
+    expect(view).toMatchObject({ unit_signed_by: '王店主', unit_signature: 'ab'.repeat(32), unit_sign_pending: true })
     const [hazard] = localHazards([], [create])
     expect(hazard).toMatchObject({ title: '配电箱（柜）前 0.8 m 内堆放杂物、可燃物', state: 'assigned', assignee: '场所负责人', pending: 1 })
     // The notice lists the finding with its number and due date.

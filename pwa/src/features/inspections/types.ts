@@ -78,6 +78,8 @@ export interface InspectionDetail extends Inspection {
   /** Who signed the rectification notice (整改通知书) for the unit, and when (Unix seconds). */
   unit_signed_by?: string | null
   unit_signed_at?: number | null
+  /** sha256 of the signature the unit's representative drew (GET /api/v1/attachments/{sha256}). */
+  unit_signature?: string | null
 }
 
 /** One answer sent in POST /inspections/{id}/answers; answering an item again replaces its answer. */

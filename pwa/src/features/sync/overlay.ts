@@ -339,6 +339,7 @@ export function localInspection(
       if (e.status === 'rejected' || hidden.has(e.mutation.mutation_id) || view.unit_signed_by) continue
       view.unit_signed_by = str(f.signed_by)
       view.unit_signed_at = seconds(e)
+      view.unit_signature = typeof f.signature === 'string' && f.signature ? f.signature : null
       view.unit_sign_pending = waiting(e)
       continue
     }

@@ -19,12 +19,14 @@ export function settle(seq: number, result: MutationResult | undefined): OutboxC
   return { seq, status: 'acked', result: 'applied', reason: null }
 }
 
-/** The photos a mutation names (`fields.attachments`), each once. */
+/** The photos a mutation names (`fields.attachments`, and a drawn `fields.signature`), each once. */
 export function photosNamed(entries: readonly Pick<OutboxEntry, 'mutation'>[]): string[] {
   const hashes = new Set<string>()
   for (const e of entries) {
     const list = e.mutation.fields.attachments
     if (Array.isArray(list)) for (const sha of list) if (typeof sha === 'string') hashes.add(sha)
+    const drawn = e.mutation.fields.signature
+    if (typeof drawn === 'string' && drawn) hashes.add(drawn)
   }
   return [...hashes]
 }

@@ -102,13 +102,16 @@ export function signInspection(insp: InspectionRef, signedBy: string, summary: s
   })
 }
 
-/** The unit's representative signed the inspection's rectification notice on this device (a typed name). */
-export function acknowledgeNotice(insp: InspectionRef, signedBy: string): Promise<OutboxEntry> {
+/**
+ * The unit's representative signed the inspection's rectification notice on this device: their name and the
+ * sha256 of the signature they drew (kept on the device; the sync uploads it before this, like a photo).
+ */
+export function acknowledgeNotice(insp: InspectionRef, signedBy: string, signature: string): Promise<OutboxEntry> {
   return enqueue({
     entity: 'inspection',
     entity_id: insp.entity_id,
     op: 'transition',
-    fields: { to: 'acknowledged', signed_by: signedBy },
+    fields: { to: 'acknowledged', signed_by: signedBy, signature },
     about: { title: insp.title, server_id: insp.id },
   })
 }

@@ -14,8 +14,9 @@ import { inspect } from './en/inspect'
 import { installer } from './en/installer'
 import { calls } from './en/calls'
 import { consoleAdmin } from './en/console_admin'
+import { notice } from './en/notice'
 
 export const en: Catalog = {
-  messages: { ...core, ...notify, ...hazards, ...work, ...sync, ...wired, ...alarmConsole, ...calls, ...site, ...drill, ...inspect, ...consoleAdmin, ...installer },
+  messages: { ...core, ...notify, ...hazards, ...work, ...sync, ...wired, ...alarmConsole, ...calls, ...site, ...drill, ...inspect, ...consoleAdmin, ...installer, ...notice },
   labels,
 }

@@ -13,8 +13,9 @@ import { inspect } from './zh-CN/inspect'
 import { installer } from './zh-CN/installer'
 import { calls } from './zh-CN/calls'
 import { consoleAdmin } from './zh-CN/console_admin'
+import { notice } from './zh-CN/notice'
 
 export const zhCN = {
-  messages: { ...core, ...notify, ...hazards, ...work, ...sync, ...wired, ...alarmConsole, ...calls, ...site, ...drill, ...inspect, ...consoleAdmin, ...installer },
+  messages: { ...core, ...notify, ...hazards, ...work, ...sync, ...wired, ...alarmConsole, ...calls, ...site, ...drill, ...inspect, ...consoleAdmin, ...installer, ...notice },
   labels,
 }
