@@ -172,6 +172,23 @@ def offline_inspection(browser: Browser, base: str, tmp: str) -> None:
     page.context.set_offline(False)
 
 
+def rectification_notice(browser: Browser, base: str, tmp: str) -> None:
+    """The grid inspector's rectification notice (整改通知书) for the stall, signed, its findings numbered, ready for
+    the unit's signature on the inspector's phone."""
+    token = api_token(base, "inspector")
+    site = next(s for s in call(base, "/api/v1/sites", token=token) if s["name"].endswith("12号摊位"))
+    visit = call(base, "/api/v1/inspections", {"site_id": site["id"]}, token)
+    notes = {visit["items"][0]["key"]: "配电箱前堆放纸箱和泡沫箱", "stall_heaters": "摊位内使用电暖器取暖，无人看管"}
+    answers = [{"key": i["key"], "answer": "fail" if i["key"] in notes else "pass",
+                **({"note": notes[i["key"]]} if i["key"] in notes else {})} for i in visit["items"]]
+    call(base, f"/api/v1/inspections/{visit['id']}/answers", {"answers": answers}, token)
+    call(base, f"/api/v1/inspections/{visit['id']}/complete", {"signed_by": "李娟"}, token)
+    page = phone(browser, base, "inspector", f"/inspections/{visit['id']}/notice")
+    page.get_by_test_id("notice-finding").nth(len(notes) - 1).wait_for()
+    page.wait_for_timeout(800)
+    page.screenshot(path=OUT / "notice.png", full_page=False)
+
+
 def wired_scan(browser: Browser, base: str, tmp: str) -> None:
     """An installer scans the demo market's RS-485 bus (the box's end of its pty pair, beside the database)."""
     bus = f"{tmp}/demo-rs485"
@@ -343,8 +360,8 @@ SHOTS: dict[str, Shot] = {
     "sites": site_list, "site": owner_site, "alarm": alarm_banner, "alarm-page": alarm_page,
     "alarm-next-steps": alarm_next_steps, "console": console, "console-wall": console_wall,
     "notifications": notifications, "report": report, "report-trends": report_trends, "dashboard": dashboard,
-    "drilldown": drilldown,
-    "offline": offline_inspection, "site-tripped": tripped_site, "wired-scan": wired_scan,
+    "drilldown": drilldown, "offline": offline_inspection, "notice": rectification_notice,
+    "site-tripped": tripped_site, "wired-scan": wired_scan,
 }
 
 
