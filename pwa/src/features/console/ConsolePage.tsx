@@ -2,7 +2,7 @@
 // urgent first, with a tone for each new unacknowledged one, filters kept in the address, bulk acknowledgement,
 // dispatch to an electrician, and the owners' power-off requests on top. ?wall=1 is the control room's wall screen.
 import { useEffect, useRef, useState } from 'preact/hooks'
-import { formatDuration, label, t } from '../../platform/i18n'
+import { label, t } from '../../platform/i18n'
 import { getSession } from '../../platform/session'
 import { alarmPath, navigate } from '../../shell/router'
 import { describeError } from '../../ui/feedback'
@@ -18,6 +18,7 @@ import {
   controlPath,
   countsByDistrict,
   districtsOf,
+  elapsedText,
   isStale,
   keepSelection,
   LEVELS,
@@ -60,7 +61,7 @@ function Row({ alarm, now, selected, onSelect }: { alarm: Alarm; now: number; se
         {label('cause', alarm.cause)} · {alarm.circuit || alarm.device_name}
       </div>
       <div class="muted console-facts">
-        <span data-testid="console-age">{active ? t('console.lasting', { duration: formatDuration(lasting) }) : t('console.ended')}</span>
+        <span data-testid="console-age">{active ? t('console.lasting', { duration: elapsedText(lasting) }) : t('console.ended')}</span>
         {(alarm.escalations ?? 0) > 0 && <span class="pill" data-testid="console-rung">{t('console.rung', { count: alarm.escalations ?? 0 })}</span>}
         {alarm.acknowledged_at !== null && <span>{t('console.acked_by', { name: alarm.acknowledged_by ?? '—' })}</span>}
       </div>
@@ -167,7 +168,7 @@ function Wall({ alarms, now }: { alarms: Alarm[]; now: number }) {
       <ul class="wall-list">
         {urgent.map((a) => (
           <li key={a.id} class={`level-${a.level}`}>
-            <strong>{a.site_name}</strong> {a.district} · {label('cause', a.cause)} · {formatDuration(now / 1000 - a.started_at)}
+            <strong>{a.site_name}</strong> {a.district} · {label('cause', a.cause)} · {elapsedText(now / 1000 - a.started_at)}
           </li>
         ))}
       </ul>

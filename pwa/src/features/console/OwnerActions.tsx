@@ -75,7 +75,7 @@ export function OwnerActions({ alarm, role, version }: { alarm: Alarm; role: Rol
       <div class="ack-actions">
         {alarm.hotline && (
           <a class="ack-button call-button" href={`tel:${alarm.hotline.replace(/[^0-9+]/g, '')}`} data-testid="owner-call">
-            📞 {t('owner.call', { hotline: alarm.hotline })}
+            📞 {t('owner.call')} <span class="hotline">{alarm.hotline}</span>
           </a>
         )}
         {mayAsk && !asking && (

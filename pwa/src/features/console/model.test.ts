@@ -5,6 +5,7 @@ import {
   canUseConsole,
   consolePath,
   countsByDistrict,
+  elapsedText,
   keepSelection,
   newArrivals,
   parseConsoleSearch,
@@ -106,5 +107,20 @@ describe('the company picker', () => {
     expect(filters).toEqual({ company: 2, level: 'alarm' })
     expect(alarmsQuery(filters).get('company_id')).toBe('2')
     expect(alarmsQuery(parseConsoleSearch('')).has('company_id')).toBe(false)
+  })
+})
+
+describe('how long an alarm has lasted', () => {
+  it.each([
+    [42, '42 秒', '42 s'],
+    [12 * 60 + 59, '12 分钟', '12 minutes'],
+    [3600, '1 小时', '1 hour'],
+    [5 * 3600 + 3 * 60 + 20, '5 小时 3 分钟', '5 hours 3 minutes'],
+    [3548 * 60, '2 天 11 小时', '2 days 11 hours'],
+    [3 * 86400 + 59 * 60, '3 天', '3 days'],
+    [-5, '0 秒', '0 s'],
+  ])('%d s reads %s', (seconds, zh, en) => {
+    expect(elapsedText(seconds, 'zh-CN')).toBe(zh)
+    expect(elapsedText(seconds, 'en')).toBe(en)
   })
 })

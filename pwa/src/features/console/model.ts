@@ -1,5 +1,6 @@
 // The operator's console without rendering: who gets it, the filters in the address, the queue's order, what
 // counts as unacknowledged, which alarms are new (for the tone), and the wall screen's counts by district. Pure.
+import { t, type Lang } from '../../platform/i18n'
 import type { Role } from '../../platform/wire'
 import { isActive, isTest } from '../alarms/model'
 import type { Alarm, AlarmCause, AlarmLevel } from '../alarms/types'
@@ -152,4 +153,18 @@ export function controlPath(siteId: number, deviceId: number): string {
 /** The id of a device's card on the site page. */
 export function deviceAnchor(deviceId: number): string {
   return `device-${deviceId}`
+}
+
+/** How long an alarm has lasted, in its two largest units: "40 秒", "12 分钟", "5 小时 3 分钟", "2 天 11 小时". */
+export function elapsedText(seconds: number, lang?: Lang): string {
+  const s = Math.max(0, Math.floor(seconds))
+  if (s < 60) return t('unit.seconds', { value: s }, lang)
+  const minutes = Math.floor(s / 60)
+  if (minutes < 60) return t('unit.minutes', { count: minutes }, lang)
+  const [big, small, bigKey, smallKey] =
+    minutes < 1440
+      ? ([Math.floor(minutes / 60), minutes % 60, 'unit.hours', 'unit.minutes'] as const)
+      : ([Math.floor(minutes / 1440), Math.floor((minutes % 1440) / 60), 'unit.days', 'unit.hours'] as const)
+  const head = t(bigKey, { count: big }, lang)
+  return small ? `${head} ${t(smallKey, { count: small }, lang)}` : head
 }

@@ -3,7 +3,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks'
 import type uPlot from 'uplot'
 import { formatNumber, getLanguage, label, t } from '../../platform/i18n'
-import { loadUPlot, type UPlotClass } from '../../ui/uplot'
+import { legendValue, loadUPlot, type UPlotClass } from '../../ui/uplot'
 import { dayOf, dayTicks, type TrendGroup } from './model'
 
 const HEIGHT = 180
@@ -20,7 +20,7 @@ function dayText(s: number, lang: string): string {
 function options(_UPlot: UPlotClass, group: TrendGroup, width: number): uPlot.Options {
   const lang = getLanguage()
   const unit = label('unit', group.unit)
-  const number = (_u: uPlot, v: number | null) => (v === null ? '—' : `${formatNumber(v, lang)} ${unit}`.trim())
+  const number = legendValue((v) => `${formatNumber(v, lang)} ${unit}`.trim())
   return {
     width,
     height: HEIGHT,
@@ -39,7 +39,7 @@ function options(_UPlot: UPlotClass, group: TrendGroup, width: number): uPlot.Op
       { values: (_u, splits) => splits.map((s) => formatNumber(s, lang)), font: FONT, size: 44, label: unit, labelSize: 16, labelFont: FONT },
     ],
     series: [
-      { label: t('report.day'), value: (_u, v) => (v === null ? '—' : dayText(v, lang)) },
+      { label: t('report.day'), value: legendValue((v) => dayText(v, lang)) },
       ...group.series.map((s, i) => ({
         label: s.label,
         stroke: COLOURS[i % COLOURS.length],

@@ -3,7 +3,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks'
 import type uPlot from 'uplot'
 import { formatNumber, formatQuantity, formatTime, getLanguage, t } from '../../platform/i18n'
-import { loadUPlot, type UPlotClass } from '../../ui/uplot'
+import { legendValue, loadUPlot, type UPlotClass } from '../../ui/uplot'
 import { HISTORY_S, type Series } from '../live/series'
 
 // Same colours as styles.css (--theme, --alarm, --prealarm); canvas cannot read CSS variables cheaply.
@@ -59,7 +59,7 @@ function drawLevels(levels: Level[]) {
 function options(UPlot: UPlotClass, props: ChartProps, width: number): uPlot.Options {
   const lang = getLanguage()
   const levels = levelsOf(props)
-  const number = (_u: uPlot, v: number | null) => (v === null ? '—' : formatNumber(v, lang))
+  const number = legendValue((v) => formatNumber(v, lang))
   return {
     width,
     height: HEIGHT,
@@ -88,7 +88,7 @@ function options(UPlot: UPlotClass, props: ChartProps, width: number): uPlot.Opt
       { values: (_u, splits) => splits.map((s) => formatNumber(s, lang)), font: FONT, size: 44 },
     ],
     series: [
-      { label: t('chart.time'), value: (_u, v) => (v === null ? '—' : formatTime(v * 1000, lang)) },
+      { label: t('chart.time'), value: legendValue((v) => formatTime(v * 1000, lang)) },
       // uPlot draws the points only while they are few enough to tell apart: a lone reading still shows.
       { label: props.unit ? `${props.name} (${props.unit})` : props.name, stroke: LINE, width: 1.5, value: number },
     ],

@@ -3,7 +3,6 @@
 import { useEffect, useState } from 'preact/hooks'
 import { formatRecent, label, t } from '../../platform/i18n'
 import { alarmPath } from '../../shell/router'
-import { isActive } from '../alarms/model'
 import type { Alarm } from '../alarms/types'
 import type { Channel, Device } from '../devices/types'
 import { LiveIndicator } from '../live/LiveIndicator'
@@ -11,7 +10,7 @@ import type { SeriesStore } from '../live/series'
 import type { LiveState } from '../live/stream'
 import { useChannelSeries } from './DeviceCard'
 import { channelName } from './naming'
-import { alarmPlace, capabilityLine, isStale, lastAlarm, newest, readingAge, statusSentence, valueText } from './overview'
+import { alarmPlace, capabilityLine, isStale, lastAlarm, lastAlarmState, newest, readingAge, statusSentence, valueText } from './overview'
 import { StatusBadge } from './StatusBadge'
 import type { SiteDetail, SiteStatus } from './types'
 
@@ -141,7 +140,7 @@ export function LastAlarm({ alarms, devices }: { alarms: Alarm[] | undefined; de
             {' · '}
             {formatRecent(last.started_at * 1000)}
             {' · '}
-            {isActive(last) ? t('overview.alarm_active') : t('overview.alarm_cleared')}
+            {t(lastAlarmState(last))}
           </span>
           <span class="last-alarm-open">{t('overview.alarm_open')} ›</span>
         </a>

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { alarm, siteDetail } from '../../test/fixtures'
 import type { Device } from '../devices/types'
-import { capabilityLine, isStale, lastAlarm, newest, readingAge, statusSentence } from './overview'
+import { capabilityLine, isStale, lastAlarm, lastAlarmState, newest, readingAge, statusSentence } from './overview'
 
 const devices = siteDetail(12).devices // the socket circuit's breaker, residual current watched
 
@@ -89,5 +89,13 @@ describe('capabilityLine', () => {
       '符合 养老机构 的配置要求',
     )
     expect(capabilityLine({ required: [], present: [], compliant: true }, 'other', 'en').verdict).toContain('no detection capability is required')
+  })
+})
+
+describe('lastAlarmState', () => {
+  it('says whether the last alarm goes on, ended by itself or was ended by a trip', () => {
+    expect(lastAlarmState(alarm(1))).toBe('overview.alarm_active')
+    expect(lastAlarmState(alarm(1, { cleared_at: 1_763_900_000, cleared_reason: null }))).toBe('overview.alarm_cleared')
+    expect(lastAlarmState(alarm(1, { cleared_at: 1_763_900_000, cleared_reason: 'trip' }))).toBe('overview.alarm_tripped')
   })
 })

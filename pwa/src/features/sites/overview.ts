@@ -1,6 +1,7 @@
 // The site page's first card in plain words: the status as a sentence, each value's age, the last alarm and the
 // capability line. Pure, so the words are tested without a page.
-import { formatNumber, label, t, type Lang } from '../../platform/i18n'
+import { formatNumber, label, t, type Lang, type MessageKey } from '../../platform/i18n'
+import { isTripped } from '../alarms/clearing'
 import { isActive, isTest, sortAlarms } from '../alarms/model'
 import type { Alarm } from '../alarms/types'
 import type { Device } from '../devices/types'
@@ -41,6 +42,12 @@ export function readingAge(ts: number, nowS: number, lang?: Lang): string {
 /** The newest real alarm (self-tests left out), active or not. */
 export function lastAlarm(alarms: Alarm[]): Alarm | undefined {
   return [...alarms].filter((a) => !isTest(a)).sort((a, b) => b.started_at - a.started_at || b.id - a.id)[0]
+}
+
+/** Where the last alarm stands: still active, ended by itself (已恢复), or ended by a trip (已跳闸断电). */
+export function lastAlarmState(alarm: Alarm): MessageKey {
+  if (isActive(alarm)) return 'overview.alarm_active'
+  return isTripped(alarm) ? 'overview.alarm_tripped' : 'overview.alarm_cleared'
 }
 
 /** Where an alarm is, in the site's own words: the channel's name, else the device's circuit. */

@@ -64,7 +64,7 @@ export const alarmConsole = {
   'poweroff.tripped': '{name} switched it off remotely',
   'poweroff.declined': '{name} did not switch it off: {note}',
   'owner.next_steps': 'What you can do next',
-  'owner.call': "Call the operator company's hotline {hotline}",
+  'owner.call': "Call the operator company's hotline",
   'owner.request': 'Ask for a remote power-off',
   'owner.request_hint': 'The monitoring centre confirms it, trips the circuit remotely and tells you.',
   'owner.request_reason': 'What is happening (optional)',

@@ -24,6 +24,7 @@ export const site: Record<keyof typeof zh, string | PluralForms> = {
   'overview.last_alarm_none': 'No recent alarms',
   'overview.alarm_active': 'still active',
   'overview.alarm_cleared': 'cleared',
+  'overview.alarm_tripped': 'power cut by a trip',
   'overview.alarm_open': 'Details',
   'overview.capabilities': 'Required equipment',
   'overview.compliant': 'meets the requirements for {venue}',

@@ -64,7 +64,7 @@ export const alarmConsole = {
   'poweroff.tripped': '{name} 已远程分闸',
   'poweroff.declined': '{name} 未执行远程断电：{note}',
   'owner.next_steps': '接下来可以',
-  'owner.call': '拨打运营单位值班电话 {hotline}',
+  'owner.call': '拨打运营单位值班电话',
   'owner.request': '申请远程断电',
   'owner.request_hint': '监控中心会确认后远程分闸，并告诉您结果。',
   'owner.request_reason': '情况说明（可选）',

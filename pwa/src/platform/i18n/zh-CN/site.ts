@@ -19,6 +19,7 @@ export const site = {
   'overview.last_alarm_none': '最近没有报警',
   'overview.alarm_active': '仍在报警',
   'overview.alarm_cleared': '已恢复',
+  'overview.alarm_tripped': '已跳闸断电',
   'overview.alarm_open': '查看详情',
   'overview.capabilities': '配置要求',
   'overview.compliant': '符合 {venue} 的配置要求',
