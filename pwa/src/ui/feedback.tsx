@@ -43,3 +43,13 @@ export function describeError(error: unknown): string {
   if (error instanceof NetworkError) return t('login.unreachable')
   return String(error)
 }
+
+/** A step under way: a spinner with what is being done, announced as a status. */
+export function Working({ text, testid }: { text: string; testid?: string }) {
+  return (
+    <p class="step-running" role="status" aria-busy="true" data-testid={testid}>
+      <span class="spinner" aria-hidden="true" />
+      {text}
+    </p>
+  )
+}

@@ -4,6 +4,7 @@ import type { ComponentChildren } from 'preact'
 import { useEffect, useRef, useState } from 'preact/hooks'
 import { ApiError, NetworkError } from '../../platform/http'
 import { formatDateTime, label, t, type MessageKey } from '../../platform/i18n'
+import { Working } from '../../ui/feedback'
 import { onOnlineChange } from '../../platform/online'
 import { runStep, type StepBodies } from './api'
 import {
@@ -132,10 +133,7 @@ function StepCard({ commissioning, step, index, running, requestError, form, not
       {status === 'done' && step === 'accept' && <p class="step-result">✓ {t('step.accepted')}</p>}
       {mayRun && form}
       {running === step ? (
-        <p class="step-running" role="status" aria-busy="true" data-testid={`step-${step}-running`}>
-          <span class="spinner" aria-hidden="true" />
-          {runningOf(step, commissioning)}
-        </p>
+        <Working text={runningOf(step, commissioning)} testid={`step-${step}-running`} />
       ) : (
         !isCommissioned(commissioning) && (
           <div class="step-actions">

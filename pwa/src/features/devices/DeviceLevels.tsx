@@ -4,6 +4,7 @@
 import { useState } from 'preact/hooks'
 import { ApiError, NetworkError } from '../../platform/http'
 import { channelLabel, formatQuantity, label, t } from '../../platform/i18n'
+import { Working } from '../../ui/feedback'
 import type { Device, ModelThreshold, WiredThresholdsBody, WiredThresholdsWritten } from './types'
 import { refusalText } from './refusal'
 import { writeLevels } from './wired-api'
@@ -94,10 +95,7 @@ function ChannelLevels({ device, channel, levels }: ChannelProps) {
         <div class="insp-confirm" role="alertdialog" aria-live="assertive" data-testid="wired-level-confirm">
           <p data-testid="wired-level-confirm-text">{confirmLevelsText(asking, unit)}</p>
           {sending ? (
-            <p class="step-running" role="status" aria-busy="true">
-              <span class="spinner" aria-hidden="true" />
-              {t('wired.writing')}
-            </p>
+            <Working text={t('wired.writing')} />
           ) : (
             <div class="ack-actions">
               <button type="button" class="ack-button" data-testid="wired-level-yes" onClick={() => void write(asking)}>

@@ -4,6 +4,7 @@
 import { useEffect, useState } from 'preact/hooks'
 import { ApiError, NetworkError } from '../../platform/http'
 import { label, t } from '../../platform/i18n'
+import { Working } from '../../ui/feedback'
 import { getAcceptance, runStep, type StepBodies } from './api'
 import { acceptBlocker, acceptBody, photosMissing, stepOf, unanswered, type Answers } from './commission'
 import { AcceptFields, SignedRecord } from './AcceptForm'
@@ -147,10 +148,7 @@ export function WiredAccept({ device }: { device: Device }) {
       )}
       {stage === 'accepted' && commissioning && <SignedRecord commissioning={commissioning} />}
       {busy ? (
-        <p class="step-running" role="status" aria-busy="true" data-testid="wired-accept-running">
-          <span class="spinner" aria-hidden="true" />
-          {stage === 'checklist' ? t('step.accept_running') : t('wired.accept_running')}
-        </p>
+        <Working text={stage === 'checklist' ? t('step.accept_running') : t('wired.accept_running')} testid="wired-accept-running" />
       ) : (
         <div class="step-actions">
           {(stage === 'start' || stage === 'steps') && (

@@ -5,6 +5,7 @@
 import { useState } from 'preact/hooks'
 import { ApiError, NetworkError } from '../../platform/http'
 import { formatTime, label, t } from '../../platform/i18n'
+import { Working } from '../../ui/feedback'
 import { DeviceLevels } from './DeviceLevels'
 import { ValuesTable } from './StepResults'
 import type { Device, DeviceModel, WiredReading } from './types'
@@ -69,10 +70,7 @@ export function WiredSteps({ device, models }: Props) {
         {!reading && <p class="muted step-hint">{t('wired.live_hint')}</p>}
         {reading && <Values reading={reading} device={device} />}
         {busy ? (
-          <p class="step-running" role="status" aria-busy="true" data-testid="wired-reading">
-            <span class="spinner" aria-hidden="true" />
-            {t('step.live_read_running')}
-          </p>
+          <Working text={t('step.live_read_running')} testid="wired-reading" />
         ) : (
           <div class="step-actions">
             <button
