@@ -1,18 +1,13 @@
 // The owners' power-off requests waiting at the top of the console: trip the breaker through the remote-control
 // flow (confirmation with a reason, the state read back: "已分闸") or decline with a note the owner reads.
 import { useState } from 'preact/hooks'
-import { ApiError, NetworkError } from '../../platform/http'
 import { formatRecent, t } from '../../platform/i18n'
 import { alarmPath } from '../../shell/router'
-import { describeError } from '../../ui/feedback'
-import { confirmText, reasonOk, resultText } from '../devices/control'
+import { Working } from '../../ui/feedback'
+import { confirmText, reasonOk } from '../devices/control'
+import { ControlResult, controlErrorText } from '../devices/ControlResult'
 import { confirmPowerOff, declinePowerOff } from './api'
 import type { PowerOffRequest } from './types'
-
-function errorText(e: unknown): string {
-  if (e instanceof NetworkError) return t('control.no_answer')
-  return e instanceof ApiError ? e.detail : describeError(e)
-}
 
 function RequestCard({ request, onAnswered }: { request: PowerOffRequest; onAnswered: (answer: PowerOffRequest) => void }) {
   const [mode, setMode] = useState<'trip' | 'decline'>()
@@ -37,7 +32,7 @@ function RequestCard({ request, onAnswered }: { request: PowerOffRequest; onAnsw
       setMode(undefined)
       if (answered.state !== 'pending') onAnswered(answered)
     } catch (e) {
-      setError(errorText(e))
+      setError(controlErrorText(e))
     } finally {
       setSending(false)
     }
@@ -53,18 +48,7 @@ function RequestCard({ request, onAnswered }: { request: PowerOffRequest; onAnsw
       </div>
       <div class="muted">{t('poweroff.asked', { name: request.requested_by, time: formatRecent(request.requested_at * 1000) })}</div>
       {request.reason && <div>{t('poweroff.reason', { reason: request.reason })}</div>}
-      {control && (
-        <p
-          class={control.outcome === 'done' ? 'control-result ok' : 'control-result form-error'}
-          role="status"
-          data-testid="poweroff-result"
-          data-outcome={control.outcome}
-          data-switch={control.switch ?? ''}
-        >
-          {control.outcome === 'done' ? '✓ ' : '✕ '}
-          {resultText(control)}
-        </p>
-      )}
+      {control && <ControlResult record={control} testid="poweroff-result" />}
       {answer?.state === 'declined' && <p class="muted" data-testid="poweroff-result">{t('poweroff.declined', { name: answer.decided_by ?? '', note: answer.decision_note })}</p>}
       {!mode && (answer?.state ?? 'pending') === 'pending' && (
         <div class="ack-actions">
@@ -88,10 +72,7 @@ function RequestCard({ request, onAnswered }: { request: PowerOffRequest; onAnsw
             <textarea rows={2} maxLength={500} required value={text} disabled={sending} onInput={(e) => setText(e.currentTarget.value)} data-testid="poweroff-text" />
           </label>
           {sending && (
-            <p class="step-running" role="status" aria-busy="true">
-              <span class="spinner" aria-hidden="true" />
-              {t('control.sending')}
-            </p>
+            <Working text={t('control.sending')} />
           )}
           {error && (
             <p class="form-error" role="alert" data-testid="poweroff-error">

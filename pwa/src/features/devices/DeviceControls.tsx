@@ -1,11 +1,11 @@
 // Remote trip / close / self-test of one device (operator only): a confirmation with the reason, the
 // outcome as the device read it back, and the device's control log.
 import { useState } from 'preact/hooks'
-import { ApiError, NetworkError } from '../../platform/http'
 import { formatDateTime, label, t } from '../../platform/i18n'
-import { describeError } from '../../ui/feedback'
+import { describeError, Working } from '../../ui/feedback'
 import { controlDevice, getControlLog } from './api'
 import { confirmText, reasonOk, resultText, MIN_REASON_CHARS } from './control'
+import { ControlResult, controlErrorText } from './ControlResult'
 import type { ControlAction, ControlRecord, Device } from './types'
 
 interface FormProps {
@@ -28,9 +28,7 @@ function ControlForm({ device, action, onDone, onCancel }: FormProps) {
     try {
       onDone(await controlDevice(device.id, action, reason.trim()))
     } catch (e) {
-      // 403 and the other refusals carry the server's words; no answer leaves the outcome unknown.
-      if (e instanceof NetworkError) setError(t('control.no_answer'))
-      else setError(e instanceof ApiError ? e.detail : String(e))
+      setError(controlErrorText(e))
       setSending(false)
     }
   }
@@ -55,10 +53,7 @@ function ControlForm({ device, action, onDone, onCancel }: FormProps) {
         />
       </label>
       {sending && (
-        <p class="step-running" role="status" aria-busy="true">
-          <span class="spinner" aria-hidden="true" />
-          {t('control.sending')}
-        </p>
+        <Working text={t('control.sending')} />
       )}
       {error && (
         <p class="form-error" role="alert" data-testid="control-error">
@@ -163,18 +158,7 @@ export function DeviceControls({ device, actions, onResult }: ControlsProps) {
       {asking && (
         <ControlForm device={device} action={asking} onDone={done} onCancel={() => setAsking(undefined)} />
       )}
-      {last && (
-        <p
-          class={last.outcome === 'done' ? 'control-result ok' : 'control-result form-error'}
-          role="status"
-          data-testid="control-result"
-          data-outcome={last.outcome}
-          data-switch={last.switch ?? ''}
-        >
-          {last.outcome === 'done' ? '✓ ' : '✕ '}
-          {resultText(last)}
-        </p>
-      )}
+      {last && <ControlResult record={last} testid="control-result" />}
       <button
         type="button"
         class="link-button control-log-toggle"
