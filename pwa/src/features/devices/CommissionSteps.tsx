@@ -8,7 +8,7 @@ import { Working } from '../../ui/feedback'
 import { onOnlineChange } from '../../platform/online'
 import { runStep, type StepBodies } from './api'
 import {
-  acceptBlocker,
+  acceptBlockerText,
   acceptBody,
   blockedBy,
   canRun,
@@ -23,8 +23,6 @@ import {
   stepOf,
   thresholdForm,
   thresholdsBody,
-  photosMissing,
-  unanswered,
   type Answers,
 } from './commission'
 import { AcceptFields, SignedRecord } from './AcceptForm'
@@ -255,17 +253,7 @@ export function CommissionSteps({ commissioning, signer, draft, onChange, onSubm
   }
 
   const accept = acceptBody(commissioning.checklist, answers, signature, drawn)
-  const blocker = acceptBlocker(commissioning.checklist, answers, signature, drawn)
-  const acceptNotReady =
-    blocker === null
-      ? undefined
-      : blocker === 'unanswered'
-        ? t('accept.missing', { count: unanswered(commissioning.checklist, answers).length })
-        : blocker === 'photos'
-          ? t('accept.photos_missing', { count: photosMissing(commissioning.checklist, answers).length })
-          : blocker === 'signer'
-            ? t('accept.no_signature')
-            : t('accept.no_drawn_signature')
+  const acceptNotReady = acceptBlockerText(commissioning.checklist, answers, signature, drawn)
 
   const card = (step: StepName, index: number) => {
     const common = {

@@ -6,7 +6,7 @@ import { ApiError, NetworkError } from '../../platform/http'
 import { label, t } from '../../platform/i18n'
 import { Working } from '../../ui/feedback'
 import { getAcceptance, runStep, type StepBodies } from './api'
-import { acceptBlocker, acceptBody, photosMissing, stepOf, unanswered, type Answers } from './commission'
+import { acceptBlockerText, acceptBody, stepOf, type Answers } from './commission'
 import { AcceptFields, SignedRecord } from './AcceptForm'
 import { uploadEvidence } from './evidence'
 import { refusalText } from './refusal'
@@ -86,17 +86,7 @@ export function WiredAccept({ device }: { device: Device }) {
     }
   }
 
-  const blocker = commissioning ? acceptBlocker(commissioning.checklist, answers, signature, drawn) : null
-  const notReady =
-    !commissioning || blocker === null
-      ? ''
-      : blocker === 'unanswered'
-        ? t('accept.missing', { count: unanswered(commissioning.checklist, answers).length })
-        : blocker === 'photos'
-          ? t('accept.photos_missing', { count: photosMissing(commissioning.checklist, answers).length })
-          : blocker === 'signer'
-            ? t('accept.no_signature')
-            : t('accept.no_drawn_signature')
+  const notReady = (commissioning && acceptBlockerText(commissioning.checklist, answers, signature, drawn)) ?? ''
   const status = stage === 'accepted' ? 'done' : error ? 'failed' : 'pending'
   return (
     <li

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { commissioning, commissioningDone } from '../../test/fixtures'
 import {
   acceptBlocker,
+  acceptBlockerText,
   acceptBody,
   blockedBy,
   canCommission,
@@ -250,6 +251,18 @@ describe('acceptance', () => {
       answer: 'pass',
       attachments: ['a'.repeat(64)],
     })
+  })
+
+  it('says what is still missing, first things first, in either language', () => {
+    const photo = checklist.map((i) => (i.key === 'location' ? { ...i, photo: true } : i))
+    const all = { location: { answer: 'pass' as const }, transformer: { answer: 'pass' as const } }
+    const taken = { ...all, location: { answer: 'pass' as const, attachments: ['a'.repeat(64)] } }
+    expect(acceptBlockerText(photo, {}, '', null, 'zh-CN')).toBe('还有 2 项未检查')
+    expect(acceptBlockerText(photo, all, '', null, 'zh-CN')).toBe('还有 1 项需要拍照')
+    expect(acceptBlockerText(photo, taken, ' ', null, 'zh-CN')).toBe('请填写签字人姓名')
+    expect(acceptBlockerText(photo, taken, '张安装', null, 'zh-CN')).toBe('请在签名框内手写签名')
+    expect(acceptBlockerText(photo, taken, '张安装', DRAWN)).toBeUndefined()
+    expect(acceptBlockerText(photo, {}, '', null, 'en')).toBe('2 items not checked yet')
   })
 
   it('sends the answers in checklist order, notes only where written, with the drawing', () => {

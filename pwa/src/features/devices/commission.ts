@@ -4,7 +4,7 @@
 //
 // Invariant: the server is the judge of the order (409 names the step to do first); the screen only avoids
 // offering a step whose earlier steps are not done, so the installer is not sent into a refusal.
-import type { Lang } from '../../platform/i18n'
+import { t, type Lang } from '../../platform/i18n'
 import type { Role } from '../../platform/wire'
 import type {
   AcceptBody,
@@ -247,6 +247,22 @@ export function acceptBlocker(checklist: readonly ChecklistItem[], answers: Answ
   if (!signedBy.trim()) return 'signer'
   if (!drawn) return 'drawing'
   return null
+}
+
+/** What is still missing before the acceptance can be sent, in words ("还有 2 项未检查"); undefined when nothing is. */
+export function acceptBlockerText(checklist: readonly ChecklistItem[], answers: Answers, signedBy: string, drawn: string | null | undefined, lang?: Lang): string | undefined {
+  switch (acceptBlocker(checklist, answers, signedBy, drawn)) {
+    case null:
+      return undefined
+    case 'unanswered':
+      return t('accept.missing', { count: unanswered(checklist, answers).length }, lang)
+    case 'photos':
+      return t('accept.photos_missing', { count: photosMissing(checklist, answers).length }, lang)
+    case 'signer':
+      return t('accept.no_signature', undefined, lang)
+    case 'drawing':
+      return t('accept.no_drawn_signature', undefined, lang)
+  }
 }
 
 /** The accept body, or null while an item is unanswered, a photo is missing, or nobody has signed (name and drawing). */
