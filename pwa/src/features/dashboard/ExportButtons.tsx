@@ -1,25 +1,13 @@
 // "导出 Excel / 导出 CSV" under a table: the server writes the file (docs/statistics.md, Exports) with the table's
 // own filters; it is fetched with the token (a plain link cannot send it) and handed to the browser's download.
 import { useState } from 'preact/hooks'
+import { downloadBlob } from '../../platform/download'
 import { getLanguage, t } from '../../platform/i18n'
 import { describeError } from '../../ui/feedback'
 import { getExport } from './api'
 import { exportFallbackName, exportPath, type ExportFormat, type ExportTable } from './drill'
 
 type State = { state: 'idle' } | { state: 'loading' } | { state: 'done'; name: string } | { state: 'failed'; text: string }
-
-function save(blob: Blob, name: string): void {
-  const url = URL.createObjectURL(blob)
-  const link = document.createElement('a')
-  link.href = url
-  link.download = name
-  link.rel = 'noopener'
-  document.body.appendChild(link)
-  link.click()
-  link.remove()
-  // The download has the bytes once the click is handled; keep the URL a little for slow browsers.
-  setTimeout(() => URL.revokeObjectURL(url), 60_000)
-}
 
 export function ExportButtons({ table, params = new URLSearchParams() }: { table: ExportTable; params?: URLSearchParams }) {
   const [status, setStatus] = useState<State>({ state: 'idle' })
@@ -29,7 +17,7 @@ export function ExportButtons({ table, params = new URLSearchParams() }: { table
     try {
       const file = await getExport(exportPath(table, format, params, getLanguage()))
       const name = file.filename ?? exportFallbackName(table, format)
-      save(file.blob, name)
+      downloadBlob(file.blob, name)
       setStatus({ state: 'done', name })
     } catch (error) {
       setStatus({ state: 'failed', text: t('drill.export_failed', { detail: describeError(error) }) })

@@ -1,22 +1,12 @@
 // "下载 PDF": the report's PDF fetched with the token (a plain link cannot send it), saved under the server's name,
 // with a link to open it in a new tab; progress while the server makes it, and what went wrong if it could not.
 import { useEffect, useState } from 'preact/hooks'
+import { downloadUrl } from '../../platform/download'
 import { t, type Lang } from '../../platform/i18n'
 import { getReportPdf } from './api'
 import { pdfErrorText, pdfFallbackName } from './model'
 
 type PdfState = { state: 'idle' } | { state: 'loading' } | { state: 'done'; url: string; name: string } | { state: 'failed'; text: string }
-
-/** Hand the file to the browser's download (Android, desktop; iOS shows it with a share button). */
-function save(url: string, name: string): void {
-  const link = document.createElement('a')
-  link.href = url
-  link.download = name
-  link.rel = 'noopener'
-  document.body.appendChild(link)
-  link.click()
-  link.remove()
-}
 
 export function PdfButton({ siteId, period, lang }: { siteId: number; period: string; lang: Lang }) {
   const [pdf, setPdf] = useState<PdfState>({ state: 'idle' })
@@ -38,7 +28,7 @@ export function PdfButton({ siteId, period, lang }: { siteId: number; period: st
       const name = file.filename ?? pdfFallbackName(siteId, period)
       const blob = file.blob.type === 'application/pdf' ? file.blob : new Blob([file.blob], { type: 'application/pdf' })
       const objectUrl = URL.createObjectURL(blob)
-      save(objectUrl, name)
+      downloadUrl(objectUrl, name)
       setPdf({ state: 'done', url: objectUrl, name })
     } catch (error) {
       setPdf({ state: 'failed', text: pdfErrorText(error) })
