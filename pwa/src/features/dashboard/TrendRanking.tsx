@@ -1,9 +1,9 @@
 // The dashboard's month-over-month trend (alarms, hazards found and closed, coverage; a uPlot chart with the
 // figures in a table under it) and the districts ranked by a chosen measure, each district leading to its units.
-import { useEffect, useRef, useState } from 'preact/hooks'
+import { useRef } from 'preact/hooks'
 import type uPlot from 'uplot'
 import { formatPercent, getLanguage, t } from '../../platform/i18n'
-import { loadUPlot, type UPlotClass } from '../../ui/uplot'
+import { useUPlot } from '../../ui/uplot'
 import { filterParams, monthChange, monthLabel, RANK_BY, trendColumns, unitsPath, type RankBy, type TrendColumns } from './drill'
 import { ExportButtons } from './ExportButtons'
 import type { DistrictRank, StatsFilter, TrendOut } from './types'
@@ -39,34 +39,13 @@ function options(columns: TrendColumns, width: number): uPlot.Options {
 
 function TrendChart({ columns }: { columns: TrendColumns }) {
   const box = useRef<HTMLDivElement>(null)
-  const [failed, setFailed] = useState(false)
   const lang = getLanguage()
-  useEffect(() => {
-    let gone = false
-    let chart: uPlot | null = null
-    let resize: ResizeObserver | undefined
-    loadUPlot().then(
-      (UPlot: UPlotClass) => {
-        const element = box.current
-        if (gone || !element) return
-        const data: uPlot.AlignedData = [columns.x, columns.alarms, columns.hazardsFound, columns.hazardsClosed, columns.coverage]
-        chart = new UPlot(options(columns, element.clientWidth || 320), data, element)
-        if (typeof ResizeObserver !== 'undefined') {
-          resize = new ResizeObserver(() => chart?.setSize({ width: element.clientWidth, height: HEIGHT }))
-          resize.observe(element)
-        }
-      },
-      (error: unknown) => {
-        console.warn('andian: could not load the chart library', error)
-        if (!gone) setFailed(true)
-      },
-    )
-    return () => {
-      gone = true
-      resize?.disconnect()
-      chart?.destroy()
-    }
-  }, [columns, lang])
+  const { failed } = useUPlot(
+    box,
+    HEIGHT,
+    (_UPlot, width) => [options(columns, width), [columns.x, columns.alarms, columns.hazardsFound, columns.hazardsClosed, columns.coverage]],
+    [columns, lang],
+  )
   if (failed) return <p class="muted">{t('chart.failed')}</p>
   return <div class="chart" ref={box} data-testid="dash-trend-chart" data-months={String(columns.x.length)} />
 }

@@ -1,9 +1,9 @@
 // A report's trend: the daily maximum of channels with the same unit, one line each, as a uPlot chart over the
 // month (reports/model.ts trendGroups lines the days up).
-import { useEffect, useRef, useState } from 'preact/hooks'
+import { useRef } from 'preact/hooks'
 import type uPlot from 'uplot'
 import { formatNumber, getLanguage, label, t } from '../../platform/i18n'
-import { legendValue, loadUPlot, type UPlotClass } from '../../ui/uplot'
+import { legendValue, useUPlot, type UPlotClass } from '../../ui/uplot'
 import { dayOf, dayTicks, type TrendGroup } from './model'
 
 const HEIGHT = 180
@@ -54,35 +54,13 @@ function options(_UPlot: UPlotClass, group: TrendGroup, width: number): uPlot.Op
 
 export function TrendChart({ group }: { group: TrendGroup }) {
   const box = useRef<HTMLDivElement>(null)
-  const [failed, setFailed] = useState(false)
   const lang = getLanguage()
-
-  useEffect(() => {
-    let gone = false
-    let chart: uPlot | null = null
-    let resize: ResizeObserver | undefined
-    loadUPlot().then(
-      (UPlot) => {
-        const element = box.current
-        if (gone || !element) return
-        const data: uPlot.AlignedData = [group.x, ...group.series.map((s) => s.values)]
-        chart = new UPlot(options(UPlot, group, element.clientWidth || 320), data, element)
-        if (typeof ResizeObserver !== 'undefined') {
-          resize = new ResizeObserver(() => chart?.setSize({ width: element.clientWidth, height: HEIGHT }))
-          resize.observe(element)
-        }
-      },
-      (error: unknown) => {
-        console.warn('andian: could not load the chart library', error)
-        if (!gone) setFailed(true)
-      },
-    )
-    return () => {
-      gone = true
-      resize?.disconnect()
-      chart?.destroy()
-    }
-  }, [group, lang])
+  const { failed } = useUPlot(
+    box,
+    HEIGHT,
+    (UPlot, width) => [options(UPlot, group, width), [group.x, ...group.series.map((s) => s.values)]],
+    [group, lang],
+  )
 
   if (failed) return <p class="muted">{t('chart.failed')}</p>
   return <div class="chart trend-chart" ref={box} data-testid="report-trend-chart" data-unit={group.unit} data-series={String(group.series.length)} />

@@ -1,9 +1,9 @@
 // A channel's last hours as a uPlot line chart, with its alarm and pre-alarm levels as dashed lines across
 // the whole window. uPlot (and its CSS) is loaded on first use, so pages without an open chart do not pay for it.
-import { useEffect, useRef, useState } from 'preact/hooks'
+import { useEffect, useRef } from 'preact/hooks'
 import type uPlot from 'uplot'
 import { formatNumber, formatQuantity, formatTime, getLanguage, t } from '../../platform/i18n'
-import { legendValue, loadUPlot, type UPlotClass } from '../../ui/uplot'
+import { legendValue, useUPlot, type UPlotClass } from '../../ui/uplot'
 import { HISTORY_S, type Series } from '../live/series'
 
 // Same colours as styles.css (--theme, --alarm, --prealarm); canvas cannot read CSS variables cheaply.
@@ -99,42 +99,15 @@ function options(UPlot: UPlotClass, props: ChartProps, width: number): uPlot.Opt
 /** Mounted only when the chart is open and near the screen. */
 export function ChannelChart(props: ChartProps) {
   const box = useRef<HTMLDivElement>(null)
-  const chart = useRef<uPlot | null>(null)
-  const [failed, setFailed] = useState(false)
   const lang = getLanguage()
-  const latest = useRef(props) // the library loads asynchronously: build the chart from the newest props
-  latest.current = props
-
-  // Create (again on a language switch: axis and legend words), destroy on unmount.
-  useEffect(() => {
-    let gone = false
-    let resize: ResizeObserver | undefined
-    loadUPlot().then(
-      (UPlot) => {
-        const element = box.current
-        if (gone || !element) return
-        const now = latest.current
-        const data: uPlot.AlignedData = [now.series.ts, now.series.value]
-        chart.current = new UPlot(options(UPlot, now, element.clientWidth || 320), data, element)
-        if (typeof ResizeObserver !== 'undefined') {
-          resize = new ResizeObserver(() => chart.current?.setSize({ width: element.clientWidth, height: HEIGHT }))
-          resize.observe(element)
-        }
-      },
-      (error: unknown) => {
-        console.warn('andian: could not load the chart library', error)
-        if (!gone) setFailed(true)
-      },
-    )
-    return () => {
-      gone = true
-      resize?.disconnect()
-      chart.current?.destroy()
-      chart.current = null
-    }
-    // Only the language recreates the chart; new data goes through setData below. Levels are settings,
-    // which do not change while the page is open.
-  }, [lang])
+  // Made again on a language switch only (axis and legend words); new data goes through setData below. Levels
+  // are settings, which do not change while the page is open.
+  const { chart, failed } = useUPlot(
+    box,
+    HEIGHT,
+    (UPlot, width) => [options(UPlot, props, width), [props.series.ts, props.series.value]],
+    [lang],
+  )
 
   useEffect(() => {
     chart.current?.setData([props.series.ts, props.series.value])
