@@ -11,6 +11,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Playwright, sync_playwright
@@ -80,9 +81,10 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
     browser.close()
 
 
-@pytest.fixture
-def context(browser: Browser) -> Iterator[BrowserContext]:
-    context = browser.new_context(locale="zh-CN", viewport={"width": 412, "height": 860})
+@contextlib.contextmanager
+def watched_context(browser: Browser, **options: Any) -> Iterator[BrowserContext]:
+    """A zh-CN browser context (Playwright's new_context options) whose Content-Security-Policy is watched."""
+    context = browser.new_context(locale="zh-CN", **options)
     # The server's Content-Security-Policy (docs/security.md) must let the PWA do everything these tests do: any
     # violation Chromium reports fails the test.
     violations: list[str] = []
@@ -91,3 +93,9 @@ def context(browser: Browser) -> Iterator[BrowserContext]:
     yield context
     context.close()
     assert not violations, f"the PWA broke its Content-Security-Policy: {violations}"
+
+
+@pytest.fixture
+def context(browser: Browser) -> Iterator[BrowserContext]:
+    with watched_context(browser, viewport={"width": 412, "height": 860}) as context:
+        yield context

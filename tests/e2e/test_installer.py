@@ -17,7 +17,7 @@ from server.demo.city import DEMO_PASSWORD
 
 from ..modbus_rig import Unit
 from .acceptance import draw, photograph
-from .conftest import demo_server
+from .conftest import demo_server, watched_context
 from .test_wired_commissioning import SCHOOL, PeerThread, log_in
 
 
@@ -30,14 +30,9 @@ def site_box(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @pytest.fixture
 def phone(browser: Browser) -> Iterator[BrowserContext]:
     """A phone: 412 CSS pixels wide at 2.625 device pixels each, touch; the CSP is watched as in conftest."""
-    context = browser.new_context(locale="zh-CN", viewport={"width": 412, "height": 860}, device_scale_factor=2.625,
-                                  is_mobile=True, has_touch=True)
-    violations: list[str] = []
-    context.on("console", lambda message: violations.append(message.text)
-               if "Content Security Policy" in message.text else None)
-    yield context
-    context.close()
-    assert not violations, f"the PWA broke its Content-Security-Policy: {violations}"
+    with watched_context(browser, viewport={"width": 412, "height": 860}, device_scale_factor=2.625, is_mobile=True,
+                         has_touch=True) as context:
+        yield context
 
 
 @pytest.fixture

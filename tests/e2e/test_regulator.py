@@ -14,18 +14,14 @@ import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import Browser, BrowserContext, expect
 
+from .conftest import watched_context
 from .test_live_alarm import api_token, log_in
 
 
 @pytest.fixture
 def desktop(browser: Browser) -> Iterator[BrowserContext]:
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 800}, accept_downloads=True)
-    violations: list[str] = []
-    context.on("console", lambda message: violations.append(message.text)
-               if "Content Security Policy" in message.text else None)
-    yield context
-    context.close()
-    assert not violations, f"the PWA broke its Content-Security-Policy: {violations}"
+    with watched_context(browser, viewport={"width": 1280, "height": 800}, accept_downloads=True) as context:
+        yield context
 
 
 def test_fire_regulator_drills_from_a_cell_to_a_unit_report_and_exports(live_server: str,
