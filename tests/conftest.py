@@ -179,6 +179,21 @@ def build_world(client: TestClient[Any], admin: dict[str, str]) -> World:
 
 
 @pytest.fixture
+def box(tmp_path: Path) -> Iterator[TestClient[Any]]:
+    """A site box (``andian serve --site``) on the real clock, with its admin "root"."""
+    settings = Settings(db_path=tmp_path / "box.db", static_dir=tmp_path / "static", site=True)
+    add_admin(settings)
+    with TestClient(create_app(settings, clock=time.time, notify=False)) as client:
+        yield client
+
+
+@pytest.fixture
+def box_world(box: TestClient[Any]) -> World:
+    """The world of companies, users and sites, on the site box."""
+    return build_world(box, bearer(login(box, "root")))
+
+
+@pytest.fixture
 def hooks() -> Iterator[WebhookReceiver]:
     """A real local HTTP receiver for json:// notifications."""
     with webhook_receiver() as receiver:

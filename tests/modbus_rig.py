@@ -15,7 +15,9 @@ import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+from litestar.testing import TestClient
 from pymodbus.framer import FramerType
 from pymodbus.server import ModbusSerialServer, ModbusTcpServer
 from pymodbus.simulator import DataType, SimData, SimDevice
@@ -108,3 +110,16 @@ def pty_pair(tmp: Path) -> Iterator[tuple[str, str]]:
     finally:
         proc.terminate()
         proc.wait(5)
+
+
+@contextlib.contextmanager
+def peer(box: TestClient[Any], units: list[Unit], silent: set[int] | None = None,
+         framer: FramerType = FramerType.SOCKET) -> Iterator[int]:
+    """pymodbus's server on a free port, in the app's event loop; yields the port."""
+    bus = PeerBus(units, silent or set())
+    port = free_port()
+    box.blocking_portal.call(bus.serve_tcp, port, framer)
+    try:
+        yield port
+    finally:
+        box.blocking_portal.call(bus.stop)

@@ -5,37 +5,16 @@ server for the wired device."""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import pytest
 from litestar.testing import TestClient
-from pymodbus.framer import FramerType
-
-from server.settings import Settings
-from server.web.app import create_app
 
 from .acceptance_helpers import PHOTO, SIGNATURE, answers, upload
-from .conftest import World, add_admin, bearer, build_world, login
-from .modbus_rig import PeerBus, Unit, free_port
+from .conftest import World
+from .modbus_rig import Unit, peer
 
 JSON = dict[str, Any]
 PDF = b"%PDF-1.4 a scanned form, not a drawn signature"
-
-
-@pytest.fixture
-def box(tmp_path: Path) -> Iterator[TestClient[Any]]:
-    settings = Settings(db_path=tmp_path / "box.db", static_dir=tmp_path / "static", site=True)
-    add_admin(settings)
-    with TestClient(create_app(settings, clock=time.time, notify=False)) as client:
-        yield client
-
-
-@pytest.fixture
-def box_world(box: TestClient[Any]) -> World:
-    return build_world(box, bearer(login(box, "root")))
 
 
 def test_a_setting_out_of_range_says_its_range_as_data(client: TestClient[Any], world: World) -> None:
@@ -93,10 +72,7 @@ def test_a_wired_acceptance_needs_its_evidence(box: TestClient[Any], box_world: 
     world = box_world
     site = world.sites["site_market"]
     installer = world.headers("installer_a")
-    bus = PeerBus([Unit(3, "acrel-asj", {"residual_ma": 42.0})], set())
-    port = free_port()
-    box.blocking_portal.call(bus.serve_tcp, port, FramerType.SOCKET)
-    try:
+    with peer(box, [Unit(3, "acrel-asj", {"residual_ma": 42.0})]) as port:
         r = box.post(f"/api/v1/sites/{site}/devices", headers=installer, json={
             "serial": "ASJ-3", "model": "acrel-asj", "name": "一层漏电继电器",
             "link": f"modbus-tcp://127.0.0.1:{port}?unit=3"})
@@ -152,8 +128,6 @@ def test_a_wired_acceptance_needs_its_evidence(box: TestClient[Any], box_world: 
                                                   "answers": answers(box, installer, checklist)})
         assert r.status_code == 200, r.text
         done = r.json()
-    finally:
-        box.blocking_portal.call(bus.stop)
     assert done["state"] == "commissioned" and done["signature"] == signature and done["signed_by"] == "刘工"
     assert done["checklist_version"] == 2
     photo = next(a for a in done["answers"] if a["key"] == "location")["attachments"]

@@ -4,57 +4,30 @@ against pymodbus's own server over Modbus TCP and over a socat pty pair (RS-485 
 
 from __future__ import annotations
 
-import contextlib
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from litestar.testing import TestClient
 from pymodbus.client import AsyncModbusTcpClient
-from pymodbus.framer import FramerType
 
 from ble.bus import Buses, Identified, identify
 from ble.links import ModbusLink, parse_link
 from ble.profiles import load_profile
-from server.settings import Settings
 from server.storage import devices as sql
-from server.web.app import create_app
 
 from .acceptance_helpers import answers
-from .conftest import World, add_admin, bearer, build_world, login, wait_for
-from .modbus_rig import PeerBus, Unit, free_port, pty_pair, tcp_bus
+from .conftest import World, bearer, build_world, login, wait_for
+from .modbus_rig import PeerBus, Unit, peer, pty_pair, tcp_bus
 
 JSON = dict[str, Any]
 
 
 @pytest.fixture
-def box(tmp_path: Path) -> Iterator[TestClient[Any]]:
-    """A site box (``andian serve --site``) on the real clock, with a world of companies, users and sites."""
-    settings = Settings(db_path=tmp_path / "box.db", static_dir=tmp_path / "static", site=True)
-    add_admin(settings)
-    with TestClient(create_app(settings, clock=time.time, notify=False)) as client:
-        yield client
-
-
-@pytest.fixture
-def world(box: TestClient[Any]) -> World:
-    return build_world(box, bearer(login(box, "root")))
-
-
-@contextlib.contextmanager
-def peer(box: TestClient[Any], units: list[Unit], silent: set[int] | None = None,
-         framer: FramerType = FramerType.SOCKET) -> Iterator[int]:
-    """pymodbus's server on a free port, in the app's event loop; yields the port."""
-    bus = PeerBus(units, silent or set())
-    port = free_port()
-    box.blocking_portal.call(bus.serve_tcp, port, framer)
-    try:
-        yield port
-    finally:
-        box.blocking_portal.call(bus.stop)
-
+def world(box_world: World) -> World:
+    """Every test here runs on the site box (conftest's ``box``)."""
+    return box_world
 
 
 def _finished(box: TestClient[Any], world: World, scan_id: int) -> JSON:
