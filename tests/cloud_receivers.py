@@ -13,13 +13,15 @@ import hashlib
 import hmac
 import json
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlsplit
+
+from .receivers import LocalHttpServer, running
 
 __all__ = ["CloudReceiver", "Received", "cloud_receiver"]
 
@@ -79,7 +81,7 @@ def tencent_signature_ok(headers: Any, body: bytes, secret_key: str) -> bool:
 
 
 @dataclass
-class CloudReceiver:
+class CloudReceiver(LocalHttpServer):
     """Answers as Aliyun (GET, RPC) and Tencent Cloud (POST, API 3.0) do. ``behaviour(n)`` decides the n-th
     request's fate: "ok", or a vendor error code to answer with."""
 
@@ -155,9 +157,7 @@ class CloudReceiver:
             def log_message(self, format: str, *args: Any) -> None:
                 pass
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        self.port = int(self._server.server_address[1])
+        self._listen(Handler)
 
     @property
     def endpoint(self) -> str:
@@ -171,19 +171,5 @@ class CloudReceiver:
         with self._lock:
             return [r for r in self.received if action is None or r.action == action]
 
-    def start(self) -> None:
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-
-
-@contextmanager
-def cloud_receiver(behaviour: Callable[[int], str] | None = None) -> Iterator[CloudReceiver]:
-    receiver = CloudReceiver(behaviour) if behaviour else CloudReceiver()
-    receiver.start()
-    try:
-        yield receiver
-    finally:
-        receiver.stop()
+def cloud_receiver(behaviour: Callable[[int], str] | None = None) -> AbstractContextManager[CloudReceiver]:
+    return running(CloudReceiver(behaviour) if behaviour else CloudReceiver())

@@ -13,15 +13,16 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from aiosmtpd.controller import Controller
 
-__all__ = ["Hook", "Mail", "MailSink", "WebhookReceiver", "free_port", "mail_sink", "webhook_receiver"]
+__all__ = ["Hook", "LocalHttpServer", "Mail", "MailSink", "WebhookReceiver", "free_port", "mail_sink", "running",
+           "webhook_receiver"]
 
 KEY_HEADER = "X-Andian-Delivery"
 
@@ -30,6 +31,45 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+class _Startable(Protocol):
+    def start(self) -> None: ...
+
+    def stop(self) -> None: ...
+
+
+_R = TypeVar("_R", bound=_Startable)
+
+
+@contextmanager
+def running(receiver: _R) -> Iterator[_R]:
+    """The receiver started for the ``with`` block, stopped after it."""
+    receiver.start()
+    try:
+        yield receiver
+    finally:
+        receiver.stop()
+
+
+class LocalHttpServer:
+    """A ThreadingHTTPServer on a free port of 127.0.0.1, served from a daemon thread: the HTTP receivers' base.
+    A subclass calls ``_listen(Handler)`` with its request handler; ``port`` is then where it listens."""
+
+    port: int
+    _server: ThreadingHTTPServer
+
+    def _listen(self, handler: type[BaseHTTPRequestHandler]) -> None:
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self._server.daemon_threads = True
+        self.port = int(self._server.server_address[1])
+
+    def start(self) -> None:
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
 
 
 @dataclass
@@ -85,7 +125,7 @@ class Hook:
 
 
 @dataclass
-class WebhookReceiver:
+class WebhookReceiver(LocalHttpServer):
     """A local HTTP server for json:// URLs. ``behaviour(path, n)`` decides each request's fate: an HTTP status
     to answer, or a negative number of seconds to stall before answering 200 (past the sender's timeout).
     Every request is kept in ``requests``; ``accepted`` holds those answered 2xx."""
@@ -132,9 +172,7 @@ class WebhookReceiver:
             def log_message(self, format: str, *args: Any) -> None:
                 pass
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        self.port = int(self._server.server_address[1])
+        self._listen(Handler)
 
     def url(self, path: str) -> str:
         return f"json://127.0.0.1:{self.port}/{path.lstrip('/')}"
@@ -143,32 +181,14 @@ class WebhookReceiver:
         with self._lock:
             return [h for h in self.requests if 200 <= h.answered < 300 and (path is None or h.path == f"/{path}")]
 
-    def start(self) -> None:
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+def mail_sink() -> AbstractContextManager[MailSink]:
+    return running(MailSink())
 
 
-@contextmanager
-def mail_sink() -> Iterator[MailSink]:
-    sink = MailSink()
-    sink.start()
-    try:
-        yield sink
-    finally:
-        sink.stop()
-
-
-@contextmanager
-def webhook_receiver(behaviour: Callable[[str, int], int | float] | None = None) -> Iterator[WebhookReceiver]:
-    receiver = WebhookReceiver(behaviour) if behaviour else WebhookReceiver()
-    receiver.start()
-    try:
-        yield receiver
-    finally:
-        receiver.stop()
+def webhook_receiver(
+    behaviour: Callable[[str, int], int | float] | None = None,
+) -> AbstractContextManager[WebhookReceiver]:
+    return running(WebhookReceiver(behaviour) if behaviour else WebhookReceiver())
 
 
 def wait_for(condition: Callable[[], Any], timeout: float = 15.0, what: str = "condition") -> Any:
