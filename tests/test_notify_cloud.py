@@ -16,6 +16,7 @@ from server.settings import Settings
 
 from .cloud_receivers import SECRET, CloudReceiver, cloud_receiver
 from .conftest import Clock, World
+from .message_helpers import deliveries
 from .notify_rig import HOUR, Rig, make_rig
 from .receivers import WebhookReceiver
 
@@ -40,13 +41,6 @@ def subscribe(rig: Rig, who: str, url: str) -> dict[str, Any]:
     r = rig.client.post(SUBS, json={"url": url}, headers=rig.world.headers(who))
     assert r.status_code == 201, r.text
     body: dict[str, Any] = r.json()
-    return body
-
-
-def deliveries(rig: Rig, alarm_id: int) -> list[dict[str, Any]]:
-    r = rig.client.get(f"/api/v1/alarms/{alarm_id}/deliveries", headers=rig.world.headers("admin"))
-    assert r.status_code == 200, r.text
-    body: list[dict[str, Any]] = r.json()
     return body
 
 
