@@ -1,6 +1,7 @@
 // Drilling down from the dashboard, without rendering: the units list's filters in the address
 // (/dashboard/units?region=&sector=&compliant=false), what a unit lacks in words, the district ranking's order,
 // the trend as chart columns, and the addresses of the server's exports. Pure.
+import { parseDashboardSearch } from './filters'
 import type { StatsFilter, TrendMonth, UnitRow } from './types'
 
 export const UNITS_PATH = '/dashboard/units'
@@ -13,9 +14,6 @@ export interface UnitsView extends StatsFilter {
   covered?: boolean
 }
 
-const REGION_CODE = /^\d{6,12}$/
-const SECTOR_CODE = /^[a-z][a-z_]{1,39}$/
-
 function flag(value: string | null): boolean | undefined {
   return value === 'true' ? true : value === 'false' ? false : undefined
 }
@@ -23,11 +21,7 @@ function flag(value: string | null): boolean | undefined {
 /** The list's filters from its address; anything malformed is ignored. */
 export function parseUnitsSearch(search: string): UnitsView {
   const params = new URLSearchParams(search)
-  const view: UnitsView = {}
-  const region = params.get('region')
-  const sector = params.get('sector')
-  if (region && REGION_CODE.test(region)) view.region = region
-  if (sector && SECTOR_CODE.test(sector)) view.sector = sector
+  const view: UnitsView = parseDashboardSearch(search)
   const compliant = flag(params.get('compliant'))
   const covered = flag(params.get('covered'))
   if (compliant !== undefined) view.compliant = compliant
