@@ -166,8 +166,9 @@ def _demo(settings: Settings, *, devices: bool = True) -> int:
     print(f"\n安电 andian demo — {'created' if created else 'reusing'} {settings.db_path}")
     print(f"Open {url}  (API reference: {url}/schema)\n")
     print(f"Demo logins (password for all: {DEMO_PASSWORD}):")
+    width = max(len(name) for user in DEMO_USERS for name in user[:2])
     for username, role, display_name, _ in DEMO_USERS:
-        print(f"  {username:<10} {role:<10} {display_name}")
+        print(f"  {username:<{width}} {role:<{width}} {display_name}")
     if devices:
         print(f"Simulated site box: {len(DEMO_DEVICES)} Bluetooth devices. Expect a leakage pre-alarm and alarm at "
               "桃花仑综合市场 within minutes; log in as installer to scan and commission the uncommissioned ones.")
