@@ -10,6 +10,7 @@ import { busFormOf, busLink, DEFAULT_BUS, type BusField, type BusForm } from './
 import { IDLE, isPolling, mayStart, POLL_MS, progressOf, scanReducer, type ScanModel } from './bus-scan'
 import { BusFormFields, type BusFieldErrors } from './BusForm'
 import { FoundUnitCard } from './FoundUnitCard'
+import { withoutPath } from './refusal'
 import { cancelBusScan, getBusScan, getModels, startBusScan } from './wired-api'
 import { fieldOf } from './wired'
 
@@ -24,11 +25,6 @@ function scanFailureText(error: unknown): string {
 
 // A 409 of POST /bus-scans: "bus scan 3 is running on this bus: follow it (…) or cancel it first".
 const RUNNING = /^bus scan (\d+) is running/
-
-/** The server's words for a field, without the field's name in front ("link: …"). */
-function detailOf(error: ApiError): string {
-  return error.field && error.detail.startsWith(`${error.field}: `) ? error.detail.slice(error.field.length + 2) : error.detail
-}
 
 function ScanStatus({ model, onCancel, onResume }: { model: ScanModel; onCancel: () => void; onResume: () => void }) {
   const scan = model.scan
@@ -177,7 +173,7 @@ export function WiredScan({ siteId, scanId, onScan }: Props) {
       dispatch({ type: 'refused' })
       const field = e instanceof ApiError && e.status === 400 ? (e.field === 'link' ? (form.kind === 'serial' ? 'port' : 'address') : fieldOf(FIELDS, e.field)) : null
       const running = e instanceof ApiError && e.status === 409 ? RUNNING.exec(e.detail) : null
-      if (field && e instanceof ApiError) setServerErrors({ [field]: detailOf(e) })
+      if (field && e instanceof ApiError) setServerErrors({ [field]: withoutPath(e.detail, e.field) })
       else if (running?.[1]) {
         // Someone (or this phone before a reload) is scanning this bus: follow that scan instead.
         setError(t('wired.already_running'))

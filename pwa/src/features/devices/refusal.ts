@@ -118,10 +118,3 @@ export function refusalText(error: ApiError, checklist: readonly ChecklistItem[]
   const words = error.extra ? refusalWords(error.extra, checklist, lang) : null
   return words ?? withoutPath(error.detail, error.field)
 }
-
-/** The channel and setting a refusal is about, to mark their input (from extra; else from the field path). */
-export function refusedSetting(error: ApiError): { channel: string | null; setting: string } | null {
-  const setting = text(error.extra?.setting)
-  if (setting) return { channel: text(error.extra?.channel) || null, setting }
-  return null
-}

@@ -39,7 +39,6 @@ export const alarmConsole = {
   'console.alarm': 'Details',
   'console.control': 'Remote control',
   'console.dispatch': 'Dispatch',
-  'console.by_district': 'Alarms by district',
   'console.district_counts': '{active}, {unacked} unacknowledged',
   'dispatch.title': 'Dispatch to an electrician',
   'dispatch.electrician': 'Electrician',

@@ -7,7 +7,6 @@ export const inspect = {
   'rectify.title': 'Rectification notice',
   'rectify.back': '‹ Back to the inspection',
   'rectify.unit': 'Unit inspected: {name}',
-  'rectify.address': 'Address: {address}',
   'rectify.inspector': 'Inspector: {name} · {time}',
   'rectify.checklist': 'Checklist: {title} ({count} items)',
   'rectify.intro': 'The inspection found the electrical fire hazards below. Fix each by its due date and upload photos of the work in andian.',

@@ -41,7 +41,6 @@ export const installer = {
   'signature.title': 'Signature',
   'signature.hint': 'Sign in the box with a finger or the mouse',
   'signature.clear': 'Clear',
-  'signature.pad': 'Signature box',
   'signature.saving': 'Saving the signature…',
   'signature.saved': 'Signature saved',
   'signature.kept': 'Signature kept on this device; it uploads when online',

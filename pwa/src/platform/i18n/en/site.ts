@@ -26,7 +26,6 @@ export const site: Record<keyof typeof zh, string | PluralForms> = {
   'overview.alarm_cleared': 'cleared',
   'overview.alarm_tripped': 'power cut by a trip',
   'overview.alarm_open': 'Details',
-  'overview.capabilities': 'Required equipment',
   'overview.compliant': 'meets the requirements for {venue}',
   'overview.not_compliant': 'does not meet the requirements for {venue}',
   'overview.none_required': '{venue}: no detection capability is required',

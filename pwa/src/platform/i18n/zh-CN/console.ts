@@ -39,7 +39,6 @@ export const alarmConsole = {
   'console.alarm': '详情',
   'console.control': '远程控制',
   'console.dispatch': '派单',
-  'console.by_district': '各区县报警',
   'console.district_counts': '{active} 条，未确认 {unacked}',
   'dispatch.title': '派单给电工',
   'dispatch.electrician': '电工',

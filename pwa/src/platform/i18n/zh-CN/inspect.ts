@@ -7,7 +7,6 @@ export const inspect = {
   'rectify.title': '整改通知书',
   'rectify.back': '‹ 返回巡检',
   'rectify.unit': '被检查单位：{name}',
-  'rectify.address': '地址：{address}',
   'rectify.inspector': '检查人：{name} · {time}',
   'rectify.checklist': '检查表：{title}（共 {count} 项）',
   'rectify.intro': '经检查，你单位存在下列电气火灾隐患，请在整改期限内完成整改，并在安电中拍照上传整改结果。',

@@ -41,7 +41,6 @@ export const installer = {
   'signature.title': '手写签名',
   'signature.hint': '请用手指或鼠标在框内签名',
   'signature.clear': '清除重签',
-  'signature.pad': '签名框',
   'signature.saving': '正在保存签名…',
   'signature.saved': '签名已保存',
   'signature.kept': '签名已存本机，联网后上传',

@@ -21,7 +21,6 @@ export const site = {
   'overview.alarm_cleared': '已恢复',
   'overview.alarm_tripped': '已跳闸断电',
   'overview.alarm_open': '查看详情',
-  'overview.capabilities': '配置要求',
   'overview.compliant': '符合 {venue} 的配置要求',
   'overview.not_compliant': '不符合 {venue} 的配置要求',
   'overview.none_required': '{venue} 没有必须配备的探测能力',
