@@ -60,7 +60,9 @@ function PdfLink({ id }: { id: number }) {
     setState(null)
     try {
       const file = await requestFile('GET', `/api/v1/inspections/${id}/notice?format=pdf&lang=${getLanguage()}`)
-      window.open(URL.createObjectURL(new Blob([file.blob], { type: 'application/pdf' })), '_blank', 'noopener')
+      const url = URL.createObjectURL(new Blob([file.blob], { type: 'application/pdf' }))
+      window.open(url, '_blank', 'noopener')
+      setTimeout(() => URL.revokeObjectURL(url), 60_000) // the new tab has read it by then, as downloadBlob assumes
     } catch (error) {
       setState(t('rectify.pdf_failed', { error: String(error) }))
     }
