@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from ble.bus import WiredDevice
+from ble.device import Reading
 from ble.errors import LinkError
 from ble.links import BadLink, ModbusLink, parse_link
 from ble.profiles import Profile, Threshold, profiles
@@ -25,11 +26,12 @@ from server.errors import Conflict, InvalidInput, NotFound, Unavailable
 from server.sites.access import visible_site
 from server.storage import devices as sql
 
-__all__ = ["cancel_scan", "get_scan", "read_once", "require_wired_box", "start_scan", "wired_device",
+__all__ = ["cancel_scan", "get_scan", "read_device", "read_once", "require_wired_box", "start_scan", "wired_device",
            "write_thresholds"]
 
 WIRED = ("modbus-rtu", "modbus-tcp", "modbus-rtu-tcp")
-# What to check when a wired device does not answer (the link errors' own advice speaks of Bluetooth).
+
+
 def require_wired_box(ctx: Context) -> SiteBox:
     if ctx.site_box is None:
         raise Unavailable("this server is not a site box: wired buses are scanned and read by the site box they are "
@@ -109,16 +111,23 @@ async def wired_device(ctx: Context, principal: Principal, device_id: int,
     return row, link, profile, box
 
 
-async def read_once(ctx: Context, principal: Principal, device_id: int) -> LiveValues:
-    """The device's values now, through its link; ingested like a poll (the installer's live-values step)."""
-    row, link, profile, box = await wired_device(ctx, principal, device_id, "read devices")
-    device = WiredDevice(box.poller.buses.get(link, profile), link.unit or profile.unit_id, profile)
-    try:
-        reading = await device.read()
-    except LinkError as exc:
-        raise _link_failed(exc) from exc
+async def read_device(ctx: Context, principal: Principal, device_id: int,
+                      action: str) -> tuple[dict[str, Any], Reading, float]:
+    """The device, its values now through its link (``LinkError`` when it does not answer) and when they were
+    read; ingested like a poll."""
+    row, link, profile, box = await wired_device(ctx, principal, device_id, action)
+    reading = await WiredDevice(box.poller.buses.get(link, profile), link.unit or profile.unit_id, profile).read()
     read_at = ctx.clock()
     await box.ingest_reading(row["serial"], reading)
+    return row, reading, read_at
+
+
+async def read_once(ctx: Context, principal: Principal, device_id: int) -> LiveValues:
+    """The device's values now, through its link; ingested like a poll (the installer's live-values step)."""
+    try:
+        _row, reading, read_at = await read_device(ctx, principal, device_id, "read devices")
+    except LinkError as exc:
+        raise _link_failed(exc) from exc
     return LiveValues(values=reading.values, faults=dict(reading.faults), read_at=read_at)
 
 

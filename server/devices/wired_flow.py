@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from ble.bus import WiredDevice
 from ble.links import BadLink, ModbusLink, parse_link
 from ble.profiles import Profile
 from server.accounts.principal import Principal
@@ -19,7 +18,7 @@ from server.context import Context
 from server.detection.settings import unit_of
 from server.devices.schemas import STEPS, CommissioningStart
 from server.devices.sitebox import SiteBox
-from server.devices.wired import wired_device
+from server.devices.wired import read_device, wired_device
 from server.errors import InvalidInput
 from server.storage import devices as sql
 
@@ -77,10 +76,7 @@ class WiredSteps:
         self.profile = profile
 
     async def _read(self) -> tuple[str, Any]:
-        row, link, profile, box = await wired_device(self.ctx, self.principal, self.row["device_id"],
-                                                     "commission devices")
-        reading = await WiredDevice(box.poller.buses.get(link, profile), link.unit or profile.unit_id, profile).read()
-        await box.ingest_reading(row["serial"], reading)
+        row, reading, _at = await read_device(self.ctx, self.principal, self.row["device_id"], "commission devices")
         return str(row["link"]), reading
 
     async def pair(self, body: Any) -> dict[str, Any]:

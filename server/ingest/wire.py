@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 import msgspec
 from litestar.dto import MsgspecDTO
@@ -24,6 +25,7 @@ __all__ = ["EVENT_KINDS", "Event", "Fault", "IngestBatch", "IngestBatchDTO", "In
 
 EVENT_KINDS = ("arc", "self_test", "trip", "close", "tamper", "power_loss")
 MAX_ITEMS = 100_000
+T = TypeVar("T")
 
 # Serials and channel keys are checked against the registered devices (an unknown one is a per-item error), so
 # no pattern is run per sample here: the decode of a large batch stays at msgspec speed.
@@ -64,10 +66,13 @@ class IngestBatch(Struct, forbid_unknown_fields=True):
     faults: Annotated[list[Fault], Meta(max_length=MAX_ITEMS)] = []
 
 
+Kind = Literal["sample", "event", "fault"]
+
+
 class Rejected(Struct):
     index: int
     error: str
-    kind: Literal["sample", "event", "fault"] = "sample"
+    kind: Kind = "sample"
 
 
 class IngestResult(Struct):
@@ -122,34 +127,31 @@ def _lenient(body: bytes) -> ParsedBatch:
     except (msgspec.ValidationError, UnicodeEncodeError) as exc:  # a lone surrogate cannot become a str key
         raise InvalidInput(field_of(str(exc), "body"), str(exc)) from exc
     parsed = ParsedBatch(loose.batch_id, [], [], [], [])
-    for i, item in enumerate(loose.samples):
-        try:
-            sample = msgspec.convert(item, Sample)
-        except (msgspec.ValidationError, UnicodeEncodeError) as exc:
-            parsed.rejected.append(Rejected(i, f"samples[{i}]: {exc}"))
-            continue
+    for i, sample in _each(loose.samples, Sample, "samples", "sample", parsed.rejected):
         if not math.isfinite(sample.value):
             parsed.rejected.append(Rejected(i, f"samples[{i}].value: must be a finite number, got {sample.value}"))
             continue
         parsed.samples.append(sample)
         parsed.sample_index.append(i)
-    for i, item in enumerate(loose.events):
-        try:
-            event = msgspec.convert(item, Event)
-        except (msgspec.ValidationError, UnicodeEncodeError) as exc:
-            parsed.rejected.append(Rejected(i, f"events[{i}]: {exc}", "event"))
-            continue
+    for i, event in _each(loose.events, Event, "events", "event", parsed.rejected):
         parsed.events.append(event)
         parsed.event_index.append(i)
-    for i, item in enumerate(loose.faults):
-        try:
-            fault = msgspec.convert(item, Fault)
-        except (msgspec.ValidationError, UnicodeEncodeError) as exc:
-            parsed.rejected.append(Rejected(i, f"faults[{i}]: {exc}", "fault"))
-            continue
+    for i, fault in _each(loose.faults, Fault, "faults", "fault", parsed.rejected):
         parsed.faults.append(fault)
         parsed.fault_index.append(i)
     return parsed
+
+
+def _each(items: list[Any], kind: type[T], name: str, label: Kind,
+          rejected: list[Rejected]) -> Iterator[tuple[int, T]]:
+    """Each item of ``items`` that converts to ``kind``, with its index; the others go to ``rejected``."""
+    for i, item in enumerate(items):
+        try:
+            value = msgspec.convert(item, kind)
+        except (msgspec.ValidationError, UnicodeEncodeError) as exc:
+            rejected.append(Rejected(i, f"{name}[{i}]: {exc}", label))
+            continue
+        yield i, value
 
 
 def field_of(message: str, default: str) -> str:

@@ -58,10 +58,9 @@ def masked_phone(phone: str) -> str:
 def phone_changed(conn: Connection, user_id: int, role: str, phone: str, now: float) -> None:
     """Keep the user's call subscription in step with their phone number (on the writer, in the same
     transaction as the number): made or updated for an owner with a mobile number, removed otherwise."""
-    existing = sql.call_subscription(conn, user_id)
     mobile = mainland_mobile(phone) if role in CALLED_ROLES else None
     if mobile is None:
-        if existing is not None:
+        if (existing := sql.call_subscription(conn, user_id)) is not None:
             sql.cancel_subscription(conn, existing, now)
         return
     sql.set_call_subscription(conn, user_id, f"tel:{masked_phone(mobile)}", now)

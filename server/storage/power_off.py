@@ -11,7 +11,7 @@ __all__ = ["decide", "get_request", "insert_request", "list_requests", "pending_
 
 _COLUMNS = (
     "p.id, p.alarm_id, p.site_id, s.name AS site_name, p.device_id, d.name AS device_name, d.circuit, "
-    "p.requested_by AS requester_id, ru.display_name AS requested_by, p.requested_at, p.reason, p.state, "
+    "ru.display_name AS requested_by, p.requested_at, p.reason, p.state, "
     "du.display_name AS decided_by, p.decided_at, p.decision_note, p.control_id"
 )
 _FROM = (
