@@ -71,6 +71,26 @@ class Settings(msgspec.Struct, kw_only=True):
     # MQTT ingress for cellular devices and DTUs (server/ingest/mqtt.py): mqtt://[USER:PASSWORD@]HOST:PORT of the
     # broker to subscribe to (mqtts:// for TLS); empty: no MQTT.
     mqtt_url: str = ""
+    # Site box and cloud (server/upstream, docs/operations.md "Site box and cloud"). A box with an upstream URL and
+    # gateway key (or a pairing stored by `andian box pair`) mirrors its site from that cloud, forwards what it
+    # records and takes the cloud's commands, over connections it opens itself.
+    upstream_url: str = ""
+    upstream_key: str = ""
+    # How often the box asks for the site's mirror (a change in the cloud reaches the box within this, ≤ 30 s).
+    upstream_mirror_s: float = 10.0
+    # The longest a command long-poll stays open; the box talks at least this often, and the cloud raises the
+    # box's ``offline`` alarm after 3 of these without a word (the watchdog's OFFLINE_INTERVALS).
+    upstream_heartbeat_s: float = 30.0
+    # Raw readings in one forward batch; after an outage batches follow each other without pause.
+    upstream_batch_readings: int = 20_000
+    # Raw readings the box keeps for the cloud beyond what it acknowledged; past this the oldest are dropped (their
+    # minute rollups still go up). Alarms, events and commissioning records are never dropped.
+    upstream_backlog_max_readings: int = 20_000_000
+    # Reconnecting after a failure: waits double from base to cap, with full jitter (docs/operations.md).
+    upstream_retry_base_s: float = 1.0
+    upstream_retry_cap_s: float = 60.0
+    # Cloud side: how long the console waits for a box to carry out a command before saying it could not.
+    upstream_command_timeout_s: float = 30.0
 
     def link_base(self) -> str:
         return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
@@ -120,4 +140,13 @@ _ENV = {
     "ANDIAN_LIVE_RECHECK_S": "live_recheck_s",
     "ANDIAN_LIVE_STREAMS_PER_CALLER": "live_streams_per_caller",
     "ANDIAN_MQTT_URL": "mqtt_url",
+    "ANDIAN_UPSTREAM_URL": "upstream_url",
+    "ANDIAN_UPSTREAM_KEY": "upstream_key",
+    "ANDIAN_UPSTREAM_MIRROR_S": "upstream_mirror_s",
+    "ANDIAN_UPSTREAM_HEARTBEAT_S": "upstream_heartbeat_s",
+    "ANDIAN_UPSTREAM_BATCH_READINGS": "upstream_batch_readings",
+    "ANDIAN_UPSTREAM_BACKLOG_MAX_READINGS": "upstream_backlog_max_readings",
+    "ANDIAN_UPSTREAM_RETRY_BASE_S": "upstream_retry_base_s",
+    "ANDIAN_UPSTREAM_RETRY_CAP_S": "upstream_retry_cap_s",
+    "ANDIAN_UPSTREAM_COMMAND_TIMEOUT_S": "upstream_command_timeout_s",
 }

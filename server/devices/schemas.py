@@ -162,7 +162,10 @@ class ControlOut(Struct):
     by: str
 
 
-DeviceKind = Literal["breaker", "combined", "residual", "temperature", "arc"]
+# Kinds of device that are registered; "gateway" is a site box as a device of its site in the cloud
+# (server/upstream/presence.py), made on the box's first contact and never registered by hand.
+RegisteredKind = Literal["breaker", "combined", "residual", "temperature", "arc"]
+DeviceKind = Literal["breaker", "combined", "residual", "temperature", "arc", "gateway"]
 
 
 class LatestReading(Struct):
@@ -228,7 +231,7 @@ class DeviceCreate(Struct, forbid_unknown_fields=True):
     serial: Annotated[str, Meta(pattern=r"^[A-Za-z0-9_.:-]{1,64}" + END, description="the device's serial number")]
     model: Annotated[str, Meta(min_length=1, max_length=64), LINE]
     # Both may be left out when ``model`` is a known device model (GET /api/v1/models): its kind and channels.
-    kind: DeviceKind | None = None
+    kind: RegisteredKind | None = None
     channels: Annotated[list[ChannelIn], Meta(max_length=32)] = []
     name: Annotated[str, Meta(max_length=100), LINE] = ""
     circuit: Annotated[str, Meta(max_length=100), LINE] = ""

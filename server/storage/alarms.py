@@ -103,7 +103,8 @@ def update_peaks(conn: sqlite3.Connection, peaks: Iterable[tuple[float, int]]) -
 def active_alarms(conn: sqlite3.Connection) -> list[dict[str, Any]]:
     rows = conn.execute(
         "SELECT id, site_id, device_id, channel_id, cause, level, started_at, peak, threshold, detail, test "
-        "FROM alarms WHERE cleared_at IS NULL"
+        # A box's alarms (origin) live by the box's transitions, never by this process's detection.
+        "FROM alarms WHERE cleared_at IS NULL AND origin IS NULL"
     )
     return [_row(r) for r in rows]
 
@@ -209,10 +210,11 @@ def touch_devices(conn: sqlite3.Connection, device_ids: Iterable[int], now: floa
 
 
 def silent_devices(conn: sqlite3.Connection, now: float, intervals: float) -> list[dict[str, Any]]:
-    """Devices that reported once and then nothing for ``intervals`` poll intervals."""
+    """Devices that reported once and then nothing for ``intervals`` poll intervals (not those a box judges)."""
     rows = conn.execute(
         "SELECT id, site_id, last_seen_at, poll_interval_s FROM devices "
-        "WHERE last_seen_at IS NOT NULL AND last_seen_at + ? * poll_interval_s <= ?",
+        # A device a site box judges is the box's to call offline; the cloud watches the box itself.
+        "WHERE last_seen_at IS NOT NULL AND last_seen_at + ? * poll_interval_s <= ? AND gateway_id IS NULL",
         [intervals, now],
     )
     return [dict(r) for r in rows]

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
 from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
+import httpx
 from litestar import Litestar
 from litestar.config.compression import CompressionConfig
 from litestar.openapi import OpenAPIConfig
@@ -44,6 +46,7 @@ from server.settings import Settings
 from server.sites.controllers import SiteController
 from server.stats.controllers import StatsController
 from server.sync.controllers import SyncController
+from server.upstream import runner as upstream
 from server.web.background import stop as stop_background
 from server.web.bodies import strict_json_body
 from server.web.errors import exception_handlers
@@ -64,12 +67,14 @@ def create_app(
     background: Sequence[Callable[[Context], Coroutine[Any, Any, None]]] = (),
     simulated: Sequence[DeviceSpec] | None = None,
     notify: bool = True,
+    upstream_transport: httpx.AsyncBaseTransport | None = None,
 ) -> Litestar:
     """The app; ``background`` loops run beside the watchdog for the app's lifetime.
 
     With ``simulated`` devices the process is a site box on a simulated radio (demo, tests); with
     ``settings.site`` it is one on the platform's Bluetooth stack (BlueZ). ``notify=False`` leaves the
-    notification sender off (tests that step it by hand on an injected clock).
+    notification sender off (tests that step it by hand on an injected clock). A box paired with a cloud runs its
+    upstream loops (server/upstream); ``upstream_transport`` routes them in tests.
     """
     settings = settings or Settings.from_env()
     resolved = settings
@@ -81,7 +86,8 @@ def create_app(
             app.state["pwa"] = await asyncio.to_thread(PwaFiles, resolved.static_dir)
             # One process runs the watchdog and the notification sender: serve with a single worker
             # (docs/operations.md).
-            loops = (watchdog.run, *((notify_worker.run,) if notify else ()), *background)
+            loops = (watchdog.run, *((notify_worker.run,) if notify else ()), *background,
+                     functools.partial(upstream.run, transport=upstream_transport))
             if resolved.mqtt_url:  # MQTT ingress (server/ingest/mqtt.py); a bad URL or vendor mapping stops the start
                 loops = (*loops, await asyncio.to_thread(mqtt_ingress.prepare, resolved))
             tasks: list[asyncio.Task[None]] = [asyncio.create_task(loop(ctx)) for loop in loops]

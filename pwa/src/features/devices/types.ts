@@ -2,7 +2,7 @@
 // server's or the site box's radio), remote control (operator), and the live stream's `device` event. Field
 // names are the server's, unchanged. Also the commissioning drafts kept on the device (platform/db.ts).
 
-export type DeviceKind = 'breaker' | 'combined' | 'residual' | 'temperature' | 'arc'
+export type DeviceKind = 'breaker' | 'combined' | 'residual' | 'temperature' | 'arc' | 'gateway'
 
 export type DeviceState = 'registered' | 'commissioned'
 

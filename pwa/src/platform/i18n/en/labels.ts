@@ -173,6 +173,7 @@ export const labels: Catalog['labels'] = {
     residual: 'Residual-current detector',
     temperature: 'Temperature detector',
     arc: 'Fault-arc detector',
+    gateway: 'Site box',
   },
   channel: {
     current_a: 'Current',

@@ -173,6 +173,7 @@ export const labels = {
     residual: '剩余电流探测器',
     temperature: '测温式探测器',
     arc: '故障电弧探测器',
+    gateway: '站点网关',
   },
   // Base channel keys; suffixes (current_a_l1, temp_c_2) are appended by channelLabel().
   channel: {

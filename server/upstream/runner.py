@@ -1,0 +1,32 @@
+"""The box's upstream loops, started beside the server when the box is paired with a cloud: mirror (the site down,
+the box's edits up), forward (what the box records, alarms first) and commands (the cloud's console, long-polled).
+Each loop keeps its own backoff; none stops the others, and the box works on alone while the cloud is away."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import httpx
+
+from server.context import Context
+from server.upstream.link import Upstream, load_pairing
+
+__all__ = ["run"]
+
+log = logging.getLogger("andian.upstream")
+
+
+async def run(ctx: Context, transport: httpx.AsyncBaseTransport | None = None) -> None:
+    pairing = await load_pairing(ctx)
+    if pairing is None:
+        return  # not a paired box: nothing to do
+    log.info("site box paired with %s", pairing.url)
+    async with Upstream(pairing, transport) as upstream:
+        loops: list[asyncio.Task[None]] = []  # each: asyncio.create_task(<part>.run(ctx, upstream))
+        del upstream  # (used once the parts are in)
+        try:
+            await asyncio.gather(*loops)
+        finally:
+            for task in loops:
+                task.cancel()
