@@ -43,6 +43,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, help="port (env ANDIAN_PORT; default 8000)")
     serve.add_argument("--site", action="store_true", default=None,
                        help="run as a site box: poll commissioned Bluetooth devices (env ANDIAN_SITE)")
+    serve.add_argument("--simulated", action="store_true",
+                       help="a site box on the demo's simulated Bluetooth devices instead of a radio (trying a box, "
+                            "or a box paired with a cloud, without hardware)")
 
     demo = commands.add_parser("demo", help="create the demo city (益阳市) with users of every role and serve it")
     demo.add_argument("--db", type=Path, default=Path("data/demo.db"), help="demo database (default ./data/demo.db)")
@@ -82,7 +85,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         if args.command == "serve":
-            return _serve(Settings.from_env(db_path=args.db, host=args.host, port=args.port, site=args.site))
+            return _serve(Settings.from_env(db_path=args.db, host=args.host, port=args.port, site=args.site),
+                          devices=args.simulated)
         if args.command == "demo":
             # The demo's mailbox listens on 127.0.0.1: the demo allows private notification targets.
             return _demo(Settings.from_env(db_path=args.db, host=args.host, port=args.port,
