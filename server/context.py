@@ -21,6 +21,7 @@ from server.reference import load as load_reference
 from server.settings import Settings
 from server.storage import Backend, open_backend
 from server.storage.regions import sync_regions
+from server.upstream.bells import Bells
 
 __all__ = ["Context", "open_context"]
 
@@ -43,6 +44,8 @@ class Context:
     # The devices side (poller, commissioning, remote control) when this process is a site box or simulates one;
     # None in the cloud.
     site_box: SiteBox | None = None
+    # Cloud side of commands down (server/upstream/commands_cloud.py): a queued command wakes its box's long-poll.
+    bells: Bells = field(default_factory=Bells)
 
 
 @asynccontextmanager

@@ -178,7 +178,9 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Seeded]:
     db = folder / "andian.db"
     _add_admin(db)
     with (folder / "server.log").open("w") as log:
-        process, url = start_server(db, log, env={"ANDIAN_NOTIFY_ALLOW_PRIVATE": "1"})
+        # A site box's long-poll (GET /api/v1/upstream/commands) waits up to the heartbeat by design: kept short.
+        process, url = start_server(db, log, env={"ANDIAN_NOTIFY_ALLOW_PRIVATE": "1",
+                                                  "ANDIAN_UPSTREAM_HEARTBEAT_S": "2"})
         try:
             yield _seed(url)
         finally:

@@ -145,7 +145,8 @@ class AcceptIn(Struct, forbid_unknown_fields=True):
 
 
 class ControlIn(Struct, forbid_unknown_fields=True):
-    action: Literal["trip", "close", "self_test"]
+    # identify: the device blinks and beeps, so someone on site finds it (models with an identify coil)
+    action: Literal["trip", "close", "self_test", "identify"]
     reason: Annotated[str, Meta(min_length=4, max_length=500, description="why; kept in the audit log"), TEXT]
 
 
@@ -160,6 +161,9 @@ class ControlOut(Struct):
     error: str | None
     at: float
     by: str
+    # "gateway:{id}": a cloud relayed it to the site box that reads the device; "cloud": a box ran it for the
+    # cloud's operator ``by``; None: this server's own radio ran it
+    via: str | None = None
 
 
 # Kinds of device that are registered; "gateway" is a site box as a device of its site in the cloud

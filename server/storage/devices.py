@@ -136,7 +136,11 @@ def device_audit(conn: sqlite3.Connection, device_id: int, action: str, limit: i
         "SELECT a.id, a.ts, a.detail, u.username FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id "
         "WHERE a.object = 'device' AND a.object_id = ? AND a.action = ? ORDER BY a.id DESC LIMIT ?",
         (device_id, action, limit))
-    return [{**json.loads(r["detail"]), "id": r["id"], "at": r["ts"], "by": r["username"] or ""} for r in rows]
+    out = []
+    for r in rows:
+        detail = json.loads(r["detail"])  # "by" in the detail: a cloud operator a box acted for (no user there)
+        out.append({**detail, "id": r["id"], "at": r["ts"], "by": r["username"] or detail.get("by") or ""})
+    return out
 
 
 def control_log(conn: sqlite3.Connection, device_id: int, limit: int = 100) -> list[dict[str, Any]]:

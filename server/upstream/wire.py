@@ -209,6 +209,9 @@ class Command(Struct):
 
 class Commands(Struct):
     commands: list[Command]
+    # The cloud's clock when it answered (added by commands down): the box measures each command's time left from
+    # it with its own monotonic clock, whatever its wall clock says, and never starts one the cloud has expired.
+    now: float | None = None
 
 
 class CommandResult(Struct, forbid_unknown_fields=True):

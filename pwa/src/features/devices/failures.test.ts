@@ -14,6 +14,11 @@ const CODES = [
   'self_test_no_alarm',
   'self_test_not_cleared',
   'unsupported',
+  'box_unreachable',
+  'box_no_answer',
+  'box_expired',
+  'box_unknown_device',
+  'box_no_radio',
 ] as const
 
 describe('failureText', () => {

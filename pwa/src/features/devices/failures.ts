@@ -17,6 +17,11 @@ const ADVICE: Record<DeviceFailureCode, MessageKey> = {
   self_test_no_alarm: 'failure.self_test_no_alarm',
   self_test_not_cleared: 'failure.self_test_not_cleared',
   unsupported: 'failure.unsupported',
+  box_unreachable: 'failure.box_unreachable',
+  box_no_answer: 'failure.box_no_answer',
+  box_expired: 'failure.box_expired',
+  box_unknown_device: 'failure.box_unknown_device',
+  box_no_radio: 'failure.box_no_radio',
 }
 
 export function isKnownFailure(code: string | null | undefined): code is DeviceFailureCode {

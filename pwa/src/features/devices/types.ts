@@ -98,6 +98,11 @@ export type DeviceFailureCode =
   | 'self_test_no_alarm'
   | 'self_test_not_cleared'
   | 'unsupported'
+  | 'box_unreachable'
+  | 'box_no_answer'
+  | 'box_expired'
+  | 'box_unknown_device'
+  | 'box_no_radio'
 
 export interface PairResult {
   serial: string
@@ -222,6 +227,8 @@ export interface ControlRecord {
   /** Unix seconds. */
   at: number
   by: string
+  /** "gateway:{id}": a cloud relayed it to the site box that reads the device; "cloud": a box ran it for the cloud. */
+  via?: string | null
 }
 
 // ---- Kept on the device (platform/db.ts owns the store) ----

@@ -235,6 +235,13 @@ export const core: Record<keyof typeof zh, string | PluralForms> = {
   'failure.self_test_not_cleared':
     'The self-test alarm did not clear: check the device and the transformer wiring, make sure there is no real leakage, then try again.',
   'failure.unsupported': 'This device does not support this function.',
+  'failure.box_unreachable':
+    'The site box did not take the command in time; it was cancelled and will not run later: check the box’s network and power.',
+  'failure.box_no_answer':
+    'The site box took the command but did not answer in time: the breaker may have moved; check the device’s state or on site.',
+  'failure.box_expired': 'The command was too close to its deadline when the site box got to it and was not run: send it again.',
+  'failure.box_unknown_device': 'The site box does not have this device: commission it on the box first.',
+  'failure.box_no_radio': 'The site box has no Bluetooth on and cannot reach the device: run it as andian serve --site.',
   'failure.unknown': 'Failed ({code})',
   'failure.generic': 'Failed. Please try again.',
   'device.switch': 'Switch',

@@ -90,6 +90,7 @@ export const labels: Catalog['labels'] = {
     trip: 'Remote trip',
     close: 'Remote close',
     self_test: 'Remote self-test',
+    identify: 'Remote identify (blink and beep)',
   },
   control_outcome: {
     done: 'Done',

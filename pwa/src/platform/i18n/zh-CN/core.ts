@@ -213,6 +213,12 @@ export const core = {
   'failure.self_test_no_alarm': '自检没有产生漏电报警：请检查互感器接线（L、N 线须同时穿过互感器），然后重试。',
   'failure.self_test_not_cleared': '自检报警没有解除：请检查设备和互感器接线，确认现场没有真实漏电后重试。',
   'failure.unsupported': '这台设备不支持此功能。',
+  // A remote control relayed by the cloud to the site box that reads the device.
+  'failure.box_unreachable': '站点网关没有在规定时间内取走命令，命令已取消、不会再执行：请检查网关的网络和电源。',
+  'failure.box_no_answer': '站点网关取走了命令，但没有按时回复结果：断路器可能已动作，请查看设备状态或到现场核实。',
+  'failure.box_expired': '站点网关轮到这条命令时已接近超时，没有执行：请重新下发。',
+  'failure.box_unknown_device': '站点网关上没有这台设备：请先在网关上调试接入该设备。',
+  'failure.box_no_radio': '站点网关没有开启蓝牙，无法操作设备：请以 andian serve --site 运行网关。',
   'failure.unknown': '操作失败（{code}）',
   'failure.generic': '操作失败，请重试。',
   // Remote control of a device (operator).

@@ -89,6 +89,7 @@ export const labels = {
     trip: '远程分闸',
     close: '远程合闸',
     self_test: '远程自检',
+    identify: '远程识别（闪灯鸣响）',
   },
   control_outcome: {
     done: '成功',
