@@ -27,7 +27,6 @@ from server.upstream.link import Pairing, Upstream
 from server.web.app import create_app
 
 from .conftest import PASSWORD, Clock, add_admin, bearer, login
-from .receivers import WebhookReceiver
 
 HOUR = 3600.0
 SERIAL = "SN-FWD-1"
@@ -75,10 +74,9 @@ def make_site(client: TestClient[Any], admin: dict[str, str], serials: tuple[str
         "name": "菜市场", "address": "赫山路 1 号", "region_code": "430903001001", "venue_type": "market",
         "company_id": company, "owner_id": owner})
     assert r.status_code == 201, r.text
-    site = {"id": r.json()["id"], "devices": {}}
+    site = {"id": r.json()["id"]}
     for serial in serials:
         add_device(client, admin, site["id"], serial)
-        site["devices"][serial] = True
     return site
 
 
@@ -91,21 +89,19 @@ def add_device(client: TestClient[Any], admin: dict[str, str], site_id: int, ser
 
 
 class Pair:
-    def __init__(self, cloud: TestClient[Any], box: TestClient[Any], cloud_clock: Clock, box_clock: Clock) -> None:
+    def __init__(self, cloud: TestClient[Any], cloud_clock: Clock, gateway: dict[str, Any], box: TestClient[Any],
+                 box_clock: Clock, wire: Wire) -> None:
         self.cloud = cloud
         self.box = box
         self.cloud_clock = cloud_clock
         self.box_clock = box_clock
         self.cloud_admin = bearer(login(cloud, "root"))
         self.box_admin = bearer(login(box, "root"))
-        self.cloud_site = make_site(cloud, self.cloud_admin)
-        self.box_site = make_site(box, self.box_admin)
-        r = cloud.post(f"/api/v1/sites/{self.cloud_site['id']}/gateways", headers=self.cloud_admin,
-                       json={"name": "菜市场 站点网关"})
-        assert r.status_code == 201, r.text
-        self.gateway_id = int(r.json()["id"])
-        self.key = str(r.json()["api_key"])
-        self.wire = Wire(cloud)
+        self.cloud_site_id = int(gateway["site_id"])
+        self.box_site_id = make_site(box, self.box_admin)["id"]
+        self.gateway_id = int(gateway["id"])
+        self.key = str(gateway["api_key"])
+        self.wire = wire
         self.upstream = Upstream(Pairing("http://cloud.test", self.key, None), self.wire)
         self.state = Forwarder()
         self.notifier = Notifier(self.cloud_ctx)
@@ -204,21 +200,28 @@ class Pair:
 
 
 @contextmanager
-def pair(tmp_path: Path, hooks: WebhookReceiver | None = None, **box_settings: Any) -> Iterator[Pair]:
-    """A cloud and a box on injected clocks at the same time; the watchdogs slowed so that only the tests tick."""
-    del hooks
+def pair(tmp_path: Path, *, paired: bool = False, **box_settings: Any) -> Iterator[Pair]:
+    """A cloud and a box on injected clocks at the same time, the watchdogs slowed so that only the tests tick.
+    ``paired``: the box is started paired (its own upstream loops run); else the tests run its rounds by hand."""
     slow = {"watchdog_interval_s": 10 * HOUR, "notify_allow_private": True}
-    cloud_settings = Settings(db_path=tmp_path / "cloud.db", static_dir=tmp_path / "static", **slow)  # type: ignore[arg-type]
-    box_settings = msgspec.structs.replace(
-        Settings(db_path=tmp_path / "box.db", static_dir=tmp_path / "static", **slow),  # type: ignore[arg-type]
-        **box_settings)
+    cloud_settings = msgspec.structs.replace(Settings(db_path=tmp_path / "cloud.db", static_dir=tmp_path / "s"), **slow)
     add_admin(cloud_settings)
-    add_admin(box_settings)
     cloud_clock, box_clock = Clock(), Clock()
-    with (TestClient(create_app(cloud_settings, clock=cloud_clock, notify=False)) as cloud,
-          TestClient(create_app(box_settings, clock=box_clock, notify=False)) as box):
-        rig = Pair(cloud, box, cloud_clock, box_clock)
-        try:
-            yield rig
-        finally:
-            box.blocking_portal.call(rig.upstream.close)
+    with TestClient(create_app(cloud_settings, clock=cloud_clock, notify=False)) as cloud:
+        admin = bearer(login(cloud, "root"))
+        site_id = make_site(cloud, admin)["id"]
+        r = cloud.post(f"/api/v1/sites/{site_id}/gateways", headers=admin, json={"name": "菜市场 站点网关"})
+        assert r.status_code == 201, r.text
+        gateway = r.json()
+        wire = Wire(cloud)
+        if paired:
+            box_settings |= {"upstream_url": "http://cloud.test", "upstream_key": gateway["api_key"]}
+        settings = msgspec.structs.replace(Settings(db_path=tmp_path / "box.db", static_dir=tmp_path / "s"),
+                                           **slow, **box_settings)
+        add_admin(settings)
+        with TestClient(create_app(settings, clock=box_clock, notify=False, upstream_transport=wire)) as box:
+            rig = Pair(cloud, cloud_clock, gateway, box, box_clock, wire)
+            try:
+                yield rig
+            finally:
+                box.blocking_portal.call(rig.upstream.close)

@@ -174,10 +174,12 @@ def note_late(conn: sqlite3.Connection, ts: NDArray[np.float64]) -> None:
                      "marks = marks + 1", [(b,) for b in buckets])
 
 
-def late_bucket(conn: sqlite3.Connection, bucket: int | None = None) -> tuple[int, int] | None:
-    """The late bucket ``bucket`` (or the oldest one) with its marks."""
+def late_bucket(conn: sqlite3.Connection, bucket: int | None = None, *,
+                after: int | None = None) -> tuple[int, int] | None:
+    """The late bucket ``bucket`` (or the oldest one, or the oldest after ``after``) with its marks."""
     if bucket is None:
-        row = conn.execute("SELECT bucket, marks FROM upstream_late ORDER BY bucket LIMIT 1").fetchone()
+        row = conn.execute("SELECT bucket, marks FROM upstream_late WHERE bucket > ? ORDER BY bucket LIMIT 1",
+                           [-1 if after is None else after]).fetchone()
     else:
         row = conn.execute("SELECT bucket, marks FROM upstream_late WHERE bucket = ?", [bucket]).fetchone()
     return (int(row[0]), int(row[1])) if row else None

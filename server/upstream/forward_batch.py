@@ -233,7 +233,7 @@ class _Batch:
         done = len(rows) < budget
         last = (rows[-1][0], rows[-1][1]) if rows else after
         self.advance["late"] = [bucket, marks, last[0], last[1], done]
-        self.full |= not done
+        self.full |= not done or sql.late_bucket(self.conn, after=bucket) is not None
         self.forward.readings = self.forward.readings + self._group(rows)
         self.sent_readings += len(rows)
 
