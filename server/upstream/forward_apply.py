@@ -97,8 +97,10 @@ class _Apply:
                                              "upgrade the cloud")
                 continue
             device_id = self.device("alarms", index, up.device)
+            if device_id is None:
+                continue
             channel_id = None if up.channel is None else self.channel("alarms", index, up.device, up.channel)
-            if device_id is None or (up.channel is not None and channel_id is None):
+            if up.channel is not None and channel_id is None:
                 continue
             if not self.times("alarms", index, [up.ts, up.started_at]):
                 continue
@@ -112,8 +114,6 @@ class _Apply:
             sql.set_origin(self.conn, alarm_id, origin, up.seq)
             touched += changes
             self.seen(device_id, up.ts)
-        if touched:
-            make_durable(self.conn)
         return touched
 
     def _transition(self, up: AlarmUp, found: dict[str, Any] | None, device_id: int, channel_id: int | None,
@@ -256,6 +256,9 @@ def apply(conn: Connection, stage: AlarmStage, gateway_id: int, site_id: int, fo
     work.readings(forward, watched)
     work.rollups(forward)
     sql.seen_devices(conn, work.newest, gateway_id)
+    if work.accepted:
+        # The box lets go of what the cloud acknowledged: the commit must survive a power cut here, readings too.
+        make_durable(conn)
     if forward.backlog:
         sql.save_backlog(conn, gateway_id, forward.backlog, now)
     readings_sql.record_batch(conn, sender, forward.batch_id, now, work.accepted,
