@@ -68,6 +68,8 @@ CHECKED_BEYOND_THE_SCHEMA = {
     ("post", "/api/v1/hazards/{hazard_id}/transition"): "a due date in the past, attachments not uploaded",
     ("post", "/api/v1/hazards/{hazard_id}/comments"): "attachments not uploaded",
     ("put", "/api/v1/attachments/{sha256}"): "bytes whose sha256 is not the one in the path",
+    ("put", "/api/v1/upstream/attachments/{sha256}"): "data that is not a photo or PDF, or whose sha256 is not the "
+                                                      "one in the path",
     ("post", "/api/v1/inspections"): "a checklist that does not exist",
     ("post", "/api/v1/inspections/{inspection_id}/answers"): "items not on the checklist, attachments not uploaded",
     ("post", "/api/v1/inspections/{inspection_id}/complete"): "items not answered yet",

@@ -64,6 +64,9 @@ class AlarmOut(Struct):
     hotline: str = ""
     # How many times the escalation ladder climbed (the console's count of escalations).
     escalations: int = 0
+    # A site box's alarm forwarded to the cloud: "gateway:{gateway id}/{box alarm id}" (API.md "Site box and
+    # cloud"); None for an alarm this server raised itself.
+    origin: str | None = None
 
 
 class AckIn(Struct, forbid_unknown_fields=True):

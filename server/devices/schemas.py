@@ -309,6 +309,10 @@ class GatewayOut(Struct):
     created_at: float
     revoked_at: float | None
     last_seen_at: float | None
+    # A site box's own count of what it still holds for the cloud, per stream (alarms, commissionings, events,
+    # readings — estimated —, rollups), as its last forwarded batch said, and when; None before its first batch.
+    backlog: dict[str, int] | None = None
+    backlog_at: float | None = None
 
 
 class GatewayCreated(GatewayOut):

@@ -23,6 +23,7 @@ from server.ingest.wire import IngestResult, ParsedBatch, Rejected
 from server.live.events import LiveEvent
 from server.storage import Connection, make_durable, on_rollback
 from server.storage import alarms as alarm_sql
+from server.storage import forward_box as forward_sql
 from server.storage import readings as readings_sql
 
 __all__ = ["Access", "Outcome", "Pipeline"]
@@ -131,6 +132,7 @@ class Pipeline:
         if slots.shape[0]:
             readings_sql.insert_readings(conn, self.detector.channel_ids(slots), ts_arr, values)
             readings_sql.mark_late(conn, float(ts_arr.min()))
+            forward_sql.note_late(conn, ts_arr)  # a site box sends readings behind its forward cursor again
         if event_rows:
             readings_sql.insert_events(conn, event_rows)
         findings = self.detector.detect(

@@ -26,6 +26,7 @@ _COLUMNS = (
     "a.id, a.site_id, a.device_id, d.name AS device_name, d.serial AS device_serial, d.circuit, c.key AS channel, "
     "a.channel_id, a.level, a.cause, a.started_at, a.cleared_at, a.peak, a.threshold, a.detail, "
     "a.acknowledged_at, u.display_name AS acknowledged_by, a.ack_note, a.escalated_tier, a.test, a.cleared_reason, "
+    "a.origin, "
     f"tu.display_name AS tripped_by, {raised_value('a')}, "
     # Where it is and whom to call, for the console and the owner's alarm page.
     "s.name AS site_name, s.region_code, dr.code AS district_code, IFNULL(dr.name, '') AS district, s.company_id, "
@@ -148,8 +149,9 @@ def list_alarms(conn: sqlite3.Connection, scope: Scope, *, site_id: int | None, 
     return [_row(r) for r in rows]
 
 
-def acknowledge(conn: sqlite3.Connection, alarm_id: int, user_id: int, ts: float, note: str) -> bool:
-    """Record the first acknowledgement; False when it was already acknowledged."""
+def acknowledge(conn: sqlite3.Connection, alarm_id: int, user_id: int | None, ts: float, note: str) -> bool:
+    """Record the first acknowledgement (``user_id`` None: someone the cloud has no account for, at a site box);
+    False when it was already acknowledged."""
     cur = conn.execute(
         "UPDATE alarms SET acknowledged_at = ?, acknowledged_by = ?, ack_note = ? "
         "WHERE id = ? AND acknowledged_at IS NULL",

@@ -162,7 +162,14 @@ _DEVICE_COLUMNS = (
 )
 
 
-_GATEWAY_COLUMNS = "g.id, g.site_id, g.name, g.key_prefix, g.created_at, g.revoked_at, g.last_seen_at"
+_GATEWAY_COLUMNS = ("g.id, g.site_id, g.name, g.key_prefix, g.created_at, g.revoked_at, g.last_seen_at, g.backlog, "
+                    "g.backlog_at")
+
+
+def _gateway(row: sqlite3.Row) -> dict[str, Any]:
+    out = dict(row)
+    out["backlog"] = json.loads(out["backlog"]) if out["backlog"] else None  # what a site box said it still holds
+    return out
 
 
 def serial_exists(conn: sqlite3.Connection, serial: str) -> bool:
@@ -259,7 +266,7 @@ def insert_gateway(conn: sqlite3.Connection, gateway: dict[str, Any]) -> int:
 
 def list_gateways(conn: sqlite3.Connection, site_id: int) -> list[dict[str, Any]]:
     rows = conn.execute(f"SELECT {_GATEWAY_COLUMNS} FROM gateways g WHERE g.site_id = ? ORDER BY g.id", (site_id,))
-    return [dict(r) for r in rows]
+    return [_gateway(r) for r in rows]
 
 
 def get_gateway(conn: sqlite3.Connection, gateway_id: int, scope: Scope) -> dict[str, Any] | None:
@@ -267,7 +274,7 @@ def get_gateway(conn: sqlite3.Connection, gateway_id: int, scope: Scope) -> dict
         f"SELECT {_GATEWAY_COLUMNS} FROM gateways g JOIN sites s ON s.id = g.site_id WHERE g.id = ? "
         f"AND ({scope.condition})", [gateway_id, *scope.params],
     ).fetchone()
-    return dict(row) if row else None
+    return _gateway(row) if row else None
 
 
 def revoke_gateway(conn: sqlite3.Connection, gateway_id: int, now: float) -> None:

@@ -17,7 +17,7 @@ from typing import Annotated, Any, Literal
 from msgspec import Meta, Struct
 
 __all__ = [
-    "Action", "AlarmUp", "ChannelReadings", "ChannelRollups", "Command", "CommandResult", "Commands",
+    "Action", "AlarmUp", "AttachmentUp", "ChannelReadings", "ChannelRollups", "Command", "CommandResult", "Commands",
     "CommissioningUp", "CompanyDown", "EventUp", "Forward", "ForwardAnswer", "ForwardRejected", "MirrorAnswer",
     "MirrorRequest", "Record", "SiteDown", "UserDown",
 ]
@@ -161,6 +161,15 @@ class CommissioningUp(Struct, forbid_unknown_fields=True):
     created_by: str | None  # a username
     created_at: float
     completed_at: float | None
+    signature: Annotated[str, Meta(pattern="^[0-9a-f]{64}$")] | None = None  # the drawn signature's sha256
+
+
+class AttachmentUp(Struct, forbid_unknown_fields=True):
+    """A file a forwarded record cites (a commissioning's photos, its drawn signature), sent before the record with
+    PUT /api/v1/upstream/attachments/{sha256} (``data`` is base64 in JSON)."""
+
+    content_type: Annotated[str, Meta(max_length=100)]
+    data: bytes
 
 
 class Forward(Struct, forbid_unknown_fields=True):

@@ -48,6 +48,7 @@ from server.stats.controllers import StatsController
 from server.sync.controllers import SyncController
 from server.upstream import runner as upstream
 from server.upstream.commands_api import CommandsController
+from server.upstream.forward_api import BacklogController, ForwardController
 from server.web.background import stop as stop_background
 from server.web.bodies import strict_json_body
 from server.web.errors import exception_handlers
@@ -119,6 +120,7 @@ def create_app(
             HazardController, HazardRulesController, AttachmentController, ChecklistController, InspectionController,
             StatsController, ReportController, SyncController, WiredController, pwa_root, pwa_file,
             PowerOffController, DispatchController, PhoneCallController, CommandsController,
+            ForwardController, BacklogController,
         ],
         dependencies=dependencies,
         guards=[authenticated_first],  # the caller is known before any body is read (accounts/guards.py)

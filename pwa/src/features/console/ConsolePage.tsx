@@ -9,10 +9,11 @@ import { describeError } from '../../ui/feedback'
 import { TestBadge } from '../alarms/AlarmList'
 import { isActive } from '../alarms/model'
 import type { Alarm } from '../alarms/types'
-import { ackMany, getConsoleAlarms, getPendingPowerOffs } from './api'
+import { ackMany, getCatchingUp, getConsoleAlarms, getPendingPowerOffs } from './api'
 import { CompanyPicker } from './CompanyPicker'
 import { DispatchForm } from './DispatchForm'
 import {
+  backlogLine,
   CAUSES,
   consolePath,
   controlPath,
@@ -33,7 +34,7 @@ import {
 } from './model'
 import { PowerOffPanel } from './PowerOffPanel'
 import { isMuted, playTone, setMuted, soundReady, unlockSound } from './sound'
-import type { ConsoleFilters, PowerOffRequest } from './types'
+import type { BoxBacklog, ConsoleFilters, PowerOffRequest } from './types'
 
 function Row({ alarm, now, selected, onSelect }: { alarm: Alarm; now: number; selected: boolean; onSelect: (on: boolean) => void }) {
   const [dispatching, setDispatching] = useState(false)
@@ -83,6 +84,23 @@ function Row({ alarm, now, selected, onSelect }: { alarm: Alarm; now: number; se
       </div>
       {dispatching && <DispatchForm alarm={alarm} onClose={() => setDispatching(false)} />}
     </li>
+  )
+}
+
+/** Site boxes sending what they kept while the cloud was away (API.md "Site box and cloud"). */
+function CatchingUp({ boxes }: { boxes: BoxBacklog[] }) {
+  if (boxes.length === 0) return null
+  return (
+    <section class="card console-boxes" data-testid="console-boxes">
+      {boxes.map((box) => {
+        const line = backlogLine(box.backlog)
+        return (
+          <p key={box.id} class="muted" data-testid="console-box" data-site-id={String(box.site_id)}>
+            {t(line.key, { site: box.site_name, count: line.count })}
+          </p>
+        )
+      })}
+    </section>
   )
 }
 
@@ -181,6 +199,7 @@ export function ConsolePage({ search }: { search: string }) {
   const query = consolePath({ ...filters, wall: false })
   const [alarms, setAlarms] = useState<Alarm[]>()
   const [pending, setPending] = useState<PowerOffRequest[]>([])
+  const [boxes, setBoxes] = useState<BoxBacklog[]>([])
   const [fetchedAt, setFetchedAt] = useState(0)
   const [failure, setFailure] = useState('')
   const [now, setNow] = useState(Date.now())
@@ -194,7 +213,7 @@ export function ConsolePage({ search }: { search: string }) {
 
   read.current = async () => {
     try {
-      const [list, requests] = await Promise.all([getConsoleAlarms(filters), getPendingPowerOffs()])
+      const [list, requests, catching] = await Promise.all([getConsoleAlarms(filters), getPendingPowerOffs(), getCatchingUp()])
       const arrived = newArrivals(known.current, list, first.current)
       first.current = false
       for (const a of list) known.current.add(a.id)
@@ -205,6 +224,7 @@ export function ConsolePage({ search }: { search: string }) {
       setAlarms(sortQueue(list))
       setSelected((s) => keepSelection(s, list))
       setPending(requests)
+      setBoxes(catching)
       setFetchedAt(Date.now())
       setFailure('')
     } catch (e) {
@@ -263,6 +283,7 @@ export function ConsolePage({ search }: { search: string }) {
         <Wall alarms={list} now={now} />
       ) : (
         <>
+          <CatchingUp boxes={boxes} />
           <PowerOffPanel pending={pending} onAnswered={() => void read.current()} />
           <Filters filters={filters} alarms={list} />
           {unacked > 0 && (

@@ -2,7 +2,7 @@
 import { request } from '../../platform/http'
 import type { Alarm } from '../alarms/types'
 import type { HazardDetail } from '../hazards/types'
-import type { AckManyAnswer, Company, ConsoleFilters, Electrician, PowerOffRequest } from './types'
+import type { AckManyAnswer, BoxBacklog, Company, ConsoleFilters, Electrician, PowerOffRequest } from './types'
 
 /** The query of GET /api/v1/alarms for the console's filters: the active alarms and the last day's ended ones. */
 export function alarmsQuery(filters: ConsoleFilters, now: number = Date.now()): URLSearchParams {
@@ -56,4 +56,9 @@ export function requestPowerOff(alarmId: number, reason: string): Promise<PowerO
 
 export function getCompanies(): Promise<Company[]> {
   return request<Company[]>('GET', '/api/v1/companies')
+}
+
+/** Site boxes of the caller's sites still catching up after an outage (an older cloud without it: none). */
+export function getCatchingUp(): Promise<BoxBacklog[]> {
+  return request<BoxBacklog[]>('GET', '/api/v1/gateways/catching-up').catch(() => [])
 }

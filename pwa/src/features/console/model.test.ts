@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { alarm } from '../../test/fixtures'
 import { alarmsQuery } from './api'
 import {
+  backlogLine,
   canUseConsole,
   consolePath,
   countsByDistrict,
@@ -122,5 +123,14 @@ describe('how long an alarm has lasted', () => {
   ])('%d s reads %s', (seconds, zh, en) => {
     expect(elapsedText(seconds, 'zh-CN')).toBe(zh)
     expect(elapsedText(seconds, 'en')).toBe(en)
+  })
+})
+
+describe("a site box's backlog line", () => {
+  it('counts the readings left while there are some', () => {
+    expect(backlogLine({ alarms: 0, readings: 12345, events: 3 })).toEqual({ key: 'console.box_readings', count: 12345 })
+  })
+  it('counts the other records once the readings are through', () => {
+    expect(backlogLine({ alarms: 2, readings: 0, events: 3, rollups: 0 })).toEqual({ key: 'console.box_records', count: 5 })
   })
 })

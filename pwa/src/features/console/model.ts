@@ -168,3 +168,10 @@ export function elapsedText(seconds: number, lang?: Lang): string {
   const head = t(bigKey, { count: big }, lang)
   return small ? `${head} ${t(smallKey, { count: small }, lang)}` : head
 }
+
+/** What a catching-up box's line says: the readings it still holds, or, when only other records are left, those. */
+export function backlogLine(backlog: Record<string, number>): { key: 'console.box_readings' | 'console.box_records'; count: number } {
+  const readings = backlog.readings ?? 0
+  if (readings > 0) return { key: 'console.box_readings', count: readings }
+  return { key: 'console.box_records', count: Object.values(backlog).reduce((sum, n) => sum + Math.max(0, n), 0) }
+}

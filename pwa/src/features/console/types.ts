@@ -57,6 +57,17 @@ export interface ConsoleFilters {
   wall?: boolean
 }
 
+/** GET /api/v1/gateways/catching-up: a site box still sending what it kept while the cloud was away. */
+export interface BoxBacklog {
+  id: number
+  site_id: number
+  site_name: string
+  /** Per stream: alarms, commissionings, events, readings (estimated), rollups. */
+  backlog: Record<string, number>
+  backlog_at: number
+  last_seen_at: number | null
+}
+
 /** GET /api/v1/companies (an admin: every operator company). */
 export interface Company {
   id: number

@@ -62,6 +62,8 @@ export const alarmConsole = {
   'poweroff.pending': 'Remote power-off requested; waiting for the monitoring centre',
   'poweroff.tripped': '{name} switched it off remotely',
   'poweroff.declined': '{name} did not switch it off: {note}',
+  'console.box_readings': 'Site box catching up: {site}, {count} readings left',
+  'console.box_records': 'Site box catching up: {site}, {count} records left',
   'owner.next_steps': 'What you can do next',
   'owner.call': "Call the operator company's hotline",
   'owner.request': 'Ask for a remote power-off',

@@ -62,6 +62,8 @@ export const alarmConsole = {
   'poweroff.pending': '已申请远程断电，等待监控中心处理',
   'poweroff.tripped': '{name} 已远程分闸',
   'poweroff.declined': '{name} 未执行远程断电：{note}',
+  'console.box_readings': '站点网关补传中：{site} 剩余 {count} 条读数',
+  'console.box_records': '站点网关补传中：{site} 剩余 {count} 条记录',
   'owner.next_steps': '接下来可以',
   'owner.call': '拨打运营单位值班电话',
   'owner.request': '申请远程断电',
