@@ -10,6 +10,7 @@ import logging
 import httpx
 
 from server.context import Context
+from server.upstream import mirror_box
 from server.upstream.link import Upstream, load_pairing
 
 __all__ = ["run"]
@@ -24,7 +25,7 @@ async def run(ctx: Context, transport: httpx.AsyncBaseTransport | None = None) -
     log.info("site box paired with %s", pairing.url)
     async with Upstream(pairing, transport) as upstream:
         loops: list[asyncio.Task[None]] = []  # each: asyncio.create_task(<part>.run(ctx, upstream))
-        del upstream  # (used once the parts are in)
+        loops.append(asyncio.create_task(mirror_box.run(ctx, upstream)))
         try:
             await asyncio.gather(*loops)
         finally:

@@ -47,6 +47,7 @@ from server.sites.controllers import SiteController
 from server.stats.controllers import StatsController
 from server.sync.controllers import SyncController
 from server.upstream import runner as upstream
+from server.upstream.mirror_api import MirrorController
 from server.web.background import stop as stop_background
 from server.web.bodies import strict_json_body
 from server.web.errors import exception_handlers
@@ -118,6 +119,7 @@ def create_app(
             HazardController, HazardRulesController, AttachmentController, ChecklistController, InspectionController,
             StatsController, ReportController, SyncController, WiredController, pwa_root, pwa_file,
             PowerOffController, DispatchController, PhoneCallController,
+            MirrorController,
         ],
         dependencies=dependencies,
         guards=[authenticated_first],  # the caller is known before any body is read (accounts/guards.py)
