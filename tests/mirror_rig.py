@@ -128,13 +128,15 @@ class Box:
 
 @contextmanager
 def box_app(folder: Path, cloud: Cloud, clock: Callable[[], float] = time.time, site: str = "site_market",
-            **settings: Any) -> Iterator[Box]:
-    """A paired site box on simulated radio (no devices of its own), mirroring every 0.3 s."""
+            fresh: bool = True, **settings: Any) -> Iterator[Box]:
+    """A paired site box on simulated radio (no devices of its own), mirroring every 0.3 s; ``fresh``: a new
+    database with its admin "root" (else the one a box that ran alone left)."""
     box_settings = Settings(
         db_path=folder / "box.db", static_dir=folder / "static", upstream_url=cloud.url,
         upstream_key=cloud.world.gateway_keys[site], upstream_mirror_s=0.3, upstream_retry_base_s=0.05,
         upstream_retry_cap_s=0.3, **settings)
-    add_admin(box_settings)
+    if fresh:
+        add_admin(box_settings)
     link = CuttableLink()
     app = create_app(box_settings, clock=clock, simulated=[], notify=False, upstream_transport=link)
     with TestClient(app) as client:

@@ -15,13 +15,15 @@ from typing import Any
 
 import httpx
 import pytest
+from litestar.testing import TestClient
 
 from server.cli import main
 from server.context import open_context
 from server.settings import Settings
 from server.upstream.link import load_pairing
+from server.web.app import create_app
 
-from .conftest import PASSWORD, bearer, login, wait_for
+from .conftest import PASSWORD, add_admin, bearer, login, wait_for
 from .mirror_rig import BLE_SERIAL, Box, Cloud, box_app, cloud_server, rows, setting, stamp_of
 from .server_process import free_port
 
@@ -68,6 +70,8 @@ def test_first_mirror_brings_the_site_its_people_and_devices(cloud: Cloud, box: 
     # The cloud leaves judging the device the box reaches to the box; the unlinked one stays its own.
     judged = dict(rows(cloud.db, "SELECT serial, gateway_id FROM devices WHERE kind != 'gateway'"))
     assert judged[BLE_SERIAL] == cloud.world.gateways["site_market"] and judged[SITE_SERIAL] is None
+    # Nothing the mirror wrote looks like an edit of the box's own (it would go back up as one).
+    assert rows(box.db, "SELECT count(*) FROM field_stamps WHERE hlc NOT LIKE '%-cloud'") == [(0,)]
     # The box stamps its own edits as itself from now on.
     box.client.patch(f"/api/v1/channels/{box.channel_id(BLE_SERIAL, 'current_a')}", headers=box.headers(),
                      json={"label": "冷柜 进线"})
@@ -189,6 +193,32 @@ def test_an_edit_the_api_would_refuse_is_refused_by_name_and_the_rest_taken(
     assert wait_for(lambda: setting(box.db, BLE_SERIAL, "current_a", "alarm") == 20.0)
     assert setting(box.db, BLE_SERIAL, "current_a", "rated_a") == 20.0
     assert box.detector_setting(BLE_SERIAL, "current_a", "alarm") == 20.0
+
+
+def test_a_box_that_ran_alone_keeps_what_was_set_up_on_site(cloud: Cloud, tmp_path: Path) -> None:
+    alone = Settings(db_path=tmp_path / "box.db", static_dir=tmp_path / "static")
+    add_admin(alone)
+    with TestClient(create_app(alone, notify=False)) as client:
+        h = bearer(login(client, "root"))
+        r = client.post("/api/v1/sites", headers=h, json={
+            "name": "本地市场", "address": "赫山路", "venue_type": "market", "region_code": "430903001001"})
+        assert r.status_code == 201, r.text
+        site_id = r.json()["id"]
+        for serial, name, address in ((BLE_SERIAL, "本地名", "AA:BB:CC:00:00:01"), ("SN-LOCAL-1", "插座回路",
+                                                                                   "AA:BB:CC:00:00:09")):
+            r = client.post(f"/api/v1/sites/{site_id}/devices", headers=h, json={
+                "serial": serial, "model": "AD-SB63", "kind": "breaker", "name": name, "ble_address": address,
+                "rated_current_a": 32, "channels": [{"key": "residual_ma", "settings": {"alarm": 300}},
+                                                    {"key": "current_a"}]})
+            assert r.status_code == 201, r.text
+    with box_app(tmp_path, cloud, fresh=False) as box:
+        assert wait_for(lambda: rows(cloud.db, "SELECT name FROM devices WHERE serial = 'SN-LOCAL-1'"))
+        assert box.site_id() == site_id  # the box's only site is the one the cloud's mirrors
+        assert wait_for(lambda: setting(cloud.db, BLE_SERIAL, "residual_ma", "alarm") == 300.0)
+        assert rows(cloud.db, "SELECT name FROM devices WHERE serial = ?", BLE_SERIAL) == [("本地名",)]
+        assert rows(box.db, "SELECT name FROM sites") == [("site_market",)]
+        assert rows(box.db, "SELECT name FROM devices WHERE serial = ?", SITE_SERIAL) == [("SN-site_market",)]
+        assert setting(box.db, BLE_SERIAL, "residual_ma", "alarm") == 300.0
 
 
 def test_only_a_site_box_may_mirror(cloud: Cloud) -> None:

@@ -15,6 +15,7 @@ __all__ = [
     "clock_stamps",
     "devices_by_serial",
     "dirty_sites",
+    "forget_site_stamps",
     "insert_channel",
     "insert_device",
     "put_stamps",
@@ -82,6 +83,14 @@ def record_stamps(conn: sqlite3.Connection, entity: str, key: str) -> dict[str, 
     """One record's stamps: field → (value as JSON text, hlc)."""
     rows = conn.execute("SELECT field, value, hlc FROM field_stamps WHERE entity = ? AND key = ?", [entity, key])
     return {row["field"]: (row["value"], row["hlc"]) for row in rows}
+
+
+def forget_site_stamps(conn: sqlite3.Connection, site_id: int) -> None:
+    """Drop the site's stamps: the next pass stamps every field anew, as this node's."""
+    conn.execute("DELETE FROM field_stamps WHERE entity = 'device' AND key IN "
+                 "(SELECT serial FROM devices WHERE site_id = ?)", [site_id])
+    conn.execute("DELETE FROM field_stamps WHERE entity = 'channel' AND key IN (SELECT d.serial || '/' || c.key "
+                 "FROM devices d JOIN channels c ON c.device_id = d.id WHERE d.site_id = ?)", [site_id])
 
 
 def put_stamps(conn: sqlite3.Connection, rows: Iterable[tuple[str, str, str, str, str]]) -> None:

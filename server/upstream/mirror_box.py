@@ -15,6 +15,7 @@ from server import __version__
 from server.context import Context
 from server.errors import StorageFull
 from server.storage import Connection
+from server.storage import mirror as mirror_sql
 from server.storage import mirror_people as people_sql
 from server.storage import upstream_link as link_sql
 from server.upstream import stamps
@@ -29,9 +30,10 @@ log = logging.getLogger("andian.upstream")
 PATH = "/api/v1/upstream/mirror"
 
 
-def _outgoing(conn: Connection, now: float) -> tuple[list[Record], str | None]:
+def _outgoing(conn: Connection, url: str, now: float) -> tuple[list[Record], str | None]:
     """Stamp the box's edits; the fields the box stamped that the cloud has not taken yet, and the newest stamp
     among them (the cloud has taken everything up to it once it answers)."""
+    people_sql.mark_paired(conn, url, now)  # from now on this database stamps as a box's
     state = people_sql.box_state(conn)
     if state is None or state["site_id"] is None:
         return [], None  # not mirrored yet: the first answer says which site this is
@@ -58,7 +60,10 @@ def _site(conn: Connection, answer: MirrorAnswer, url: str, now: float) -> int |
         return int(state["site_id"])
     ids = people_sql.site_ids(conn)
     if len(ids) == 1:
+        # A box that ran alone before its pairing: what was set up here is the truth on site. Its fields, stamped
+        # as a standalone server's (node "cloud"), are stamped anew as the box's own, so they win and go up.
         site_id = ids[0]
+        mirror_sql.forget_site_stamps(conn, site_id)
     elif not people_sql.region_exists(conn, answer.site.region_code):
         log.error("the cloud's site is in region %s, which this box's reference data does not have: upgrade the "
                   "box (andian) to the cloud's version", answer.site.region_code)
@@ -111,7 +116,7 @@ def _apply(ctx: Context, conn: Connection, answer: MirrorAnswer, sent: str | Non
 async def sync_once(ctx: Context, upstream: Upstream) -> MirrorAnswer:
     """One mirror round; raises Unreachable or Refused as Upstream.call does (nothing is lost: the edits stay
     unsent until an answer comes)."""
-    edits, sent = await ctx.db.write(lambda conn: _outgoing(conn, ctx.clock()))
+    edits, sent = await ctx.db.write(lambda conn: _outgoing(conn, upstream.pairing.url, ctx.clock()))
     answer = await upstream.call("POST", PATH, MirrorAnswer, MirrorRequest(edits=edits, box_version=__version__))
     merged = await ctx.db.write(lambda conn: _apply(ctx, conn, answer, sent, upstream.pairing.url), durable=True)
     for message in answer.rejected:
@@ -139,7 +144,6 @@ async def _wait(ctx: Context, seconds: float) -> None:
 async def run(ctx: Context, upstream: Upstream) -> None:
     settings = ctx.settings
     backoff = Backoff(settings.upstream_retry_base_s, settings.upstream_retry_cap_s)
-    await ctx.db.write(lambda conn: people_sql.mark_paired(conn, upstream.pairing.url, ctx.clock()), durable=True)
     while True:
         wait = settings.upstream_mirror_s
         try:
