@@ -73,6 +73,14 @@ def _parser() -> argparse.ArgumentParser:
     add.add_argument("--department", help="regulator's department, e.g. fire_rescue")
     add.add_argument("--company-id", type=int, help="operator company (operators and installers)")
 
+    box = commands.add_parser("box", help="a site box's pairing with its cloud")
+    box_commands = box.add_subparsers(dest="box_command", required=True, metavar="ACTION")
+    pair = box_commands.add_parser("pair", help="store the cloud's URL and the gateway key it issued, and try them")
+    with_db(pair)
+    pair.add_argument("url", help="the cloud, e.g. https://cloud.example")
+    pair.add_argument("key", help="the gateway key the cloud issued for this box's site "
+                                  "(POST /api/v1/sites/{id}/gateways)")
+
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     db_upgrade = db_commands.add_parser("upgrade", help="apply pending schema migrations")
@@ -97,6 +105,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(run_sim(args.seconds, args.interval, args.url, args.key))
         if args.command == "user":
             return asyncio.run(_user_add(args))
+        if args.command == "box":
+            from server.upstream.pairing_cli import pair
+
+            return asyncio.run(pair(Settings.from_env(db_path=args.db), args.url, args.key))
         if args.command == "db":
             from server.storage import upgrade
 

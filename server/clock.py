@@ -23,6 +23,7 @@ from server.live.events import LiveEvent
 from server.storage import Connection
 from server.storage import hazards as hazard_sql
 from server.storage import readings as readings_sql
+from server.upstream import stamps as mirror_stamps
 
 __all__ = ["OFFLINE_INTERVALS", "housekeeping", "run", "tick"]
 
@@ -78,6 +79,7 @@ async def run(ctx: Context) -> None:
             events = await ctx.db.write(lambda conn: tick(ctx.pipeline, conn, ctx.clock()))
             ctx.hub.publish(present(events))
             ctx.doorbell.ring_for(events)
+            await mirror_stamps.stamp_dirty_sites(ctx)  # device and channel edits get their stamps within a round
             if await _hazards(ctx, hazard_announcer, ctx.clock()):
                 ctx.doorbell.ring()  # hazards made or overdue: their messages wait for the sender
             since_housekeeping += settings.watchdog_interval_s

@@ -10,7 +10,7 @@ import logging
 import httpx
 
 from server.context import Context
-from server.upstream import commands_box, forward_box
+from server.upstream import commands_box, forward_box, mirror_box
 from server.upstream.link import Upstream, load_pairing
 
 __all__ = ["run"]
@@ -25,6 +25,7 @@ async def run(ctx: Context, transport: httpx.AsyncBaseTransport | None = None) -
     log.info("site box paired with %s", pairing.url)
     async with Upstream(pairing, transport) as upstream:
         loops: list[asyncio.Task[None]] = []  # each: asyncio.create_task(<part>.run(ctx, upstream))
+        loops.append(asyncio.create_task(mirror_box.run(ctx, upstream)))
         loops.append(asyncio.create_task(forward_box.run(ctx, upstream)))
         loops.append(asyncio.create_task(commands_box.run(ctx, upstream)))
         try:

@@ -49,6 +49,7 @@ from server.sync.controllers import SyncController
 from server.upstream import runner as upstream
 from server.upstream.commands_api import CommandsController
 from server.upstream.forward_api import BacklogController, ForwardController
+from server.upstream.mirror_api import MirrorController
 from server.web.background import stop as stop_background
 from server.web.bodies import strict_json_body
 from server.web.errors import exception_handlers
@@ -119,8 +120,8 @@ def create_app(
             CommissioningController, ControlController, SubscriptionController, NotifyPolicyController,
             HazardController, HazardRulesController, AttachmentController, ChecklistController, InspectionController,
             StatsController, ReportController, SyncController, WiredController, pwa_root, pwa_file,
-            PowerOffController, DispatchController, PhoneCallController, CommandsController,
-            ForwardController, BacklogController,
+            PowerOffController, DispatchController, PhoneCallController, MirrorController, ForwardController,
+            BacklogController, CommandsController,
         ],
         dependencies=dependencies,
         guards=[authenticated_first],  # the caller is known before any body is read (accounts/guards.py)
