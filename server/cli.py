@@ -23,6 +23,10 @@ from server.settings import Settings
 if TYPE_CHECKING:
     from server.context import Context
 
+# On stopping, requests still open after this long are cut: a site box's command long-poll (up to a heartbeat, 30 s)
+# and live streams would otherwise hold the shutdown; a box takes a cut long-poll as a network failure and retries.
+GRACEFUL_SHUTDOWN_S = 5
+
 # A loop that runs beside the server for its lifetime (create_app's ``background``).
 Loop = Callable[["Context"], Coroutine[Any, Any, None]]
 
@@ -132,9 +136,11 @@ def _serve(settings: Settings, *, devices: bool = False, background: Sequence[Lo
     # One worker: the watchdog and the BLE poller must run in exactly one process.
     app = create_app(settings, simulated=DEMO_DEVICES if devices else None, background=background)
     if sock is None:
-        uvicorn.run(app, host=settings.host, port=settings.port, log_level="info", workers=1)
+        uvicorn.run(app, host=settings.host, port=settings.port, log_level="info", workers=1,
+                    timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S)
     else:  # a socket bound before: it already queues the connections of whoever opened the printed URL
-        uvicorn.Server(uvicorn.Config(app, log_level="info", workers=1)).run(sockets=[sock])
+        uvicorn.Server(uvicorn.Config(app, log_level="info", workers=1,
+                                      timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S)).run(sockets=[sock])
     return 0
 
 

@@ -27,6 +27,7 @@ from server.upstream.link import Pairing, Upstream
 from server.web.app import create_app
 
 from .conftest import PASSWORD, Clock, add_admin, bearer, login
+from .receivers import wait_for
 
 HOUR = 3600.0
 SERIAL = "SN-FWD-1"
@@ -90,7 +91,7 @@ def add_device(client: TestClient[Any], admin: dict[str, str], site_id: int, ser
 
 class Pair:
     def __init__(self, cloud: TestClient[Any], cloud_clock: Clock, gateway: dict[str, Any], box: TestClient[Any],
-                 box_clock: Clock, wire: Wire) -> None:
+                 box_clock: Clock, wire: Wire, *, mirrored: bool = False) -> None:
         self.cloud = cloud
         self.box = box
         self.cloud_clock = cloud_clock
@@ -98,7 +99,8 @@ class Pair:
         self.cloud_admin = bearer(login(cloud, "root"))
         self.box_admin = bearer(login(box, "root"))
         self.cloud_site_id = int(gateway["site_id"])
-        self.box_site_id = make_site(box, self.box_admin)["id"]
+        # A paired box learns its site from the cloud's mirror; one run by hand is set up the same way by hand.
+        self.box_site_id = self._mirrored_site() if mirrored else make_site(box, self.box_admin)["id"]
         self.gateway_id = int(gateway["id"])
         self.key = str(gateway["api_key"])
         self.wire = wire
@@ -107,10 +109,32 @@ class Pair:
         self.notifier = Notifier(self.cloud_ctx)
         cloud.blocking_portal.call(self.notifier.start)
 
+    def _mirrored_site(self) -> int:
+        def site() -> int | None:
+            sites = self.box.get("/api/v1/sites", headers=self.box_admin).json()
+            devices = self.box.get(f"/api/v1/sites/{sites[0]['id']}", headers=self.box_admin).json()["devices"] \
+                if sites else []
+            return int(sites[0]["id"]) if devices else None
+
+        found = wait_for(site, what="the box's site from the cloud's mirror")
+        assert found is not None
+        return found
+
     @property
     def cloud_ctx(self) -> Context:
         ctx: Context = self.cloud.app.state["andian"]
         return ctx
+
+    def _mirrored_site(self) -> int:
+        def site() -> int | None:
+            sites = self.box.get("/api/v1/sites", headers=self.box_admin).json()
+            devices = self.box.get(f"/api/v1/sites/{sites[0]['id']}", headers=self.box_admin).json()["devices"] \
+                if sites else []
+            return int(sites[0]["id"]) if devices else None
+
+        found = wait_for(site, what="the box's site from the cloud's mirror")
+        assert found is not None
+        return found
 
     @property
     def box_ctx(self) -> Context:
@@ -220,7 +244,7 @@ def pair(tmp_path: Path, *, paired: bool = False, **box_settings: Any) -> Iterat
                                            **slow, **box_settings)
         add_admin(settings)
         with TestClient(create_app(settings, clock=box_clock, notify=False, upstream_transport=wire)) as box:
-            rig = Pair(cloud, cloud_clock, gateway, box, box_clock, wire)
+            rig = Pair(cloud, cloud_clock, gateway, box, box_clock, wire, mirrored=paired)
             try:
                 yield rig
             finally:

@@ -99,17 +99,17 @@ def cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cloud]:
 @dataclass
 class Box:
     client: TestClient[Any]
-    world: World
+    admin: dict[str, str]  # the box's own administrator (made at the box, not mirrored)
     device_id: int  # the breaker's id at the box
 
     def log(self) -> list[dict[str, Any]]:
-        r = self.client.get(f"/api/v1/devices/{self.device_id}/control", headers=self.world.headers("admin"))
+        r = self.client.get(f"/api/v1/devices/{self.device_id}/control", headers=self.admin)
         assert r.status_code == 200, r.text
         entries: list[dict[str, Any]] = r.json()
         return entries
 
     def switch(self) -> str | None:
-        r = self.client.get(f"/api/v1/devices/{self.device_id}", headers=self.world.headers("admin"))
+        r = self.client.get(f"/api/v1/devices/{self.device_id}", headers=self.admin)
         assert r.status_code == 200, r.text
         position: str | None = r.json()["switch"]
         return position
@@ -118,19 +118,27 @@ class Box:
 @contextlib.contextmanager
 def paired_box(tmp: Path, cloud: Cloud, site: str, spec: DeviceSpec,
                transport: httpx.AsyncBaseTransport | None = None) -> Iterator[Box]:
-    """A site box with one simulated breaker, paired with the cloud by the gateway key of the cloud's ``site``;
-    entered once the cloud has heard from it. ``transport``: the box's connection to the cloud, when the test
-    breaks it."""
+    """A site box with one simulated breaker, paired with the cloud by the gateway key of the cloud's ``site``, which
+    learns the breaker from the cloud's mirror; entered once the cloud has heard from it. ``transport``: the box's
+    connection to the cloud, when the test breaks it."""
     settings = Settings(db_path=tmp / "box.db", static_dir=Path("/nonexistent"), upstream_url=cloud.url,
                         upstream_key=cloud.world.gateway_keys[site], upstream_heartbeat_s=3.0,
                         upstream_retry_base_s=0.2, upstream_retry_cap_s=2.0)
     add_admin(settings)
     before = cloud.last_seen(site)
     with TestClient(create_app(settings, simulated=[spec], notify=False, upstream_transport=transport)) as client:
-        world = build_world(client, bearer(login(client, "root")))
-        device_id = _register(client, world.headers("admin"), world.sites["site_market"], spec.serial, spec.address)
+        admin = bearer(login(client, "root"))
+        device_id = wait_for(lambda: _box_device(client, admin, spec.serial), 30, "the mirror brings the breaker")
         wait_for(lambda: cloud.last_seen(site) != before, 30, "the box's first long-poll")
-        yield Box(client, world, device_id)
+        yield Box(client, admin, device_id)
+
+
+def _box_device(client: TestClient[Any], admin: dict[str, str], serial: str) -> int | None:
+    for site in client.get("/api/v1/sites", headers=admin).json():
+        for device in client.get(f"/api/v1/sites/{site['id']}", headers=admin).json()["devices"]:
+            if device["serial"] == serial:
+                return int(device["id"])
+    return None
 
 
 @pytest.fixture(scope="module")
