@@ -24,12 +24,12 @@ def free_port() -> int:
 
 
 def start_server(db: Path, log: IO[Any], env: dict[str, str] | None = None, *, command: str = "serve",
-                 args: tuple[str, ...] = ()) -> tuple[subprocess.Popen[bytes], str]:
+                 args: tuple[str, ...] = (), port: int | None = None) -> tuple[subprocess.Popen[bytes], str]:
     """`python -m server.cli serve` (or ``command``, e.g. demo) on ``db`` and a free port, with ``args``, its output
     to ``log``; answers (process, base URL) once /api/v1/health says 200. Fails the test if the server exits or
     does not answer in time (and kills it). Notification targets on 127.0.0.1 (the tests' receivers) are allowed
-    unless ``env`` says otherwise."""
-    port = free_port()
+    unless ``env`` says otherwise. ``port``: a given one (a server started again where its clients look)."""
+    port = port or free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "server.cli", command, "--db", str(db), "--port", str(port), *args],
         cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
