@@ -22,7 +22,7 @@ from server.settings import Settings
 from server.web.app import create_app
 
 from .box_rig import BREAKER, CHANNELS, Cable, count, demo_cloud, recorded_day, rows
-from .conftest import T0, Clock, wait_for
+from .conftest import Clock, wait_for
 from .server_process import free_port, start_server
 
 DAY = 86400.0
@@ -62,27 +62,29 @@ def _readings(db: Path, start: float, end: float) -> int:
 
 def test_a_day_without_the_cloud_arrives_whole_and_once(tmp_path: Path) -> None:
     with demo_cloud(tmp_path) as cloud:
-        clock = Clock(T0)
+        # A recent day: readings older than the raw retention (90 days) the cloud would prune as they arrive.
+        day = time.time() - DAY - 3600
+        clock = Clock(day)
         cable = Cable()
         box_settings = _box_settings(tmp_path, cloud.url, cloud.key)
         with TestClient(create_app(box_settings, clock=clock, notify=False, upstream_transport=cable)) as box:
             installer = wait_for(lambda: _login(box, "installer"), seconds=60)
             assert installer, "the mirror brought the installer's cloud login to the box"
             cable.cut = True
-            for sent_at, body in recorded_day(T0):
+            for sent_at, body in recorded_day(day):
                 clock.now = sent_at
                 answer = box.post("/api/v1/ingest", json=body, headers=installer)
                 assert answer.status_code == 200 and not answer.json()["rejected"], answer.text
             box_alarms = _box_alarms(box_settings.db_path)
             assert len(box_alarms) >= len(("3h", "9h", "15h", "21h")), "the box judged its own readings offline"
-            recorded = _readings(box_settings.db_path, T0, T0 + DAY)
+            recorded = _readings(box_settings.db_path, day, day + DAY)
             assert recorded == len(CHANNELS) * DAY / 10
-            assert _readings(cloud.db, T0, T0 + DAY) == 0, "nothing went up while the cable was cut"
+            assert _readings(cloud.db, day, day + DAY) == 0, "nothing went up while the cable was cut"
 
             clock.now += 60  # time goes on (the box forwards readings once they are 15 s old)
             cable.cut = False
             mended = time.monotonic()
-            assert wait_for(lambda: _readings(cloud.db, T0, T0 + DAY) == recorded, seconds=120)
+            assert wait_for(lambda: _readings(cloud.db, day, day + DAY) == recorded, seconds=120)
             drained_s = time.monotonic() - mended
             expected = {f"gateway:{cloud.gateway_id}/{alarm_id}": n for alarm_id, n in box_alarms.items()}
             assert wait_for(lambda: _cloud_alarms(cloud.db, cloud.gateway_id) == expected, seconds=30), (
