@@ -128,7 +128,7 @@ class Box:
 
 @contextmanager
 def box_app(folder: Path, cloud: Cloud, clock: Callable[[], float] = time.time, site: str = "site_market",
-            fresh: bool = True, **settings: Any) -> Iterator[Box]:
+            fresh: bool = True, link: CuttableLink | None = None, **settings: Any) -> Iterator[Box]:
     """A paired site box on simulated radio (no devices of its own), mirroring every 0.3 s; ``fresh``: a new
     database with its admin "root" (else the one a box that ran alone left)."""
     box_settings = Settings(
@@ -137,7 +137,7 @@ def box_app(folder: Path, cloud: Cloud, clock: Callable[[], float] = time.time, 
         upstream_retry_cap_s=0.3, **settings)
     if fresh:
         add_admin(box_settings)
-    link = CuttableLink()
+    link = link or CuttableLink()
     app = create_app(box_settings, clock=clock, simulated=[], notify=False, upstream_transport=link)
     with TestClient(app) as client:
         box = Box(client, box_settings.db_path, link)

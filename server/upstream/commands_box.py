@@ -8,7 +8,6 @@ answers 409 once the command has expired, and the result is then dropped with a 
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 
@@ -20,6 +19,7 @@ from server.storage import devices as device_sql
 from server.storage import upstream_commands as sql
 from server.storage.scopes import EVERY_SITE
 from server.upstream.link import Backoff, Refused, Unreachable, Upstream
+from server.upstream.supervise import supervise
 from server.upstream.wire import Command, CommandResult, Commands
 
 __all__ = ["execute", "run"]
@@ -38,26 +38,14 @@ START_MARGIN_S = 2.0
 
 async def run(ctx: Context, upstream: Upstream) -> None:
     settings = ctx.settings
-    backoff = Backoff(settings.upstream_retry_base_s, settings.upstream_retry_cap_s)
     heartbeat = settings.upstream_heartbeat_s
     wait = max(heartbeat - POLL_MARGIN_S, heartbeat / 2)
     undelivered: dict[int, CommandResult] = {}  # command id → result, oldest first
-    while True:
-        try:
-            await _deliver(upstream, undelivered)
-            answer = await upstream.call("GET", "/api/v1/upstream/commands", Commands, params={"wait": wait},
-                                         timeout_s=wait + ANSWER_S)
-        except Unreachable as exc:
-            delay = backoff.next_delay()
-            log.warning("commands: the cloud is unreachable (%s); trying again in %.1f s", exc, delay)
-            await asyncio.sleep(delay)
-            continue
-        except Refused as exc:
-            log.error("commands: the cloud refused the box (%s); check the pairing (andian box pair URL KEY); trying "
-                      "again in %.0f s", exc, settings.upstream_retry_cap_s)
-            await asyncio.sleep(settings.upstream_retry_cap_s)
-            continue
-        backoff.reset()
+
+    async def round_() -> float:
+        await _deliver(upstream, undelivered)
+        answer = await upstream.call("GET", "/api/v1/upstream/commands", Commands, params={"wait": wait},
+                                     timeout_s=wait + ANSWER_S)
         received = time.monotonic()
         for command in answer.commands:
             left = command.expires_at - (answer.now if answer.now is not None else ctx.clock())
@@ -70,6 +58,10 @@ async def run(ctx: Context, upstream: Upstream) -> None:
                 await _deliver(upstream, undelivered)  # the operator is waiting for it
             except Unreachable as exc:
                 log.warning("commands: result of command %d not delivered (%s); kept to send again", command.id, exc)
+        return 0.0  # poll again at once: the long-poll itself waits
+
+    await supervise("commands", round_, Backoff(settings.upstream_retry_base_s, settings.upstream_retry_cap_s),
+                    log=log)
 
 
 async def _deliver(upstream: Upstream, undelivered: dict[int, CommandResult]) -> None:

@@ -20,13 +20,13 @@ import msgspec
 
 from server.attachments.service import root as attachments_root
 from server.context import Context
-from server.errors import StorageFull
 from server.storage import Connection
 from server.storage import attachments as attachments_sql
 from server.storage import forward_box as sql
 from server.storage import readings as readings_sql
 from server.upstream.forward_batch import Built, Limits, cited, next_batch, settle
-from server.upstream.link import Backoff, Refused, Unreachable, Upstream
+from server.upstream.link import Backoff, Upstream
+from server.upstream.supervise import supervise
 from server.upstream.wire import AttachmentUp, ForwardAnswer
 
 __all__ = ["DROP_RANGE_S", "Forwarder", "forward_once", "run", "trim"]
@@ -53,30 +53,14 @@ class Forwarder:
 
 async def run(ctx: Context, upstream: Upstream) -> None:
     settings = ctx.settings
-    backoff = Backoff(settings.upstream_retry_base_s, settings.upstream_retry_cap_s)
     state = Forwarder()
-    while True:
-        try:
-            full = await forward_once(ctx, upstream, state)
-        except Unreachable as exc:
-            delay = backoff.next_delay()
-            log.info("forward: the cloud is unreachable (%s); the box keeps everything and tries again in %.1f s",
-                     exc, delay)
-        except Refused as exc:
-            delay = settings.upstream_retry_cap_s
-            log.error("forward: the cloud refused the batch (%s: %s); the box keeps it and tries again in %.0f s — "
-                      "check the box's gateway key (ANDIAN_UPSTREAM_KEY or `andian box pair`) and versions",
-                      exc.status, exc.detail, delay)
-        except StorageFull as exc:
-            delay = settings.upstream_retry_cap_s
-            log.warning("forward: not stored (%s); tries again in %.0f s", exc.detail, delay)
-        except Exception:  # the loop must outlive one bad round; the log says what happened
-            delay = settings.upstream_retry_cap_s
-            log.exception("forward round failed")
-        else:
-            backoff.reset()
-            delay = 0.0 if full else IDLE_S
-        await asyncio.sleep(delay)
+
+    async def round_() -> float:
+        full = await forward_once(ctx, upstream, state)
+        return 0.0 if full else IDLE_S  # drain without pause while batches come back full
+
+    await supervise("forward", round_, Backoff(settings.upstream_retry_base_s, settings.upstream_retry_cap_s),
+                    log=log)
 
 
 async def forward_once(ctx: Context, upstream: Upstream, state: Forwarder) -> bool:

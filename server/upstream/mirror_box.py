@@ -19,8 +19,9 @@ from server.storage import mirror as mirror_sql
 from server.storage import mirror_people as people_sql
 from server.storage import upstream_link as link_sql
 from server.upstream import stamps
-from server.upstream.link import Backoff, Pairing, Refused, Unreachable, Upstream
+from server.upstream.link import Backoff, Pairing, Upstream
 from server.upstream.merge import Merged, merge
+from server.upstream.supervise import supervise
 from server.upstream.wire import MirrorAnswer, MirrorRequest, Record
 
 __all__ = ["PATH", "check", "run", "sync_once"]
@@ -143,24 +144,13 @@ async def _wait(ctx: Context, seconds: float) -> None:
 
 async def run(ctx: Context, upstream: Upstream) -> None:
     settings = ctx.settings
-    backoff = Backoff(settings.upstream_retry_base_s, settings.upstream_retry_cap_s)
-    while True:
-        wait = settings.upstream_mirror_s
-        try:
-            await sync_once(ctx, upstream)
-            backoff.reset()
-        except Unreachable as exc:
-            wait = backoff.next_delay()
-            log.info("mirror: the cloud is not reachable (%s); trying again in %.1f s", exc, wait)
-        except Refused as exc:
-            wait = settings.upstream_retry_cap_s
-            log.error("mirror: the cloud refused the box (%d: %s); a revoked or wrong key is paired again with "
-                      "`andian box pair URL KEY`; trying again in %.0f s", exc.status, exc.detail, wait)
-        except StorageFull as exc:
-            log.warning("mirror round not stored: %s", exc.detail)
-        except Exception:  # the loop must outlive one bad round; the log says what happened
-            log.exception("mirror round failed")
-        await _wait(ctx, wait)
+
+    async def round_() -> float:
+        await sync_once(ctx, upstream)
+        return settings.upstream_mirror_s
+
+    await supervise("mirror", round_, Backoff(settings.upstream_retry_base_s, settings.upstream_retry_cap_s),
+                    log=log, sleep=lambda seconds: _wait(ctx, seconds))
 
 
 async def check(pairing: Pairing) -> MirrorAnswer:
