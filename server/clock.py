@@ -79,7 +79,12 @@ async def run(ctx: Context) -> None:
             events = await ctx.db.write(lambda conn: tick(ctx.pipeline, conn, ctx.clock()))
             ctx.hub.publish(present(events))
             ctx.doorbell.ring_for(events)
-            await mirror_stamps.stamp_dirty_sites(ctx)  # device and channel edits get their stamps within a round
+            try:  # device and channel edits get their stamps within a round; hazards and housekeeping go on if not
+                await mirror_stamps.stamp_dirty_sites(ctx)
+            except StorageFull as exc:
+                log.warning("edits not stamped: %s", exc.detail)
+            except Exception:
+                log.exception("stamping the sites' edits failed")
             if await _hazards(ctx, hazard_announcer, ctx.clock()):
                 ctx.doorbell.ring()  # hazards made or overdue: their messages wait for the sender
             since_housekeeping += settings.watchdog_interval_s

@@ -7,6 +7,7 @@ import sqlite3
 from typing import Any
 
 __all__ = [
+    "BOX_ROLES",
     "box_state",
     "box_users",
     "disable_mirrored_except",
@@ -37,13 +38,21 @@ def site_down(conn: sqlite3.Connection, site_id: int) -> dict[str, Any]:
     return dict(row)
 
 
+# Who of the operator company may log in at a box: the people who work on site. Admins, inspectors and regulators
+# never get a box login (nor their password hashes on a box), whatever company they are in.
+BOX_ROLES = ("operator", "installer", "electrician")
+
+
 def box_users(conn: sqlite3.Connection, site_id: int) -> list[dict[str, Any]]:
-    """Who may log in at the site's box: its owner and the staff of its operator company (``company`` 1)."""
+    """Who may log in at the site's box: its owner and the operators, installers and electricians of its operator
+    company (``company`` 1). A disabled user's hash is not sent (empty): the box disables them."""
+    roles = ", ".join("?" for _ in BOX_ROLES)
     rows = conn.execute(
-        "SELECT u.username, u.password_hash, u.role, u.display_name, u.phone, u.disabled, "
-        "(u.company_id IS NOT NULL AND u.company_id = s.company_id) AS company FROM sites s JOIN users u "
-        "ON u.id = s.owner_id OR (s.company_id IS NOT NULL AND u.company_id = s.company_id) WHERE s.id = ? "
-        "ORDER BY u.id", [site_id])
+        "SELECT u.username, CASE WHEN u.disabled THEN '' ELSE u.password_hash END AS password_hash, u.role, "
+        "u.display_name, u.phone, u.disabled, (u.company_id IS NOT NULL AND u.company_id = s.company_id) AS company "
+        "FROM sites s JOIN users u ON (u.id = s.owner_id AND u.role = 'owner') OR (s.company_id IS NOT NULL "
+        f"AND u.company_id = s.company_id AND u.role IN ({roles})) WHERE s.id = ? ORDER BY u.id",
+        [*BOX_ROLES, site_id])
     return [dict(row) for row in rows]
 
 
