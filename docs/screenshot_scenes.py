@@ -116,10 +116,10 @@ def busy_console(base: str) -> None:
 
 
 def box_catching_up(base: str) -> None:
-    """The care home's site box back after a night without its 4G router: its first forward batch says what it
-    still holds (the same bytes a box sends, with its own gateway key)."""
+    """The market's site box (in its distribution room) back after a night without its 4G router: its first
+    forward batch says what it still holds (the same bytes a box sends, with its own gateway key)."""
     admin = api_token(base, "admin")
-    site = next(s for s in call(base, "/api/v1/sites", token=admin) if s["name"] == "康乐养老院")
+    site = next(s for s in call(base, "/api/v1/sites", token=admin) if s["name"] == "桃花仑综合市场 配电房")
     key = call(base, f"/api/v1/sites/{site['id']}/gateways", {"name": "配电房站点网关"}, admin)["api_key"]
     call(base, "/api/v1/upstream/forward", {"batch_id": f"shot-{time.time()}", "backlog": {
         "alarms": 0, "commissionings": 0, "events": 12, "readings": 183_640, "rollups": 0}}, key)
