@@ -183,9 +183,11 @@ def test_an_edit_the_api_would_refuse_is_refused_by_name_and_the_rest_taken(
         return [detail for (detail,) in found]
 
     assert wait_for(audit)
-    message = next(m for m in caplog.messages if "settings.alarm" in m)
-    assert f"device {BLE_SERIAL}, channel current_a, field settings.alarm: 45 is outside the allowed range " \
-           "[16, 29] A" in message
+    # The refusal names the device, the channel and why: the alarm level itself out of range, or — when the cloud
+    # first derives the pre-alarm from it (0.9 × 45 A) — the pre-alarm it would make.
+    message = next(m for m in caplog.messages if f"device {BLE_SERIAL}, channel current_a, field settings." in m)
+    assert (f"device {BLE_SERIAL}, channel current_a, field settings.alarm: 45 is outside the allowed range "
+            "[16, 29] A" in message) or "field settings.prealarm: 40.5" in message
     # The label went up; the alarm stayed the cloud's and went back to the box, with its rated current.
     assert wait_for(lambda: rows(cloud.db, "SELECT label FROM channels WHERE id = ?",
                                  cloud.channel_id(BLE_SERIAL, "current_a"))[0][0] == "冷柜 负载")
