@@ -23,6 +23,7 @@ __all__ = [
     "save_clock",
     "site_records",
     "site_stamps",
+    "unassigned",
     "update_channel",
     "update_device",
 ]
@@ -150,6 +151,13 @@ def insert_channel(conn: sqlite3.Connection, device_id: int, key: str, label: st
 
 def update_channel(conn: sqlite3.Connection, channel_id: int, label: str, settings: dict[str, Any]) -> None:
     conn.execute("UPDATE channels SET label = ?, settings = ? WHERE id = ?", [label, json.dumps(settings), channel_id])
+
+
+def unassigned(conn: sqlite3.Connection, site_id: int, gateway_id: int) -> bool:
+    """Whether ``assign_gateway`` would change anything."""
+    return bool(conn.execute(
+        "SELECT EXISTS (SELECT 1 FROM devices WHERE site_id = ? AND kind != 'gateway' AND "
+        "(link IS NOT NULL OR ble_address IS NOT NULL) AND gateway_id IS NOT ?)", [site_id, gateway_id]).fetchone()[0])
 
 
 def assign_gateway(conn: sqlite3.Connection, site_id: int, gateway_id: int) -> int:

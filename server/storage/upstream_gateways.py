@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-__all__ = ["gateway_device", "touch_gateway"]
+__all__ = ["gateway_device", "presence", "touch_gateway"]
 
 # The box's device in the cloud: its serial names the gateway (devices' serials are unique).
 BOX_MODEL = "andian-box"
@@ -28,6 +28,15 @@ def gateway_device(conn: sqlite3.Connection, gateway_id: int, heartbeat_s: float
         conn.execute("UPDATE devices SET poll_interval_s = ? WHERE id = ? AND poll_interval_s != ?",
                      [heartbeat_s, device_id, heartbeat_s])
     return {"device_id": int(device_id), "site_id": int(row["site_id"])}
+
+
+def presence(conn: sqlite3.Connection, gateway_id: int) -> dict[str, Any] | None:
+    """When the box last spoke, its device, and whether that device has an active ``offline`` alarm."""
+    row = conn.execute(
+        "SELECT g.last_seen_at, g.device_id, EXISTS (SELECT 1 FROM alarms a WHERE a.device_id = g.device_id "
+        "AND a.cause = 'offline' AND a.cleared_at IS NULL) AS offline FROM gateways g WHERE g.id = ?",
+        [gateway_id]).fetchone()
+    return dict(row) if row else None
 
 
 def touch_gateway(conn: sqlite3.Connection, gateway_id: int, device_id: int, now: float) -> None:

@@ -58,6 +58,16 @@ async def mirror(ctx: Context, principal: Principal, body: MirrorRequest) -> Mir
     await seen(ctx, gateway_id)
     site_id = principal.site_id or 0  # a gateway's principal always names its site
     now = ctx.clock()
+    if not body.edits:  # the usual round: nothing to merge; answered from a reader unless something must be written
+
+        def quiet(conn: Connection) -> MirrorAnswer | None:
+            if site_id in sql.dirty_sites(conn) or sql.unassigned(conn, site_id, gateway_id):
+                return None
+            return _answer(conn, gateway_id, site_id)
+
+        unchanged = await ctx.db.read(quiet)
+        if unchanged is not None:
+            return unchanged
 
     def write(conn: Connection) -> tuple[MirrorAnswer, list[str]]:
         clock = stamps.load_clock(conn, stamps.CLOUD)
