@@ -125,17 +125,6 @@ class Pair:
         ctx: Context = self.cloud.app.state["andian"]
         return ctx
 
-    def _mirrored_site(self) -> int:
-        def site() -> int | None:
-            sites = self.box.get("/api/v1/sites", headers=self.box_admin).json()
-            devices = self.box.get(f"/api/v1/sites/{sites[0]['id']}", headers=self.box_admin).json()["devices"] \
-                if sites else []
-            return int(sites[0]["id"]) if devices else None
-
-        found = wait_for(site, what="the box's site from the cloud's mirror")
-        assert found is not None
-        return found
-
     @property
     def box_ctx(self) -> Context:
         ctx: Context = self.box.app.state["andian"]
