@@ -55,7 +55,7 @@ class ForwardController(Controller):
                          data: Annotated[AttachmentUp, Body(title="AttachmentUp")]) -> Response[dict[str, Any]]:
         gateway_id = require_box(principal)
         await seen(ctx, gateway_id)
-        created = await forward_cloud.store_attachment(ctx, sha256, data)
+        created = await forward_cloud.store_attachment(ctx, gateway_id, sha256, data)
         return Response({"sha256": sha256, "size": len(data.data)},
                         status_code=HTTP_201_CREATED if created else HTTP_200_OK)
 
