@@ -148,11 +148,15 @@ def settle(conn: Connection, built: Built, answer: ForwardAnswer, now: float, he
 
 def refused(conn: Connection, built: Built, error: str, now: float) -> bool:
     """The cloud refused the pending batch as a whole (400, 413, 422: too large, a shape it does not take): forget
-    it, to be built again smaller (the caller halves Limits.scale). A batch of one item, or of the smallest limits,
-    cannot be made smaller: its items become held items (sent again later, never dropped for alarms). True then."""
+    it, to be built again smaller (the caller halves Limits.scale; held items wait HELD_RETRY_S and stay out of the
+    smaller batches). A batch of one item, or of the smallest limits, cannot be made smaller: its items become held
+    items (sent again later, never dropped for alarms). True then."""
     forward = msgspec.json.decode(built.body, type=Forward)
     items = sum(len(getattr(forward, stream)) for stream in STREAMS)
     if items > 1 and built.advance.get("scale", 0) < MAX_SCALE:
+        for held_ids in built.advance["held"].values():
+            for held_id in held_ids:
+                sql.retried(conn, held_id, error, now)
         sql.delete_pending(conn)
         return False
     every = [ForwardRejected(stream, index, error) for stream in STREAMS
@@ -192,7 +196,8 @@ class _Batch:
         return max(1, full_size >> self.scale)
 
     def _held(self, stream: str, limit: int) -> list[Any]:
-        rows = sql.held(self.conn, stream, self.now - HELD_RETRY_S, limit)
+        # After a refused batch, only what is new until the cloud takes batches again: a held item may be the cause.
+        rows = [] if self.scale else sql.held(self.conn, stream, self.now - HELD_RETRY_S, limit)
         self.advance["held"][stream] = [r["id"] for r in rows]
         return [msgspec.msgpack.decode(r["item"], type=_TYPES[stream]) for r in rows]
 

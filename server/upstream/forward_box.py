@@ -97,8 +97,8 @@ async def forward_once(ctx: Context, upstream: Upstream, state: Forwarder) -> bo
     try:
         answer = await upstream.call("POST", "/api/v1/upstream/forward", ForwardAnswer, msgspec.Raw(built.body))
     except Refused as exc:
-        if exc.status in BATCH_REFUSALS:
-            await _refused(ctx, state, built, exc)
+        if exc.status in BATCH_REFUSALS and not await _refused(ctx, state, built, exc):
+            return True  # built again smaller at once
         raise
     held_max = settings.upstream_batch_readings * HELD_BATCHES
     await ctx.db.write(lambda conn: settle(conn, built, answer, ctx.clock(), held_max))
@@ -107,8 +107,9 @@ async def forward_once(ctx: Context, upstream: Upstream, state: Forwarder) -> bo
     return built.full
 
 
-async def _refused(ctx: Context, state: Forwarder, built: Built, exc: Refused) -> None:
-    """The cloud refused the batch itself: never send it again as it is (it would block forwarding for good)."""
+async def _refused(ctx: Context, state: Forwarder, built: Built, exc: Refused) -> bool:
+    """The cloud refused the batch itself: never send it again as it is (it would block forwarding for good). True
+    when its items were held (it could not be made smaller)."""
     error = f"the cloud refused the batch ({exc.status}: {exc.detail})"
     held = await ctx.db.write(lambda conn: refused(conn, built, error, ctx.clock()))
     if held:
@@ -116,6 +117,7 @@ async def _refused(ctx: Context, state: Forwarder, built: Built, exc: Refused) -
     else:
         state.scale += 1
         log.error("forward: %s; it is dropped and built again with half the limits (alarms alone first)", error)
+    return held
 
 
 async def trim(ctx: Context, state: Forwarder) -> int:
