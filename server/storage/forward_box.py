@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import uuid
 from typing import Any
 
 import numpy as np
@@ -19,7 +20,7 @@ from numpy.typing import NDArray
 from server.storage.readings import BUCKET_S
 
 __all__ = [
-    "Position", "alarm_transitions", "channel_names", "commissionings", "count_after", "delete_pending",
+    "Position", "alarm_transitions", "box_id", "channel_names", "commissionings", "count_after", "delete_pending",
     "drop_oldest", "dropped_after", "estimate_readings", "events", "get_cursor", "get_pending", "held", "held_size",
     "hold", "late_bucket", "late_done", "late_rows", "note_late", "read_position", "readings_from", "retried",
     "rollup_rows", "save_pending", "set_cursor", "trim_held", "unhold",
@@ -37,6 +38,16 @@ def set_cursor(conn: sqlite3.Connection, stream: str, position: Any, now: float)
     conn.execute("INSERT INTO upstream_cursors (stream, position, updated_at) VALUES (?, ?, ?) ON CONFLICT (stream) "
                  "DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at",
                  [stream, json.dumps(position), now])
+
+
+def box_id(conn: sqlite3.Connection, now: float) -> str:
+    """This database's random instance id, made at the first call (migration 0024)."""
+    row = conn.execute("SELECT box_id FROM upstream_box WHERE id = 1").fetchone()
+    if row is not None:
+        return str(row[0])
+    made = uuid.uuid4().hex
+    conn.execute("INSERT INTO upstream_box (id, box_id, created_at) VALUES (1, ?, ?)", [made, now])
+    return made
 
 
 # ---- the pending batch ----------------------------------------------------------------------------------------

@@ -11,8 +11,9 @@ from typing import Any
 from server.storage.scopes import Scope
 
 __all__ = [
-    "alarm_by_origin", "catching_up", "insert_events", "insert_rollups", "save_backlog", "seen_devices",
-    "set_origin", "site_names", "upsert_commissioning", "user_ids",
+    "alarm_by_origin", "catching_up", "claim_box", "has_transition", "insert_events", "insert_rollups",
+    "note_upload", "save_backlog", "seen_devices", "set_origin", "site_names", "uploaded_by",
+    "upsert_commissioning", "user_ids",
 ]
 
 
@@ -41,6 +42,33 @@ def alarm_by_origin(conn: sqlite3.Connection, origin: str) -> dict[str, Any] | N
     row = conn.execute("SELECT id, origin_seq, level, cleared_at, acknowledged_at FROM alarms WHERE origin = ?",
                        [origin]).fetchone()
     return dict(row) if row else None
+
+
+def has_transition(conn: sqlite3.Connection, alarm_id: int, transition: str, ts: float) -> bool:
+    """The alarm has this transition at this time: a box transition seen before (an exact resend)."""
+    return conn.execute("SELECT 1 FROM alarm_transitions WHERE alarm_id = ? AND transition = ? AND ts = ? LIMIT 1",
+                        [alarm_id, transition, ts]).fetchone() is not None
+
+
+def claim_box(conn: sqlite3.Connection, gateway_id: int, box_id: str) -> str | None:
+    """The box database that forwards with this gateway key: the first one is kept. Answers the kept one when it
+    is another (the caller refuses), else None."""
+    row = conn.execute("SELECT box_id FROM gateways WHERE id = ?", [gateway_id]).fetchone()
+    if row is not None and row[0] is not None:
+        return None if row[0] == box_id else str(row[0])
+    conn.execute("UPDATE gateways SET box_id = ? WHERE id = ?", [box_id, gateway_id])
+    return None
+
+
+def note_upload(conn: sqlite3.Connection, gateway_id: int, sha256: str, now: float) -> None:
+    """The box sent these bytes (PUT /api/v1/upstream/attachments/{sha256}): its records may cite them."""
+    conn.execute("INSERT OR IGNORE INTO upstream_attachments (gateway_id, sha256, uploaded_at) VALUES (?, ?, ?)",
+                 [gateway_id, sha256, now])
+
+
+def uploaded_by(conn: sqlite3.Connection, gateway_id: int, hashes: Iterable[str]) -> set[str]:
+    return {sha for sha in set(hashes) if conn.execute(
+        "SELECT 1 FROM upstream_attachments WHERE gateway_id = ? AND sha256 = ?", [gateway_id, sha]).fetchone()}
 
 
 def set_origin(conn: sqlite3.Connection, alarm_id: int, origin: str, seq: int) -> None:

@@ -69,7 +69,8 @@ for _name in ("0003_bluetooth", "0004_notifications", "0005_hazards", "0006_insp
               "0011_device_links", "0012_console", "0013_phone_calls", "0014_channel_labels",
               "0015_inspection_findings", "0016_commissioning_signature",
               "0019_sync_hazard_scope",
-              "0020_inspection_unit_signature", "0021_upstream", "0022_mirror", "0023_forward"):
+              "0020_inspection_unit_signature", "0021_upstream", "0022_mirror", "0023_forward",
+              "0024_forward_identity"):
     _plain(_name)
 
 

@@ -39,7 +39,8 @@ class ForwardController(Controller):
               "Alarms keep the box's identity (`origin` \"gateway:{gateway_id}/{box alarm id}\"); the cloud runs no "
               "detection on forwarded readings. An item naming a device or channel the cloud does not know yet is "
               "refused by itself (`rejected[]`, index into its stream's list) and the box sends it again later; the "
-              "good part is stored. `backlog` is what the box still holds, shown on GET /api/v1/gateways/{id}."))
+              "good part is stored. `backlog` is what the box still holds, shown on GET /api/v1/gateways/{id}. 409 "
+              "when `box_id` is not the box database that first forwarded with this gateway key (issue a new key)."))
     async def forward(self, ctx: Ctx, principal: Caller,
                       data: Annotated[Forward, Body(title="Forward")]) -> ForwardAnswer:
         gateway_id = require_box(principal)
@@ -55,7 +56,7 @@ class ForwardController(Controller):
                          data: Annotated[AttachmentUp, Body(title="AttachmentUp")]) -> Response[dict[str, Any]]:
         gateway_id = require_box(principal)
         await seen(ctx, gateway_id)
-        created = await forward_cloud.store_attachment(ctx, sha256, data)
+        created = await forward_cloud.store_attachment(ctx, gateway_id, sha256, data)
         return Response({"sha256": sha256, "size": len(data.data)},
                         status_code=HTTP_201_CREATED if created else HTTP_200_OK)
 

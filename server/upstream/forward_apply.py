@@ -12,23 +12,30 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any, get_args
+from typing import Any, get_args, get_type_hints
 
+import msgspec
 import numpy as np
 
+from ble.profiles import profiles
 from server.alarms.schemas import AlarmCause
 from server.alarms.stage import AlarmStage, Touched
+from server.devices.schemas import Answer, Commissioning, StepOut
+from server.errors import Conflict
 from server.ingest.pipeline import SWITCH_EVENTS
 from server.live.events import LiveEvent
 from server.storage import Connection, make_durable
 from server.storage import alarms as alarm_sql
+from server.storage import attachments as attachments_sql
 from server.storage import forward_cloud as sql
 from server.storage import readings as readings_sql
-from server.upstream.wire import AlarmUp, Forward, ForwardAnswer, ForwardRejected
+from server.storage.scopes import Scope
+from server.upstream.wire import AlarmUp, CommissioningUp, Forward, ForwardAnswer, ForwardRejected
 
 __all__ = ["Applied", "apply"]
 
 CAUSES = frozenset(get_args(AlarmCause))
+STATES = frozenset(get_args(get_type_hints(Commissioning)["state"]))
 # Forwarded times must be real ones: after 2000 and not ahead of the cloud's clock by more than a day (a box's
 # clock may run ahead; beyond that the time is wrong, and a far-off time would make an absurd readings bucket).
 EARLIEST_TS = 946_684_800.0
@@ -104,17 +111,38 @@ class _Apply:
                 continue
             if not self.times("alarms", index, [up.ts, up.started_at]):
                 continue
-            self.accepted += 1
             origin = f"gateway:{self.gateway_id}/{up.alarm_id}"
             found = sql.alarm_by_origin(self.conn, origin)
-            if found is not None and up.seq <= (found["origin_seq"] or 0):
-                continue  # sent before (a resend after a lost answer): applied already
+            stale = self._stale(index, up, found)
+            if stale is not None:
+                self.accepted += stale
+                continue
+            self.accepted += 1
             alarm_id, changes = self._transition(up, found, device_id, channel_id,
                                                  users.get(up.acknowledged_by or ""))
             sql.set_origin(self.conn, alarm_id, origin, up.seq)
             touched += changes
             self.seen(device_id, up.ts)
         return touched
+
+    def _stale(self, index: int, up: AlarmUp, found: dict[str, Any] | None) -> int | None:
+        """None: apply the transition. 1: sent before and applied already (an exact resend), skip it. 0: refused
+        (the box alarm's number was reused: not the box database that raised the cloud's alarm)."""
+        if found is None:
+            return None
+        if up.seq <= (found["origin_seq"] or 0):
+            if sql.has_transition(self.conn, int(found["id"]), up.transition, up.ts) or (
+                    up.transition == "acknowledged" and found["acknowledged_at"] is not None):
+                return 1
+            self.refuse("alarms", index, f"alarms[{index}]: transition {up.seq} of box alarm {up.alarm_id} is older "
+                                         f"than the {found['origin_seq']} applied already and not one of its "
+                                         "transitions: the box's alarm numbers were reused (a new box database?)")
+            return 0
+        if up.transition == "raised" and found["cleared_at"] is not None:
+            self.refuse("alarms", index, f"alarms[{index}]: box alarm {up.alarm_id} ended here already and cannot be "
+                                         "raised again: the box's alarm numbers were reused (a new box database?)")
+            return 0
+        return None
 
     def _transition(self, up: AlarmUp, found: dict[str, Any] | None, device_id: int, channel_id: int | None,
                     user_id: int | None) -> tuple[int, Touched]:
@@ -222,6 +250,10 @@ class _Apply:
                 if not _fits(record.id):
                     self.refuse("commissionings", index, f"commissionings[{index}]: id must be 0 to 2^53")
                 continue
+            error = self._record_error(index, record)
+            if error is not None:
+                self.refuse("commissionings", index, error)
+                continue
             device_id = None
             if record.device is not None:
                 device_id = self.device("commissionings", index, record.device)
@@ -236,6 +268,34 @@ class _Apply:
             self.accepted += 1
 
 
+    def _record_error(self, index: int, record: CommissioningUp) -> str | None:
+        """What makes a commissioning record one the cloud cannot show (GET /api/v1/commissioning/{id}), or that
+        cites a file this box did not upload and its site cannot read already."""
+        where = f"commissionings[{index}]"
+        if record.model not in profiles():
+            return f"{where}: model {record.model!r} is not one this cloud knows; upgrade the cloud"
+        if record.state not in STATES:
+            return f"{where}: state {record.state!r} is not one of {', '.join(sorted(STATES))}"
+        try:
+            msgspec.convert(record.steps, list[StepOut])
+            answers = record.answers or {}
+            items = msgspec.convert(answers.get("items", []), list[Answer])
+            msgspec.convert(answers.get("version"), int | None)
+        except (msgspec.ValidationError, AttributeError) as exc:
+            return f"{where}: its steps or answers are not of the shape the app shows ({exc})"
+        hashes = ([record.signature] if record.signature else []) + [sha for a in items for sha in a.attachments]
+        if not hashes:
+            return None
+        allowed = sql.uploaded_by(self.conn, self.gateway_id, hashes)
+        allowed |= attachments_sql.readable(self.conn, [h for h in hashes if h not in allowed], -1,
+                                            Scope("s.id = ?", (self.site_id,)))
+        missing = sorted(set(hashes) - allowed)
+        if missing:
+            return (f"{where}: cites attachment {missing[0][:12]}… that this box did not upload "
+                    "(PUT /api/v1/upstream/attachments/{sha256}) and its site cannot read")
+        return None
+
+
 def _fits(value: int) -> bool:
     """An integer SQLite and JSON both hold exactly."""
     return 0 <= value <= 2**53
@@ -244,6 +304,12 @@ def _fits(value: int) -> bool:
 def apply(conn: Connection, stage: AlarmStage, gateway_id: int, site_id: int, forward: Forward, now: float,
           watched: frozenset[int]) -> Applied:
     """Store one batch (or answer as before when this box sent this batch id already)."""
+    if forward.box_id:
+        kept = sql.claim_box(conn, gateway_id, forward.box_id)
+        if kept is not None:
+            raise Conflict(f"this gateway key is already used by another box database (box {kept[:8]}…, this one "
+                           f"{forward.box_id[:8]}…); issue a new key for this box: "
+                           f"POST /api/v1/sites/{site_id}/gateways")
     sender = f"gateway:{gateway_id}/upstream"
     stored = readings_sql.batch_result(conn, sender, forward.batch_id)
     if stored is not None:
@@ -256,6 +322,8 @@ def apply(conn: Connection, stage: AlarmStage, gateway_id: int, site_id: int, fo
     work.readings(forward, watched)
     work.rollups(forward)
     sql.seen_devices(conn, work.newest, gateway_id)
+    for device_id in work.newest:  # the box judges them now: an offline alarm the cloud raised before ends
+        touched += stage.device_back(conn, device_id, now)
     if work.accepted:
         # The box lets go of what the cloud acknowledged: the commit must survive a power cut here, readings too.
         make_durable(conn)

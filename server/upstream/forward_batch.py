@@ -33,9 +33,10 @@ from server.upstream.wire import (
     EventUp,
     Forward,
     ForwardAnswer,
+    ForwardRejected,
 )
 
-__all__ = ["ALARMS_PER_BATCH", "Built", "Limits", "cited", "next_batch", "settle"]
+__all__ = ["ALARMS_PER_BATCH", "HELD_SHARE", "Built", "Limits", "cited", "next_batch", "refused", "settle"]
 
 log = logging.getLogger("andian.upstream.forward")
 
@@ -48,9 +49,14 @@ EVENTS_PER_BATCH = 5_000
 # Readings are forwarded once this old: a poll cycle's readings of several devices arrive within seconds of each
 # other, and one that arrived just behind the cursor would otherwise send its whole bucket again as late.
 SETTLE_S = 15.0
-# Items the cloud could not take (a device it does not know yet) are tried again this often (alarms and
-# commissionings every round): the mirror brings devices within its interval (ANDIAN_UPSTREAM_MIRROR_S, 10 s).
+# Items the cloud could not take (a device it does not know yet) are tried again this often: the mirror brings
+# devices within its interval (ANDIAN_UPSTREAM_MIRROR_S, 10 s).
 HELD_RETRY_S = 30.0
+# Held items take at most this share of a batch (of each stream's limit, of the readings budget): what the cloud
+# keeps refusing never crowds out what is new, and held items alone never make a batch full.
+HELD_SHARE = 10
+# A refused batch is built again with each limit halved (Limits.scale) down to one item; past this, one item.
+MAX_SCALE = 16
 _TYPES: dict[str, type[Any]] = {"alarms": AlarmUp, "commissionings": CommissioningUp, "events": EventUp,
                                 "readings": ChannelReadings, "rollups": ChannelRollups}
 
@@ -59,6 +65,8 @@ _TYPES: dict[str, type[Any]] = {"alarms": AlarmUp, "commissionings": Commissioni
 class Limits:
     readings: int  # raw readings (and, separately, rollup minutes) per batch: settings.upstream_batch_readings
     readings_left: int  # the last estimate of raw readings not forwarded (for the backlog count)
+    # After the cloud refused a whole batch (400/413/422): each limit is halved this many times, alarms alone first.
+    scale: int = 0
 
 
 @dataclass(frozen=True)
@@ -76,17 +84,20 @@ def next_batch(conn: Connection, limits: Limits, now: float) -> Built | None:
     pending = sql.get_pending(conn)
     if pending is not None:
         return Built(pending["batch_id"], pending["body"], pending["advance"], True, 0)
-    batch = _Batch(conn, now)
+    batch = _Batch(conn, now, limits.scale)
+    budget = batch.limit(limits.readings)
     batch.alarms()
-    if len(batch.forward.alarms) < ALARMS_PER_BATCH:  # alarms first: the rest only when they all fit
+    # Alarms first: the rest only when the new ones all fit (after a refusal, alarms alone while there are any).
+    if not batch.full and not (limits.scale and batch.forward.alarms):
         batch.commissionings()
         batch.events()
-        batch.readings(limits.readings)
-        batch.late(limits.readings - batch.sent_readings)
-        batch.rollups(limits.readings)
-    else:
+        batch.readings(budget)
+        batch.late(budget - batch.sent_readings)
+        batch.rollups(budget)
+    elif not batch.full:
         batch.full = True
     forward = batch.forward
+    forward.box_id = sql.box_id(conn, now)
     if not any(getattr(forward, stream) for stream in STREAMS):
         return None
     forward.backlog = batch.backlog(max(0, limits.readings_left - batch.sent_readings))
@@ -135,6 +146,25 @@ def settle(conn: Connection, built: Built, answer: ForwardAnswer, now: float, he
     sql.delete_pending(conn)
 
 
+def refused(conn: Connection, built: Built, error: str, now: float) -> bool:
+    """The cloud refused the pending batch as a whole (400, 413, 422: too large, a shape it does not take): forget
+    it, to be built again smaller (the caller halves Limits.scale; held items wait HELD_RETRY_S and stay out of the
+    smaller batches). A batch of one item, or of the smallest limits, cannot be made smaller: its items become held
+    items (sent again later, never dropped for alarms). True then."""
+    forward = msgspec.json.decode(built.body, type=Forward)
+    items = sum(len(getattr(forward, stream)) for stream in STREAMS)
+    if items > 1 and built.advance.get("scale", 0) < MAX_SCALE:
+        for held_ids in built.advance["held"].values():
+            for held_id in held_ids:
+                sql.retried(conn, held_id, error, now)
+        sql.delete_pending(conn)
+        return False
+    every = [ForwardRejected(stream, index, error) for stream in STREAMS
+             for index in range(len(getattr(forward, stream)))]
+    settle(conn, built, ForwardAnswer(False, 0, every), now, held_max=2**62)
+    return True
+
+
 def cited(built: Built) -> list[str]:
     """The attachments the batch's records cite (sha256), to be uploaded before it."""
     return list(built.advance.get("attachments", []))
@@ -149,67 +179,78 @@ def _size(item: Any) -> int:
 
 
 class _Batch:
-    def __init__(self, conn: Connection, now: float) -> None:
+    def __init__(self, conn: Connection, now: float, scale: int = 0) -> None:
         self.conn = conn
         self.now = now
+        self.scale = min(scale, MAX_SCALE)
         self.forward = Forward(batch_id=str(uuid.uuid4()))
-        self.advance: dict[str, Any] = {"cursors": {}, "held": {}, "late": None, "attachments": []}
+        self.advance: dict[str, Any] = {"cursors": {}, "held": {}, "late": None, "attachments": [],
+                                        "scale": self.scale}
         self.full = False
         self.sent_readings = 0
         self.readings_to: sql.Position | None = None
         self._names = sql.channel_names(conn)
 
-    def _held(self, stream: str, limit: int, every_round: bool = False) -> list[Any]:
-        due = self.now if every_round else self.now - HELD_RETRY_S
-        rows = sql.held(self.conn, stream, due, limit)
+    def limit(self, full_size: int) -> int:
+        """A per-batch limit as this batch's scale halves it (never below one)."""
+        return max(1, full_size >> self.scale)
+
+    def _held(self, stream: str, limit: int) -> list[Any]:
+        # After a refused batch, only what is new until the cloud takes batches again: a held item may be the cause.
+        rows = [] if self.scale else sql.held(self.conn, stream, self.now - HELD_RETRY_S, limit)
         self.advance["held"][stream] = [r["id"] for r in rows]
         return [msgspec.msgpack.decode(r["item"], type=_TYPES[stream]) for r in rows]
 
     def alarms(self) -> None:
-        items: list[AlarmUp] = self._held("alarms", ALARMS_PER_BATCH, every_round=True)
-        rows = sql.alarm_transitions(self.conn, sql.get_cursor(self.conn, "alarms") or 0,
-                                     ALARMS_PER_BATCH - len(items))
+        limit = self.limit(ALARMS_PER_BATCH)
+        items: list[AlarmUp] = self._held("alarms", limit // HELD_SHARE)
+        room = limit - len(items)
+        rows = sql.alarm_transitions(self.conn, sql.get_cursor(self.conn, "alarms") or 0, room)
         items += [_alarm(r) for r in rows]
         if rows:
             self.advance["cursors"]["alarms"] = rows[-1]["seq"]
+        self.full |= len(rows) >= room  # only new transitions make a batch full
         self.forward.alarms = items
 
     def commissionings(self) -> None:
-        items: list[CommissioningUp] = self._held("commissionings", COMMISSIONINGS_PER_BATCH, every_round=True)
-        rows = sql.commissionings(self.conn, sql.get_cursor(self.conn, "commissionings") or 0,
-                                  COMMISSIONINGS_PER_BATCH - len(items))
+        limit = self.limit(COMMISSIONINGS_PER_BATCH)
+        items: list[CommissioningUp] = self._held("commissionings", limit // HELD_SHARE)
+        room = limit - len(items)
+        rows = sql.commissionings(self.conn, sql.get_cursor(self.conn, "commissionings") or 0, room)
         items += [msgspec.convert({k: v for k, v in r.items() if k != "change_seq"}, CommissioningUp) for r in rows]
         if rows:
             self.advance["cursors"]["commissionings"] = rows[-1]["change_seq"]
-        self.full |= len(items) >= COMMISSIONINGS_PER_BATCH
+        self.full |= len(rows) >= room
         self.advance["attachments"] = sorted({sha for item in items for sha in _attachments(item)})
         self.forward.commissionings = items
 
     def events(self) -> None:
-        items: list[EventUp] = self._held("events", EVENTS_PER_BATCH)
-        rows = sql.events(self.conn, sql.get_cursor(self.conn, "events") or 0, EVENTS_PER_BATCH - len(items))
+        limit = self.limit(EVENTS_PER_BATCH)
+        items: list[EventUp] = self._held("events", limit // HELD_SHARE)
+        room = limit - len(items)
+        rows = sql.events(self.conn, sql.get_cursor(self.conn, "events") or 0, room)
         items += [EventUp(r["device"], r["kind"], r["ts"], r["count"]) for r in rows]
         if rows:
             self.advance["cursors"]["events"] = rows[-1]["id"]
-        self.full |= len(items) >= EVENTS_PER_BATCH
+        self.full |= len(rows) >= room
         self.forward.events = items
 
     def readings(self, budget: int) -> None:
         items: list[ChannelReadings] = []
         for item in self._held("readings", 1000):
-            if self.sent_readings + len(item.ts) > budget and items:
+            if self.sent_readings + len(item.ts) > budget // HELD_SHARE and items:
                 self.advance["held"]["readings"] = self.advance["held"]["readings"][:len(items)]
                 break
             items.append(item)
             self.sent_readings += len(item.ts)
         start = sql.get_cursor(self.conn, "readings")
-        rows = sql.readings_from(self.conn, tuple(start) if start else None, self.now - SETTLE_S,
-                                 max(0, budget - self.sent_readings))
+        room = max(0, budget - self.sent_readings)
+        rows = sql.readings_from(self.conn, tuple(start) if start else None, self.now - SETTLE_S, room)
         if rows:
             channel, ts, _, bucket = rows[-1]
             self.readings_to = (bucket, ts, channel)
             self.advance["cursors"]["readings"] = list(self.readings_to)
-            self.full |= self.sent_readings + len(rows) >= budget
+            self.full |= len(rows) >= room
         items += self._group([(c, t, v) for c, t, v, _ in rows])
         self.sent_readings += len(rows)
         self.forward.readings = items

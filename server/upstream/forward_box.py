@@ -24,8 +24,8 @@ from server.storage import Connection
 from server.storage import attachments as attachments_sql
 from server.storage import forward_box as sql
 from server.storage import readings as readings_sql
-from server.upstream.forward_batch import Built, Limits, cited, next_batch, settle
-from server.upstream.link import Backoff, Upstream
+from server.upstream.forward_batch import Built, Limits, cited, next_batch, refused, settle
+from server.upstream.link import Backoff, Refused, Upstream
 from server.upstream.supervise import supervise
 from server.upstream.wire import AttachmentUp, ForwardAnswer
 
@@ -41,6 +41,9 @@ TRIM_EVERY_S = 60.0
 DROP_RANGE_S = 3600
 # Readings (and rollup minutes) the cloud kept refusing are held up to this many batches' worth, then let go.
 HELD_BATCHES = 50
+# The cloud's answers that refuse a batch for what it holds (400 bad, 413 too large, 422 not understood): the box
+# builds it again smaller. 401/403 (the key) and 409 (another box database) are about the box, not the batch.
+BATCH_REFUSALS = frozenset({400, 413, 422})
 
 
 @dataclass
@@ -49,6 +52,7 @@ class Forwarder:
 
     readings_left: int = 0
     trimmed_at: float = -math.inf
+    scale: int = 0  # batches are built this many halvings smaller after the cloud refused one (Limits.scale)
 
 
 async def run(ctx: Context, upstream: Upstream) -> None:
@@ -69,16 +73,35 @@ async def forward_once(ctx: Context, upstream: Upstream, state: Forwarder) -> bo
     settings = ctx.settings
     if ctx.clock() - state.trimmed_at >= TRIM_EVERY_S:
         await trim(ctx, state)
-    limits = Limits(settings.upstream_batch_readings, state.readings_left)
+    limits = Limits(settings.upstream_batch_readings, state.readings_left, state.scale)
     built = await ctx.db.write(lambda conn: next_batch(conn, limits, ctx.clock()))
     if built is None:
         return False
     await _upload(ctx, upstream, built)
-    answer = await upstream.call("POST", "/api/v1/upstream/forward", ForwardAnswer, msgspec.Raw(built.body))
+    try:
+        answer = await upstream.call("POST", "/api/v1/upstream/forward", ForwardAnswer, msgspec.Raw(built.body))
+    except Refused as exc:
+        if exc.status in BATCH_REFUSALS and not await _refused(ctx, state, built, exc):
+            return True  # built again smaller at once
+        raise
     held_max = settings.upstream_batch_readings * HELD_BATCHES
     await ctx.db.write(lambda conn: settle(conn, built, answer, ctx.clock(), held_max))
     state.readings_left = max(0, state.readings_left - built.sent_readings)
+    state.scale = max(0, state.scale - 1)  # back towards full batches, a halving per batch the cloud took
     return built.full
+
+
+async def _refused(ctx: Context, state: Forwarder, built: Built, exc: Refused) -> bool:
+    """The cloud refused the batch itself: never send it again as it is (it would block forwarding for good). True
+    when its items were held (it could not be made smaller)."""
+    error = f"the cloud refused the batch ({exc.status}: {exc.detail})"
+    held = await ctx.db.write(lambda conn: refused(conn, built, error, ctx.clock()))
+    if held:
+        log.error("forward: %s; it cannot be made smaller: its items are held and sent again later", error)
+    else:
+        state.scale += 1
+        log.error("forward: %s; it is dropped and built again with half the limits (alarms alone first)", error)
+    return held
 
 
 async def trim(ctx: Context, state: Forwarder) -> int:
@@ -123,5 +146,11 @@ async def _upload(ctx: Context, upstream: Upstream, built: Built) -> None:
         except FileNotFoundError:
             log.warning("forward: attachment %s… has no file at the box; the record goes up without it", sha256[:12])
             continue
-        await upstream.call("PUT", f"/api/v1/upstream/attachments/{sha256}", dict,
-                            AttachmentUp(str(found["content_type"]), data))
+        try:
+            await upstream.call("PUT", f"/api/v1/upstream/attachments/{sha256}", dict,
+                                AttachmentUp(str(found["content_type"]), data))
+        except Refused as exc:  # a file the cloud will never take must not hold back the batch
+            if exc.status not in BATCH_REFUSALS:
+                raise
+            log.warning("forward: the cloud refused attachment %s… (%s: %s); the record goes up without it",
+                        sha256[:12], exc.status, exc.detail)

@@ -52,9 +52,9 @@ async def receive(ctx: Context, gateway_id: int, site_id: int, forward: Forward)
     return applied.answer
 
 
-async def store_attachment(ctx: Context, sha256: str, body: AttachmentUp) -> bool:
+async def store_attachment(ctx: Context, gateway_id: int, sha256: str, body: AttachmentUp) -> bool:
     """A file a box's forwarded record cites; True when new. Readable by those who see the record's site
-    (storage.attachments.readable), like the box's own users there."""
+    (storage.attachments.readable), like the box's own users there; the box's records may cite it from now on."""
     kind = body.content_type.split(";")[0].strip().lower()
     if kind not in CONTENT_TYPES:
         raise InvalidInput("content_type", f"{kind or 'none'} is not accepted; send a photo or a PDF")
@@ -67,12 +67,17 @@ async def store_attachment(ctx: Context, sha256: str, body: AttachmentUp) -> boo
     actual = attachments_sql.digest(data)
     if actual != sha256:
         raise InvalidInput("sha256", f"the data's sha256 is {actual}, not {sha256}; send the file the path names")
+    now = ctx.clock()
     if await ctx.db.read(lambda conn: attachments_sql.exists(conn, sha256)):
+        await ctx.db.write(lambda conn: sql.note_upload(conn, gateway_id, sha256, now))
         return False
     await asyncio.to_thread(attachments_sql.write_file, root(ctx), sha256, data)
-    now = ctx.clock()
-    return await ctx.db.write(lambda conn: attachments_sql.insert(conn, sha256, len(data), kind, now, None),
-                              durable=True)
+
+    def insert(conn: Connection) -> bool:
+        sql.note_upload(conn, gateway_id, sha256, now)
+        return attachments_sql.insert(conn, sha256, len(data), kind, now, None)
+
+    return await ctx.db.write(insert, durable=True)
 
 
 async def catching_up(ctx: Context, principal: Principal) -> list[BoxBacklog]:

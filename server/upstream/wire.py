@@ -175,7 +175,8 @@ class AttachmentUp(Struct, forbid_unknown_fields=True):
 class Forward(Struct, forbid_unknown_fields=True):
     """One batch of a forwarding round. ``batch_id`` is unique per box: the same batch sent twice (a lost answer, a
     restart before the cursor moved) is stored once. ``backlog``: what the box holds beyond this batch, per stream,
-    for the operator's console."""
+    for the operator's console. ``box_id``: the box database's random instance id (its alarm and record ids are
+    numbers of that database); the cloud keeps the first one per gateway key and refuses another (409)."""
 
     batch_id: BatchId
     alarms: list[AlarmUp] = []
@@ -184,6 +185,7 @@ class Forward(Struct, forbid_unknown_fields=True):
     readings: list[ChannelReadings] = []
     rollups: list[ChannelRollups] = []
     backlog: dict[str, int] = {}
+    box_id: Annotated[str, Meta(max_length=64)] = ""  # "" from a box before this field: not checked
 
 
 class ForwardRejected(Struct):

@@ -77,6 +77,7 @@ MEANING = {
 EXTRA_STATUSES: dict[tuple[str, str], tuple[int, ...]] = {
     ("post", "/api/v1/auth/login"): (401, 429),
     ("post", "/api/v1/users"): (409,),
+    ("post", "/api/v1/upstream/forward"): (409,),  # another box database under the same gateway key
     ("post", "/api/v1/companies"): (409,),
     ("post", "/api/v1/sites/{site_id}/devices"): (409,),
     ("post", "/api/v1/hazards"): (404, 409),
