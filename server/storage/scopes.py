@@ -11,7 +11,7 @@ from server.accounts.principal import Principal
 from server.reference import Reference
 
 __all__ = [
-    "EVERY_SITE", "Scope", "assigned_only", "hazard_scope", "in_region", "may_take", "of_company", "of_venue_types",
+    "EVERY_SITE", "Scope", "assigned_only", "hazard_scope", "in_region", "may_take", "of_company", "of_site", "of_venue_types",
     "sees_site", "site_scope", "user_principal",
 ]
 
@@ -49,7 +49,7 @@ def site_scope(principal: Principal, reference: Reference) -> Scope:
         case "admin":
             return EVERY_SITE
         case "gateway":
-            return Scope("s.id = ?", (principal.site_id,))
+            return of_site(principal.site_id or 0)
         case "owner":
             return Scope("s.owner_id = ?", (principal.id,))
         case "operator" | "installer":
@@ -87,6 +87,11 @@ def assigned_only(principal: Principal) -> Scope | None:
     if principal.role == "electrician":
         return Scope("h.assignee_id = ?", (principal.id,))
     return None
+
+
+def of_site(site_id: int) -> Scope:
+    """One site."""
+    return Scope("s.id = ?", (site_id,))
 
 
 def of_company(company_id: int) -> Scope:

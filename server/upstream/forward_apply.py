@@ -29,7 +29,7 @@ from server.storage import alarms as alarm_sql
 from server.storage import attachments as attachments_sql
 from server.storage import forward_cloud as sql
 from server.storage import readings as readings_sql
-from server.storage.scopes import Scope
+from server.storage.scopes import of_site
 from server.upstream.wire import AlarmUp, CommissioningUp, Forward, ForwardAnswer, ForwardRejected
 
 __all__ = ["Applied", "apply"]
@@ -288,7 +288,7 @@ class _Apply:
             return None
         allowed = sql.uploaded_by(self.conn, self.gateway_id, hashes)
         allowed |= attachments_sql.readable(self.conn, [h for h in hashes if h not in allowed], -1,
-                                            Scope("s.id = ?", (self.site_id,)))
+                                            of_site(self.site_id))
         missing = sorted(set(hashes) - allowed)
         if missing:
             return (f"{where}: cites attachment {missing[0][:12]}… that this box did not upload "
