@@ -11,8 +11,8 @@ from server.accounts.principal import Principal
 from server.reference import Reference
 
 __all__ = [
-    "EVERY_SITE", "Scope", "assigned_only", "hazard_scope", "in_region", "may_take", "of_company", "of_site", "of_venue_types",
-    "sees_site", "site_scope", "user_principal",
+    "EVERY_SITE", "Scope", "assigned_only", "hazard_scope", "in_region", "may_take", "of_company", "of_site",
+    "of_venue_types", "sees_site", "site_scope", "user_principal",
 ]
 
 
