@@ -46,7 +46,7 @@ test-packages: demo-packages
 		{ $(APT_INSTALL) chromium poppler-utils >/dev/null; }
 
 lint: install
-	.venv/bin/ruff check server ble offline_sync tests docs bench
+	.venv/bin/ruff check server ble offline_sync gb26875 tests docs bench
 
 typecheck: install pwa/node_modules/.package-lock.json
 	.venv/bin/mypy
