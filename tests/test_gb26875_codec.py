@@ -143,3 +143,26 @@ def test_frames_embedded_in_garbage_are_found(pieces: list[tuple[bytes, gb.Frame
     for i in range(0, len(stream), step):
         found += splitter.feed(stream[i:i + step])
     assert found == [frame for _, frame in pieces]
+
+
+T = gb.TimeLabel(5, 4, 3, 2, 1, 26)
+EXAMPLES = [
+    gb.SystemState(1, 2, 0x0103, T), gb.PartState(129, 3, 17, 70000, 2, "配电室", T),
+    gb.PartAnalogue(129, 3, 18, 9, 3, -215, T), gb.SystemOperation(1, 2, 4, 7, T), gb.SystemSoftware(1, 2, 3, 4),
+    gb.SystemConfig(1, 2, "电气火灾监控系统"), gb.PartConfig(1, 2, 17, 5, "一层配电箱"), gb.SystemTime(1, 2, T),
+    gb.DeviceState(0x21, T), gb.DeviceOperation(1, 2, T), gb.DeviceSoftware(1, 0), gb.DeviceConfig("andian"),
+    gb.DeviceTime(T), gb.ReadSystem(1, 2), gb.ReadPart(1, 2, 3), gb.ReadSystemOperations(1, 2, 10, T),
+    gb.ReadDeviceOperations(10, T), gb.Reserved(), gb.SyncClock(T), gb.DutyCheck(10),
+]
+ONE_OF_EACH: dict[type[Any], Any] = {type(obj): obj for obj in EXAMPLES}
+
+
+@pytest.mark.parametrize("flag", sorted(gb.TYPES))
+def test_every_standard_type_round_trips(flag: int) -> None:
+    assert flag in {*range(1, 9), 21, 24, 25, 26, 28, *range(61, 69), 81, 84, 85, 86, 88, 89, 90, 91}
+    unit = gb.Unit(flag, (ONE_OF_EACH[gb.TYPES[flag]],) * 2)
+    assert gb.decode_unit(gb.encode_unit(unit)) == unit
+
+
+def test_the_table_covers_the_standard_types() -> None:
+    assert {*range(1, 9), 21, 24, 25, 26, 28, *range(61, 69), 81, 84, 85, 86, 88, 89, 90, 91} == set(gb.TYPES)
