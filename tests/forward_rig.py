@@ -89,6 +89,17 @@ def add_device(client: TestClient[Any], admin: dict[str, str], site_id: int, ser
     return int(r.json()["id"])
 
 
+QUIET = {"residual_ma": 50.0, "current_a": 5.0}
+LEAK = {"residual_ma": 400.0, "current_a": 5.0}
+
+
+def flap(p: Pair) -> int:
+    """A leak that comes, goes and comes again at the box: two alarms; answers the readings recorded."""
+    n = p.record(600, QUIET) + p.record(60, LEAK) + p.record(600, QUIET) + p.record(60, LEAK) + p.record(300, QUIET)
+    p.box_clock.advance(30)  # the last readings settle (forward_batch.SETTLE_S)
+    return n
+
+
 class Pair:
     def __init__(self, cloud: TestClient[Any], cloud_clock: Clock, gateway: dict[str, Any], box: TestClient[Any],
                  box_clock: Clock, wire: Wire, *, mirrored: bool = False) -> None:
