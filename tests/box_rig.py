@@ -56,23 +56,6 @@ def demo_cloud(directory: Path, port: int | None = None) -> Iterator[Cloud]:
             process.wait(timeout=15)
 
 
-class Cable(httpx.AsyncBaseTransport):
-    """The box's network, which the test cuts and mends: while cut every request fails as a refused connection
-    would, before anything reaches the cloud."""
-
-    def __init__(self) -> None:
-        self.inner = httpx.AsyncHTTPTransport()
-        self.cut = False
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        if self.cut:
-            raise httpx.ConnectError("the cable is cut (test)", request=request)
-        return await self.inner.handle_async_request(request)
-
-    async def aclose(self) -> None:
-        await self.inner.aclose()
-
-
 def recorded_day(start: float, every_s: float = 10.0, batch_s: float = 600.0) -> Iterator[tuple[float, dict[str, Any]]]:
     """A day of the breaker's readings as ingest bodies of ``batch_s`` each: (the time the batch is sent, its body).
     Residual current sits at 110 mA except during EPISODES."""

@@ -21,8 +21,9 @@ from server.demo.city import DEMO_PASSWORD
 from server.settings import Settings
 from server.web.app import create_app
 
-from .box_rig import BREAKER, CHANNELS, Cable, count, demo_cloud, recorded_day, rows
+from .box_rig import BREAKER, CHANNELS, count, demo_cloud, recorded_day, rows
 from .conftest import Clock, wait_for
+from .mirror_rig import CuttableLink
 from .server_process import free_port, start_server
 
 DAY = 86400.0
@@ -65,12 +66,12 @@ def test_a_day_without_the_cloud_arrives_whole_and_once(tmp_path: Path) -> None:
         # A recent day: readings older than the raw retention (90 days) the cloud would prune as they arrive.
         day = time.time() - DAY - 3600
         clock = Clock(day)
-        cable = Cable()
+        cable = CuttableLink()
         box_settings = _box_settings(tmp_path, cloud.url, cloud.key)
         with TestClient(create_app(box_settings, clock=clock, notify=False, upstream_transport=cable)) as box:
             installer = wait_for(lambda: _login(box, "installer"), seconds=60)
             assert installer, "the mirror brought the installer's cloud login to the box"
-            cable.cut = True
+            cable.up = False
             for sent_at, body in recorded_day(day):
                 clock.now = sent_at
                 answer = box.post("/api/v1/ingest", json=body, headers=installer)
@@ -82,7 +83,7 @@ def test_a_day_without_the_cloud_arrives_whole_and_once(tmp_path: Path) -> None:
             assert _readings(cloud.db, day, day + DAY) == 0, "nothing went up while the cable was cut"
 
             clock.now += 60  # time goes on (the box forwards readings once they are 15 s old)
-            cable.cut = False
+            cable.up = True
             mended = time.monotonic()
             assert wait_for(lambda: _readings(cloud.db, day, day + DAY) == recorded, seconds=120)
             drained_s = time.monotonic() - mended
