@@ -185,7 +185,10 @@ def test_an_edit_the_api_would_refuse_is_refused_by_name_and_the_rest_taken(
     assert wait_for(audit)
     # The refusal names the device, the channel and why: the alarm level itself out of range, or — when the cloud
     # first derives the pre-alarm from it (0.9 × 45 A) — the pre-alarm it would make.
-    message = next(m for m in caplog.messages if f"device {BLE_SERIAL}, channel current_a, field settings." in m)
+    # The cloud's audit row is written before the box reads the answer and logs it: wait for the box's line.
+    message = wait_for(lambda: next((m for m in caplog.messages
+                                     if f"device {BLE_SERIAL}, channel current_a, field settings." in m), None))
+    assert message, "the box logged the refusal"
     assert (f"device {BLE_SERIAL}, channel current_a, field settings.alarm: 45 is outside the allowed range "
             "[16, 29] A" in message) or "field settings.prealarm: 40.5" in message
     # The label went up; the alarm stayed the cloud's and went back to the box, with its rated current.
