@@ -91,6 +91,22 @@ class Settings(msgspec.Struct, kw_only=True):
     upstream_retry_cap_s: float = 60.0
     # Cloud side: how long the console waits for a box to carry out a command before saying it could not.
     upstream_command_timeout_s: float = 30.0
+    # GB/T 26875.3 (server/gb26875, docs/gb26875.md). Receiving as a monitoring centre: HOST:PORT to accept
+    # transmission devices on; empty: no receiver.
+    gb26875_listen: str = ""
+    # A connection with no frame for this long is closed (devices report their own state, type 21, well within it).
+    gb26875_idle_s: float = 300.0
+    # Frames one connection may send per second, on average; a flood beyond it is read no faster than this (the
+    # box's frames wait in its TCP buffer and get their confirmations late, so it resends less, not more).
+    gb26875_frames_per_s: float = 50.0
+    # Sending as a transmission device to a city monitoring centre: HOST:PORT of the centre, and andian's own
+    # 6-byte address (12 hex digits) that the centre registered; both empty: no uplink.
+    gb26875_uplink: str = ""
+    gb26875_address: str = ""
+    # Seconds between two rounds of analogue values sent up (temperature, voltage, current, residual current).
+    gb26875_analogue_s: float = 300.0
+    # Seconds between two reports of andian's own running state (type 21), the uplink's heartbeat.
+    gb26875_heartbeat_s: float = 60.0
 
     def link_base(self) -> str:
         return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
@@ -149,4 +165,11 @@ _ENV = {
     "ANDIAN_UPSTREAM_RETRY_BASE_S": "upstream_retry_base_s",
     "ANDIAN_UPSTREAM_RETRY_CAP_S": "upstream_retry_cap_s",
     "ANDIAN_UPSTREAM_COMMAND_TIMEOUT_S": "upstream_command_timeout_s",
+    "ANDIAN_GB26875_LISTEN": "gb26875_listen",
+    "ANDIAN_GB26875_IDLE_S": "gb26875_idle_s",
+    "ANDIAN_GB26875_FRAMES_PER_S": "gb26875_frames_per_s",
+    "ANDIAN_GB26875_UPLINK": "gb26875_uplink",
+    "ANDIAN_GB26875_ADDRESS": "gb26875_address",
+    "ANDIAN_GB26875_ANALOGUE_S": "gb26875_analogue_s",
+    "ANDIAN_GB26875_HEARTBEAT_S": "gb26875_heartbeat_s",
 }

@@ -297,8 +297,19 @@ class ChannelPatch(Struct, forbid_unknown_fields=True):
     label: ChannelLabel | None = None
 
 
+# A GB/T 26875.3 transmission device's 6-byte address as 12 hex digits, in the order the bytes stand on the wire.
+GB26875_ADDRESS = r"^[0-9A-Fa-f]{12}$"
+GatewayProtocol = Literal["andian", "gb26875"]
+
+
 class GatewayCreate(Struct, forbid_unknown_fields=True):
+    """``andian``: a site box or DTU with an API key (HTTP, MQTT, upstream). ``gb26875``: a user information
+    transmission device (用户信息传输装置) that reports over GB/T 26875.3 with its ``address``."""
+
     name: Annotated[str, Meta(min_length=1, max_length=100), LINE] = "site box"
+    protocol: GatewayProtocol = "andian"
+    address: Annotated[str, Meta(pattern=GB26875_ADDRESS, description=(
+        "gb26875 only: the device's 6-byte address as 12 hex digits, e.g. 1527082020fe"))] | None = None
 
 
 class GatewayOut(Struct):
@@ -313,6 +324,8 @@ class GatewayOut(Struct):
     # readings — estimated —, rollups), as its last forwarded batch said, and when; None before its first batch.
     backlog: dict[str, int] | None = None
     backlog_at: float | None = None
+    protocol: GatewayProtocol = "andian"
+    address: str | None = None  # gb26875: 12 lower-case hex digits
 
 
 class GatewayCreated(GatewayOut):

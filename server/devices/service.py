@@ -206,22 +206,41 @@ async def site_circuits(ctx: Context, principal: Principal, site_id: int) -> lis
 async def create_gateway(ctx: Context, principal: Principal, site_id: int, body: GatewayCreate) -> GatewayCreated:
     await visible_site(ctx, principal, site_id)
     require(principal, MANAGERS, "issue gateway keys")
+    address = _gateway_address(body)
     api_key = new_secret(GATEWAY_PREFIX)
     now = ctx.clock()
     key_prefix = api_key[:10]
     record = {"site_id": site_id, "name": body.name, "key_hash": secret_hash(api_key),
-              "key_prefix": key_prefix, "created_at": now, "created_by": principal.id}
+              "key_prefix": key_prefix, "created_at": now, "created_by": principal.id,
+              "protocol": body.protocol, "address": address}
 
     def insert(conn: Connection) -> int:
+        if address is not None and (other := device_sql.gb26875_address_taken(conn, address)) is not None:
+            raise Conflict(f"address {address} already belongs to gateway {other}; revoke it first "
+                           f"(DELETE /api/v1/gateways/{other}) or check the address on the device")
         gateway_id = device_sql.insert_gateway(conn, record)
         device_sql.insert_audit(conn, ts=now, actor_id=principal.id, action="create", obj="gateway",
                                 object_id=gateway_id,
-                                detail={"site_id": site_id, "name": body.name})
+                                detail={"site_id": site_id, "name": body.name, "protocol": body.protocol,
+                                        **({"address": address} if address else {})})
         return gateway_id
 
     gateway_id = await ctx.db.write(insert, durable=True)
     return GatewayCreated(id=gateway_id, site_id=site_id, name=body.name, key_prefix=key_prefix,
-                          created_at=now, revoked_at=None, last_seen_at=None, api_key=api_key)
+                          created_at=now, revoked_at=None, last_seen_at=None, protocol=body.protocol,
+                          address=address, api_key=api_key)
+
+
+def _gateway_address(body: GatewayCreate) -> str | None:
+    """A gb26875 gateway's address, lower-case; 400 naming ``address`` when it is missing or does not belong."""
+    if body.protocol == "gb26875":
+        if body.address is None:
+            raise InvalidInput("address", "a gb26875 transmission device needs its address: the 6 address bytes it "
+                                          "sends as 12 hex digits, e.g. 1527082020fe")
+        return body.address.lower()
+    if body.address is not None:
+        raise InvalidInput("address", 'only a "protocol": "gb26875" gateway has an address; leave it out')
+    return None
 
 
 async def list_gateways(ctx: Context, principal: Principal, site_id: int) -> list[GatewayOut]:

@@ -163,7 +163,7 @@ _DEVICE_COLUMNS = (
 
 
 _GATEWAY_COLUMNS = ("g.id, g.site_id, g.name, g.key_prefix, g.created_at, g.revoked_at, g.last_seen_at, g.backlog, "
-                    "g.backlog_at")
+                    "g.backlog_at, g.protocol, g.address")
 
 
 def _gateway(row: sqlite3.Row) -> dict[str, Any]:
@@ -257,11 +257,18 @@ def update_channel_label(conn: sqlite3.Connection, channel_id: int, label: str) 
 
 def insert_gateway(conn: sqlite3.Connection, gateway: dict[str, Any]) -> int:
     cur = conn.execute(
-        "INSERT INTO gateways (site_id, name, key_hash, key_prefix, created_at, created_by) "
-        "VALUES (:site_id, :name, :key_hash, :key_prefix, :created_at, :created_by)",
+        "INSERT INTO gateways (site_id, name, key_hash, key_prefix, created_at, created_by, protocol, address) "
+        "VALUES (:site_id, :name, :key_hash, :key_prefix, :created_at, :created_by, :protocol, :address)",
         gateway,
     )
     return int(cur.lastrowid or 0)
+
+
+def gb26875_address_taken(conn: sqlite3.Connection, address: str) -> int | None:
+    """The id of the gateway (not revoked) that already has this GB/T 26875.3 address, if one does."""
+    row = conn.execute("SELECT id FROM gateways WHERE protocol = 'gb26875' AND address = ? AND revoked_at IS NULL",
+                       (address,)).fetchone()
+    return int(row[0]) if row else None
 
 
 def list_gateways(conn: sqlite3.Connection, site_id: int) -> list[dict[str, Any]]:
