@@ -15,8 +15,9 @@ import { installer } from './en/installer'
 import { calls } from './en/calls'
 import { consoleAdmin } from './en/console_admin'
 import { notice } from './en/notice'
+import { gateways } from './en/gateways'
 
 export const en: Catalog = {
-  messages: { ...core, ...notify, ...hazards, ...work, ...sync, ...wired, ...alarmConsole, ...calls, ...site, ...drill, ...inspect, ...consoleAdmin, ...installer, ...notice },
+  messages: { ...core, ...notify, ...hazards, ...work, ...sync, ...wired, ...alarmConsole, ...calls, ...site, ...drill, ...inspect, ...consoleAdmin, ...installer, ...notice, ...gateways },
   labels,
 }

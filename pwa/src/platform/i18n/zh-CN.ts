@@ -14,8 +14,9 @@ import { installer } from './zh-CN/installer'
 import { calls } from './zh-CN/calls'
 import { consoleAdmin } from './zh-CN/console_admin'
 import { notice } from './zh-CN/notice'
+import { gateways } from './zh-CN/gateways'
 
 export const zhCN = {
-  messages: { ...core, ...notify, ...hazards, ...work, ...sync, ...wired, ...alarmConsole, ...calls, ...site, ...drill, ...inspect, ...consoleAdmin, ...installer, ...notice },
+  messages: { ...core, ...notify, ...hazards, ...work, ...sync, ...wired, ...alarmConsole, ...calls, ...site, ...drill, ...inspect, ...consoleAdmin, ...installer, ...notice, ...gateways },
   labels,
 }
