@@ -9,6 +9,7 @@ import { UnitsPage } from '../features/dashboard/UnitsPage'
 import { CommissionPage } from '../features/devices/CommissionPage'
 import { hasWork } from '../features/devices/drafts'
 import { WiredDevicePage } from '../features/devices/WiredDevicePage'
+import { GatewayPage } from '../features/gateways/GatewayPage'
 import { HazardNewPage } from '../features/hazards/HazardNewPage'
 import { HazardPage } from '../features/hazards/HazardPage'
 import { HazardsPage } from '../features/hazards/HazardsPage'
@@ -119,6 +120,7 @@ export function App() {
   else if (route.name === 'console') page = <ConsolePage search={search} />
   else if (route.name === 'dashboard-units') page = <UnitsPage search={search} />
   else if (route.name === 'sync') page = <SyncPage />
+  else if (route.name === 'gateway') page = <GatewayPage key={route.id} id={route.id} />
   else page = <NotFound />
 
   return (

@@ -5,6 +5,7 @@ import {
   wiredDevicePath,
   wiredScanPath,
   DASHBOARD_PATH,
+  gatewayPath,
   hazardPath,
   HAZARDS_PATH,
   inspectionPath,
@@ -32,6 +33,10 @@ describe('matchRoute', () => {
     ['/sites/x', { name: 'notfound' }],
     ['/commission', { name: 'notfound' }],
     ['/alarms/42', { name: 'alarm', id: 42 }],
+    ['/gateways/3', { name: 'gateway', id: 3 }],
+    ['/gateways/3/', { name: 'gateway', id: 3 }],
+    ['/gateways/x', { name: 'notfound' }],
+    ['/gateways', { name: 'notfound' }],
     ['/alarms/42/', { name: 'alarm', id: 42 }],
     ['/alarms', { name: 'notfound' }],
     ['/alarms/x', { name: 'notfound' }],
@@ -89,6 +94,7 @@ describe('matchRoute', () => {
     // The server puts {public_url}/hazards/{id} into every message about a hazard.
     expect(hazardPath(7)).toBe('/hazards/7')
     expect(matchRoute(hazardPath(7))).toEqual({ name: 'hazard', id: '7' })
+    expect(matchRoute(gatewayPath(3))).toEqual({ name: 'gateway', id: 3 })
     expect(matchRoute(HAZARDS_PATH)).toEqual({ name: 'hazards' })
   })
 })

@@ -37,6 +37,8 @@ export type Route =
   | { name: 'console' }
   /** The units behind a dashboard number; the filters are in the query (dashboard/drill.ts parseUnitsSearch). */
   | { name: 'dashboard-units' }
+  /** A GB/T 26875.3 transmission device: connection, last frame, counters, mapping, commands (features/gateways). */
+  | { name: 'gateway'; id: number }
   | { name: 'login' }
   | { name: 'notfound' }
 
@@ -63,6 +65,10 @@ export function noticePath(id: number | string): string {
 }
 
 export const SYNC_PATH = '/sync'
+
+export function gatewayPath(id: number): string {
+  return `/gateways/${id}`
+}
 
 // A record's id in a route: the server's number, or the UUID it was made with on a device.
 const RECORD_ID = '(\\d+|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})'
@@ -98,6 +104,8 @@ export function matchRoute(pathname: string): Route {
   if (hazard?.[1]) return { name: 'hazard', id: hazard[1].toLowerCase() }
   const alarm = /^\/alarms\/(\d+)$/.exec(path)
   if (alarm?.[1]) return { name: 'alarm', id: Number(alarm[1]) }
+  const gateway = /^\/gateways\/(\d+)$/.exec(path)
+  if (gateway?.[1]) return { name: 'gateway', id: Number(gateway[1]) }
   const site = /^\/sites\/(\d+)$/.exec(path)
   if (site?.[1]) return { name: 'site', id: Number(site[1]) }
   const wired = /^\/sites\/(\d+)\/commission\/wired\/(\d+)$/.exec(path)

@@ -9,12 +9,14 @@ import { describeError } from '../../ui/feedback'
 import { TestBadge } from '../alarms/AlarmList'
 import { isActive } from '../alarms/model'
 import type { Alarm } from '../alarms/types'
+import { UplinkPanel } from '../gateways/UplinkPanel'
 import { ackMany, getCatchingUp, getConsoleAlarms, getPendingPowerOffs } from './api'
 import { CompanyPicker } from './CompanyPicker'
 import { DispatchForm } from './DispatchForm'
 import {
   backlogLine,
   CAUSES,
+  canUseConsole,
   consolePath,
   controlPath,
   countsByDistrict,
@@ -283,6 +285,7 @@ export function ConsolePage({ search }: { search: string }) {
         <Wall alarms={list} now={now} />
       ) : (
         <>
+          {canUseConsole(getSession()?.user.role) && <UplinkPanel />}
           <CatchingUp boxes={boxes} />
           <PowerOffPanel pending={pending} onAnswered={() => void read.current()} />
           <Filters filters={filters} alarms={list} />

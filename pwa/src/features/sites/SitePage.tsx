@@ -12,6 +12,8 @@ import { canCommission } from '../devices/commission'
 import { canControl } from '../devices/control'
 import { withSwitches } from '../devices/switch'
 import type { Channel } from '../devices/types'
+import { canSeeGateways } from '../gateways/commands'
+import { SiteGateways } from '../gateways/SiteGateways'
 import { SiteHazards } from '../hazards/SiteHazards'
 import { canInspect } from '../inspections/model'
 import { SiteInspections } from '../inspections/SiteInspections'
@@ -165,6 +167,7 @@ export function SitePage({ id }: { id: number }) {
             onRenamed={manager && !offline ? reload : undefined}
           />
         ))}
+        {canSeeGateways(role) && !offline && <SiteGateways siteId={site.id} />}
       </details>
     </main>
   )
