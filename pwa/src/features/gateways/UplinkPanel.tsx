@@ -43,7 +43,7 @@ function DutyCheckItem({ check, nowS, onAnswered }: { check: DutyCheck; nowS: nu
           </button>
         </>
       )}
-      {state === 'expired' && <strong class="form-error" data-testid="duty-expired">{t('uplink.expired')}</strong>}
+      {state === 'expired' && <strong class="duty-expired" data-testid="duty-expired">{t('uplink.expired')}</strong>}
       {state === 'answered' && (
         <span data-testid="duty-answered">
           {t('uplink.answered', { name: check.answered_by ?? '—', time: check.answered_at === null ? '—' : formatRecent(check.answered_at * 1000) })}

@@ -77,7 +77,7 @@ export const gateways = {
   'gb.cmd.duty_check': 'Duty check',
   'gb.cmd.sync_clock': 'Sync clock',
   'gb.cmd.initialise': 'Initialise',
-  'gb.cmd.init_confirm': 'Initialising resets the transmission device: its data is cleared and it starts from its initial state. Send it?',
+  'gb.cmd.init_confirm': 'Initialising resets the transmission device to its initial state. Send it?',
   'gb.cmd.init_yes': 'Initialise',
   'gb.cmd.cancel': 'Cancel',
   'gb.cmd.sending': 'Sending…',

@@ -77,7 +77,7 @@ export const gateways = {
   'gb.cmd.duty_check': '查岗',
   'gb.cmd.sync_clock': '校时',
   'gb.cmd.initialise': '初始化',
-  'gb.cmd.init_confirm': '初始化会复位传输装置，清除其中的数据并恢复初始状态。确定发送？',
+  'gb.cmd.init_confirm': '初始化会复位传输装置，使其恢复到初始状态。确定发送？',
   'gb.cmd.init_yes': '确定初始化',
   'gb.cmd.cancel': '取消',
   'gb.cmd.sending': '发送中…',
