@@ -43,15 +43,18 @@ class Bucket:
         self.tokens = self.size
         self.at = asyncio.get_running_loop().time()
 
-    async def take(self) -> None:
+    async def take(self) -> bool:
+        """Take one frame's token; True when it had to wait for it."""
         loop = asyncio.get_running_loop()
         now = loop.time()
         self.tokens = min(self.size, self.tokens + (now - self.at) * self.rate)
         self.at = now
-        if self.tokens < 1.0:
+        waited = self.tokens < 1.0
+        if waited:
             await asyncio.sleep((1.0 - self.tokens) / self.rate)
             self.tokens, self.at = 1.0, loop.time()
         self.tokens -= 1.0
+        return waited
 
 
 class Session:
@@ -85,6 +88,7 @@ class Session:
         bucket = Bucket(settings.gb26875_frames_per_s)
         splitter = Splitter()
         last = loop.time()
+        held = False  # the rate limit held this connection back (logged once)
         log.info("GB/T 26875.3: %s connected", self.peer)
         why = "closed by the device"
         try:
@@ -98,7 +102,10 @@ class Session:
                 if not data:
                     break
                 for item in splitter.feed(data):
-                    await bucket.take()
+                    if await bucket.take() and not held:
+                        held = True
+                        log.warning("GB/T 26875.3: %s sends more than %g frames/s; read no faster from now on (its "
+                                    "frames wait, none is dropped)", self.peer, bucket.rate)
                     if isinstance(item, Frame):
                         last = loop.time()
                     if not await self.handle(item):
