@@ -172,3 +172,22 @@ def test_an_unregistered_address_is_denied_and_nothing_is_stored(client: TestCli
     site = client.get(f"/api/v1/sites/{world.sites['site_market']}", headers=world.headers("admin")).json()
     assert not [d for d in site["devices"] if d["serial"].startswith("gb26875:")]
     assert alarms(client, world) == []
+
+
+def test_the_http_ingest_takes_device_reported_states_too(client: TestClient[Any], world: World,
+                                                          clock: Clock) -> None:
+    key = {"Authorization": f"Bearer {world.gateway_keys['site_market']}"}
+    state = {"device": "SN-site_market", "ts": clock.now, "cause": "leakage", "level": "alarm", "active": True,
+             "channel": "residual_ma"}
+    bad = {**state, "cause": "sensor"}  # a device's alarm of cause sensor: faults are sensor, alarms are not
+    r = client.post("/api/v1/ingest", json={"batch_id": "s1", "states": [state, bad]}, headers=key)
+    assert r.status_code == 200, r.text
+    assert r.json()["accepted"] == 1 and [x["kind"] for x in r.json()["rejected"]] == ["state"]
+    shown = client.get("/api/v1/alarms", params={"site_id": world.sites["site_market"], "active": True},
+                       headers=world.headers("owner_1")).json()
+    assert [(a["cause"], a["channel_id"], a["detail"]) for a in shown] == [
+        ("leakage", None, {"reason": "device", "channel": "residual_ma"})]
+    r = client.post("/api/v1/ingest", json={"batch_id": "s2", "states": [{**state, "active": False}]}, headers=key)
+    assert r.json()["accepted"] == 1
+    assert client.get("/api/v1/alarms", params={"site_id": world.sites["site_market"], "active": True},
+                      headers=world.headers("owner_1")).json() == []

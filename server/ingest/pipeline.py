@@ -132,6 +132,8 @@ class Pipeline:
             error = admit.check(entry, state.device, state.ts, now)
             if error is None and (state.level == "fault") != (state.cause == "sensor"):
                 error = "a device's fault is cause 'sensor'; its alarms are of the other causes"
+            if error is None and state.channel is not None and not 0 < len(state.channel) <= 32:
+                error = "channel: a channel key of 1–32 characters, e.g. residual_ma"
             if error is not None or entry is None:
                 rejected.append(Rejected(index, f"states[{index}]: {error}", "state"))
                 continue

@@ -73,8 +73,7 @@ class State(Struct, forbid_unknown_fields=True):
     cause: Literal["leakage", "overtemp", "overload", "arc", "short_circuit", "voltage", "imbalance", "sensor"]
     level: Literal["alarm", "fault"]
     active: bool
-    channel: Annotated[str, Meta(min_length=1, max_length=32, description="channel key, e.g. residual_ma")] | None = (
-        None)
+    channel: str | None = None  # a channel key, e.g. residual_ma (the DTO's OpenAPI takes no constraint on an optional)
     test: bool = False
 
 
