@@ -62,8 +62,13 @@ def drive(port: int, boxes: int, seconds: float) -> tuple[float, list[bytes]]:
     counts = [0] * boxes
     sample: list[bytes] = []
     failures: list[str] = []
-    start_line = threading.Barrier(boxes + 1)
-    stop = [0.0]
+    stop = [0.0, 0.0]  # began, end: set by the barrier before any box passes it
+
+    def go() -> None:
+        stop[0] = time.perf_counter()
+        stop[1] = stop[0] + seconds
+
+    start_line = threading.Barrier(boxes + 1, action=go)
 
     def run(n: int) -> None:
         try:
@@ -72,7 +77,7 @@ def drive(port: int, boxes: int, seconds: float) -> tuple[float, list[bytes]]:
                 assert box.report(units(n, i, time.time()), timeout=60).command == CONFIRM
             start_line.wait()
             i = 0
-            while time.perf_counter() < stop[0]:
+            while time.perf_counter() < stop[1]:
                 frame = box.frame(units(n, i, time.time()))
                 if n == 0 and len(sample) < 200:
                     sample.append(gb26875.encode(frame))
@@ -90,13 +95,11 @@ def drive(port: int, boxes: int, seconds: float) -> tuple[float, list[bytes]]:
     for t in threads:
         t.start()
     start_line.wait()
-    began = time.perf_counter()
-    stop[0] = began + seconds
     for t in threads:
         t.join()
     if failures:
         raise RuntimeError("; ".join(failures[:5]))
-    return sum(counts) / (time.perf_counter() - began), sample
+    return sum(counts) / (time.perf_counter() - stop[0]), sample
 
 
 def decode_rate(frames: list[bytes], seconds: float = 2.0) -> float:
