@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from server.devices.sitebox import SiteBox
 from server.errors import StorageFull
+from server.gb26875.listen import Receiver
 from server.ingest.pipeline import Pipeline
 from server.live.hub import Hub
 from server.notify.doorbell import Doorbell
@@ -46,6 +47,8 @@ class Context:
     site_box: SiteBox | None = None
     # Cloud side of commands down (server/upstream/commands_cloud.py): a queued command wakes its box's long-poll.
     bells: Bells = field(default_factory=Bells)
+    # GB/T 26875.3 receiving (server/gb26875/listen.py): the connected transmission devices and commands to them.
+    gb26875: Receiver = field(default_factory=Receiver)
 
 
 @asynccontextmanager

@@ -161,7 +161,7 @@ class AlarmStage:
         for cause in ("offline", "sensor"):
             key: Key = (device_id, 0, cause)
             active = self.book.active.get(key)
-            if active is not None:
+            if active is not None and active.detail.get("reason") != "device":  # the device's own fault: its to end
                 touched.append(self._store(conn, key, Decision("cleared", active.level), now, None, None, {}, 0))
         if touched:
             make_durable(conn)
@@ -186,6 +186,22 @@ class AlarmStage:
             return None
         make_durable(conn)
         return self._store(conn, key, decision, ts, None, None, detail, site_id)
+
+    def device_state(self, conn: Connection, key: Key, site_id: int, level: str | None, ts: float,
+                     detail: dict[str, Any], test: bool) -> Touched:
+        """A device's own judgement (ingest's ``states``): raise ``key`` at ``level``, or end it (``None``) when the
+        device raised it (a fault of another reason — a radio link's — is not the device's to end)."""
+        active = self.book.active.get(key)
+        if level is None:
+            if active is None or active.detail.get("reason") != "device":
+                return []
+            decision: Decision | None = Decision("cleared", active.level)
+        else:
+            decision = self.book.decide(key, level)
+        if decision is None:
+            return []
+        make_durable(conn)
+        return [self._store(conn, key, decision, ts, None, None, detail, site_id, test=True if test else None)]
 
     def offline(self, conn: Connection, now: float, intervals: float) -> Touched:
         """Devices silent for ``intervals`` poll intervals are ``offline``."""

@@ -69,7 +69,8 @@ def samples(batch: ParsedBatch, devices: dict[str, DeviceEntry], now: float,
 def feedable(conn: Connection, registry: Registry, batch: ParsedBatch,
              access: Access) -> dict[str, DeviceEntry]:
     """The batch's devices that exist and that the caller may feed (others stay unknown, by design)."""
-    serials = {s.device for s in batch.samples} | {e.device for e in batch.events} | {f.device for f in batch.faults}
+    serials = ({s.device for s in batch.samples} | {e.device for e in batch.events} | {f.device for f in batch.faults}
+               | {s.device for s in batch.states})
     found = {serial: entry for serial in serials if (entry := registry.lookup(conn, serial))}
     if access.site_id is not None:
         return {k: v for k, v in found.items() if v.site_id == access.site_id}

@@ -126,6 +126,23 @@ class Pipeline:
             faults += 1
             key: Key = (entry.id, entry.channel_ids[fault.channel], "sensor")
             reported += self.alarms.sensor_fault(conn, key, entry.site_id, min(fault.ts, now), fault.reason)
+        states = 0
+        for index, state in zip(batch.state_index, batch.states, strict=True):
+            entry = devices.get(state.device)
+            error = admit.check(entry, state.device, state.ts, now)
+            if error is None and (state.level == "fault") != (state.cause == "sensor"):
+                error = "a device's fault is cause 'sensor'; its alarms are of the other causes"
+            if error is None and state.channel is not None and not 0 < len(state.channel) <= 32:
+                error = "channel: a channel key of 1–32 characters, e.g. residual_ma"
+            if error is not None or entry is None:
+                rejected.append(Rejected(index, f"states[{index}]: {error}", "state"))
+                continue
+            seen.add(entry.id)
+            states += 1
+            reported += self.alarms.device_state(conn, (entry.id, 0, state.cause), entry.site_id,
+                                                 state.level if state.active else None, min(state.ts, now),
+                                                 {"reason": "device", **({"channel": state.channel}
+                                                                         if state.channel else {})}, state.test)
         if self.alarms.reported and slots.shape[0]:  # a value again from a channel whose device reported a fault
             back = [key for key in self._keys(slots, "sensor") if key in self.alarms.reported]
             reported += self.alarms.sensor_back(conn, back, now)
@@ -148,7 +165,7 @@ class Pipeline:
             touched += self.alarms.device_back(conn, device_id, now)
         self.alarms.peaks(conn, self._peaks(findings))
         alarm_sql.touch_devices(conn, seen, now)
-        accepted = int(slots.shape[0]) + len(event_rows) + faults
+        accepted = int(slots.shape[0]) + len(event_rows) + faults + states
         rejected.sort(key=lambda r: (r.kind, r.index))
         readings_sql.record_batch(conn, access.sender, batch.batch_id, now, accepted,
                                   [{"index": r.index, "error": r.error, "kind": r.kind} for r in rejected])

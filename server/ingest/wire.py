@@ -20,8 +20,8 @@ from msgspec import Meta, Struct
 from server.errors import InvalidInput
 from server.fields import END
 
-__all__ = ["EVENT_KINDS", "Event", "Fault", "IngestBatch", "IngestBatchDTO", "IngestResult", "ParsedBatch", "Rejected",
-           "Sample", "field_of", "parse_batch"]
+__all__ = ["EVENT_KINDS", "STATE_CAUSES", "Event", "Fault", "IngestBatch", "IngestBatchDTO", "IngestResult",
+           "ParsedBatch", "Rejected", "Sample", "State", "field_of", "parse_batch"]
 
 EVENT_KINDS = ("arc", "self_test", "trip", "close", "tamper", "power_loss")
 MAX_ITEMS = 100_000
@@ -58,15 +58,35 @@ class Fault(Struct, forbid_unknown_fields=True):
     reason: Literal["ct_open", "ct_short", "sensor"]
 
 
+# Causes a device may report as its own judgement (level ``alarm``); its own faults are cause ``sensor``.
+STATE_CAUSES = ("leakage", "overtemp", "overload", "arc", "short_circuit", "voltage", "imbalance", "sensor")
+
+
+class State(Struct, forbid_unknown_fields=True):
+    """An alarm state the device judged itself (a detector's fire-alarm or fault bit, e.g. GB/T 26875.3 part states),
+    not a reading: ``active`` raises a device-level alarm of ``cause`` at ``level`` (``fault``: cause ``sensor``),
+    and a later state with ``active`` false ends it. ``channel`` (optional) is recorded in the alarm's detail;
+    ``test``: the device is in test mode (a test alarm, shown as 自检 and never notified)."""
+
+    device: Serial
+    ts: Timestamp
+    cause: Literal["leakage", "overtemp", "overload", "arc", "short_circuit", "voltage", "imbalance", "sensor"]
+    level: Literal["alarm", "fault"]
+    active: bool
+    channel: str | None = None  # a channel key, e.g. residual_ma (the DTO's OpenAPI takes no constraint on an optional)
+    test: bool = False
+
+
 class IngestBatch(Struct, forbid_unknown_fields=True):
     batch_id: Annotated[str, Meta(pattern=r"^[A-Za-z0-9_.:-]{1,64}" + END,
                                   description="unique per batch; a repeated id is acknowledged and stored once")]
     samples: Annotated[list[Sample], Meta(max_length=MAX_ITEMS)] = []
     events: Annotated[list[Event], Meta(max_length=MAX_ITEMS)] = []
     faults: Annotated[list[Fault], Meta(max_length=MAX_ITEMS)] = []
+    states: Annotated[list[State], Meta(max_length=MAX_ITEMS)] = []
 
 
-Kind = Literal["sample", "event", "fault"]
+Kind = Literal["sample", "event", "fault", "state"]
 
 
 class Rejected(Struct):
@@ -86,6 +106,7 @@ class _Loose(Struct, forbid_unknown_fields=True):
     samples: Annotated[list[Any], Meta(max_length=MAX_ITEMS)] = []
     events: Annotated[list[Any], Meta(max_length=MAX_ITEMS)] = []
     faults: Annotated[list[Any], Meta(max_length=MAX_ITEMS)] = []
+    states: Annotated[list[Any], Meta(max_length=MAX_ITEMS)] = []
 
 
 @dataclass
@@ -98,6 +119,8 @@ class ParsedBatch:
     rejected: list[Rejected] = field(default_factory=list)
     faults: list[Fault] = field(default_factory=list)
     fault_index: list[int] = field(default_factory=list)
+    states: list[State] = field(default_factory=list)
+    state_index: list[int] = field(default_factory=list)
 
 
 _strict = msgspec.json.Decoder(IngestBatch)
@@ -111,7 +134,8 @@ def parse_batch(body: bytes) -> ParsedBatch:
     bad = [i for i, s in enumerate(batch.samples) if not math.isfinite(s.value)]
     if not bad:
         return ParsedBatch(batch.batch_id, batch.samples, list(range(len(batch.samples))), batch.events,
-                           list(range(len(batch.events))), [], batch.faults, list(range(len(batch.faults))))
+                           list(range(len(batch.events))), [], batch.faults, list(range(len(batch.faults))),
+                           batch.states, list(range(len(batch.states))))
     return _lenient(body)
 
 
@@ -139,6 +163,9 @@ def _lenient(body: bytes) -> ParsedBatch:
     for i, fault in _each(loose.faults, Fault, "faults", "fault", parsed.rejected):
         parsed.faults.append(fault)
         parsed.fault_index.append(i)
+    for i, state in _each(loose.states, State, "states", "state", parsed.rejected):
+        parsed.states.append(state)
+        parsed.state_index.append(i)
     return parsed
 
 

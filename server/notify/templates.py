@@ -154,6 +154,8 @@ def _facts(w: Words, event: Event) -> str:
             when = w.time(float(projected)) if isinstance(projected, int | float) else "—"
             return w("trend", value=quantity(value, event.unit), threshold=quantity(event.threshold, event.unit),
                      when=when)
+    if event.detail.get("reason") == "device":  # the detector's own judgement (GB/T 26875.3): no value of ours
+        return w.sentence(w("device_alarm", what=what, level=w.level(event.level)))
     if event.threshold is not None:
         return w.sentence(w("over", what=what, value=quantity(value, event.unit), level=w.level(event.level),
                             threshold=quantity(event.threshold, event.unit)))
@@ -191,7 +193,8 @@ def alarm_message(w: Words, event: Event, *, escalated_after_s: float | None = N
     else:
         shown = event.value if event.value is not None else event.peak
         # Counts of arc half-cycles and states without a value say it in the body, not the title.
-        headline = "" if event.cause in ("offline", "sensor", "arc") else f" {quantity(shown, event.unit)}"
+        headline = ("" if event.cause in ("offline", "sensor", "arc") or shown is None
+                    else f" {quantity(shown, event.unit)}")
         title = f"【{tag}】{_place(event)} {w.cause(event.cause)}{headline}"
         lines = [_facts(w, event)]
         advice = w.words.get(f"advice.{event.cause}")

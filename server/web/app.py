@@ -33,6 +33,8 @@ from server.devices.controllers import (
     WiredController,
 )
 from server.devices.sitebox import SiteBox
+from server.gb26875 import listen as gb26875_listen
+from server.gb26875.api import GB26875Controller
 from server.hazards.controllers import DispatchController, HazardController, HazardRulesController
 from server.ingest import mqtt as mqtt_ingress
 from server.ingest.controllers import IngestController
@@ -93,6 +95,8 @@ def create_app(
                      functools.partial(upstream.run, transport=upstream_transport))
             if resolved.mqtt_url:  # MQTT ingress (server/ingest/mqtt.py); a bad URL or vendor mapping stops the start
                 loops = (*loops, await asyncio.to_thread(mqtt_ingress.prepare, resolved))
+            if resolved.gb26875_listen:  # GB/T 26875.3 receiver (server/gb26875); a bad HOST:PORT stops the start
+                loops = (*loops, gb26875_listen.prepare(resolved))
             tasks: list[asyncio.Task[None]] = [asyncio.create_task(loop(ctx)) for loop in loops]
             radio = None
             try:
@@ -121,7 +125,7 @@ def create_app(
             HazardController, HazardRulesController, AttachmentController, ChecklistController, InspectionController,
             StatsController, ReportController, SyncController, WiredController, pwa_root, pwa_file,
             PowerOffController, DispatchController, PhoneCallController, MirrorController, ForwardController,
-            BacklogController, CommandsController,
+            BacklogController, CommandsController, GB26875Controller,
         ],
         dependencies=dependencies,
         guards=[authenticated_first],  # the caller is known before any body is read (accounts/guards.py)

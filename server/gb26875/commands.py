@@ -1,0 +1,140 @@
+"""Commands the monitoring centre sends a connected transmission device: time sync (90), 查岗 (91), initialise (89).
+
+A command is a frame andian starts (its own serial on that connection); the box's confirmation, denial or answer
+carries the same serial back. No confirmation within CONFIRM_WAIT_S → the same frame again, up to RESENDS times,
+then ``no_answer`` (GB/T 26875.3 §6.5.4–6.5.5). A 查岗 is answered by a person at the box: after the box confirms
+it, its answer (command 5) may take up to the command's ``timeout_min``; none by then is ``no_answer`` too.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from gb26875 import CONFIRM, CONTROL, DENY, REQUEST, RESPONSE, DutyCheck, Frame, Reserved, SyncClock, Unit
+from server.errors import Conflict
+from server.gb26875.translate import local_now
+from server.storage import Connection
+from server.storage import gb26875_receive as sql
+
+if TYPE_CHECKING:
+    from server.context import Context
+    from server.gb26875.listen import Receiver
+
+__all__ = ["CONFIRM_WAIT_S", "KINDS", "RESENDS", "Commands"]
+
+log = logging.getLogger("andian.gb26875")
+
+# GB/T 26875.3 §6.5.4: the initiator waits at most 10 s for the confirmation; §6.5.5: and resends 3 times.
+CONFIRM_WAIT_S = 10.0
+RESENDS = 3
+# kind → (command, type flag): 89 initialise, 90 synchronise the clock (control, 表 2), 91 查岗 (a request).
+KINDS = {"initialise": (CONTROL, 89), "sync_clock": (CONTROL, 90), "duty_check": (REQUEST, 91)}
+_ANSWERS = {CONFIRM: "confirmed", DENY: "denied", RESPONSE: "answered"}
+
+
+@dataclass
+class _Pending:
+    id: int
+    gateway_id: int
+    kind: str
+    frame: Frame
+    timeout_min: int
+    state: str = "sent"
+    attempts: int = 1
+    changed: asyncio.Event = field(default_factory=asyncio.Event)
+
+
+class Commands:
+    def __init__(self, receiver: Receiver) -> None:
+        self.receiver = receiver
+        self._pending: dict[tuple[int, int], _Pending] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    async def send(self, ctx: Context, gateway_id: int, kind: str, timeout_min: int,
+                   by_user: int | None) -> int:
+        """Send a command to the gateway's box now; answers its id. 409 when the box is not connected."""
+        session = self.receiver.sessions.get(gateway_id)
+        if session is None:
+            raise Conflict("传输装置未连接 (the transmission device is not connected): a command can be sent only "
+                           "while it is; check its link to the centre and try again")
+        command, flag = KINDS[kind]
+        now = ctx.clock()
+        tz = ZoneInfo(ctx.settings.timezone)
+        unit = Unit(flag, ((SyncClock(local_now(now, tz)),) if kind == "sync_clock"
+                           else (DutyCheck(timeout_min),) if kind == "duty_check" else (Reserved(0),)))
+        serial = session.next_serial()
+        frame = Frame(serial=serial, version=session.version, time=local_now(now, tz), source=session.centre,
+                      destination=session.gateways[gateway_id], command=command, unit=unit)
+        command_id = await ctx.db.write(lambda c: sql.insert_command(c, gateway_id, kind, serial, now, by_user))
+        pending = _Pending(command_id, gateway_id, kind, frame, timeout_min)
+        self._pending[(gateway_id, serial)] = pending
+        task = asyncio.create_task(self._follow(ctx, pending))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        await self._transmit(pending)
+        return command_id
+
+    async def stop(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    async def answered(self, ctx: Context, gateway_id: int, frame: Frame) -> None:
+        """A confirmation, denial or answer from the box: the command with its serial moves on."""
+        pending = self._pending.get((gateway_id, frame.serial))
+        state = _ANSWERS.get(frame.command)
+        if pending is None or state is None or pending.state in ("denied", "answered", "no_answer"):
+            log.info("GB/T 26875.3: gateway %d answered serial %d (command %d), which andian is not waiting for",
+                     gateway_id, frame.serial, frame.command)
+            return
+        if state == "confirmed" and pending.state == "confirmed":
+            return
+        pending.state = state
+        await self._save(ctx, pending, ctx.clock())
+        pending.changed.set()
+
+    async def _transmit(self, pending: _Pending) -> None:
+        session = self.receiver.sessions.get(pending.gateway_id)
+        if session is None:
+            return  # not connected now: this attempt is lost, the next one may find the box back
+        try:
+            await session.send(pending.frame)
+        except (OSError, TimeoutError) as exc:
+            log.info("GB/T 26875.3: command %d not sent to gateway %d: %s", pending.id, pending.gateway_id, exc)
+
+    async def _follow(self, ctx: Context, pending: _Pending) -> None:
+        try:
+            while pending.state == "sent":
+                pending.changed.clear()
+                try:
+                    await asyncio.wait_for(pending.changed.wait(), CONFIRM_WAIT_S)
+                except TimeoutError:
+                    if pending.attempts > RESENDS:
+                        pending.state = "no_answer"
+                        await self._save(ctx, pending, None)
+                        return
+                    pending.attempts += 1
+                    await self._save(ctx, pending, None)
+                    await self._transmit(pending)
+            if pending.kind == "duty_check" and pending.state == "confirmed":
+                pending.changed.clear()
+                try:
+                    await asyncio.wait_for(pending.changed.wait(), pending.timeout_min * 60.0)
+                except TimeoutError:
+                    pending.state = "no_answer"
+                    await self._save(ctx, pending, None)
+        finally:
+            self._pending.pop((pending.gateway_id, pending.frame.serial), None)
+
+    async def _save(self, ctx: Context, pending: _Pending, answered_at: float | None) -> None:
+        state, attempts = pending.state, pending.attempts
+
+        def write(conn: Connection) -> None:
+            sql.update_command(conn, pending.id, state, answered_at, attempts)
+
+        await ctx.db.write(write)
+
