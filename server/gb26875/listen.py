@@ -15,6 +15,7 @@ from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any
 
 from server.gb26875.commands import Commands
+from server.gb26875.group import Group
 from server.gb26875.translate import Gateway
 from server.settings import Settings
 from server.storage import Connection
@@ -63,6 +64,7 @@ class Receiver:
     def __init__(self) -> None:
         self.sessions: dict[int, Session] = {}  # gateway id → its connection
         self.commands = Commands(self)
+        self.group = Group()
         self._all: set[Session] = set()
         self._tasks: set[asyncio.Task[None]] = set()
         self._pending: dict[int, dict[str, int]] = {}
@@ -88,6 +90,7 @@ class Receiver:
                 self._tasks.discard(task)
 
         server = await asyncio.start_server(accept, sock=sock)
+        group = asyncio.create_task(self.group.run(ctx))
         self.port = sock.getsockname()[1]
         log.info("GB/T 26875.3: receiving on %s", ctx.settings.gb26875_listen)
         try:
@@ -101,6 +104,8 @@ class Receiver:
             for task in list(self._tasks):
                 task.cancel()
             await asyncio.gather(*self._tasks, return_exceptions=True)
+            group.cancel()
+            await asyncio.gather(group, return_exceptions=True)
             await self.commands.stop()
             await self.flush(ctx)
 

@@ -11,7 +11,6 @@ from gb26875 import Frame
 from server.alarms.service import present
 from server.detection.settings import resolve_settings
 from server.gb26875.translate import Gateway, Translation, batch_id, translate
-from server.ingest import service
 from server.ingest.admit import Access
 from server.live.events import LiveEvent
 from server.storage import Connection
@@ -52,7 +51,7 @@ class Store:
             batch = translation.batch(batch_id(raw))
             if batch is not None:
                 access = Access(sender=f"gateway:{gateway.id}", site_id=gateway.site_id)
-                result = await service.ingest(self.ctx, access, batch)
+                result = await self.receiver.group.ingest(access, batch)
                 if result.rejected:
                     log.info("GB/T 26875.3: gateway %d frame %d: %d item(s) not stored: %s", gateway.id, frame.serial,
                              len(result.rejected), "; ".join(r.error for r in result.rejected[:3]))

@@ -16,7 +16,7 @@ from server.storage.scopes import site_scope
 if TYPE_CHECKING:  # not at run time: server.context imports this module's importers
     from server.context import Context
 
-__all__ = ["access_for", "ingest"]
+__all__ = ["access_for", "ingest", "ingest_many"]
 
 
 def access_for(ctx: Context, principal: Principal) -> Access:
@@ -28,19 +28,26 @@ def access_for(ctx: Context, principal: Principal) -> Access:
 
 
 async def ingest(ctx: Context, access: Access, batch: ParsedBatch) -> IngestResult:
+    return (await ingest_many(ctx, [(access, batch)]))[0]
+
+
+async def ingest_many(ctx: Context, items: list[tuple[Access, ParsedBatch]]) -> list[IngestResult]:
+    """Several senders' batches in one transaction (one commit for all: a receiver's group commit), each judged
+    as if alone; answers each batch's result in order."""
     watched = ctx.hub.watched()
     now = ctx.clock()
-    def job(conn: Connection) -> Outcome:
-        return ctx.pipeline.ingest(conn, batch, access, now, watched)
+    def job(conn: Connection) -> list[Outcome]:
+        return [ctx.pipeline.ingest(conn, batch, access, now, watched) for access, batch in items]
 
     try:
-        outcome = await ctx.db.write(job)
+        outcomes = await ctx.db.write(job)
     except StorageFull as exc:
         if not exc.retry:
             raise
-        # The batch found the disk full while it carried an alarm transition: it was undone (and the pipeline's
+        # The write found the disk full while it carried an alarm transition: it was undone (and the pipeline's
         # alarm book with it) and the reserve was freed for it, so once more, and it is stored whole.
-        outcome = await ctx.db.write(job)
-    ctx.hub.publish(present(outcome.live))
-    ctx.doorbell.ring_for(outcome.live)
-    return outcome.result
+        outcomes = await ctx.db.write(job)
+    live = [event for outcome in outcomes for event in outcome.live]
+    ctx.hub.publish(present(live))
+    ctx.doorbell.ring_for(live)
+    return [outcome.result for outcome in outcomes]
