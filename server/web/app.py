@@ -33,6 +33,9 @@ from server.devices.controllers import (
     WiredController,
 )
 from server.devices.sitebox import SiteBox
+from server.gb26875 import uplink as gb26875_uplink
+from server.gb26875.uplink_api import STATE_KEY as GB26875_UPLINK
+from server.gb26875.uplink_api import UplinkController
 from server.hazards.controllers import DispatchController, HazardController, HazardRulesController
 from server.ingest import mqtt as mqtt_ingress
 from server.ingest.controllers import IngestController
@@ -93,6 +96,10 @@ def create_app(
                      functools.partial(upstream.run, transport=upstream_transport))
             if resolved.mqtt_url:  # MQTT ingress (server/ingest/mqtt.py); a bad URL or vendor mapping stops the start
                 loops = (*loops, await asyncio.to_thread(mqtt_ingress.prepare, resolved))
+            # GB/T 26875.3 uplink to a city monitoring centre (server/gb26875/uplink.py); a bad setting stops the start
+            app.state[GB26875_UPLINK] = uplink = gb26875_uplink.prepare(resolved)
+            if uplink is not None:
+                loops = (*loops, uplink.run)
             tasks: list[asyncio.Task[None]] = [asyncio.create_task(loop(ctx)) for loop in loops]
             radio = None
             try:
@@ -122,6 +129,7 @@ def create_app(
             StatsController, ReportController, SyncController, WiredController, pwa_root, pwa_file,
             PowerOffController, DispatchController, PhoneCallController, MirrorController, ForwardController,
             BacklogController, CommandsController,
+            UplinkController,
         ],
         dependencies=dependencies,
         guards=[authenticated_first],  # the caller is known before any body is read (accounts/guards.py)
