@@ -221,6 +221,9 @@ class Uplink:
                 except (LinkFailed, OSError) as exc:
                     log.warning("GB/T 26875.3 uplink: connection to %s lost (%s); reconnecting with backoff",
                                 self.target, exc)
+                except Exception:  # a full disk, a bug: the queue stays; the uplink must outlive it
+                    log.exception("GB/T 26875.3 uplink: the session with %s failed; reconnecting with backoff",
+                                  self.target)
                 finally:
                     self.link = None
                     writer.close()
