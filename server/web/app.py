@@ -34,7 +34,10 @@ from server.devices.controllers import (
 )
 from server.devices.sitebox import SiteBox
 from server.gb26875 import listen as gb26875_listen
+from server.gb26875 import uplink as gb26875_uplink
 from server.gb26875.api import GB26875Controller
+from server.gb26875.uplink_api import STATE_KEY as GB26875_UPLINK
+from server.gb26875.uplink_api import UplinkController
 from server.hazards.controllers import DispatchController, HazardController, HazardRulesController
 from server.ingest import mqtt as mqtt_ingress
 from server.ingest.controllers import IngestController
@@ -97,6 +100,10 @@ def create_app(
                 loops = (*loops, await asyncio.to_thread(mqtt_ingress.prepare, resolved))
             if resolved.gb26875_listen:  # GB/T 26875.3 receiver (server/gb26875); a bad HOST:PORT stops the start
                 loops = (*loops, gb26875_listen.prepare(resolved))
+            # GB/T 26875.3 uplink to a city monitoring centre (server/gb26875/uplink.py); a bad setting stops the start
+            app.state[GB26875_UPLINK] = uplink = gb26875_uplink.prepare(resolved)
+            if uplink is not None:
+                loops = (*loops, uplink.run)
             tasks: list[asyncio.Task[None]] = [asyncio.create_task(loop(ctx)) for loop in loops]
             radio = None
             try:
@@ -125,7 +132,7 @@ def create_app(
             HazardController, HazardRulesController, AttachmentController, ChecklistController, InspectionController,
             StatsController, ReportController, SyncController, WiredController, pwa_root, pwa_file,
             PowerOffController, DispatchController, PhoneCallController, MirrorController, ForwardController,
-            BacklogController, CommandsController, GB26875Controller,
+            BacklogController, CommandsController, GB26875Controller, UplinkController,
         ],
         dependencies=dependencies,
         guards=[authenticated_first],  # the caller is known before any body is read (accounts/guards.py)

@@ -1,0 +1,169 @@
+"""GB/T 26875.3 sending (migration 0027): the uplink's state row, the queue of frames for the centre, the frames
+it denied, and the centre's duty checks (查岗). What the frames say is decided in server/gb26875/uplink_queue.py."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+from server.storage.readings import BUCKET_S
+
+__all__ = [
+    "ALARM", "ANALOGUE", "active_alarm_levels", "answer_duty_check", "deny", "duty_check", "duty_checks",
+    "enqueue_alarm", "ensure_state", "get_state", "insert_duty_check", "latest_readings", "mark_sent", "next_frame",
+    "other_active", "queued", "record_clock", "remove", "replace_analogue", "set_cursor", "transitions_after",
+    "unanswer_duty_check",
+]
+
+ALARM, ANALOGUE = "alarm", "analogue"
+_PRIORITY = {ALARM: 0, ANALOGUE: 1}  # alarms ahead of analogue values
+
+
+# ---- the state row --------------------------------------------------------------------------------------------
+
+def ensure_state(conn: sqlite3.Connection) -> dict[str, Any]:
+    """The state row; made at the first start with the cursor at the newest transition (what happened before the
+    uplink was configured is not sent)."""
+    conn.execute("INSERT OR IGNORE INTO gb26875_uplink_state (id, transition_id) "
+                 "SELECT 1, IFNULL(MAX(id), 0) FROM alarm_transitions")
+    return get_state(conn)
+
+
+def get_state(conn: sqlite3.Connection) -> dict[str, Any]:
+    row = conn.execute("SELECT transition_id, next_serial, centre_time, clock_offset_s, clock_at "
+                       "FROM gb26875_uplink_state WHERE id = 1").fetchone()
+    return dict(row) if row else {"transition_id": 0, "next_serial": 0, "centre_time": None,
+                                  "clock_offset_s": None, "clock_at": None}
+
+
+def set_cursor(conn: sqlite3.Connection, transition_id: int) -> None:
+    conn.execute("UPDATE gb26875_uplink_state SET transition_id = ? WHERE id = 1", [transition_id])
+
+
+def record_clock(conn: sqlite3.Connection, centre_time: float, offset_s: float, at: float) -> None:
+    conn.execute("UPDATE gb26875_uplink_state SET centre_time = ?, clock_offset_s = ?, clock_at = ? WHERE id = 1",
+                 [centre_time, offset_s, at])
+
+
+# ---- what is sent ---------------------------------------------------------------------------------------------
+
+def transitions_after(conn: sqlite3.Connection, after: int, limit: int) -> list[dict[str, Any]]:
+    """Transitions with id > ``after`` in id order (every kind, so the cursor can pass the ones not sent), each with
+    its alarm's cause, test flag and device, and the names that describe the part."""
+    rows = conn.execute(
+        "SELECT t.id, t.alarm_id, t.ts, t.transition, t.level, a.cause, a.test, a.device_id, d.name AS device_name, "
+        "d.circuit, IFNULL(c.label, '') AS channel_label, s.name AS site_name "
+        "FROM alarm_transitions t JOIN alarms a ON a.id = t.alarm_id JOIN devices d ON d.id = a.device_id "
+        "JOIN sites s ON s.id = a.site_id LEFT JOIN channels c ON c.id = a.channel_id "
+        "WHERE t.id > ? ORDER BY t.id LIMIT ?", [after, limit]).fetchall()
+    return [dict(r) for r in rows]
+
+
+def other_active(conn: sqlite3.Connection, device_id: int, alarm_id: int, transition_id: int) -> list[dict[str, Any]]:
+    """The device's other live alarms (not tests) raised before this transition, with cause and level: they share
+    its part, so the part's state carries their bits too."""
+    rows = conn.execute(
+        "SELECT a.cause, a.level FROM alarms a WHERE a.device_id = ? AND a.cleared_at IS NULL AND a.id != ? "
+        "AND a.test = 0 AND EXISTS (SELECT 1 FROM alarm_transitions r WHERE r.alarm_id = a.id "
+        "AND r.transition = 'raised' AND r.id < ?)", [device_id, alarm_id, transition_id]).fetchall()
+    return [dict(r) for r in rows]
+
+
+def enqueue_alarm(conn: sqlite3.Connection, unit: bytes, transition_id: int, now: float) -> None:
+    conn.execute("INSERT INTO gb26875_uplink_queue (kind, priority, unit, transition_id, created_at) "
+                 "VALUES (?, ?, ?, ?, ?)", [ALARM, _PRIORITY[ALARM], unit, transition_id, now])
+
+
+def latest_readings(conn: sqlite3.Connection, since: float, until: float,
+                    keys: tuple[str, ...]) -> list[dict[str, Any]]:
+    """The newest raw reading in (since, until] of every channel with one of ``keys``, with its device (SQLite's
+    bare column beside MAX takes the value of the row with the newest ts)."""
+    buckets = list(range(int(since // BUCKET_S), int(until // BUCKET_S) + 1))
+    marks = ", ".join("?" * len(buckets))
+    key_marks = ", ".join("?" * len(keys))
+    rows = conn.execute(
+        f"SELECT r.channel_id, c.key, c.device_id, r.ts, r.value FROM "
+        f"(SELECT channel_id, MAX(ts) AS ts, value FROM readings WHERE bucket IN ({marks}) AND ts > ? AND ts <= ? "
+        f"GROUP BY channel_id) r JOIN channels c ON c.id = r.channel_id WHERE c.key IN ({key_marks}) "
+        f"ORDER BY c.device_id, r.channel_id", [*buckets, since, until, *keys]).fetchall()
+    return [dict(r) for r in rows]
+
+
+def replace_analogue(conn: sqlite3.Connection, units: list[bytes], now: float) -> int:
+    """A new round of analogue values supersedes the rows of earlier rounds still queued; answers how many went."""
+    dropped = conn.execute("DELETE FROM gb26875_uplink_queue WHERE kind = ?", [ANALOGUE]).rowcount
+    conn.executemany("INSERT INTO gb26875_uplink_queue (kind, priority, unit, created_at) VALUES (?, ?, ?, ?)",
+                     [(ANALOGUE, _PRIORITY[ANALOGUE], unit, now) for unit in units])
+    return int(dropped)
+
+
+def next_frame(conn: sqlite3.Connection) -> dict[str, Any] | None:
+    row = conn.execute("SELECT id, kind, unit, transition_id, serial, first_sent_at FROM gb26875_uplink_queue "
+                       "ORDER BY priority, id LIMIT 1").fetchone()
+    return dict(row) if row else None
+
+
+def mark_sent(conn: sqlite3.Connection, row_id: int, serial: int, at: float, next_serial: int) -> None:
+    """The row's first send: its serial and time label stay with it for every resend, restarts included."""
+    conn.execute("UPDATE gb26875_uplink_queue SET serial = ?, first_sent_at = ? WHERE id = ?", [serial, at, row_id])
+    conn.execute("UPDATE gb26875_uplink_state SET next_serial = ? WHERE id = 1", [next_serial])
+
+
+def remove(conn: sqlite3.Connection, row_id: int) -> None:
+    conn.execute("DELETE FROM gb26875_uplink_queue WHERE id = ?", [row_id])
+
+
+def deny(conn: sqlite3.Connection, row_id: int, now: float) -> None:
+    """The centre denied the row's frame: keep it in gb26875_uplink_denied, out of the queue."""
+    conn.execute("INSERT INTO gb26875_uplink_denied (kind, unit, transition_id, serial, denied_at) "
+                 "SELECT kind, unit, transition_id, IFNULL(serial, 0), ? FROM gb26875_uplink_queue WHERE id = ?",
+                 [now, row_id])
+    remove(conn, row_id)
+
+
+def queued(conn: sqlite3.Connection) -> dict[str, int]:
+    rows = conn.execute("SELECT kind, COUNT(*) AS n FROM gb26875_uplink_queue GROUP BY kind").fetchall()
+    counts = {ALARM: 0, ANALOGUE: 0}
+    counts.update({r["kind"]: int(r["n"]) for r in rows})
+    return counts
+
+
+def active_alarm_levels(conn: sqlite3.Connection) -> set[str]:
+    """The levels of the live alarms of every site (test alarms aside): the device's own running state."""
+    rows = conn.execute("SELECT DISTINCT level FROM alarms WHERE cleared_at IS NULL AND test = 0").fetchall()
+    return {str(r["level"]) for r in rows}
+
+
+# ---- duty checks (查岗) ----------------------------------------------------------------------------------------
+
+_CHECK = "id, serial, centre, received_at, timeout_min, deadline, answered_at, answered_by"
+
+
+def insert_duty_check(conn: sqlite3.Connection, serial: int, centre: str, received_at: float, timeout_min: int,
+                      deadline: float) -> int:
+    cur = conn.execute("INSERT INTO gb26875_duty_checks (serial, centre, received_at, timeout_min, deadline) "
+                       "VALUES (?, ?, ?, ?, ?)", [serial, centre, received_at, timeout_min, deadline])
+    return int(cur.lastrowid or 0)
+
+
+def duty_check(conn: sqlite3.Connection, check_id: int) -> dict[str, Any] | None:
+    row = conn.execute(f"SELECT {_CHECK} FROM gb26875_duty_checks WHERE id = ?", [check_id]).fetchone()
+    return dict(row) if row else None
+
+
+def duty_checks(conn: sqlite3.Connection, limit: int) -> list[dict[str, Any]]:
+    """The newest duty checks first."""
+    rows = conn.execute(f"SELECT {_CHECK} FROM gb26875_duty_checks ORDER BY id DESC LIMIT ?", [limit]).fetchall()
+    return [dict(r) for r in rows]
+
+
+def answer_duty_check(conn: sqlite3.Connection, check_id: int, user_id: int, now: float) -> bool:
+    """Mark the check answered if it is still open at ``now``; False when it was answered or has expired."""
+    cur = conn.execute("UPDATE gb26875_duty_checks SET answered_at = ?, answered_by = ? "
+                       "WHERE id = ? AND answered_at IS NULL AND deadline >= ?", [now, user_id, check_id, now])
+    return cur.rowcount == 1
+
+
+def unanswer_duty_check(conn: sqlite3.Connection, check_id: int) -> None:
+    """The answer could not be sent after all (the connection went in between): the check is open again."""
+    conn.execute("UPDATE gb26875_duty_checks SET answered_at = NULL, answered_by = NULL WHERE id = ?", [check_id])

@@ -1,0 +1,90 @@
+"""The uplink's queue survives a crash: a real `andian serve` killed with SIGKILL while its alarm frame waits for the
+centre's confirmation sends that frame (same serial, same bytes) once it is started again."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from gb26875 import CONFIRM, encode
+from server.settings import Settings
+
+from .conftest import PASSWORD, add_admin
+from .gb26875_centre import ADDRESS, Centre, unit_type
+from .server_process import start_server
+
+WAIT_S = 30.0
+
+
+def seed(url: str) -> tuple[dict[str, str], dict[str, str]]:
+    """A site with a breaker and a gateway key; answers (gateway headers, admin headers)."""
+    with httpx.Client(base_url=url, timeout=10) as http:
+        r = http.post("/api/v1/auth/login", json={"username": "root", "password": PASSWORD})
+        assert r.status_code == 200, r.text
+        admin = {"Authorization": f"Bearer {r.json()['token']}"}
+        r = http.post("/api/v1/sites", headers=admin, json={
+            "name": "资江宾馆", "address": "益阳市资阳区汽车路 120 号", "region_code": "430902001001",
+            "venue_type": "hotel"})
+        assert r.status_code == 201, r.text
+        site_id = r.json()["id"]
+        r = http.post(f"/api/v1/sites/{site_id}/devices", headers=admin, json={
+            "serial": "SB-1", "model": "AD-SB63", "kind": "breaker", "name": "一楼配电箱", "rated_current_a": 32,
+            "channels": [{"key": "residual_ma"}, {"key": "current_a"}]})
+        assert r.status_code == 201, r.text
+        r = http.post(f"/api/v1/sites/{site_id}/gateways", headers=admin, json={"name": "box"})
+        assert r.status_code == 201, r.text
+        return {"Authorization": f"Bearer {r.json()['api_key']}"}, admin
+
+
+def uplink(url: str, admin: dict[str, str]) -> dict[str, Any]:
+    r = httpx.get(f"{url}/api/v1/gb26875/uplink", headers=admin, timeout=10)
+    assert r.status_code == 200, r.text
+    body: dict[str, Any] = r.json()
+    return body
+
+
+def test_unconfirmed_frames_are_sent_after_a_restart(tmp_path: Path) -> None:
+    db = tmp_path / "andian.db"
+    add_admin(Settings(db_path=db))
+    centre = Centre()
+    env = {"ANDIAN_GB26875_UPLINK": f"127.0.0.1:{centre.port}", "ANDIAN_GB26875_ADDRESS": ADDRESS,
+           "ANDIAN_UPSTREAM_RETRY_BASE_S": "0.05", "ANDIAN_UPSTREAM_RETRY_CAP_S": "0.5"}
+    centre.policy = lambda f: CONFIRM if unit_type(f) != 2 else None  # alarms stay unconfirmed
+    with centre, (tmp_path / "server.log").open("a") as log:
+        process, url = start_server(db, log, env)
+        try:
+            gateway, admin = seed(url)
+            now = time.time()
+            samples = [{"device": "SB-1", "channel": "residual_ma", "ts": now - 20 + i, "value": 450.0}
+                       for i in range(21)]
+            r = httpx.post(f"{url}/api/v1/ingest", headers=gateway, json={"batch_id": "b1", "samples": samples})
+            assert r.status_code == 200, r.text
+            first = centre.wait(lambda f: unit_type(f) == 2)
+            os.kill(process.pid, signal.SIGKILL)
+            assert process.wait(timeout=10) == -signal.SIGKILL
+        finally:
+            _stop(process)
+        centre.policy = lambda f: CONFIRM
+        after = centre.mark()
+        process, url = start_server(db, log, env)
+        try:
+            again = centre.wait(lambda f: unit_type(f) == 2, after=after)
+            assert encode(again) == encode(first)  # the same frame: serial, time label, part state
+            deadline = time.monotonic() + WAIT_S
+            while uplink(url, admin)["queued"]["alarms"]:
+                assert time.monotonic() < deadline, uplink(url, admin)
+                time.sleep(0.05)
+        finally:
+            _stop(process)
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.terminate()
+        process.wait(timeout=15)
