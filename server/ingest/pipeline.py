@@ -38,6 +38,24 @@ class Outcome:
     live: list[LiveEvent] = field(default_factory=list)
 
 
+@dataclass
+class _Admitted:
+    """One batch after admission: what it may store, and what it changed already (device-reported alarms)."""
+
+    access: Access
+    batch_id: str
+    rejected: list[Rejected]
+    slots: np.ndarray[Any, Any]
+    ts: np.ndarray[Any, Any]
+    values: np.ndarray[Any, Any]
+    seen: set[int]
+    arcs: list[tuple[int, float, float]] = field(default_factory=list)
+    event_rows: list[tuple[int, str, float, int, float]] = field(default_factory=list)
+    moved: list[tuple[DeviceEntry, str, float]] = field(default_factory=list)
+    touched: Touched = field(default_factory=list)
+    reports: int = 0  # faults and states taken
+
+
 class Pipeline:
     def __init__(self) -> None:
         self.detector = Detector()
@@ -76,21 +94,45 @@ class Pipeline:
 
     def ingest(self, conn: Connection, batch: ParsedBatch, access: Access, now: float,
                watched: frozenset[int]) -> Outcome:
-        stored = readings_sql.batch_result(conn, access.sender, batch.batch_id)
-        if stored is not None:
-            accepted, previous = stored
-            return Outcome(IngestResult(accepted, True, [Rejected(**r) for r in previous]))
+        return self.ingest_many(conn, [(access, batch)], now, watched)[0]
+
+    def ingest_many(self, conn: Connection, items: list[tuple[Access, ParsedBatch]], now: float,
+                    watched: frozenset[int]) -> list[Outcome]:
+        """Several senders' batches in one transaction, each admitted (and answered) as if alone, detected in one
+        pass: a receiver's group of frames costs one detection, not one per frame. The live events of the whole
+        group ride on the last outcome."""
+        outcomes: list[Outcome | None] = [None] * len(items)
+        fresh: list[tuple[int, _Admitted]] = []
+        first: dict[tuple[str, str], int] = {}  # (sender, batch id) → the item that takes it in this group
+        again: list[tuple[int, int]] = []
+        for n, (access, batch) in enumerate(items):
+            key = (access.sender, batch.batch_id)
+            if key in first:  # the same batch twice in one group: stored once, the second answered as a repeat
+                again.append((n, first[key]))
+                continue
+            first[key] = n
+            stored = readings_sql.batch_result(conn, access.sender, batch.batch_id)
+            if stored is not None:
+                accepted, previous = stored
+                outcomes[n] = Outcome(IngestResult(accepted, True, [Rejected(**r) for r in previous]))
+            else:
+                fresh.append((n, self._admit(conn, access, batch, now)))
+        if fresh:
+            judged = self._judge(conn, [took for _, took in fresh], now, watched)
+            for (n, _), outcome in zip(fresh, judged, strict=True):
+                outcomes[n] = outcome
+        for n, of in again:
+            took = outcomes[of]
+            assert took is not None
+            outcomes[n] = Outcome(IngestResult(took.result.accepted, True, took.result.rejected))
+        return [outcome for outcome in outcomes if outcome is not None]
+
+    def _admit(self, conn: Connection, access: Access, batch: ParsedBatch, now: float) -> _Admitted:
+        """One batch checked item by item: what may be stored, and the device-reported changes it makes."""
         rejected = list(batch.rejected)
         devices = admit.feedable(conn, self.registry, batch, access)
-
         slots, ts_arr, values = admit.samples(batch, devices, now, rejected)
-        seen = self.detector.device_ids(slots)
-
-        event_rows: list[tuple[int, str, float, int, float]] = []
-        moved: list[tuple[DeviceEntry, str, float]] = []
-        arc_slot: list[int] = []
-        arc_ts: list[float] = []
-        arc_count: list[float] = []
+        took = _Admitted(access, batch.batch_id, rejected, slots, ts_arr, values, self.detector.device_ids(slots))
         for index, event in zip(batch.event_index, batch.events, strict=True):
             entry = devices.get(event.device)
             error = admit.check(entry, event.device, event.ts, now)
@@ -99,21 +141,17 @@ class Pipeline:
                 if slot is None:
                     error = f"device {event.device!r} has no arc channel; register channel 'arc' to detect fault arcs"
                 else:
-                    arc_slot.append(slot)
-                    arc_ts.append(event.ts)
-                    arc_count.append(float(event.count))
+                    took.arcs.append((slot, event.ts, float(event.count)))
             if error is not None or entry is None:
                 rejected.append(Rejected(index, f"events[{index}]: {error}", "event"))
                 continue
-            event_rows.append((entry.id, event.kind, event.ts, event.count, now))
-            seen.add(entry.id)
+            took.event_rows.append((entry.id, event.kind, event.ts, event.count, now))
+            took.seen.add(entry.id)
             if event.kind == "self_test":
                 self.alarms.self_test(conn, entry.id, min(event.ts, now))
             elif event.kind in SWITCH_EVENTS:
-                moved.append((entry, SWITCH_EVENTS[event.kind], min(event.ts, now)))
+                took.moved.append((entry, SWITCH_EVENTS[event.kind], min(event.ts, now)))
 
-        reported: Touched = []
-        faults = 0
         for index, fault in zip(batch.fault_index, batch.faults, strict=True):
             entry = devices.get(fault.device)
             error = admit.check(entry, fault.device, fault.ts, now)
@@ -122,11 +160,10 @@ class Pipeline:
             if error is not None or entry is None:
                 rejected.append(Rejected(index, f"faults[{index}]: {error}", "fault"))
                 continue
-            seen.add(entry.id)
-            faults += 1
+            took.seen.add(entry.id)
+            took.reports += 1
             key: Key = (entry.id, entry.channel_ids[fault.channel], "sensor")
-            reported += self.alarms.sensor_fault(conn, key, entry.site_id, min(fault.ts, now), fault.reason)
-        states = 0
+            took.touched += self.alarms.sensor_fault(conn, key, entry.site_id, min(fault.ts, now), fault.reason)
         for index, state in zip(batch.state_index, batch.states, strict=True):
             entry = devices.get(state.device)
             error = admit.check(entry, state.device, state.ts, now)
@@ -137,15 +174,27 @@ class Pipeline:
             if error is not None or entry is None:
                 rejected.append(Rejected(index, f"states[{index}]: {error}", "state"))
                 continue
-            seen.add(entry.id)
-            states += 1
-            reported += self.alarms.device_state(conn, (entry.id, 0, state.cause), entry.site_id,
-                                                 state.level if state.active else None, min(state.ts, now),
-                                                 {"reason": "device", **({"channel": state.channel}
-                                                                         if state.channel else {})}, state.test)
+            took.seen.add(entry.id)
+            took.reports += 1
+            took.touched += self.alarms.device_state(conn, (entry.id, 0, state.cause), entry.site_id,
+                                                     state.level if state.active else None, min(state.ts, now),
+                                                     {"reason": "device", **({"channel": state.channel}
+                                                                             if state.channel else {})}, state.test)
         if self.alarms.reported and slots.shape[0]:  # a value again from a channel whose device reported a fault
             back = [key for key in self._keys(slots, "sensor") if key in self.alarms.reported]
-            reported += self.alarms.sensor_back(conn, back, now)
+            took.touched += self.alarms.sensor_back(conn, back, now)
+        return took
+
+    def _judge(self, conn: Connection, group: list[_Admitted], now: float,
+               watched: frozenset[int]) -> list[Outcome]:
+        """Store what the batches admitted, detect over all of it at once, and make the alarm transitions."""
+        slots = np.concatenate([took.slots for took in group])
+        ts_arr = np.concatenate([took.ts for took in group])
+        values = np.concatenate([took.values for took in group])
+        arcs = [arc for took in group for arc in took.arcs]
+        event_rows = [row for took in group for row in took.event_rows]
+        moved = sorted((m for took in group for m in took.moved), key=lambda m: m[2])
+        seen = set().union(*(took.seen for took in group))
         if slots.shape[0]:
             readings_sql.insert_readings(conn, self.detector.channel_ids(slots), ts_arr, values)
             readings_sql.mark_late(conn, float(ts_arr.min()))
@@ -154,21 +203,25 @@ class Pipeline:
             readings_sql.insert_events(conn, event_rows)
         findings = self.detector.detect(
             slots, ts_arr, values,
-            np.asarray(arc_slot, dtype=np.int64), np.asarray(arc_ts, dtype=np.float64),
-            np.asarray(arc_count, dtype=np.float64), now=now,
+            np.asarray([a[0] for a in arcs], dtype=np.int64), np.asarray([a[1] for a in arcs], dtype=np.float64),
+            np.asarray([a[2] for a in arcs], dtype=np.float64), now=now,
         )
         live: list[LiveEvent] = []
-        for entry, position, ts in sorted(moved, key=lambda m: m[2]):
+        for entry, position, ts in moved:
             live += self.alarms.switched(conn, entry.id, entry.site_id, position, ts, None)
-        touched: Touched = reported + self.alarms.apply(conn, self.wanted(findings.changes))
+        touched: Touched = [t for took in group for t in took.touched]
+        touched += self.alarms.apply(conn, self.wanted(findings.changes))
         for device_id in seen:
             touched += self.alarms.device_back(conn, device_id, now)
         self.alarms.peaks(conn, self._peaks(findings))
         alarm_sql.touch_devices(conn, seen, now)
-        accepted = int(slots.shape[0]) + len(event_rows) + faults + states
-        rejected.sort(key=lambda r: (r.kind, r.index))
-        readings_sql.record_batch(conn, access.sender, batch.batch_id, now, accepted,
-                                  [{"index": r.index, "error": r.error, "kind": r.kind} for r in rejected])
+        outcomes = []
+        for took in group:
+            accepted = int(took.slots.shape[0]) + len(took.event_rows) + took.reports
+            took.rejected.sort(key=lambda r: (r.kind, r.index))
+            readings_sql.record_batch(conn, took.access.sender, took.batch_id, now, accepted,
+                                      [{"index": r.index, "error": r.error, "kind": r.kind} for r in took.rejected])
+            outcomes.append(Outcome(IngestResult(accepted, False, took.rejected)))
         if touched or moved:
             make_durable(conn)
             live += self.alarms.events(conn, touched)
@@ -180,7 +233,8 @@ class Pipeline:
                 live.append(LiveEvent(info.site_id, "reading", {
                     "channel_id": info.channel_id, "device_id": info.device_id, "channel": info.key,
                     "ts": t, "value": v}))
-        return Outcome(IngestResult(accepted, False, rejected), live)
+        outcomes[-1].live = live
+        return outcomes
 
     def wanted(self, changes: list[Change]) -> list[Wanted]:
         """Detection's changes, by slot, as the alarm stage takes them: by device, channel and cause."""

@@ -37,7 +37,7 @@ async def ingest_many(ctx: Context, items: list[tuple[Access, ParsedBatch]]) -> 
     watched = ctx.hub.watched()
     now = ctx.clock()
     def job(conn: Connection) -> list[Outcome]:
-        return [ctx.pipeline.ingest(conn, batch, access, now, watched) for access, batch in items]
+        return ctx.pipeline.ingest_many(conn, items, now, watched)
 
     try:
         outcomes = await ctx.db.write(job)
