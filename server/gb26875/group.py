@@ -2,7 +2,7 @@
 write together (``service.ingest_many``), so a hundred boxes cost a few transactions a second, not a hundred.
 
 No frame waits for a timer: the first frame goes at once, and those that come while it is written wait only for
-that write. Each frame is still confirmed only after the write that holds it committed. A group that fails is
+that write. Each frame is still confirmed only after the write that holds it committed durably. A group that fails is
 written again frame by frame, so one frame that cannot be taken is the only one denied.
 """
 
@@ -62,7 +62,9 @@ class Group:
     @staticmethod
     async def _write(ctx: Context, items: list[Item]) -> None:
         try:
-            results = await service.ingest_many(ctx, [(access, batch) for access, batch, _ in items])
+            # Durable: a box deletes a frame once it is confirmed, so its confirmation must outlast a power cut
+            # (one fsync for the whole group).
+            results = await service.ingest_many(ctx, [(access, batch) for access, batch, _ in items], durable=True)
         except Exception as exc:
             if len(items) == 1:
                 _settle(items[0][2], exc=exc)

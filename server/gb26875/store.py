@@ -84,7 +84,7 @@ class Store:
                 events = ctx.pipeline.alarms.events(conn, ctx.pipeline.alarms.device_back(conn, box["device_id"], now))
             return known, added, events
 
-        known, added, events = await ctx.db.write(write)
+        known, added, events = await ctx.db.write(write, durable=True)  # events are confirmed after it
         self.known.update(known)
         if added:
             self.receiver.count(gateway.id, "events", added)

@@ -31,22 +31,24 @@ async def ingest(ctx: Context, access: Access, batch: ParsedBatch) -> IngestResu
     return (await ingest_many(ctx, [(access, batch)]))[0]
 
 
-async def ingest_many(ctx: Context, items: list[tuple[Access, ParsedBatch]]) -> list[IngestResult]:
+async def ingest_many(ctx: Context, items: list[tuple[Access, ParsedBatch]], *,
+                      durable: bool = False) -> list[IngestResult]:
     """Several senders' batches in one transaction (one commit for all: a receiver's group commit), each judged
-    as if alone; answers each batch's result in order."""
+    as if alone; answers each batch's result in order. ``durable``: the commit survives a power cut even when it
+    carries readings only (a sender that deletes what was acknowledged)."""
     watched = ctx.hub.watched()
     now = ctx.clock()
     def job(conn: Connection) -> list[Outcome]:
         return ctx.pipeline.ingest_many(conn, items, now, watched)
 
     try:
-        outcomes = await ctx.db.write(job)
+        outcomes = await ctx.db.write(job, durable=durable)
     except StorageFull as exc:
         if not exc.retry:
             raise
         # The write found the disk full while it carried an alarm transition: it was undone (and the pipeline's
         # alarm book with it) and the reserve was freed for it, so once more, and it is stored whole.
-        outcomes = await ctx.db.write(job)
+        outcomes = await ctx.db.write(job, durable=durable)
     live = [event for outcome in outcomes for event in outcome.live]
     ctx.hub.publish(present(live))
     ctx.doorbell.ring_for(live)
