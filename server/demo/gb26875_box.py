@@ -111,6 +111,10 @@ class DemoBox:
     host: str = "127.0.0.1"
     address: bytes = bytes.fromhex(BOX_ADDRESS)
     started: float = field(default_factory=time.monotonic)
+    analogue_s: float = ANALOGUE_S
+    first_alarm_s: float = FIRST_ALARM_S
+    alarm_every_s: float = ALARM_EVERY_S
+    alarm_for_s: float = ALARM_FOR_S
 
     async def run(self, ctx: Context) -> None:
         tz = ZoneInfo(ctx.settings.timezone)
@@ -137,8 +141,8 @@ class DemoBox:
 
     def alarming(self, now: float) -> bool:
         """Whether the residual-current detector is in its fire alarm at loop time ``now``."""
-        t = now - self.started - FIRST_ALARM_S
-        return t >= 0 and t % ALARM_EVERY_S < ALARM_FOR_S
+        t = now - self.started - self.first_alarm_s
+        return t >= 0 and t % self.alarm_every_s < self.alarm_for_s
 
 
 class _Link:
@@ -222,7 +226,7 @@ class _Link:
                 await self.report(Unit(2, (PartState(0, 1, part, addr, FIRE if alarm else NORMAL, desc,
                                                      self.label()),)))
             if now >= next_values:
-                next_values = now + ANALOGUE_S
+                next_values = now + self.box.analogue_s
                 await self.report(self._values(now, alarming))
             if now >= next_state:
                 next_state = now + STATE_S

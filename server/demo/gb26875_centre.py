@@ -36,6 +36,7 @@ class DemoCentre:
     """``run`` is a loop of the demo's app: it serves on ``sock`` (bound before the app starts) until cancelled."""
 
     sock: socket.socket = field(default_factory=lambda: socket.create_server(("127.0.0.1", 0)))
+    first_check_s: float = FIRST_CHECK_S
 
     @property
     def port(self) -> int:
@@ -76,7 +77,7 @@ class DemoCentre:
         splitter = Splitter()
         loop = asyncio.get_running_loop()
         andian: bytes | None = None
-        next_check = loop.time() + FIRST_CHECK_S
+        next_check = loop.time() + self.first_check_s
         try:
             while True:
                 try:
