@@ -7,6 +7,7 @@ import asyncio
 import errno
 import logging
 import os
+import signal
 import socket
 import sys
 from collections.abc import Callable, Coroutine, Sequence
@@ -225,6 +226,11 @@ def _demo(settings: Settings, *, devices: bool = True) -> int:
     print()
     try:
         loops = [loop.run for loop in (wired, box, centre) if loop is not None]
+        # uvicorn raises the signal that stopped it again once it has shut down; with Python's default handlers
+        # SIGTERM would end the process before the block below stops socat and mosquitto (and SIGINT print a
+        # traceback), so both end the demo as an exit instead.
+        for stop in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(stop, _exit_on_signal)
         return _serve(settings, devices=devices, background=loops, sock=sock)
     finally:
         sock.close()
@@ -234,6 +240,10 @@ def _demo(settings: Settings, *, devices: bool = True) -> int:
             mailbox.stop()
         if wired is not None:
             wired.stop()
+
+
+def _exit_on_signal(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
 
 
 async def _user_add(args: argparse.Namespace) -> int:
