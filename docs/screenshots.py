@@ -252,6 +252,26 @@ def drilldown(browser: Browser, base: str, tmp: str) -> None:
     page.screenshot(path=OUT / "drilldown.png", full_page=False)
 
 
+def transmission_device(browser: Browser, base: str, tmp: str) -> None:
+    """The care home's GB/T 26875.3 transmission device (the demo's simulated box, server/demo/gb26875_box.py) on
+    its page: online, its last frame and counters, the mapping of its residual current, a 查岗 it answered."""
+    token = api_token(base, "operator")
+    site = next(s for s in call(base, "/api/v1/sites", token=token) if s["name"] == "康乐养老院")
+    gateway = next(g for g in call(base, f"/api/v1/sites/{site['id']}/gateways", token=token)
+                   if g.get("protocol") == "gb26875")
+    for _ in range(60):  # its part values (every 10 s) beside its running state
+        if call(base, f"/api/v1/gateways/{gateway['id']}/gb26875", token=token)["counters"]["frames"] >= 4:
+            break
+        time.sleep(0.5)
+    page = desktop(browser, base, "operator", f"/gateways/{gateway['id']}", 1280, 1100)
+    page.locator('[data-testid="gateway-page"][data-connected="true"]').wait_for()
+    page.get_by_test_id("command-duty-check").click()
+    page.locator('[data-testid="command-result"][data-state="answered"]').wait_for(timeout=30_000)
+    page.get_by_test_id("gateway-event").first.wait_for(timeout=10_000)
+    page.wait_for_timeout(5_500)  # the page's next read: the 查岗 among the recent commands
+    page.screenshot(path=OUT / "transmission-device.png", full_page=False)
+
+
 Shot = Callable[[Browser, str, str], None]
 # In the order a full run makes them: the owner's next steps before the console, which answers their request.
 SHOTS: dict[str, Shot] = {
@@ -259,7 +279,7 @@ SHOTS: dict[str, Shot] = {
     "alarm-next-steps": alarm_next_steps, "console": console, "console-wall": console_wall,
     "notifications": notifications, "report": report, "report-trends": report_trends, "dashboard": dashboard,
     "drilldown": drilldown, "offline": offline_inspection, "notice": rectification_notice,
-    "site-tripped": tripped_site, "wired-scan": wired_scan,
+    "site-tripped": tripped_site, "wired-scan": wired_scan, "transmission-device": transmission_device,
 }
 
 

@@ -7,6 +7,7 @@ import asyncio
 import errno
 import logging
 import os
+import signal
 import socket
 import sys
 from collections.abc import Callable, Coroutine, Sequence
@@ -165,8 +166,11 @@ def _demo(settings: Settings, *, devices: bool = True) -> int:
     sock = _bind(settings.host, settings.port)  # first: a port in use is said at once
     from server.context import open_context
     from server.demo.city import DEMO_DEVICES, DEMO_PASSWORD, DEMO_USERS, WIRED_SITE, seed_demo
+    from server.demo.gb26875_box import BOX_NAME, BOX_SITE, DemoBox, register_box
+    from server.demo.gb26875_centre import UPLINK_ADDRESS, DemoCentre
     from server.demo.mailbox import Mailbox
     from server.demo.wired import WIRED_DEVICES, DemoWired
+    from server.gb26875.listen import address_of
 
     # The demo's mail goes to a local SMTP server beside the app (port + 25: 8025 for 8000) that prints it.
     mailbox = Mailbox(settings.port + 25)
@@ -178,10 +182,23 @@ def _demo(settings: Settings, *, devices: bool = True) -> int:
     mqtt_url = wired.start() if wired is not None else None
     if mqtt_url:
         settings = msgspec.structs.replace(settings, mqtt_url=mqtt_url)
+    # GB/T 26875.3 (server/demo/gb26875_box.py): the care home's transmission device reports to the demo's receiver
+    # (port + 30 unless ANDIAN_GB26875_LISTEN says), and the uplink reports to a local monitoring centre.
+    box, centre = None, None
+    if devices and not settings.gb26875_listen:
+        settings = msgspec.structs.replace(settings, gb26875_listen=f"127.0.0.1:{settings.port + 30}")
+    if devices:
+        box = DemoBox(address_of(settings.gb26875_listen)[1])
+    if devices and not settings.gb26875_uplink and not settings.gb26875_address:
+        centre = DemoCentre()
+        settings = msgspec.structs.replace(settings, gb26875_uplink=f"127.0.0.1:{centre.port}",
+                                           gb26875_address=UPLINK_ADDRESS)
 
     async def seed() -> bool:
         async with open_context(settings) as ctx:
-            return await seed_demo(ctx, mailbox.port, wired)
+            created = await seed_demo(ctx, mailbox.port, wired)
+            await register_box(ctx)
+            return created
 
     created = asyncio.run(seed())
     url = f"http://{settings.host}:{settings.port}"
@@ -199,18 +216,34 @@ def _demo(settings: Settings, *, devices: bool = True) -> int:
         print(f"RS-485 bus {bus}: {len(WIRED_DEVICES)} Acrel devices at {WIRED_SITE['name']} (stall 5's loop rises "
               "to a leakage alarm over ten minutes; loop 9's current transformer is open)."
               + (" A 4G detector at 康乐养老院 publishes over MQTT (local mosquitto)." if mqtt_url else ""))
+    if box is not None:
+        print(f"GB/T 26875.3: {BOX_SITE}'s {BOX_NAME} reports to the monitoring centre on {settings.gb26875_listen}"
+              + (f", and andian reports its sites' alarms to a local city platform ({settings.gb26875_uplink})."
+                 if centre is not None else "."))
     if listening:
         print(f"Demo mailbox on 127.0.0.1:{mailbox.port}: the mail that owner, carehome, operator and inspector "
               "receive is printed here (📨).")
     print()
     try:
-        return _serve(settings, devices=devices, background=[wired.run] if wired is not None else [], sock=sock)
+        loops = [loop.run for loop in (wired, box, centre) if loop is not None]
+        # uvicorn raises the signal that stopped it again once it has shut down; with Python's default handlers
+        # SIGTERM would end the process before the block below stops socat and mosquitto (and SIGINT print a
+        # traceback), so both end the demo as an exit instead.
+        for stop in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(stop, _exit_on_signal)
+        return _serve(settings, devices=devices, background=loops, sock=sock)
     finally:
         sock.close()
+        if centre is not None:
+            centre.sock.close()
         if listening:
             mailbox.stop()
         if wired is not None:
             wired.stop()
+
+
+def _exit_on_signal(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
 
 
 async def _user_add(args: argparse.Namespace) -> int:

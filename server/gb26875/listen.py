@@ -85,6 +85,10 @@ class Receiver:
             self._all.add(session)
             try:
                 await session.run()
+            except asyncio.CancelledError:
+                # The server stops (``serve`` cancels its connections). Ending quietly: Python 3.11's stream
+                # callback calls exception() on the task and would log a cancelled one as an error.
+                pass
             finally:
                 self._all.discard(session)
                 self._tasks.discard(task)

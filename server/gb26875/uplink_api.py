@@ -55,6 +55,7 @@ class DutyCheckOut(msgspec.Struct):
     answered_at: float | None
     answered_by: int | None
     state: DutyState
+    answered_by_name: str | None = None  # the display name (else username) of who answered
 
 
 class UplinkOut(msgspec.Struct):
@@ -75,7 +76,7 @@ def _check(row: dict[str, Any], now: float) -> DutyCheckOut:
                         else "expired" if now > row["deadline"] else "pending")
     return DutyCheckOut(id=row["id"], received_at=row["received_at"], timeout_min=row["timeout_min"],
                         deadline=row["deadline"], answered_at=row["answered_at"], answered_by=row["answered_by"],
-                        state=state)
+                        state=state, answered_by_name=row["answered_by_name"])
 
 
 async def status(ctx: Context, uplink: Uplink | None) -> UplinkOut:

@@ -136,7 +136,10 @@ def active_alarm_levels(conn: sqlite3.Connection) -> set[str]:
 
 # ---- duty checks (查岗) ----------------------------------------------------------------------------------------
 
-_CHECK = "id, serial, centre, received_at, timeout_min, deadline, answered_at, answered_by"
+# answered_by_name: who answered, as people read it (the display name, else the username).
+_CHECK = ("id, serial, centre, received_at, timeout_min, deadline, answered_at, answered_by, "
+          "(SELECT COALESCE(NULLIF(u.display_name, ''), u.username) FROM users u WHERE u.id = answered_by) "
+          "AS answered_by_name")
 
 
 def insert_duty_check(conn: sqlite3.Connection, serial: int, centre: str, received_at: float, timeout_min: int,

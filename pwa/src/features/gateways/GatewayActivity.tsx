@@ -1,5 +1,5 @@
 // What a transmission device sent lately (events, newest first) and the commands sent to it.
-import { formatDateTime, formatRecent, t } from '../../platform/i18n'
+import { formatRecent, t } from '../../platform/i18n'
 import type { Command, Gb26875Event } from './types'
 import { frameWords, kindWord, stateWord, summaryText } from './words'
 
@@ -13,7 +13,7 @@ export function GatewayEvents({ events, error }: { events: Gb26875Event[] | unde
       <ul class="plain-list gb-list">
         {list.map((e) => (
           <li key={e.id} data-testid="gateway-event" data-event-id={String(e.id)} data-command={String(e.command)} data-type={e.type === null ? '' : String(e.type)}>
-            <span class="muted" data-testid="gateway-event-time" title={e.device_time === null ? undefined : formatDateTime(e.device_time * 1000)}>
+            <span class="muted" data-testid="gateway-event-time" title={e.device_time === null ? undefined : e.device_time.replace('T', ' ')}>
               {formatRecent(e.received_at * 1000)}
             </span>{' '}
             <strong data-testid="gateway-event-type">{frameWords(e)}</strong>

@@ -37,6 +37,7 @@ function AddForm({ siteId, onAdded }: { siteId: number; onAdded: (gateway: Gatew
     } catch (e) {
       // A 400 is about the address unless it names the name; a 409 (address taken) is said above the button.
       if (e instanceof ApiError && e.status === 400) setErrors(e.field === 'name' ? { name: e.detail } : { address: e.detail })
+      else if (e instanceof ApiError && e.status === 409) setErrors({ form: t('gb.site.address_taken', { detail: e.detail }) })
       else setErrors({ form: describeError(e) })
     } finally {
       setSending(false)

@@ -46,7 +46,7 @@ function DutyCheckItem({ check, nowS, onAnswered }: { check: DutyCheck; nowS: nu
       {state === 'expired' && <strong class="duty-expired" data-testid="duty-expired">{t('uplink.expired')}</strong>}
       {state === 'answered' && (
         <span data-testid="duty-answered">
-          {t('uplink.answered', { name: check.answered_by ?? '—', time: check.answered_at === null ? '—' : formatRecent(check.answered_at * 1000) })}
+          {t('uplink.answered', { name: check.answered_by_name ?? '—', time: check.answered_at === null ? '—' : formatRecent(check.answered_at * 1000) })}
         </span>
       )}
       {error && <p class="form-error" role="alert" data-testid="duty-error">{error}</p>}

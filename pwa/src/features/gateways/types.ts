@@ -95,14 +95,15 @@ export interface Gb26875Status {
 export interface Gb26875Event {
   id: number
   received_at: number
-  /** The time label the device put in the frame, when it had one. */
-  device_time: number | null
+  /** The time label the device put in the frame, as it wrote it (its local time, "2026-12-07T00:40:47"). */
+  device_time: string | null
   command: number
   type: number | null
   serial: number
   /** The decoded objects, or a line of text (e.g. for what could not be decoded). */
   summary: Record<string, unknown> | unknown[] | string
-  hex: string
+  /** The frame's bytes, hex. */
+  raw: string
 }
 
 export type DutyCheckState = 'pending' | 'answered' | 'expired'
@@ -114,7 +115,10 @@ export interface DutyCheck {
   timeout_min: number
   deadline: number
   answered_at: number | null
-  answered_by: string | null
+  /** The user's id. */
+  answered_by: number | null
+  /** Who answered, as people read it (display name, else username); missing from servers before it. */
+  answered_by_name?: string | null
   state: DutyCheckState
 }
 

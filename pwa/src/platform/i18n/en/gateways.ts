@@ -100,6 +100,7 @@ export const gateways = {
   'gb.site.address': 'Address (6 bytes, 12 hex digits)',
   'gb.site.address_hint': 'e.g. 15 27 08 20 20 fe',
   'gb.site.address_invalid': 'The address is 6 bytes: 12 hex digits, e.g. 15 27 08 20 20 fe',
+  'gb.site.address_taken': 'This address belongs to another transmission device (revoke it first, or check the address on the device): {detail}',
   'gb.site.name_missing': 'Give it a name',
   'gb.site.submit': 'Add',
   'gb.site.added': '{name} added',

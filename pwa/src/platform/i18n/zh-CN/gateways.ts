@@ -100,6 +100,7 @@ export const gateways = {
   'gb.site.address': '地址（6 字节，12 位十六进制）',
   'gb.site.address_hint': '如 15 27 08 20 20 fe',
   'gb.site.address_invalid': '地址应为 6 字节，即 12 位十六进制数字，如 15 27 08 20 20 fe',
+  'gb.site.address_taken': '该地址已被另一台传输装置使用（先停用它，或核对设备上的地址）：{detail}',
   'gb.site.name_missing': '请填写名称',
   'gb.site.submit': '添加',
   'gb.site.added': '已添加 {name}',
