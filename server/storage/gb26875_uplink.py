@@ -11,8 +11,8 @@ from server.storage.readings import BUCKET_S
 
 __all__ = [
     "ALARM", "ANALOGUE", "DENIED", "SERIALS", "active_alarm_levels", "answer_duty_check", "denied", "deny",
-    "duty_check", "duty_checks", "enqueue_alarm", "ensure_state", "get_state", "insert_duty_check", "latest_readings",
-    "mark_sent", "next_frame", "other_active", "queued", "record_clock", "remove", "replace_analogue",
+    "duty_check", "duty_checks", "enqueue_alarm", "ensure_state", "get_state", "latest_readings", "mark_sent",
+    "next_frame", "open_duty_check", "other_active", "queued", "record_clock", "remove", "replace_analogue",
     "set_cursor", "take_serial", "transitions_after", "unanswer_duty_check", "unanswered_round",
 ]
 
@@ -177,11 +177,18 @@ def active_alarm_levels(conn: sqlite3.Connection) -> set[str]:
 _CHECK = "id, serial, centre, received_at, timeout_min, deadline, answered_at, answered_by"
 
 
-def insert_duty_check(conn: sqlite3.Connection, serial: int, centre: str, received_at: float, timeout_min: int,
-                      deadline: float) -> int:
+def open_duty_check(conn: sqlite3.Connection, serial: int, centre: str, received_at: float, timeout_min: int,
+                    deadline: float) -> tuple[int, bool]:
+    """The check for a 查岗 with this serial from this centre: the one still within its minutes if there is one (the
+    centre sent it again), else a new pending check, stored durably. Answers (check id, whether it is new)."""
+    row = conn.execute("SELECT id FROM gb26875_duty_checks WHERE centre = ? AND serial = ? AND deadline >= ? "
+                       "ORDER BY id DESC LIMIT 1", [centre, serial, received_at]).fetchone()
+    if row is not None:
+        return int(row["id"]), False
     cur = conn.execute("INSERT INTO gb26875_duty_checks (serial, centre, received_at, timeout_min, deadline) "
                        "VALUES (?, ?, ?, ?, ?)", [serial, centre, received_at, timeout_min, deadline])
-    return int(cur.lastrowid or 0)
+    make_durable(conn)
+    return int(cur.lastrowid or 0), True
 
 
 def duty_check(conn: sqlite3.Connection, check_id: int) -> dict[str, Any] | None:
