@@ -88,17 +88,21 @@ def _label(ts: float) -> TimeLabel:
 def test_a_duty_check_is_answered_by_an_operator_within_its_minutes(app_site: Site, centre: Centre) -> None:
     centre.wait(lambda f: unit_type(f) == 21)
     after = centre.mark()
-    centre.send(centre_frame(2000, REQUEST, Unit(91, (DutyCheck(5),))))
+    # Confirmed at once (the centre stops sending it again); the answer waits for an operator.
+    assert ask(centre, 2000, REQUEST, Unit(91, (DutyCheck(5),))) == Unit(CONFIRM, ())
     check = app_site.until(lambda s: len(s["duty_checks"]) == 1)["duty_checks"][0]
     assert check["state"] == "pending" and check["timeout_min"] == 5 and check["deadline"] == T0 + 300
-    assert centre.count(lambda f: f.serial == 2000) == 0  # nobody has answered yet
+    # The centre sends it again with the same serial (it missed the confirmation): confirmed again, one check.
+    assert ask(centre, 2000, REQUEST, Unit(91, (DutyCheck(5),))) == Unit(CONFIRM, ())
+    assert [c["id"] for c in app_site.uplink()["duty_checks"]] == [check["id"]]
+    assert centre.count(lambda f: f.serial == 2000 and f.command == RESPONSE) == 0  # nobody has answered yet
     url = f"/api/v1/gb26875/uplink/duty-checks/{check['id']}/answer"
     assert app_site.client.post(url, headers=app_site.world.headers("owner_1")).status_code == 403
     r = app_site.client.post(url, headers=app_site.world.headers("operator_a"))
     assert r.status_code == 200, r.text
     assert r.json()["state"] == "answered" and r.json()["answered_by"] == app_site.world.user_ids["operator_a"]
-    answer = centre.wait(lambda f: f.serial == 2000, after=after)
-    assert answer.command == RESPONSE and answer.unit == Unit(91, (DutyCheck(5),))
+    answer = centre.wait(lambda f: f.serial == 2000 and f.command == RESPONSE, after=after)
+    assert answer.unit == Unit(91, (DutyCheck(5),))
     assert app_site.client.post(url, headers=app_site.world.headers("admin")).status_code == 409
     # A check whose minutes are over: 409, and it shows as expired.
     centre.send(centre_frame(2001, REQUEST, Unit(91, (DutyCheck(1),))))

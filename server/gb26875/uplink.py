@@ -4,8 +4,8 @@ With ``ANDIAN_GB26875_UPLINK`` and ``ANDIAN_GB26875_ADDRESS`` the server connect
 
 - sends its queue (server/gb26875/uplink_feed.py fills it): alarms ahead of analogue values, one frame in flight at a
   time, each waiting ≤ 10 s for the centre's confirmation and sent again with the same serial up to 3 times; after
-  that the connection counts as failed and is made again with backoff (the frame stays queued). A denial is
-  recorded and drops the frame;
+  that the connection counts as failed and is made again with backoff (the frame stays queued). A frame left
+  unanswered on 3 connections is given up, a denial drops it: both are recorded and the queue moves on;
 - reports its own running state (type 21) every ``gb26875_heartbeat_s`` while connected;
 - answers the centre (server/gb26875/uplink_answers.py): clock sync (90) and initialisation (89) confirmed, reads of
   its state, software version and clock answered, 查岗 (91) kept for an operator, other requests denied; a frame
@@ -34,13 +34,17 @@ from server.upstream.link import Backoff
 if TYPE_CHECKING:  # not at run time: server.context imports the app's importers
     from server.context import Context
 
-__all__ = ["CENTRE", "CONFIRM_WAIT_S", "RESENDS", "Counters", "Link", "LinkFailed", "Uplink", "prepare"]
+__all__ = ["CENTRE", "CONFIRM_WAIT_S", "RESENDS", "ROUNDS", "Counters", "Link", "LinkFailed", "Uplink", "prepare"]
 
 log = logging.getLogger("andian.gb26875")
 
 # GB/T 26875.3-2011 §6.5.4–6.5.5: the sender waits at most 10 s for a confirmation and retries 3 times.
 CONFIRM_WAIT_S = 10.0
 RESENDS = 3
+# A queued frame that connections on end get no answer to (a centre that cannot parse it and stays silent, or drops
+# the connection) would hold back every frame behind it: after this many connections on which it went unanswered
+# (3 × (1 + RESENDS) = 12 sends) it is given up. A centre that cannot be reached counts nothing: nothing was sent.
+ROUNDS = 3
 # A connection attempt's own limit (a 4G router or a VPN can take seconds), never waited on without end.
 CONNECT_TIMEOUT_S = 10.0
 # New alarm transitions are looked for this often: an alarm leaves within a second of its commit (one index seek).
@@ -48,7 +52,6 @@ POLL_S = 1.0
 # The centre's address as the destination of every frame: 6 zero bytes. A transmission device talks to the one centre
 # it connects to; centres that registered it know it by its source address.
 CENTRE = bytes(6)
-SERIALS = 0x10000  # the serial number is a u16, counted from 0 (§8.1.1) and wrapping
 
 
 class LinkFailed(Exception):
@@ -72,6 +75,8 @@ class Link:
     writer: asyncio.StreamWriter
     connected_at: float
     waiting: tuple[int, asyncio.Future[Frame]] | None = field(default=None)
+    # The queue row in flight and how often it went on the wire on this connection, until the centre answers it.
+    unanswered: tuple[int, int] | None = field(default=None)
 
     async def send(self, raw: bytes) -> None:
         if self.writer.is_closing():
@@ -149,7 +154,7 @@ class Uplink:
         self.counters = Counters()
         self.last_confirm_at: float | None = None
         self._ctx: Context | None = None
-        self._serial = 0
+        self.confirm_wait_s = CONFIRM_WAIT_S  # the standard's; tests shorten it
         self._wake = asyncio.Event()
 
     @property
@@ -161,16 +166,10 @@ class Uplink:
         assert self._ctx is not None, "the uplink has not started"
         return self._ctx
 
-    def take_serial(self) -> int:
-        serial = self._serial
-        self._serial = (serial + 1) % SERIALS
-        return serial
-
     async def run(self, ctx: Context) -> None:
         """The uplink's two loops (queue filling, connection), until cancelled."""
         self._ctx = ctx
-        state = await ctx.db.write(sql.ensure_state, durable=True)
-        self._serial = int(state["next_serial"]) % SERIALS
+        await ctx.db.write(sql.ensure_state, durable=True)
         log.info("GB/T 26875.3 uplink: reporting to %s as %s", self.target, self.address.hex())
         async with asyncio.TaskGroup() as tasks:
             tasks.create_task(self._fill())
@@ -244,6 +243,10 @@ class Uplink:
             for task in done:
                 task.result()
             raise LinkFailed("the centre closed the connection")
+        except (LinkFailed, OSError):
+            if link.unanswered is not None:  # not on a stop (cancelled) nor on andian's own failure
+                await self._unanswered_round(*link.unanswered)
+            raise
         finally:
             for task in (reading, sending):
                 task.cancel()
@@ -287,15 +290,14 @@ class Uplink:
         ctx = self.ctx
         row_id = int(str(row["id"]))
         if row["serial"] is None:
-            serial, at = self.take_serial(), ctx.clock()
-            await ctx.db.write(lambda conn: sql.mark_sent(conn, row_id, serial, at, self._serial),
-                               durable=row["kind"] == sql.ALARM)
+            at = ctx.clock()
+            serial = await ctx.db.write(lambda conn: sql.mark_sent(conn, row_id, at))
         else:
             serial, at = int(str(row["serial"])), float(str(row["first_sent_at"]))
         assert isinstance(row["unit"], bytes)
         frame = Frame(serial=serial, version=VERSION, time=label(at, self.tz), source=self.address,
                       destination=CENTRE, command=SEND, unit=decode_unit(row["unit"]))
-        answer = await self.exchange(link, frame, backoff)
+        answer = await self.exchange(link, frame, backoff, row_id)
         if answer.command == CONFIRM:
             await ctx.db.write(lambda conn: sql.remove(conn, row_id))
         else:
@@ -303,32 +305,49 @@ class Uplink:
             log.warning("GB/T 26875.3 uplink: the centre denied frame %d (serial %d, %s%s); dropped", row_id, serial,
                         row["kind"], f", transition {row['transition_id']}" if row["transition_id"] else "")
 
+    async def _unanswered_round(self, row_id: int, sends: int) -> None:
+        """The connection ended with the row's frame sent ``sends`` times on it and never answered."""
+        ctx = self.ctx
+        given_up = await ctx.db.write(lambda conn: sql.unanswered_round(conn, row_id, sends, ROUNDS, ctx.clock()))
+        if given_up is not None:
+            log.error("GB/T 26875.3 uplink: frame %d (serial %s, %s%s) got no confirmation after %d sends on %d "
+                      "connections; given up (kept in gb26875_uplink_denied), the queue goes on", row_id,
+                      given_up["serial"], given_up["kind"],
+                      f", transition {given_up['transition_id']}" if given_up["transition_id"] else "",
+                      given_up["sends"], given_up["rounds"])
+
     async def _heartbeat(self, link: Link, backoff: Backoff) -> None:
         levels = await self.ctx.db.read(sql.active_alarm_levels)
-        frame = Frame(serial=self.take_serial(), version=VERSION, time=label(self.ctx.clock(), self.tz),
+        serial = await self.ctx.db.write(sql.take_serial)
+        frame = Frame(serial=serial, version=VERSION, time=label(self.ctx.clock(), self.tz),
                       source=self.address, destination=CENTRE, command=SEND,
                       unit=device_state_unit(levels, self.ctx.clock(), self.tz))
         answer = await self.exchange(link, frame, backoff)
         if answer.command == DENY:
             log.warning("GB/T 26875.3 uplink: the centre denied the running state (serial %d)", frame.serial)
 
-    async def exchange(self, link: Link, frame: Frame, backoff: Backoff) -> Frame:
+    async def exchange(self, link: Link, frame: Frame, backoff: Backoff, row_id: int | None = None) -> Frame:
         """Send ``frame`` and wait for its confirmation or denial: ≤ CONFIRM_WAIT_S each time, sent again with the
-        same serial up to RESENDS times; then LinkFailed (the frame stays where it was)."""
+        same serial up to RESENDS times; then LinkFailed (the frame stays where it was). ``row_id``: the queue row
+        the frame is, counted in ``link.unanswered`` until answered."""
         raw = encode(frame)
+        wait_s = self.confirm_wait_s
         waiter: asyncio.Future[Frame] = asyncio.get_running_loop().create_future()
         link.waiting = (frame.serial, waiter)
         try:
             for attempt in range(1 + RESENDS):
                 await link.send(raw)
+                if row_id is not None:
+                    link.unanswered = (row_id, attempt + 1)
                 if attempt:
                     self.counters.resent += 1
                     log.info("GB/T 26875.3 uplink: serial %d sent again (%d of %d)", frame.serial, attempt, RESENDS)
                 else:
                     self.counters.sent += 1
                 with contextlib.suppress(TimeoutError):
-                    async with asyncio.timeout(CONFIRM_WAIT_S):
+                    async with asyncio.timeout(wait_s):
                         answer = await asyncio.shield(waiter)
+                    link.unanswered = None
                     if answer.command == CONFIRM:
                         self.counters.confirmed += 1
                         self.last_confirm_at = self.ctx.clock()
@@ -336,7 +355,6 @@ class Uplink:
                     else:
                         self.counters.denied += 1
                     return answer
-            raise LinkFailed(f"no confirmation of serial {frame.serial} in {1 + RESENDS} sends "
-                             f"{CONFIRM_WAIT_S:g} s apart")
+            raise LinkFailed(f"no confirmation of serial {frame.serial} in {1 + RESENDS} sends {wait_s:g} s apart")
         finally:
             link.waiting = None

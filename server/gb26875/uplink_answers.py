@@ -3,8 +3,9 @@
 - 90 synchronise the clock → CONFIRM; the centre's time and the offset to andian's clock are recorded (shown in
   the API), the system clock is not changed (it belongs to the operating system's time service).
 - 89 initialise the transmission device → CONFIRM; andian wipes nothing (its records are the sites' evidence).
-- 91 查岗 (a duty check) → kept for an operator, who answers it in the console (uplink_api.py) within the
-  check's minutes; the answer is a RESPONSE with the check's serial.
+- 91 查岗 (a duty check) → CONFIRM at once (the centre stops sending it again) and kept for an operator, who
+  answers it in the console (uplink_api.py) within the check's minutes; the answer is a RESPONSE with the check's
+  serial. The same serial again while the check lasts is the same check: confirmed again, not kept twice.
 - 81 read the device's running state → RESPONSE type 21; 85 its software version → type 25; 88 its clock → 28.
 - Anything else the centre sends (other requests, controls, data) → DENY.
 """
@@ -103,10 +104,15 @@ class Answers:
             return
         now = ctx.clock()
         centre = frame.source.hex()
-        check_id = await ctx.db.write(lambda conn: sql.insert_duty_check(
-            conn, frame.serial, centre, now, check.timeout_min, now + 60.0 * check.timeout_min), durable=True)
-        log.warning("GB/T 26875.3 uplink: 查岗 from the centre (duty check %d): answer within %d min in the console",
-                    check_id, check.timeout_min)
+        check_id, new = await ctx.db.write(lambda conn: sql.open_duty_check(
+            conn, frame.serial, centre, now, check.timeout_min, now + 60.0 * check.timeout_min))
+        await self.link.send(encode(self.reply(frame, CONFIRM)))  # received (and stored): the centre stops resending
+        if new:
+            log.warning("GB/T 26875.3 uplink: 查岗 from the centre (duty check %d): answer within %d min in the "
+                        "console", check_id, check.timeout_min)
+        else:
+            log.info("GB/T 26875.3 uplink: 查岗 serial %d sent again by the centre: duty check %d, confirmed again",
+                     frame.serial, check_id)
 
     async def _read(self, frame: Frame, kind: int) -> None:
         ctx, tz = self.uplink.ctx, self.uplink.tz

@@ -26,7 +26,7 @@ from typing import Any, TypeVar
 
 from server.storage.space import DiskState, Space, out_of_space
 
-__all__ = ["Database", "chunks", "make_durable", "on_rollback", "ping"]
+__all__ = ["Database", "chunks", "commits_durably", "make_durable", "on_rollback", "ping"]
 
 
 T = TypeVar("T")
@@ -79,6 +79,12 @@ def make_durable(conn: sqlite3.Connection) -> None:
     right after the commit and before the caller hears of it — what FULL would have done at the commit.
     """
     _durable_requests.add(id(conn))
+
+
+def commits_durably(conn: sqlite3.Connection) -> bool:
+    """Inside a write job: whether its commit will survive a power cut (``write(durable=True)`` or ``make_durable``
+    so far) — for storage functions whose callers must be able to rely on that, and their tests."""
+    return id(conn) in _durable_requests or int(conn.execute("PRAGMA synchronous").fetchone()[0]) >= 2
 
 
 def on_rollback(conn: sqlite3.Connection, fn: Callable[[sqlite3.Connection], None]) -> None:

@@ -6,17 +6,20 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
+from server.storage.database import make_durable
 from server.storage.readings import BUCKET_S
 
 __all__ = [
-    "ALARM", "ANALOGUE", "active_alarm_levels", "answer_duty_check", "deny", "duty_check", "duty_checks",
-    "enqueue_alarm", "ensure_state", "get_state", "insert_duty_check", "latest_readings", "mark_sent", "next_frame",
-    "other_active", "queued", "record_clock", "remove", "replace_analogue", "set_cursor", "transitions_after",
-    "unanswer_duty_check",
+    "ALARM", "ANALOGUE", "DENIED", "SERIALS", "active_alarm_levels", "answer_duty_check", "denied", "deny",
+    "duty_check", "duty_checks", "enqueue_alarm", "ensure_state", "get_state", "latest_readings", "mark_sent",
+    "next_frame", "open_duty_check", "other_active", "queued", "record_clock", "remove", "replace_analogue",
+    "set_cursor", "take_serial", "transitions_after", "unanswer_duty_check", "unanswered_round",
 ]
 
 ALARM, ANALOGUE = "alarm", "analogue"
 _PRIORITY = {ALARM: 0, ANALOGUE: 1}  # alarms ahead of analogue values
+SERIALS = 0x10000  # the serial number is a u16, counted from 0 (GB/T 26875.3-2011 §8.1.1) and wrapping
+DENIED = "denied by the centre (command 6)"  # gb26875_uplink_denied.reason of a denial (migration 0028's default)
 
 
 # ---- the state row --------------------------------------------------------------------------------------------
@@ -98,27 +101,62 @@ def replace_analogue(conn: sqlite3.Connection, units: list[bytes], now: float) -
 
 
 def next_frame(conn: sqlite3.Connection) -> dict[str, Any] | None:
-    row = conn.execute("SELECT id, kind, unit, transition_id, serial, first_sent_at FROM gb26875_uplink_queue "
-                       "ORDER BY priority, id LIMIT 1").fetchone()
+    row = conn.execute("SELECT id, kind, unit, transition_id, serial, first_sent_at, rounds, sends "
+                       "FROM gb26875_uplink_queue ORDER BY priority, id LIMIT 1").fetchone()
     return dict(row) if row else None
 
 
-def mark_sent(conn: sqlite3.Connection, row_id: int, serial: int, at: float, next_serial: int) -> None:
-    """The row's first send: its serial and time label stay with it for every resend, restarts included."""
+def take_serial(conn: sqlite3.Connection) -> int:
+    """The next serial number, from the persisted counter, which moves on in the same durable transaction: no
+    restart or power cut hands out again a serial the centre has seen (every frame andian starts takes one here)."""
+    serial = int(conn.execute("SELECT next_serial FROM gb26875_uplink_state WHERE id = 1").fetchone()[0]) % SERIALS
+    conn.execute("UPDATE gb26875_uplink_state SET next_serial = ? WHERE id = 1", [(serial + 1) % SERIALS])
+    make_durable(conn)
+    return serial
+
+
+def mark_sent(conn: sqlite3.Connection, row_id: int, at: float) -> int:
+    """The row's first send: it takes a serial; serial and time label stay with it for every resend, restarts
+    included. Answers the serial."""
+    serial = take_serial(conn)
     conn.execute("UPDATE gb26875_uplink_queue SET serial = ?, first_sent_at = ? WHERE id = ?", [serial, at, row_id])
-    conn.execute("UPDATE gb26875_uplink_state SET next_serial = ? WHERE id = 1", [next_serial])
+    return serial
 
 
 def remove(conn: sqlite3.Connection, row_id: int) -> None:
+    """The centre confirmed the row's frame: out of the queue, durably (after a power cut that undid the delete
+    the frame would go again and the centre see it twice)."""
     conn.execute("DELETE FROM gb26875_uplink_queue WHERE id = ?", [row_id])
+    make_durable(conn)
 
 
-def deny(conn: sqlite3.Connection, row_id: int, now: float) -> None:
-    """The centre denied the row's frame: keep it in gb26875_uplink_denied, out of the queue."""
-    conn.execute("INSERT INTO gb26875_uplink_denied (kind, unit, transition_id, serial, denied_at) "
-                 "SELECT kind, unit, transition_id, IFNULL(serial, 0), ? FROM gb26875_uplink_queue WHERE id = ?",
-                 [now, row_id])
+def deny(conn: sqlite3.Connection, row_id: int, now: float, reason: str = DENIED) -> None:
+    """The row's frame is not sent any more (``reason``): kept in gb26875_uplink_denied, out of the queue."""
+    conn.execute("INSERT INTO gb26875_uplink_denied (kind, unit, transition_id, serial, denied_at, reason) "
+                 "SELECT kind, unit, transition_id, IFNULL(serial, 0), ?, ? FROM gb26875_uplink_queue WHERE id = ?",
+                 [now, reason, row_id])
     remove(conn, row_id)
+
+
+def unanswered_round(conn: sqlite3.Connection, row_id: int, sends: int, limit: int,
+                     now: float) -> dict[str, Any] | None:
+    """A connection ended after the row's frame was sent ``sends`` times on it without an answer: one more round.
+    At ``limit`` rounds the row is given up (moved to gb26875_uplink_denied); answers it then, else None."""
+    conn.execute("UPDATE gb26875_uplink_queue SET rounds = rounds + 1, sends = sends + ? WHERE id = ?",
+                 [sends, row_id])
+    row = conn.execute("SELECT id, kind, transition_id, serial, rounds, sends FROM gb26875_uplink_queue "
+                       "WHERE id = ?", [row_id]).fetchone()
+    if row is None or row["rounds"] < limit:
+        return None
+    deny(conn, row_id, now, f"no confirmation after {row['sends']} sends")
+    return dict(row)
+
+
+def denied(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+    """Every frame that left the queue unsent, oldest first."""
+    rows = conn.execute("SELECT id, kind, transition_id, serial, denied_at, reason FROM gb26875_uplink_denied "
+                        "ORDER BY id").fetchall()
+    return [dict(r) for r in rows]
 
 
 def queued(conn: sqlite3.Connection) -> dict[str, int]:
@@ -142,11 +180,18 @@ _CHECK = ("id, serial, centre, received_at, timeout_min, deadline, answered_at, 
           "AS answered_by_name")
 
 
-def insert_duty_check(conn: sqlite3.Connection, serial: int, centre: str, received_at: float, timeout_min: int,
-                      deadline: float) -> int:
+def open_duty_check(conn: sqlite3.Connection, serial: int, centre: str, received_at: float, timeout_min: int,
+                    deadline: float) -> tuple[int, bool]:
+    """The check for a 查岗 with this serial from this centre: the one still within its minutes if there is one (the
+    centre sent it again), else a new pending check, stored durably. Answers (check id, whether it is new)."""
+    row = conn.execute("SELECT id FROM gb26875_duty_checks WHERE centre = ? AND serial = ? AND deadline >= ? "
+                       "ORDER BY id DESC LIMIT 1", [centre, serial, received_at]).fetchone()
+    if row is not None:
+        return int(row["id"]), False
     cur = conn.execute("INSERT INTO gb26875_duty_checks (serial, centre, received_at, timeout_min, deadline) "
                        "VALUES (?, ?, ?, ?, ?)", [serial, centre, received_at, timeout_min, deadline])
-    return int(cur.lastrowid or 0)
+    make_durable(conn)
+    return int(cur.lastrowid or 0), True
 
 
 def duty_check(conn: sqlite3.Connection, check_id: int) -> dict[str, Any] | None:
