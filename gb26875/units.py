@@ -3,8 +3,10 @@
 Each standard type's objects are a msgspec Struct whose fields are in wire order; ``_TABLE`` names the wire form
 of each field, and one decoder and one encoder walk it. Types 128–254 are user-defined: kept as ``UserDefined``
 (the bytes after the type flag, untouched). A unit that does not follow the standard (an unknown or reserved
-type, a count that disagrees with the bytes, a description that is not GB 18030) is kept whole as ``Opaque``,
-so that encode(decode(frame)) gives back the same bytes for every frame.
+type, a count that disagrees with the bytes, a text that is not GB 18030) is kept whole as ``Opaque``, so that
+encode(decode(frame)) gives back the same bytes for every frame. A part's 31-byte description is read as firmware
+writes it — a C string: the text up to the first NUL, GB 18030 with bad bytes replaced —; when its bytes are not
+simply that text NUL-padded (leftovers after the NUL, bad bytes), they are kept as ``desc_raw`` and written back.
 """
 
 from __future__ import annotations
@@ -77,6 +79,7 @@ class PartState(_Obj, frozen=True):  # 2
     status: int
     desc: str
     ts: TimeLabel
+    desc_raw: bytes | None = None  # the description's 31 bytes when they are not ``desc`` NUL-padded (written back)
 
 
 class PartAnalogue(_Obj, frozen=True):  # 3
@@ -116,6 +119,7 @@ class PartConfig(_Obj, frozen=True):  # 7
     part_type: int
     part_addr: int
     desc: str
+    desc_raw: bytes | None = None  # as PartState's
 
 
 class SystemTime(_Obj, frozen=True):  # 8
@@ -264,11 +268,21 @@ def _field(wire: Wire, data: bytes, at: int) -> tuple[object, int]:
     if wire == "time":
         return TimeLabel.from_bytes(raw), end
     if wire == "desc":
-        text = _text(raw.rstrip(b"\0"))
-        if _desc(text) != raw:
-            raise GB26875Error("unit", f"description {raw.hex()} is not NUL-padded text")
-        return text, end
+        return _read_desc(raw), end
     return int.from_bytes(raw, "little", signed=wire == "i16"), end
+
+
+def _read_desc(raw: bytes) -> str:
+    """A description as a C string: up to the first NUL, GB 18030, bad bytes replaced (never an error)."""
+    return raw.split(b"\0", 1)[0].decode("gb18030", errors="replace")
+
+
+def _desc_raw(text: str, raw: bytes) -> bytes | None:
+    """``raw`` when ``text`` NUL-padded is not the same bytes (it must be written back as it came), else None."""
+    try:
+        return None if _desc(text) == raw else raw
+    except GB26875Error:  # replaced bad bytes may take more room than 31 bytes
+        return raw
 
 
 def _desc(text: str) -> bytes:
@@ -283,6 +297,10 @@ def _put(wire: Wire, value: object) -> bytes:
         assert isinstance(value, TimeLabel)
         return value.to_bytes()
     if wire == "desc":
+        if isinstance(value, bytes):  # desc_raw
+            if len(value) != DESCRIPTION:
+                raise GB26875Error("value", f"desc_raw is {len(value)} bytes; a description is {DESCRIPTION}")
+            return value
         assert isinstance(value, str)
         return _desc(value)
     if wire == "text":
@@ -303,11 +321,15 @@ def _strict(data: bytes) -> Unit:
     cls, wires = _TABLE[flag]
     at, objects = 2, []
     for _ in range(count):
-        values = []
+        values, raw_desc = [], None
         for wire in wires:
+            start = at
             value, at = _field(wire, data, at)
             values.append(value)
-        objects.append(cls(*values))
+            if wire == "desc":
+                assert isinstance(value, str)
+                raw_desc = _desc_raw(value, data[start:at])
+        objects.append(cls(*values, **({"desc_raw": raw_desc} if raw_desc is not None else {})))
     if at != len(data):
         raise GB26875Error("unit", f"{len(data) - at} bytes left after {count} objects of type {flag}")
     return Unit(flag, tuple(objects))  # type: ignore[arg-type]
@@ -342,6 +364,9 @@ def encode_unit(unit: Unit | UserDefined | Opaque) -> bytes:
     for obj in unit.objects:
         if type(obj) is not cls:
             raise GB26875Error("value", f"type {unit.type} carries {cls.__name__}, not {type(obj).__name__}")
-        for wire, name in zip(wires, obj.__struct_fields__, strict=True):
-            out += _put(wire, getattr(obj, name))
+        for wire, name in zip(wires, obj.__struct_fields__[:len(wires)], strict=True):
+            value = getattr(obj, name)
+            if wire == "desc" and isinstance(obj, PartState | PartConfig) and obj.desc_raw is not None:
+                value = obj.desc_raw
+            out += _put(wire, value)
     return bytes(out)

@@ -13,6 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import gb26875 as gb
+from gb26875.units import DESCRIPTION
 
 VECTORS: dict[str, Any] = json.loads(resources.files("gb26875").joinpath("vectors/public.json").read_text("utf-8"))
 FRAMES = VECTORS["frames"]
@@ -39,8 +40,9 @@ def test_public_frame_decodes_as_the_file_says(case: dict[str, Any]) -> None:
     assert len(unit.objects) == case["adu_count"]
     listed = case.get("parts", case.get("systems"))
     for obj, want in zip(unit.objects, listed or [], strict=listed is not None):
-        got = {name: getattr(obj, name) for name in obj.__struct_fields__}
+        got = {name: getattr(obj, name) for name in obj.__struct_fields__ if name != "desc_raw"}
         got["ts"] = _ts(got["ts"])
+        assert getattr(obj, "desc_raw", None) is None  # clean NUL-padded descriptions: nothing extra kept
         assert got == want
     assert gb.encode(frame) == raw
 
@@ -79,11 +81,39 @@ def test_a_unit_off_the_standard_is_kept_opaque_and_round_trips() -> None:
         assert gb.encode_unit(frame.unit) == data
 
 
+def test_a_description_with_leftovers_after_its_nul_is_cut_there_and_round_trips() -> None:
+    # The reviewer's case: firmware writes a C string into a reused buffer, so bytes follow the NUL (here ff fe,
+    # not even GB 18030). The part state is still read (a fire alarm, not an opaque event) and written back as it came.
+    raw = bytes.fromhex(FRAMES[3]["hex"])
+    unit = bytearray(gb.encode_unit(gb.decode(raw).unit))  # type: ignore[arg-type]
+    at = unit.find("啊〇".encode("gb18030"))
+    unit[at + 6:at + 8] = b"\xff\xfe"
+    frame = gb.Frame(**{**_fields(gb.decode(raw)), "unit": gb.Opaque(bytes(unit))})
+    wire = gb.encode(frame)
+    got = gb.decode(wire)
+    assert isinstance(got.unit, gb.Unit) and got.unit.type == 2
+    (state,) = got.unit.objects
+    assert isinstance(state, gb.PartState)
+    assert (state.part_type, state.status, state.desc) == (17, 2, "啊〇")
+    assert state.desc_raw == bytes(unit[at:at + DESCRIPTION])
+    assert gb.encode(got) == wire
+    # Bytes that are not GB 18030 before the NUL: replaced in the text, kept in desc_raw.
+    unit[at:at + 2] = b"\x81\x20"
+    bad = gb.decode(gb.encode(gb.Frame(**{**_fields(frame), "unit": gb.Opaque(bytes(unit))})))
+    assert isinstance(bad.unit, gb.Unit)
+    (state,) = bad.unit.objects
+    assert isinstance(state, gb.PartState) and "\ufffd" in state.desc and state.desc_raw is not None
+    assert gb.encode_unit(bad.unit) == bytes(unit)
+    config = gb.Unit(7, (gb.PartConfig(1, 2, 17, 5, "x", desc_raw=b"x\0yz".ljust(DESCRIPTION, b"\0")),))
+    assert gb.decode_unit(gb.encode_unit(config)) == config
+
+
 def test_encode_refuses_what_does_not_fit() -> None:
     base = _fields(gb.decode(bytes.fromhex(FRAMES[0]["hex"])))
     long_desc = gb.Unit(2, (gb.PartState(1, 1, 17, 1, 2, "长" * 16, gb.TimeLabel(0, 0, 0, 1, 1, 26)),))
     wrong_object = gb.Unit(21, (gb.DutyCheck(5),))
-    for unit in (long_desc, wrong_object, gb.UserDefined(127, b""), gb.Unit(22, ())):
+    short_raw = gb.Unit(7, (gb.PartConfig(1, 1, 17, 1, "", desc_raw=b"\0" * 30),))
+    for unit in (long_desc, wrong_object, gb.UserDefined(127, b""), gb.Unit(22, ()), short_raw):
         with pytest.raises(gb.GB26875Error) as err:
             gb.encode(gb.Frame(**{**base, "unit": unit}))
         assert err.value.code == "value"
@@ -166,3 +196,11 @@ def test_every_standard_type_round_trips(flag: int) -> None:
 
 def test_the_table_covers_the_standard_types() -> None:
     assert {*range(1, 9), 21, 24, 25, 26, 28, *range(61, 69), 81, 84, 85, 86, 88, 89, 90, 91} == set(gb.TYPES)
+
+
+@given(st.binary(min_size=DESCRIPTION, max_size=DESCRIPTION))
+def test_any_description_bytes_are_read_and_written_back(desc: bytes) -> None:
+    data = bytes([2, 1, 129, 3, 17]) + (5).to_bytes(4, "little") + (2).to_bytes(2, "little") + desc + bytes(6)
+    unit = gb.decode_unit(data)
+    assert isinstance(unit, gb.Unit)
+    assert gb.encode_unit(unit) == data

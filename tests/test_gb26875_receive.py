@@ -89,16 +89,19 @@ def test_a_residual_current_detectors_fire_alarm_is_a_leakage_alarm_and_the_owne
     assert alarms(client, world)[0]["cleared_at"] == pytest.approx(clock.now, abs=1)
 
 
-def test_a_fault_bit_is_a_sensor_fault_and_test_mode_makes_test_alarms(
+def test_a_fault_bit_is_a_sensor_fault_and_bit_0_clear_is_still_a_real_alarm(
         client: TestClient[Any], world: World, clock: Clock, box: Box) -> None:
     box.report(part_state(18, 7, 0b101, clock.now), ts=clock.now)
     faults = alarms(client, world, active=True)
-    assert [(a["cause"], a["level"]) for a in faults] == [("sensor", "fault")]
+    assert [(a["cause"], a["level"], a["detail"]) for a in faults] == [
+        ("sensor", "fault", {"reason": "device", "status": 0b101})]
     box.report(part_state(18, 7, 0b001, clock.now + 1), ts=clock.now)
     assert alarms(client, world, active=True) == []
-    box.report(part_state(18, 8, 0b010, clock.now + 2), ts=clock.now)  # bit 0 clear: the detector is in test mode
+    # Bit 0 clear: real boxes send fire alarms so (0x0002 in the public frames), so it is never a test alarm; the
+    # status word is kept in the alarm's detail.
+    box.report(part_state(18, 8, 0b010, clock.now + 2), ts=clock.now)
     shown = alarms(client, world, active=True)
-    assert [(a["cause"], a["test"]) for a in shown] == [("overtemp", True)]
+    assert [(a["cause"], a["test"], a["detail"]["status"]) for a in shown] == [("overtemp", False, 0b010)]
 
 
 def test_analogue_values_are_readings_and_the_mapping_maps_user_defined_types(

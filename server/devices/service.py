@@ -257,7 +257,7 @@ async def get_gateway(ctx: Context, principal: Principal, gateway_id: int) -> Ga
 
 
 async def revoke_gateway(ctx: Context, principal: Principal, gateway_id: int) -> None:
-    await get_gateway(ctx, principal, gateway_id)
+    gateway = await get_gateway(ctx, principal, gateway_id)
     require(principal, MANAGERS, "revoke gateway keys")
     now = ctx.clock()
 
@@ -268,3 +268,5 @@ async def revoke_gateway(ctx: Context, principal: Principal, gateway_id: int) ->
                                 detail={})
 
     await ctx.db.write(revoke, durable=True)
+    if gateway.protocol == "gb26875":  # the receiver stops taking its box's frames now, not after its cache expires
+        ctx.gb26875.revoked(gateway_id, gateway.address)

@@ -40,7 +40,8 @@ class GB26875Controller(Controller):
     @post("/commands", status_code=HTTP_201_CREATED,
           summary="Send 查岗 (duty_check), time sync (sync_clock) or initialise to the connected device",
           description="409 when the device is not connected (传输装置未连接). initialise needs \"confirm\": true. "
-                      "Unconfirmed after 10 s it is sent again, up to 3 times, then no_answer.")
+                      "Unconfirmed after 10 s it is sent again, up to 3 times, then no_answer (a duty_check: "
+                      "once timeout_min passed with no answer).")
     async def send(self, ctx: Ctx, principal: Caller, gateway_id: PathId, data: JSONBody[CommandIn]) -> CommandOut:
         return await service.send_command(ctx, principal, gateway_id, data)
 

@@ -1,9 +1,10 @@
 """Commands the monitoring centre sends a connected transmission device: time sync (90), 查岗 (91), initialise (89).
 
-A command is a frame andian starts (its own serial on that connection); the box's confirmation, denial or answer
-carries the same serial back. No confirmation within CONFIRM_WAIT_S → the same frame again, up to RESENDS times,
-then ``no_answer`` (GB/T 26875.3 §6.5.4–6.5.5). A 查岗 is answered by a person at the box: after the box confirms
-it, its answer (command 5) may take up to the command's ``timeout_min``; none by then is ``no_answer`` too.
+A command is a frame andian starts (its serial from one counter per gateway, kept across its connections); the box's
+confirmation, denial or answer carries the same serial back. No confirmation within CONFIRM_WAIT_S → the same frame
+again, up to RESENDS times, then ``no_answer`` (GB/T 26875.3 §6.5.4–6.5.5). A 查岗 is answered by a person at the
+box: its answer (command 5) counts whenever it comes within the command's ``timeout_min`` of sending — confirmed
+first or not (a box may never confirm it) —; none by then is ``no_answer``.
 """
 
 from __future__ import annotations
@@ -66,7 +67,7 @@ class Commands:
         tz = ZoneInfo(ctx.settings.timezone)
         unit = Unit(flag, ((SyncClock(local_now(now, tz)),) if kind == "sync_clock"
                            else (DutyCheck(timeout_min),) if kind == "duty_check" else (Reserved(0),)))
-        serial = session.next_serial()
+        serial = self.receiver.next_serial(gateway_id)
         frame = Frame(serial=serial, version=session.version, time=local_now(now, tz), source=session.centre,
                       destination=session.gateways[gateway_id], command=command, unit=unit)
         command_id = await ctx.db.write(lambda c: sql.insert_command(c, gateway_id, kind, serial, now, by_user))
@@ -107,28 +108,27 @@ class Commands:
             log.info("GB/T 26875.3: command %d not sent to gateway %d: %s", pending.id, pending.gateway_id, exc)
 
     async def _follow(self, ctx: Context, pending: _Pending) -> None:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + pending.timeout_min * 60.0  # a 查岗's answer counts until then
         try:
             while pending.state == "sent":
-                pending.changed.clear()
-                try:
-                    await asyncio.wait_for(pending.changed.wait(), CONFIRM_WAIT_S)
-                except TimeoutError:
-                    if pending.attempts > RESENDS:
-                        pending.state = "no_answer"
-                        await self._save(ctx, pending, None)
-                        return
-                    pending.attempts += 1
-                    await self._save(ctx, pending, None)
-                    await self._transmit(pending)
-            if pending.kind == "duty_check" and pending.state == "confirmed":
-                pending.changed.clear()
-                try:
-                    await asyncio.wait_for(pending.changed.wait(), pending.timeout_min * 60.0)
-                except TimeoutError:
-                    pending.state = "no_answer"
-                    await self._save(ctx, pending, None)
+                if await _moved(pending, CONFIRM_WAIT_S):
+                    continue
+                if pending.attempts > RESENDS:
+                    break
+                pending.attempts += 1
+                await self._save(ctx, pending, None)
+                await self._transmit(pending)
+            if pending.kind == "duty_check":  # confirmed or never: the person on duty's answer may still come
+                while pending.state in ("sent", "confirmed") and await _moved(pending, deadline - loop.time()):
+                    pass
+            if pending.state in ("sent", "confirmed") and (pending.kind == "duty_check" or pending.state == "sent"):
+                pending.state = "no_answer"
+                await self._save(ctx, pending, None)
         finally:
-            self._pending.pop((pending.gateway_id, pending.frame.serial), None)
+            key = (pending.gateway_id, pending.frame.serial)
+            if self._pending.get(key) is pending:  # not a newer command's that took the serial meanwhile
+                del self._pending[key]
 
     async def _save(self, ctx: Context, pending: _Pending, answered_at: float | None) -> None:
         state, attempts = pending.state, pending.attempts
@@ -138,3 +138,15 @@ class Commands:
 
         await ctx.db.write(write)
 
+
+async def _moved(pending: _Pending, seconds: float) -> bool:
+    """Whether the command's state moves within ``seconds`` (the box confirmed, denied or answered)."""
+    before = pending.state
+    if seconds <= 0:
+        return False
+    pending.changed.clear()
+    try:
+        await asyncio.wait_for(pending.changed.wait(), seconds)
+    except TimeoutError:
+        return pending.state != before
+    return True

@@ -25,7 +25,7 @@ if TYPE_CHECKING:  # not at run time: server.context imports this module
     from server.context import Context
     from server.gb26875.session import Session
 
-__all__ = ["FLUSH_S", "GATEWAY_TTL_S", "Receiver", "address_of", "prepare"]
+__all__ = ["FLUSH_S", "GATEWAY_TTL_S", "MAX_CACHED", "Receiver", "address_of", "prepare"]
 
 log = logging.getLogger("andian.gb26875")
 
@@ -33,6 +33,9 @@ log = logging.getLogger("andian.gb26875")
 FLUSH_S = 5.0
 # A gateway's registration (revoked? its mapping) as a session knows it is re-read after this long.
 GATEWAY_TTL_S = 10.0
+# Addresses cached at most (frames from random source addresses must not grow it without bound): a few thousand
+# boxes is more than one server receives; beyond, expired entries go, and if that is not enough, all of them.
+MAX_CACHED = 4096
 
 
 def address_of(value: str) -> tuple[str, int]:
@@ -47,6 +50,10 @@ def prepare(settings: Settings) -> Callable[[Context], Coroutine[Any, Any, None]
     """The receiver's loop for ``ANDIAN_GB26875_LISTEN``, its socket bound now: a bad HOST:PORT, or one this
     server cannot listen on, raises with what to fix, so the start stops."""
     host, port = address_of(settings.gb26875_listen)
+    for name, value in (("ANDIAN_GB26875_FRAMES_PER_S", settings.gb26875_frames_per_s),
+                        ("ANDIAN_GB26875_IDLE_S", settings.gb26875_idle_s)):
+        if not value > 0:  # also NaN: the rate limit divides by it, the idle close waits for it
+            raise ValueError(f"{name}={value!r}: must be a number above 0")
     try:
         sock = socket.create_server((host, port), family=socket.AF_INET6 if ":" in host else socket.AF_INET)
     except OSError as exc:
@@ -70,6 +77,7 @@ class Receiver:
         self._pending: dict[int, dict[str, int]] = {}
         self._last: dict[int, tuple[float, dict[str, Any]]] = {}
         self._gateways: dict[str, tuple[float, Gateway | None]] = {}
+        self._serials: dict[int, int] = {}  # gateway id → the serial of the next frame andian starts to it
         self.port: int | None = None
 
     # ---- connections ------------------------------------------------------------------------------------------
@@ -86,8 +94,8 @@ class Receiver:
             try:
                 await session.run()
             except asyncio.CancelledError:
-                # The server stops (``serve`` cancels its connections). Ending quietly: Python 3.11's stream
-                # callback calls exception() on the task and would log a cancelled one as an error.
+                # The server stops (``serve`` cancels and then awaits this task). Ended quietly: Python 3.11's
+                # start_server logs a cancelled connection task as an error with a traceback.
                 pass
             finally:
                 self._all.discard(session)
@@ -131,12 +139,36 @@ class Receiver:
             return cached[1]
         row = await ctx.db.read(lambda c: sql.gateway_by_address(c, address))
         gateway = None if row is None else Gateway(row["id"], row["site_id"], address, row["mapping"])
-        self._gateways[address] = (time.monotonic(), gateway)
+        now = time.monotonic()
+        if len(self._gateways) >= MAX_CACHED:
+            self._gateways = {k: v for k, v in self._gateways.items() if now - v[0] < GATEWAY_TTL_S}
+            if len(self._gateways) >= MAX_CACHED:
+                self._gateways.clear()
+        self._gateways[address] = (now, gateway)
         return gateway
+
+    @property
+    def cached(self) -> int:
+        """How many addresses the gateway cache holds (at most MAX_CACHED)."""
+        return len(self._gateways)
 
     def forget(self, address: str | None) -> None:
         if address is not None:
             self._gateways.pop(address, None)
+
+    def revoked(self, gateway_id: int, address: str | None) -> None:
+        """The gateway was revoked: its address is read again at its next frame, and its connection is closed."""
+        self.forget(address)
+        session = self.sessions.get(gateway_id)
+        if session is not None:
+            session.close("its gateway was revoked")
+
+    def next_serial(self, gateway_id: int) -> int:
+        """The serial of a frame andian starts to this gateway's box (the initiator counts from 0, §6.4.1), one
+        counter per gateway across its connections: a command after a reconnect never takes a pending one's."""
+        serial = self._serials.get(gateway_id, 0)
+        self._serials[gateway_id] = (serial + 1) & 0xFFFF
+        return serial
 
     # ---- counters ---------------------------------------------------------------------------------------------
 
@@ -163,11 +195,16 @@ class Receiver:
                 sql.add_status(conn, gateway_id, pending.get(gateway_id, {}), at, frame)
 
         try:
+            # Cancelled meanwhile (the server stops), the write still commits: the job is queued on the writer,
+            # which runs every queued job before it stops — so nothing is restored then (it would count twice).
             await ctx.db.write(write)
         except Exception:  # counted again next time; a failed write (a full disk) must not stop the receiver
             log.warning("GB/T 26875.3: counters not written; kept for the next flush", exc_info=True)
-            for gateway_id, counters in pending.items():
-                for name, n in counters.items():
-                    self.count(gateway_id, name, n)
-            for gateway_id, value in last.items():
-                self._last.setdefault(gateway_id, value)
+            self._restore(pending, last)
+
+    def _restore(self, pending: dict[int, dict[str, int]], last: dict[int, tuple[float, dict[str, Any]]]) -> None:
+        for gateway_id, counters in pending.items():
+            for name, n in counters.items():
+                self.count(gateway_id, name, n)
+        for gateway_id, value in last.items():
+            self._last.setdefault(gateway_id, value)

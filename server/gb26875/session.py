@@ -72,15 +72,8 @@ class Session:
         self.version: tuple[int, int] = (1, 0)
         self.store = Store(ctx, receiver)
         self._denied: set[str] = set()  # addresses already logged as unknown on this connection
-        self._serial = 0
         self.closing: str | None = None  # why the server closes it
         self.tz = ZoneInfo(ctx.settings.timezone)
-
-    def next_serial(self) -> int:
-        """The serial of a frame andian starts (the initiator counts from 0, §6.4.1)."""
-        serial = self._serial
-        self._serial = (self._serial + 1) & 0xFFFF
-        return serial
 
     async def run(self) -> None:
         settings = self.ctx.settings

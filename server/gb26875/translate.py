@@ -1,7 +1,8 @@
 """A received GB/T 26875.3 frame → what andian keeps of it (pure: no I/O, no clock of its own).
 
 - part running states (type 2) of electrical-fire parts (16, 17, 18) → device-reported alarm ``states`` of the
-  ingest (bit 1 火警 → ``alarm``, bit 2 故障 → ``fault``; bit 0 clear = test mode → test alarms);
+  ingest (bit 1 火警 → ``alarm``, bit 2 故障 → ``fault``), never test alarms: real boxes leave bit 0 clear in a
+  fire alarm (the public frames say 0x0002), so the raw status word goes into the alarm's detail instead;
 - part analogue values (type 3): temperature (3), voltage (8), current (9) in tenths → ``samples``; user-defined
   analogue types (128–255) through the gateway's mapping; any other (or unmapped) analogue type → an event;
 - everything else → an event with the decoded objects and the frame's bytes.
@@ -22,8 +23,8 @@ from gb26875 import Frame, Opaque, PartAnalogue, PartState, TimeLabel, Unit, Use
 from server.ingest.admit import MAX_CLOCK_SKEW_S
 from server.ingest.wire import ParsedBatch, Sample, State
 
-__all__ = ["ANALOGUE", "ELECTRICAL", "Gateway", "Part", "Translation", "batch_id", "event_row", "local_now",
-           "part_serial", "summary", "translate", "when"]
+__all__ = ["ANALOGUE", "ELECTRICAL", "PAST_S", "Gateway", "Part", "Translation", "batch_id", "event_row",
+           "local_now", "part_serial", "summary", "translate", "when"]
 
 # GB/T 26875.3 part types of electrical-fire monitoring (表 4): 16 监控报警器, 17 剩余电流式, 18 测温式 探测器.
 ELECTRICAL = {16: ("combined", "电气火灾监控报警器"), 17: ("residual", "剩余电流式电气火灾监控探测器"),
@@ -31,10 +32,14 @@ ELECTRICAL = {16: ("combined", "电气火灾监控报警器"), 17: ("residual", 
 # Standard analogue types (表 5) andian reads: type → (channel, scale); 3 temperature 0.1 °C, 8 voltage 0.1 V,
 # 9 current 0.1 A.
 ANALOGUE = {3: ("temp_c", 0.1), 8: ("voltage_v", 0.1), 9: ("current_a", 0.1)}
-# Part status bits (表 3): bit 0 normal (1) / test (0), bit 1 fire alarm (火警), bit 2 fault (故障).
-NORMAL, FIRE, FAULT = 0x1, 0x2, 0x4
+# Part status bits (表 3): bit 1 fire alarm (火警), bit 2 fault (故障). Bit 0 (normal / test) is not read: boxes in
+# the field leave it clear in real fire alarms (the public frames' 0x0002), so it cannot mean test mode here.
+FIRE, FAULT = 0x2, 0x4
 # A time label further ahead of the server's clock than this is no use (a box whose clock was never set).
 FUTURE_S = 86_400.0
+# A time label older than this is no use either: a box whose clock was never set says about 2000, and a box does
+# not hold a frame back for a month (its own buffer is for a lost link of hours or days).
+PAST_S = 30 * 86_400.0
 
 
 @dataclass(frozen=True)
@@ -58,13 +63,15 @@ class Translation:
     parts: dict[str, Part] = field(default_factory=dict)
     samples: list[Sample] = field(default_factory=list)
     states: list[State] = field(default_factory=list)
+    state_detail: list[dict[str, Any]] = field(default_factory=list)  # one per state: added to its alarm's detail
     events: list[dict[str, Any]] = field(default_factory=list)
 
     def batch(self, batch_id: str) -> ParsedBatch | None:
         if not self.samples and not self.states:
             return None
         return ParsedBatch(batch_id, self.samples, list(range(len(self.samples))), [], [],
-                           states=self.states, state_index=list(range(len(self.states))))
+                           states=self.states, state_index=list(range(len(self.states))),
+                           state_detail=self.state_detail)
 
 
 def part_serial(address: str, sys_type: int, sys_addr: int, part_type: int, part_addr: int) -> str:
@@ -77,13 +84,21 @@ def batch_id(raw: bytes) -> str:
 
 
 def when(label: TimeLabel, tz: tzinfo, now: float) -> float:
-    """A time label (the box's local time) as Unix seconds; the receive time when it is no date or lies ahead of the
-    server's clock by more than the ingest takes (the box's clock is wrong: its values are still kept)."""
+    """A time label (the box's local time) as Unix seconds; the receive time when it is no date, lies ahead of the
+    server's clock by more than the ingest takes, or lies more than PAST_S behind it (the box's clock is wrong: its
+    values are still kept)."""
+    return _stamp(label, tz, now)[0]
+
+
+def _stamp(label: TimeLabel, tz: tzinfo, now: float) -> tuple[float, str | None]:
+    """``when``, and the label as the box wrote it when it was replaced by the receive time (else None)."""
     local = label.as_datetime()
     if local is None:
-        return now
+        return now, "-".join(str(v) for v in (label.year, label.month, label.day, label.hour, label.min, label.sec))
     ts = local.replace(tzinfo=tz).timestamp()
-    return now if ts > now + min(MAX_CLOCK_SKEW_S, FUTURE_S) else ts
+    if ts > now + min(MAX_CLOCK_SKEW_S, FUTURE_S) or ts < now - PAST_S:
+        return now, local.isoformat()
+    return ts, None
 
 
 def summary(unit: Unit | UserDefined | Opaque | None) -> dict[str, Any]:
@@ -92,11 +107,20 @@ def summary(unit: Unit | UserDefined | Opaque | None) -> dict[str, Any]:
         case None:
             return {}
         case Unit():
-            return {"type": unit.type, "objects": [msgspec.to_builtins(o) for o in unit.objects]}
+            return {"type": unit.type, "objects": [_builtins(o) for o in unit.objects]}
         case UserDefined():
             return {"type": unit.type, "user_defined": True, "data": unit.data.hex()}
         case Opaque():
             return {"opaque": True, "reason": unit.reason, "data": unit.data.hex()}
+
+
+def _builtins(obj: Any) -> dict[str, Any]:
+    """An object as JSON; a description's raw bytes (only there when they are not the text) in hex."""
+    out: dict[str, Any] = msgspec.to_builtins(obj)
+    raw = out.pop("desc_raw", None)
+    if raw is not None:
+        out["desc_raw"] = getattr(obj, "desc_raw", b"").hex()
+    return out
 
 
 def _device_time(frame: Frame) -> str | None:
@@ -133,16 +157,22 @@ def translate(frame: Frame, raw: bytes, gateway: Gateway, channels_of: dict[str,
         for obj in unit.objects:
             assert isinstance(obj, PartState)
             if obj.part_type not in ELECTRICAL:
-                other.append(msgspec.to_builtins(obj))
+                other.append(_builtins(obj))
                 continue
             part = _part(out, gateway, obj)
-            ts = when(obj.ts, tz, now)
-            cause = {17: "leakage", 18: "overtemp"}.get(obj.part_type)
-            if cause is None:
-                cause = "overtemp" if channels_of.get(part.serial, frozenset()) == {"temp_c"} else "leakage"
-            test = not obj.status & NORMAL
-            out.states.append(State(part.serial, ts, cause, "alarm", bool(obj.status & FIRE), test=test))  # type: ignore[arg-type]
-            out.states.append(State(part.serial, ts, "sensor", "fault", bool(obj.status & FAULT), test=test))
+            ts, label = _stamp(obj.ts, tz, now)
+            detail = {"status": obj.status, **({"device_time": label} if label else {})}
+            fire = bool(obj.status & FIRE)
+            causes = [{17: "leakage", 18: "overtemp"}.get(obj.part_type)]
+            if causes[0] is None:  # a 监控报警器's cause is guessed from its channels, which may change meanwhile:
+                # its alarm ends whichever cause it was raised as
+                causes = [("overtemp" if channels_of.get(part.serial, frozenset()) == {"temp_c"} else "leakage")
+                          ] if fire else ["leakage", "overtemp"]
+            for cause in causes:
+                out.states.append(State(part.serial, ts, cause, "alarm", fire))  # type: ignore[arg-type]
+                out.state_detail.append(detail)
+            out.states.append(State(part.serial, ts, "sensor", "fault", bool(obj.status & FAULT)))
+            out.state_detail.append(detail)
         if other:
             out.events.append(event_row(frame, raw, now, {"objects": other}))
         return out
@@ -152,7 +182,7 @@ def translate(frame: Frame, raw: bytes, gateway: Gateway, channels_of: dict[str,
             assert isinstance(obj, PartAnalogue)
             to = ANALOGUE.get(obj.analogue_type) or gateway.mapping.get(obj.analogue_type)
             if to is None:
-                unmapped.append(msgspec.to_builtins(obj))
+                unmapped.append(_builtins(obj))
                 continue
             part = _part(out, gateway, obj)
             part.channels.add(to[0])

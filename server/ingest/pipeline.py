@@ -164,7 +164,8 @@ class Pipeline:
             took.reports += 1
             key: Key = (entry.id, entry.channel_ids[fault.channel], "sensor")
             took.touched += self.alarms.sensor_fault(conn, key, entry.site_id, min(fault.ts, now), fault.reason)
-        for index, state in zip(batch.state_index, batch.states, strict=True):
+        extras = batch.state_detail or [{}] * len(batch.states)
+        for index, state, extra in zip(batch.state_index, batch.states, extras, strict=True):
             entry = devices.get(state.device)
             error = admit.check(entry, state.device, state.ts, now)
             if error is None and (state.level == "fault") != (state.cause == "sensor"):
@@ -179,7 +180,8 @@ class Pipeline:
             took.touched += self.alarms.device_state(conn, (entry.id, 0, state.cause), entry.site_id,
                                                      state.level if state.active else None, min(state.ts, now),
                                                      {"reason": "device", **({"channel": state.channel}
-                                                                             if state.channel else {})}, state.test)
+                                                                             if state.channel else {}), **extra},
+                                                     state.test)
         if self.alarms.reported and slots.shape[0]:  # a value again from a channel whose device reported a fault
             back = [key for key in self._keys(slots, "sensor") if key in self.alarms.reported]
             took.touched += self.alarms.sensor_back(conn, back, now)

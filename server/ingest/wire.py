@@ -121,6 +121,9 @@ class ParsedBatch:
     fault_index: list[int] = field(default_factory=list)
     states: list[State] = field(default_factory=list)
     state_index: list[int] = field(default_factory=list)
+    # Not on the wire: what a receiver adds to each state's alarm detail (GB/T 26875.3: the part's raw status word,
+    # a time label andian did not use); empty, or one dict per state.
+    state_detail: list[dict[str, Any]] = field(default_factory=list)
 
 
 _strict = msgspec.json.Decoder(IngestBatch)

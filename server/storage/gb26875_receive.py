@@ -32,9 +32,14 @@ def gateway_by_address(conn: sqlite3.Connection, address: str) -> dict[str, Any]
 def ensure_part(conn: sqlite3.Connection, part: dict[str, Any], channels: list[tuple[str, dict[str, Any]]],
                 now: float) -> tuple[bool, frozenset[str]]:
     """The part's device (``serial``, ``site_id``, ``gateway_id``, ``kind``, ``name``) with at least ``channels``;
-    created or completed. Answers whether something was added, and the device's channel keys now."""
-    row = conn.execute("SELECT id FROM devices WHERE serial = ?", [part["serial"]]).fetchone()
+    created, completed, or moved to this gateway and site (its address was registered again, on another site).
+    Answers whether something changed, and the device's channel keys now."""
+    row = conn.execute("SELECT id, site_id, gateway_id FROM devices WHERE serial = ?", [part["serial"]]).fetchone()
     changed = False
+    if row is not None and (row["site_id"], row["gateway_id"]) != (part["site_id"], part["gateway_id"]):
+        conn.execute("UPDATE devices SET site_id = ?, gateway_id = ? WHERE id = ?",
+                     [part["site_id"], part["gateway_id"], row["id"]])
+        changed = True
     if row is None:
         cur = conn.execute(
             "INSERT INTO devices (site_id, serial, model, kind, name, circuit, state, created_at, gateway_id) "
