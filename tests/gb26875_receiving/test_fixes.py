@@ -9,7 +9,6 @@ import json
 import logging
 import socket
 import time
-from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -25,28 +24,12 @@ from server.gb26875.listen import MAX_CACHED, prepare
 from server.settings import Settings
 from server.web.app import create_app
 
-from .conftest import Clock, World, add_admin, bearer, build_world, login
-from .gb26875_box import CENTRE, Box, analogue, label, part_state
-from .receivers import WebhookReceiver, free_port, wait_for
+from ..conftest import Clock, World, add_admin, bearer, build_world, login
+from ..gb26875_box import CENTRE, Box, analogue, label, part_state
+from ..receivers import WebhookReceiver, wait_for
 
 ADDRESS = "1527082020fe"  # the source of the public vectors' frames
 VECTORS: dict[str, Any] = json.loads(resources.files("gb26875").joinpath("vectors/public.json").read_text("utf-8"))
-
-
-@pytest.fixture
-def port() -> int:
-    return free_port()
-
-
-@pytest.fixture
-def overrides() -> dict[str, Any]:
-    return {}
-
-
-@pytest.fixture
-def settings(tmp_path: Path, port: int, overrides: dict[str, Any]) -> Settings:
-    return Settings(db_path=tmp_path / "andian.db", static_dir=tmp_path / "static", notify_allow_private=True,
-                    gb26875_listen=f"127.0.0.1:{port}", **overrides)
 
 
 def register(client: TestClient[Any], world: World, site: str) -> int:
@@ -54,18 +37,6 @@ def register(client: TestClient[Any], world: World, site: str) -> int:
                     json={"protocol": "gb26875", "address": ADDRESS})
     assert r.status_code == 201, r.text
     return int(r.json()["id"])
-
-
-@pytest.fixture
-def gateway(client: TestClient[Any], world: World) -> int:
-    return register(client, world, "site_market")
-
-
-@pytest.fixture
-def box(gateway: int, port: int) -> Iterator[Box]:
-    b = Box(port, ADDRESS)
-    yield b
-    b.close()
 
 
 def alarms(client: TestClient[Any], world: World, site: str = "site_market", **query: Any) -> list[dict[str, Any]]:

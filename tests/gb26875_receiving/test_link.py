@@ -4,9 +4,7 @@ commands the centre sends (查岗, time sync, initialise) with the box's answers
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -15,44 +13,12 @@ from litestar.testing import TestClient
 
 from gb26875 import CONFIRM, CONTROL, DENY, REQUEST, RESPONSE, DutyCheck, Reserved, SyncClock, Unit
 from server.gb26875.commands import CONFIRM_WAIT_S
-from server.settings import Settings
 
-from .conftest import Clock, World
-from .gb26875_box import Box, analogue, part_state
-from .receivers import free_port, wait_for
+from ..conftest import Clock, World
+from ..gb26875_box import Box, analogue, part_state
+from ..receivers import wait_for
 
 ADDRESS = "0102030405a6"
-
-
-@pytest.fixture
-def port() -> int:
-    return free_port()
-
-
-@pytest.fixture
-def overrides() -> dict[str, Any]:
-    return {}
-
-
-@pytest.fixture
-def settings(tmp_path: Path, port: int, overrides: dict[str, Any]) -> Settings:
-    return Settings(db_path=tmp_path / "andian.db", static_dir=tmp_path / "static", notify_allow_private=True,
-                    gb26875_listen=f"127.0.0.1:{port}", **overrides)
-
-
-@pytest.fixture
-def gateway(client: TestClient[Any], world: World) -> int:
-    r = client.post(f"/api/v1/sites/{world.sites['site_market']}/gateways", headers=world.headers("operator_a"),
-                    json={"protocol": "gb26875", "address": ADDRESS})
-    assert r.status_code == 201, r.text
-    return int(r.json()["id"])
-
-
-@pytest.fixture
-def box(gateway: int, port: int) -> Iterator[Box]:
-    b = Box(port, ADDRESS)
-    yield b
-    b.close()
 
 
 def status(client: TestClient[Any], world: World, gateway: int) -> dict[str, Any]:

@@ -3,8 +3,6 @@ app's receiver; what it says becomes devices, alarms (and the owner's message), 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,40 +10,13 @@ from litestar.testing import TestClient
 
 import gb26875
 from gb26875 import CONFIRM, DENY, DeviceState, Unit, UserDefined
-from server.settings import Settings
 
-from .conftest import Clock, World
-from .gb26875_box import Box, analogue, part_state
-from .receivers import WebhookReceiver, free_port, wait_for
+from ..conftest import Clock, World
+from ..gb26875_box import Box, analogue, part_state
+from ..receivers import WebhookReceiver, wait_for
 
 ADDRESS = "1527082020fe"
 PART = f"gb26875:{ADDRESS}:0/1/17/5"
-
-
-@pytest.fixture
-def port() -> int:
-    return free_port()
-
-
-@pytest.fixture
-def settings(tmp_path: Path, port: int) -> Settings:
-    return Settings(db_path=tmp_path / "andian.db", static_dir=tmp_path / "static", notify_allow_private=True,
-                    gb26875_listen=f"127.0.0.1:{port}")
-
-
-@pytest.fixture
-def gateway(client: TestClient[Any], world: World) -> int:
-    r = client.post(f"/api/v1/sites/{world.sites['site_market']}/gateways", headers=world.headers("operator_a"),
-                    json={"name": "消控室传输装置", "protocol": "gb26875", "address": ADDRESS})
-    assert r.status_code == 201, r.text
-    return int(r.json()["id"])
-
-
-@pytest.fixture
-def box(gateway: int, port: int) -> Iterator[Box]:
-    b = Box(port, ADDRESS)
-    yield b
-    b.close()
 
 
 def device(client: TestClient[Any], world: World, serial: str) -> dict[str, Any]:
