@@ -15,31 +15,12 @@ import httpx
 from gb26875 import CONFIRM, encode
 from server.settings import Settings
 
-from .conftest import PASSWORD, add_admin
+from .conftest import add_admin
+from .crash_rig import seed_site
 from .gb26875_centre import ADDRESS, Centre, unit_type
 from .server_process import start_server
 
 WAIT_S = 30.0
-
-
-def seed(url: str) -> tuple[dict[str, str], dict[str, str]]:
-    """A site with a breaker and a gateway key; answers (gateway headers, admin headers)."""
-    with httpx.Client(base_url=url, timeout=10) as http:
-        r = http.post("/api/v1/auth/login", json={"username": "root", "password": PASSWORD})
-        assert r.status_code == 200, r.text
-        admin = {"Authorization": f"Bearer {r.json()['token']}"}
-        r = http.post("/api/v1/sites", headers=admin, json={
-            "name": "资江宾馆", "address": "益阳市资阳区汽车路 120 号", "region_code": "430902001001",
-            "venue_type": "hotel"})
-        assert r.status_code == 201, r.text
-        site_id = r.json()["id"]
-        r = http.post(f"/api/v1/sites/{site_id}/devices", headers=admin, json={
-            "serial": "SB-1", "model": "AD-SB63", "kind": "breaker", "name": "一楼配电箱", "rated_current_a": 32,
-            "channels": [{"key": "residual_ma"}, {"key": "current_a"}]})
-        assert r.status_code == 201, r.text
-        r = http.post(f"/api/v1/sites/{site_id}/gateways", headers=admin, json={"name": "box"})
-        assert r.status_code == 201, r.text
-        return {"Authorization": f"Bearer {r.json()['api_key']}"}, admin
 
 
 def uplink(url: str, admin: dict[str, str]) -> dict[str, Any]:
@@ -59,7 +40,7 @@ def test_unconfirmed_frames_are_sent_after_a_restart(tmp_path: Path) -> None:
     with centre, (tmp_path / "server.log").open("a") as log:
         process, url = start_server(db, log, env)
         try:
-            gateway, admin = seed(url)
+            gateway, admin, _ = seed_site(url, ["SB-1"])
             now = time.time()
             samples = [{"device": "SB-1", "channel": "residual_ma", "ts": now - 20 + i, "value": 450.0}
                        for i in range(21)]
