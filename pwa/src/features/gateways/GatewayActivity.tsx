@@ -1,7 +1,8 @@
 // What a transmission device sent lately (events, newest first) and the commands sent to it.
 import { formatRecent, t } from '../../platform/i18n'
 import type { Command, Gb26875Event } from './types'
-import { frameWords, kindWord, stateWord, summaryText } from './words'
+import { summaryLines } from './summary'
+import { frameWords, kindWord, stateWord } from './words'
 
 export function GatewayEvents({ events, error }: { events: Gb26875Event[] | undefined; error: string }) {
   const list = [...(events ?? [])].sort((a, b) => b.received_at - a.received_at || b.id - a.id)
@@ -17,7 +18,11 @@ export function GatewayEvents({ events, error }: { events: Gb26875Event[] | unde
               {formatRecent(e.received_at * 1000)}
             </span>{' '}
             <strong data-testid="gateway-event-type">{frameWords(e)}</strong>
-            <div class="muted" data-testid="gateway-event-summary">{summaryText(e.summary)}</div>
+            <div class="muted" data-testid="gateway-event-summary">
+              {summaryLines(e.summary).map((line, i) => (
+                <div key={i}>{line}</div>
+              ))}
+            </div>
           </li>
         ))}
       </ul>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { commandWord, frameWords, groupAddress, groupHex, kindWord, normaliseAddress, stateWord, summaryText, typeWord } from './words'
+import { commandWord, frameWords, groupAddress, groupHex, kindWord, normaliseAddress, stateWord, typeWord } from './words'
 
 describe('frame words', () => {
   it.each([
@@ -73,17 +73,5 @@ describe('addresses and bytes', () => {
     ['', null],
   ])('normalises %j', (input, expected) => {
     expect(normaliseAddress(input)).toBe(expected)
-  })
-})
-
-describe('summaryText', () => {
-  it('keeps a text, spells out objects and lists, and cuts long ones', () => {
-    expect(summaryText('undecodable')).toBe('undecodable')
-    expect(summaryText({ part_type: 17, status: 3, description: '1号回路' })).toBe('part_type 17 · status 3 · description 1号回路')
-    expect(summaryText([{ a: 1 }, { a: null }])).toBe('a 1 | a —')
-    expect(summaryText({ nested: { x: 1 } })).toBe('nested {"x":1}')
-    const long = summaryText('x'.repeat(500))
-    expect(long).toHaveLength(160)
-    expect(long.endsWith('…')).toBe(true)
   })
 })

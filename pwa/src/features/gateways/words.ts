@@ -1,5 +1,5 @@
 // GB/T 26875.3 in words (pure): frame commands and data unit types, a device's address grouped by bytes, frame
-// bytes for reading, a command's kind and state, an event's summary. zh-CN and en through the catalogs.
+// bytes for reading, a command's kind and state (an event's summary: summary.ts). zh-CN and en through the catalogs.
 import { t, type Lang, type MessageKey } from '../../platform/i18n'
 import type { CommandKind, CommandState } from './types'
 
@@ -94,28 +94,4 @@ export function kindWord(kind: CommandKind, lang?: Lang): string {
 
 export function stateWord(state: CommandState, lang?: Lang): string {
   return STATES[state] ? t(STATES[state], undefined, lang) : state
-}
-
-const SUMMARY_MAX = 160
-
-function valueText(value: unknown): string {
-  if (value === null || value === undefined) return '—'
-  if (typeof value === 'object') return JSON.stringify(value)
-  return String(value)
-}
-
-/**
- * An event's summary on one line: a text as it is; decoded objects as "key value" pairs ("part_type 17 ·
- * status 3"), a list one entry after the other; cut at SUMMARY_MAX characters.
- */
-export function summaryText(summary: unknown): string {
-  let text: string
-  if (typeof summary === 'string') text = summary
-  else if (Array.isArray(summary)) text = summary.map((item) => summaryText(item)).join(' | ')
-  else if (summary && typeof summary === 'object') {
-    text = Object.entries(summary)
-      .map(([key, value]) => `${key} ${valueText(value)}`)
-      .join(' · ')
-  } else text = valueText(summary)
-  return text.length > SUMMARY_MAX ? `${text.slice(0, SUMMARY_MAX - 1)}…` : text
 }
