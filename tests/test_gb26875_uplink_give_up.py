@@ -105,3 +105,23 @@ def test_a_centre_that_cannot_be_reached_counts_nothing_against_a_frame(settings
         centre.policy = silent_on_the_first_alarm(first)
         with centre:
             given_up(site, settings, first, centre, caplog)
+
+
+def test_a_centre_that_answers_nothing_at_all_is_an_outage_not_a_bad_frame(settings: Settings, clock: Clock,
+                                                                           caplog: pytest.LogCaptureFixture) -> None:
+    """A hung centre (it accepts connections, answers no frame, not even the running state) costs no alarm its
+    place: once it answers again, the alarm arrives."""
+    centre = Centre()  # it starts listening once the quick confirmation wait is set
+    centre.policy = lambda frame: None
+    with open_site(settings, clock, centre, caplog) as site:
+        site.leak(450.0, 20)
+        site.until(lambda s: s["queued"]["alarms"] >= 1)
+        with centre:
+            centre.wait_connected(5)  # five connections with nothing answered: more than the rounds a frame gets
+            with database(settings) as conn:
+                assert sql.denied(conn) == []
+                row = sql.next_frame(conn)
+            assert row is not None and row["kind"] == sql.ALARM and row["rounds"] == 0
+            centre.policy = lambda frame: CONFIRM
+            centre.wait(leakage_state(0b11))
+            site.until(lambda s: s["queued"]["alarms"] == 0)

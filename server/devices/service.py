@@ -11,6 +11,7 @@ from ble.profiles import Profile, profiles
 from server.accounts.principal import Principal
 from server.accounts.roles import MANAGERS, require
 from server.accounts.tokens import GATEWAY_PREFIX, new_secret, secret_hash
+from server.alarms.service import present
 from server.context import Context
 from server.detection.settings import public, resolve_settings, unit_of
 from server.devices.models import check_link
@@ -26,6 +27,7 @@ from server.devices.schemas import (
     GatewayOut,
 )
 from server.errors import Conflict, InvalidInput, NotFound
+from server.live.events import LiveEvent
 from server.sites.access import visible_site
 from server.storage import Connection
 from server.storage import devices as device_sql
@@ -261,12 +263,22 @@ async def revoke_gateway(ctx: Context, principal: Principal, gateway_id: int) ->
     require(principal, MANAGERS, "revoke gateway keys")
     now = ctx.clock()
 
-    def revoke(conn: Connection) -> None:
+    def revoke(conn: Connection) -> list[LiveEvent]:
         device_sql.revoke_gateway(conn, gateway_id, now)
         device_sql.insert_audit(conn, ts=now, actor_id=principal.id, action="revoke", obj="gateway",
                                 object_id=gateway_id,
                                 detail={})
+        box = device_sql.retire_gateway_device(conn, gateway_id)
+        if box is None:
+            return []
+        # Its box will not speak again under this gateway (it is moved or taken away): no offline alarm for it
+        # now, and one already raised ends.
+        alarms = ctx.pipeline.alarms
+        return alarms.events(conn, alarms.device_back(conn, box, now))
 
-    await ctx.db.write(revoke, durable=True)
+    events = await ctx.db.write(revoke, durable=True)
+    if events:
+        ctx.hub.publish(present(events))
+        ctx.doorbell.ring_for(events)
     if gateway.protocol == "gb26875":  # the receiver stops taking its box's frames now, not after its cache expires
         ctx.gb26875.revoked(gateway_id, gateway.address)

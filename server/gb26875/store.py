@@ -88,7 +88,9 @@ class Store:
                 events = ctx.pipeline.alarms.events(conn, ctx.pipeline.alarms.device_back(conn, box["device_id"], now))
             return known, added, events
 
-        known, added, events = await ctx.db.write(write, durable=True)  # events are confirmed after it
+        # Durable when it keeps events (the frame is confirmed after it). Otherwise the frame's readings and states
+        # follow in a durable group commit, whose sync of the write-ahead log also covers this earlier commit.
+        known, added, events = await ctx.db.write(write, durable=bool(translation.events))
         self.known.update(known)
         if added:
             self.receiver.count(gateway.id, "events", added)

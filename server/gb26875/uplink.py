@@ -77,6 +77,10 @@ class Link:
     waiting: tuple[int, asyncio.Future[Frame]] | None = field(default=None)
     # The queue row in flight and how often it went on the wire on this connection, until the centre answers it.
     unanswered: tuple[int, int] | None = field(default=None)
+    # The centre confirmed or denied something on this connection: it works, so a frame it leaves unanswered is
+    # that frame's fault. A centre that answers nothing at all (hung, restarting, a proxy that accepts and closes)
+    # is an outage, which never costs a frame its place in the queue.
+    heard: bool = False
 
     async def send(self, raw: bytes) -> None:
         if self.writer.is_closing():
@@ -90,6 +94,7 @@ class Link:
 
     def settle(self, frame: Frame) -> bool:
         """A confirmation or denial: True when it answers the frame in flight."""
+        self.heard = True
         if self.waiting is None or self.waiting[0] != frame.serial or self.waiting[1].done():
             return False
         self.waiting[1].set_result(frame)
@@ -244,7 +249,8 @@ class Uplink:
                 task.result()
             raise LinkFailed("the centre closed the connection")
         except (LinkFailed, OSError):
-            if link.unanswered is not None:  # not on a stop (cancelled) nor on andian's own failure
+            # Not on a stop (cancelled), nor on andian's own failure, nor when the centre answered nothing at all.
+            if link.unanswered is not None and link.heard:
                 await self._unanswered_round(*link.unanswered)
             raise
         finally:
@@ -268,9 +274,12 @@ class Uplink:
                     await answers.handle(item)
 
     async def _send(self, link: Link, backoff: Backoff) -> None:
-        """Alarms, then the heartbeat when due, then analogue values; one frame in flight at a time."""
+        """The running state first on every connection (the centre hears our state as soon as it hears us, and
+        shows whether it answers at all); then alarms, the heartbeat when due, analogue values; one frame in flight
+        at a time."""
         ctx = self.ctx
-        next_beat = time.monotonic()  # the centre hears our state as soon as it hears us
+        await self._heartbeat(link, backoff)
+        next_beat = time.monotonic() + self.settings.gb26875_heartbeat_s
         while True:
             self._wake.clear()
             row = await ctx.db.read(sql.next_frame)

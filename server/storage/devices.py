@@ -288,6 +288,16 @@ def revoke_gateway(conn: sqlite3.Connection, gateway_id: int, now: float) -> Non
     conn.execute("UPDATE gateways SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", (now, gateway_id))
 
 
+def retire_gateway_device(conn: sqlite3.Connection, gateway_id: int) -> int | None:
+    """A revoked gateway's own device (its box, ``gateway:{id}``) leaves the offline watchdog: it will not speak
+    again under this gateway. Answers the device's id, if the box ever spoke."""
+    row = conn.execute("SELECT device_id FROM gateways WHERE id = ?", (gateway_id,)).fetchone()
+    if row is None or row[0] is None:
+        return None
+    conn.execute("UPDATE devices SET last_seen_at = NULL WHERE id = ?", (row[0],))
+    return int(row[0])
+
+
 def insert_audit(
     conn: sqlite3.Connection, *, ts: float, actor_id: int | None, action: str, obj: str, object_id: int | None,
     detail: dict[str, Any],

@@ -18,6 +18,7 @@ from litestar.testing import TestClient
 
 import gb26875
 from gb26875 import CONFIRM, DENY, REQUEST, RESPONSE, SEND, Frame, PartState, Splitter, TimeLabel, Unit
+from server import clock as watchdog
 from server.context import Context
 from server.gb26875.commands import CONFIRM_WAIT_S, RESENDS
 from server.gb26875.listen import MAX_CACHED, prepare
@@ -233,3 +234,39 @@ def test_a_clock_never_set_or_a_month_behind_is_replaced_by_the_receive_time(
     r = client.get(f"/api/v1/channels/{part['channels'][0]['id']}/readings",
                    params={"from": clock.now - 60, "to": clock.now + 60}, headers=world.headers("admin"))
     assert [float(v) for v in r.json()["value"]] == [45.2]
+
+
+def _offline(client: TestClient[Any], world: World, site: str) -> list[str]:
+    r = client.get("/api/v1/alarms", params={"site_id": world.sites[site], "active": True},
+                   headers=world.headers("admin"))
+    return [a["device_serial"] for a in r.json() if a["cause"] == "offline"]
+
+
+def test_a_box_moved_to_another_site_leaves_no_offline_alarm_behind(client: TestClient[Any], world: World,
+                                                                    clock: Clock, port: int) -> None:
+    ctx = client.app.state["andian"]
+
+    def watchdog_after(seconds: float) -> None:
+        clock.advance(seconds)
+        client.blocking_portal.call(ctx.db.write, lambda conn: watchdog.tick(ctx.pipeline, conn, ctx.clock()))
+
+    first = register(client, world, "site_market")
+    box = Box(port, ADDRESS)
+    try:
+        assert box.report(part_state(17, 5, 0b001, clock.now)).command == CONFIRM
+        watchdog_after(3 * 300 + 60)  # the box went quiet: its site has the box's offline alarm
+        assert _offline(client, world, "site_market") == [f"gateway:{first}"]
+        assert client.delete(f"/api/v1/gateways/{first}", headers=world.headers("admin")).status_code == 204
+        assert box.closed_by_centre()
+    finally:
+        box.close()
+    # Revoked: the offline alarm ends, and the old site's watchdog never calls the box offline again.
+    assert _offline(client, world, "site_market") == []
+    register(client, world, "site_care")
+    box = Box(port, ADDRESS)
+    try:
+        assert box.report(part_state(17, 5, 0b001, clock.now)).command == CONFIRM
+    finally:
+        box.close()
+    watchdog_after(3 * 300 + 60)
+    assert _offline(client, world, "site_market") == []
