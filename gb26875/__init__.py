@@ -7,7 +7,22 @@
 from __future__ import annotations
 
 from .errors import CODES, Code, GB26875Error
-from .frame import CONFIRM, CONTROL, DENY, MAX_DATA, MAX_FRAME, REQUEST, RESPONSE, SEND, Frame, checksum, decode, encode
+from .frame import (
+    CONFIRM,
+    CONFIRM_WAIT_S,
+    CONTROL,
+    DENY,
+    MAX_DATA,
+    MAX_FRAME,
+    REQUEST,
+    RESENDS,
+    RESPONSE,
+    SEND,
+    Frame,
+    checksum,
+    decode,
+    encode,
+)
 from .splitter import Rejected, Splitter
 from .units import (
     TYPES,
@@ -41,10 +56,10 @@ from .units import (
 )
 
 __all__ = [
-    "CODES", "CONFIRM", "CONTROL", "DENY", "MAX_DATA", "MAX_FRAME", "REQUEST", "RESPONSE", "SEND", "TYPES", "Code",
-    "DeviceConfig", "DeviceOperation", "DeviceSoftware", "DeviceState", "DeviceTime", "DutyCheck", "Frame",
-    "GB26875Error", "Object", "Opaque", "PartAnalogue", "PartConfig", "PartState", "ReadDeviceOperations", "ReadPart",
-    "ReadSystem", "ReadSystemOperations", "Rejected", "Reserved", "Splitter", "SyncClock", "SystemConfig",
-    "SystemOperation", "SystemSoftware", "SystemState", "SystemTime", "TimeLabel", "Unit", "UserDefined", "checksum",
-    "decode", "decode_unit", "encode", "encode_unit",
+    "CODES", "CONFIRM", "CONFIRM_WAIT_S", "CONTROL", "DENY", "MAX_DATA", "MAX_FRAME", "REQUEST", "RESENDS", "RESPONSE",
+    "SEND", "TYPES", "Code", "DeviceConfig", "DeviceOperation", "DeviceSoftware", "DeviceState", "DeviceTime",
+    "DutyCheck", "Frame", "GB26875Error", "Object", "Opaque", "PartAnalogue", "PartConfig", "PartState",
+    "ReadDeviceOperations", "ReadPart", "ReadSystem", "ReadSystemOperations", "Rejected", "Reserved", "Splitter",
+    "SyncClock", "SystemConfig", "SystemOperation", "SystemSoftware", "SystemState", "SystemTime", "TimeLabel", "Unit",
+    "UserDefined", "checksum", "decode", "decode_unit", "encode", "encode_unit"
 ]

@@ -13,8 +13,8 @@ from .errors import GB26875Error
 from .units import Opaque, TimeLabel, Unit, UserDefined, decode_unit, encode_unit
 
 __all__ = [
-    "CONFIRM", "CONTROL", "DENY", "END", "HEADER", "MAX_DATA", "MAX_FRAME", "REQUEST", "RESPONSE", "SEND", "START",
-    "Frame", "checksum", "decode", "encode",
+    "CONFIRM", "CONFIRM_WAIT_S", "CONTROL", "DENY", "END", "HEADER", "MAX_DATA", "MAX_FRAME", "REQUEST", "RESENDS",
+    "RESPONSE", "SEND", "START", "Frame", "checksum", "decode", "encode",
 ]
 
 START = b"@@"
@@ -24,6 +24,11 @@ MAX_DATA = 1024
 MAX_FRAME = HEADER + MAX_DATA + 3  # + checksum (1) + end (2)
 
 CONTROL, SEND, CONFIRM, REQUEST, RESPONSE, DENY = 1, 2, 3, 4, 5, 6
+
+# The exchange (GB/T 26875.3-2011 §6.5.4–6.5.5): a sender waits at most this long for the confirmation of a frame, and
+# sends it again, the same bytes with the same serial, at most this many times.
+CONFIRM_WAIT_S = 10.0
+RESENDS = 3
 
 
 class Frame(msgspec.Struct, frozen=True, kw_only=True):

@@ -11,7 +11,7 @@ simply that text NUL-padded (leftovers after the NUL, bad bytes), they are kept 
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Literal
 
 import msgspec
@@ -45,6 +45,11 @@ class TimeLabel(msgspec.Struct, frozen=True):
     @classmethod
     def of(cls, when: datetime) -> TimeLabel:
         return cls(when.second, when.minute, when.hour, when.day, when.month, when.year % 100)
+
+    @classmethod
+    def at(cls, ts: float, tz: tzinfo) -> TimeLabel:
+        """The label of Unix time ``ts`` in the local time of ``tz`` (labels carry local time, no zone)."""
+        return cls.of(datetime.fromtimestamp(ts, tz))
 
     def to_bytes(self) -> bytes:
         values = (self.sec, self.min, self.hour, self.day, self.month, self.year)

@@ -15,9 +15,22 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from gb26875 import CONFIRM, CONTROL, DENY, REQUEST, RESPONSE, DutyCheck, Frame, Reserved, SyncClock, Unit
+from gb26875 import (
+    CONFIRM,
+    CONFIRM_WAIT_S,
+    CONTROL,
+    DENY,
+    REQUEST,
+    RESENDS,
+    RESPONSE,
+    DutyCheck,
+    Frame,
+    Reserved,
+    SyncClock,
+    TimeLabel,
+    Unit,
+)
 from server.errors import Conflict
-from server.gb26875.translate import local_now
 from server.storage import Connection
 from server.storage import gb26875_receive as sql
 
@@ -25,13 +38,10 @@ if TYPE_CHECKING:
     from server.context import Context
     from server.gb26875.listen import Receiver
 
-__all__ = ["CONFIRM_WAIT_S", "KINDS", "RESENDS", "Commands"]
+__all__ = ["KINDS", "Commands"]
 
 log = logging.getLogger("andian.gb26875")
 
-# GB/T 26875.3 §6.5.4: the initiator waits at most 10 s for the confirmation; §6.5.5: and resends 3 times.
-CONFIRM_WAIT_S = 10.0
-RESENDS = 3
 # kind → (command, type flag): 89 initialise, 90 synchronise the clock (control, 表 2), 91 查岗 (a request).
 KINDS = {"initialise": (CONTROL, 89), "sync_clock": (CONTROL, 90), "duty_check": (REQUEST, 91)}
 _ANSWERS = {CONFIRM: "confirmed", DENY: "denied", RESPONSE: "answered"}
@@ -65,10 +75,10 @@ class Commands:
         command, flag = KINDS[kind]
         now = ctx.clock()
         tz = ZoneInfo(ctx.settings.timezone)
-        unit = Unit(flag, ((SyncClock(local_now(now, tz)),) if kind == "sync_clock"
+        unit = Unit(flag, ((SyncClock(TimeLabel.at(now, tz)),) if kind == "sync_clock"
                            else (DutyCheck(timeout_min),) if kind == "duty_check" else (Reserved(0),)))
         serial = self.receiver.next_serial(gateway_id)
-        frame = Frame(serial=serial, version=session.version, time=local_now(now, tz), source=session.centre,
+        frame = Frame(serial=serial, version=session.version, time=TimeLabel.at(now, tz), source=session.centre,
                       destination=session.gateways[gateway_id], command=command, unit=unit)
         command_id = await ctx.db.write(lambda c: sql.insert_command(c, gateway_id, kind, serial, now, by_user))
         pending = _Pending(command_id, gateway_id, kind, frame, timeout_min)

@@ -38,11 +38,11 @@ GATEWAY_TTL_S = 10.0
 MAX_CACHED = 4096
 
 
-def address_of(value: str) -> tuple[str, int]:
-    """``HOST:PORT`` → (host, port); ValueError says what to fix."""
+def address_of(value: str, variable: str = "ANDIAN_GB26875_LISTEN") -> tuple[str, int]:
+    """``HOST:PORT`` (``[v6]:PORT``) → (host, port); ValueError names ``variable`` and says what to fix."""
     host, sep, port = value.rpartition(":")
     if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
-        raise ValueError(f"ANDIAN_GB26875_LISTEN={value!r}: expected HOST:PORT, e.g. 0.0.0.0:9300 (port 1–65535)")
+        raise ValueError(f"{variable}={value!r}: expected HOST:PORT, e.g. 0.0.0.0:9300 (port 1–65535)")
     return host.strip("[]"), int(port)
 
 

@@ -15,9 +15,8 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import gb26875
-from gb26875 import CONFIRM, DENY, RESPONSE, SEND, Frame, Rejected, Splitter
+from gb26875 import CONFIRM, DENY, RESPONSE, SEND, Frame, Rejected, Splitter, TimeLabel
 from server.gb26875.store import Store
-from server.gb26875.translate import local_now
 
 if TYPE_CHECKING:
     from server.context import Context
@@ -166,7 +165,7 @@ class Session:
         self.receiver.count(gateway.id, "confirms" if kept else "denials")
 
     async def answer(self, frame: Frame, command: int) -> None:
-        await self.send(frame.answer(command, local_now(self.ctx.clock(), self.tz)))
+        await self.send(frame.answer(command, TimeLabel.at(self.ctx.clock(), self.tz)))
 
 
 def _frame_info(frame: Frame, raw: bytes) -> dict[str, Any]:

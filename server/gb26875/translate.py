@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import datetime, tzinfo
+from datetime import tzinfo
 from typing import Any
 
 import msgspec
@@ -24,7 +24,7 @@ from server.ingest.admit import MAX_CLOCK_SKEW_S
 from server.ingest.wire import ParsedBatch, Sample, State
 
 __all__ = ["ANALOGUE", "ELECTRICAL", "PAST_S", "Gateway", "Part", "Translation", "batch_id", "event_row",
-           "local_now", "part_serial", "summary", "translate", "when"]
+           "part_serial", "summary", "translate", "when"]
 
 # GB/T 26875.3 part types of electrical-fire monitoring (表 4): 16 监控报警器, 17 剩余电流式, 18 测温式 探测器.
 ELECTRICAL = {16: ("combined", "电气火灾监控报警器"), 17: ("residual", "剩余电流式电气火灾监控探测器"),
@@ -194,6 +194,3 @@ def translate(frame: Frame, raw: bytes, gateway: Gateway, channels_of: dict[str,
     return out
 
 
-def local_now(now: float, tz: tzinfo) -> TimeLabel:
-    """The server's time as a label in its local time zone (answers and commands carry it)."""
-    return TimeLabel.of(datetime.fromtimestamp(now, tz))

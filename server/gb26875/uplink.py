@@ -23,10 +23,23 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from gb26875 import CONFIRM, DENY, SEND, Frame, Rejected, Splitter, decode_unit, encode
+from gb26875 import (
+    CONFIRM,
+    CONFIRM_WAIT_S,
+    DENY,
+    RESENDS,
+    SEND,
+    Frame,
+    Rejected,
+    Splitter,
+    TimeLabel,
+    decode_unit,
+    encode,
+)
 from server.gb26875 import uplink_feed as feed
+from server.gb26875.listen import address_of
 from server.gb26875.uplink_answers import Answers
-from server.gb26875.uplink_queue import VERSION, device_state_unit, label
+from server.gb26875.uplink_queue import VERSION, device_state_unit
 from server.settings import Settings
 from server.storage import gb26875_uplink as sql
 from server.upstream.link import Backoff
@@ -34,13 +47,10 @@ from server.upstream.link import Backoff
 if TYPE_CHECKING:  # not at run time: server.context imports the app's importers
     from server.context import Context
 
-__all__ = ["CENTRE", "CONFIRM_WAIT_S", "RESENDS", "ROUNDS", "Counters", "Link", "LinkFailed", "Uplink", "prepare"]
+__all__ = ["CENTRE", "ROUNDS", "Counters", "Link", "LinkFailed", "Uplink", "prepare"]
 
 log = logging.getLogger("andian.gb26875")
 
-# GB/T 26875.3-2011 §6.5.4–6.5.5: the sender waits at most 10 s for a confirmation and retries 3 times.
-CONFIRM_WAIT_S = 10.0
-RESENDS = 3
 # A queued frame that connections on end get no answer to (a centre that cannot parse it and stays silent, or drops
 # the connection) would hold back every frame behind it: after this many connections on which it went unanswered
 # (3 × (1 + RESENDS) = 12 sends) it is given up. A centre that cannot be reached counts nothing: nothing was sent.
@@ -121,14 +131,11 @@ def _target(settings: Settings) -> Target | None:
     if not address:
         raise ValueError("ANDIAN_GB26875_ADDRESS is not set but ANDIAN_GB26875_UPLINK is: set it to the 12 hex "
                          "digits of the address the centre registered for this server, or unset both")
-    host, _, port = uplink.rpartition(":")
-    host = host.removeprefix("[").removesuffix("]")
-    if not host or not port.isdigit() or not 1 <= int(port) <= 65535:
-        raise ValueError(f"ANDIAN_GB26875_UPLINK={uplink!r}: expected HOST:PORT with a port 1–65535")
+    host, port = address_of(uplink, "ANDIAN_GB26875_UPLINK")
     if len(address) != 12 or any(c not in "0123456789abcdefABCDEF" for c in address):
         raise ValueError(f"ANDIAN_GB26875_ADDRESS={address!r}: expected 12 hex digits (6 bytes as they stand on the "
                          "wire), e.g. 1527082020fe")
-    return Target(host, int(port), bytes.fromhex(address))
+    return Target(host, port, bytes.fromhex(address))
 
 
 def prepare(settings: Settings) -> Uplink | None:
@@ -304,7 +311,7 @@ class Uplink:
         else:
             serial, at = int(str(row["serial"])), float(str(row["first_sent_at"]))
         assert isinstance(row["unit"], bytes)
-        frame = Frame(serial=serial, version=VERSION, time=label(at, self.tz), source=self.address,
+        frame = Frame(serial=serial, version=VERSION, time=TimeLabel.at(at, self.tz), source=self.address,
                       destination=CENTRE, command=SEND, unit=decode_unit(row["unit"]))
         answer = await self.exchange(link, frame, backoff, row_id)
         if answer.command == CONFIRM:
@@ -328,7 +335,7 @@ class Uplink:
     async def _heartbeat(self, link: Link, backoff: Backoff) -> None:
         levels = await self.ctx.db.read(sql.active_alarm_levels)
         serial = await self.ctx.db.write(sql.take_serial)
-        frame = Frame(serial=serial, version=VERSION, time=label(self.ctx.clock(), self.tz),
+        frame = Frame(serial=serial, version=VERSION, time=TimeLabel.at(self.ctx.clock(), self.tz),
                       source=self.address, destination=CENTRE, command=SEND,
                       unit=device_state_unit(levels, self.ctx.clock(), self.tz))
         answer = await self.exchange(link, frame, backoff)

@@ -25,12 +25,13 @@ from gb26875 import (
     Frame,
     Opaque,
     SyncClock,
+    TimeLabel,
     Unit,
     UserDefined,
     encode,
 )
 from server import __version__
-from server.gb26875.uplink_queue import VERSION, device_state_unit, label
+from server.gb26875.uplink_queue import VERSION, device_state_unit
 from server.storage import gb26875_uplink as sql
 
 if TYPE_CHECKING:
@@ -59,7 +60,7 @@ class Answers:
     def reply(self, frame: Frame, command: int, unit: Unit | UserDefined | Opaque | None = None) -> Frame:
         """An answer to ``frame``: its serial and version, from andian's address to the frame's source."""
         ctx = self.uplink.ctx
-        return Frame(serial=frame.serial, version=frame.version, time=label(ctx.clock(), self.uplink.tz),
+        return Frame(serial=frame.serial, version=frame.version, time=TimeLabel.at(ctx.clock(), self.uplink.tz),
                      source=self.uplink.address, destination=frame.source, command=command, unit=unit)
 
     async def handle(self, frame: Frame) -> None:
@@ -122,14 +123,14 @@ class Answers:
         elif kind == 85:
             answer = Unit(25, (DeviceSoftware(*software_version()),))
         else:
-            answer = Unit(28, (DeviceTime(label(ctx.clock(), tz)),))
+            answer = Unit(28, (DeviceTime(TimeLabel.at(ctx.clock(), tz)),))
         await self.link.send(encode(self.reply(frame, RESPONSE, answer)))
 
 
 def duty_check_answer(uplink: Uplink, check: dict[str, object]) -> bytes:
     """The RESPONSE to a stored duty check: type 91 with the check's minutes, its serial, to its centre."""
     timeout_min = int(str(check["timeout_min"]))
-    frame = Frame(serial=int(str(check["serial"])), version=VERSION, time=label(uplink.ctx.clock(), uplink.tz),
+    frame = Frame(serial=int(str(check["serial"])), version=VERSION, time=TimeLabel.at(uplink.ctx.clock(), uplink.tz),
                   source=uplink.address, destination=bytes.fromhex(str(check["centre"])), command=RESPONSE,
                   unit=Unit(DUTY_CHECK, (DutyCheck(timeout_min),)))
     return encode(frame)

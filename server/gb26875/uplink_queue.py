@@ -8,7 +8,6 @@ below are the mapping that docs/gb26875.md ("Sending") states.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import msgspec
@@ -18,7 +17,7 @@ from gb26875 import DeviceState, PartAnalogue, PartState, TimeLabel, Unit
 __all__ = [
     "ANALOGUE", "ARC_PART", "MAX_ANALOGUE", "MONITOR_PART", "PART_OF_CAUSE", "SENT_TRANSITIONS", "SYSTEM_ADDRESS",
     "SYSTEM_TYPE", "VERSION", "Latest", "Transition", "alarm_unit", "analogue_units", "description",
-    "device_state_unit", "device_status", "label", "part_status", "part_type",
+    "device_state_unit", "device_status", "part_status", "part_type",
 ]
 
 VERSION = (1, 0)  # protocol main version 1 (GB/T 26875.3-2011 §8.1.2), user version 0
@@ -87,11 +86,6 @@ class Latest(msgspec.Struct, frozen=True, kw_only=True):
     value: float
 
 
-def label(ts: float, tz: ZoneInfo) -> TimeLabel:
-    """The 6-byte time label of an instant, in the local time the centre reads (ANDIAN_TZ)."""
-    return TimeLabel.of(datetime.fromtimestamp(ts, tz))
-
-
 def part_type(cause: str) -> int:
     return PART_OF_CAUSE.get(cause, MONITOR_PART)
 
@@ -123,7 +117,7 @@ def alarm_unit(tr: Transition, others: Sequence[tuple[str, str]], tz: ZoneInfo) 
         levels.append(tr.level)
     name = tr.circuit or tr.channel_label or tr.device_name
     state = PartState(sys_type=SYSTEM_TYPE, sys_addr=SYSTEM_ADDRESS, part_type=kind, part_addr=tr.device_id,
-                      status=part_status(levels), desc=description(tr.site_name, name), ts=label(tr.ts, tz))
+                      status=part_status(levels), desc=description(tr.site_name, name), ts=TimeLabel.at(tr.ts, tz))
     return Unit(2, (state,))
 
 
@@ -140,7 +134,7 @@ def analogue_units(latest: Iterable[Latest], tz: ZoneInfo) -> list[Unit]:
         kind, analogue_type, scale = ANALOGUE[reading.key]
         objects.append(PartAnalogue(sys_type=SYSTEM_TYPE, sys_addr=SYSTEM_ADDRESS, part_type=kind,
                                     part_addr=reading.device_id, analogue_type=analogue_type,
-                                    value=_int16(reading.value * scale), ts=label(reading.ts, tz)))
+                                    value=_int16(reading.value * scale), ts=TimeLabel.at(reading.ts, tz)))
     return [Unit(3, tuple(objects[i:i + MAX_ANALOGUE])) for i in range(0, len(objects), MAX_ANALOGUE)]
 
 
@@ -156,4 +150,4 @@ def device_status(levels: Iterable[str]) -> int:
 
 
 def device_state_unit(levels: Iterable[str], now: float, tz: ZoneInfo) -> Unit:
-    return Unit(21, (DeviceState(status=device_status(levels), ts=label(now, tz)),))
+    return Unit(21, (DeviceState(status=device_status(levels), ts=TimeLabel.at(now, tz)),))

@@ -17,10 +17,22 @@ import pytest
 from litestar.testing import TestClient
 
 import gb26875
-from gb26875 import CONFIRM, DENY, REQUEST, RESPONSE, SEND, Frame, PartState, Splitter, TimeLabel, Unit
+from gb26875 import (
+    CONFIRM,
+    CONFIRM_WAIT_S,
+    DENY,
+    REQUEST,
+    RESENDS,
+    RESPONSE,
+    SEND,
+    Frame,
+    PartState,
+    Splitter,
+    TimeLabel,
+    Unit,
+)
 from server import clock as watchdog
 from server.context import Context
-from server.gb26875.commands import CONFIRM_WAIT_S, RESENDS
 from server.gb26875.listen import MAX_CACHED, prepare
 from server.settings import Settings
 from server.web.app import create_app

@@ -11,8 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from litestar.testing import TestClient
 
-from gb26875 import CONFIRM, CONTROL, DENY, REQUEST, RESPONSE, DutyCheck, Reserved, SyncClock, Unit
-from server.gb26875.commands import CONFIRM_WAIT_S
+from gb26875 import CONFIRM, CONFIRM_WAIT_S, CONTROL, DENY, REQUEST, RESPONSE, DutyCheck, Reserved, SyncClock, Unit
 
 from ..conftest import Clock, World
 from ..gb26875_box import Box, analogue, part_state
