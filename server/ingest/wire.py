@@ -20,7 +20,7 @@ from msgspec import Meta, Struct
 from server.errors import InvalidInput
 from server.fields import END
 
-__all__ = ["EVENT_KINDS", "STATE_CAUSES", "Event", "Fault", "IngestBatch", "IngestBatchDTO", "IngestResult",
+__all__ = ["EVENT_KINDS", "Event", "Fault", "IngestBatch", "IngestBatchDTO", "IngestResult",
            "ParsedBatch", "Rejected", "Sample", "State", "field_of", "parse_batch"]
 
 EVENT_KINDS = ("arc", "self_test", "trip", "close", "tamper", "power_loss")
@@ -58,10 +58,6 @@ class Fault(Struct, forbid_unknown_fields=True):
     reason: Literal["ct_open", "ct_short", "sensor"]
 
 
-# Causes a device may report as its own judgement (level ``alarm``); its own faults are cause ``sensor``.
-STATE_CAUSES = ("leakage", "overtemp", "overload", "arc", "short_circuit", "voltage", "imbalance", "sensor")
-
-
 class State(Struct, forbid_unknown_fields=True):
     """An alarm state the device judged itself (a detector's fire-alarm or fault bit, e.g. GB/T 26875.3 part states),
     not a reading: ``active`` raises a device-level alarm of ``cause`` at ``level`` (``fault``: cause ``sensor``),
@@ -70,6 +66,7 @@ class State(Struct, forbid_unknown_fields=True):
 
     device: Serial
     ts: Timestamp
+    # Causes a device may report as its own judgement (level ``alarm``); its own faults are cause ``sensor``.
     cause: Literal["leakage", "overtemp", "overload", "arc", "short_circuit", "voltage", "imbalance", "sensor"]
     level: Literal["alarm", "fault"]
     active: bool
