@@ -33,7 +33,8 @@ server/static/index.html: pwa/node_modules/.package-lock.json $(PWA_SOURCES)
 # Debian packages, each installed only when missing (idempotent). The demo needs fonts-noto-cjk (the CJK font
 # health-check PDFs embed), mosquitto (the broker its 4G detector publishes to) and socat (the pty pair of its
 # RS-485 bus); no browser. The tests need those and chromium (Playwright with executable_path; no browser
-# download) and poppler-utils (pdftotext, pdftoppm check the PDFs).
+# download), poppler-utils (pdftotext, pdftoppm check the PDFs) and postgresql (the server binaries: the suite's
+# PostgreSQL run starts a throwaway cluster of its own; no system service).
 CJK_FONT := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
 APT_INSTALL = $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq
 
@@ -42,8 +43,8 @@ demo-packages:
 		{ $(APT_INSTALL) fonts-noto-cjk mosquitto socat >/dev/null; }
 
 test-packages: demo-packages
-	@command -v chromium >/dev/null && command -v pdftotext >/dev/null || \
-		{ $(APT_INSTALL) chromium poppler-utils >/dev/null; }
+	@command -v chromium >/dev/null && command -v pdftotext >/dev/null && [ -x /usr/lib/postgresql/15/bin/initdb ] || \
+		{ $(APT_INSTALL) chromium poppler-utils postgresql >/dev/null; }
 
 lint: install
 	.venv/bin/ruff check server ble offline_sync gb26875 tests docs bench

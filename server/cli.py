@@ -40,7 +40,8 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def with_db(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--db", type=Path, help="SQLite database file (env ANDIAN_DB; default ./data/andian.db)")
+        p.add_argument("--db", help="SQLite database file or postgresql://USER:PASSWORD@HOST:PORT/DB "
+                                    "(env ANDIAN_DB; default ./data/andian.db)")
 
     serve = commands.add_parser("serve", help="run the HTTP server (API + PWA)")
     with_db(serve)
@@ -118,8 +119,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             from server.storage import upgrade
 
             settings = Settings.from_env(db_path=args.db)
-            applied = upgrade(settings.db_path)
-            print(f"{settings.db_path}: " + (f"applied {', '.join(applied)}" if applied else "up to date"))
+            applied = upgrade(settings.database())
+            where = "PostgreSQL" if settings.db_url else settings.db_path
+            print(f"{where}: " + (f"applied {', '.join(applied)}" if applied else "up to date"))
             return 0
     except AndianError as exc:
         print(f"andian: {exc.detail}", file=sys.stderr)

@@ -55,9 +55,10 @@ class Context:
 async def open_context(settings: Settings, clock: Callable[[], float] = time.time) -> AsyncIterator[Context]:
     """Upgrade the schema, start the writer, bring reference data in; close everything on the way out."""
     reference = load_reference()
-    db, applied = await asyncio.to_thread(open_backend, settings.db_path, reserve_bytes=settings.disk_reserve_bytes)
+    db, applied = await asyncio.to_thread(open_backend, settings.database(), reserve_bytes=settings.disk_reserve_bytes)
     if applied:
-        log.info("database %s: applied migrations %s", settings.db_path, ", ".join(applied))
+        log.info("database %s: applied migrations %s", settings.db_path if not settings.db_url else "PostgreSQL",
+                 ", ".join(applied))
     db.start()
     try:
         try:
@@ -65,7 +66,7 @@ async def open_context(settings: Settings, clock: Callable[[], float] = time.tim
         except StorageFull:  # the regions of the last start stay; the server must come up to take alarms
             log.warning("disk full: region names not refreshed from the reference data")
         ctx = Context(settings=settings, db=db, reference=reference, clock=clock,
-                      secrets=Secrets.for_database(settings.db_path, settings.secret_key))
+                      secrets=Secrets.for_database(settings.files_dir(), settings.secret_key))
         await db.write(ctx.pipeline.load)
         try:
             yield ctx

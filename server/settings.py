@@ -14,7 +14,13 @@ _PACKAGE_STATIC = Path(__file__).parent / "static"
 
 
 class Settings(msgspec.Struct, kw_only=True):
+    # The database: an SQLite file (the embedded default), or PostgreSQL when ``db_url`` is set (ANDIAN_DB takes
+    # either: a path, or postgresql://USER:PASSWORD@HOST:PORT/DB).
     db_path: Path = Path("data/andian.db")
+    db_url: str = ""
+    # Files beside the database (attachments, the secrets key file): default the SQLite file's folder. Several
+    # workers on one PostgreSQL database share one such folder (docs/operations.md, "PostgreSQL").
+    data_dir: Path | None = None
     host: str = "127.0.0.1"
     port: int = 8000
     # A site box: a complete andian with the BLE poller switched on.
@@ -108,6 +114,13 @@ class Settings(msgspec.Struct, kw_only=True):
     # Seconds between two reports of andian's own running state (type 21), the uplink's heartbeat.
     gb26875_heartbeat_s: float = 60.0
 
+    def database(self) -> str | Path:
+        """What ``storage.open_backend`` opens: the PostgreSQL URL, else the SQLite file."""
+        return self.db_url or self.db_path
+
+    def files_dir(self) -> Path:
+        return self.data_dir if self.data_dir is not None else self.db_path.parent
+
     def link_base(self) -> str:
         return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
 
@@ -118,18 +131,22 @@ class Settings(msgspec.Struct, kw_only=True):
         for flag in ("site", "notify_allow_private"):
             if flag in values:
                 values[flag] = str(values[flag]).lower() in {"1", "true", "yes"}
-        for field in ("db_path", "static_dir"):
-            if field in values:
-                values[field] = Path(str(values[field]))
         if "trusted_proxies" in values:
             values["trusted_proxies"] = tuple(p.strip() for p in str(values["trusted_proxies"]).split(",") if p.strip())
         values.update({k: v for k, v in overrides.items() if v is not None})
+        # ANDIAN_DB (or --db) names an SQLite file or a PostgreSQL URL.
+        if str(values.get("db_path", "")).startswith(("postgresql://", "postgres://")):
+            values["db_url"] = str(values.pop("db_path"))
+        for field in ("db_path", "static_dir", "data_dir"):
+            if field in values:
+                values[field] = Path(str(values[field]))
         return msgspec.convert(values, cls, strict=False)
 
 
 # Environment variables and the settings they set (documented in docs/operations.md).
 _ENV = {
     "ANDIAN_DB": "db_path",
+    "ANDIAN_DATA_DIR": "data_dir",
     "ANDIAN_HOST": "host",
     "ANDIAN_PORT": "port",
     "ANDIAN_SITE": "site",

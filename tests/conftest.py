@@ -18,6 +18,7 @@ from server.context import open_context
 from server.settings import Settings
 from server.web.app import create_app
 
+from . import backends
 from .receivers import WebhookReceiver, webhook_receiver
 
 PASSWORD = "correct-horse-42"
@@ -41,9 +42,16 @@ def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
+@pytest.fixture(autouse=True)
+def _fresh_databases() -> Iterator[None]:
+    """On PostgreSQL, the databases a test made are dropped after it."""
+    with backends.databases_of_one_test():
+        yield
+
+
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return Settings(db_path=tmp_path / "andian.db", static_dir=tmp_path / "static", notify_allow_private=True)
+    return backends.settings(tmp_path / "andian.db", static_dir=tmp_path / "static", notify_allow_private=True)
 
 
 @pytest.fixture
@@ -131,7 +139,7 @@ def world(client: TestClient[Any], admin: dict[str, str]) -> World:
 @pytest.fixture(scope="module")
 def shared_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient[Any], World]]:
     """One world per test module, for tests that only read."""
-    settings = Settings(db_path=tmp_path_factory.mktemp("world") / "andian.db", static_dir=Path("/nonexistent"))
+    settings = backends.settings(tmp_path_factory.mktemp("world") / "andian.db", static_dir=Path("/nonexistent"))
     add_admin(settings)
     with TestClient(create_app(settings, clock=Clock())) as test_client:
         yield test_client, build_world(test_client, bearer(login(test_client, "root")))
@@ -181,7 +189,7 @@ def build_world(client: TestClient[Any], admin: dict[str, str]) -> World:
 @pytest.fixture
 def box(tmp_path: Path) -> Iterator[TestClient[Any]]:
     """A site box (``andian serve --site``) on the real clock, with its admin "root"."""
-    settings = Settings(db_path=tmp_path / "box.db", static_dir=tmp_path / "static", site=True)
+    settings = backends.settings(tmp_path / "box.db", static_dir=tmp_path / "static", site=True)
     add_admin(settings)
     with TestClient(create_app(settings, clock=time.time, notify=False)) as client:
         yield client

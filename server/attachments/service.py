@@ -49,7 +49,7 @@ def sniff(data: bytes) -> str | None:
 
 
 def root(ctx: Context) -> Path:
-    return ctx.settings.db_path.parent / "attachments"
+    return ctx.settings.files_dir() / "attachments"
 
 
 async def store(ctx: Context, principal: Principal, sha256: str, data: bytes, content_type: str) -> bool:

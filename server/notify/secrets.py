@@ -26,10 +26,11 @@ class Secrets:
         self._fernet = Fernet(key)
 
     @classmethod
-    def for_database(cls, db_path: Path, configured: str = "") -> Secrets:
+    def for_database(cls, files_dir: Path, configured: str = "") -> Secrets:
+        """The configured key, else the key file in the database's folder of files (made on first use)."""
         if configured:
             return cls(configured)
-        path = db_path.parent / KEY_FILE
+        path = files_dir / KEY_FILE
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
             try:

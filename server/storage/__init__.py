@@ -1,8 +1,7 @@
 """Storage: the only package that holds SQL, one module per domain, behind the ``Backend`` seam (backend.py)."""
 
-from server.storage.backend import Backend, Connection, open_backend
+from server.storage.backend import Backend, Connection, open_backend, upgrade
 from server.storage.database import Database, chunks, make_durable, on_rollback, ping
-from server.storage.migrations import upgrade
 
 __all__ = ["Backend", "Connection", "Database", "chunks", "make_durable", "on_rollback", "open_backend", "ping",
            "upgrade"]

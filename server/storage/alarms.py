@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from server.storage.connection import Connection, Row
 from server.storage.scopes import EVERY_SITE, Scope
 
 __all__ = [
@@ -29,8 +29,8 @@ _COLUMNS = (
     "a.origin, "
     f"tu.display_name AS tripped_by, {raised_value('a')}, "
     # Where it is and whom to call, for the console and the owner's alarm page.
-    "s.name AS site_name, s.region_code, dr.code AS district_code, IFNULL(dr.name, '') AS district, s.company_id, "
-    "IFNULL(co.hotline, '') AS hotline, (SELECT COUNT(*) FROM alarm_transitions e WHERE e.alarm_id = a.id "
+    "s.name AS site_name, s.region_code, dr.code AS district_code, COALESCE(dr.name, '') AS district, s.company_id, "
+    "COALESCE(co.hotline, '') AS hotline, (SELECT COUNT(*) FROM alarm_transitions e WHERE e.alarm_id = a.id "
     "AND e.transition = 'escalated') AS escalations"
 )
 _FROM = (
@@ -42,7 +42,7 @@ _FROM = (
 )
 
 
-def _row(row: sqlite3.Row) -> dict[str, Any]:
+def _row(row: Row) -> dict[str, Any]:
     out = dict(row)
     out["detail"] = json.loads(out["detail"])
     if "test" in out:
@@ -50,28 +50,29 @@ def _row(row: sqlite3.Row) -> dict[str, Any]:
     return out
 
 
-def insert_alarm(conn: sqlite3.Connection, alarm: dict[str, Any], value: float | None) -> int:
+def insert_alarm(conn: Connection, alarm: dict[str, Any], value: float | None) -> int:
     """A new alarm and its "raised" transition. A test alarm (``alarm["test"]``) is recorded but nobody is told."""
     record = {"test": False, **alarm}
     cur = conn.execute(
         "INSERT INTO alarms (site_id, device_id, channel_id, cause, level, started_at, peak, threshold, detail, test) "
-        "VALUES (:site_id, :device_id, :channel_id, :cause, :level, :started_at, :peak, :threshold, :detail, :test)",
+        "VALUES (:site_id, :device_id, :channel_id, :cause, :level, :started_at, :peak, :threshold, :detail, :test)"
+        " RETURNING id",
         {**record, "detail": json.dumps(record.get("detail") or {}), "test": int(bool(record["test"]))},
     )
-    alarm_id = int(cur.lastrowid or 0)
+    alarm_id = int(cur.fetchone()[0])
     _transition(conn, alarm_id, alarm["started_at"], "raised", alarm["level"], value, alarm.get("threshold"),
                 notify=not record["test"])
     return alarm_id
 
 
-def escalate_alarm(conn: sqlite3.Connection, alarm_id: int, level: str, ts: float, value: float | None,
+def escalate_alarm(conn: Connection, alarm_id: int, level: str, ts: float, value: float | None,
                    threshold: float | None, detail: dict[str, Any], *, test: bool = False) -> None:
     conn.execute("UPDATE alarms SET level = ?, threshold = ?, detail = ? WHERE id = ?",
                  [level, threshold, json.dumps(detail), alarm_id])
     _transition(conn, alarm_id, ts, "escalated", level, value, threshold, notify=not test)
 
 
-def clear_alarm(conn: sqlite3.Connection, alarm_id: int, level: str, ts: float, value: float | None, *,
+def clear_alarm(conn: Connection, alarm_id: int, level: str, ts: float, value: float | None, *,
                 test: bool = False, reason: str | None = None, tripped_by: int | None = None,
                 detail: dict[str, Any] | None = None) -> None:
     """End an alarm; ``reason`` "trip" when the breaker opened (by ``tripped_by``, or by itself when None)."""
@@ -84,24 +85,25 @@ def clear_alarm(conn: sqlite3.Connection, alarm_id: int, level: str, ts: float, 
 NOTIFIED = ("raised", "escalated", "cleared")
 
 
-def _transition(conn: sqlite3.Connection, alarm_id: int, ts: float, kind: str, level: str,
+def _transition(conn: Connection, alarm_id: int, ts: float, kind: str, level: str,
                 value: float | None, threshold: float | None = None, detail: dict[str, Any] | None = None, *,
                 notify: bool = True) -> None:
     """Record a transition (with the threshold it crossed) and, in the same transaction, its outbox row: a crash
     can delay the message, never lose it (ARCHITECTURE "The main data flow"). Test alarms get no outbox row."""
     cur = conn.execute(
         "INSERT INTO alarm_transitions (alarm_id, ts, transition, level, value, threshold, detail) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
         [alarm_id, ts, kind, level, value, threshold, json.dumps(detail or {}, ensure_ascii=False)])
     if kind in NOTIFIED and notify:
-        conn.execute("INSERT INTO notify_outbox (transition_id, created_at) VALUES (?, ?)", [cur.lastrowid, ts])
+        conn.execute("INSERT INTO notify_outbox (transition_id, created_at) VALUES (?, ?)", [cur.fetchone()[0], ts])
 
 
-def update_peaks(conn: sqlite3.Connection, peaks: Iterable[tuple[float, int]]) -> None:
-    conn.executemany("UPDATE alarms SET peak = MAX(IFNULL(peak, ?1), ?1) WHERE id = ?2", peaks)
+def update_peaks(conn: Connection, peaks: Iterable[tuple[float, int]]) -> None:
+    conn.executemany("UPDATE alarms SET peak = GREATEST(COALESCE(peak, ?), ?) WHERE id = ?",
+                     [(peak, peak, alarm_id) for peak, alarm_id in peaks])
 
 
-def active_alarms(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+def active_alarms(conn: Connection) -> list[dict[str, Any]]:
     rows = conn.execute(
         "SELECT id, site_id, device_id, channel_id, cause, level, started_at, peak, threshold, detail, test "
         # A box's alarms (origin) live by the box's transitions, never by this process's detection.
@@ -110,13 +112,13 @@ def active_alarms(conn: sqlite3.Connection) -> list[dict[str, Any]]:
     return [_row(r) for r in rows]
 
 
-def get_alarm(conn: sqlite3.Connection, alarm_id: int, scope: Scope = EVERY_SITE) -> dict[str, Any] | None:
+def get_alarm(conn: Connection, alarm_id: int, scope: Scope = EVERY_SITE) -> dict[str, Any] | None:
     row = conn.execute(f"SELECT {_COLUMNS} FROM {_FROM} WHERE a.id = ? AND ({scope.condition})",
                        [alarm_id, *scope.params]).fetchone()
     return _row(row) if row else None
 
 
-def list_alarms(conn: sqlite3.Connection, scope: Scope, *, site_id: int | None, active: bool | None,
+def list_alarms(conn: Connection, scope: Scope, *, site_id: int | None, active: bool | None,
                 since: float | None, limit: int, causes: Sequence[str] = (), levels: Sequence[str] = (),
                 acknowledged: bool | None = None, test: bool | None = None) -> list[dict[str, Any]]:
     """Alarms in ``scope``, active first, newest first; each filter narrows when given."""
@@ -149,7 +151,7 @@ def list_alarms(conn: sqlite3.Connection, scope: Scope, *, site_id: int | None, 
     return [_row(r) for r in rows]
 
 
-def acknowledge(conn: sqlite3.Connection, alarm_id: int, user_id: int | None, ts: float, note: str) -> bool:
+def acknowledge(conn: Connection, alarm_id: int, user_id: int | None, ts: float, note: str) -> bool:
     """Record the first acknowledgement (``user_id`` None: someone the cloud has no account for, at a site box);
     False when it was already acknowledged."""
     cur = conn.execute(
@@ -163,7 +165,7 @@ def acknowledge(conn: sqlite3.Connection, alarm_id: int, user_id: int | None, ts
     return bool(cur.rowcount)
 
 
-def site_levels(conn: sqlite3.Connection, site_ids: list[int]) -> dict[int, list[str]]:
+def site_levels(conn: Connection, site_ids: list[int]) -> dict[int, list[str]]:
     """Levels of the active alarms per site (test alarms are not the site's state), and ``power_off`` for a site
     with a breaker that is open."""
     if not site_ids:
@@ -179,7 +181,7 @@ def site_levels(conn: sqlite3.Connection, site_ids: list[int]) -> dict[int, list
     return out
 
 
-def device_switch(conn: sqlite3.Connection, device_id: int) -> dict[str, Any] | None:
+def device_switch(conn: Connection, device_id: int) -> dict[str, Any] | None:
     """A breaker's position, when it last changed, and who switched it remotely (``switch_by``, and their
     ``switch_by_name``; None: the device itself or someone on site). None when the position is unknown."""
     row = conn.execute("SELECT d.switch, d.switch_at, d.switch_by, u.display_name AS switch_by_name FROM devices d "
@@ -187,19 +189,19 @@ def device_switch(conn: sqlite3.Connection, device_id: int) -> dict[str, Any] | 
     return dict(row) if row and row["switch"] is not None else None
 
 
-def set_switch(conn: sqlite3.Connection, device_id: int, switch: str, ts: float, by: int | None) -> bool:
+def set_switch(conn: Connection, device_id: int, switch: str, ts: float, by: int | None) -> bool:
     """Record a breaker's position; the time and who only change with the position. True when it changed."""
     cur = conn.execute("UPDATE devices SET switch = ?, switch_at = ?, switch_by = ? WHERE id = ? "
                        "AND switch IS NOT ?", [switch, ts, by, device_id, switch])
     return bool(cur.rowcount)
 
 
-def set_self_test(conn: sqlite3.Connection, device_id: int, until: float) -> None:
-    conn.execute("UPDATE devices SET self_test_until = MAX(IFNULL(self_test_until, 0), ?) WHERE id = ?",
+def set_self_test(conn: Connection, device_id: int, until: float) -> None:
+    conn.execute("UPDATE devices SET self_test_until = GREATEST(COALESCE(self_test_until, 0), ?) WHERE id = ?",
                  [until, device_id])
 
 
-def in_self_test(conn: sqlite3.Connection, device_id: int, ts: float) -> bool:
+def in_self_test(conn: Connection, device_id: int, ts: float) -> bool:
     """A device in its self-test window, or in the middle of its installer's commissioning."""
     return conn.execute(
         "SELECT 1 FROM devices WHERE id = ? AND self_test_until >= ? UNION ALL "
@@ -207,11 +209,11 @@ def in_self_test(conn: sqlite3.Connection, device_id: int, ts: float) -> bool:
     ).fetchone() is not None
 
 
-def touch_devices(conn: sqlite3.Connection, device_ids: Iterable[int], now: float) -> None:
+def touch_devices(conn: Connection, device_ids: Iterable[int], now: float) -> None:
     conn.executemany("UPDATE devices SET last_seen_at = ? WHERE id = ?", [(now, d) for d in device_ids])
 
 
-def silent_devices(conn: sqlite3.Connection, now: float, intervals: float) -> list[dict[str, Any]]:
+def silent_devices(conn: Connection, now: float, intervals: float) -> list[dict[str, Any]]:
     """Devices that reported once and then nothing for ``intervals`` poll intervals (not those a box judges)."""
     rows = conn.execute(
         "SELECT id, site_id, last_seen_at, poll_interval_s FROM devices "
@@ -222,11 +224,11 @@ def silent_devices(conn: sqlite3.Connection, now: float, intervals: float) -> li
     return [dict(r) for r in rows]
 
 
-def save_checkpoints(conn: sqlite3.Connection, rows: Iterable[tuple[int, bytes]]) -> None:
+def save_checkpoints(conn: Connection, rows: Iterable[tuple[int, bytes]]) -> None:
     conn.executemany("INSERT INTO detector_state (channel_id, state) VALUES (?, ?) ON CONFLICT (channel_id) "
                      "DO UPDATE SET state = excluded.state", rows)
 
 
-def load_checkpoints(conn: sqlite3.Connection) -> dict[int, bytes]:
+def load_checkpoints(conn: Connection) -> dict[int, bytes]:
     rows = conn.execute("SELECT channel_id, state FROM detector_state")
     return {int(r["channel_id"]): bytes(r["state"]) for r in rows}

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import hashlib
 import os
-import sqlite3
 from pathlib import Path
 from typing import Any
 
 from server.errors import StorageFull
+from server.storage.connection import Connection
 from server.storage.scopes import Scope
 from server.storage.space import out_of_space
 
@@ -43,35 +43,35 @@ def write_file(root: Path, sha256: str, data: bytes) -> None:
     os.replace(temp, target)
 
 
-def exists(conn: sqlite3.Connection, sha256: str) -> bool:
+def exists(conn: Connection, sha256: str) -> bool:
     return conn.execute("SELECT 1 FROM attachments WHERE sha256 = ?", [sha256]).fetchone() is not None
 
 
-def row(conn: sqlite3.Connection, sha256: str) -> dict[str, Any] | None:
+def row(conn: Connection, sha256: str) -> dict[str, Any] | None:
     found = conn.execute("SELECT * FROM attachments WHERE sha256 = ?", [sha256]).fetchone()
     return dict(found) if found else None
 
 
-def insert(conn: sqlite3.Connection, sha256: str, size: int, content_type: str, now: float,
+def insert(conn: Connection, sha256: str, size: int, content_type: str, now: float,
            user_id: int | None) -> bool:
-    cur = conn.execute("INSERT OR IGNORE INTO attachments (sha256, size, content_type, created_at, created_by) "
-                       "VALUES (?, ?, ?, ?, ?)", [sha256, size, content_type, now, user_id])
+    cur = conn.execute("INSERT INTO attachments (sha256, size, content_type, created_at, created_by) "
+                       "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING", [sha256, size, content_type, now, user_id])
     if user_id is not None:
         add_uploader(conn, sha256, user_id, now)
     return cur.rowcount == 1
 
 
-def add_uploader(conn: sqlite3.Connection, sha256: str, user_id: int, now: float) -> None:
+def add_uploader(conn: Connection, sha256: str, user_id: int, now: float) -> None:
     """Someone sent these bytes: they hold them, so they may read and cite them (the same bytes are stored once)."""
-    conn.execute("INSERT OR IGNORE INTO attachment_uploads (sha256, user_id, uploaded_at) VALUES (?, ?, ?)",
-                 [sha256, user_id, now])
+    conn.execute("INSERT INTO attachment_uploads (sha256, user_id, uploaded_at) VALUES (?, ?, ?) "
+                 "ON CONFLICT DO NOTHING", [sha256, user_id, now])
 
 
-def visible(conn: sqlite3.Connection, sha256: str, user_id: int, scope: Scope, only: Scope | None = None) -> bool:
+def visible(conn: Connection, sha256: str, user_id: int, scope: Scope, only: Scope | None = None) -> bool:
     return sha256 in readable(conn, [sha256], user_id, scope, only)
 
 
-def readable(conn: sqlite3.Connection, hashes: list[str], user_id: int, scope: Scope,
+def readable(conn: Connection, hashes: list[str], user_id: int, scope: Scope,
              only: Scope | None = None) -> set[str]:
     """The hashes the user may read and cite: the ones they uploaded, and the ones that are evidence on a record of
     a site in their scope (a hazard's timeline, an inspection's answers and the unit's drawn signature on its

@@ -8,20 +8,16 @@ the same surface, with its own dialect modules where SQL is not portable.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol, TypeVar
 
+from server.storage.connection import Connection
 from server.storage.space import DiskState
 
-__all__ = ["Backend", "Connection", "open_backend"]
+__all__ = ["Backend", "Connection", "is_postgres_url", "open_backend", "upgrade"]
 
 T = TypeVar("T")
-
-# The connection a write or read job receives. Only storage modules look inside it.
-Connection = sqlite3.Connection
-
 
 class Backend(Protocol):
     """One database for the whole process: one writer for batches, readers beside it."""
@@ -40,11 +36,30 @@ class Backend(Protocol):
     def disk(self) -> DiskState: ...
 
 
-def open_backend(path: Path, *, reserve_bytes: int = 0) -> tuple[Backend, list[str]]:
-    """Bring the schema at ``path`` up to date and open it; answers the backend (not started) and the migrations
-    applied."""
-    from server.storage.database import Database
-    from server.storage.migrations import upgrade
+def is_postgres_url(target: str | Path) -> bool:
+    return isinstance(target, str) and target.startswith(("postgresql://", "postgres://"))
 
-    applied = upgrade(path)
-    return Database(path, reserve_bytes=reserve_bytes), applied
+
+def upgrade(target: str | Path) -> list[str]:
+    """Apply the pending migrations of ``target`` (an SQLite file, or a ``postgresql://`` URL); answers their
+    names."""
+    if is_postgres_url(target):
+        from server.storage.postgres import migrations as pg_migrations
+
+        return pg_migrations.upgrade(str(target))
+    from server.storage import migrations
+
+    return migrations.upgrade(Path(target))
+
+
+def open_backend(target: str | Path, *, reserve_bytes: int = 0) -> tuple[Backend, list[str]]:
+    """Bring the schema of ``target`` up to date and open it; answers the backend (not started) and the migrations
+    applied."""
+    applied = upgrade(target)
+    if is_postgres_url(target):
+        from server.storage.postgres.database import PostgresDatabase
+
+        return PostgresDatabase(str(target)), applied
+    from server.storage.database import Database
+
+    return Database(Path(target), reserve_bytes=reserve_bytes), applied

@@ -24,6 +24,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
+from server.storage.connection import Connection, SqliteConnection
 from server.storage.space import DiskState, Space, out_of_space
 
 __all__ = ["Database", "chunks", "commits_durably", "make_durable", "on_rollback", "ping"]
@@ -37,9 +38,12 @@ BUSY_TIMEOUT_MS = 5000
 CACHE_KIB = 65536
 
 
-def connect(path: Path, *, read_only: bool = False) -> sqlite3.Connection:
-    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+def connect(path: Path, *, read_only: bool = False) -> SqliteConnection:
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, factory=SqliteConnection)
     conn.row_factory = sqlite3.Row
+    # PostgreSQL's GREATEST and LEAST (NULLs ignored), so storage SQL is written once (dialect.py).
+    conn.create_function("greatest", -1, _greatest, deterministic=True)
+    conn.create_function("least", -1, _least, deterministic=True)
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     # 64 MiB of page cache per connection (the default is 2 MiB): the newest readings bucket and the indexes
     # of the hot tables stay in memory.
@@ -55,10 +59,20 @@ def connect(path: Path, *, read_only: bool = False) -> sqlite3.Connection:
     return conn
 
 
+def _greatest(*values: Any) -> Any:
+    present = [v for v in values if v is not None]
+    return max(present) if present else None
+
+
+def _least(*values: Any) -> Any:
+    present = [v for v in values if v is not None]
+    return min(present) if present else None
+
+
 # Write connections whose current job asked to be durable from inside (see ``make_durable``).
 _durable_requests: set[int] = set()
 # What to do if the current job of a write connection is rolled back (see ``on_rollback``).
-_rollback_hooks: dict[int, list[Callable[[sqlite3.Connection], None]]] = {}
+_rollback_hooks: dict[int, list[Callable[[Any], None]]] = {}
 
 
 def chunks(values: Sequence[T], size: int = 900) -> Iterator[Sequence[T]]:
@@ -67,27 +81,32 @@ def chunks(values: Sequence[T], size: int = 900) -> Iterator[Sequence[T]]:
         yield values[start:start + size]
 
 
-def ping(conn: sqlite3.Connection) -> None:
+def ping(conn: Connection) -> None:
     """A query that answers when the database does (the health check)."""
     conn.execute("SELECT 1").fetchone()
 
 
-def make_durable(conn: sqlite3.Connection) -> None:
+def make_durable(conn: Connection) -> None:
     """Inside a write job: make this transaction survive a power cut, like ``write(durable=True)``.
 
     SQLite refuses to change ``synchronous`` inside a transaction, so the writer instead fsyncs the WAL
     right after the commit and before the caller hears of it — what FULL would have done at the commit.
+    PostgreSQL's writer commits it with ``synchronous_commit = on``.
     """
     _durable_requests.add(id(conn))
 
 
-def commits_durably(conn: sqlite3.Connection) -> bool:
+def commits_durably(conn: Connection) -> bool:
     """Inside a write job: whether its commit will survive a power cut (``write(durable=True)`` or ``make_durable``
     so far) — for storage functions whose callers must be able to rely on that, and their tests."""
-    return id(conn) in _durable_requests or int(conn.execute("PRAGMA synchronous").fetchone()[0]) >= 2
+    if id(conn) in _durable_requests:
+        return True
+    if conn.dialect == "postgresql":
+        return False  # the writer sets synchronous_commit at the commit, from write(durable=...) or make_durable
+    return int(conn.execute("PRAGMA synchronous").fetchone()[0]) >= 2
 
 
-def on_rollback(conn: sqlite3.Connection, fn: Callable[[sqlite3.Connection], None]) -> None:
+def on_rollback(conn: Connection, fn: Callable[[Any], None]) -> None:
     """Inside a write job: if this transaction is rolled back (an error, a full disk), call ``fn(conn)`` on the
     writer thread before the next job runs — for state kept in memory that must follow the database."""
     hooks = _rollback_hooks.setdefault(id(conn), [])
@@ -100,7 +119,7 @@ class _WriteJob:
 
     def __init__(
         self,
-        fn: Callable[[sqlite3.Connection], Any],
+        fn: Callable[[Any], Any],
         durable: bool,
         urgent: bool,
         future: asyncio.Future[Any],
@@ -130,7 +149,7 @@ class Database:
         self._writer: threading.Thread | None = None
         self._readers = ThreadPoolExecutor(max_workers=readers, thread_name_prefix="andian-read")
         self._local = threading.local()
-        self._reader_conns: list[sqlite3.Connection] = []
+        self._reader_conns: list[SqliteConnection] = []
         self._lock = threading.Lock()
 
     def start(self) -> None:
@@ -154,7 +173,7 @@ class Database:
                 conn.close()
             self._reader_conns.clear()
 
-    async def write(self, fn: Callable[[sqlite3.Connection], T], *, durable: bool = False,
+    async def write(self, fn: Callable[[Connection], T], *, durable: bool = False,
                     urgent: bool = False) -> T:
         """Run ``fn(conn)`` in one transaction on the writer thread and return its result.
 
@@ -172,13 +191,13 @@ class Database:
         """Whether writes are in full mode, the free space and the reserve (any thread; a snapshot)."""
         return self._space.state()
 
-    async def read(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+    async def read(self, fn: Callable[[Connection], T]) -> T:
         """Run ``fn(conn)`` on a reader thread with that thread's own read-only connection."""
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._readers, self._run_read, fn)
 
-    def _run_read(self, fn: Callable[[sqlite3.Connection], T]) -> T:
-        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+    def _run_read(self, fn: Callable[[Connection], T]) -> T:
+        conn: SqliteConnection | None = getattr(self._local, "conn", None)
         if conn is None:
             conn = connect(self.path, read_only=True)
             self._local.conn = conn
@@ -200,7 +219,7 @@ class Database:
         finally:
             conn.close()
 
-    def _run_job(self, conn: sqlite3.Connection, job: _WriteJob, wal: Path) -> None:
+    def _run_job(self, conn: SqliteConnection, job: _WriteJob, wal: Path) -> None:
         space = self._space
         space.check()
         asked = False

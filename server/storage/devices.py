@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from typing import Any
 
+from server.storage.connection import Connection, Row
 from server.storage.scopes import Scope
 
 __all__ = [
@@ -43,7 +43,7 @@ _COMMISSIONING = ("id, site_id, address, model, device_id, state, steps, answers
                   "created_at, completed_at")
 
 
-def _commissioning(row: sqlite3.Row | None) -> dict[str, Any] | None:
+def _commissioning(row: Row | None) -> dict[str, Any] | None:
     if row is None:
         return None
     out = dict(row)
@@ -52,53 +52,53 @@ def _commissioning(row: sqlite3.Row | None) -> dict[str, Any] | None:
     return out
 
 
-def insert_commissioning(conn: sqlite3.Connection, record: dict[str, Any]) -> int:
+def insert_commissioning(conn: Connection, record: dict[str, Any]) -> int:
     cur = conn.execute(
         "INSERT INTO commissionings (site_id, address, model, steps, created_by, created_at) "
-        "VALUES (:site_id, :address, :model, :steps, :created_by, :created_at)",
+        "VALUES (:site_id, :address, :model, :steps, :created_by, :created_at) RETURNING id",
         {**record, "steps": json.dumps(record["steps"], ensure_ascii=False)},
     )
-    return int(cur.lastrowid or 0)
+    return int(cur.fetchone()[0])
 
 
-def get_commissioning(conn: sqlite3.Connection, commissioning_id: int) -> dict[str, Any] | None:
+def get_commissioning(conn: Connection, commissioning_id: int) -> dict[str, Any] | None:
     return _commissioning(conn.execute(
         f"SELECT {_COMMISSIONING} FROM commissionings WHERE id = ?", (commissioning_id,)).fetchone())
 
 
-def open_commissioning(conn: sqlite3.Connection, device_id: int) -> dict[str, Any] | None:
+def open_commissioning(conn: Connection, device_id: int) -> dict[str, Any] | None:
     """The device's commissioning still in progress, the newest when there are several."""
     return _commissioning(conn.execute(
         f"SELECT {_COMMISSIONING} FROM commissionings WHERE device_id = ? AND state = 'in_progress' "
         "ORDER BY id DESC LIMIT 1", (device_id,)).fetchone())
 
 
-def update_commissioning(conn: sqlite3.Connection, commissioning_id: int, **fields: Any) -> None:
+def update_commissioning(conn: Connection, commissioning_id: int, **fields: Any) -> None:
     encoded = {k: json.dumps(v, ensure_ascii=False) if k in ("steps", "answers") else v for k, v in fields.items()}
     assignments = ", ".join(f"{k} = :{k}" for k in encoded)
     conn.execute(f"UPDATE commissionings SET {assignments} WHERE id = :id", {**encoded, "id": commissioning_id})
 
 
-def last_accepted(conn: sqlite3.Connection, device_id: int) -> dict[str, Any] | None:
+def last_accepted(conn: Connection, device_id: int) -> dict[str, Any] | None:
     """The device's newest signed acceptance (a commissioning that made it ``commissioned``)."""
     return _commissioning(conn.execute(
         f"SELECT {_COMMISSIONING} FROM commissionings WHERE device_id = ? AND state = 'commissioned' "
         "ORDER BY id DESC LIMIT 1", (device_id,)).fetchone())
 
 
-def device_by_address(conn: sqlite3.Connection, address: str) -> dict[str, Any] | None:
-    row = conn.execute("SELECT id, site_id, serial, state FROM devices WHERE ble_address = ? COLLATE NOCASE",
+def device_by_address(conn: Connection, address: str) -> dict[str, Any] | None:
+    row = conn.execute("SELECT id, site_id, serial, state FROM devices WHERE lower(ble_address) = lower(?)",
                        (address,)).fetchone()
     return dict(row) if row else None
 
 
-def device_by_serial(conn: sqlite3.Connection, serial: str) -> dict[str, Any] | None:
+def device_by_serial(conn: Connection, serial: str) -> dict[str, Any] | None:
     row = conn.execute("SELECT id, site_id, serial, state, ble_address FROM devices WHERE serial = ?",
                        (serial,)).fetchone()
     return dict(row) if row else None
 
 
-def devices_on_bus(conn: sqlite3.Connection, prefix: str) -> list[dict[str, Any]]:
+def devices_on_bus(conn: Connection, prefix: str) -> list[dict[str, Any]]:
     """Devices whose link starts with ``prefix`` (a bus: ``modbus-tcp://HOST:PORT``, ``modbus-rtu:///dev/…``), every
     site's; the caller matches bus and unit exactly."""
     rows = conn.execute("SELECT id, site_id, serial, model, link FROM devices WHERE substr(link, 1, ?) = ? ORDER BY id",
@@ -106,7 +106,7 @@ def devices_on_bus(conn: sqlite3.Connection, prefix: str) -> list[dict[str, Any]
     return [dict(r) for r in rows]
 
 
-def update_device_fields(conn: sqlite3.Connection, device_id: int, fields: dict[str, Any]) -> None:
+def update_device_fields(conn: Connection, device_id: int, fields: dict[str, Any]) -> None:
     allowed = {"name", "circuit", "rated_current_a", "ble_address", "link", "poll_interval_s"}
     fields = {k: v for k, v in fields.items() if k in allowed}
     if fields.get("ble_address") and "link" not in fields:  # a Bluetooth device's link follows its address
@@ -116,11 +116,11 @@ def update_device_fields(conn: sqlite3.Connection, device_id: int, fields: dict[
         conn.execute(f"UPDATE devices SET {assignments} WHERE id = :id", {**fields, "id": device_id})
 
 
-def set_device_state(conn: sqlite3.Connection, device_id: int, state: str) -> None:
+def set_device_state(conn: Connection, device_id: int, state: str) -> None:
     conn.execute("UPDATE devices SET state = ? WHERE id = ?", (state, device_id))
 
 
-def commissioned_targets(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+def commissioned_targets(conn: Connection) -> list[dict[str, Any]]:
     """What the poller reads: every commissioned Bluetooth device, and every device with a wired link."""
     rows = conn.execute(
         "SELECT serial, COALESCE(ble_address, '') AS address, model, poll_interval_s AS interval_s, "
@@ -129,7 +129,7 @@ def commissioned_targets(conn: sqlite3.Connection) -> list[dict[str, Any]]:
     return [dict(r) for r in rows]
 
 
-def device_audit(conn: sqlite3.Connection, device_id: int, action: str, limit: int = 100) -> list[dict[str, Any]]:
+def device_audit(conn: Connection, device_id: int, action: str, limit: int = 100) -> list[dict[str, Any]]:
     """A device's audit entries of one action (``control``, ``write_thresholds``…), newest first: each entry's
     detail with its id, time and who."""
     rows = conn.execute(
@@ -143,11 +143,11 @@ def device_audit(conn: sqlite3.Connection, device_id: int, action: str, limit: i
     return out
 
 
-def control_log(conn: sqlite3.Connection, device_id: int, limit: int = 100) -> list[dict[str, Any]]:
+def control_log(conn: Connection, device_id: int, limit: int = 100) -> list[dict[str, Any]]:
     return device_audit(conn, device_id, "control", limit)
 
 
-def leakage_alarm_since(conn: sqlite3.Connection, device_id: int, since: float) -> dict[str, Any] | None:
+def leakage_alarm_since(conn: Connection, device_id: int, since: float) -> dict[str, Any] | None:
     """The latest residual-current alarm (level ``alarm``) of a device raised after ``since``."""
     row = conn.execute(
         "SELECT id, started_at, cleared_at, peak FROM alarms WHERE device_id = ? AND cause = 'leakage' "
@@ -166,24 +166,24 @@ _GATEWAY_COLUMNS = ("g.id, g.site_id, g.name, g.key_prefix, g.created_at, g.revo
                     "g.backlog_at, g.protocol, g.address")
 
 
-def _gateway(row: sqlite3.Row) -> dict[str, Any]:
+def _gateway(row: Row) -> dict[str, Any]:
     out = dict(row)
     out["backlog"] = json.loads(out["backlog"]) if out["backlog"] else None  # what a site box said it still holds
     return out
 
 
-def serial_exists(conn: sqlite3.Connection, serial: str) -> bool:
+def serial_exists(conn: Connection, serial: str) -> bool:
     return conn.execute("SELECT 1 FROM devices WHERE serial = ?", (serial,)).fetchone() is not None
 
 
-def insert_device(conn: sqlite3.Connection, device: dict[str, Any], channels: list[tuple[str, dict[str, Any]]]) -> int:
+def insert_device(conn: Connection, device: dict[str, Any], channels: list[tuple[str, dict[str, Any]]]) -> int:
     cur = conn.execute(
         "INSERT INTO devices (site_id, serial, model, kind, name, circuit, rated_current_a, ble_address, link, state, "
         "created_at, poll_interval_s) VALUES (:site_id, :serial, :model, :kind, :name, :circuit, :rated_current_a, "
-        ":ble_address, :link, 'registered', :created_at, :poll_interval_s)",
+        ":ble_address, :link, 'registered', :created_at, :poll_interval_s) RETURNING id",
         device,
     )
-    device_id = int(cur.lastrowid or 0)
+    device_id = int(cur.fetchone()[0])
     conn.executemany(
         "INSERT INTO channels (device_id, key, settings) VALUES (?, ?, ?)",
         [(device_id, key, json.dumps(settings)) for key, settings in channels],
@@ -191,7 +191,7 @@ def insert_device(conn: sqlite3.Connection, device: dict[str, Any], channels: li
     return device_id
 
 
-def _channels_of(conn: sqlite3.Connection, device_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+def _channels_of(conn: Connection, device_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
     by_device: dict[int, list[dict[str, Any]]] = {i: [] for i in device_ids}
     if not device_ids:
         return by_device
@@ -205,14 +205,14 @@ def _channels_of(conn: sqlite3.Connection, device_ids: list[int]) -> dict[int, l
     return by_device
 
 
-def site_circuits(conn: sqlite3.Connection, site_id: int) -> list[dict[str, Any]]:
+def site_circuits(conn: Connection, site_id: int) -> list[dict[str, Any]]:
     """The circuits a site's devices protect (their names, trimmed), each with how many devices protect it."""
     rows = conn.execute("SELECT trim(circuit) AS name, count(*) AS devices FROM devices WHERE site_id = ? "
                         "AND trim(circuit) != '' GROUP BY trim(circuit) ORDER BY name", (site_id,))
     return [dict(r) for r in rows]
 
 
-def list_devices(conn: sqlite3.Connection, site_id: int) -> list[dict[str, Any]]:
+def list_devices(conn: Connection, site_id: int) -> list[dict[str, Any]]:
     """Devices of a site the caller has already been shown, each with its channels."""
     devices = [dict(r) for r in conn.execute(f"SELECT {_DEVICE_COLUMNS} FROM devices d WHERE d.site_id = ? "
                                              "ORDER BY d.id", (site_id,))]
@@ -222,7 +222,7 @@ def list_devices(conn: sqlite3.Connection, site_id: int) -> list[dict[str, Any]]
     return devices
 
 
-def get_device(conn: sqlite3.Connection, device_id: int, scope: Scope) -> dict[str, Any] | None:
+def get_device(conn: Connection, device_id: int, scope: Scope) -> dict[str, Any] | None:
     row = conn.execute(
         f"SELECT {_DEVICE_COLUMNS} FROM devices d JOIN sites s ON s.id = d.site_id WHERE d.id = ? "
         f"AND ({scope.condition})", [device_id, *scope.params],
@@ -234,7 +234,7 @@ def get_device(conn: sqlite3.Connection, device_id: int, scope: Scope) -> dict[s
     return device
 
 
-def get_channel(conn: sqlite3.Connection, channel_id: int, scope: Scope) -> dict[str, Any] | None:
+def get_channel(conn: Connection, channel_id: int, scope: Scope) -> dict[str, Any] | None:
     row = conn.execute(
         "SELECT c.id, c.device_id, c.key, c.label, c.settings, d.site_id, d.rated_current_a, d.serial FROM channels c "
         "JOIN devices d ON d.id = c.device_id JOIN sites s ON s.id = d.site_id "
@@ -247,36 +247,36 @@ def get_channel(conn: sqlite3.Connection, channel_id: int, scope: Scope) -> dict
     return channel
 
 
-def update_channel_settings(conn: sqlite3.Connection, channel_id: int, settings: dict[str, Any]) -> None:
+def update_channel_settings(conn: Connection, channel_id: int, settings: dict[str, Any]) -> None:
     conn.execute("UPDATE channels SET settings = ? WHERE id = ?", (json.dumps(settings), channel_id))
 
 
-def update_channel_label(conn: sqlite3.Connection, channel_id: int, label: str) -> None:
+def update_channel_label(conn: Connection, channel_id: int, label: str) -> None:
     conn.execute("UPDATE channels SET label = ? WHERE id = ?", (label, channel_id))
 
 
-def insert_gateway(conn: sqlite3.Connection, gateway: dict[str, Any]) -> int:
+def insert_gateway(conn: Connection, gateway: dict[str, Any]) -> int:
     cur = conn.execute(
         "INSERT INTO gateways (site_id, name, key_hash, key_prefix, created_at, created_by, protocol, address) "
-        "VALUES (:site_id, :name, :key_hash, :key_prefix, :created_at, :created_by, :protocol, :address)",
+        "VALUES (:site_id, :name, :key_hash, :key_prefix, :created_at, :created_by, :protocol, :address) RETURNING id",
         gateway,
     )
-    return int(cur.lastrowid or 0)
+    return int(cur.fetchone()[0])
 
 
-def gb26875_address_taken(conn: sqlite3.Connection, address: str) -> int | None:
+def gb26875_address_taken(conn: Connection, address: str) -> int | None:
     """The id of the gateway (not revoked) that already has this GB/T 26875.3 address, if one does."""
     row = conn.execute("SELECT id FROM gateways WHERE protocol = 'gb26875' AND address = ? AND revoked_at IS NULL",
                        (address,)).fetchone()
     return int(row[0]) if row else None
 
 
-def list_gateways(conn: sqlite3.Connection, site_id: int) -> list[dict[str, Any]]:
+def list_gateways(conn: Connection, site_id: int) -> list[dict[str, Any]]:
     rows = conn.execute(f"SELECT {_GATEWAY_COLUMNS} FROM gateways g WHERE g.site_id = ? ORDER BY g.id", (site_id,))
     return [_gateway(r) for r in rows]
 
 
-def get_gateway(conn: sqlite3.Connection, gateway_id: int, scope: Scope) -> dict[str, Any] | None:
+def get_gateway(conn: Connection, gateway_id: int, scope: Scope) -> dict[str, Any] | None:
     row = conn.execute(
         f"SELECT {_GATEWAY_COLUMNS} FROM gateways g JOIN sites s ON s.id = g.site_id WHERE g.id = ? "
         f"AND ({scope.condition})", [gateway_id, *scope.params],
@@ -284,11 +284,11 @@ def get_gateway(conn: sqlite3.Connection, gateway_id: int, scope: Scope) -> dict
     return _gateway(row) if row else None
 
 
-def revoke_gateway(conn: sqlite3.Connection, gateway_id: int, now: float) -> None:
+def revoke_gateway(conn: Connection, gateway_id: int, now: float) -> None:
     conn.execute("UPDATE gateways SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", (now, gateway_id))
 
 
-def retire_gateway_device(conn: sqlite3.Connection, gateway_id: int) -> int | None:
+def retire_gateway_device(conn: Connection, gateway_id: int) -> int | None:
     """A revoked gateway's own device (its box, ``gateway:{id}``) leaves the offline watchdog: it will not speak
     again under this gateway. Answers the device's id, if the box ever spoke."""
     row = conn.execute("SELECT device_id FROM gateways WHERE id = ?", (gateway_id,)).fetchone()
@@ -299,17 +299,18 @@ def retire_gateway_device(conn: sqlite3.Connection, gateway_id: int) -> int | No
 
 
 def insert_audit(
-    conn: sqlite3.Connection, *, ts: float, actor_id: int | None, action: str, obj: str, object_id: int | None,
+    conn: Connection, *, ts: float, actor_id: int | None, action: str, obj: str, object_id: int | None,
     detail: dict[str, Any],
 ) -> int:
     cur = conn.execute(
-        "INSERT INTO audit_log (ts, actor_id, action, object, object_id, detail) VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT INTO audit_log (ts, actor_id, action, object, object_id, detail) VALUES (?, ?, ?, ?, ?, ?)"
+        " RETURNING id",
         (ts, actor_id, action, obj, object_id, json.dumps(detail, ensure_ascii=False)),
     )
-    return int(cur.lastrowid or 0)
+    return int(cur.fetchone()[0])
 
 
-def devices_with_channels(conn: sqlite3.Connection, serial: str | None = None) -> list[dict[str, Any]]:
+def devices_with_channels(conn: Connection, serial: str | None = None) -> list[dict[str, Any]]:
     """Every device (or the one with ``serial``) with its site and channels, for the ingest registry."""
     where, args = ("WHERE d.serial = ?", [serial]) if serial is not None else ("", [])
     devices = [dict(r) for r in conn.execute(

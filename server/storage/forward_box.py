@@ -10,13 +10,13 @@ the late bucket in progress as ``[bucket, marks, channel_id, ts]``.
 from __future__ import annotations
 
 import json
-import sqlite3
 import uuid
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
+from server.storage.connection import Connection
 from server.storage.readings import BUCKET_S
 
 __all__ = [
@@ -29,18 +29,18 @@ __all__ = [
 Position = tuple[int, float, int]  # (bucket, ts, channel_id)
 
 
-def get_cursor(conn: sqlite3.Connection, stream: str) -> Any:
+def get_cursor(conn: Connection, stream: str) -> Any:
     row = conn.execute("SELECT position FROM upstream_cursors WHERE stream = ?", [stream]).fetchone()
     return json.loads(row["position"]) if row else None
 
 
-def set_cursor(conn: sqlite3.Connection, stream: str, position: Any, now: float) -> None:
+def set_cursor(conn: Connection, stream: str, position: Any, now: float) -> None:
     conn.execute("INSERT INTO upstream_cursors (stream, position, updated_at) VALUES (?, ?, ?) ON CONFLICT (stream) "
                  "DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at",
                  [stream, json.dumps(position), now])
 
 
-def box_id(conn: sqlite3.Connection, now: float) -> str:
+def box_id(conn: Connection, now: float) -> str:
     """This database's random instance id, made at the first call (migration 0024)."""
     row = conn.execute("SELECT box_id FROM upstream_box WHERE id = 1").fetchone()
     if row is not None:
@@ -52,7 +52,7 @@ def box_id(conn: sqlite3.Connection, now: float) -> str:
 
 # ---- the pending batch ----------------------------------------------------------------------------------------
 
-def get_pending(conn: sqlite3.Connection) -> dict[str, Any] | None:
+def get_pending(conn: Connection) -> dict[str, Any] | None:
     row = conn.execute("SELECT batch_id, body, advance, full FROM upstream_pending WHERE id = 1").fetchone()
     if row is None:
         return None
@@ -60,7 +60,7 @@ def get_pending(conn: sqlite3.Connection) -> dict[str, Any] | None:
             "full": bool(row["full"])}
 
 
-def save_pending(conn: sqlite3.Connection, batch_id: str, body: bytes, advance: dict[str, Any],
+def save_pending(conn: Connection, batch_id: str, body: bytes, advance: dict[str, Any],
                  readings_to: Position | None, full: bool, now: float) -> None:
     conn.execute("INSERT INTO upstream_pending (id, batch_id, body, advance, readings_to, full, created_at) "
                  "VALUES (1, ?, ?, ?, ?, ?, ?)",
@@ -68,13 +68,13 @@ def save_pending(conn: sqlite3.Connection, batch_id: str, body: bytes, advance: 
                   now])
 
 
-def delete_pending(conn: sqlite3.Connection) -> None:
+def delete_pending(conn: Connection) -> None:
     conn.execute("DELETE FROM upstream_pending WHERE id = 1")
 
 
 # ---- what the streams hold ------------------------------------------------------------------------------------
 
-def alarm_transitions(conn: sqlite3.Connection, after: int, limit: int) -> list[dict[str, Any]]:
+def alarm_transitions(conn: Connection, after: int, limit: int) -> list[dict[str, Any]]:
     """Alarm transitions with id > ``after`` in id order, each with its alarm, device serial, channel key and the
     acknowledging user's username."""
     rows = conn.execute(
@@ -93,7 +93,7 @@ def alarm_transitions(conn: sqlite3.Connection, after: int, limit: int) -> list[
     return out
 
 
-def commissionings(conn: sqlite3.Connection, after: int, limit: int) -> list[dict[str, Any]]:
+def commissionings(conn: Connection, after: int, limit: int) -> list[dict[str, Any]]:
     """Commissioning records changed since change number ``after``, in change order."""
     rows = conn.execute(
         "SELECT c.change_seq, c.id, c.address, c.model, d.serial AS device, c.state, c.steps, c.answers, "
@@ -109,13 +109,13 @@ def commissionings(conn: sqlite3.Connection, after: int, limit: int) -> list[dic
     return out
 
 
-def events(conn: sqlite3.Connection, after: int, limit: int) -> list[dict[str, Any]]:
+def events(conn: Connection, after: int, limit: int) -> list[dict[str, Any]]:
     rows = conn.execute("SELECT e.id, d.serial AS device, e.kind, e.ts, e.count FROM events e "
                         "JOIN devices d ON d.id = e.device_id WHERE e.id > ? ORDER BY e.id LIMIT ?", [after, limit])
     return [dict(r) for r in rows]
 
 
-def count_after(conn: sqlite3.Connection, stream: str, after: int) -> int:
+def count_after(conn: Connection, stream: str, after: int) -> int:
     """What a stream still holds past its position (alarms, events: by id; commissionings: by change number;
     rollups: dropped ranges)."""
     sql = {"alarms": "SELECT COUNT(*) FROM alarm_transitions WHERE id > ?",
@@ -125,20 +125,20 @@ def count_after(conn: sqlite3.Connection, stream: str, after: int) -> int:
     return int(conn.execute(sql, [after]).fetchone()[0])
 
 
-def channel_names(conn: sqlite3.Connection) -> dict[int, tuple[str, str]]:
+def channel_names(conn: Connection) -> dict[int, tuple[str, str]]:
     """Every channel's (device serial, channel key): how the cloud knows it."""
     rows = conn.execute("SELECT c.id, d.serial, c.key FROM channels c JOIN devices d ON d.id = c.device_id")
     return {int(r[0]): (str(r[1]), str(r[2])) for r in rows}
 
 
-def read_position(conn: sqlite3.Connection) -> Position | None:
+def read_position(conn: Connection) -> Position | None:
     """How far raw readings were read for the cloud: the pending batch's end, else the acknowledged cursor."""
     row = conn.execute("SELECT readings_to FROM upstream_pending WHERE readings_to IS NOT NULL").fetchone()
     found = json.loads(row[0]) if row else get_cursor(conn, "readings")
     return (int(found[0]), float(found[1]), int(found[2])) if found else None
 
 
-def readings_from(conn: sqlite3.Connection, after: Position | None, until_ts: float,
+def readings_from(conn: Connection, after: Position | None, until_ts: float,
                   limit: int) -> list[tuple[int, float, float, int]]:
     """Up to ``limit`` raw readings after ``after`` with ``ts <= until_ts``, as (channel_id, ts, value, bucket), in
     bucket then (ts, channel_id) order: within the cursor's bucket with a LIMIT, then the next bucket that has rows."""
@@ -167,7 +167,7 @@ def readings_from(conn: sqlite3.Connection, after: Position | None, until_ts: fl
 
 # ---- late readings --------------------------------------------------------------------------------------------
 
-def note_late(conn: sqlite3.Connection, ts: NDArray[np.float64]) -> None:
+def note_late(conn: Connection, ts: NDArray[np.float64]) -> None:
     """Readings just stored: those at or behind the readings forwarded (acknowledged or in the pending batch) are
     late — a device's buffered history — and their buckets are sent again whole. A process that forwards nothing
     (the cloud, an unpaired box) has no readings position and returns at once."""
@@ -185,7 +185,7 @@ def note_late(conn: sqlite3.Connection, ts: NDArray[np.float64]) -> None:
                      "marks = marks + 1", [(b,) for b in buckets])
 
 
-def late_bucket(conn: sqlite3.Connection, bucket: int | None = None, *,
+def late_bucket(conn: Connection, bucket: int | None = None, *,
                 after: int | None = None) -> tuple[int, int] | None:
     """The late bucket ``bucket`` (or the oldest one, or the oldest after ``after``) with its marks."""
     if bucket is None:
@@ -196,7 +196,7 @@ def late_bucket(conn: sqlite3.Connection, bucket: int | None = None, *,
     return (int(row[0]), int(row[1])) if row else None
 
 
-def late_rows(conn: sqlite3.Connection, bucket: int, after: tuple[int, float],
+def late_rows(conn: Connection, bucket: int, after: tuple[int, float],
               limit: int) -> list[tuple[int, float, float]]:
     """A late bucket's readings after (channel_id, ts), in key order."""
     channel, ts = after
@@ -206,21 +206,21 @@ def late_rows(conn: sqlite3.Connection, bucket: int, after: tuple[int, float],
     return [(int(r[0]), float(r[1]), float(r[2])) for r in rows]
 
 
-def late_done(conn: sqlite3.Connection, bucket: int, marks: int) -> bool:
+def late_done(conn: Connection, bucket: int, marks: int) -> bool:
     """The bucket went up whole; forget it unless it was marked again meanwhile (then it goes up once more)."""
     return conn.execute("DELETE FROM upstream_late WHERE bucket = ? AND marks = ?", [bucket, marks]).rowcount == 1
 
 
 # ---- rollups of dropped ranges --------------------------------------------------------------------------------
 
-def dropped_after(conn: sqlite3.Connection, range_id: int) -> dict[str, Any] | None:
+def dropped_after(conn: Connection, range_id: int) -> dict[str, Any] | None:
     """The first dropped range with id >= ``range_id``."""
     row = conn.execute("SELECT id, start, end FROM upstream_dropped WHERE id >= ? ORDER BY id LIMIT 1",
                        [range_id]).fetchone()
     return dict(row) if row else None
 
 
-def rollup_rows(conn: sqlite3.Connection, channel_id: int, start: float,
+def rollup_rows(conn: Connection, channel_id: int, start: float,
                 end: float) -> list[tuple[int, int, float, float, float]]:
     """One channel's minute rollups (start, n, vmin, vmax, vsum) starting in [start, end)."""
     rows = conn.execute("SELECT start, n, vmin, vmax, vsum FROM readings_minute WHERE channel_id = ? AND start >= ? "
@@ -230,33 +230,33 @@ def rollup_rows(conn: sqlite3.Connection, channel_id: int, start: float,
 
 # ---- items the cloud could not take yet -----------------------------------------------------------------------
 
-def held(conn: sqlite3.Connection, stream: str, tried_before: float, limit: int) -> list[dict[str, Any]]:
+def held(conn: Connection, stream: str, tried_before: float, limit: int) -> list[dict[str, Any]]:
     rows = conn.execute("SELECT id, item, size FROM upstream_held WHERE stream = ? AND tried_at <= ? ORDER BY id "
                         "LIMIT ?", [stream, tried_before, limit])
     return [{"id": int(r[0]), "item": bytes(r[1]), "size": int(r[2])} for r in rows]
 
 
-def hold(conn: sqlite3.Connection, stream: str, item: bytes, size: int, error: str, now: float) -> None:
+def hold(conn: Connection, stream: str, item: bytes, size: int, error: str, now: float) -> None:
     conn.execute("INSERT INTO upstream_held (stream, item, size, error, held_at, tried_at) VALUES (?, ?, ?, ?, ?, ?)",
                  [stream, item, size, error, now, now])
 
 
-def retried(conn: sqlite3.Connection, held_id: int, error: str, now: float) -> None:
+def retried(conn: Connection, held_id: int, error: str, now: float) -> None:
     conn.execute("UPDATE upstream_held SET error = ?, tried_at = ? WHERE id = ?", [error, now, held_id])
 
 
-def unhold(conn: sqlite3.Connection, held_ids: list[int]) -> None:
+def unhold(conn: Connection, held_ids: list[int]) -> None:
     conn.executemany("DELETE FROM upstream_held WHERE id = ?", [(i,) for i in held_ids])
 
 
-def held_size(conn: sqlite3.Connection, stream: str) -> tuple[int, int]:
+def held_size(conn: Connection, stream: str) -> tuple[int, int]:
     """(items, summed size) held for a stream."""
-    row = conn.execute("SELECT COUNT(*), IFNULL(SUM(size), 0) FROM upstream_held WHERE stream = ?",
+    row = conn.execute("SELECT COUNT(*), COALESCE(SUM(size), 0) FROM upstream_held WHERE stream = ?",
                        [stream]).fetchone()
     return int(row[0]), int(row[1])
 
 
-def trim_held(conn: sqlite3.Connection, stream: str, max_size: int) -> int:
+def trim_held(conn: Connection, stream: str, max_size: int) -> int:
     """Forget the oldest held items of ``stream`` past ``max_size`` in all; answers how many went."""
     gone = 0
     while held_size(conn, stream)[1] > max_size:
@@ -268,7 +268,7 @@ def trim_held(conn: sqlite3.Connection, stream: str, max_size: int) -> int:
 
 # ---- the bounded backlog --------------------------------------------------------------------------------------
 
-def estimate_readings(conn: sqlite3.Connection, after: Position | None) -> int:
+def estimate_readings(conn: Connection, after: Position | None) -> int:
     """Raw readings not forwarded yet: those past the position (an index range count, no sort)."""
     if after is None:
         return int(conn.execute("SELECT COUNT(*) FROM readings").fetchone()[0])
@@ -279,7 +279,7 @@ def estimate_readings(conn: sqlite3.Connection, after: Position | None) -> int:
     return int(beyond) + int(within)
 
 
-def drop_oldest(conn: sqlite3.Connection, after: Position | None, excess: int, rolled_up_to: float,
+def drop_oldest(conn: Connection, after: Position | None, excess: int, rolled_up_to: float,
                 range_s: int) -> tuple[int, list[tuple[float, float]]]:
     """Delete whole buckets of raw readings past the position, oldest first, until ``excess`` readings are gone,
     only buckets rolled up already (ending at or before ``rolled_up_to``); each span of ``range_s`` seconds becomes

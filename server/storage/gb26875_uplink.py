@@ -3,9 +3,9 @@ it denied, and the centre's duty checks (查岗). What the frames say is decided
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
 
+from server.storage.connection import Connection
 from server.storage.database import make_durable
 from server.storage.readings import BUCKET_S
 
@@ -24,45 +24,45 @@ DENIED = "denied by the centre (command 6)"  # gb26875_uplink_denied.reason of a
 
 # ---- the state row --------------------------------------------------------------------------------------------
 
-def ensure_state(conn: sqlite3.Connection) -> dict[str, Any]:
+def ensure_state(conn: Connection) -> dict[str, Any]:
     """The state row; made at the first start with the cursor at the newest transition (what happened before the
     uplink was configured is not sent)."""
-    conn.execute("INSERT OR IGNORE INTO gb26875_uplink_state (id, transition_id) "
-                 "SELECT 1, IFNULL(MAX(id), 0) FROM alarm_transitions")
+    conn.execute("INSERT INTO gb26875_uplink_state (id, transition_id) "
+                 "SELECT 1, COALESCE(MAX(id), 0) FROM alarm_transitions WHERE true ON CONFLICT DO NOTHING")
     return get_state(conn)
 
 
-def get_state(conn: sqlite3.Connection) -> dict[str, Any]:
+def get_state(conn: Connection) -> dict[str, Any]:
     row = conn.execute("SELECT transition_id, next_serial, centre_time, clock_offset_s, clock_at "
                        "FROM gb26875_uplink_state WHERE id = 1").fetchone()
     return dict(row) if row else {"transition_id": 0, "next_serial": 0, "centre_time": None,
                                   "clock_offset_s": None, "clock_at": None}
 
 
-def set_cursor(conn: sqlite3.Connection, transition_id: int) -> None:
+def set_cursor(conn: Connection, transition_id: int) -> None:
     conn.execute("UPDATE gb26875_uplink_state SET transition_id = ? WHERE id = 1", [transition_id])
 
 
-def record_clock(conn: sqlite3.Connection, centre_time: float, offset_s: float, at: float) -> None:
+def record_clock(conn: Connection, centre_time: float, offset_s: float, at: float) -> None:
     conn.execute("UPDATE gb26875_uplink_state SET centre_time = ?, clock_offset_s = ?, clock_at = ? WHERE id = 1",
                  [centre_time, offset_s, at])
 
 
 # ---- what is sent ---------------------------------------------------------------------------------------------
 
-def transitions_after(conn: sqlite3.Connection, after: int, limit: int) -> list[dict[str, Any]]:
+def transitions_after(conn: Connection, after: int, limit: int) -> list[dict[str, Any]]:
     """Transitions with id > ``after`` in id order (every kind, so the cursor can pass the ones not sent), each with
     its alarm's cause, test flag and device, and the names that describe the part."""
     rows = conn.execute(
         "SELECT t.id, t.alarm_id, t.ts, t.transition, t.level, a.cause, a.test, a.device_id, d.name AS device_name, "
-        "d.circuit, IFNULL(c.label, '') AS channel_label, s.name AS site_name "
+        "d.circuit, COALESCE(c.label, '') AS channel_label, s.name AS site_name "
         "FROM alarm_transitions t JOIN alarms a ON a.id = t.alarm_id JOIN devices d ON d.id = a.device_id "
         "JOIN sites s ON s.id = a.site_id LEFT JOIN channels c ON c.id = a.channel_id "
         "WHERE t.id > ? ORDER BY t.id LIMIT ?", [after, limit]).fetchall()
     return [dict(r) for r in rows]
 
 
-def other_active(conn: sqlite3.Connection, device_id: int, alarm_id: int, transition_id: int) -> list[dict[str, Any]]:
+def other_active(conn: Connection, device_id: int, alarm_id: int, transition_id: int) -> list[dict[str, Any]]:
     """The device's other live alarms (not tests) raised before this transition, with cause and level: they share
     its part, so the part's state carries their bits too."""
     rows = conn.execute(
@@ -72,12 +72,12 @@ def other_active(conn: sqlite3.Connection, device_id: int, alarm_id: int, transi
     return [dict(r) for r in rows]
 
 
-def enqueue_alarm(conn: sqlite3.Connection, unit: bytes, transition_id: int, now: float) -> None:
+def enqueue_alarm(conn: Connection, unit: bytes, transition_id: int, now: float) -> None:
     conn.execute("INSERT INTO gb26875_uplink_queue (kind, priority, unit, transition_id, created_at) "
                  "VALUES (?, ?, ?, ?, ?)", [ALARM, _PRIORITY[ALARM], unit, transition_id, now])
 
 
-def latest_readings(conn: sqlite3.Connection, since: float, until: float,
+def latest_readings(conn: Connection, since: float, until: float,
                     keys: tuple[str, ...]) -> list[dict[str, Any]]:
     """The newest raw reading in (since, until] of every channel with one of ``keys``, with its device (SQLite's
     bare column beside MAX takes the value of the row with the newest ts)."""
@@ -92,7 +92,7 @@ def latest_readings(conn: sqlite3.Connection, since: float, until: float,
     return [dict(r) for r in rows]
 
 
-def replace_analogue(conn: sqlite3.Connection, units: list[bytes], now: float) -> int:
+def replace_analogue(conn: Connection, units: list[bytes], now: float) -> int:
     """A new round of analogue values supersedes the rows of earlier rounds still queued; answers how many went."""
     dropped = conn.execute("DELETE FROM gb26875_uplink_queue WHERE kind = ?", [ANALOGUE]).rowcount
     conn.executemany("INSERT INTO gb26875_uplink_queue (kind, priority, unit, created_at) VALUES (?, ?, ?, ?)",
@@ -100,13 +100,13 @@ def replace_analogue(conn: sqlite3.Connection, units: list[bytes], now: float) -
     return int(dropped)
 
 
-def next_frame(conn: sqlite3.Connection) -> dict[str, Any] | None:
+def next_frame(conn: Connection) -> dict[str, Any] | None:
     row = conn.execute("SELECT id, kind, unit, transition_id, serial, first_sent_at, rounds, sends "
                        "FROM gb26875_uplink_queue ORDER BY priority, id LIMIT 1").fetchone()
     return dict(row) if row else None
 
 
-def take_serial(conn: sqlite3.Connection) -> int:
+def take_serial(conn: Connection) -> int:
     """The next serial number, from the persisted counter, which moves on in the same durable transaction: no
     restart or power cut hands out again a serial the centre has seen (every frame andian starts takes one here)."""
     serial = int(conn.execute("SELECT next_serial FROM gb26875_uplink_state WHERE id = 1").fetchone()[0]) % SERIALS
@@ -115,7 +115,7 @@ def take_serial(conn: sqlite3.Connection) -> int:
     return serial
 
 
-def mark_sent(conn: sqlite3.Connection, row_id: int, at: float) -> int:
+def mark_sent(conn: Connection, row_id: int, at: float) -> int:
     """The row's first send: it takes a serial; serial and time label stay with it for every resend, restarts
     included. Answers the serial."""
     serial = take_serial(conn)
@@ -123,22 +123,22 @@ def mark_sent(conn: sqlite3.Connection, row_id: int, at: float) -> int:
     return serial
 
 
-def remove(conn: sqlite3.Connection, row_id: int) -> None:
+def remove(conn: Connection, row_id: int) -> None:
     """The centre confirmed the row's frame: out of the queue, durably (after a power cut that undid the delete
     the frame would go again and the centre see it twice)."""
     conn.execute("DELETE FROM gb26875_uplink_queue WHERE id = ?", [row_id])
     make_durable(conn)
 
 
-def deny(conn: sqlite3.Connection, row_id: int, now: float, reason: str = DENIED) -> None:
+def deny(conn: Connection, row_id: int, now: float, reason: str = DENIED) -> None:
     """The row's frame is not sent any more (``reason``): kept in gb26875_uplink_denied, out of the queue."""
     conn.execute("INSERT INTO gb26875_uplink_denied (kind, unit, transition_id, serial, denied_at, reason) "
-                 "SELECT kind, unit, transition_id, IFNULL(serial, 0), ?, ? FROM gb26875_uplink_queue WHERE id = ?",
+                 "SELECT kind, unit, transition_id, COALESCE(serial, 0), ?, ? FROM gb26875_uplink_queue WHERE id = ?",
                  [now, reason, row_id])
     remove(conn, row_id)
 
 
-def unanswered_round(conn: sqlite3.Connection, row_id: int, sends: int, limit: int,
+def unanswered_round(conn: Connection, row_id: int, sends: int, limit: int,
                      now: float) -> dict[str, Any] | None:
     """A connection ended after the row's frame was sent ``sends`` times on it without an answer: one more round.
     At ``limit`` rounds the row is given up (moved to gb26875_uplink_denied); answers it then, else None."""
@@ -152,21 +152,21 @@ def unanswered_round(conn: sqlite3.Connection, row_id: int, sends: int, limit: i
     return dict(row)
 
 
-def denied(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+def denied(conn: Connection) -> list[dict[str, Any]]:
     """Every frame that left the queue unsent, oldest first."""
     rows = conn.execute("SELECT id, kind, transition_id, serial, denied_at, reason FROM gb26875_uplink_denied "
                         "ORDER BY id").fetchall()
     return [dict(r) for r in rows]
 
 
-def queued(conn: sqlite3.Connection) -> dict[str, int]:
+def queued(conn: Connection) -> dict[str, int]:
     rows = conn.execute("SELECT kind, COUNT(*) AS n FROM gb26875_uplink_queue GROUP BY kind").fetchall()
     counts = {ALARM: 0, ANALOGUE: 0}
     counts.update({r["kind"]: int(r["n"]) for r in rows})
     return counts
 
 
-def active_alarm_levels(conn: sqlite3.Connection) -> set[str]:
+def active_alarm_levels(conn: Connection) -> set[str]:
     """The levels of the live alarms of every site (test alarms aside): the device's own running state."""
     rows = conn.execute("SELECT DISTINCT level FROM alarms WHERE cleared_at IS NULL AND test = 0").fetchall()
     return {str(r["level"]) for r in rows}
@@ -180,7 +180,7 @@ _CHECK = ("id, serial, centre, received_at, timeout_min, deadline, answered_at, 
           "AS answered_by_name")
 
 
-def open_duty_check(conn: sqlite3.Connection, serial: int, centre: str, received_at: float, timeout_min: int,
+def open_duty_check(conn: Connection, serial: int, centre: str, received_at: float, timeout_min: int,
                     deadline: float) -> tuple[int, bool]:
     """The check for a 查岗 with this serial from this centre: the one still within its minutes if there is one (the
     centre sent it again), else a new pending check, stored durably. Answers (check id, whether it is new)."""
@@ -189,29 +189,29 @@ def open_duty_check(conn: sqlite3.Connection, serial: int, centre: str, received
     if row is not None:
         return int(row["id"]), False
     cur = conn.execute("INSERT INTO gb26875_duty_checks (serial, centre, received_at, timeout_min, deadline) "
-                       "VALUES (?, ?, ?, ?, ?)", [serial, centre, received_at, timeout_min, deadline])
+                       "VALUES (?, ?, ?, ?, ?) RETURNING id", [serial, centre, received_at, timeout_min, deadline])
     make_durable(conn)
-    return int(cur.lastrowid or 0), True
+    return int(cur.fetchone()[0]), True
 
 
-def duty_check(conn: sqlite3.Connection, check_id: int) -> dict[str, Any] | None:
+def duty_check(conn: Connection, check_id: int) -> dict[str, Any] | None:
     row = conn.execute(f"SELECT {_CHECK} FROM gb26875_duty_checks WHERE id = ?", [check_id]).fetchone()
     return dict(row) if row else None
 
 
-def duty_checks(conn: sqlite3.Connection, limit: int) -> list[dict[str, Any]]:
+def duty_checks(conn: Connection, limit: int) -> list[dict[str, Any]]:
     """The newest duty checks first."""
     rows = conn.execute(f"SELECT {_CHECK} FROM gb26875_duty_checks ORDER BY id DESC LIMIT ?", [limit]).fetchall()
     return [dict(r) for r in rows]
 
 
-def answer_duty_check(conn: sqlite3.Connection, check_id: int, user_id: int, now: float) -> bool:
+def answer_duty_check(conn: Connection, check_id: int, user_id: int, now: float) -> bool:
     """Mark the check answered if it is still open at ``now``; False when it was answered or has expired."""
     cur = conn.execute("UPDATE gb26875_duty_checks SET answered_at = ?, answered_by = ? "
                        "WHERE id = ? AND answered_at IS NULL AND deadline >= ?", [now, user_id, check_id, now])
     return cur.rowcount == 1
 
 
-def unanswer_duty_check(conn: sqlite3.Connection, check_id: int) -> None:
+def unanswer_duty_check(conn: Connection, check_id: int) -> None:
     """The answer could not be sent after all (the connection went in between): the check is open again."""
     conn.execute("UPDATE gb26875_duty_checks SET answered_at = NULL, answered_by = NULL WHERE id = ?", [check_id])

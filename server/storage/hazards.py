@@ -4,13 +4,14 @@ alarms."""
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterable
 from typing import Any
 
 import msgspec
 
+from server.storage.connection import Connection
 from server.storage.database import chunks
+from server.storage.dialect import insertion_order
 from server.storage.scopes import EVERY_SITE, Scope
 
 __all__ = [
@@ -34,41 +35,42 @@ _FROM = (
 )
 
 
-def insert_hazard(conn: sqlite3.Connection, record: dict[str, Any]) -> int:
+def insert_hazard(conn: Connection, record: dict[str, Any]) -> int:
     fields = ", ".join(record)
     marks = ", ".join(f":{k}" for k in record)
-    cur = conn.execute(f"INSERT INTO hazards ({fields}) VALUES ({marks})", record)
-    return int(cur.lastrowid or 0)
+    cur = conn.execute(f"INSERT INTO hazards ({fields}) VALUES ({marks}) RETURNING id", record)
+    return int(cur.fetchone()[0])
 
 
-def update_hazard(conn: sqlite3.Connection, hazard_id: int, fields: dict[str, Any]) -> None:
+def update_hazard(conn: Connection, hazard_id: int, fields: dict[str, Any]) -> None:
     sets = ", ".join(f"{k} = :{k}" for k in fields)
     conn.execute(f"UPDATE hazards SET {sets} WHERE id = :id", {**fields, "id": hazard_id})
 
 
-def add_event(conn: sqlite3.Connection, hazard_id: int, ts: float, actor_id: int | None, kind: str, state: str,
+def add_event(conn: Connection, hazard_id: int, ts: float, actor_id: int | None, kind: str, state: str,
               note: str = "", detail: dict[str, Any] | None = None, attachments: Iterable[str] = ()) -> int:
     cur = conn.execute(
-        "INSERT INTO hazard_events (hazard_id, ts, actor_id, kind, state, note, detail) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO hazard_events (hazard_id, ts, actor_id, kind, state, note, detail) VALUES (?, ?, ?, ?, ?, ?, ?)"
+        " RETURNING id",
         [hazard_id, ts, actor_id, kind, state, note, json.dumps(detail or {}, ensure_ascii=False)])
-    event_id = int(cur.lastrowid or 0)
-    conn.executemany("INSERT OR IGNORE INTO hazard_event_attachments (event_id, sha256) VALUES (?, ?)",
+    event_id = int(cur.fetchone()[0])
+    conn.executemany("INSERT INTO hazard_event_attachments (event_id, sha256) VALUES (?, ?) ON CONFLICT DO NOTHING",
                      [(event_id, sha) for sha in attachments])
     return event_id
 
 
-def user_name(conn: sqlite3.Connection, user_id: int) -> str:
+def user_name(conn: Connection, user_id: int) -> str:
     found = conn.execute("SELECT display_name FROM users WHERE id = ?", [user_id]).fetchone()
     return str(found[0]) if found else ""
 
 
-def get_hazard(conn: sqlite3.Connection, hazard_id: int, scope: Scope = EVERY_SITE) -> dict[str, Any] | None:
+def get_hazard(conn: Connection, hazard_id: int, scope: Scope = EVERY_SITE) -> dict[str, Any] | None:
     found = conn.execute(f"SELECT {_COLUMNS}, s.owner_id FROM {_FROM} WHERE h.id = ? AND ({scope.condition})",
                          [hazard_id, *scope.params]).fetchone()
     return dict(found) if found else None
 
 
-def list_hazards(conn: sqlite3.Connection, scope: Scope, *, site_id: int | None, states: list[str] | None,
+def list_hazards(conn: Connection, scope: Scope, *, site_id: int | None, states: list[str] | None,
                  overdue_at: float | None, assignee_id: int | None, limit: int) -> list[dict[str, Any]]:
     where = [f"({scope.condition})"]
     args: list[Any] = list(scope.params)
@@ -90,11 +92,11 @@ def list_hazards(conn: sqlite3.Connection, scope: Scope, *, site_id: int | None,
     return [dict(r) for r in rows]
 
 
-def hazard_events(conn: sqlite3.Connection, hazard_id: int) -> list[dict[str, Any]]:
+def hazard_events(conn: Connection, hazard_id: int) -> list[dict[str, Any]]:
     return events_of(conn, [hazard_id]).get(hazard_id, [])
 
 
-def events_of(conn: sqlite3.Connection, hazard_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+def events_of(conn: Connection, hazard_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
     """The timelines of many hazards at once (sync pulls them by the thousand), each in order."""
     rows: list[dict[str, Any]] = []
     for chunk in chunks(hazard_ids):
@@ -106,7 +108,7 @@ def events_of(conn: sqlite3.Connection, hazard_ids: list[int]) -> dict[int, list
     for chunk in chunks([r["id"] for r in rows]):
         for event_id, sha in conn.execute(
             f"SELECT event_id, sha256 FROM hazard_event_attachments WHERE event_id IN ({', '.join('?' * len(chunk))}) "
-            "ORDER BY rowid", chunk):
+            f"ORDER BY {insertion_order(conn)}", chunk):
             photos.setdefault(event_id, []).append(sha)
     out: dict[int, list[dict[str, Any]]] = {}
     for row in rows:
@@ -116,7 +118,7 @@ def events_of(conn: sqlite3.Connection, hazard_ids: list[int]) -> dict[int, list
     return out
 
 
-def get_hazards(conn: sqlite3.Connection, hazard_ids: list[int]) -> list[dict[str, Any]]:
+def get_hazards(conn: Connection, hazard_ids: list[int]) -> list[dict[str, Any]]:
     """Many hazards by id, unscoped (the caller has scoped the ids)."""
     rows: list[dict[str, Any]] = []
     for chunk in chunks(hazard_ids):
@@ -125,14 +127,14 @@ def get_hazards(conn: sqlite3.Connection, hazard_ids: list[int]) -> list[dict[st
     return rows
 
 
-def newly_overdue(conn: sqlite3.Connection, now: float) -> list[dict[str, Any]]:
+def newly_overdue(conn: Connection, now: float) -> list[dict[str, Any]]:
     """Hazards past their due date not yet announced as overdue."""
     rows = conn.execute(f"SELECT {_COLUMNS}, s.owner_id FROM {_FROM} WHERE h.state IN ('open', 'assigned') "
                         "AND h.due_at < ? AND h.overdue_notified_at IS NULL", [now])
     return [dict(r) for r in rows]
 
 
-def assignees(conn: sqlite3.Connection, site_id: int) -> list[dict[str, Any]]:
+def assignees(conn: Connection, site_id: int) -> list[dict[str, Any]]:
     """Who can take a site's hazard: its owner, its operator company's staff, the inspectors of its grid."""
     rows = conn.execute(
         "SELECT u.id, u.display_name, u.role, CASE WHEN u.id = s.owner_id THEN 0 WHEN u.role = 'inspector' THEN 2 "
@@ -144,17 +146,17 @@ def assignees(conn: sqlite3.Connection, site_id: int) -> list[dict[str, Any]]:
     return [dict(r) for r in rows]
 
 
-def get_rules(conn: sqlite3.Connection, site_id: int) -> dict[str, Any] | None:
+def get_rules(conn: Connection, site_id: int) -> dict[str, Any] | None:
     found = conn.execute("SELECT rules FROM site_hazard_rules WHERE site_id = ?", [site_id]).fetchone()
     return None if found is None else dict(json.loads(found[0]))
 
 
-def set_rules(conn: sqlite3.Connection, site_id: int, rules: dict[str, Any]) -> None:
+def set_rules(conn: Connection, site_id: int, rules: dict[str, Any]) -> None:
     conn.execute("INSERT INTO site_hazard_rules (site_id, rules) VALUES (?, ?) ON CONFLICT (site_id) DO UPDATE "
                  "SET rules = excluded.rules", [site_id, json.dumps(rules)])
 
 
-def alarms_for_rules(conn: sqlite3.Connection, since: float) -> list[dict[str, Any]]:
+def alarms_for_rules(conn: Connection, since: float) -> list[dict[str, Any]]:
     """Alarm-level alarms started after ``since`` that made or joined no hazard yet and that a rule may turn into
     one (active, arc, or ended by a breaker trip), with their site's rules (NULL: the defaults). Test alarms never."""
     rows = conn.execute(
@@ -174,7 +176,7 @@ def alarms_for_rules(conn: sqlite3.Connection, since: float) -> list[dict[str, A
     return out
 
 
-def open_hazard_of_fault(conn: sqlite3.Connection, device_id: int, cause: str) -> dict[str, Any] | None:
+def open_hazard_of_fault(conn: Connection, device_id: int, cause: str) -> dict[str, Any] | None:
     """The newest hazard not yet closed that an alarm of this device and cause made or joined."""
     row = conn.execute(
         "SELECT h.id, h.state FROM hazards h JOIN hazard_alarms ha ON ha.hazard_id = h.id "
@@ -183,19 +185,19 @@ def open_hazard_of_fault(conn: sqlite3.Connection, device_id: int, cause: str) -
     return dict(row) if row else None
 
 
-def hazard_of_alarm(conn: sqlite3.Connection, alarm_id: int) -> int | None:
+def hazard_of_alarm(conn: Connection, alarm_id: int) -> int | None:
     """The hazard an alarm made or joined, if any."""
     found = conn.execute("SELECT hazard_id FROM hazard_alarms WHERE alarm_id = ?", [alarm_id]).fetchone()
     return None if found is None else int(found[0])
 
 
-def commissioning_hazard_open(conn: sqlite3.Connection, commissioning_id: int) -> bool:
+def commissioning_hazard_open(conn: Connection, commissioning_id: int) -> bool:
     """Whether a commissioning already has a hazard that is not closed."""
     return conn.execute("SELECT 1 FROM hazards WHERE commissioning_id = ? AND state != 'closed'",
                         [commissioning_id]).fetchone() is not None
 
 
-def event_actors(conn: sqlite3.Connection, hazard_id: int, kinds: tuple[str, ...] = ()) -> list[int]:
+def event_actors(conn: Connection, hazard_id: int, kinds: tuple[str, ...] = ()) -> list[int]:
     """Everyone who made an event of the hazard (of ``kinds`` only, when given)."""
     where = f" AND kind IN ({', '.join('?' * len(kinds))})" if kinds else ""
     return [int(r[0]) for r in conn.execute(
@@ -203,5 +205,6 @@ def event_actors(conn: sqlite3.Connection, hazard_id: int, kinds: tuple[str, ...
         [hazard_id, *kinds])]
 
 
-def link_alarm(conn: sqlite3.Connection, alarm_id: int, hazard_id: int) -> None:
-    conn.execute("INSERT OR IGNORE INTO hazard_alarms (alarm_id, hazard_id) VALUES (?, ?)", [alarm_id, hazard_id])
+def link_alarm(conn: Connection, alarm_id: int, hazard_id: int) -> None:
+    conn.execute("INSERT INTO hazard_alarms (alarm_id, hazard_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                 [alarm_id, hazard_id])

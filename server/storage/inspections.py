@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
 import msgspec
 
+from server.storage.connection import Connection, Row, plain_rows
 from server.storage.database import chunks
 from server.storage.scopes import EVERY_SITE, Scope
 
@@ -27,33 +27,33 @@ _COLUMNS = (
 _FROM = "inspections i JOIN sites s ON s.id = i.site_id JOIN users u ON u.id = i.inspector_id"
 
 
-def _row(row: sqlite3.Row) -> dict[str, Any]:
+def _row(row: Row) -> dict[str, Any]:
     out = dict(row)
     out["items"] = msgspec.json.decode(out["items"])
     return out
 
 
-def insert_inspection(conn: sqlite3.Connection, record: dict[str, Any]) -> int:
+def insert_inspection(conn: Connection, record: dict[str, Any]) -> int:
     cur = conn.execute(
         "INSERT INTO inspections (site_id, template_id, template_version, items, inspector_id, started_at) "
-        "VALUES (:site_id, :template_id, :template_version, :items, :inspector_id, :started_at)",
+        "VALUES (:site_id, :template_id, :template_version, :items, :inspector_id, :started_at) RETURNING id",
         {**record, "items": json.dumps(record["items"], ensure_ascii=False)})
-    return int(cur.lastrowid or 0)
+    return int(cur.fetchone()[0])
 
 
-def update_inspection(conn: sqlite3.Connection, inspection_id: int, fields: dict[str, Any]) -> None:
+def update_inspection(conn: Connection, inspection_id: int, fields: dict[str, Any]) -> None:
     sets = ", ".join(f"{k} = :{k}" for k in fields)
     conn.execute(f"UPDATE inspections SET {sets} WHERE id = :id", {**fields, "id": inspection_id})
 
 
-def get_inspection(conn: sqlite3.Connection, inspection_id: int,
+def get_inspection(conn: Connection, inspection_id: int,
                    scope: Scope = EVERY_SITE) -> dict[str, Any] | None:
     found = conn.execute(f"SELECT {_COLUMNS} FROM {_FROM} WHERE i.id = ? AND ({scope.condition})",
                          [inspection_id, *scope.params]).fetchone()
     return _row(found) if found else None
 
 
-def list_inspections(conn: sqlite3.Connection, scope: Scope, site_id: int | None,
+def list_inspections(conn: Connection, scope: Scope, site_id: int | None,
                      limit: int) -> list[dict[str, Any]]:
     where, args = f"({scope.condition})", list(scope.params)
     if site_id is not None:
@@ -64,7 +64,7 @@ def list_inspections(conn: sqlite3.Connection, scope: Scope, site_id: int | None
     return [_row(r) for r in rows]
 
 
-def save_answers(conn: sqlite3.Connection, inspection_id: int, rows: list[dict[str, Any]]) -> None:
+def save_answers(conn: Connection, inspection_id: int, rows: list[dict[str, Any]]) -> None:
     """Insert or replace answers by key: per item the answer with the newest stamp (HLC) stays."""
     conn.executemany(
         "INSERT INTO inspection_answers (inspection_id, key, answer, note, attachments, answered_at, answered_by, "
@@ -76,26 +76,24 @@ def save_answers(conn: sqlite3.Connection, inspection_id: int, rows: list[dict[s
          for r in rows])
 
 
-def answer_stamps(conn: sqlite3.Connection, inspection_id: int, keys: list[str]) -> dict[str, str]:
+def answer_stamps(conn: Connection, inspection_id: int, keys: list[str]) -> dict[str, str]:
     """These items' stamps, where answered (items answered before sync existed have none)."""
     marks = ", ".join("?" * len(keys))
     return {k: h for k, h in conn.execute(f"SELECT key, hlc FROM inspection_answers WHERE inspection_id = ? AND key "
                                           f"IN ({marks}) AND hlc IS NOT NULL", [inspection_id, *keys])}
 
 
-def answers(conn: sqlite3.Connection, inspection_id: int) -> list[dict[str, Any]]:
+def answers(conn: Connection, inspection_id: int) -> list[dict[str, Any]]:
     return answers_of(conn, [inspection_id]).get(inspection_id, [])
 
 
-def answers_of(conn: sqlite3.Connection, inspection_ids: Sequence[int]) -> dict[int, list[dict[str, Any]]]:
+def answers_of(conn: Connection, inspection_ids: Sequence[int]) -> dict[int, list[dict[str, Any]]]:
     """The answers of many inspections at once, shaped as the API answers them (a first sync pull reads a hundred
     thousand: as tuples, and "[]" not decoded)."""
     out: dict[int, list[dict[str, Any]]] = {}
-    plain = conn.cursor()
-    plain.row_factory = None
     for chunk in chunks(inspection_ids):
-        for inspection_id, key, answer, note, photos, answered_at, answered_by in plain.execute(
-                "SELECT a.inspection_id, a.key, a.answer, a.note, a.attachments, a.answered_at, u.display_name "
+        for inspection_id, key, answer, note, photos, answered_at, answered_by in plain_rows(
+                conn, "SELECT a.inspection_id, a.key, a.answer, a.note, a.attachments, a.answered_at, u.display_name "
                 "FROM inspection_answers a LEFT JOIN users u ON u.id = a.answered_by "
                 f"WHERE a.inspection_id IN ({', '.join('?' * len(chunk))})", chunk):
             out.setdefault(inspection_id, []).append({
@@ -105,7 +103,7 @@ def answers_of(conn: sqlite3.Connection, inspection_ids: Sequence[int]) -> dict[
     return out
 
 
-def get_inspections(conn: sqlite3.Connection, inspection_ids: list[int]) -> list[dict[str, Any]]:
+def get_inspections(conn: Connection, inspection_ids: list[int]) -> list[dict[str, Any]]:
     """Many inspections by id with their answers and the hazards they made, unscoped (the caller scoped the ids).
     Built for bulk: ``items`` stays the stored JSON (``msgspec.Raw``, encoded as is) with its length in ``total``."""
     rows: dict[int, dict[str, Any]] = {}
@@ -121,18 +119,18 @@ def get_inspections(conn: sqlite3.Connection, inspection_ids: list[int]) -> list
     return [{**row, "answers": answers.get(row_id, [])} for row_id, row in rows.items()]
 
 
-def hazards_of(conn: sqlite3.Connection, inspection_id: int) -> list[int]:
+def hazards_of(conn: Connection, inspection_id: int) -> list[int]:
     return [r[0] for r in conn.execute("SELECT id FROM hazards WHERE inspection_id = ? ORDER BY id", [inspection_id])]
 
 
-def hazard_of_item(conn: sqlite3.Connection, inspection_id: int, key: str) -> int | None:
+def hazard_of_item(conn: Connection, inspection_id: int, key: str) -> int | None:
     """The hazard made for a failed item of an inspection, if one was made (by the signature or by a phone)."""
     found = conn.execute("SELECT id FROM hazards WHERE inspection_id = ? AND inspection_item = ?",
                          [inspection_id, key]).fetchone()
     return int(found[0]) if found else None
 
 
-def findings_of(conn: sqlite3.Connection, inspection_id: int) -> list[dict[str, Any]]:
+def findings_of(conn: Connection, inspection_id: int) -> list[dict[str, Any]]:
     """The hazards an inspection made, with the item each was found at, its words, due date and state."""
     rows = conn.execute(
         "SELECT h.id, h.inspection_item, h.title, h.description, h.severity, h.state, h.due_at, "

@@ -4,9 +4,10 @@ clocks, and the writes a merge makes (server/upstream/stamps.py and merge.py dec
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterable
 from typing import Any
+
+from server.storage.connection import Connection
 
 __all__ = [
     "DEVICE_FIELDS",
@@ -36,27 +37,27 @@ _DEVICE_SELECT = ", ".join(f"d.{name}" for name in DEVICE_FIELDS)
 
 # ---- clocks and dirty sites -----------------------------------------------------------------------------------
 
-def clock_stamps(conn: sqlite3.Connection) -> list[str]:
+def clock_stamps(conn: Connection) -> list[str]:
     """The last stamp of every node that stamped or merged here."""
     return [row[0] for row in conn.execute("SELECT last FROM mirror_clocks")]
 
 
-def save_clock(conn: sqlite3.Connection, node: str, last: str) -> None:
+def save_clock(conn: Connection, node: str, last: str) -> None:
     conn.execute("INSERT INTO mirror_clocks (node, last) VALUES (?, ?) ON CONFLICT (node) DO UPDATE SET "
                  "last = excluded.last WHERE excluded.last > mirror_clocks.last", [node, last])
 
 
-def dirty_sites(conn: sqlite3.Connection) -> list[int]:
+def dirty_sites(conn: Connection) -> list[int]:
     return [int(row[0]) for row in conn.execute("SELECT site_id FROM mirror_dirty ORDER BY site_id")]
 
 
-def clear_dirty(conn: sqlite3.Connection, site_id: int) -> None:
+def clear_dirty(conn: Connection, site_id: int) -> None:
     conn.execute("DELETE FROM mirror_dirty WHERE site_id = ?", [site_id])
 
 
 # ---- records and stamps ---------------------------------------------------------------------------------------
 
-def site_records(conn: sqlite3.Connection, site_id: int) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def site_records(conn: Connection, site_id: int) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The site's devices (not a site box's own device) and their channels, as they stand."""
     devices = [dict(row) for row in conn.execute(
         f"SELECT d.serial, {_DEVICE_SELECT} FROM devices d WHERE d.site_id = ? AND d.kind != 'gateway' "
@@ -68,7 +69,7 @@ def site_records(conn: sqlite3.Connection, site_id: int) -> tuple[list[dict[str,
     return devices, channels
 
 
-def site_stamps(conn: sqlite3.Connection, site_id: int) -> list[dict[str, Any]]:
+def site_stamps(conn: Connection, site_id: int) -> list[dict[str, Any]]:
     """Every stored stamp of the site's devices and channels (entity, key, field, value as JSON text, hlc)."""
     rows = conn.execute(
         "SELECT f.entity, f.key, f.field, f.value, f.hlc FROM devices d JOIN field_stamps f "
@@ -80,13 +81,13 @@ def site_stamps(conn: sqlite3.Connection, site_id: int) -> list[dict[str, Any]]:
     return [dict(row) for row in rows]
 
 
-def record_stamps(conn: sqlite3.Connection, entity: str, key: str) -> dict[str, tuple[str, str]]:
+def record_stamps(conn: Connection, entity: str, key: str) -> dict[str, tuple[str, str]]:
     """One record's stamps: field → (value as JSON text, hlc)."""
     rows = conn.execute("SELECT field, value, hlc FROM field_stamps WHERE entity = ? AND key = ?", [entity, key])
     return {row["field"]: (row["value"], row["hlc"]) for row in rows}
 
 
-def forget_site_stamps(conn: sqlite3.Connection, site_id: int) -> None:
+def forget_site_stamps(conn: Connection, site_id: int) -> None:
     """Drop the site's stamps: the next pass stamps every field anew, as this node's."""
     conn.execute("DELETE FROM field_stamps WHERE entity = 'device' AND key IN "
                  "(SELECT serial FROM devices WHERE site_id = ?)", [site_id])
@@ -94,7 +95,7 @@ def forget_site_stamps(conn: sqlite3.Connection, site_id: int) -> None:
                  "FROM devices d JOIN channels c ON c.device_id = d.id WHERE d.site_id = ?)", [site_id])
 
 
-def put_stamps(conn: sqlite3.Connection, rows: Iterable[tuple[str, str, str, str, str]]) -> None:
+def put_stamps(conn: Connection, rows: Iterable[tuple[str, str, str, str, str]]) -> None:
     """(entity, key, field, value JSON, hlc) rows, each replacing the field's stamp."""
     conn.executemany("INSERT INTO field_stamps (entity, key, field, value, hlc) VALUES (?, ?, ?, ?, ?) "
                      "ON CONFLICT (entity, key, field) DO UPDATE SET value = excluded.value, hlc = excluded.hlc",
@@ -103,7 +104,7 @@ def put_stamps(conn: sqlite3.Connection, rows: Iterable[tuple[str, str, str, str
 
 # ---- what a merge writes --------------------------------------------------------------------------------------
 
-def devices_by_serial(conn: sqlite3.Connection, serials: list[str]) -> dict[str, dict[str, Any]]:
+def devices_by_serial(conn: Connection, serials: list[str]) -> dict[str, dict[str, Any]]:
     """The devices with these serials (any site's), each with ``id``, ``site_id``, its fields and ``channels``
     (key → id, label, settings)."""
     found: dict[str, dict[str, Any]] = {}
@@ -125,42 +126,42 @@ def devices_by_serial(conn: sqlite3.Connection, serials: list[str]) -> dict[str,
     return found
 
 
-def insert_device(conn: sqlite3.Connection, site_id: int, serial: str, fields: dict[str, Any], now: float) -> int:
+def insert_device(conn: Connection, site_id: int, serial: str, fields: dict[str, Any], now: float) -> int:
     values = {"name": serial, "circuit": "", "link": None, "ble_address": None, "poll_interval_s": 30.0,
               "rated_current_a": None, "state": "registered", **fields}
     cur = conn.execute(
         "INSERT INTO devices (site_id, serial, model, kind, name, circuit, rated_current_a, ble_address, link, state, "
         "created_at, poll_interval_s) VALUES (:site_id, :serial, :model, :kind, :name, :circuit, :rated_current_a, "
-        ":ble_address, :link, :state, :created_at, :poll_interval_s)",
+        ":ble_address, :link, :state, :created_at, :poll_interval_s) RETURNING id",
         {**values, "site_id": site_id, "serial": serial, "created_at": now})
-    return int(cur.lastrowid or 0)
+    return int(cur.fetchone()[0])
 
 
-def update_device(conn: sqlite3.Connection, device_id: int, fields: dict[str, Any]) -> None:
+def update_device(conn: Connection, device_id: int, fields: dict[str, Any]) -> None:
     fields = {k: v for k, v in fields.items() if k in DEVICE_FIELDS}
     if fields:
         assignments = ", ".join(f"{k} = :{k}" for k in fields)
         conn.execute(f"UPDATE devices SET {assignments} WHERE id = :id", {**fields, "id": device_id})
 
 
-def insert_channel(conn: sqlite3.Connection, device_id: int, key: str, label: str, settings: dict[str, Any]) -> int:
-    cur = conn.execute("INSERT INTO channels (device_id, key, label, settings) VALUES (?, ?, ?, ?)",
+def insert_channel(conn: Connection, device_id: int, key: str, label: str, settings: dict[str, Any]) -> int:
+    cur = conn.execute("INSERT INTO channels (device_id, key, label, settings) VALUES (?, ?, ?, ?) RETURNING id",
                        [device_id, key, label, json.dumps(settings)])
-    return int(cur.lastrowid or 0)
+    return int(cur.fetchone()[0])
 
 
-def update_channel(conn: sqlite3.Connection, channel_id: int, label: str, settings: dict[str, Any]) -> None:
+def update_channel(conn: Connection, channel_id: int, label: str, settings: dict[str, Any]) -> None:
     conn.execute("UPDATE channels SET label = ?, settings = ? WHERE id = ?", [label, json.dumps(settings), channel_id])
 
 
-def unassigned(conn: sqlite3.Connection, site_id: int, gateway_id: int) -> bool:
+def unassigned(conn: Connection, site_id: int, gateway_id: int) -> bool:
     """Whether ``assign_gateway`` would change anything."""
     return bool(conn.execute(
         "SELECT EXISTS (SELECT 1 FROM devices WHERE site_id = ? AND kind != 'gateway' AND "
         "(link IS NOT NULL OR ble_address IS NOT NULL) AND gateway_id IS NOT ?)", [site_id, gateway_id]).fetchone()[0])
 
 
-def assign_gateway(conn: sqlite3.Connection, site_id: int, gateway_id: int) -> int:
+def assign_gateway(conn: Connection, site_id: int, gateway_id: int) -> int:
     """The site's devices the box reaches (a link or a Bluetooth address) are judged by that box from now on."""
     return conn.execute(
         "UPDATE devices SET gateway_id = ? WHERE site_id = ? AND kind != 'gateway' AND "

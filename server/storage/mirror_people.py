@@ -3,8 +3,9 @@ the cloud, written at the box (server/upstream/mirror_api.py and mirror_box.py).
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
+
+from server.storage.connection import Connection
 
 __all__ = [
     "BOX_ROLES",
@@ -28,7 +29,7 @@ _SITE_FIELDS = ("name", "address", "region_code", "venue_type", "key_unit", "lat
 
 # ---- cloud: what a box is sent ----------------------------------------------------------------------------------
 
-def site_down(conn: sqlite3.Connection, site_id: int) -> dict[str, Any]:
+def site_down(conn: Connection, site_id: int) -> dict[str, Any]:
     """The site with its owner's username and its operator company (name, hotline), or None for either."""
     row = conn.execute(
         "SELECT s.name, s.address, s.region_code, s.venue_type, s.key_unit, s.lat, s.lon, s.company_id, "
@@ -43,7 +44,7 @@ def site_down(conn: sqlite3.Connection, site_id: int) -> dict[str, Any]:
 BOX_ROLES = ("operator", "installer", "electrician")
 
 
-def box_users(conn: sqlite3.Connection, site_id: int) -> list[dict[str, Any]]:
+def box_users(conn: Connection, site_id: int) -> list[dict[str, Any]]:
     """Who may log in at the site's box: its owner and the operators, installers and electricians of its operator
     company (``company`` 1). A disabled user's hash is not sent (empty): the box disables them."""
     roles = ", ".join("?" for _ in BOX_ROLES)
@@ -58,56 +59,56 @@ def box_users(conn: sqlite3.Connection, site_id: int) -> list[dict[str, Any]]:
 
 # ---- box: the pairing's own state ---------------------------------------------------------------------------------
 
-def mark_paired(conn: sqlite3.Connection, url: str, now: float) -> None:
+def mark_paired(conn: Connection, url: str, now: float) -> None:
     """A box paired from the environment gets its upstream_link row too (the key itself stays in the environment):
     that row is how this database knows it is a box's."""
-    conn.execute("INSERT OR IGNORE INTO upstream_link (id, url, key_sealed, paired_at) VALUES (1, ?, '', ?)",
-                 [url, now])
+    conn.execute("INSERT INTO upstream_link (id, url, key_sealed, paired_at) VALUES (1, ?, '', ?) "
+                 "ON CONFLICT DO NOTHING", [url, now])
 
 
-def box_state(conn: sqlite3.Connection) -> dict[str, Any] | None:
+def box_state(conn: Connection) -> dict[str, Any] | None:
     """The box's site, its gateway id in the cloud and the newest own stamp the cloud has taken; None: not a box."""
     row = conn.execute("SELECT site_id, gateway_id, mirror_sent FROM upstream_link WHERE id = 1").fetchone()
     return dict(row) if row else None
 
 
-def set_box_state(conn: sqlite3.Connection, gateway_id: int, mirror_sent: str | None) -> None:
+def set_box_state(conn: Connection, gateway_id: int, mirror_sent: str | None) -> None:
     conn.execute("UPDATE upstream_link SET gateway_id = ?, mirror_sent = COALESCE(?, mirror_sent) WHERE id = 1",
                  [gateway_id, mirror_sent])
 
 
 # ---- box: the site, its company, its people ---------------------------------------------------------------------
 
-def site_ids(conn: sqlite3.Connection) -> list[int]:
+def site_ids(conn: Connection) -> list[int]:
     return [int(row[0]) for row in conn.execute("SELECT id FROM sites ORDER BY id")]
 
 
-def region_exists(conn: sqlite3.Connection, code: str) -> bool:
+def region_exists(conn: Connection, code: str) -> bool:
     return conn.execute("SELECT 1 FROM regions WHERE code = ?", [code]).fetchone() is not None
 
 
-def insert_site(conn: sqlite3.Connection, fields: dict[str, Any], now: float) -> int:
+def insert_site(conn: Connection, fields: dict[str, Any], now: float) -> int:
     cur = conn.execute(
         "INSERT INTO sites (name, address, region_code, venue_type, key_unit, owner_id, company_id, lat, lon, "
         "created_at) VALUES (:name, :address, :region_code, :venue_type, :key_unit, :owner_id, :company_id, :lat, "
-        ":lon, :created_at)", {**fields, "created_at": now})
-    return int(cur.lastrowid or 0)
+        ":lon, :created_at) RETURNING id", {**fields, "created_at": now})
+    return int(cur.fetchone()[0])
 
 
-def update_site(conn: sqlite3.Connection, site_id: int, fields: dict[str, Any]) -> None:
+def update_site(conn: Connection, site_id: int, fields: dict[str, Any]) -> None:
     fields = {k: v for k, v in fields.items() if k in _SITE_FIELDS}
     assignments = ", ".join(f"{k} = :{k}" for k in fields)
     conn.execute(f"UPDATE sites SET {assignments} WHERE id = :id", {**fields, "id": site_id})
 
 
-def mirror_company(conn: sqlite3.Connection, name: str, hotline: str, now: float) -> int:
+def mirror_company(conn: Connection, name: str, hotline: str, now: float) -> int:
     """The company of this name (made when the box has none), with the cloud's hotline."""
     conn.execute("INSERT INTO companies (name, hotline, created_at) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE "
                  "SET hotline = excluded.hotline", [name, hotline, now])
     return int(conn.execute("SELECT id FROM companies WHERE name = ?", [name]).fetchone()[0])
 
 
-def mirror_user(conn: sqlite3.Connection, user: dict[str, Any], company_id: int | None, now: float) -> int | None:
+def mirror_user(conn: Connection, user: dict[str, Any], company_id: int | None, now: float) -> int | None:
     """Insert or update a mirrored user by username; a user made at the box itself is left alone (None)."""
     found = conn.execute("SELECT id, mirrored FROM users WHERE username = ?", [user["username"]]).fetchone()
     values = [user["password_hash"], user["role"], user["display_name"], user["phone"], company_id,
@@ -115,8 +116,8 @@ def mirror_user(conn: sqlite3.Connection, user: dict[str, Any], company_id: int 
     if found is None:
         cur = conn.execute(
             "INSERT INTO users (password_hash, role, display_name, phone, company_id, disabled, username, created_at, "
-            "mirrored) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1)", [*values, user["username"], now])
-        return int(cur.lastrowid or 0)
+            "mirrored) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1) RETURNING id", [*values, user["username"], now])
+        return int(cur.fetchone()[0])
     if not found["mirrored"]:
         return None
     conn.execute("UPDATE users SET password_hash = ?, role = ?, display_name = ?, phone = ?, company_id = ?, "
@@ -124,7 +125,7 @@ def mirror_user(conn: sqlite3.Connection, user: dict[str, Any], company_id: int 
     return int(found["id"])
 
 
-def disable_mirrored_except(conn: sqlite3.Connection, usernames: list[str]) -> int:
+def disable_mirrored_except(conn: Connection, usernames: list[str]) -> int:
     """Mirrored users the cloud no longer sends may not log in at the box any more."""
     keep = set(usernames)
     rows = conn.execute("SELECT id, username FROM users WHERE mirrored = 1 AND disabled = 0").fetchall()
@@ -133,6 +134,6 @@ def disable_mirrored_except(conn: sqlite3.Connection, usernames: list[str]) -> i
     return len(gone)
 
 
-def user_id(conn: sqlite3.Connection, username: str) -> int | None:
+def user_id(conn: Connection, username: str) -> int | None:
     row = conn.execute("SELECT id FROM users WHERE username = ?", [username]).fetchone()
     return int(row[0]) if row else None

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterable
 from typing import Any
 
 from server.storage.alarms import raised_value
+from server.storage.connection import Connection, Row
+from server.storage.dialect import json_array_has
 
 __all__ = [
     "alarm_deliveries", "call_subscription", "cancel_subscription", "delivery_events", "dispatched_to",
@@ -26,7 +27,7 @@ _SUBSCRIPTION = (
 )
 
 
-def _subscription(row: sqlite3.Row) -> dict[str, Any]:
+def _subscription(row: Row) -> dict[str, Any]:
     out = dict(row)
     out["site_ids"] = None if out["site_ids"] is None else json.loads(out["site_ids"])
     out["levels"] = json.loads(out["levels"])
@@ -36,14 +37,15 @@ def _subscription(row: sqlite3.Row) -> dict[str, Any]:
 # ---- subscriptions ------------------------------------------------------------------------------------------
 
 
-def insert_subscription(conn: sqlite3.Connection, record: dict[str, Any]) -> int:
+def insert_subscription(conn: Connection, record: dict[str, Any]) -> int:
     cur = conn.execute(
         "INSERT INTO subscriptions (user_id, label, url_secret, url_masked, scheme, service, site_ids, levels, lang, "
         "digest_interval_s, quiet_start, quiet_end, created_at) VALUES (:user_id, :label, :url_secret, :url_masked, "
-        ":scheme, :service, :site_ids, :levels, :lang, :digest_interval_s, :quiet_start, :quiet_end, :created_at)",
+        ":scheme, :service, :site_ids, :levels, :lang, :digest_interval_s, :quiet_start, :quiet_end, :created_at)"
+        " RETURNING id",
         _encode(record),
     )
-    return int(cur.lastrowid or 0)
+    return int(cur.fetchone()[0])
 
 
 def _encode(record: dict[str, Any]) -> dict[str, Any]:
@@ -55,32 +57,32 @@ def _encode(record: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def update_subscription(conn: sqlite3.Connection, subscription_id: int, fields: dict[str, Any]) -> None:
+def update_subscription(conn: Connection, subscription_id: int, fields: dict[str, Any]) -> None:
     if fields:
         sets = ", ".join(f"{name} = :{name}" for name in fields)
         conn.execute(f"UPDATE subscriptions SET {sets} WHERE id = :id", {**_encode(fields), "id": subscription_id})
 
 
-def list_subscriptions(conn: sqlite3.Connection, user_id: int) -> list[dict[str, Any]]:
+def list_subscriptions(conn: Connection, user_id: int) -> list[dict[str, Any]]:
     rows = conn.execute(f"SELECT {_SUBSCRIPTION} FROM subscriptions WHERE user_id = ? AND deleted_at IS NULL "
                         "AND kind = 'url' ORDER BY id", [user_id])
     return [_subscription(r) for r in rows]
 
 
-def get_subscription(conn: sqlite3.Connection, subscription_id: int, user_id: int) -> dict[str, Any] | None:
+def get_subscription(conn: Connection, subscription_id: int, user_id: int) -> dict[str, Any] | None:
     row = conn.execute(f"SELECT {_SUBSCRIPTION}, url_secret FROM subscriptions WHERE id = ? AND user_id = ? "
                        "AND deleted_at IS NULL AND kind = 'url'", [subscription_id, user_id]).fetchone()
     return _subscription(row) if row else None
 
 
-def call_subscription(conn: sqlite3.Connection, user_id: int) -> int | None:
+def call_subscription(conn: Connection, user_id: int) -> int | None:
     """The id of the user's phone-call subscription (kind 'call'), if they have one."""
     row = conn.execute("SELECT id FROM subscriptions WHERE user_id = ? AND kind = 'call' AND deleted_at IS NULL",
                        [user_id]).fetchone()
     return None if row is None else int(row[0])
 
 
-def set_call_subscription(conn: sqlite3.Connection, user_id: int, masked: str, now: float) -> None:
+def set_call_subscription(conn: Connection, user_id: int, masked: str, now: float) -> None:
     """Make (or show the new number of) the user's phone-call subscription: alarms at every site they see. Its
     address is not stored: the sender puts the voice service and the user's number together (notify/calls.py)."""
     existing = call_subscription(conn, user_id)
@@ -93,7 +95,7 @@ def set_call_subscription(conn: sqlite3.Connection, user_id: int, masked: str, n
         "'zh-CN', 3600, ?, 'call')", [user_id, masked, now])
 
 
-def cancel_subscription(conn: sqlite3.Connection, subscription_id: int, now: float) -> None:
+def cancel_subscription(conn: Connection, subscription_id: int, now: float) -> None:
     """Delete a subscription: what waits for it is not sent; the log of what was sent stays."""
     conn.execute("UPDATE subscriptions SET deleted_at = ? WHERE id = ?", [now, subscription_id])
     conn.execute("DELETE FROM notify_deliveries WHERE subscription_id = ? AND message_id IS NULL", [subscription_id])
@@ -101,33 +103,32 @@ def cancel_subscription(conn: sqlite3.Connection, subscription_id: int, now: flo
                  [subscription_id])
 
 
-def site_subscriptions(conn: sqlite3.Connection, site_id: int, level: str) -> list[dict[str, Any]]:
+def site_subscriptions(conn: Connection, site_id: int, level: str) -> list[dict[str, Any]]:
     """Live subscriptions of enabled users that ask for ``level`` at ``site_id`` (or at every site they see;
     the caller checks that they still see it)."""
     rows = conn.execute(
         "SELECT s.id, s.user_id, s.site_ids, s.lang, s.digest_interval_s, s.quiet_start, s.quiet_end, s.kind, "
         "u.role, u.company_id, u.department FROM subscriptions s "
         "JOIN users u ON u.id = s.user_id WHERE s.deleted_at IS NULL AND u.disabled = 0 "
-        "AND EXISTS (SELECT 1 FROM json_each(s.levels) WHERE value = ?) "
-        "AND (s.site_ids IS NULL OR EXISTS (SELECT 1 FROM json_each(s.site_ids) WHERE value = ?))",
+        f"AND {json_array_has(conn, 's.levels')} AND (s.site_ids IS NULL OR {json_array_has(conn, 's.site_ids')})",
         [level, site_id],
     )
     return [dict(r) for r in rows]
 
 
-def dispatched_to(conn: sqlite3.Connection, alarm_id: int) -> set[int]:
+def dispatched_to(conn: Connection, alarm_id: int) -> set[int]:
     """Who works on an alarm: the assignees of its hazard (the one it made or joined) while the work is open."""
     return {int(r[0]) for r in conn.execute(
         "SELECT h.assignee_id FROM hazard_alarms ha JOIN hazards h ON h.id = ha.hazard_id WHERE ha.alarm_id = ? "
         "AND h.assignee_id IS NOT NULL AND h.state IN ('open', 'assigned')", [alarm_id])}
 
 
-def subscriptions_told(conn: sqlite3.Connection, alarm_id: int) -> set[int]:
+def subscriptions_told(conn: Connection, alarm_id: int) -> set[int]:
     return {r[0] for r in conn.execute("SELECT DISTINCT subscription_id FROM notify_deliveries WHERE alarm_id = ?",
                                        [alarm_id])}
 
 
-def last_test_at(conn: sqlite3.Connection, subscription_id: int) -> float | None:
+def last_test_at(conn: Connection, subscription_id: int) -> float | None:
     row = conn.execute("SELECT MAX(created_at) FROM notify_messages WHERE subscription_id = ? AND kind = 'test'",
                        [subscription_id]).fetchone()
     return None if row[0] is None else float(row[0])
@@ -136,12 +137,12 @@ def last_test_at(conn: sqlite3.Connection, subscription_id: int) -> float | None
 # ---- site policy --------------------------------------------------------------------------------------------
 
 
-def get_policy(conn: sqlite3.Connection, site_id: int) -> list[float] | None:
+def get_policy(conn: Connection, site_id: int) -> list[float] | None:
     row = conn.execute("SELECT escalate_after FROM site_notify_policy WHERE site_id = ?", [site_id]).fetchone()
     return None if row is None else [float(x) for x in json.loads(row[0])]
 
 
-def set_policy(conn: sqlite3.Connection, site_id: int, escalate_after: list[float]) -> None:
+def set_policy(conn: Connection, site_id: int, escalate_after: list[float]) -> None:
     conn.execute("INSERT INTO site_notify_policy (site_id, escalate_after) VALUES (?, ?) ON CONFLICT (site_id) "
                  "DO UPDATE SET escalate_after = excluded.escalate_after", [site_id, json.dumps(escalate_after)])
 
@@ -149,7 +150,7 @@ def set_policy(conn: sqlite3.Connection, site_id: int, escalate_after: list[floa
 # ---- outbox, escalations, deliveries ------------------------------------------------------------------------
 
 
-def outbox_batch(conn: sqlite3.Connection, limit: int) -> list[dict[str, Any]]:
+def outbox_batch(conn: Connection, limit: int) -> list[dict[str, Any]]:
     rows = conn.execute(
         "SELECT o.transition_id, t.alarm_id, t.transition, t.level, t.ts, a.site_id, a.device_id, a.test, "
         "s.owner_id, s.company_id FROM notify_outbox o JOIN alarm_transitions t ON t.id = o.transition_id "
@@ -159,27 +160,28 @@ def outbox_batch(conn: sqlite3.Connection, limit: int) -> list[dict[str, Any]]:
     return [dict(r) for r in rows]
 
 
-def planned(conn: sqlite3.Connection, transition_id: int) -> None:
+def planned(conn: Connection, transition_id: int) -> None:
     conn.execute("DELETE FROM notify_outbox WHERE transition_id = ?", [transition_id])
 
 
-def insert_deliveries(conn: sqlite3.Connection,
+def insert_deliveries(conn: Connection,
                       rows: Iterable[tuple[int, int, int, int, int, str, float, float | None]], now: float) -> int:
     """(transition, alarm, subscription, user, tier, mode, due_at, after_s: the escalation wait that led here);
     a repeat of (transition, subscription) is ignored, which makes planning idempotent."""
     cur = conn.executemany(
-        "INSERT OR IGNORE INTO notify_deliveries (transition_id, alarm_id, subscription_id, user_id, tier, mode, "
-        "due_at, after_s, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", [(*row, now) for row in rows])
+        "INSERT INTO notify_deliveries (transition_id, alarm_id, subscription_id, user_id, tier, mode, "
+        "due_at, after_s, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+        [(*row, now) for row in rows])
     return cur.rowcount
 
 
-def insert_escalations(conn: sqlite3.Connection, rows: Iterable[tuple[int, int, int, float, float]]) -> None:
+def insert_escalations(conn: Connection, rows: Iterable[tuple[int, int, int, float, float]]) -> None:
     """(alarm, tier, transition, due_at, after_s); an alarm keeps the ladder it got first."""
-    conn.executemany("INSERT OR IGNORE INTO notify_escalations (alarm_id, tier, transition_id, due_at, after_s) "
-                     "VALUES (?, ?, ?, ?, ?)", rows)
+    conn.executemany("INSERT INTO notify_escalations (alarm_id, tier, transition_id, due_at, after_s) "
+                     "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING", rows)
 
 
-def due_escalations(conn: sqlite3.Connection, now: float) -> list[dict[str, Any]]:
+def due_escalations(conn: Connection, now: float) -> list[dict[str, Any]]:
     rows = conn.execute(
         "SELECT e.alarm_id, e.tier, e.transition_id, e.due_at, e.after_s, a.site_id, a.acknowledged_at, a.cleared_at, "
         "s.owner_id, s.company_id FROM notify_escalations e JOIN alarms a ON a.id = e.alarm_id "
@@ -187,35 +189,35 @@ def due_escalations(conn: sqlite3.Connection, now: float) -> list[dict[str, Any]
     return [dict(r) for r in rows]
 
 
-def escalation_done(conn: sqlite3.Connection, alarm_id: int, tier: int, now: float, outcome: str) -> None:
+def escalation_done(conn: Connection, alarm_id: int, tier: int, now: float, outcome: str) -> None:
     conn.execute("UPDATE notify_escalations SET done_at = ?, outcome = ? WHERE alarm_id = ? AND tier = ?",
                  [now, outcome, alarm_id, tier])
 
 
-def set_escalated_tier(conn: sqlite3.Connection, alarm_id: int, tier: int) -> None:
-    conn.execute("UPDATE alarms SET escalated_tier = MAX(escalated_tier, ?) WHERE id = ?", [tier, alarm_id])
+def set_escalated_tier(conn: Connection, alarm_id: int, tier: int) -> None:
+    conn.execute("UPDATE alarms SET escalated_tier = GREATEST(escalated_tier, ?) WHERE id = ?", [tier, alarm_id])
 
 
-def pending_digest(conn: sqlite3.Connection, subscription_id: int) -> tuple[float, float] | None:
+def pending_digest(conn: Connection, subscription_id: int) -> tuple[float, float] | None:
     """(when its first item was planned, when it goes out) of the digest a subscription has waiting, if any."""
     row = conn.execute("SELECT MIN(created_at), MIN(due_at) FROM notify_deliveries WHERE subscription_id = ? "
                        "AND message_id IS NULL AND mode = 'digest'", [subscription_id]).fetchone()
     return None if row[0] is None else (float(row[0]), float(row[1]))
 
 
-def reschedule_digest(conn: sqlite3.Connection, subscription_id: int, due_at: float) -> None:
+def reschedule_digest(conn: Connection, subscription_id: int, due_at: float) -> None:
     conn.execute("UPDATE notify_deliveries SET due_at = ? WHERE subscription_id = ? AND message_id IS NULL "
                  "AND mode = 'digest'", [due_at, subscription_id])
 
 
-def waiting_subscriptions(conn: sqlite3.Connection, now: float) -> list[dict[str, Any]]:
+def waiting_subscriptions(conn: Connection, now: float) -> list[dict[str, Any]]:
     rows = conn.execute(
         "SELECT id, lang, digest_interval_s, quiet_start, quiet_end FROM subscriptions WHERE id IN "
         "(SELECT DISTINCT subscription_id FROM notify_deliveries WHERE message_id IS NULL AND due_at <= ?)", [now])
     return [dict(r) for r in rows]
 
 
-def waiting_deliveries(conn: sqlite3.Connection, subscription_id: int, now: float) -> list[dict[str, Any]]:
+def waiting_deliveries(conn: Connection, subscription_id: int, now: float) -> list[dict[str, Any]]:
     rows = conn.execute(
         "SELECT id, transition_id, tier, mode, due_at, after_s, created_at FROM notify_deliveries "
         "WHERE subscription_id = ? AND message_id IS NULL AND due_at <= ? ORDER BY due_at, id", [subscription_id, now])
@@ -236,7 +238,7 @@ _EVENT = (
 )
 
 
-def delivery_events(conn: sqlite3.Connection, transition_ids: list[int]) -> dict[int, dict[str, Any]]:
+def delivery_events(conn: Connection, transition_ids: list[int]) -> dict[int, dict[str, Any]]:
     """The alarm facts of each transition, by transition id, for the message text."""
     marks = ", ".join("?" * len(transition_ids))
     out = {}
@@ -248,13 +250,13 @@ def delivery_events(conn: sqlite3.Connection, transition_ids: list[int]) -> dict
     return out
 
 
-def hold(conn: sqlite3.Connection, delivery_ids: list[int], mode: str, due_at: float) -> None:
+def hold(conn: Connection, delivery_ids: list[int], mode: str, due_at: float) -> None:
     """Deliveries that wait (``mode`` digest or summary) until ``due_at``, the time the delivery log shows."""
     conn.executemany("UPDATE notify_deliveries SET mode = ?, due_at = ? WHERE id = ?",
                      [(mode, due_at, d) for d in delivery_ids])
 
 
-def recent_message_times(conn: sqlite3.Connection, subscription_id: int, since: float) -> list[float]:
+def recent_message_times(conn: Connection, subscription_id: int, since: float) -> list[float]:
     """When the messages counted by the rate limit (all but tests) were made after ``since``, oldest first."""
     rows = conn.execute("SELECT created_at FROM notify_messages WHERE subscription_id = ? AND created_at > ? "
                         "AND kind != 'test' ORDER BY created_at", [subscription_id, since])
@@ -264,21 +266,21 @@ def recent_message_times(conn: sqlite3.Connection, subscription_id: int, since: 
 # ---- messages -------------------------------------------------------------------------------------------------
 
 
-def insert_message(conn: sqlite3.Connection, record: dict[str, Any], delivery_ids: list[int],
+def insert_message(conn: Connection, record: dict[str, Any], delivery_ids: list[int],
                    mode: str | None = None) -> int:
     cur = conn.execute(
         "INSERT INTO notify_messages (subscription_id, kind, key, level, title, body, state, next_at, created_at, "
         "sent_at, params) VALUES (:subscription_id, :kind, :key, :level, :title, :body, :state, :next_at, "
-        ":created_at, :sent_at, :params)",
+        ":created_at, :sent_at, :params) RETURNING id",
         {"state": "pending", "sent_at": None, **record,
          "params": None if record.get("params") is None else json.dumps(record["params"], ensure_ascii=False)})
-    message_id = int(cur.lastrowid or 0)
-    conn.executemany("UPDATE notify_deliveries SET message_id = ?, mode = IFNULL(?, mode) WHERE id = ?",
+    message_id = int(cur.fetchone()[0])
+    conn.executemany("UPDATE notify_deliveries SET message_id = ?, mode = COALESCE(?, mode) WHERE id = ?",
                      [(message_id, mode, d) for d in delivery_ids])
     return message_id
 
 
-def has_work(conn: sqlite3.Connection, now: float) -> bool:
+def has_work(conn: Connection, now: float) -> bool:
     """Whether a sender round at ``now`` would do anything; read first, so an idle box does not write."""
     return bool(conn.execute(
         "SELECT EXISTS (SELECT 1 FROM notify_outbox) "
@@ -288,12 +290,12 @@ def has_work(conn: sqlite3.Connection, now: float) -> bool:
         {"now": now}).fetchone()[0])
 
 
-def release_leases(conn: sqlite3.Connection) -> int:
+def release_leases(conn: Connection) -> int:
     """After a crash: messages that were being sent go back to the queue (sent again under the same key)."""
     return conn.execute("UPDATE notify_messages SET state = 'pending' WHERE state = 'sending'").rowcount
 
 
-def lease_due(conn: sqlite3.Connection, now: float, limit: int) -> list[dict[str, Any]]:
+def lease_due(conn: Connection, now: float, limit: int) -> list[dict[str, Any]]:
     rows = [dict(r) for r in conn.execute(
         "SELECT m.id, m.key, m.level, m.title, m.body, m.params, m.attempts, s.url_secret, s.url_masked, s.kind, "
         "u.phone FROM notify_messages m JOIN subscriptions s ON s.id = m.subscription_id "
@@ -305,7 +307,7 @@ def lease_due(conn: sqlite3.Connection, now: float, limit: int) -> list[dict[str
     return rows
 
 
-def record_attempt(conn: sqlite3.Connection, message_id: int, ts: float, elapsed_s: float, ok: bool,
+def record_attempt(conn: Connection, message_id: int, ts: float, elapsed_s: float, ok: bool,
                    results: list[dict[str, Any]], next_at: float | None) -> None:
     conn.execute("INSERT INTO notify_attempts (message_id, ts, elapsed_s, ok, results) VALUES (?, ?, ?, ?, ?)",
                  [message_id, ts, elapsed_s, int(ok), json.dumps(results, ensure_ascii=False)])
@@ -314,11 +316,11 @@ def record_attempt(conn: sqlite3.Connection, message_id: int, ts: float, elapsed
         "UPDATE notify_messages SET attempts = attempts + 1, last_error = ?, "
         "state = CASE WHEN state = 'cancelled' THEN state WHEN ? THEN 'sent' WHEN kind = 'test' THEN 'failed' "
         "ELSE 'pending' END, "
-        "sent_at = CASE WHEN ? THEN ? ELSE sent_at END, next_at = IFNULL(?, next_at) WHERE id = ?",
+        "sent_at = CASE WHEN ? THEN ? ELSE sent_at END, next_at = COALESCE(?, next_at) WHERE id = ?",
         [error, int(ok), int(ok), ts, next_at, message_id])
 
 
-def alarm_deliveries(conn: sqlite3.Connection, alarm_id: int) -> list[dict[str, Any]]:
+def alarm_deliveries(conn: Connection, alarm_id: int) -> list[dict[str, Any]]:
     """The delivery log of one alarm: each (transition, recipient) with its message and attempts."""
     rows = [dict(r) for r in conn.execute(
         "SELECT d.id, t.transition, t.ts AS transition_at, t.level, d.user_id, u.display_name AS user, u.role, "

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
 
+from server.storage.connection import Connection
 from server.storage.scopes import EVERY_SITE, Scope
 
 __all__ = ["decide", "get_request", "insert_request", "list_requests", "pending_of_alarm", "set_control"]
@@ -20,28 +20,28 @@ _FROM = (
 )
 
 
-def insert_request(conn: sqlite3.Connection, *, alarm_id: int, site_id: int, device_id: int, user_id: int,
+def insert_request(conn: Connection, *, alarm_id: int, site_id: int, device_id: int, user_id: int,
                    ts: float, reason: str) -> int:
     cur = conn.execute(
         "INSERT INTO power_off_requests (alarm_id, site_id, device_id, requested_by, requested_at, reason) "
-        "VALUES (?, ?, ?, ?, ?, ?)", [alarm_id, site_id, device_id, user_id, ts, reason])
-    return int(cur.lastrowid or 0)
+        "VALUES (?, ?, ?, ?, ?, ?) RETURNING id", [alarm_id, site_id, device_id, user_id, ts, reason])
+    return int(cur.fetchone()[0])
 
 
-def pending_of_alarm(conn: sqlite3.Connection, alarm_id: int) -> int | None:
+def pending_of_alarm(conn: Connection, alarm_id: int) -> int | None:
     """The id of the alarm's request still waiting for an answer, if any."""
     found = conn.execute("SELECT id FROM power_off_requests WHERE alarm_id = ? AND state = 'pending'",
                          [alarm_id]).fetchone()
     return None if found is None else int(found[0])
 
 
-def get_request(conn: sqlite3.Connection, request_id: int, scope: Scope = EVERY_SITE) -> dict[str, Any] | None:
+def get_request(conn: Connection, request_id: int, scope: Scope = EVERY_SITE) -> dict[str, Any] | None:
     found = conn.execute(f"SELECT {_COLUMNS} FROM {_FROM} WHERE p.id = ? AND ({scope.condition})",
                          [request_id, *scope.params]).fetchone()
     return dict(found) if found else None
 
 
-def list_requests(conn: sqlite3.Connection, scope: Scope, *, alarm_id: int | None, states: list[str] | None,
+def list_requests(conn: Connection, scope: Scope, *, alarm_id: int | None, states: list[str] | None,
                   limit: int) -> list[dict[str, Any]]:
     """Requests in ``scope``: pending first, newest first."""
     where = [f"({scope.condition})"]
@@ -57,16 +57,16 @@ def list_requests(conn: sqlite3.Connection, scope: Scope, *, alarm_id: int | Non
     return [dict(r) for r in rows]
 
 
-def decide(conn: sqlite3.Connection, request_id: int, *, state: str, user_id: int, ts: float, note: str,
+def decide(conn: Connection, request_id: int, *, state: str, user_id: int, ts: float, note: str,
            control_id: int | None = None) -> bool:
     """Answer a pending request; False when it was answered already (someone else was quicker)."""
     cur = conn.execute(
         "UPDATE power_off_requests SET state = ?, decided_by = ?, decided_at = ?, decision_note = ?, "
-        "control_id = IFNULL(?, control_id) WHERE id = ? AND state = 'pending'",
+        "control_id = COALESCE(?, control_id) WHERE id = ? AND state = 'pending'",
         [state, user_id, ts, note, control_id, request_id])
     return bool(cur.rowcount)
 
 
-def set_control(conn: sqlite3.Connection, request_id: int, control_id: int) -> None:
+def set_control(conn: Connection, request_id: int, control_id: int) -> None:
     """Remember a trip attempt that did not switch the circuit off; the request stays pending."""
     conn.execute("UPDATE power_off_requests SET control_id = ? WHERE id = ?", [control_id, request_id])

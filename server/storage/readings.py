@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import json
 import math
-import sqlite3
 from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
+from server.storage.connection import Connection
 from server.storage.database import chunks
 
 __all__ = [
@@ -25,32 +25,32 @@ __all__ = [
 BUCKET_S = 600
 
 
-def batch_result(conn: sqlite3.Connection, sender: str, batch_id: str) -> tuple[int, list[dict[str, Any]]] | None:
+def batch_result(conn: Connection, sender: str, batch_id: str) -> tuple[int, list[dict[str, Any]]] | None:
     """What the sender's batch of this id was answered, if it was received before (batch ids are per sender)."""
     row = conn.execute("SELECT accepted, rejected FROM ingest_batches WHERE sender = ? AND batch_id = ?",
                        [sender, batch_id]).fetchone()
     return (int(row["accepted"]), json.loads(row["rejected"])) if row else None
 
 
-def record_batch(conn: sqlite3.Connection, sender: str, batch_id: str, now: float, accepted: int,
+def record_batch(conn: Connection, sender: str, batch_id: str, now: float, accepted: int,
                  rejected: list[dict[str, Any]]) -> None:
     conn.execute("INSERT INTO ingest_batches (sender, batch_id, received_at, accepted, rejected) "
                  "VALUES (?, ?, ?, ?, ?)", [sender, batch_id, now, accepted, json.dumps(rejected, ensure_ascii=False)])
 
 
-def insert_readings(conn: sqlite3.Connection, channel_id: NDArray[np.int64], ts: NDArray[np.float64],
+def insert_readings(conn: Connection, channel_id: NDArray[np.int64], ts: NDArray[np.float64],
                     value: NDArray[np.float64]) -> None:
     """One executemany for the batch; a reading already stored (same channel and ts) is kept, not doubled."""
     bucket = (ts // BUCKET_S).astype(np.int64)
     order = np.lexsort((ts, channel_id, bucket))  # key order: each B-tree page is visited once per batch
     conn.executemany(
-        "INSERT OR IGNORE INTO readings (bucket, channel_id, ts, value) VALUES (?, ?, ?, ?)",
+        "INSERT INTO readings (bucket, channel_id, ts, value) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
         zip(bucket[order].tolist(), channel_id[order].tolist(), ts[order].tolist(), value[order].tolist(),
             strict=True),
     )
 
 
-def insert_events(conn: sqlite3.Connection, rows: Iterable[tuple[int, str, float, int, float]]) -> None:
+def insert_events(conn: Connection, rows: Iterable[tuple[int, str, float, int, float]]) -> None:
     conn.executemany("INSERT INTO events (device_id, kind, ts, count, received_at) VALUES (?, ?, ?, ?, ?)", rows)
 
 
@@ -58,7 +58,7 @@ def _buckets(start: float, end: float) -> list[int]:
     return list(range(int(start // BUCKET_S), int(end // BUCKET_S) + 1))
 
 
-def range_raw(conn: sqlite3.Connection, channel_id: int, start: float, end: float,
+def range_raw(conn: Connection, channel_id: int, start: float, end: float,
               limit: int | None = None) -> list[tuple[float, float]]:
     """Raw readings of one channel with ``start <= ts <= end``, oldest first; at most ``limit`` of them."""
     out: list[tuple[float, float]] = []
@@ -84,7 +84,7 @@ LATEST_RECENT_S = 3600.0
 LATEST_MAX_S = 7 * 86400.0
 
 
-def latest(conn: sqlite3.Connection, channel_ids: list[int], now: float) -> dict[int, tuple[float, float]]:
+def latest(conn: Connection, channel_ids: list[int], now: float) -> dict[int, tuple[float, float]]:
     """Each channel's newest reading as (ts, value); a channel whose raw readings are gone past retention gets its
     newest aggregate's mean at the aggregate's start; a channel that never reported is left out."""
     out: dict[int, tuple[float, float]] = {}
@@ -109,7 +109,7 @@ def latest(conn: sqlite3.Connection, channel_ids: list[int], now: float) -> dict
     return out
 
 
-def _newest_raw(conn: sqlite3.Connection, channel_ids: list[int], buckets: list[int],
+def _newest_raw(conn: Connection, channel_ids: list[int], buckets: list[int],
                 out: dict[int, tuple[float, float]]) -> None:
     """Into ``out``: each channel's newest raw reading in ``buckets``, where newer than what ``out`` has."""
     ids = ", ".join("?" * len(channel_ids))
@@ -124,7 +124,7 @@ def _newest_raw(conn: sqlite3.Connection, channel_ids: list[int], buckets: list[
                 out[row["channel_id"]] = (float(row["ts"]), float(row["value"]))
 
 
-def _latest_aggregate(conn: sqlite3.Connection, channel_id: int) -> tuple[float, float] | None:
+def _latest_aggregate(conn: Connection, channel_id: int) -> tuple[float, float] | None:
     for table, step in (("readings_minute", 60), ("readings_hour", 3600)):
         row = conn.execute(f"SELECT start, n, vsum FROM {table} WHERE channel_id = ? ORDER BY start DESC LIMIT 1",
                            [channel_id]).fetchone()
@@ -137,7 +137,7 @@ def _latest_aggregate(conn: sqlite3.Connection, channel_id: int) -> tuple[float,
     return None
 
 
-def raw_step_sums(conn: sqlite3.Connection, channel_id: int, start: float, end: float,
+def raw_step_sums(conn: Connection, channel_id: int, start: float, end: float,
                   step: float) -> list[tuple[int, int, float]]:
     """(step number, count, sum) of one channel's raw readings with ``start <= ts < end``, grouped in SQL so that
     a long range never travels row by row; step number k is the bucket ``[k·step, (k+1)·step)`` (a step that
@@ -146,60 +146,62 @@ def raw_step_sums(conn: sqlite3.Connection, channel_id: int, start: float, end: 
     for part in chunks(_buckets(start, end), 500):
         marks = ", ".join("?" * len(part))
         out.extend(conn.execute(
-            f"SELECT CAST(ts / ? AS INTEGER), COUNT(*), SUM(value) FROM readings WHERE bucket IN ({marks}) "
+            f"SELECT CAST(floor(ts / ?) AS INTEGER), COUNT(*), SUM(value) FROM readings WHERE bucket IN ({marks}) "
             "AND channel_id = ? AND ts >= ? AND ts < ? GROUP BY 1",
             [step, *part, channel_id, start, end],
         ).fetchall())
     return out
 
 
-def step_sums(conn: sqlite3.Connection, table: str, channel_id: int, start: float, end: float,
+def step_sums(conn: Connection, table: str, channel_id: int, start: float, end: float,
               step: float) -> list[tuple[int, int, float]]:
     """(step number, count, sum) from ``readings_minute`` or ``readings_hour`` rows starting in ``[start, end)``;
     an aggregate row counts whole in the step its start falls in."""
     assert table in ("readings_minute", "readings_hour")
     return conn.execute(
-        f"SELECT CAST(start / ? AS INTEGER), SUM(n), SUM(vsum) FROM {table} WHERE channel_id = ? AND start >= ? "
+        f"SELECT CAST(floor(start / ?) AS INTEGER), SUM(n), SUM(vsum) FROM {table} WHERE channel_id = ? AND start >= ? "
         "AND start < ? GROUP BY 1",
         [step, channel_id, start, end],
     ).fetchall()
 
 
-def mark_late(conn: sqlite3.Connection, min_ts: float) -> None:
+def mark_late(conn: Connection, min_ts: float) -> None:
     """Readings older than the rollup mark arrived: have their minutes rolled up again."""
     mark = _mark(conn, "minute")
     if mark is None or min_ts >= mark:
         return
-    conn.execute("INSERT OR IGNORE INTO rollup_dirty (minute) VALUES (?)", [int(min_ts // 60) * 60])
+    conn.execute("INSERT INTO rollup_dirty (minute) VALUES (?) ON CONFLICT DO NOTHING", [int(min_ts // 60) * 60])
 
 
-def minute_mark(conn: sqlite3.Connection) -> float | None:
+def minute_mark(conn: Connection) -> float | None:
     """Minutes before this time are rolled up into ``readings_minute`` (and their hours into ``readings_hour``)."""
     return _mark(conn, "minute")
 
 
-def _mark(conn: sqlite3.Connection, name: str) -> float | None:
+def _mark(conn: Connection, name: str) -> float | None:
     row = conn.execute("SELECT value FROM rollup_marks WHERE name = ?", [name]).fetchone()
     return float(row["value"]) if row else None
 
 
-def _set_mark(conn: sqlite3.Connection, name: str, value: float) -> None:
+def _set_mark(conn: Connection, name: str, value: float) -> None:
     conn.execute("INSERT INTO rollup_marks (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET "
                  "value = excluded.value", [name, value])
 
 
-def _aggregate(conn: sqlite3.Connection, table: str, step: int, start: float, end: float) -> None:
+def _aggregate(conn: Connection, table: str, step: int, start: float, end: float) -> None:
     buckets = _buckets(start, end - 1e-6)
     marks = ", ".join("?" * len(buckets))
     conn.execute(
-        f"INSERT OR REPLACE INTO {table} (channel_id, start, n, vmin, vmax, vsum) "
-        f"SELECT channel_id, CAST(ts / {step} AS INTEGER) * {step}, COUNT(*), MIN(value), MAX(value), SUM(value) "
-        f"FROM readings WHERE bucket IN ({marks}) AND ts >= ? AND ts < ? GROUP BY 1, 2",
+        f"INSERT INTO {table} (channel_id, start, n, vmin, vmax, vsum) "
+        f"SELECT channel_id, CAST(floor(ts / {step}) AS INTEGER) * {step}, COUNT(*), MIN(value), MAX(value), "
+        f"SUM(value) FROM readings WHERE bucket IN ({marks}) AND ts >= ? AND ts < ? GROUP BY 1, 2 "
+        "ON CONFLICT (channel_id, start) DO UPDATE SET n = excluded.n, vmin = excluded.vmin, vmax = excluded.vmax, "
+        "vsum = excluded.vsum",
         [*buckets, start, end],
     )
 
 
-def rollup(conn: sqlite3.Connection, now: float, *, settle_s: float = 120.0, max_minutes: int = 60) -> int:
+def rollup(conn: Connection, now: float, *, settle_s: float = 120.0, max_minutes: int = 60) -> int:
     """Aggregate completed minutes (and the hours they complete) up to ``now - settle_s``; return minutes done.
 
     Idempotent: a minute is recomputed from raw readings, never added to. Late readings (older than the mark)
@@ -233,7 +235,7 @@ def rollup(conn: sqlite3.Connection, now: float, *, settle_s: float = 120.0, max
     return done + int((end - mark) // 60)
 
 
-def prune(conn: sqlite3.Connection, now: float, raw_days: float, minute_days: float) -> None:
+def prune(conn: Connection, now: float, raw_days: float, minute_days: float) -> None:
     """Drop raw readings and minute aggregates past their retention, and old batch ids. Hours are kept."""
     raw_before = now - raw_days * 86400
     conn.execute("DELETE FROM readings WHERE bucket < ?", [int(raw_before // BUCKET_S)])

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 from server.reference import Region
+from server.storage.connection import Connection
 
 __all__ = ["sync_regions"]
 
 
-def sync_regions(conn: sqlite3.Connection, regions: list[Region]) -> None:
+def sync_regions(conn: Connection, regions: list[Region]) -> None:
     """Insert or update every region with its materialised path ("/430900/430903/") for descendant queries."""
     by_code = {r.code: r for r in regions}
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from server.accounts.principal import Principal
 from server.reference import Reference
+from server.storage.connection import Connection
 
 __all__ = [
     "EVERY_SITE", "Scope", "assigned_only", "hazard_scope", "in_region", "may_take", "of_company", "of_site",
@@ -117,7 +117,7 @@ def _regions(codes: Sequence[str]) -> Scope:
                  f"WHERE u.code IN ({marks}))", tuple(codes))
 
 
-def user_principal(conn: sqlite3.Connection, user_id: int) -> Principal | None:
+def user_principal(conn: Connection, user_id: int) -> Principal | None:
     """The principal of an enabled user, as if they had signed in (for deciding on someone else's behalf)."""
     row = conn.execute("SELECT id, username, role, company_id, department FROM users WHERE id = ? AND disabled = 0",
                        [user_id]).fetchone()
@@ -128,7 +128,7 @@ def user_principal(conn: sqlite3.Connection, user_id: int) -> Principal | None:
                      company_id=row["company_id"], regions=regions, department=row["department"])
 
 
-def may_take(conn: sqlite3.Connection, principal: Principal, reference: Reference, site_id: int) -> bool:
+def may_take(conn: Connection, principal: Principal, reference: Reference, site_id: int) -> bool:
     """Whether a hazard of the site may be assigned to ``principal``: someone who sees the site, or an electrician
     of the operator company the site is contracted to (assigning it is what lets them see it)."""
     if principal.role == "electrician" and principal.company_id is not None:
@@ -136,7 +136,7 @@ def may_take(conn: sqlite3.Connection, principal: Principal, reference: Referenc
     return sees_site(conn, principal, reference, site_id)
 
 
-def sees_site(conn: sqlite3.Connection, principal: Principal, reference: Reference, site_id: int,
+def sees_site(conn: Connection, principal: Principal, reference: Reference, site_id: int,
               scope: Scope | None = None) -> bool:
     """Whether ``principal`` sees the site (or, given ``scope``, whether the site is in it)."""
     scope = site_scope(principal, reference) if scope is None else scope

@@ -3,15 +3,15 @@ server is named by its id as a string ("42")."""
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable
 
+from server.storage.connection import Connection
 from server.storage.database import chunks
 
 __all__ = ["bind", "names", "resolve"]
 
 
-def resolve(conn: sqlite3.Connection, entity: str, entity_id: str) -> int | None:
+def resolve(conn: Connection, entity: str, entity_id: str) -> int | None:
     """The server's id of a record, or None when there is no such record (yet)."""
     found = conn.execute("SELECT local_id FROM sync_ids WHERE entity = ? AND entity_id = ?",
                          [entity, entity_id]).fetchone()
@@ -20,11 +20,11 @@ def resolve(conn: sqlite3.Connection, entity: str, entity_id: str) -> int | None
     return int(entity_id) if entity_id.isdigit() and len(entity_id) < 16 else None
 
 
-def bind(conn: sqlite3.Connection, entity: str, entity_id: str, local_id: int) -> None:
+def bind(conn: Connection, entity: str, entity_id: str, local_id: int) -> None:
     conn.execute("INSERT INTO sync_ids (entity, entity_id, local_id) VALUES (?, ?, ?)", [entity, entity_id, local_id])
 
 
-def names(conn: sqlite3.Connection, entity: str, local_ids: Iterable[int]) -> dict[int, str]:
+def names(conn: Connection, entity: str, local_ids: Iterable[int]) -> dict[int, str]:
     """Each record's name on the wire."""
     wanted = list(local_ids)
     out = {i: str(i) for i in wanted}

@@ -3,18 +3,18 @@ mutation inside the push's one transaction."""
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
 from offline_sync.protocol import Mutation, MutationResult
+from server.storage.connection import Connection
 from server.storage.database import chunks
 
 __all__ = ["SqliteLedger"]
 
 
 class SqliteLedger:
-    def __init__(self, conn: sqlite3.Connection, user_id: int, now: float, mutation_ids: Iterable[str]) -> None:
+    def __init__(self, conn: Connection, user_id: int, now: float, mutation_ids: Iterable[str]) -> None:
         """``mutation_ids``: the push's, looked up at once rather than one query per mutation."""
         self.conn = conn
         self.user_id = user_id

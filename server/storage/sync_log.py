@@ -4,9 +4,9 @@ that merge last-writer-wins."""
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterable
 
+from server.storage.connection import Connection
 from server.storage.database import chunks
 from server.storage.scopes import Scope
 
@@ -14,26 +14,26 @@ __all__ = ["changes_after", "hazard_records", "records_of", "remember_scope", "s
            "scope_of", "scope_sites", "set_stamps", "stamps"]
 
 
-def scope_sites(conn: sqlite3.Connection, scope: Scope) -> list[int]:
+def scope_sites(conn: Connection, scope: Scope) -> list[int]:
     """The sites a scope covers, in order."""
     return [int(r[0]) for r in conn.execute(f"SELECT s.id FROM sites s WHERE ({scope.condition}) ORDER BY s.id",
                                             scope.params)]
 
 
-def scope_hazards(conn: sqlite3.Connection, scope: Scope, only: Scope) -> list[int]:
+def scope_hazards(conn: Connection, scope: Scope, only: Scope) -> list[int]:
     """The hazards at the scope's sites that meet ``only`` (a condition over ``h``), in order."""
     return [int(r[0]) for r in conn.execute(
         f"SELECT h.id FROM hazards h JOIN sites s ON s.id = h.site_id WHERE ({scope.condition}) AND "
         f"({only.condition}) ORDER BY h.id", [*scope.params, *only.params])]
 
 
-def remember_scope(conn: sqlite3.Connection, scope_hash: str, sites: list[int],
+def remember_scope(conn: Connection, scope_hash: str, sites: list[int],
                    hazards: list[int] | None = None) -> None:
-    conn.execute("INSERT OR IGNORE INTO sync_scopes (hash, site_ids, hazard_ids) VALUES (?, ?, ?)",
+    conn.execute("INSERT INTO sync_scopes (hash, site_ids, hazard_ids) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
                  [scope_hash, json.dumps(sites), None if hazards is None else json.dumps(hazards)])
 
 
-def scope_of(conn: sqlite3.Connection, scope_hash: str) -> tuple[list[int], list[int] | None] | None:
+def scope_of(conn: Connection, scope_hash: str) -> tuple[list[int], list[int] | None] | None:
     """The sites (and the hazards, when it named them) of a scope a cursor named, or None when this server never
     handed it out."""
     found = conn.execute("SELECT site_ids, hazard_ids FROM sync_scopes WHERE hash = ?", [scope_hash]).fetchone()
@@ -43,11 +43,11 @@ def scope_of(conn: sqlite3.Connection, scope_hash: str) -> tuple[list[int], list
     return [int(s) for s in json.loads(found[0])], hazards
 
 
-def scope_known(conn: sqlite3.Connection, scope_hash: str) -> bool:
+def scope_known(conn: Connection, scope_hash: str) -> bool:
     return conn.execute("SELECT 1 FROM sync_scopes WHERE hash = ?", [scope_hash]).fetchone() is not None
 
 
-def records_of(conn: sqlite3.Connection, sites: Iterable[int], hazards: bool = True) -> list[tuple[int, str, int]]:
+def records_of(conn: Connection, sites: Iterable[int], hazards: bool = True) -> list[tuple[int, str, int]]:
     """(seq, entity, local id) of every logged record of the sites (without their hazards, given ``hazards=False``)."""
     wanted = sorted(sites)
     marks = ", ".join("?" * len(wanted))
@@ -56,7 +56,7 @@ def records_of(conn: sqlite3.Connection, sites: Iterable[int], hazards: bool = T
         f"SELECT seq, entity, local_id FROM sync_log WHERE site_id IN ({marks}){skip} ORDER BY seq", wanted)]
 
 
-def hazard_records(conn: sqlite3.Connection, hazard_ids: Iterable[int]) -> list[tuple[int, str, int]]:
+def hazard_records(conn: Connection, hazard_ids: Iterable[int]) -> list[tuple[int, str, int]]:
     """(seq, entity, local id) of the hazards' log rows."""
     out: list[tuple[int, str, int]] = []
     for chunk in chunks(sorted(hazard_ids)):
@@ -66,7 +66,7 @@ def hazard_records(conn: sqlite3.Connection, hazard_ids: Iterable[int]) -> list[
     return sorted(out)
 
 
-def changes_after(conn: sqlite3.Connection, seq: int, scope: Scope, limit: int,
+def changes_after(conn: Connection, seq: int, scope: Scope, limit: int,
                   only: Scope | None = None) -> list[tuple[int, str, int]]:
     """(seq, entity, local id) of the changes after ``seq`` at the scope's sites, at most ``limit``; given
     ``only`` (a condition over the hazard ``h``), only the hazards that meet it."""
@@ -81,12 +81,12 @@ def changes_after(conn: sqlite3.Connection, seq: int, scope: Scope, limit: int,
         [seq, *scope.params, *only.params, limit])]
 
 
-def stamps(conn: sqlite3.Connection, entity: str, local_id: int) -> dict[str, str]:
+def stamps(conn: Connection, entity: str, local_id: int) -> dict[str, str]:
     """field → the clock stamp of its last accepted write."""
     return {str(f): str(h) for f, h in conn.execute(
         "SELECT field, hlc FROM sync_stamps WHERE entity = ? AND local_id = ?", [entity, local_id])}
 
 
-def set_stamps(conn: sqlite3.Connection, entity: str, local_id: int, fields: Iterable[str], hlc: str) -> None:
+def set_stamps(conn: Connection, entity: str, local_id: int, fields: Iterable[str], hlc: str) -> None:
     conn.executemany("INSERT INTO sync_stamps (entity, local_id, field, hlc) VALUES (?, ?, ?, ?) "
                      "ON CONFLICT DO UPDATE SET hlc = excluded.hlc", [(entity, local_id, f, hlc) for f in fields])
