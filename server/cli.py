@@ -11,7 +11,6 @@ import signal
 import socket
 import sys
 from collections.abc import Callable, Coroutine, Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import msgspec
@@ -54,7 +53,8 @@ def _parser() -> argparse.ArgumentParser:
                             "or a box paired with a cloud, without hardware)")
 
     demo = commands.add_parser("demo", help="create the demo city (益阳市) with users of every role and serve it")
-    demo.add_argument("--db", type=Path, default=Path("data/demo.db"), help="demo database (default ./data/demo.db)")
+    demo.add_argument("--db", default="data/demo.db",
+                      help="demo database: a file or a postgresql:// URL (default ./data/demo.db)")
     demo.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     demo.add_argument("--port", type=int, default=8000, help="port (default 8000)")
     demo.add_argument("--no-devices", action="store_true",
@@ -180,7 +180,7 @@ def _demo(settings: Settings, *, devices: bool = True) -> int:
 
     # The market's RS-485 bus (pymodbus's own server behind a socat pty pair) and a 4G detector over a local
     # mosquitto, beside the simulated Bluetooth devices.
-    wired = DemoWired(settings.db_path.resolve().parent) if devices else None
+    wired = DemoWired(settings.files_dir().resolve()) if devices else None
     mqtt_url = wired.start() if wired is not None else None
     if mqtt_url:
         settings = msgspec.structs.replace(settings, mqtt_url=mqtt_url)
@@ -204,7 +204,7 @@ def _demo(settings: Settings, *, devices: bool = True) -> int:
 
     created = asyncio.run(seed())
     url = f"http://{settings.host}:{settings.port}"
-    print(f"\n安电 andian demo — {'created' if created else 'reusing'} {settings.db_path}")
+    print(f"\n安电 andian demo — {'created' if created else 'reusing'} {settings.db_url or settings.db_path}")
     print(f"Open {url}  (API reference: {url}/schema)\n")
     print(f"Demo logins (password for all: {DEMO_PASSWORD}):")
     width = max(len(name) for user in DEMO_USERS for name in user[:2])

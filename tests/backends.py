@@ -146,9 +146,11 @@ def settings(path: Path, **fields: Any) -> Settings:
 
 
 @contextlib.contextmanager
-def connect(settings: Settings) -> Iterator[Connection]:
-    """A connection of the suite's engine to ``settings``' database, for a test's own look into it: SQL with ``?``
-    marks, rows by name; committed when the block ends."""
+def connect(target: Settings | Path) -> Iterator[Connection]:
+    """A connection of the suite's engine to a test's database (its settings, or the SQLite path standing for it),
+    for the test's own look into it: SQL with ``?`` marks, rows by name; committed when the block ends."""
+    settings = target if isinstance(target, Settings) else Settings(db_path=target, db_url=database(target)
+                                                                    if POSTGRES else "")
     if settings.db_url:
         from server.storage.postgres.connection import PgConnection
         from server.storage.postgres.database import connect as pg_connect
@@ -171,6 +173,6 @@ def connect(settings: Settings) -> Iterator[Connection]:
         conn.close()
 
 
-def rows(settings: Settings, sql: str, params: Sequence[Any] = ()) -> list[Any]:
-    with connect(settings) as conn:
+def rows(target: Settings | Path, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+    with connect(target) as conn:
         return conn.execute(sql, params).fetchall()

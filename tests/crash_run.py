@@ -24,8 +24,7 @@ from typing import Any
 
 import httpx
 
-from server.settings import Settings
-
+from . import backends
 from .conftest import add_admin
 from .crash_rig import (
     BACKLOG_S,
@@ -207,7 +206,7 @@ def crash_run(workdir: Path, kills: int, seed: int, *, gateways: int = 2) -> Rep
     rng = random.Random(seed)
     report = Report(kills, seed)
     db = workdir / "andian.db"
-    add_admin(Settings(db_path=db))
+    add_admin(backends.settings(db))
     server = Server(db, workdir / "server.log")
     ledger = Ledger()
     # A gateway posts ~80 batches/s on 2 cores: ~1,800 s of stream per device, inside BACKLOG_S.

@@ -19,13 +19,13 @@ from server import clock as watchdog
 from server.alarms.service import present
 from server.context import Context
 from server.notify.worker import Notifier
-from server.settings import Settings
 from server.storage import Connection
 from server.storage import readings as readings_sql
 from server.upstream.forward_box import Forwarder, forward_once, trim
 from server.upstream.link import Pairing, Upstream
 from server.web.app import create_app
 
+from . import backends
 from .conftest import PASSWORD, Clock, add_admin, bearer, login
 from .receivers import wait_for
 
@@ -228,7 +228,8 @@ def pair(tmp_path: Path, *, paired: bool = False, **box_settings: Any) -> Iterat
     """A cloud and a box on injected clocks at the same time, the watchdogs slowed so that only the tests tick.
     ``paired``: the box is started paired (its own upstream loops run); else the tests run its rounds by hand."""
     slow = {"watchdog_interval_s": 10 * HOUR, "notify_allow_private": True}
-    cloud_settings = msgspec.structs.replace(Settings(db_path=tmp_path / "cloud.db", static_dir=tmp_path / "s"), **slow)
+    cloud_settings = msgspec.structs.replace(backends.settings(tmp_path / "cloud.db", static_dir=tmp_path / "s"),
+                                             **slow)
     add_admin(cloud_settings)
     cloud_clock, box_clock = Clock(), Clock()
     with TestClient(create_app(cloud_settings, clock=cloud_clock, notify=False)) as cloud:
@@ -240,7 +241,7 @@ def pair(tmp_path: Path, *, paired: bool = False, **box_settings: Any) -> Iterat
         wire = Wire(cloud)
         if paired:
             box_settings |= {"upstream_url": "http://cloud.test", "upstream_key": gateway["api_key"]}
-        settings = msgspec.structs.replace(Settings(db_path=tmp_path / "box.db", static_dir=tmp_path / "s"),
+        settings = msgspec.structs.replace(backends.settings(tmp_path / "box.db", static_dir=tmp_path / "s"),
                                            **slow, **box_settings)
         add_admin(settings)
         with TestClient(create_app(settings, clock=box_clock, notify=False, upstream_transport=wire)) as box:

@@ -19,6 +19,7 @@ from litestar.testing import TestClient
 from server.settings import Settings
 from server.web.app import create_app
 
+from . import backends
 from .conftest import World, add_admin, bearer, build_world, login
 from .server_process import start_server
 
@@ -67,7 +68,7 @@ class Cloud:
 def cloud_server(folder: Path) -> Iterator[Cloud]:
     """The cloud with the conftest world, and a Bluetooth device at site_market that the box will reach."""
     db = folder / "cloud.db"
-    add_admin(Settings(db_path=db, static_dir=folder / "static"))
+    add_admin(backends.settings(db, static_dir=folder / "static"))
     with (folder / "cloud.log").open("w") as log:
         process, url = start_server(db, log)
         try:

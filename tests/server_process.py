@@ -13,6 +13,8 @@ from typing import IO, Any
 import httpx
 import pytest
 
+from . import backends
+
 ROOT = Path(__file__).parent.parent
 START_S = 30.0  # how long the server has to answer /api/v1/health
 
@@ -31,9 +33,10 @@ def start_server(db: Path, log: IO[Any], env: dict[str, str] | None = None, *, c
     unless ``env`` says otherwise. ``port``: a given one (a server started again where its clients look)."""
     port = port or free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "server.cli", command, "--db", str(db), "--port", str(port), *args],
+        [sys.executable, "-m", "server.cli", command, "--db", backends.database(db), "--port", str(port), *args],
         cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-        env={**os.environ, "PYTHONUNBUFFERED": "1", "ANDIAN_NOTIFY_ALLOW_PRIVATE": "1", **(env or {})},
+        env={**os.environ, "PYTHONUNBUFFERED": "1", "ANDIAN_NOTIFY_ALLOW_PRIVATE": "1", **backends.server_env(db),
+             **(env or {})},
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + START_S

@@ -17,6 +17,7 @@ from litestar.testing import TestClient
 from server.settings import Settings
 from server.web.app import create_app
 
+from . import backends
 from .conftest import PASSWORD, Clock, World, bearer, login
 
 REPO = Path(__file__).resolve().parents[1]
@@ -304,15 +305,16 @@ def andian(*args: str, stdin: str) -> subprocess.CompletedProcess[str]:
 
 def test_cli_user_add_creates_a_user_who_can_log_in(tmp_path: Path) -> None:
     db = tmp_path / "cli.db"
-    done = andian("user", "add", "alice", "--role", "admin", "--password-stdin", "--db", str(db),
+    done = andian("user", "add", "alice", "--role", "admin", "--password-stdin", "--db", backends.database(db),
                   stdin="alice-secret-99\n")
     assert done.returncode == 0, done.stderr
     assert "alice" in done.stdout
-    refused = andian("user", "add", "bob", "--role", "owner", "--password-stdin", "--db", str(db), stdin="short\n")
+    refused = andian("user", "add", "bob", "--role", "owner", "--password-stdin", "--db", backends.database(db),
+                     stdin="short\n")
     assert refused.returncode != 0
     assert "password" in refused.stderr
 
-    settings = Settings(db_path=db, static_dir=tmp_path / "static")
+    settings = backends.settings(db, static_dir=tmp_path / "static")
     with TestClient(create_app(settings, clock=Clock())) as client:
         me = client.get("/api/v1/me", headers=bearer(login(client, "alice", "alice-secret-99")))
         assert me.json()["role"] == "admin"

@@ -33,6 +33,7 @@ from server.demo.city import DEMO_PASSWORD
 from server.settings import Settings
 from server.web.app import create_app
 
+from . import backends
 from .conftest import PASSWORD, Clock, World, add_admin, bearer, login
 from .server_process import free_port
 
@@ -71,7 +72,7 @@ def serving(settings: Settings, clock: Clock) -> Iterator[str]:
 
 @pytest.fixture
 def server_settings(tmp_path: Path) -> Settings:
-    return Settings(db_path=tmp_path / "andian.db", static_dir=tmp_path / "static", live_recheck_s=RECHECK_S)
+    return backends.settings(tmp_path / "andian.db", static_dir=tmp_path / "static", live_recheck_s=RECHECK_S)
 
 
 @pytest.fixture
@@ -138,7 +139,7 @@ def test_failures_from_one_client_do_not_lock_the_account_out_for_another(url: s
 def test_above_the_account_ceiling_only_clients_without_failures_may_try(tmp_path: Path, clock: Clock) -> None:
     """Many addresses guessing one account: once the account has ``login_account_max_failures`` in the window, an
     address with any failure of its own waits; an address without one (the real user's) may still log in."""
-    settings = Settings(db_path=tmp_path / "andian.db", static_dir=tmp_path / "static", login_max_failures=3,
+    settings = backends.settings(tmp_path / "andian.db", static_dir=tmp_path / "static", login_max_failures=3,
                         login_account_max_failures=6)
     with serving(settings, clock) as url:
         for address in ("127.0.0.2", "127.0.0.3"):
@@ -161,7 +162,7 @@ def test_above_the_account_ceiling_only_clients_without_failures_may_try(tmp_pat
 
 
 def test_a_trusted_proxy_names_the_client(tmp_path: Path, clock: Clock) -> None:
-    settings = Settings(db_path=tmp_path / "andian.db", static_dir=tmp_path / "static",
+    settings = backends.settings(tmp_path / "andian.db", static_dir=tmp_path / "static",
                         trusted_proxies=("127.0.0.1",))
     with serving(settings, clock) as url, client_at(url, "127.0.0.1") as proxy:
         for _ in range(MAX_FAILURES):
@@ -253,7 +254,7 @@ def test_short_passwords_are_still_refused() -> None:
 def test_the_command_line_refuses_a_common_password(tmp_path: Path) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "server.cli", "user", "add", "boss", "--role", "admin", "--password-stdin",
-         "--db", str(tmp_path / "cli.db")],
+         "--db", backends.database(tmp_path / "cli.db")],
         input="woaini1314\n", capture_output=True, text=True, cwd=REPO, timeout=60, check=False,
     )
     assert done.returncode != 0

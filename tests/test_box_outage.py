@@ -21,6 +21,7 @@ from server.demo.city import DEMO_PASSWORD
 from server.settings import Settings
 from server.web.app import create_app
 
+from . import backends
 from .box_rig import BREAKER, CHANNELS, count, demo_cloud, recorded_day, rows
 from .conftest import Clock, wait_for
 from .mirror_rig import CuttableLink
@@ -30,7 +31,7 @@ DAY = 86400.0
 
 
 def _box_settings(tmp_path: Path, url: str, key: str) -> Settings:
-    return Settings(db_path=tmp_path / "box.db", static_dir=tmp_path / "static", upstream_url=url, upstream_key=key,
+    return backends.settings(tmp_path / "box.db", static_dir=tmp_path / "static", upstream_url=url, upstream_key=key,
                     upstream_mirror_s=1.0, upstream_heartbeat_s=2.0, upstream_retry_base_s=0.05,
                     upstream_retry_cap_s=0.5,
                     # the watchdog would see the breaker silent between two of the test's batches (the clock jumps

@@ -14,9 +14,9 @@ from litestar.testing import TestClient
 from server.demo.city import DEMO_PASSWORD, seed_demo
 from server.demo.gb26875_box import BOX_ADDRESS, DemoBox, register_box
 from server.demo.gb26875_centre import UPLINK_ADDRESS, DemoCentre
-from server.settings import Settings
 from server.web.app import create_app
 
+from . import backends
 from .conftest import bearer, login, wait_for
 from .server_process import free_port
 
@@ -26,7 +26,7 @@ def test_the_demo_box_reports_alarms_and_answers_and_the_uplink_reaches_the_demo
     # The demo's stories, hurried: the detector's fire alarm 1 s after the box starts, for 4 s every 60 s.
     box = DemoBox(listen, analogue_s=1.0, first_alarm_s=1.0, alarm_every_s=60.0, alarm_for_s=4.0)
     centre = DemoCentre(first_check_s=1.0)
-    settings = Settings(db_path=tmp_path / "demo.db", static_dir=tmp_path / "static", notify_allow_private=True,
+    settings = backends.settings(tmp_path / "demo.db", static_dir=tmp_path / "static", notify_allow_private=True,
                         gb26875_listen=f"127.0.0.1:{listen}", gb26875_uplink=f"127.0.0.1:{centre.port}",
                         gb26875_address=UPLINK_ADDRESS)
     try:

@@ -16,9 +16,9 @@ from zoneinfo import ZoneInfo
 from litestar.testing import TestClient
 
 from server.demo.city import DEMO_PASSWORD, seed_demo
-from server.settings import Settings
 from server.web.app import create_app
 
+from . import backends
 from .conftest import bearer, login
 
 ROOT = Path(__file__).parent.parent
@@ -32,7 +32,7 @@ def _last_month(now: float, tz: str) -> str:
 
 
 def test_the_demo_has_weeks_of_history(tmp_path: Path) -> None:
-    settings = Settings(db_path=tmp_path / "demo.db", static_dir=tmp_path / "static")
+    settings = backends.settings(tmp_path / "demo.db", static_dir=tmp_path / "static")
     with TestClient(create_app(settings, notify=False)) as client:
         ctx = client.app.state["andian"]
         started = time.perf_counter()
@@ -82,8 +82,8 @@ def test_demo_on_a_port_in_use_names_port(tmp_path: Path) -> None:
     with socket.create_server(("127.0.0.1", 0)) as taken:
         port = taken.getsockname()[1]
         result = subprocess.run(
-            [sys.executable, "-m", "server.cli", "demo", "--db", str(tmp_path / "demo.db"), "--port", str(port),
-             "--no-devices"], cwd=ROOT, capture_output=True, text=True, timeout=60)
+            [sys.executable, "-m", "server.cli", "demo", "--db", backends.database(tmp_path / "demo.db"),
+             "--port", str(port), "--no-devices"], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert result.returncode == 2
     assert f"端口 {port} 已被占用" in result.stderr and "--port" in result.stderr
     assert f"port {port} is already in use" in result.stderr

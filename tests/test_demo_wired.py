@@ -11,9 +11,9 @@ from litestar.testing import TestClient
 
 from server.demo.city import DEMO_PASSWORD, seed_demo
 from server.demo.wired import FOUR_G_IMEI, DemoWired
-from server.settings import Settings
 from server.web.app import create_app
 
+from . import backends
 from .conftest import bearer, login, wait_for
 
 
@@ -22,7 +22,7 @@ def test_the_demo_reads_its_rs485_bus_and_its_4g_detector(tmp_path: Path) -> Non
     mqtt_url = wired.start()
     assert mqtt_url, "Debian's mosquitto is installed by `make test`"
     assert wired.serial_port and wired.pty.exists()  # a real pty pair, as an RS-485 adapter's port is
-    settings = Settings(db_path=tmp_path / "demo.db", static_dir=tmp_path / "static", mqtt_url=mqtt_url,
+    settings = backends.settings(tmp_path / "demo.db", static_dir=tmp_path / "static", mqtt_url=mqtt_url,
                         notify_allow_private=True)
     try:
         with TestClient(create_app(settings, clock=time.time, simulated=[], background=[wired.run],

@@ -11,9 +11,9 @@ import pytest
 from litestar.testing import TestClient
 from pymodbus.framer import FramerType
 
-from server.settings import Settings
 from server.web.app import create_app
 
+from . import backends
 from .conftest import PASSWORD, T0, World, add_admin, bearer, login, wait_for
 from .modbus_rig import PeerBus, Unit, free_port
 
@@ -118,7 +118,7 @@ def test_sensor_faults_through_ingest(client: TestClient[Any], world: World) -> 
 @pytest.fixture
 def box(tmp_path: Any) -> Iterator[TestClient[Any]]:
     """A site box (``andian serve --site``) on the real clock: it polls whatever has a wired link."""
-    settings = Settings(db_path=tmp_path / "box.db", static_dir=tmp_path / "static", site=True,
+    settings = backends.settings(tmp_path / "box.db", static_dir=tmp_path / "static", site=True,
                         watchdog_interval_s=0.5)
     add_admin(settings)
     with TestClient(create_app(settings, clock=time.time, notify=False)) as client:

@@ -13,8 +13,8 @@ from typing import Any
 import httpx
 
 from gb26875 import CONFIRM, encode
-from server.settings import Settings
 
+from . import backends
 from .conftest import add_admin
 from .crash_rig import seed_site
 from .gb26875_centre import ADDRESS, Centre, unit_type
@@ -32,7 +32,7 @@ def uplink(url: str, admin: dict[str, str]) -> dict[str, Any]:
 
 def test_unconfirmed_frames_are_sent_after_a_restart(tmp_path: Path) -> None:
     db = tmp_path / "andian.db"
-    add_admin(Settings(db_path=db))
+    add_admin(backends.settings(db))
     centre = Centre()
     env = {"ANDIAN_GB26875_UPLINK": f"127.0.0.1:{centre.port}", "ANDIAN_GB26875_ADDRESS": ADDRESS,
            "ANDIAN_UPSTREAM_RETRY_BASE_S": "0.05", "ANDIAN_UPSTREAM_RETRY_CAP_S": "0.5"}

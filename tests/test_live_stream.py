@@ -18,8 +18,7 @@ from typing import Any
 import httpx
 import pytest
 
-from server.settings import Settings
-
+from . import backends
 from .conftest import PASSWORD, add_admin
 from .server_process import start_server
 
@@ -81,7 +80,7 @@ def _seed(url: str) -> Live:
 @pytest.fixture(scope="module")
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     tmp = tmp_path_factory.mktemp("live")
-    add_admin(Settings(db_path=tmp / "andian.db"))
+    add_admin(backends.settings(tmp / "andian.db"))
     with (tmp / "server.log").open("w") as log:
         process, url = start_server(tmp / "andian.db", log)
         try:
@@ -332,7 +331,7 @@ async def event_of(http: httpx.AsyncClient, live: Live, kind: str, ts: float | N
 
 def test_one_account_holds_a_bounded_number_of_streams(tmp_path: Any) -> None:
     """Each open stream holds a queue on the server: one account's phones and tabs, not a flood (429 past it)."""
-    add_admin(Settings(db_path=tmp_path / "andian.db"))
+    add_admin(backends.settings(tmp_path / "andian.db"))
 
     async def open_streams(live: Live) -> None:
         async with Stream(live, "owner_1", "market"), Stream(live, "owner_1", "market"):

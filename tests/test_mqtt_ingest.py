@@ -16,6 +16,7 @@ from server.ingest.vendor import VENDORS_DIR, VendorMapError, load_vendors
 from server.settings import Settings
 from server.web.app import create_app
 
+from . import backends
 from .conftest import Clock, World, add_admin, bearer, build_world, login
 from .mqtt_helpers import Device, Mosquitto
 from .test_disk_full import disk, fill  # noqa: F401  (disk: its small tmpfs, a fixture taken through request)
@@ -35,7 +36,7 @@ def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Mosquitto]:
 @pytest.fixture
 def settings(tmp_path: Path, broker: Mosquitto) -> Settings:
     """conftest's settings, with the server subscribed to this module's broker."""
-    return Settings(db_path=tmp_path / "andian.db", static_dir=tmp_path / "static", notify_allow_private=True,
+    return backends.settings(tmp_path / "andian.db", static_dir=tmp_path / "static", notify_allow_private=True,
                     mqtt_url=broker.url)
 
 
@@ -225,7 +226,7 @@ def test_the_documented_acl_keeps_each_gateway_to_its_own_topics(
     (directory / "acl").write_text(_documented_acl(), "utf-8")
     broker = Mosquitto(directory, f"allow_anonymous false\npassword_file {passwd}\nacl_file {directory / 'acl'}\n")
     broker.start()
-    settings = Settings(db_path=tmp_path / "andian.db", static_dir=tmp_path / "static",
+    settings = backends.settings(tmp_path / "andian.db", static_dir=tmp_path / "static",
                         mqtt_url=f"mqtt://andian:pw-andian@127.0.0.1:{broker.port}")
     add_admin(settings)
     try:

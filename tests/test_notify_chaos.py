@@ -28,8 +28,7 @@ from typing import Any
 
 import httpx
 
-from server.settings import Settings
-
+from . import backends
 from .conftest import PASSWORD, add_admin
 from .receivers import mail_sink, wait_for, webhook_receiver
 from .server_process import start_server
@@ -110,7 +109,7 @@ def _backlog(db: Path) -> int:
 
 def test_every_transition_reaches_every_recipient_once_through_500s_stalls_and_kills(tmp_path: Path) -> None:
     db = tmp_path / "chaos.db"
-    add_admin(Settings(db_path=db))
+    add_admin(backends.settings(db))
     chaos = Chaos()
     log = (tmp_path / "server.log").open("a")
     env = {"ANDIAN_NOTIFY_SEND_TIMEOUT_S": str(SEND_TIMEOUT_S), "ANDIAN_NOTIFY_RATE_MAX": "1000"}

@@ -37,6 +37,7 @@ from server.settings import Settings
 from server.web.app import create_app
 from server.web.openapi import document
 
+from . import backends
 from .conftest import PASSWORD
 from .server_process import start_server
 
@@ -116,7 +117,7 @@ class Seeded:
 
 def _add_admin(db: Path) -> None:
     async def run() -> None:
-        async with open_context(Settings(db_path=db, static_dir=db.parent / "static")) as ctx:
+        async with open_context(backends.settings(db, static_dir=db.parent / "static")) as ctx:
             await create_user(ctx, None, UserCreate(username="root", password=PASSWORD, role="admin"))
 
     asyncio.run(run())

@@ -11,9 +11,9 @@ import pytest
 from litestar.testing import TestClient
 
 from ble.simulator import DeviceSpec
-from server.settings import Settings
 from server.web.app import create_app
 
+from . import backends
 from .acceptance_helpers import answers
 from .conftest import World, add_admin, bearer, build_world, login
 from .receivers import wait_for
@@ -25,7 +25,7 @@ NEW_ARC = DeviceSpec("C0:AD:00:00:03:01", "AD-ARC-0301", "AD-AF1", rssi=-74)
 @pytest.fixture(scope="module")
 def box(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient[Any], World]]:
     """A site box on a simulated radio, on the wall clock (the devices' physics and the poller run in real time)."""
-    settings = Settings(db_path=tmp_path_factory.mktemp("box") / "andian.db", static_dir=Path("/nonexistent"),
+    settings = backends.settings(tmp_path_factory.mktemp("box") / "andian.db", static_dir=Path("/nonexistent"),
                         notify_allow_private=True)  # the test receiver is on 127.0.0.1
     add_admin(settings)
     with TestClient(create_app(settings, simulated=[NEW_BREAKER, NEW_ARC])) as client:

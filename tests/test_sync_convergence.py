@@ -19,9 +19,9 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
 from litestar.testing import TestClient
 
-from server.settings import Settings
 from server.web.app import create_app
 
+from . import backends
 from .conftest import Clock, World, add_admin, bearer, build_world, login
 from .sync_helpers import Device
 
@@ -163,7 +163,7 @@ class Sync(RuleBasedStateMachine):
 
 
 def test_three_phones_converge(tmp_path_factory: pytest.TempPathFactory) -> None:
-    config = Settings(db_path=tmp_path_factory.mktemp("sync") / "andian.db", static_dir=tmp_path_factory.mktemp("s"))
+    config = backends.settings(tmp_path_factory.mktemp("sync") / "andian.db", static_dir=tmp_path_factory.mktemp("s"))
     add_admin(config)
     with TestClient(create_app(config, clock=Clock())) as client:
         Sync.client = client

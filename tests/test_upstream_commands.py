@@ -20,9 +20,9 @@ import pytest
 from litestar.testing import TestClient
 
 from ble.simulator import DeviceSpec
-from server.settings import Settings
 from server.web.app import create_app
 
+from . import backends
 from .conftest import World, add_admin, bearer, build_world, login
 from .receivers import wait_for
 from .server_process import start_server
@@ -74,7 +74,7 @@ def _register(http: Any, headers: dict[str, str], site_id: int, serial: str, add
 @pytest.fixture(scope="module")
 def cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cloud]:
     tmp = tmp_path_factory.mktemp("cloud")
-    add_admin(Settings(db_path=tmp / "cloud.db"))
+    add_admin(backends.settings(tmp / "cloud.db"))
     env = {"ANDIAN_UPSTREAM_COMMAND_TIMEOUT_S": str(COMMAND_TIMEOUT_S),
            "ANDIAN_UPSTREAM_HEARTBEAT_S": str(CLOUD_HEARTBEAT_S)}
     with (tmp / "server.log").open("w") as log:
@@ -121,7 +121,7 @@ def paired_box(tmp: Path, cloud: Cloud, site: str, spec: DeviceSpec,
     """A site box with one simulated breaker, paired with the cloud by the gateway key of the cloud's ``site``, which
     learns the breaker from the cloud's mirror; entered once the cloud has heard from it. ``transport``: the box's
     connection to the cloud, when the test breaks it."""
-    settings = Settings(db_path=tmp / "box.db", static_dir=Path("/nonexistent"), upstream_url=cloud.url,
+    settings = backends.settings(tmp / "box.db", static_dir=Path("/nonexistent"), upstream_url=cloud.url,
                         upstream_key=cloud.world.gateway_keys[site], upstream_heartbeat_s=3.0,
                         upstream_retry_base_s=0.2, upstream_retry_cap_s=2.0)
     add_admin(settings)

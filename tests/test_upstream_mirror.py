@@ -19,10 +19,10 @@ from litestar.testing import TestClient
 
 from server.cli import main
 from server.context import open_context
-from server.settings import Settings
 from server.upstream.link import load_pairing
 from server.web.app import create_app
 
+from . import backends
 from .conftest import PASSWORD, add_admin, bearer, login, wait_for
 from .mirror_rig import BLE_SERIAL, Box, Cloud, box_app, cloud_server, rows, setting, stamp_of
 from .server_process import free_port
@@ -201,7 +201,7 @@ def test_an_edit_the_api_would_refuse_is_refused_by_name_and_the_rest_taken(
 
 
 def test_a_box_that_ran_alone_keeps_what_was_set_up_on_site(cloud: Cloud, tmp_path: Path) -> None:
-    alone = Settings(db_path=tmp_path / "box.db", static_dir=tmp_path / "static")
+    alone = backends.settings(tmp_path / "box.db", static_dir=tmp_path / "static")
     add_admin(alone)
     with TestClient(create_app(alone, notify=False)) as client:
         h = bearer(login(client, "root"))
@@ -243,22 +243,22 @@ def test_box_pair_stores_the_pairing_and_tries_it(cloud: Cloud, tmp_path: Path,
                                                   capsys: pytest.CaptureFixture[str]) -> None:
     db = tmp_path / "paired.db"
     key = cloud.world.gateway_keys["site_market"]
-    assert main(["box", "pair", cloud.url + "/", key, "--db", str(db)]) == 0
+    assert main(["box", "pair", cloud.url + "/", key, "--db", backends.database(db)]) == 0
     gateway = cloud.world.gateways["site_market"]
     assert f"paired with {cloud.url} (site site_market, gateway {gateway})" in capsys.readouterr().out
 
     async def stored() -> Any:
-        async with open_context(Settings(db_path=db, static_dir=tmp_path / "static")) as ctx:
+        async with open_context(backends.settings(db, static_dir=tmp_path / "static")) as ctx:
             return await load_pairing(ctx)
 
     pairing = asyncio.run(stored())
     assert (pairing.url, pairing.key) == (cloud.url, key)
     # A key the cloud does not know: refused, exit 2, saying so.
-    assert main(["box", "pair", cloud.url, key[:-4] + "0000", "--db", str(db)]) == 2
+    assert main(["box", "pair", cloud.url, key[:-4] + "0000", "--db", backends.database(db)]) == 2
     assert "refused the key (401" in capsys.readouterr().err
     # A cloud that does not answer now: stored all the same; the box keeps trying.
     away = f"http://127.0.0.1:{free_port()}"
-    assert main(["box", "pair", away, key, "--db", str(db)]) == 0
+    assert main(["box", "pair", away, key, "--db", backends.database(db)]) == 0
     assert "stored; the cloud is not reachable now" in capsys.readouterr().out
     assert asyncio.run(stored()).url == away
     assert httpx.get(f"{cloud.url}/api/v1/health").status_code == 200

@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 from litestar.testing import TestClient
 
-from server.settings import Settings
 from server.web.app import create_app
+
+from . import backends
 
 INDEX = b"<!doctype html><title>andian</title><div id=app></div>" + b" " * 600
 
@@ -23,7 +24,7 @@ def web(tmp_path: Path) -> Iterator[TestClient[Any]]:
     (static / "sw.js").write_text("self.addEventListener('install', () => {});")
     (static / "manifest.webmanifest").write_text('{"name": "安电"}')
     (static / "assets" / "index-Ab12Cd34.js").write_text("console.log('app');" * 100)
-    with TestClient(create_app(Settings(db_path=tmp_path / "a.db", static_dir=static))) as client:
+    with TestClient(create_app(backends.settings(tmp_path / "a.db", static_dir=static))) as client:
         yield client
 
 
@@ -72,7 +73,7 @@ def test_large_files_are_gzipped(web: TestClient[Any]) -> None:
 
 
 def test_unbuilt_pwa_says_how_to_build_it(tmp_path: Path) -> None:
-    with TestClient(create_app(Settings(db_path=tmp_path / "a.db", static_dir=tmp_path / "none"))) as client:
+    with TestClient(create_app(backends.settings(tmp_path / "a.db", static_dir=tmp_path / "none"))) as client:
         response = client.get("/")
     assert response.status_code == 503
     assert "npm run build" in response.text

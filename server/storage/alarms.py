@@ -192,7 +192,7 @@ def device_switch(conn: Connection, device_id: int) -> dict[str, Any] | None:
 def set_switch(conn: Connection, device_id: int, switch: str, ts: float, by: int | None) -> bool:
     """Record a breaker's position; the time and who only change with the position. True when it changed."""
     cur = conn.execute("UPDATE devices SET switch = ?, switch_at = ?, switch_by = ? WHERE id = ? "
-                       "AND switch IS NOT ?", [switch, ts, by, device_id, switch])
+                       "AND switch IS DISTINCT FROM ?", [switch, ts, by, device_id, switch])
     return bool(cur.rowcount)
 
 

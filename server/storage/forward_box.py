@@ -53,7 +53,7 @@ def box_id(conn: Connection, now: float) -> str:
 # ---- the pending batch ----------------------------------------------------------------------------------------
 
 def get_pending(conn: Connection) -> dict[str, Any] | None:
-    row = conn.execute("SELECT batch_id, body, advance, full FROM upstream_pending WHERE id = 1").fetchone()
+    row = conn.execute('SELECT batch_id, body, advance, "full" FROM upstream_pending WHERE id = 1').fetchone()
     if row is None:
         return None
     return {"batch_id": row["batch_id"], "body": bytes(row["body"]), "advance": json.loads(row["advance"]),
@@ -62,7 +62,7 @@ def get_pending(conn: Connection) -> dict[str, Any] | None:
 
 def save_pending(conn: Connection, batch_id: str, body: bytes, advance: dict[str, Any],
                  readings_to: Position | None, full: bool, now: float) -> None:
-    conn.execute("INSERT INTO upstream_pending (id, batch_id, body, advance, readings_to, full, created_at) "
+    conn.execute('INSERT INTO upstream_pending (id, batch_id, body, advance, readings_to, "full", created_at) '
                  "VALUES (1, ?, ?, ?, ?, ?, ?)",
                  [batch_id, body, json.dumps(advance), json.dumps(readings_to) if readings_to else None, int(full),
                   now])
@@ -215,7 +215,7 @@ def late_done(conn: Connection, bucket: int, marks: int) -> bool:
 
 def dropped_after(conn: Connection, range_id: int) -> dict[str, Any] | None:
     """The first dropped range with id >= ``range_id``."""
-    row = conn.execute("SELECT id, start, end FROM upstream_dropped WHERE id >= ? ORDER BY id LIMIT 1",
+    row = conn.execute('SELECT id, start, "end" FROM upstream_dropped WHERE id >= ? ORDER BY id LIMIT 1',
                        [range_id]).fetchone()
     return dict(row) if row else None
 
@@ -305,5 +305,5 @@ def drop_oldest(conn: Connection, after: Position | None, excess: int, rolled_up
             ranges[-1] = (ranges[-1][0], end)
         else:
             ranges.append((start, end))
-    conn.executemany("INSERT INTO upstream_dropped (start, end) VALUES (?, ?)", ranges)
+    conn.executemany('INSERT INTO upstream_dropped (start, "end") VALUES (?, ?)', ranges)
     return dropped, ranges

@@ -7,6 +7,7 @@ from typing import Any
 
 from server.storage.connection import Connection
 from server.storage.database import make_durable
+from server.storage.dialect import newest_reading_per_channel
 from server.storage.readings import BUCKET_S
 
 __all__ = [
@@ -79,15 +80,14 @@ def enqueue_alarm(conn: Connection, unit: bytes, transition_id: int, now: float)
 
 def latest_readings(conn: Connection, since: float, until: float,
                     keys: tuple[str, ...]) -> list[dict[str, Any]]:
-    """The newest raw reading in (since, until] of every channel with one of ``keys``, with its device (SQLite's
-    bare column beside MAX takes the value of the row with the newest ts)."""
+    """The newest raw reading in (since, until] of every channel with one of ``keys``, with its device."""
     buckets = list(range(int(since // BUCKET_S), int(until // BUCKET_S) + 1))
     marks = ", ".join("?" * len(buckets))
     key_marks = ", ".join("?" * len(keys))
     rows = conn.execute(
         f"SELECT r.channel_id, c.key, c.device_id, r.ts, r.value FROM "
-        f"(SELECT channel_id, MAX(ts) AS ts, value FROM readings WHERE bucket IN ({marks}) AND ts > ? AND ts <= ? "
-        f"GROUP BY channel_id) r JOIN channels c ON c.id = r.channel_id WHERE c.key IN ({key_marks}) "
+        f"({newest_reading_per_channel(conn, f'bucket IN ({marks}) AND ts > ? AND ts <= ?')}) r "
+        f"JOIN channels c ON c.id = r.channel_id WHERE c.key IN ({key_marks}) "
         f"ORDER BY c.device_id, r.channel_id", [*buckets, since, until, *keys]).fetchall()
     return [dict(r) for r in rows]
 

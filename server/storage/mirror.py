@@ -158,12 +158,13 @@ def unassigned(conn: Connection, site_id: int, gateway_id: int) -> bool:
     """Whether ``assign_gateway`` would change anything."""
     return bool(conn.execute(
         "SELECT EXISTS (SELECT 1 FROM devices WHERE site_id = ? AND kind != 'gateway' AND "
-        "(link IS NOT NULL OR ble_address IS NOT NULL) AND gateway_id IS NOT ?)", [site_id, gateway_id]).fetchone()[0])
+        "(link IS NOT NULL OR ble_address IS NOT NULL) AND gateway_id IS DISTINCT FROM ?)",
+        [site_id, gateway_id]).fetchone()[0])
 
 
 def assign_gateway(conn: Connection, site_id: int, gateway_id: int) -> int:
     """The site's devices the box reaches (a link or a Bluetooth address) are judged by that box from now on."""
     return conn.execute(
         "UPDATE devices SET gateway_id = ? WHERE site_id = ? AND kind != 'gateway' AND "
-        "(link IS NOT NULL OR ble_address IS NOT NULL) AND gateway_id IS NOT ?",
+        "(link IS NOT NULL OR ble_address IS NOT NULL) AND gateway_id IS DISTINCT FROM ?",
         [gateway_id, site_id, gateway_id]).rowcount

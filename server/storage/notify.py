@@ -91,8 +91,8 @@ def set_call_subscription(conn: Connection, user_id: int, masked: str, now: floa
         return
     conn.execute(
         "INSERT INTO subscriptions (user_id, label, url_secret, url_masked, scheme, service, site_ids, levels, lang, "
-        "digest_interval_s, created_at, kind) VALUES (?, '', x'', ?, 'call', 'phone call', NULL, '[\"alarm\"]', "
-        "'zh-CN', 3600, ?, 'call')", [user_id, masked, now])
+        "digest_interval_s, created_at, kind) VALUES (?, '', ?, ?, 'call', 'phone call', NULL, '[\"alarm\"]', "
+        "'zh-CN', 3600, ?, 'call')", [user_id, b"", masked, now])
 
 
 def cancel_subscription(conn: Connection, subscription_id: int, now: float) -> None:
@@ -314,9 +314,9 @@ def record_attempt(conn: Connection, message_id: int, ts: float, elapsed_s: floa
     error = None if ok else "; ".join(str(r.get("error")) for r in results if not r.get("ok"))
     conn.execute(
         "UPDATE notify_messages SET attempts = attempts + 1, last_error = ?, "
-        "state = CASE WHEN state = 'cancelled' THEN state WHEN ? THEN 'sent' WHEN kind = 'test' THEN 'failed' "
+        "state = CASE WHEN state = 'cancelled' THEN state WHEN ? = 1 THEN 'sent' WHEN kind = 'test' THEN 'failed' "
         "ELSE 'pending' END, "
-        "sent_at = CASE WHEN ? THEN ? ELSE sent_at END, next_at = COALESCE(?, next_at) WHERE id = ?",
+        "sent_at = CASE WHEN ? = 1 THEN ? ELSE sent_at END, next_at = COALESCE(?, next_at) WHERE id = ?",
         [error, int(ok), int(ok), ts, next_at, message_id])
 
 

@@ -16,6 +16,7 @@ from numpy.typing import NDArray
 
 from server.storage.connection import Connection
 from server.storage.database import chunks
+from server.storage.dialect import newest_reading_per_channel
 
 __all__ = [
     "BUCKET_S", "batch_result", "insert_events", "insert_readings", "latest", "mark_late", "minute_mark", "prune",
@@ -65,11 +66,11 @@ def range_raw(conn: Connection, channel_id: int, start: float, end: float,
     # One seek per bucket; IN lists are chunked below SQLite's parameter limit.
     for part in chunks(_buckets(start, end), 500):
         marks = ", ".join("?" * len(part))
-        left = -1 if limit is None else limit - len(out)
+        bounded = "" if limit is None else f" LIMIT {int(limit - len(out))}"
         out.extend(conn.execute(
             f"SELECT ts, value FROM readings WHERE bucket IN ({marks}) AND channel_id = ? AND ts >= ? AND ts <= ? "
-            "ORDER BY bucket, ts LIMIT ?",
-            [*part, channel_id, start, end, left],
+            f"ORDER BY bucket, ts{bounded}",
+            [*part, channel_id, start, end],
         ).fetchall())
         if limit is not None and len(out) >= limit:
             break
@@ -116,8 +117,8 @@ def _newest_raw(conn: Connection, channel_ids: list[int], buckets: list[int],
     for part in chunks(buckets, 500):
         marks = ", ".join("?" * len(part))
         for row in conn.execute(
-            f"SELECT channel_id, MAX(ts) AS ts, value FROM readings WHERE bucket IN ({marks}) "
-            f"AND channel_id IN ({ids}) GROUP BY channel_id", [*part, *channel_ids],
+            newest_reading_per_channel(conn, f"bucket IN ({marks}) AND channel_id IN ({ids})"),
+            [*part, *channel_ids],
         ):
             known = out.get(row["channel_id"])
             if known is None or row["ts"] > known[0]:

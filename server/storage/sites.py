@@ -51,7 +51,7 @@ def user_exists_with_role(conn: Connection, user_id: int, role: str) -> bool:
 
 def owns_sites_beyond(conn: Connection, user_id: int, company_id: int | None) -> bool:
     """Whether the user owns a site that is not the company's (another company's, or one with none)."""
-    return conn.execute("SELECT 1 FROM sites WHERE owner_id = ? AND company_id IS NOT ? LIMIT 1",
+    return conn.execute("SELECT 1 FROM sites WHERE owner_id = ? AND company_id IS DISTINCT FROM ? LIMIT 1",
                         (user_id, company_id)).fetchone() is not None
 
 

@@ -89,4 +89,5 @@ def stamps(conn: Connection, entity: str, local_id: int) -> dict[str, str]:
 
 def set_stamps(conn: Connection, entity: str, local_id: int, fields: Iterable[str], hlc: str) -> None:
     conn.executemany("INSERT INTO sync_stamps (entity, local_id, field, hlc) VALUES (?, ?, ?, ?) "
-                     "ON CONFLICT DO UPDATE SET hlc = excluded.hlc", [(entity, local_id, f, hlc) for f in fields])
+                     "ON CONFLICT (entity, local_id, field) DO UPDATE SET hlc = excluded.hlc",
+                     [(entity, local_id, f, hlc) for f in fields])

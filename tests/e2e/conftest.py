@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Playwright, sync_playwright
 
+from .. import backends
 from ..receivers import free_port
 
 ROOT = Path(__file__).parent.parent.parent
@@ -36,9 +37,10 @@ def demo_server(directory: Path, env: dict[str, str] | None = None, *, devices: 
     port = free_port()
     log = (directory / "server.log").open("w")
     process = subprocess.Popen(
-        [sys.executable, "-m", "server.cli", "demo", "--db", str(directory / "demo.db"), "--port", str(port),
-         *([] if devices else ["--no-devices"])],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
+        [sys.executable, "-m", "server.cli", "demo", "--db", backends.database(directory / "demo.db"),
+         "--port", str(port), *([] if devices else ["--no-devices"])],
+        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+        env={**os.environ, "PYTHONUNBUFFERED": "1", **backends.server_env(directory / "demo.db"), **(env or {})},
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30

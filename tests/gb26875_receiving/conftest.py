@@ -13,6 +13,7 @@ from litestar.testing import TestClient
 
 from server.settings import Settings
 
+from .. import backends
 from ..conftest import World
 from ..gb26875_box import Box
 from ..receivers import free_port
@@ -30,7 +31,7 @@ def overrides() -> dict[str, Any]:
 
 @pytest.fixture
 def settings(tmp_path: Path, port: int, overrides: dict[str, Any]) -> Settings:
-    return Settings(db_path=tmp_path / "andian.db", static_dir=tmp_path / "static", notify_allow_private=True,
+    return backends.settings(tmp_path / "andian.db", static_dir=tmp_path / "static", notify_allow_private=True,
                     gb26875_listen=f"127.0.0.1:{port}", **overrides)
 
 

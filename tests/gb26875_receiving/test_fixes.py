@@ -37,6 +37,7 @@ from server.gb26875.listen import MAX_CACHED, prepare
 from server.settings import Settings
 from server.web.app import create_app
 
+from .. import backends
 from ..conftest import Clock, World, add_admin, bearer, build_world, login
 from ..gb26875_box import CENTRE, Box, analogue, label, part_state
 from ..receivers import WebhookReceiver, wait_for
@@ -215,7 +216,7 @@ def test_a_rate_or_idle_time_not_above_zero_stops_the_start(tmp_path: Path, port
     for value in (0.0, -1.0, float("nan")):
         with pytest.raises(ValueError, match=f"ANDIAN_{name.upper()}="):
             prepare(Settings(gb26875_listen=f"127.0.0.1:{port}", **{name: value}))  # type: ignore[arg-type]
-    settings = Settings(db_path=tmp_path / "andian.db", static_dir=tmp_path / "static",
+    settings = backends.settings(tmp_path / "andian.db", static_dir=tmp_path / "static",
                         gb26875_listen=f"127.0.0.1:{port}", **{name: 0.0})  # type: ignore[arg-type]
     with pytest.raises(BaseException) as stopped, TestClient(create_app(settings)):
         pass
