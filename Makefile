@@ -56,8 +56,12 @@ typecheck: install pwa/node_modules/.package-lock.json
 test-pwa: pwa/node_modules/.package-lock.json
 	cd pwa && npm test
 
+# The whole suite twice: on SQLite, then on PostgreSQL (the tests start a throwaway cluster of their own), each
+# spread over the cores by pytest-xdist (one file per worker at a time: a file's fixtures stay together).
+PYTEST_WORKERS ?= 3
 test-py: install pwa test-packages
-	.venv/bin/pytest
+	.venv/bin/pytest -n $(PYTEST_WORKERS) --dist loadfile
+	ANDIAN_TEST_DB=postgresql .venv/bin/pytest -n $(PYTEST_WORKERS) --dist loadfile
 
 clean:
 	rm -rf .venv $(STAMPS) pwa/node_modules server/static

@@ -90,6 +90,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         async with open_context(resolved, clock) as ctx:
+            await asyncio.to_thread(ctx.db.claim)  # one serving process per database, for now
             app.state["andian"] = ctx
             app.state["pwa"] = await asyncio.to_thread(PwaFiles, resolved.static_dir)
             # One process runs the watchdog and the notification sender: serve with a single worker
