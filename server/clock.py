@@ -21,6 +21,7 @@ from server.hazards.service import hazard_out
 from server.ingest.pipeline import Pipeline
 from server.live.events import LiveEvent
 from server.storage import Connection
+from server.storage import cluster as cluster_sql
 from server.storage import hazards as hazard_sql
 from server.storage import readings as readings_sql
 from server.upstream import stamps as mirror_stamps
@@ -32,6 +33,8 @@ log = logging.getLogger("andian.watchdog")
 # Offline after no data for 3 poll intervals: the 1.5× keep-alive rule of MQTT doubled for radio links, as
 # ThingsBoard's inactivity timeout is used in practice (ARCHITECTURE "Detection").
 OFFLINE_INTERVALS = 3.0
+# Calls handed between workers are kept this long after their answer (what was handed where, for a look).
+CALLS_KEPT_S = 3600.0
 # Rollups and retention run this often; they are idempotent, so a missed round costs nothing.
 HOUSEKEEPING_S = 60.0
 
@@ -40,10 +43,12 @@ def tick(pipeline: Pipeline, conn: Connection, now: float) -> list[LiveEvent]:
     """Alarms that time alone changes: devices gone silent, arc alarms gone quiet, test alarms that were no test;
     and the detector checkpoint."""
     alarms = pipeline.alarms
-    touched = alarms.offline(conn, now, OFFLINE_INTERVALS)
+    owns = pipeline.owns  # several workers: each judges the sites of its partitions (server/cluster)
+    touched = alarms.offline(conn, now, OFFLINE_INTERVALS, owns)
     detector = pipeline.detector
-    touched += alarms.apply(conn, pipeline.wanted(detector.tick(now, detector.slots_of(alarms.active_arc_channels()))))
-    touched += alarms.promote_tests(conn, now)
+    arcs = detector.slots_of(alarms.active_arc_channels(owns))
+    touched += alarms.apply(conn, pipeline.wanted(detector.tick(now, arcs)))
+    touched += alarms.promote_tests(conn, now, owns)
     pipeline.checkpoint(conn)
     return alarms.events(conn, touched)
 
@@ -51,6 +56,7 @@ def tick(pipeline: Pipeline, conn: Connection, now: float) -> list[LiveEvent]:
 def housekeeping(conn: Connection, now: float, raw_days: float, minute_days: float) -> None:
     readings_sql.rollup(conn, now)
     readings_sql.prune(conn, now, raw_days, minute_days)
+    cluster_sql.prune_calls(conn, now - CALLS_KEPT_S)
 
 
 async def _hazards(ctx: Context, announcer: Announcer, now: float) -> int:
@@ -79,6 +85,8 @@ async def run(ctx: Context) -> None:
             events = await ctx.db.write(lambda conn: tick(ctx.pipeline, conn, ctx.clock()))
             ctx.hub.publish(present(events))
             ctx.doorbell.ring_for(events)
+            if not ctx.node.leader:  # what follows runs once across the workers of a database (server/cluster)
+                continue
             try:  # device and channel edits get their stamps within a round; hazards and housekeeping go on if not
                 await mirror_stamps.stamp_dirty_sites(ctx)
             except StorageFull as exc:

@@ -10,6 +10,8 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
+from server.cluster.bridge import Bridge
+from server.cluster.node import Node
 from server.devices.sitebox import SiteBox
 from server.errors import StorageFull
 from server.gb26875.listen import Receiver
@@ -49,6 +51,13 @@ class Context:
     bells: Bells = field(default_factory=Bells)
     # GB/T 26875.3 receiving (server/gb26875/listen.py): the connected transmission devices and commands to them.
     gb26875: Receiver = field(default_factory=Receiver)
+    # This process among the workers of its database (server/cluster): alone on SQLite.
+    node: Node = field(default_factory=lambda: Node(shared=False))
+    bridge: Bridge = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.bridge = Bridge(self.node)
+        self.pipeline.owns = self.node.owns
 
 
 @asynccontextmanager
@@ -65,7 +74,7 @@ async def open_context(settings: Settings, clock: Callable[[], float] = time.tim
             await db.write(lambda conn: sync_regions(conn, reference.regions))
         except StorageFull:  # the regions of the last start stay; the server must come up to take alarms
             log.warning("disk full: region names not refreshed from the reference data")
-        ctx = Context(settings=settings, db=db, reference=reference, clock=clock,
+        ctx = Context(settings=settings, db=db, reference=reference, clock=clock, node=Node(bool(settings.db_url)),
                       secrets=Secrets.for_database(settings.files_dir(), settings.secret_key))
         await db.write(ctx.pipeline.load)
         try:

@@ -25,18 +25,19 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_server(db: Path, log: IO[Any], env: dict[str, str] | None = None, *, command: str = "serve",
+def start_server(db: Path | str, log: IO[Any], env: dict[str, str] | None = None, *, command: str = "serve",
                  args: tuple[str, ...] = (), port: int | None = None) -> tuple[subprocess.Popen[bytes], str]:
-    """`python -m server.cli serve` (or ``command``, e.g. demo) on ``db`` and a free port, with ``args``, its output
+    """`python -m server.cli serve` (or ``command``, e.g. demo) on ``db`` (a test's SQLite path standing for the
+    suite's engine, or a database URL as it is) and a free port, with ``args``, its output
     to ``log``; answers (process, base URL) once /api/v1/health says 200. Fails the test if the server exits or
     does not answer in time (and kills it). Notification targets on 127.0.0.1 (the tests' receivers) are allowed
     unless ``env`` says otherwise. ``port``: a given one (a server started again where its clients look)."""
     port = port or free_port()
+    target, files = (db, {}) if isinstance(db, str) else (backends.database(db), backends.server_env(db))
     process = subprocess.Popen(
-        [sys.executable, "-m", "server.cli", command, "--db", backends.database(db), "--port", str(port), *args],
+        [sys.executable, "-m", "server.cli", command, "--db", target, "--port", str(port), *args],
         cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-        env={**os.environ, "PYTHONUNBUFFERED": "1", "ANDIAN_NOTIFY_ALLOW_PRIVATE": "1", **backends.server_env(db),
-             **(env or {})},
+        env={**os.environ, "PYTHONUNBUFFERED": "1", "ANDIAN_NOTIFY_ALLOW_PRIVATE": "1", **files, **(env or {})},
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + START_S

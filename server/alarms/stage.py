@@ -62,14 +62,17 @@ class AlarmStage:
 
     def load(self, conn: Connection) -> list[Active]:
         """The active alarms as the database holds them; answers them (detection must learn their levels)."""
-        for row in alarm_sql.active_alarms(conn):
+        self._add_rows(alarm_sql.active_alarms(conn))
+        return list(self.book.active.values())
+
+    def _add_rows(self, rows: list[dict[str, Any]]) -> None:
+        for row in rows:
             key: Key = (row["device_id"], row["channel_id"] or 0, row["cause"])
             self.book.add(key, Active(row["id"], row["site_id"], row["device_id"], row["channel_id"], row["cause"],
                                       row["level"], row["started_at"], row["peak"], row["threshold"], row["detail"],
                                       bool(row["test"])))
             if row["cause"] == "sensor" and row["channel_id"] and (row["detail"] or {}).get("reason") in REPORTED:
                 self.reported.add(key)
-        return list(self.book.active.values())
 
     def apply(self, conn: Connection, changes: list[Wanted]) -> Touched:
         """Turn changes of the wanted level into alarm transitions."""
@@ -138,11 +141,12 @@ class AlarmStage:
         """A device began its self-test: alarms it raises until SELF_TEST_S later are test alarms."""
         alarm_sql.set_self_test(conn, device_id, ts + SELF_TEST_S)
 
-    def promote_tests(self, conn: Connection, now: float) -> Touched:
+    def promote_tests(self, conn: Connection, now: float, owns: Callable[[int], bool] = lambda site: True) -> Touched:
         """Test alarms still active TEST_ALARM_MAX_S after they rose end as tests and rise again as real alarms, so
         neither a fault during a self-test nor a stream of self_test events can hide an alarm."""
         touched: Touched = []
-        stale = [(k, a) for k, a in self.book.active.items() if a.test and a.started_at < now - TEST_ALARM_MAX_S]
+        stale = [(k, a) for k, a in self.book.active.items()
+                 if a.test and a.started_at < now - TEST_ALARM_MAX_S and owns(a.site_id)]
         for key, active in stale:
             self.book.remove(key)
             alarm_sql.clear_alarm(conn, active.id, active.level, now, None, test=True,
@@ -203,10 +207,13 @@ class AlarmStage:
         make_durable(conn)
         return [self._store(conn, key, decision, ts, None, None, detail, site_id, test=True if test else None)]
 
-    def offline(self, conn: Connection, now: float, intervals: float) -> Touched:
-        """Devices silent for ``intervals`` poll intervals are ``offline``."""
+    def offline(self, conn: Connection, now: float, intervals: float,
+                owns: Callable[[int], bool] = lambda site: True) -> Touched:
+        """Devices silent for ``intervals`` poll intervals are ``offline`` (of the sites this process judges)."""
         touched = []
         for device in alarm_sql.silent_devices(conn, now, intervals):
+            if not owns(device["site_id"]):
+                continue
             raised = self.raise_level(
                 conn, (device["id"], 0, "offline"), "offline", now, device["site_id"],
                 {"last_seen_at": device["last_seen_at"], "poll_interval_s": device["poll_interval_s"]},
@@ -235,8 +242,16 @@ class AlarmStage:
             make_durable(conn)
         return touched
 
-    def active_arc_channels(self) -> list[int]:
-        return [a.channel_id for a in self.book.of_cause("arc") if a.channel_id is not None]
+    def active_arc_channels(self, owns: Callable[[int], bool] = lambda site: True) -> list[int]:
+        return [a.channel_id for a in self.book.of_cause("arc") if a.channel_id is not None and owns(a.site_id)]
+
+    def resync_site(self, conn: Connection, site_id: int) -> None:
+        """Another worker changed alarms of this site (a box's presence, a breaker moved): the book takes the
+        site's active alarms as the database holds them."""
+        for key in [k for k, a in self.book.active.items() if a.site_id == site_id]:
+            self.book.remove(key)
+            self.reported.discard(key)
+        self._add_rows(alarm_sql.active_alarms(conn, site_id))
 
     @staticmethod
     def events(conn: Connection, touched: Touched) -> list[LiveEvent]:

@@ -7,6 +7,7 @@ one way: admitted samples go to detection, detection's changes to the alarm stag
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -59,8 +60,12 @@ class _Admitted:
 class Pipeline:
     def __init__(self) -> None:
         self.detector = Detector()
+        # Several workers: a device re-read here is re-read by the others (server/cluster/bridge.py sets it).
+        self.registry_changed: Callable[[str], None] | None = None
         self.registry = Registry(self.detector)
         self.alarms = AlarmStage(self.reload)
+        # The sites this process judges (server/cluster/node.py): every site unless workers share the database.
+        self.owns: Callable[[int], bool] = lambda site_id: True
 
     def load(self, conn: Connection) -> None:
         self.registry.load(conn)
@@ -71,12 +76,13 @@ class Pipeline:
         """Back to what the database holds, as after a restart: a write that made alarm transitions was rolled
         back (a full disk), so the book and the detectors must not keep what it decided."""
         self.detector = Detector()
-        self.registry = Registry(self.detector)
+        self.registry = Registry(self.detector, self.registry_changed)
         self.alarms = AlarmStage(self.reload)
         self.load(conn)
 
-    def checkpoint(self, conn: Connection) -> int:
-        """Persist the detector state of channels that changed since the last checkpoint.
+    def checkpoint(self, conn: Connection, keep: Callable[[int], bool] | None = None) -> int:
+        """Persist the detector state of channels that changed since the last checkpoint, of the sites ``keep``
+        keeps (default: those this process judges; the others' state is another worker's and is let go).
 
         Between checkpoints only soft state is at risk (a pending duration timer, the thermal state): after a
         crash an alarm can come up to one delay later, never twice, because active alarms are rows and the state
@@ -84,6 +90,8 @@ class Pipeline:
         """
         detector = self.detector
         dirty = detector.take_dirty()
+        keep = keep or self.owns
+        dirty = [slot for slot in dirty if keep(detector.channel(slot).site_id)]
         self._save_state(conn, dirty)
         on_rollback(conn, lambda _: detector.mark_dirty(dirty))  # not saved after all: next time
         return len(dirty)

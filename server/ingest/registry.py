@@ -6,6 +6,7 @@ registered or a channel's settings change.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,10 +31,11 @@ class DeviceEntry:
 
 
 class Registry:
-    def __init__(self, detector: Detector) -> None:
+    def __init__(self, detector: Detector, changed: Callable[[str], None] | None = None) -> None:
         self.detector = detector
         self.by_serial: dict[str, DeviceEntry] = {}
         self.by_id: dict[int, DeviceEntry] = {}
+        self.changed = changed
 
     def load(self, conn: Connection) -> None:
         for device in device_sql.devices_with_channels(conn):
@@ -54,6 +56,13 @@ class Registry:
 
     def refresh(self, conn: Connection, serial: str) -> None:
         """Re-read a device after its registration or a settings change (called inside that transaction)."""
+        self.by_serial.pop(serial, None)
+        self.lookup(conn, serial)
+        if self.changed is not None:  # the other workers re-read it too (server/cluster/bridge.py)
+            self.changed(serial)
+
+    def reread(self, conn: Connection, serial: str) -> None:
+        """Re-read a device another worker changed."""
         self.by_serial.pop(serial, None)
         self.lookup(conn, serial)
 

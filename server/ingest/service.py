@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections import defaultdict
 from typing import TYPE_CHECKING
 
 from server.accounts.principal import Principal
 from server.accounts.roles import FEEDERS
 from server.alarms.service import present
+from server.cluster import calls
 from server.errors import Forbidden, StorageFull
 from server.ingest.pipeline import Access, Outcome
 from server.ingest.wire import IngestResult, ParsedBatch
@@ -35,10 +38,39 @@ async def ingest_many(ctx: Context, items: list[tuple[Access, ParsedBatch]], *,
                       durable: bool = False) -> list[IngestResult]:
     """Several senders' batches in one transaction (one commit for all: a receiver's group commit), each judged
     as if alone; answers each batch's result in order. ``durable``: the commit survives a power cut even when it
-    carries readings only (a sender that deletes what was acknowledged)."""
-    watched = ctx.hub.watched()
+    carries readings only (a sender that deletes what was acknowledged).
+
+    With several workers each batch is judged by the worker that owns its site's partition (server/cluster):
+    here if that is this one, else handed over and its answer awaited."""
+    if not ctx.node.shared:
+        here = await _judge_here(ctx, items, durable)
+        assert here is not None  # alone, this process judges every site
+        return here
+    groups = await calls.by_partition(ctx, items)
+    answers: dict[int, list[IngestResult]] = defaultdict(list)
+
+    async def one(part: int, group: list[tuple[int, Access, ParsedBatch]]) -> None:
+        batches = [(access, batch) for _, access, batch in group]
+        got = await _judge_here(ctx, batches, durable, part) if part in ctx.node.parts else None
+        if got is None:  # another worker's partition (or it moved while this one waited for the writer)
+            got = await calls.hand_over(ctx, part, batches, durable)
+        for (n, _, _), result in zip(group, got, strict=True):
+            answers[n].append(result)
+
+    await asyncio.gather(*(one(part, group) for part, group in groups.items()))
+    return [calls.merge(answers[n]) if len(answers[n]) > 1 else answers[n][0] for n in range(len(items))]
+
+
+async def _judge_here(ctx: Context, items: list[tuple[Access, ParsedBatch]], durable: bool,
+                      part: int | None = None) -> list[IngestResult] | None:
+    """The batches through this worker's pipeline; None if ``part`` is no longer this worker's when the writer
+    takes the job."""
+    watched = ctx.hub.watched() | ctx.node.watched
     now = ctx.clock()
-    def job(conn: Connection) -> list[Outcome]:
+
+    def job(conn: Connection) -> list[Outcome] | None:
+        if part is not None and part not in ctx.node.parts:
+            return None
         return ctx.pipeline.ingest_many(conn, items, now, watched)
 
     try:
@@ -49,6 +81,8 @@ async def ingest_many(ctx: Context, items: list[tuple[Access, ParsedBatch]], *,
         # The write found the disk full while it carried an alarm transition: it was undone (and the pipeline's
         # alarm book with it) and the reserve was freed for it, so once more, and it is stored whole.
         outcomes = await ctx.db.write(job, durable=durable)
+    if outcomes is None:
+        return None
     live = [event for outcome in outcomes for event in outcome.live]
     ctx.hub.publish(present(live))
     ctx.doorbell.ring_for(live)

@@ -27,12 +27,21 @@ class Hub:
     def __init__(self) -> None:
         self._subs: dict[int, set[Subscription]] = {}
         self._open: dict[str, int] = {}  # open streams per caller ("user:3", "gateway:7")
+        # Several workers (server/cluster/bridge.py): what this worker publishes goes to the others' pages too.
+        self.relay: Callable[[list[LiveEvent]], None] | None = None
 
     def watched(self) -> frozenset[int]:
         """Sites someone is watching right now; ingest builds reading events only for these."""
         return frozenset(site for site, subs in self._subs.items() if subs)
 
     def publish(self, events: Iterable[LiveEvent]) -> None:
+        events = list(events)
+        if self.relay is not None and events:
+            self.relay(events)
+        self.deliver(events)
+
+    def deliver(self, events: Iterable[LiveEvent]) -> None:
+        """To this worker's own subscribers only (events another worker published)."""
         for event in events:
             for sub in self._subs.get(event.site_id, ()):
                 if sub.overflowed:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from server.live.events import LiveEvent
 
@@ -18,14 +18,22 @@ __all__ = ["Doorbell"]
 class Doorbell:
     def __init__(self) -> None:
         self._rung = asyncio.Event()
+        # Several workers (server/cluster/bridge.py): the sender runs on the leader; a ring here rings there too.
+        self.relay: Callable[[], None] | None = None
 
     def ring(self) -> None:
         self._rung.set()
+        if self.relay is not None:
+            self.relay()
 
     def ring_for(self, events: Iterable[LiveEvent]) -> None:
         """Ring if any of these committed changes is an alarm's (raised, escalated, cleared, acknowledged)."""
         if any(event.event == "alarm" for event in events):
-            self._rung.set()
+            self.ring()
+
+    def answer_remote(self) -> None:
+        """A ring from another worker: wake this sender, tell nobody else."""
+        self._rung.set()
 
     async def wait(self, timeout_s: float) -> None:
         """Until the next ring or ``timeout_s``; a ring since the last wait returns at once."""

@@ -103,11 +103,12 @@ def update_peaks(conn: Connection, peaks: Iterable[tuple[float, int]]) -> None:
                      [(peak, peak, alarm_id) for peak, alarm_id in peaks])
 
 
-def active_alarms(conn: Connection) -> list[dict[str, Any]]:
+def active_alarms(conn: Connection, site_id: int | None = None) -> list[dict[str, Any]]:
     rows = conn.execute(
         "SELECT id, site_id, device_id, channel_id, cause, level, started_at, peak, threshold, detail, test "
         # A box's alarms (origin) live by the box's transitions, never by this process's detection.
-        "FROM alarms WHERE cleared_at IS NULL AND origin IS NULL"
+        "FROM alarms WHERE cleared_at IS NULL AND origin IS NULL" + ("" if site_id is None else " AND site_id = ?"),
+        [] if site_id is None else [site_id],
     )
     return [_row(r) for r in rows]
 

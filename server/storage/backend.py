@@ -35,11 +35,6 @@ class Backend(Protocol):
 
     def disk(self) -> DiskState: ...
 
-    def claim(self) -> None:
-        """This process serves the database (detection state, the watchdog, the sender): raises ``AndianError``
-        when another serving process holds it already. Held until ``close``."""
-        ...
-
 
 def is_postgres_url(target: str | Path) -> bool:
     return isinstance(target, str) and target.startswith(("postgresql://", "postgres://"))

@@ -187,9 +187,6 @@ class Database:
         self._jobs.put((URGENT if urgent else NORMAL, next(self._order), job))
         return await future
 
-    def claim(self) -> None:
-        """An SQLite file is served by one process by design (docs/operations.md); nothing to take here."""
-
     def disk(self) -> DiskState:
         """Whether writes are in full mode, the free space and the reserve (any thread; a snapshot)."""
         return self._space.state()

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from server.storage.connection import Connection, Row
+from server.storage.database import chunks
 from server.storage.scopes import Scope
 
 __all__ = [
@@ -308,6 +309,15 @@ def insert_audit(
         (ts, actor_id, action, obj, object_id, json.dumps(detail, ensure_ascii=False)),
     )
     return int(cur.fetchone()[0])
+
+
+def sites_of_serials(conn: Connection, serials: list[str]) -> dict[str, int]:
+    """The site of each of these devices that exists."""
+    out: dict[str, int] = {}
+    for chunk in chunks(serials):
+        out.update((str(r[0]), int(r[1])) for r in conn.execute(
+            f"SELECT serial, site_id FROM devices WHERE serial IN ({', '.join('?' * len(chunk))})", chunk))
+    return out
 
 
 def devices_with_channels(conn: Connection, serial: str | None = None) -> list[dict[str, Any]]:

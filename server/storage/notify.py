@@ -296,11 +296,15 @@ def release_leases(conn: Connection) -> int:
 
 
 def lease_due(conn: Connection, now: float, limit: int) -> list[dict[str, Any]]:
+    """Due messages, leased ('sending') in this transaction. On PostgreSQL the rows are claimed with
+    ``FOR UPDATE SKIP LOCKED``: a second sender (a worker taking the lead while the old leader's last round still
+    commits) passes over them instead of sending them twice."""
+    claim = " FOR UPDATE OF m SKIP LOCKED" if conn.dialect == "postgresql" else ""
     rows = [dict(r) for r in conn.execute(
         "SELECT m.id, m.key, m.level, m.title, m.body, m.params, m.attempts, s.url_secret, s.url_masked, s.kind, "
         "u.phone FROM notify_messages m JOIN subscriptions s ON s.id = m.subscription_id "
         "JOIN users u ON u.id = s.user_id WHERE m.state = 'pending' AND m.next_at <= ? "
-        "ORDER BY m.next_at, m.id LIMIT ?", [now, limit])]
+        f"ORDER BY m.next_at, m.id LIMIT ?{claim}", [now, limit])]
     for row in rows:
         row["params"] = None if row["params"] is None else json.loads(row["params"])
     conn.executemany("UPDATE notify_messages SET state = 'sending' WHERE id = ?", [(r["id"],) for r in rows])

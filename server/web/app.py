@@ -22,6 +22,7 @@ from server.accounts.controllers import AuthController, CompanyController, UserC
 from server.accounts.guards import authenticated_first, dependencies
 from server.alarms.controllers import AlarmController
 from server.attachments.controllers import AttachmentController
+from server.cluster import loops as cluster_loops
 from server.context import Context, open_context
 from server.devices.controllers import (
     CommissioningController,
@@ -90,12 +91,12 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         async with open_context(resolved, clock) as ctx:
-            await asyncio.to_thread(ctx.db.claim)  # one serving process per database, for now
             app.state["andian"] = ctx
             app.state["pwa"] = await asyncio.to_thread(PwaFiles, resolved.static_dir)
-            # One process runs the watchdog and the notification sender: serve with a single worker
-            # (docs/operations.md).
-            loops = (watchdog.run, *((notify_worker.run,) if notify else ()), *background,
+            # Loops that run once across the workers of a database: at once when this process is alone (SQLite),
+            # else in the worker that leads (server/cluster; docs/operations.md, "Several workers"). The watchdog
+            # runs in every worker, for the sites it judges, and leads its once-only rounds in the leader.
+            loops = (*((notify_worker.run,) if notify else ()), *background,
                      functools.partial(upstream.run, transport=upstream_transport))
             if resolved.mqtt_url:  # MQTT ingress (server/ingest/mqtt.py); a bad URL or vendor mapping stops the start
                 loops = (*loops, await asyncio.to_thread(mqtt_ingress.prepare, resolved))
@@ -105,7 +106,16 @@ def create_app(
             app.state[GB26875_UPLINK] = uplink = gb26875_uplink.prepare(resolved)
             if uplink is not None:
                 loops = (*loops, uplink.run)
-            tasks: list[asyncio.Task[None]] = [asyncio.create_task(loop(ctx)) for loop in loops]
+            tasks: list[asyncio.Task[None]] = [asyncio.create_task(watchdog.run(ctx))]
+
+            async def lead() -> None:
+                tasks.extend(asyncio.create_task(loop(ctx)) for loop in loops)
+
+            ctx.bridge.start(ctx)
+            if ctx.node.shared:
+                tasks.append(asyncio.create_task(cluster_loops.run(ctx, lead)))
+            else:
+                await lead()
             radio = None
             try:
                 if simulated is not None or resolved.site:
@@ -122,6 +132,7 @@ def create_app(
                 yield
             finally:
                 await stop_background(tasks)
+                await ctx.bridge.stop()
                 if radio is not None:
                     await radio.close()
 

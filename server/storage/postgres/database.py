@@ -20,7 +20,6 @@ from typing import Any, TypeVar
 import psycopg
 from psycopg_pool import ConnectionPool
 
-from server.errors import AndianError
 from server.storage import database as common
 from server.storage.connection import Connection
 from server.storage.postgres.connection import PgConnection, configure
@@ -30,8 +29,6 @@ __all__ = ["PostgresDatabase", "connect"]
 
 T = TypeVar("T")
 
-# pg_advisory_lock key of the process serving a database: "serve" in ASCII.
-SERVE_LOCK = 0x7365727665
 # Seconds a statement may take before the server cancels it (a runaway query must not hold the writer forever).
 STATEMENT_TIMEOUT_MS = 60_000
 
@@ -53,7 +50,6 @@ class PostgresDatabase:
         self._reader_count = readers
         self._readers = ThreadPoolExecutor(max_workers=readers, thread_name_prefix="andian-read")
         self._pool: ConnectionPool[psycopg.Connection[Any]] | None = None
-        self._claim: psycopg.Connection[Any] | None = None
 
     def start(self) -> None:
         """Open the pool and the write connection. Migrations must already have run."""
@@ -83,9 +79,7 @@ class PostgresDatabase:
         if self._pool is not None:
             self._pool.close()
             self._pool = None
-        if self._claim is not None:
-            self._claim.close()
-            self._claim = None
+
 
     async def write(self, fn: Callable[[Connection], T], *, durable: bool = False, urgent: bool = False) -> T:
         loop = asyncio.get_running_loop()
@@ -97,20 +91,6 @@ class PostgresDatabase:
     async def read(self, fn: Callable[[Connection], T]) -> T:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._readers, self._run_read, fn)
-
-    def claim(self) -> None:
-        """Hold the database's serving lock (a session advisory lock: a process that dies drops it at once)."""
-        if self._claim is not None:
-            return
-        conn = connect(self.url, autocommit=True)
-        row = conn.execute("SELECT pg_try_advisory_lock(%s)", [SERVE_LOCK]).fetchone()
-        if not (row and row[0]):
-            conn.close()
-            raise AndianError(
-                "另一个 andian serve 进程已在使用这个 PostgreSQL 数据库；目前一个数据库只能由一个进程服务。请先停止它\n"
-                "andian: another `andian serve` already serves this PostgreSQL database; for now one process serves "
-                "a database (docs/operations.md, \"PostgreSQL\"): stop the other one first")
-        self._claim = conn
 
     def disk(self) -> DiskState:
         """The database server minds its own disk: never in andian's full mode."""
