@@ -126,9 +126,21 @@ def test_two_workers_raise_each_alarm_once_and_take_over_a_killed_one(workers: W
     time.sleep(3)  # time for a second message, were there one
     assert len(hooks.accepted("owner")) == 1
 
-    # Kill the worker that judges the site; the other takes its partitions and judges the site from there on.
+    # A user's batch for two sites, sent to the worker that judges neither: handed over, answered item by item.
     site_part = world.sites[SITE] % workers.health(0)["worker"]["of"]
     owner = next(n for n in (0, 1) if site_part in workers.health(n)["worker"]["partitions"])
+    t = float(next(ticks))
+    mixed = {"batch_id": "installer-1", "samples": [
+        {"device": DEVICE, "channel": "current_a", "ts": t, "value": 3.0},
+        {"device": "SN-site_care", "channel": "residual_ma", "ts": t, "value": 40.0},
+        {"device": "SN-nowhere", "channel": "residual_ma", "ts": t, "value": 1.0}]}
+    r = httpx.post(f"{workers.urls[1 - owner]}/api/v1/ingest", json=mixed, headers=world.headers("admin"),
+                   timeout=60)
+    assert r.status_code in (200, 202), r.text
+    assert r.json()["accepted"] == 2
+    assert [(x["index"], "SN-nowhere" in x["error"]) for x in r.json()["rejected"]] == [(2, True)]
+
+    # Kill the worker that judges the site; the other takes its partitions and judges the site from there on.
     survivor = 1 - owner
     killed_at = time.monotonic()
     os.kill(workers.procs[owner].pid, signal.SIGKILL)

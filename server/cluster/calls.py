@@ -27,7 +27,7 @@ from server.storage import devices as device_sql
 if TYPE_CHECKING:
     from server.context import Context
 
-__all__ = ["CALL_WAIT_S", "IngestCall", "by_partition", "take_one"]
+__all__ = ["CALL_WAIT_S", "IngestCall", "by_partition", "fail_oldest", "hand_over", "merge", "take_one"]
 
 log = logging.getLogger("andian.cluster")
 
@@ -118,11 +118,22 @@ async def hand_over(ctx: Context, part: int, items: list[tuple[Access, ParsedBat
         result = await ctx.db.read(lambda conn: cluster_sql.result_of(conn, call_id))
         if result is not None:
             ctx.bridge.forget_call(call_id)
+            answer = msgspec.msgpack.decode(result)
+            if isinstance(answer, dict):  # the owner failed on it (its log has the details): as a 500 here
+                raise RuntimeError(f"the worker that owns partition {part} failed on this batch: {answer['error']}")
             return _results.decode(result)
         waited += POLL_S * 5
     ctx.bridge.forget_call(call_id)
     raise Unavailable(f"the worker that judges these sites (partition {part} of {PARTITIONS}) did not answer in "
                       f"{CALL_WAIT_S:.0f} s; send the same batch again (its batch_id makes the repeat harmless)")
+
+
+def fail_oldest(conn: Connection, parts: frozenset[int], error: str, now: float) -> list[int]:
+    """The oldest open call of ``parts`` (the one that failed) answered with its error."""
+    calls = cluster_sql.take_calls(conn, parts, 1)
+    for call in calls:
+        cluster_sql.finish_call(conn, call["id"], _encoder.encode({"error": error}), now)
+    return [call["id"] for call in calls]
 
 
 def take_one(ctx: Context, conn: Connection, parts: frozenset[int], now: float, watched: frozenset[int]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -34,10 +35,13 @@ async def run(ctx: Context, lead: Callable[[], Awaitable[None]]) -> None:
 
         await ctx.db.write(job, durable=True)
 
+    async def stopping() -> None:
+        await ctx.db.write(ctx.pipeline.checkpoint, durable=True)
+
     serving = asyncio.create_task(serve_calls(ctx))
     try:
         # Wall-clock time for liveness: workers compare each other's heartbeats (a test's clock is its own).
-        await node.run(ctx.node, ctx.settings.db_url, time.time, ctx.hub.watched, moved, lead)
+        await node.run(ctx.node, ctx.settings.db_url, time.time, ctx.hub.watched, moved, lead, stopping)
     finally:
         serving.cancel()
         with contextlib.suppress(asyncio.CancelledError):
@@ -63,10 +67,17 @@ async def serve_calls(ctx: Context) -> None:
                 ctx.hub.publish(present(live))
                 ctx.doorbell.ring_for(live)
                 bridge.answered([call_id])
-        except Exception:  # the loop must outlive one bad call; the log says what happened
+        except Exception as exc:  # the loop must outlive one bad call; the log says what happened
             log.exception("answering a handed-over call failed")
+            # Answered as failed, or it would come first again on every round and hold its partition up.
+            failed = await ctx.db.write(functools.partial(_fail, ctx, f"{type(exc).__name__}: {exc}"))
+            bridge.answered(failed)
         try:
             async with asyncio.timeout(node.TICK_S):
                 await bridge.calls.wait()
         except TimeoutError:
             pass
+
+
+def _fail(ctx: Context, error: str, conn: Connection) -> list[int]:
+    return calls.fail_oldest(conn, ctx.node.parts, error, ctx.clock())

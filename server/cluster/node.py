@@ -107,10 +107,11 @@ class Leases:
 
 async def run(node: Node, url: str, now: Callable[[], float], watched: Callable[[], frozenset[int]],
               moved: Callable[[frozenset[int], frozenset[int]], Awaitable[None]],
-              lead: Callable[[], Awaitable[None]]) -> None:
+              lead: Callable[[], Awaitable[None]], stopping: Callable[[], Awaitable[None]]) -> None:
     """The lease loop of a shared node. ``moved(saved, after)`` runs when the owned partitions change: it saves the
     detector state of the partitions in ``saved`` (still locked by this worker) and loads ``after``'s; only then
-    does the node own the new ones and give back the others. ``lead()`` runs once this worker becomes the leader."""
+    does the node own the new ones and give back the others. ``lead()`` runs once this worker becomes the leader;
+    ``stopping()`` at the end, while the locks are still held (a worker that stops saves its state first)."""
     leases = await asyncio.to_thread(Leases, url, node)
     try:
         while True:
@@ -134,7 +135,11 @@ async def run(node: Node, url: str, now: Callable[[], float], watched: Callable[
                 await asyncio.to_thread(_reconnect, leases)
             await asyncio.sleep(TICK_S)
     finally:
-        await asyncio.to_thread(leases.close)
+        try:
+            await stopping()
+        finally:
+            node.parts = frozenset()
+            await asyncio.to_thread(leases.close)
 
 
 def _reconnect(leases: Leases) -> None:
