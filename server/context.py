@@ -74,7 +74,7 @@ async def open_context(settings: Settings, clock: Callable[[], float] = time.tim
             await db.write(lambda conn: sync_regions(conn, reference.regions))
         except StorageFull:  # the regions of the last start stay; the server must come up to take alarms
             log.warning("disk full: region names not refreshed from the reference data")
-        ctx = Context(settings=settings, db=db, reference=reference, clock=clock, node=Node(bool(settings.db_url)),
+        ctx = Context(settings=settings, db=db, reference=reference, clock=clock,
                       secrets=Secrets.for_database(settings.files_dir(), settings.secret_key))
         await db.write(ctx.pipeline.load)
         try:

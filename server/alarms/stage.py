@@ -54,9 +54,12 @@ class AlarmStage:
     """The alarm instances of a process. ``undo`` is called if a write that changed the book is rolled back (a full
     disk): the owner then rebuilds the book, and what feeds it, from the database."""
 
-    def __init__(self, undo: Callable[[Connection], None]) -> None:
+    def __init__(self, undo: Callable[[Connection], None],
+                 owns: Callable[[int], bool] = lambda site_id: True) -> None:
         self.book = AlarmBook()
         self._undo = undo
+        # The sites this process judges (server/cluster): another worker's sites are read afresh before a change.
+        self.owns = owns
         # Channels whose sensor fault a device reported (a sentinel, a status word): their next value ends it.
         self.reported: set[Key] = set()
 
@@ -159,8 +162,11 @@ class AlarmStage:
             make_durable(conn)
         return touched
 
-    def device_back(self, conn: Connection, device_id: int, now: float) -> Touched:
-        """Data from a device ends its device-level ``offline`` and link ``fault``."""
+    def device_back(self, conn: Connection, device_id: int, now: float, site_id: int | None = None) -> Touched:
+        """Data from a device ends its device-level ``offline`` and link ``fault``. Called for a device of a site
+        another worker judges (``site_id`` given), the book takes that site's alarms from the database first."""
+        if site_id is not None and not self.owns(site_id):
+            self.resync_site(conn, site_id)
         touched = []
         for cause in ("offline", "sensor"):
             key: Key = (device_id, 0, cause)

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from server.cluster.node import Node
 from server.live.events import LiveEvent
 from server.storage import Connection
+from server.storage import cluster as cluster_sql
 
 if TYPE_CHECKING:
     from server.context import Context
@@ -87,8 +88,8 @@ class Bridge:
         ctx.hub.relay = self.relay_live
         ctx.doorbell.relay = lambda: self._send("andian_ring", 0)
 
-        def registry_changed(serial: str) -> None:  # on the writer thread
-            loop.call_soon_threadsafe(self._send, "andian_registry", serial)
+        def registry_changed(conn: Connection, serial: str) -> None:  # on the writer, in the change's transaction
+            cluster_sql.notify(conn, "andian_registry", json.dumps({"w": self.node.id, "p": serial}))
 
         ctx.pipeline.registry_changed = ctx.pipeline.registry.changed = registry_changed
         url = ctx.settings.db_url

@@ -27,7 +27,7 @@ from server.storage import devices as device_sql
 if TYPE_CHECKING:
     from server.context import Context
 
-__all__ = ["CALL_WAIT_S", "IngestCall", "by_partition", "fail_oldest", "hand_over", "merge", "take_one"]
+__all__ = ["CALL_WAIT_S", "IngestCall", "by_partition", "fail", "hand_over", "merge", "take_one"]
 
 log = logging.getLogger("andian.cluster")
 
@@ -76,7 +76,9 @@ async def by_partition(ctx: Context, items: list[tuple[Access, ParsedBatch]]
     partitions is split (its parts answered together by ``merge``)."""
     out: dict[int, list[tuple[int, Access, ParsedBatch]]] = defaultdict(list)
     loose = [(n, access, batch) for n, (access, batch) in enumerate(items)]
-    serials = sorted({s for _, access, batch in loose if access.site_id is None for s in _serials(batch)})
+    # A serial with a NUL names no device (PostgreSQL text cannot hold one): it is refused where it is judged.
+    serials = sorted({s for _, access, batch in loose if access.site_id is None for s in _serials(batch)
+                      if "\x00" not in s})
     sites = await ctx.db.read(lambda conn: device_sql.sites_of_serials(conn, serials)) if serials else {}
     for n, access, batch in loose:
         if access.site_id is not None:  # a gateway feeds its own site only
@@ -128,27 +130,26 @@ async def hand_over(ctx: Context, part: int, items: list[tuple[Access, ParsedBat
                       f"{CALL_WAIT_S:.0f} s; send the same batch again (its batch_id makes the repeat harmless)")
 
 
-def fail_oldest(conn: Connection, parts: frozenset[int], error: str, now: float) -> list[int]:
-    """The oldest open call of ``parts`` (the one that failed) answered with its error."""
-    calls = cluster_sql.take_calls(conn, parts, 1)
-    for call in calls:
-        cluster_sql.finish_call(conn, call["id"], _encoder.encode({"error": error}), now)
-    return [call["id"] for call in calls]
+def fail(conn: Connection, call_ids: list[int], error: str, now: float) -> None:
+    """These calls (that failed) answered with the error, unless answered already."""
+    for call_id in call_ids:
+        cluster_sql.fail_call(conn, call_id, _encoder.encode({"error": error}), now)
 
 
-def take_one(ctx: Context, conn: Connection, parts: frozenset[int], now: float, watched: frozenset[int]
-             ) -> tuple[int, list[LiveEvent]] | None:
+def take_one(ctx: Context, conn: Connection, parts: frozenset[int], now: float, watched: frozenset[int],
+             claimed: list[int]) -> tuple[int, list[LiveEvent]] | None:
     """On the owner's writer: claim the oldest open call for ``parts``, do it, answer it — in this transaction.
-    Answers (call id, live events) or None when there was none."""
+    Answers (call id, live events) or None when there was none; the id also goes into ``claimed`` first."""
     calls = cluster_sql.take_calls(conn, parts, 1)
     if not calls:
         return None
     call = calls[0]
+    claimed.append(call["id"])
     try:
         work = _ingest.decode(call["body"])
-    except msgspec.DecodeError:
-        log.exception("owner call %s cannot be read; answered empty", call["id"])
-        cluster_sql.finish_call(conn, call["id"], _encoder.encode([]), now)
+    except msgspec.DecodeError as exc:
+        log.exception("owner call %s cannot be read", call["id"])
+        cluster_sql.finish_call(conn, call["id"], _encoder.encode({"error": f"unreadable call: {exc}"}), now)
         return call["id"], []
     outcomes = ctx.pipeline.ingest_many(conn, work.items, now, watched)
     cluster_sql.finish_call(conn, call["id"], _encoder.encode([o.result for o in outcomes]), now)

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 import logging
-import time
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
@@ -23,8 +21,9 @@ __all__ = ["run"]
 log = logging.getLogger("andian.cluster")
 
 
-async def run(ctx: Context, lead: Callable[[], Awaitable[None]]) -> None:
-    """Keep this worker's leases and answer the calls handed to its partitions; ``lead()`` once it leads."""
+async def run(ctx: Context, lead: Callable[[], Awaitable[None]], resign: Callable[[], Awaitable[None]],
+              stop: asyncio.Event) -> None:
+    """Keep this worker's leases and answer the calls handed to its partitions, until ``stop`` is set."""
 
     async def moved(saved: frozenset[int], after: frozenset[int]) -> None:
         def job(conn: Connection) -> None:
@@ -35,13 +34,21 @@ async def run(ctx: Context, lead: Callable[[], Awaitable[None]]) -> None:
 
         await ctx.db.write(job, durable=True)
 
-    async def stopping() -> None:
-        await ctx.db.write(ctx.pipeline.checkpoint, durable=True)
+    async def stopping(owned: frozenset[int]) -> None:
+        await ctx.db.write(lambda conn: ctx.pipeline.checkpoint(conn, keep=lambda s: node.part_of(s) in owned),
+                           durable=True)
 
     serving = asyncio.create_task(serve_calls(ctx))
+
+    async def stop_serving(owned: frozenset[int]) -> None:
+        serving.cancel()  # no call is taken once the partitions are on their way out
+        with contextlib.suppress(asyncio.CancelledError):
+            await serving
+        await stopping(owned)
+
     try:
-        # Wall-clock time for liveness: workers compare each other's heartbeats (a test's clock is its own).
-        await node.run(ctx.node, ctx.settings.db_url, time.time, ctx.hub.watched, moved, lead, stopping)
+        await node.run(ctx.node, ctx.settings.db_url, ctx.hub.watched,
+                       node.Hooks(moved, lead, resign, stop_serving), stop)
     finally:
         serving.cancel()
         with contextlib.suppress(asyncio.CancelledError):
@@ -54,30 +61,38 @@ async def serve_calls(ctx: Context) -> None:
     bridge = ctx.bridge
     while True:
         bridge.calls.clear()
+        claimed: list[int] = []  # the call the current job took (kept if the job fails)
         try:
             while ctx.node.parts:
-                def job(conn: Connection, watched: frozenset[int] = ctx.hub.watched() | ctx.node.watched
-                        ) -> tuple[int, list[LiveEvent]] | None:
-                    return calls.take_one(ctx, conn, ctx.node.parts, ctx.clock(), watched)
+                claimed.clear()
+
+                def job(conn: Connection, watched: frozenset[int] = ctx.hub.watched() | ctx.node.watched,
+                        claimed: list[int] = claimed) -> tuple[int, list[LiveEvent]] | None:
+                    return calls.take_one(ctx, conn, ctx.node.parts, ctx.clock(), watched, claimed)
 
                 got = await ctx.db.write(job)
                 if got is None:
                     break
                 call_id, live = got
+                bridge.answered([call_id])
                 ctx.hub.publish(present(live))
                 ctx.doorbell.ring_for(live)
-                bridge.answered([call_id])
+        except asyncio.CancelledError:
+            raise
         except Exception as exc:  # the loop must outlive one bad call; the log says what happened
             log.exception("answering a handed-over call failed")
             # Answered as failed, or it would come first again on every round and hold its partition up.
-            failed = await ctx.db.write(functools.partial(_fail, ctx, f"{type(exc).__name__}: {exc}"))
-            bridge.answered(failed)
-        try:
+            await _fail(ctx, claimed, f"{type(exc).__name__}: {exc}")
+        with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(node.TICK_S):
                 await bridge.calls.wait()
-        except TimeoutError:
-            pass
 
 
-def _fail(ctx: Context, error: str, conn: Connection) -> list[int]:
-    return calls.fail_oldest(conn, ctx.node.parts, error, ctx.clock())
+async def _fail(ctx: Context, claimed: list[int], error: str) -> None:
+    if not claimed:
+        return
+    try:
+        await ctx.db.write(lambda conn: calls.fail(conn, claimed, error, ctx.clock()))
+        ctx.bridge.answered(list(claimed))
+    except Exception:  # the caller times out and its sender sends again; the next round tries again
+        log.exception("answering call %s as failed did not work either", claimed)

@@ -2,15 +2,17 @@
 
 Sites fall into ``PARTITIONS`` partitions (``site_id % PARTITIONS``). A worker owns a partition while it holds the
 partition's session advisory lock; each worker takes a fair share of the partitions (live workers say so every
-``TICK_S`` in the ``workers`` table), and one worker holds the leader lock and runs the jobs that must run once
-across the cluster (rollups and retention, hazards from rules, the notification sender, MQTT and GB/T 26875.3).
-A worker that dies loses its locks with its connection at once; the others notice within a tick, take its
-partitions, and load their state from the database (detector checkpoints, active alarms).
+``TICK_S`` in the ``workers`` table, timed by the database's clock), and one worker holds the leader lock and runs
+the jobs that must run once across the cluster (rollups and retention, hazards from rules, the notification
+sender, MQTT and GB/T 26875.3). A worker that dies loses its locks with its connection; the others notice within
+``GONE_S``, take its partitions, and load their state from the database (detector checkpoints, active alarms). A
+worker whose coordination session breaks owns and leads nothing until it has taken its locks again.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import math
 import os
@@ -21,7 +23,7 @@ from collections.abc import Awaitable, Callable
 from server.storage import Connection
 from server.storage import cluster as cluster_sql
 
-__all__ = ["PARTITIONS", "Node"]
+__all__ = ["PARTITIONS", "Hooks", "Node", "part_of", "run"]
 
 log = logging.getLogger("andian.cluster")
 
@@ -50,35 +52,63 @@ class Node:
         self.parts: frozenset[int] = frozenset() if shared else frozenset(range(PARTITIONS))
         self.leader = not shared
         self.watched: frozenset[int] = frozenset()  # sites the open pages of every worker watch
-        self.became_leader = asyncio.Event()
-        if self.leader:
-            self.became_leader.set()
+
+    def join(self) -> None:
+        """A worker of a shared database (``andian serve`` on PostgreSQL): nothing is owned or led until leased.
+        A process that only opens the database (a command, the demo's seeding) stays alone and judges locally."""
+        self.shared = True
+        self.parts = frozenset()
+        self.leader = False
 
     def owns(self, site_id: int) -> bool:
         return part_of(site_id) in self.parts
 
-    def share(self, live: int) -> int:
+    @staticmethod
+    def share(live: int) -> int:
         return math.ceil(PARTITIONS / max(1, live))
+
+
+class Hooks:
+    """What the lease loop asks of the worker: ``moved(saved, after)`` saves the detector state of the partitions
+    in ``saved`` (still locked here) and loads ``after``'s; ``lead()`` starts the once-only loops and ``resign()``
+    stops them; ``stopping(parts)`` saves the state of ``parts`` before the locks go at shutdown."""
+
+    def __init__(self, moved: Callable[[frozenset[int], frozenset[int]], Awaitable[None]],
+                 lead: Callable[[], Awaitable[None]], resign: Callable[[], Awaitable[None]],
+                 stopping: Callable[[frozenset[int]], Awaitable[None]]) -> None:
+        self.moved = moved
+        self.lead = lead
+        self.resign = resign
+        self.stopping = stopping
 
 
 class Leases:
     """The blocking side of a shared node's leases, on its own PostgreSQL session (run from a thread)."""
 
     def __init__(self, url: str, node: Node) -> None:
+        self.url = url
+        self.node = node
+        self.held: set[int] = set()
+        self.leading = False
+        self._open()
+
+    def _open(self) -> None:
         from server.storage.postgres.connection import PgConnection
         from server.storage.postgres.session import Session
 
-        self.node = node
-        self.session = Session(url)
+        self.session = Session(self.url)
         self.conn: Connection = PgConnection(self.session.conn)
-        self.held: set[int] = set()
 
-    def step(self, now: float, watched: frozenset[int]) -> tuple[frozenset[int], frozenset[int], bool]:
-        """Say we are alive; keep a fair share of partitions; try for the leadership. Answers (the partitions to
-        own, those to give back once their state is saved, leader)."""
+    def beat(self, watched: frozenset[int]) -> None:
+        """Say we are alive, and learn which sites any worker's pages watch."""
+        now = cluster_sql.clock(self.conn)
         cluster_sql.heartbeat(self.conn, self.node.id, now, watched)
-        live = cluster_sql.live_workers(self.conn, now - GONE_S)
         self.node.watched = cluster_sql.watched_sites(self.conn, now - GONE_S)
+
+    def step(self) -> tuple[frozenset[int], frozenset[int], bool]:
+        """Keep a fair share of partitions; try for the leadership. Answers (the partitions to own, those to give
+        back once their state is saved, leader)."""
+        live = cluster_sql.live_workers(self.conn, cluster_sql.clock(self.conn) - GONE_S)
         share = self.node.share(len(live))
         extra = frozenset(sorted(self.held)[share:])  # a worker joined: give back the highest ones
         if len(self.held) < share:
@@ -90,13 +120,23 @@ class Leases:
                     self.held.add(part)
                     if len(self.held) >= share:
                         break
-        leader = self.node.leader or self.session.try_lock(LEADER_SPACE, 0)
-        return frozenset(self.held) - extra, extra, leader
+        self.leading = self.leading or self.session.try_lock(LEADER_SPACE, 0)
+        return frozenset(self.held) - extra, extra, self.leading
 
     def release(self, parts: frozenset[int]) -> None:
         for part in parts:
             self.session.unlock(PART_SPACE, part)
             self.held.discard(part)
+
+    def reopen(self) -> None:
+        """After a failure: a broken session lost every lock it held; start again with none."""
+        if not (self.session.conn.broken or self.session.conn.closed):
+            return
+        with contextlib.suppress(Exception):
+            self.session.close()
+        self.held.clear()
+        self.leading = False
+        self._open()
 
     def close(self) -> None:
         try:
@@ -105,52 +145,59 @@ class Leases:
             self.session.close()
 
 
-async def run(node: Node, url: str, now: Callable[[], float], watched: Callable[[], frozenset[int]],
-              moved: Callable[[frozenset[int], frozenset[int]], Awaitable[None]],
-              lead: Callable[[], Awaitable[None]], stopping: Callable[[], Awaitable[None]]) -> None:
-    """The lease loop of a shared node. ``moved(saved, after)`` runs when the owned partitions change: it saves the
-    detector state of the partitions in ``saved`` (still locked by this worker) and loads ``after``'s; only then
-    does the node own the new ones and give back the others. ``lead()`` runs once this worker becomes the leader;
-    ``stopping()`` at the end, while the locks are still held (a worker that stops saves its state first)."""
-    leases = await asyncio.to_thread(Leases, url, node)
+async def run(node: Node, url: str, watched: Callable[[], frozenset[int]], hooks: Hooks,
+              stop: asyncio.Event) -> None:
+    """The lease loop of a shared node, until ``stop`` is set."""
+    leases: Leases | None = None
+    beating: asyncio.Task[None] | None = None
     try:
-        while True:
+        while not stop.is_set():
             try:
-                parts, extra, leader = await asyncio.to_thread(leases.step, now(), watched())
+                if leases is None:
+                    leases = await asyncio.to_thread(Leases, url, node)
+                    beating = asyncio.create_task(_beat(leases, watched))
+                await asyncio.to_thread(leases.reopen)
+                parts, extra, leader = await asyncio.to_thread(leases.step)
                 if parts != node.parts:
                     before = node.parts
                     node.parts = before & parts  # nothing more is judged here for partitions on their way out
-                    await moved(before & (parts | extra), parts)
+                    await hooks.moved(before & (parts | extra), parts)
                     node.parts = parts
                     log.info("worker %s owns partitions %s of %d", node.id, sorted(parts), PARTITIONS)
                 if extra:
                     await asyncio.to_thread(leases.release, extra)
                 if leader and not node.leader:
                     node.leader = True
-                    node.became_leader.set()
                     log.info("worker %s leads the cluster's once-only jobs", node.id)
-                    await lead()
-            except Exception:  # the loop must outlive a lost connection; the log says what happened
-                log.exception("cluster lease round failed")
-                await asyncio.to_thread(_reconnect, leases)
-            await asyncio.sleep(TICK_S)
+                    await hooks.lead()
+            except Exception:  # the session may be gone, and every lock with it: own and lead nothing until retaken
+                log.exception("cluster lease round failed; this worker judges no site until it has its leases again")
+                node.parts = frozenset()
+                if node.leader:
+                    node.leader = False
+                    await hooks.resign()
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(TICK_S):
+                    await stop.wait()
     finally:
+        if beating is not None:
+            beating.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await beating
+        owned, node.parts = node.parts, frozenset()
         try:
-            await stopping()
+            if owned:
+                await hooks.stopping(owned)
         finally:
-            node.parts = frozenset()
-            await asyncio.to_thread(leases.close)
+            if leases is not None:
+                await asyncio.to_thread(leases.close)
 
 
-def _reconnect(leases: Leases) -> None:
-    """A broken session lost every lock it held: start again with none (the node keeps no lease it cannot
-    prove)."""
-    if not leases.session.conn.broken:
-        return
-    from server.storage.postgres.connection import PgConnection
-    from server.storage.postgres.session import Session
-
-    leases.session.close()
-    leases.session = Session(leases.session.url)
-    leases.conn = PgConnection(leases.session.conn)
-    leases.held.clear()
+async def _beat(leases: Leases, watched: Callable[[], frozenset[int]]) -> None:
+    """Heartbeats on their own: a long reload of partitions must not make this worker look gone."""
+    while True:
+        try:
+            await asyncio.to_thread(leases.beat, watched())
+        except Exception as exc:  # the lease loop notices a broken session and opens a new one
+            log.warning("heartbeat failed: %s", exc)
+        await asyncio.sleep(TICK_S)

@@ -274,7 +274,7 @@ async def revoke_gateway(ctx: Context, principal: Principal, gateway_id: int) ->
         # Its box will not speak again under this gateway (it is moved or taken away): no offline alarm for it
         # now, and one already raised ends.
         alarms = ctx.pipeline.alarms
-        return alarms.events(conn, alarms.device_back(conn, box, now))
+        return alarms.events(conn, alarms.device_back(conn, box, now, gateway.site_id))
 
     events = await ctx.db.write(revoke, durable=True)
     if events:

@@ -85,7 +85,8 @@ class Store:
             if touch:  # the box itself is a device of its site: its silence is the watchdog's offline alarm
                 box = presence_sql.gateway_device(conn, gateway.id, idle_s, now)
                 presence_sql.touch_gateway(conn, gateway.id, box["device_id"], now)
-                events = ctx.pipeline.alarms.events(conn, ctx.pipeline.alarms.device_back(conn, box["device_id"], now))
+                events = ctx.pipeline.alarms.events(
+                    conn, ctx.pipeline.alarms.device_back(conn, box["device_id"], now, box["site_id"]))
             return known, added, events
 
         # Durable when it keeps events (the frame is confirmed after it). Otherwise the frame's readings and states

@@ -61,11 +61,14 @@ class Pipeline:
     def __init__(self) -> None:
         self.detector = Detector()
         # Several workers: a device re-read here is re-read by the others (server/cluster/bridge.py sets it).
-        self.registry_changed: Callable[[str], None] | None = None
+        self.registry_changed: Callable[[Connection, str], None] | None = None
         self.registry = Registry(self.detector)
-        self.alarms = AlarmStage(self.reload)
+        self.alarms = AlarmStage(self.reload, self._owns)
         # The sites this process judges (server/cluster/node.py): every site unless workers share the database.
         self.owns: Callable[[int], bool] = lambda site_id: True
+
+    def _owns(self, site_id: int) -> bool:
+        return self.owns(site_id)
 
     def load(self, conn: Connection) -> None:
         self.registry.load(conn)
@@ -77,7 +80,7 @@ class Pipeline:
         back (a full disk), so the book and the detectors must not keep what it decided."""
         self.detector = Detector()
         self.registry = Registry(self.detector, self.registry_changed)
-        self.alarms = AlarmStage(self.reload)
+        self.alarms = AlarmStage(self.reload, self._owns)
         self.load(conn)
 
     def checkpoint(self, conn: Connection, keep: Callable[[int], bool] | None = None) -> int:
@@ -91,7 +94,10 @@ class Pipeline:
         detector = self.detector
         dirty = detector.take_dirty()
         keep = keep or self.owns
-        dirty = [slot for slot in dirty if keep(detector.channel(slot).site_id)]
+        others = [slot for slot in dirty if not keep(detector.channel(slot).site_id)]
+        if others:  # not ours to save now: left dirty (a reload when partitions move starts them afresh)
+            detector.mark_dirty(others)
+            dirty = [slot for slot in dirty if keep(detector.channel(slot).site_id)]
         self._save_state(conn, dirty)
         on_rollback(conn, lambda _: detector.mark_dirty(dirty))  # not saved after all: next time
         return len(dirty)

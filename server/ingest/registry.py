@@ -31,7 +31,7 @@ class DeviceEntry:
 
 
 class Registry:
-    def __init__(self, detector: Detector, changed: Callable[[str], None] | None = None) -> None:
+    def __init__(self, detector: Detector, changed: Callable[[Connection, str], None] | None = None) -> None:
         self.detector = detector
         self.by_serial: dict[str, DeviceEntry] = {}
         self.by_id: dict[int, DeviceEntry] = {}
@@ -45,7 +45,7 @@ class Registry:
 
     def lookup(self, conn: Connection, serial: str) -> DeviceEntry | None:
         entry = self.by_serial.get(serial)
-        if entry is None:
+        if entry is None and "\x00" not in serial:  # a NUL names no device (and PostgreSQL text cannot hold it)
             try:
                 devices = device_sql.devices_with_channels(conn, serial)
             except UnicodeEncodeError:  # a lone surrogate names no device
@@ -58,8 +58,8 @@ class Registry:
         """Re-read a device after its registration or a settings change (called inside that transaction)."""
         self.by_serial.pop(serial, None)
         self.lookup(conn, serial)
-        if self.changed is not None:  # the other workers re-read it too (server/cluster/bridge.py)
-            self.changed(serial)
+        if self.changed is not None:  # the other workers re-read it too, once this commits (server/cluster)
+            self.changed(conn, serial)
 
     def reread(self, conn: Connection, serial: str) -> None:
         """Re-read a device another worker changed."""

@@ -76,9 +76,10 @@ def clear_alarm(conn: Connection, alarm_id: int, level: str, ts: float, value: f
                 test: bool = False, reason: str | None = None, tripped_by: int | None = None,
                 detail: dict[str, Any] | None = None) -> None:
     """End an alarm; ``reason`` "trip" when the breaker opened (by ``tripped_by``, or by itself when None)."""
-    conn.execute("UPDATE alarms SET cleared_at = ?, cleared_reason = ?, tripped_by = ? WHERE id = ?",
-                 [ts, reason, tripped_by, alarm_id])
-    _transition(conn, alarm_id, ts, "cleared", level, value, None, detail, notify=not test)
+    # Only an active alarm is cleared: a second clear (a worker whose book was behind) writes nothing, tells nobody.
+    if conn.execute("UPDATE alarms SET cleared_at = ?, cleared_reason = ?, tripped_by = ? "
+                    "WHERE id = ? AND cleared_at IS NULL", [ts, reason, tripped_by, alarm_id]).rowcount:
+        _transition(conn, alarm_id, ts, "cleared", level, value, None, detail, notify=not test)
 
 
 # Transitions people are told of; an acknowledgement only stops the escalation ladder.

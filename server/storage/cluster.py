@@ -8,8 +8,34 @@ from typing import Any
 
 from server.storage.connection import Connection
 
-__all__ = ["finish_call", "forget_worker", "heartbeat", "live_workers", "prune_calls", "put_call", "result_of",
-           "take_calls", "watched_sites"]
+__all__ = [
+    "clock",
+    "fail_call",
+    "finish_call",
+    "forget_worker",
+    "heartbeat",
+    "live_workers",
+    "notify",
+    "prune_calls",
+    "put_call",
+    "result_of",
+    "take_calls",
+    "watched_sites",
+]
+
+
+def clock(conn: Connection) -> float:
+    """The database server's clock: workers on several machines compare heartbeats on one clock."""
+    if conn.dialect == "postgresql":
+        return float(conn.execute("SELECT EXTRACT(EPOCH FROM clock_timestamp())").fetchone()[0])
+    import time
+
+    return time.time()
+
+
+def notify(conn: Connection, channel: str, payload: str) -> None:
+    """A notification to the other workers, delivered when this transaction commits (PostgreSQL)."""
+    conn.execute("SELECT pg_notify(?, ?)", [channel, payload])
 
 
 def heartbeat(conn: Connection, worker: str, now: float, watched: Iterable[int]) -> None:
@@ -55,6 +81,12 @@ def take_calls(conn: Connection, parts: Iterable[int], limit: int) -> list[dict[
 
 def finish_call(conn: Connection, call_id: int, result: bytes, now: float) -> None:
     conn.execute("UPDATE owner_calls SET done_at = ?, result = ? WHERE id = ?", [now, result, call_id])
+
+
+def fail_call(conn: Connection, call_id: int, result: bytes, now: float) -> bool:
+    """Answer a call that is still open (one already answered keeps its answer)."""
+    return conn.execute("UPDATE owner_calls SET done_at = ?, result = ? WHERE id = ? AND done_at IS NULL",
+                        [now, result, call_id]).rowcount == 1
 
 
 def result_of(conn: Connection, call_id: int) -> bytes | None:

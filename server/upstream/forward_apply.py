@@ -323,7 +323,7 @@ def apply(conn: Connection, stage: AlarmStage, gateway_id: int, site_id: int, fo
     work.rollups(forward)
     sql.seen_devices(conn, work.newest, gateway_id)
     for device_id in work.newest:  # the box judges them now: an offline alarm the cloud raised before ends
-        touched += stage.device_back(conn, device_id, now)
+        touched += stage.device_back(conn, device_id, now, site_id)
     if work.accepted:
         # The box lets go of what the cloud acknowledged: the commit must survive a power cut here, readings too.
         make_durable(conn)

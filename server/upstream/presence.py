@@ -45,7 +45,7 @@ async def seen(ctx: Context, gateway_id: int) -> None:
     def write(conn: Connection) -> tuple[int, list]:  # type: ignore[type-arg]
         box = sql.gateway_device(conn, gateway_id, heartbeat, now)
         sql.touch_gateway(conn, gateway_id, box["device_id"], now)
-        touched = ctx.pipeline.alarms.device_back(conn, box["device_id"], now)
+        touched = ctx.pipeline.alarms.device_back(conn, box["device_id"], now, box["site_id"])
         return box["device_id"], ctx.pipeline.alarms.events(conn, touched)
 
     _, events = await ctx.db.write(write)

@@ -66,6 +66,9 @@ from server.web.pwa import PwaFiles, pwa_file, pwa_root, security_headers
 if TYPE_CHECKING:
     from ble.simulator import DeviceSpec
 
+# How long shutdown waits for a worker sharing its database to save its partitions' state and give them back.
+CLUSTER_STOP_S = 30.0
+
 __all__ = ["create_app"]
 
 
@@ -107,13 +110,22 @@ def create_app(
             if uplink is not None:
                 loops = (*loops, uplink.run)
             tasks: list[asyncio.Task[None]] = [asyncio.create_task(watchdog.run(ctx))]
+            leading: list[asyncio.Task[None]] = []
 
             async def lead() -> None:
-                tasks.extend(asyncio.create_task(loop(ctx)) for loop in loops)
+                leading.extend(asyncio.create_task(loop(ctx)) for loop in loops)
 
+            async def resign() -> None:  # the leader lock is lost: another worker runs these now
+                await stop_background(leading)
+                leading.clear()
+
+            if resolved.db_url:  # a worker among others on a shared database (server/cluster)
+                ctx.node.join()
             ctx.bridge.start(ctx)
+            cluster_stop = asyncio.Event()
+            cluster = None
             if ctx.node.shared:
-                tasks.append(asyncio.create_task(cluster_loops.run(ctx, lead)))
+                cluster = asyncio.create_task(cluster_loops.run(ctx, lead, resign, cluster_stop))
             else:
                 await lead()
             radio = None
@@ -131,6 +143,11 @@ def create_app(
                     tasks.append(asyncio.create_task(ctx.site_box.run()))
                 yield
             finally:
+                await stop_background(leading)
+                if cluster is not None:  # its partitions' state is saved before their locks go: asked, not cancelled
+                    cluster_stop.set()
+                    await asyncio.wait([cluster], timeout=CLUSTER_STOP_S)
+                    await stop_background([cluster])
                 await stop_background(tasks)
                 await ctx.bridge.stop()
                 if radio is not None:

@@ -24,7 +24,9 @@ __all__ = ["PgConnection", "Row", "configure", "psycopg_sql"]
 
 @functools.lru_cache(maxsize=8192)
 def psycopg_sql(sql: str) -> str:
-    """``sql`` with ``?`` → ``%s``, ``:name`` → ``%(name)s`` and ``%`` → ``%%``, outside literals and comments."""
+    """``sql`` with ``?`` → ``%s``, ``:name`` → ``%(name)s`` and ``%`` → ``%%``, outside literals, quoted names and
+    comments. Storage SQL uses neither dollar quoting nor E'' strings nor array slices (``a[1:n]``), which this
+    does not parse; tests/test_pg_marks.py keeps what it does."""
     out: list[str] = []
     i, n = 0, len(sql)
     while i < n:
@@ -35,9 +37,10 @@ def psycopg_sql(sql: str) -> str:
                 end += 1
             out.append(sql[i:end + 1].replace("%", "%%"))
             i = end + 1
-        elif sql.startswith("--", i):
-            end = sql.find("\n", i)
-            end = n if end < 0 else end
+        elif sql.startswith("--", i) or sql.startswith("/*", i):
+            line = sql.startswith("--", i)
+            end = sql.find("\n" if line else "*/", i)
+            end = n if end < 0 else end + (0 if line else 2)
             out.append(sql[i:end].replace("%", "%%"))
             i = end
         elif c == "?":
@@ -74,7 +77,10 @@ class Row(tuple[Any, ...]):
 
 @functools.lru_cache(maxsize=1024)
 def _row_class(names: tuple[str, ...]) -> type[Row]:
-    return type("Row", (Row,), {"_index": {name: i for i, name in enumerate(names)}, "__slots__": ()})
+    index: dict[str, int] = {}
+    for i, name in enumerate(names):
+        index.setdefault(name, i)  # two columns of one name: the first, as sqlite3.Row answers
+    return type("Row", (Row,), {"_index": index, "__slots__": ()})
 
 
 def _rows(cursor: psycopg.Cursor[Any]) -> RowMaker[Row]:

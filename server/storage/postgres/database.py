@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import logging
 import queue
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
@@ -20,6 +22,7 @@ from typing import Any, TypeVar
 import psycopg
 from psycopg_pool import ConnectionPool
 
+from server.errors import Unavailable
 from server.storage import database as common
 from server.storage.connection import Connection
 from server.storage.postgres.connection import PgConnection, configure
@@ -29,12 +32,25 @@ __all__ = ["PostgresDatabase", "connect"]
 
 T = TypeVar("T")
 
+log = logging.getLogger("andian.storage")
+
+# After a failed reconnect the writer waits this long before it takes the next job (which tries again).
+RECONNECT_WAIT_S = 1.0
 # Seconds a statement may take before the server cancels it (a runaway query must not hold the writer forever).
 STATEMENT_TIMEOUT_MS = 60_000
 
 
+# A peer that vanished (a worker's host lost power, a partition) is noticed within about 20 s on both sides, not
+# after the system's two hours of TCP keepalive: the server then drops that session's advisory locks (its sites'
+# partitions move to the other workers), and a worker stops waiting on a database that is gone.
+KEEPALIVE: dict[str, Any] = {"keepalives": 1, "keepalives_idle": 10, "keepalives_interval": 3, "keepalives_count": 3,
+             "tcp_user_timeout": 20_000}
+OPTIONS = (f"-c statement_timeout={STATEMENT_TIMEOUT_MS} -c tcp_keepalives_idle=10 -c tcp_keepalives_interval=3 "
+           "-c tcp_keepalives_count=3")
+
+
 def connect(url: str, *, autocommit: bool = False) -> psycopg.Connection[Any]:
-    conn = psycopg.connect(url, autocommit=autocommit, options=f"-c statement_timeout={STATEMENT_TIMEOUT_MS}")
+    conn = psycopg.connect(url, autocommit=autocommit, options=OPTIONS, **KEEPALIVE)
     configure(conn)
     return conn
 
@@ -56,9 +72,8 @@ class PostgresDatabase:
         if self._writer is not None:
             return
         self._pool = ConnectionPool(self.url, min_size=1, max_size=self._reader_count, open=True,
-                                    kwargs={"autocommit": True,
-                                            "options": f"-c statement_timeout={STATEMENT_TIMEOUT_MS}"},
-                                    configure=configure, name="andian-read")
+                                    kwargs={"autocommit": True, "options": OPTIONS, **KEEPALIVE},
+                                    configure=configure, check=ConnectionPool.check_connection, name="andian-read")
         self._pool.wait()
         ready = threading.Event()
         failed: list[BaseException] = []
@@ -103,29 +118,43 @@ class PostgresDatabase:
 
     def _write_loop(self, ready: threading.Event, failed: list[BaseException]) -> None:
         try:
-            raw = connect(self.url)
+            conn = PgConnection(connect(self.url))
         except BaseException as exc:  # told to start(), which raises it
             failed.append(exc)
             ready.set()
             return
-        conn = PgConnection(raw)
         ready.set()
+        # Rollback hooks of a job whose connection broke: they run (in a transaction of their own) before the next
+        # job, so in-memory state that follows the database (the alarm book) is never used stale.
+        owed: list[Callable[[Any], None]] = []
         try:
             while True:
                 _, _, job = self._jobs.get()
                 if job is common._STOP:
                     return
                 assert isinstance(job, common._WriteJob)
-                if conn.raw.broken or conn.raw.closed:  # the server restarted or the link dropped: a new one
-                    conn.raw.close()
-                    conn = PgConnection(connect(self.url))
-                self._run_job(conn, job)
+                try:
+                    if conn.raw.broken or conn.raw.closed:  # the server restarted or the link dropped: a new one
+                        conn.raw.close()
+                        conn = PgConnection(connect(self.url))
+                    if owed:
+                        _catch_up(conn, owed)
+                except Exception as exc:  # the database is away: this job fails now, the next one tries again
+                    log.warning("the database cannot be reached: %s", exc)
+                    error = Unavailable(f"the database cannot be reached ({type(exc).__name__}); send again shortly")
+                    error.__cause__ = exc
+                    job.loop.call_soon_threadsafe(common._resolve, job.future, None, error)
+                    time.sleep(RECONNECT_WAIT_S)
+                    continue
+                owed += self._run_job(conn, job)
         finally:
             conn.raw.close()
 
-    def _run_job(self, conn: PgConnection, job: common._WriteJob) -> None:
+    def _run_job(self, conn: PgConnection, job: common._WriteJob) -> list[Callable[[Any], None]]:
+        """Run one job; answers the rollback hooks it owes (its connection broke before they could run)."""
         raw = conn.raw
         key = id(conn)
+        owed: list[Callable[[Any], None]] = []
         if job.durable:
             common._durable_requests.add(key)  # commits_durably answers True inside it
         try:
@@ -135,15 +164,40 @@ class PostgresDatabase:
                 raw.execute(f"SET LOCAL synchronous_commit = {'on' if durable else 'off'}")
                 raw.commit()
             except BaseException:
-                if not raw.closed:
+                hooks = common._rollback_hooks.pop(key, [])
+                if raw.broken or raw.closed:
+                    owed = hooks
+                else:
                     raw.rollback()
-                for hook in common._rollback_hooks.pop(key, ()):
-                    hook(conn)
+                    try:
+                        for hook in hooks:
+                            hook(conn)
+                        raw.commit()
+                    except Exception:
+                        log.exception("undoing in-memory state after a rollback failed; trying again before the "
+                                      "next job")
+                        owed = hooks
+                        if not raw.broken:
+                            raw.rollback()
                 raise
             finally:
                 common._durable_requests.discard(key)
                 common._rollback_hooks.pop(key, None)
         except BaseException as exc:  # handed to the awaiting caller, never lost in this thread
             job.loop.call_soon_threadsafe(common._resolve, job.future, None, exc)
-            return
+            return owed
         job.loop.call_soon_threadsafe(common._resolve, job.future, result, None)
+        return owed
+
+
+def _catch_up(conn: PgConnection, hooks: list[Callable[[Any], None]]) -> None:
+    """Run the owed rollback hooks in a transaction of their own; they stay owed if this fails."""
+    try:
+        for hook in hooks:
+            hook(conn)
+        conn.raw.commit()
+    except BaseException:
+        if not conn.raw.broken and not conn.raw.closed:
+            conn.raw.rollback()
+        raise
+    hooks.clear()
