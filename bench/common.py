@@ -2,25 +2,53 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 from server.accounts.tokens import GATEWAY_PREFIX, new_secret, secret_hash
 from server.detection.settings import resolve_settings
+from server.storage.backend import is_postgres_url, upgrade
+from server.storage.connection import Connection
 from server.storage.database import connect
-from server.storage.migrations import upgrade
 
 T0 = 1_763_856_000.0
 DEVICES = 1000
 KEYS = ("residual_ma", "current_a")
 
 
-def seed(path: Path) -> str:
-    """Create the database; return the gateway's API key."""
-    upgrade(path)
-    conn = connect(path)
+@contextlib.contextmanager
+def transaction(target: Path | str) -> Iterator[Connection]:
+    """A write connection to the SQLite file or the ``postgresql://`` database ``target``, in one transaction that
+    commits when the block ends."""
+    if is_postgres_url(target):
+        from server.storage.postgres.connection import PgConnection
+        from server.storage.postgres.database import connect as pg_connect
+
+        with pg_connect(str(target)) as raw:  # commits at the end of the block
+            yield PgConnection(raw)
+        return
+    conn = connect(Path(target))
+    try:
+        conn.execute("BEGIN")
+        yield conn
+        conn.execute("COMMIT")
+    finally:
+        conn.close()
+
+
+def seed(target: Path | str) -> str:
+    """Create the database (an SQLite file, or a ``postgresql://`` URL of an empty database); return the gateway's
+    API key."""
+    upgrade(target)
     key = new_secret(GATEWAY_PREFIX)
-    conn.execute("BEGIN")
+    with transaction(target) as conn:
+        _fill(conn, key)
+    return key
+
+
+def _fill(conn: Connection, key: str) -> None:
     conn.execute("INSERT INTO regions (code, name, parent, level, path) VALUES ('430900', '益阳市', NULL, 'city', "
                  "'/430900/')")
     conn.execute("INSERT INTO sites (id, name, address, region_code, venue_type, created_at) VALUES "
@@ -33,9 +61,6 @@ def seed(path: Path) -> str:
         for k in KEYS:
             conn.execute("INSERT INTO channels (device_id, key, settings) VALUES (?, ?, ?)",
                          (d, k, json.dumps(resolve_settings(k, {}, device_rated_a=32))))
-    conn.execute("COMMIT")
-    conn.close()
-    return key
 
 
 def serial(d: int) -> str:

@@ -1,4 +1,5 @@
-"""P2: readings/s through the real server over HTTP, and through a bare decode-and-202 endpoint, same client."""
+"""P2: readings/s through the real server over HTTP (on the engine's database), and through a bare decode-and-202
+endpoint, same client."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import httpx
 import msgspec
 
 from bench.common import pairs, seed
+from bench.engines import Engine
 
 ROOT = Path(__file__).resolve().parent.parent
 CLIENTS = 2
@@ -89,10 +91,10 @@ def _serve(args: list[str], env: dict[str, str]) -> tuple[subprocess.Popen[bytes
     return proc, port
 
 
-def run(workdir: Path) -> dict[str, Any]:
-    db = workdir / "p2.db"
+def run(workdir: Path, engine: Engine) -> dict[str, Any]:
+    db = engine.database("p2")
     key = seed(db)
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "PYTHONPATH": str(ROOT), **engine.server_env(workdir)}
     bodies = _bodies(400)  # distinct batch ids: every post is stored, none is a duplicate
     results: dict[str, Any] = {"clients": CLIENTS, "body": len(msgspec.json.decode(bodies[0])["samples"])}
     for name, args in (("bare", ["-m", "uvicorn", "bench.bare_app:app", "--log-level", "warning"]),

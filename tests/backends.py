@@ -40,9 +40,15 @@ def _free_port() -> int:
 
 
 class Cluster:
-    """A PostgreSQL cluster of this test process: started on first use, deleted at exit."""
+    """A throwaway PostgreSQL cluster with a migrated template database: the test process's (started on first use,
+    deleted at exit), or a benchmark's.
 
-    def __init__(self) -> None:
+    ``durable=False`` (the tests'): nothing here must survive a crash of the machine, so no fsync. ``durable=True``
+    (bench/): the settings a production server has — fsync and full-page writes on, ``synchronous_commit`` left on
+    so that andian sets it per transaction as it does in production (``postgres.database``).
+    """
+
+    def __init__(self, *, durable: bool = False) -> None:
         self.dir = Path(tempfile.mkdtemp(prefix="andian-pg-"))
         self.port = _free_port()
         self.user: str | None = "postgres" if os.geteuid() == 0 else None
@@ -52,9 +58,9 @@ class Cluster:
             owner = pwd.getpwnam(self.user)
             os.chown(self.dir, owner.pw_uid, owner.pw_gid)
         self._run(BIN / "initdb", "-D", self.dir / "data", "-U", "postgres", "--auth=trust", "--locale=C.UTF-8")
-        # A test cluster: nothing here must survive a crash of the machine, so no fsync.
-        options = (f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off "
-                   "-c full_page_writes=off -c synchronous_commit=off -c max_connections=300")
+        options = f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c max_connections=300"
+        if not durable:
+            options += " -c fsync=off -c full_page_writes=off -c synchronous_commit=off"
         self._run(BIN / "pg_ctl", "-D", self.dir / "data", "-o", options, "-l", self.dir / "log", "-w", "start")
         self.base = f"postgresql://postgres@127.0.0.1:{self.port}"
         self.admin(f"CREATE DATABASE {TEMPLATE}")
