@@ -212,6 +212,9 @@ def in_self_test(conn: Connection, device_id: int, ts: float) -> bool:
 
 
 def touch_devices(conn: Connection, device_ids: Iterable[int], now: float) -> None:
+    if conn.dialect == "postgresql":  # one statement over an array, not one round of the protocol per device
+        conn.execute("UPDATE devices SET last_seen_at = ? WHERE id = ANY(CAST(? AS BIGINT[]))", [now, list(device_ids)])
+        return
     conn.executemany("UPDATE devices SET last_seen_at = ? WHERE id = ?", [(now, d) for d in device_ids])
 
 
