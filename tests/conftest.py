@@ -1,4 +1,5 @@
-"""Shared fixtures: a real SQLite file per test, the real app through Litestar's test client."""
+"""Shared fixtures: a real database per test (a SQLite file, or PostgreSQL: tests/backends.py), the real app through
+Litestar's test client; tests marked ``sqlite_only`` leave the PostgreSQL run."""
 
 from __future__ import annotations
 
@@ -40,6 +41,21 @@ class Clock:
 
 def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On PostgreSQL, tests marked ``sqlite_only("why")`` are deselected (not skipped: there is nothing of theirs to
+    run there). The marker needs its reason."""
+    for item in items:
+        for mark in item.iter_markers("sqlite_only"):
+            if len(mark.args) != 1 or not isinstance(mark.args[0], str) or not mark.args[0].strip():
+                raise pytest.UsageError(f"{item.nodeid}: sqlite_only needs its reason, in words")
+    if not backends.POSTGRES:
+        return
+    deselected = [item for item in items if item.get_closest_marker("sqlite_only")]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = [item for item in items if not item.get_closest_marker("sqlite_only")]
 
 
 @pytest.fixture(autouse=True)
