@@ -4,7 +4,6 @@ for the market stall, a network cable the test can cut, and a day of a breaker's
 from __future__ import annotations
 
 import contextlib
-import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +13,7 @@ import httpx
 
 from server.demo.city import DEMO_PASSWORD
 
+from . import backends
 from .server_process import start_server
 
 STALL = "桃花仑综合市场 12号摊位"
@@ -74,11 +74,10 @@ def recorded_day(start: float, every_s: float = 10.0, batch_s: float = 600.0) ->
 
 
 def count(db: Path, sql: str, params: tuple[Any, ...] = ()) -> Any:
-    """One value from a server's SQLite file, read while it runs (WAL: readers never block the writer)."""
-    with contextlib.closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as conn:
-        return conn.execute(sql, params).fetchone()[0]
+    """One value from a server's database (the SQLite file ``db`` or the PostgreSQL database standing for it), read
+    while the server runs (SQLite's WAL and PostgreSQL's MVCC: readers never block the writer)."""
+    return backends.rows(db, sql, params)[0][0]
 
 
 def rows(db: Path, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    with contextlib.closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as conn:
-        return conn.execute(sql, params).fetchall()
+    return [tuple(row) for row in backends.rows(db, sql, params)]

@@ -1,9 +1,11 @@
-"""Shared fixtures: a real SQLite file per test, the real app through Litestar's test client."""
+"""Shared fixtures: a real database per test (a SQLite file, or PostgreSQL: tests/backends.py), the real app through
+Litestar's test client; tests marked ``sqlite_only`` leave the PostgreSQL run."""
 
 from __future__ import annotations
 
 import asyncio
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,6 +42,36 @@ class Clock:
 
 def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On PostgreSQL, tests marked ``sqlite_only("why")`` are deselected (not skipped: there is nothing of theirs to
+    run there). The marker needs its reason."""
+    for item in items:
+        for mark in item.iter_markers("sqlite_only"):
+            if len(mark.args) != 1 or not isinstance(mark.args[0], str) or not mark.args[0].strip():
+                raise pytest.UsageError(f"{item.nodeid}: sqlite_only needs its reason, in words")
+    _unique_node_ids(items)
+    if not backends.POSTGRES:
+        return
+    deselected = [item for item in items if item.get_closest_marker("sqlite_only")]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = [item for item in items if not item.get_closest_marker("sqlite_only")]
+
+
+def _unique_node_ids(items: list[pytest.Item]) -> None:
+    """Schemathesis's per-operation tests (tests/test_openapi_fuzz.py) share one node id under pytest 9 (it builds
+    ids from ``originalname`` and a callspec, which they lack); xdist's ``--dist loadfile`` queues a file's tests by
+    node id, so it would run one operation per test function and count the rest as run. Each such test gets the
+    operation of its name as the id's parameters: ``test_as_owner[GET /api/v1/health]``."""
+    seen = Counter(item.nodeid for item in items)
+    for item in items:
+        if seen[item.nodeid] > 1 and item.id.params is None and item.name.endswith("]"):
+            item._id = item.id.with_params(item.name.partition("[")[2].removesuffix("]"))
+    twice = [nodeid for nodeid, n in Counter(item.nodeid for item in items).items() if n > 1]
+    if twice:
+        raise pytest.UsageError(f"tests with the same node id: {twice[:5]}")
 
 
 @pytest.fixture(autouse=True)

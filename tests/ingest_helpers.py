@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import itertools
 import re
-import sqlite3
-from pathlib import Path
 from typing import Any
 
 from hypothesis import strategies as st
 from litestar.testing import TestClient
 
+from server.settings import Settings
+
+from . import backends
 from .conftest import T0, World
 
 DEVICE = "SN-site_market"  # build_world's breaker on site_market: channels residual_ma and current_a
@@ -29,7 +30,7 @@ class Feed:
         self.client = client
         self.world = world
         self.now = T0  # the app's clock stands still
-        self.db_path: Path = client.app.state["andian"].settings.db_path
+        self.settings: Settings = client.app.state["andian"].settings
         self.headers = {"Authorization": f"Bearer {world.gateway_keys['site_market']}"}
         device = client.get(f"/api/v1/devices/{world.devices['site_market']}", headers=world.headers("admin")).json()
         self.channel_ids = {c["key"]: c["id"] for c in device["channels"]}
@@ -90,13 +91,9 @@ def names(error: str, word: str) -> bool:
 
 
 def events_at(feed: Feed, ts: list[float]) -> list[tuple[str, float, int]]:
-    """The stored device events at these times, straight from the database file (no API lists them)."""
-    conn = sqlite3.connect(f"file:{feed.db_path}?mode=ro", uri=True)
-    try:
-        marks = ", ".join("?" * len(ts))
-        rows = conn.execute(f"SELECT kind, ts, count FROM events WHERE ts IN ({marks}) ORDER BY ts", ts).fetchall()
-    finally:
-        conn.close()
+    """The stored device events at these times, straight from the database (no API lists them)."""
+    marks = ", ".join("?" * len(ts))
+    rows = backends.rows(feed.settings, f"SELECT kind, ts, count FROM events WHERE ts IN ({marks}) ORDER BY ts", ts)
     return [(str(k), float(t), int(c)) for k, t, c in rows]
 
 

@@ -1,11 +1,10 @@
-"""Two real servers for the mirror's tests: a cloud (`andian serve` in a subprocess, on its own SQLite file, with the
+"""Two real servers for the mirror's tests: a cloud (`andian serve` in a subprocess, on its own database, with the
 conftest world) and a site box in-process (the real app through Litestar's test client) whose upstream loops reach
 the cloud over real HTTP through a link the test can cut (an outage injected, nothing of andian's replaced)."""
 
 from __future__ import annotations
 
 import json
-import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -16,7 +15,6 @@ from typing import Any
 import httpx
 from litestar.testing import TestClient
 
-from server.settings import Settings
 from server.web.app import create_app
 
 from . import backends
@@ -27,12 +25,9 @@ BLE_SERIAL = "SN-BLE-1"
 
 
 def rows(db: Path, query: str, *args: Any) -> list[tuple[Any, ...]]:
-    """A read of a server's database file, beside the running server (WAL: readers do not block it)."""
-    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-    try:
-        return list(conn.execute(query, args))
-    finally:
-        conn.close()
+    """A read of a server's database (the SQLite file ``db`` or the PostgreSQL database standing for it), beside the
+    running server (readers do not block it)."""
+    return [tuple(row) for row in backends.rows(db, query, args)]
 
 
 def setting(db: Path, serial: str, key: str, name: str) -> Any:
@@ -132,8 +127,8 @@ def box_app(folder: Path, cloud: Cloud, clock: Callable[[], float] = time.time, 
             fresh: bool = True, link: CuttableLink | None = None, **settings: Any) -> Iterator[Box]:
     """A paired site box on simulated radio (no devices of its own), mirroring every 0.3 s; ``fresh``: a new
     database with its admin "root" (else the one a box that ran alone left)."""
-    box_settings = Settings(
-        db_path=folder / "box.db", static_dir=folder / "static", upstream_url=cloud.url,
+    box_settings = backends.settings(
+        folder / "box.db", static_dir=folder / "static", upstream_url=cloud.url,
         upstream_key=cloud.world.gateway_keys[site], upstream_mirror_s=0.3, upstream_retry_base_s=0.05,
         upstream_retry_cap_s=0.3, **settings)
     if fresh:

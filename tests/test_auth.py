@@ -5,7 +5,6 @@ Everything runs against the real app and a real SQLite file; time moves only thr
 
 from __future__ import annotations
 
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -278,8 +277,7 @@ def test_admin_creates_a_user_who_can_log_in(shared: tuple[TestClient[Any], Worl
 
 def test_passwords_and_secrets_are_stored_hashed(shared: tuple[TestClient[Any], World]) -> None:
     client, world = shared
-    db_path = client.app.state["andian"].settings.db_path
-    with sqlite3.connect(f"file:{db_path}?mode=ro", uri=True) as db:
+    with backends.connect(client.app.state["andian"].settings) as db:
         hashes = [h for (h,) in db.execute("SELECT password_hash FROM users")]
         tokens = " ".join(str(v) for row in db.execute("SELECT * FROM tokens") for v in row)
         gateways = " ".join(str(v) for row in db.execute("SELECT * FROM gateways") for v in row)

@@ -9,7 +9,6 @@ local on Linux), which the server sees as different clients.
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 import subprocess
 import sys
 import threading
@@ -203,7 +202,7 @@ def test_unknown_disabled_and_known_usernames_all_run_argon2(
     created = client.post("/api/v1/users", headers=bearer(login(client, "root")),
                           json={"username": "gone", "password": PASSWORD, "role": "owner"})
     assert created.status_code == 201, created.text
-    with sqlite3.connect(settings.db_path) as db:
+    with backends.connect(settings) as db:
         db.execute("UPDATE users SET disabled = 1 WHERE username = 'gone'")
         [stored] = db.execute("SELECT password_hash FROM users WHERE username = 'root'").fetchone()
 

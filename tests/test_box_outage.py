@@ -2,7 +2,7 @@
 and a box killed (SIGKILL) while it forwards its backlog.
 
 The cloud is a real `andian demo --no-devices` in a subprocess; the box is the real app (in-process on an injected
-clock, or `andian serve` in a subprocess) on its own SQLite file, paired with the cloud's gateway key. Both
+clock, or `andian serve` in a subprocess) on its own database, paired with the cloud's gateway key. Both
 databases are compared row by row at the end.
 """
 

@@ -23,6 +23,9 @@ from server.web.app import create_app
 from .conftest import Clock, World, add_admin, bearer, build_world, login
 from .replay import Site
 
+# andian's full mode and reserve file are SQLite's: a PostgreSQL server minds its own disk (docs/operations.md).
+pytestmark = pytest.mark.sqlite_only("a SQLite file on a full disk: andian's reserve file and full mode")
+
 DISK_BYTES = 16 * 1024 * 1024
 RESERVE_BYTES = 256 * 1024
 HIGH_MA, LOW_MA = 450.0, 12.0  # over and well under the default 300 mA leakage alarm level

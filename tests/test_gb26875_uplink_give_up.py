@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -19,6 +18,7 @@ from server.gb26875.uplink_api import STATE_KEY
 from server.settings import Settings
 from server.storage import gb26875_uplink as sql
 
+from . import backends
 from .conftest import Clock
 from .gb26875_centre import Centre, unit_type
 from .uplink_rig import Site, leakage_state, open_app, uplink_settings
@@ -34,12 +34,6 @@ def silent_on_the_first_alarm(first: list[int]) -> Callable[[Frame], int | None]
             first.append(frame.serial)
         return None if unit_type(frame) == 2 and frame.serial in first else CONFIRM
     return policy
-
-
-def database(settings: Settings) -> sqlite3.Connection:
-    conn = sqlite3.connect(settings.db_path)
-    conn.row_factory = sqlite3.Row
-    return conn
 
 
 @contextlib.contextmanager
@@ -65,7 +59,7 @@ def given_up(site: Site, settings: Settings, first: list[int], centre: Centre, c
     site.until(lambda s: s["queued"]["alarms"] == 0)
     assert centre.count(lambda f: unit_type(f) == 2 and f.serial == first[0]) == 12
     assert centre.connections >= 3
-    with database(settings) as conn:
+    with backends.connect(settings) as conn:
         denied = sql.denied(conn)
     assert [(d["kind"], d["serial"], d["reason"]) for d in denied] == [
         (sql.ALARM, first[0], "no confirmation after 12 sends")]
@@ -98,7 +92,7 @@ def test_a_centre_that_cannot_be_reached_counts_nothing_against_a_frame(settings
         while sum("cannot reach" in r.getMessage() for r in caplog.records) < 6:
             assert time.monotonic() < deadline, "andian did not try to connect"
             time.sleep(0.05)
-        with database(settings) as conn:
+        with backends.connect(settings) as conn:
             row = sql.next_frame(conn)
         assert row is not None and (row["rounds"], row["sends"]) == (0, 0)
         # Reachable now, but silent on the alarm: it still gets its full 12 sends before it is given up.
@@ -118,7 +112,7 @@ def test_a_centre_that_answers_nothing_at_all_is_an_outage_not_a_bad_frame(setti
         site.until(lambda s: s["queued"]["alarms"] >= 1)
         with centre:
             centre.wait_connected(5)  # five connections with nothing answered: more than the rounds a frame gets
-            with database(settings) as conn:
+            with backends.connect(settings) as conn:
                 assert sql.denied(conn) == []
                 row = sql.next_frame(conn)
             assert row is not None and row["kind"] == sql.ALARM and row["rounds"] == 0

@@ -10,11 +10,12 @@ from typing import Any
 from litestar.testing import TestClient
 
 from server.settings import Settings
-from server.storage import Database, upgrade
 from server.storage import gb26875_uplink as sql
+from server.storage import open_backend
 from server.storage.database import commits_durably
 from server.web.app import create_app
 
+from . import backends
 from .conftest import Clock
 from .gb26875_centre import Centre, unit_type
 from .uplink_rig import open_app, uplink_settings
@@ -35,9 +36,7 @@ def test_a_restart_never_reuses_a_serial_the_centre_saw(settings: Settings, cloc
 
 
 async def test_serials_and_a_confirmed_frame_s_removal_survive_a_power_cut(tmp_path: Path) -> None:
-    path = tmp_path / "andian.db"
-    upgrade(path)
-    db = Database(path)
+    db, _ = open_backend(backends.database(tmp_path / "andian.db"))
     db.start()
     try:
         def queue(conn: Any) -> int:

@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 from server.storage import upgrade
 from server.storage.mirror_people import box_users
 
+from . import backends
+
 
 def test_a_box_gets_the_owner_and_the_site_staff_only_and_no_hash_of_a_disabled_user(tmp_path: Path) -> None:
     path = tmp_path / "andian.db"
-    upgrade(path)
-    conn = sqlite3.connect(path)
-    conn.row_factory = sqlite3.Row
-    with conn:
+    upgrade(backends.database(path))
+    with backends.connect(path) as conn:
         conn.execute("INSERT INTO regions (code, name, level, path) VALUES ('R1', 'r', 'village', 'R1')")
-        mine = conn.execute("INSERT INTO companies (name, created_at) VALUES ('A', 0)").lastrowid
-        other = conn.execute("INSERT INTO companies (name, created_at) VALUES ('B', 0)").lastrowid
+        mine, other = (conn.execute("INSERT INTO companies (name, created_at) VALUES (?, 0) RETURNING id",
+                                    [name]).fetchone()[0] for name in ("A", "B"))
         people = {  # username: (role, company, disabled)
             "owner": ("owner", None, 0), "other_owner": ("owner", None, 0),
             "operator": ("operator", mine, 0), "installer": ("installer", mine, 0),
@@ -27,13 +26,12 @@ def test_a_box_gets_the_owner_and_the_site_staff_only_and_no_hash_of_a_disabled_
         }
         ids = {name: conn.execute(
             "INSERT INTO users (username, password_hash, role, display_name, company_id, created_at, disabled) "
-            "VALUES (?, ?, ?, ?, ?, 0, ?)", [name, f"hash-{name}", role, name, company, disabled]).lastrowid
-            for name, (role, company, disabled) in people.items()}
+            "VALUES (?, ?, ?, ?, ?, 0, ?) RETURNING id", [name, f"hash-{name}", role, name, company, disabled]
+        ).fetchone()[0] for name, (role, company, disabled) in people.items()}
         site = conn.execute("INSERT INTO sites (name, address, region_code, venue_type, owner_id, company_id, "
-                            "created_at) VALUES ('s', 'a', 'R1', 'market', ?, ?, 0)", [ids["owner"], mine]).lastrowid
-        assert site is not None
-    sent = {user["username"]: user for user in box_users(conn, site)}
-    conn.close()
+                            "created_at) VALUES ('s', 'a', 'R1', 'market', ?, ?, 0) RETURNING id",
+                            [ids["owner"], mine]).fetchone()[0]
+        sent = {user["username"]: user for user in box_users(conn, site)}
     assert set(sent) == {"owner", "operator", "installer", "electrician", "gone"}
     assert sent["gone"]["disabled"] and sent["gone"]["password_hash"] == ""  # the box disables them, without a hash
     assert sent["installer"]["password_hash"] == "hash-installer" and sent["installer"]["company"]

@@ -288,6 +288,7 @@ def test_the_shipped_mappings_load_and_a_bad_one_names_its_file_and_field(tmp_pa
         assert name in str(raised.value) and field in str(raised.value), str(raised.value)
 
 
+@pytest.mark.sqlite_only("a SQLite file on a full disk: andian's reserve file and full mode")
 def test_a_full_disk_is_an_error_answer_and_alarms_still_go_in(request: pytest.FixtureRequest, tmp_path: Path,
                                                                clock: Clock, broker: Mosquitto) -> None:
     """On a real small tmpfs (tests/test_disk_full.py): readings are refused with 507, the subscriber carries on,

@@ -18,7 +18,6 @@ from __future__ import annotations
 import os
 import random
 import signal
-import sqlite3
 import subprocess
 import threading
 import time
@@ -101,7 +100,7 @@ def _alarm_and_clear(url: str, gateway: dict[str, str], serial: str) -> None:
 
 
 def _backlog(db: Path) -> int:
-    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
+    with backends.connect(db) as conn:
         return int(conn.execute(
             "SELECT (SELECT COUNT(*) FROM notify_outbox) + (SELECT COUNT(*) FROM notify_deliveries WHERE "
             "message_id IS NULL) + (SELECT COUNT(*) FROM notify_messages WHERE state != 'sent')").fetchone()[0])
@@ -139,7 +138,7 @@ def test_every_transition_reaches_every_recipient_once_through_500s_stalls_and_k
                 process.kill()
             log.close()
 
-        with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
+        with backends.connect(db) as conn:
             transitions = [r[0] for r in conn.execute(
                 "SELECT id FROM alarm_transitions WHERE transition IN ('raised', 'cleared')")]
             planned = conn.execute("SELECT COUNT(*), COUNT(DISTINCT transition_id || '-' || subscription_id) "

@@ -5,7 +5,6 @@ trend (also for a single day) with the channel in words; the PDF's tables do not
 from __future__ import annotations
 
 import re
-import sqlite3
 import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -19,6 +18,7 @@ from PIL import Image
 from server.reports.score import Facts, score
 from server.stats.capabilities import installed_capabilities, missing_capabilities
 
+from . import backends
 from .conftest import World
 from .test_reports import at, month  # noqa: F401  (the November fixture of test_reports)
 
@@ -76,7 +76,7 @@ def test_a_care_home_without_fault_arc_detection_gets_b_and_the_report_says_why(
         "serial": "SN-care-arc", "model": "AD-AF1", "kind": "arc", "rated_current_a": 16,
         "channels": [{"key": "current_a"}, {"key": "arc"}]})
     assert r.status_code == 201, r.text
-    with sqlite3.connect(client.app.state["andian"].settings.db_path) as conn:
+    with backends.connect(client.app.state["andian"].settings) as conn:
         conn.execute("UPDATE devices SET state = 'commissioned' WHERE id = ?", [r.json()["id"]])
     report = _get(client, world, site).json()
     assert (report["grade"], report["missing_capabilities"], report["grade_note"]) == ("A", [], None)
@@ -105,7 +105,7 @@ def test_pdf_draws_the_trend_of_a_single_day_with_the_channel_in_words(client: T
     channel = world.channels["site_market"]  # residual_ma of "SN-site_market"
     pdf = _pdf(client, world, site, tmp_path)
     blank = _blue_pixels(pdf, tmp_path / "blank")
-    with sqlite3.connect(client.app.state["andian"].settings.db_path) as conn:
+    with backends.connect(client.app.state["andian"].settings) as conn:
         conn.execute("UPDATE devices SET circuit = '插座回路' WHERE id = ?", [world.devices["site_market"]])
         conn.execute("INSERT INTO readings_hour (channel_id, start, n, vmin, vmax, vsum) VALUES (?, ?, 60, 90, 180, "
                      "6000)", [channel, int(at(22, 9))])  # one day of data: the demo's first day
@@ -115,7 +115,7 @@ def test_pdf_draws_the_trend_of_a_single_day_with_the_channel_in_words(client: T
     assert "插座回路 · 剩余电流 (mA)" in text and "residual_ma" not in text
     assert "Socket" not in text and "插座回路 · Residual current (mA)" in _text(_pdf(client, world, site, tmp_path,
                                                                                      "en"))
-    with sqlite3.connect(client.app.state["andian"].settings.db_path) as conn:
+    with backends.connect(client.app.state["andian"].settings) as conn:
         conn.executemany("INSERT INTO readings_hour (channel_id, start, n, vmin, vmax, vsum) VALUES (?, ?, 60, 90, ?, "
                          "6000)", [(channel, int(at(d, 9)), 150.0 + 5 * d) for d in range(5, 21)])
     assert _blue_pixels(_pdf(client, world, site, tmp_path), tmp_path / "weeks") > blank + 200, "no trend line"
@@ -134,7 +134,7 @@ def _blue_pixels(pdf: Path, prefix: Path) -> int:
 @pytest.mark.usefixtures("month")
 def test_pdf_tables_wrap_long_titles_without_overlap(client: TestClient[Any], world: World, tmp_path: Path) -> None:
     site = world.sites["site_market"]
-    with sqlite3.connect(client.app.state["andian"].settings.db_path) as conn:
+    with backends.connect(client.app.state["andian"].settings) as conn:
         conn.execute("INSERT INTO hazards (site_id, title, severity, source, state, due_at, created_at, updated_at) "
                      "VALUES (?, ?, 'major', 'inspection', 'open', ?, ?, ?)", [site, LONG_TITLE, at(28), at(6), at(6)])
     pdf = _pdf(client, world, site, tmp_path)

@@ -4,7 +4,6 @@ factor checked against a count made here), and the PDF carries the Chinese site 
 
 from __future__ import annotations
 
-import sqlite3
 import subprocess
 from datetime import datetime
 from pathlib import Path
@@ -14,6 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from litestar.testing import TestClient
 
+from . import backends
 from .conftest import T0, World
 
 NAME = "桃花仑综合市场 12号摊位"
@@ -29,8 +29,7 @@ def month(client: TestClient[Any], world: World) -> int:
     """November 2025 at site_market, up to the clock's now (the 23rd, 08:00 local)."""
     site = world.sites["site_market"]
     device = world.devices["site_market"]
-    db = client.app.state["andian"].settings.db_path
-    with sqlite3.connect(db) as conn:
+    with backends.connect(client.app.state["andian"].settings) as conn:
         conn.execute("UPDATE sites SET name = ? WHERE id = ?", [NAME, site])
         conn.execute("UPDATE devices SET created_at = ? WHERE id = ?", [at(1), device])
         channel = conn.execute("SELECT id FROM channels WHERE device_id = ? AND key = 'residual_ma'",

@@ -4,7 +4,6 @@ same rule as the regulators' statistics."""
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
 
 import pytest
@@ -12,6 +11,7 @@ from litestar.testing import TestClient
 
 from server.storage import readings as reading_sql
 
+from . import backends
 from .conftest import T0, World
 from .test_api_validation import assert_error
 
@@ -117,7 +117,7 @@ def test_bad_label_bodies_are_400_naming_the_field(client: TestClient[Any], worl
 
 def _commission(client: TestClient[Any], device_ids: list[int]) -> None:
     """What a signed acceptance does to a device's state, done here directly (the flow has its own tests)."""
-    with sqlite3.connect(client.app.state["andian"].settings.db_path) as conn:
+    with backends.connect(client.app.state["andian"].settings) as conn:
         conn.executemany("UPDATE devices SET state = 'commissioned' WHERE id = ?", [(i,) for i in device_ids])
 
 

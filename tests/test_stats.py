@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import json
 import random
-import sqlite3
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
 from litestar.testing import TestClient
 
+from server.settings import Settings
+
+from . import backends
 from .conftest import T0, World
 
 ROOT = Path(__file__).parent.parent
@@ -41,26 +43,26 @@ def _district(regions: dict[str, dict[str, Any]], code: str) -> str:
     return code
 
 
-def _city(db: Path) -> list[dict[str, Any]]:
+def _city(db: Settings) -> list[dict[str, Any]]:
     """1,200 sites in random regions below the districts, random venue types; devices, some commissioned."""
     rng = random.Random(6)
     regions = _regions()
     places = [c for c, r in regions.items() if r["level"] in ("district", "street", "grid")]
     city: list[dict[str, Any]] = []
-    with sqlite3.connect(db) as conn:
+    with backends.connect(db) as conn:
         for n in range(SITES):
             site = {"region": rng.choice(places), "venue": rng.choice(sorted(REQUIRED)), "devices": []}
-            cur = conn.execute("INSERT INTO sites (name, address, region_code, venue_type, created_at) "
-                               "VALUES (?, '', ?, ?, ?)", [f"城市单位{n}", site["region"], site["venue"], T0])
-            site["id"] = cur.lastrowid
+            site["id"] = conn.execute("INSERT INTO sites (name, address, region_code, venue_type, created_at) "
+                                      "VALUES (?, '', ?, ?, ?) RETURNING id",
+                                      [f"城市单位{n}", site["region"], site["venue"], T0]).fetchone()[0]
             for d in range(rng.choice([0, 0, 1, 1, 2, 3])):
                 kind, channels, gives = rng.choice(DEVICES)
                 state = rng.choice(["commissioned", "commissioned", "registered"])
-                cur = conn.execute("INSERT INTO devices (site_id, serial, model, kind, name, state, created_at) "
-                                   "VALUES (?, ?, 'AD-SB63', ?, 'x', ?, ?)", [site["id"], f"CITY-{n}-{d}", kind, state,
-                                                                              T0])
+                device = conn.execute("INSERT INTO devices (site_id, serial, model, kind, name, state, created_at) "
+                                      "VALUES (?, ?, 'AD-SB63', ?, 'x', ?, ?) RETURNING id",
+                                      [site["id"], f"CITY-{n}-{d}", kind, state, T0]).fetchone()[0]
                 conn.executemany("INSERT INTO channels (device_id, key, settings) VALUES (?, ?, '{}')",
-                                 [(cur.lastrowid, k) for k in channels])
+                                 [(device, k) for k in channels])
                 site["devices"].append((state, gives))
             city.append(site)
     return city
@@ -93,8 +95,7 @@ def _by_district(rows: dict[tuple[str, str], Counter[str]]) -> dict[str, Counter
 
 
 def test_coverage_and_compliance_equal_an_independent_count(client: TestClient[Any], world: World) -> None:
-    db = client.app.state["andian"].settings.db_path
-    city = _city(db)
+    city = _city(client.app.state["andian"].settings)
     regions = _regions()
 
     r = client.get("/api/v1/stats/coverage", headers=world.headers("admin"))
@@ -149,11 +150,11 @@ def test_coverage_and_compliance_equal_an_independent_count(client: TestClient[A
 
 
 def test_hazards_hotspots_and_offline_sites(client: TestClient[Any], world: World) -> None:
-    db = client.app.state["andian"].settings.db_path
+    db = client.app.state["andian"].settings
     now = T0  # the app's clock: 2025-11-23 08:00 in Shanghai
     market, care = world.sites["site_market"], world.sites["site_care"]
     device = {name: world.devices[name] for name in ("site_market", "site_care")}
-    with sqlite3.connect(db) as conn:
+    with backends.connect(db) as conn:
         # hazards: (site, state, severity, due in hours) — two overdue
         for site, state, severity, due_h in ((market, "assigned", "major", -5), (market, "open", "general", 24),
                                              (market, "rectified", "general", -1), (care, "assigned", "general", -2),

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import csv
 import io
-import sqlite3
 from datetime import datetime
 from typing import Any
 from urllib.parse import unquote
@@ -16,6 +15,9 @@ import pytest
 from litestar.testing import TestClient
 from openpyxl import load_workbook
 
+from server.storage.connection import Connection
+
+from . import backends
 from .conftest import T0, World
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -25,22 +27,22 @@ def at(year: int, month: int, day: int) -> float:
     return datetime(year, month, day, 12, tzinfo=SHANGHAI).timestamp()
 
 
-def add_site(conn: sqlite3.Connection, name: str, region: str, venue: str, created: float,
+def add_site(conn: Connection, name: str, region: str, venue: str, created: float,
              devices: list[tuple[str, list[str], float | None]]) -> int:
     """A site with commissioned devices (kind, channel keys, when its commissioning completed or None)."""
-    site = conn.execute("INSERT INTO sites (name, address, region_code, venue_type, created_at) VALUES (?, ?, ?, ?, ?)",
-                        [name, f"{name}路 1 号", region, venue, created]).lastrowid
+    site: int = conn.execute("INSERT INTO sites (name, address, region_code, venue_type, created_at) VALUES "
+                             "(?, ?, ?, ?, ?) RETURNING id", [name, f"{name}路 1 号", region, venue, created]
+                             ).fetchone()[0]
     for n, (kind, keys, completed) in enumerate(devices):
         device = conn.execute("INSERT INTO devices (site_id, serial, model, kind, name, state, created_at) VALUES "
-                              "(?, ?, 'AD-SB63', ?, 'x', 'commissioned', ?)", [site, f"{name}-{n}", kind, created]
-                              ).lastrowid
+                              "(?, ?, 'AD-SB63', ?, 'x', 'commissioned', ?) RETURNING id",
+                              [site, f"{name}-{n}", kind, created]).fetchone()[0]
         conn.executemany("INSERT INTO channels (device_id, key, settings) VALUES (?, ?, '{}')",
                          [(device, k) for k in keys])
         if completed is not None:
             conn.execute("INSERT INTO commissionings (site_id, address, model, device_id, state, steps, created_at, "
                          "completed_at) VALUES (?, 'AA:BB', 'AD-SB63', ?, 'accepted', '[]', ?, ?)",
                          [site, device, completed, completed])
-    assert site is not None
     return site
 
 
@@ -49,8 +51,7 @@ def city(client: TestClient[Any], world: World) -> dict[str, int]:
     """Besides the world's three sites (devices registered, none commissioned): in 赫山区 a market with an arc
     breaker (arc extinguishing: equipped), a market with a combined detector only (lacks arc extinguishing), a
     mall without devices; in 资阳区 a care home with an arc detector; and hazards, two of them overdue."""
-    db = client.app.state["andian"].settings.db_path
-    with sqlite3.connect(db) as conn:
+    with backends.connect(client.app.state["andian"].settings) as conn:
         ids = {
             "good_market": add_site(conn, "甲市场", "430903001", "market", at(2025, 8, 1),
                                     [("breaker", ["current_a", "arc"], at(2025, 10, 10))]),
@@ -160,8 +161,7 @@ def test_a_target_without_units_is_not_failing(client: TestClient[Any], world: W
 
 
 def test_month_over_month_trend(client: TestClient[Any], world: World, city: dict[str, int]) -> None:
-    db = client.app.state["andian"].settings.db_path
-    with sqlite3.connect(db) as conn:
+    with backends.connect(client.app.state["andian"].settings) as conn:
         device = conn.execute("SELECT id FROM devices WHERE site_id = ?", [city["half_market"]]).fetchone()[0]
         for when, level, test in ((at(2025, 9, 15), "alarm", 0), (at(2025, 11, 1), "alarm", 0),
                                   (at(2025, 11, 2), "prealarm", 0), (at(2025, 11, 3), "alarm", 1),

@@ -5,7 +5,6 @@ tombstones."""
 from __future__ import annotations
 
 import hashlib
-import sqlite3
 import uuid
 from typing import Any
 
@@ -13,6 +12,7 @@ from litestar.testing import TestClient
 
 from server.settings import Settings
 
+from . import backends
 from .conftest import World
 from .sync_helpers import Device, pull_all
 
@@ -200,14 +200,14 @@ def test_pull_pages_and_tombstones_when_a_site_leaves_scope(client: TestClient[A
     assert list(again) == [("hazard", str(made[0]))] and changes[0]["version"] > max(versions)
 
     # The inspector's grid moves away from the care home: its hazards go as tombstones.
-    with sqlite3.connect(settings.db_path) as db:
+    with backends.connect(settings) as db:
         db.execute("UPDATE user_regions SET region_code = '430981' WHERE user_id = ?",
                    [world.user_ids["inspector_ziyang"]])
     _, moved, changes = pull_all(client, inspector, cursor)
     assert sorted((c["entity_id"], c["deleted"], c["fields"]) for c in changes) == \
         sorted((str(h), True, {}) for h in made)
     # And back: everything of the site comes again.
-    with sqlite3.connect(settings.db_path) as db:
+    with backends.connect(settings) as db:
         db.execute("UPDATE user_regions SET region_code = '430902' WHERE user_id = ?",
                    [world.user_ids["inspector_ziyang"]])
     back, _, _ = pull_all(client, inspector, moved)

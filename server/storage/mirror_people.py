@@ -50,7 +50,7 @@ def box_users(conn: Connection, site_id: int) -> list[dict[str, Any]]:
     roles = ", ".join("?" for _ in BOX_ROLES)
     rows = conn.execute(
         "SELECT u.username, CASE WHEN u.disabled = 1 THEN '' ELSE u.password_hash END AS password_hash, u.role, "
-        "u.display_name, u.phone, u.disabled, (u.company_id IS NOT NULL AND u.company_id = s.company_id) AS company "
+        "u.display_name, u.phone, u.disabled, CASE WHEN u.company_id = s.company_id THEN 1 ELSE 0 END AS company "
         "FROM sites s JOIN users u ON (u.id = s.owner_id AND u.role = 'owner') OR (s.company_id IS NOT NULL "
         f"AND u.company_id = s.company_id AND u.role IN ({roles})) WHERE s.id = ? ORDER BY u.id",
         [*BOX_ROLES, site_id])

@@ -52,8 +52,9 @@ def offline_devices(conn: Connection, scope: Scope) -> list[dict[str, Any]]:
 def site_hazards(conn: Connection, scope: Scope, now: float) -> dict[int, tuple[int, int]]:
     """Per visible site with hazards not closed: (not closed, open or assigned past their due date)."""
     rows = conn.execute(
-        "SELECT h.site_id, COUNT(*), SUM(h.state IN ('open', 'assigned') AND h.due_at < ?) FROM hazards h "
-        f"JOIN sites s ON s.id = h.site_id WHERE h.state != 'closed' AND ({scope.condition}) GROUP BY h.site_id",
+        "SELECT h.site_id, COUNT(*), SUM(CASE WHEN h.state IN ('open', 'assigned') AND h.due_at < ? THEN 1 ELSE 0 "
+        "END) FROM hazards h JOIN sites s ON s.id = h.site_id "
+        f"WHERE h.state != 'closed' AND ({scope.condition}) GROUP BY h.site_id",
         [now, *scope.params])
     return {int(site): (int(total), int(overdue or 0)) for site, total, overdue in rows}
 

@@ -71,8 +71,10 @@ class PostgresDatabase:
         """Open the pool and the write connection. Migrations must already have run."""
         if self._writer is not None:
             return
+        # Readers are read-only, as SQLite's are (query_only): a write belongs on the writer.
         self._pool = ConnectionPool(self.url, min_size=1, max_size=self._reader_count, open=True,
-                                    kwargs={"autocommit": True, "options": OPTIONS, **KEEPALIVE},
+                                    kwargs={"autocommit": True, **KEEPALIVE,
+                                            "options": f"{OPTIONS} -c default_transaction_read_only=on"},
                                     configure=configure, check=ConnectionPool.check_connection, name="andian-read")
         self._pool.wait()
         ready = threading.Event()
