@@ -2,40 +2,17 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 from server.accounts.tokens import GATEWAY_PREFIX, new_secret, secret_hash
 from server.detection.settings import resolve_settings
-from server.storage.backend import is_postgres_url, upgrade
+from server.storage.backend import transaction, upgrade
 from server.storage.connection import Connection
-from server.storage.database import connect
 
 T0 = 1_763_856_000.0
 DEVICES = 1000
 KEYS = ("residual_ma", "current_a")
-
-
-@contextlib.contextmanager
-def transaction(target: Path | str) -> Iterator[Connection]:
-    """A write connection to the SQLite file or the ``postgresql://`` database ``target``, in one transaction that
-    commits when the block ends."""
-    if is_postgres_url(target):
-        from server.storage.postgres.connection import PgConnection
-        from server.storage.postgres.database import connect as pg_connect
-
-        with pg_connect(str(target)) as raw:  # commits at the end of the block
-            yield PgConnection(raw)
-        return
-    conn = connect(Path(target))
-    try:
-        conn.execute("BEGIN")
-        yield conn
-        conn.execute("COMMIT")
-    finally:
-        conn.close()
 
 
 def seed(target: Path | str) -> str:

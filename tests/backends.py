@@ -24,6 +24,7 @@ from typing import Any
 import psycopg
 
 from server.settings import Settings
+from server.storage.backend import transaction
 from server.storage.connection import Connection
 
 ENGINE = os.environ.get("ANDIAN_TEST_DB", "sqlite")
@@ -157,26 +158,8 @@ def connect(target: Settings | Path) -> Iterator[Connection]:
     for the test's own look into it: SQL with ``?`` marks, rows by name; committed when the block ends."""
     settings = target if isinstance(target, Settings) else Settings(db_path=target, db_url=database(target)
                                                                     if POSTGRES else "")
-    if settings.db_url:
-        from server.storage.postgres.connection import PgConnection
-        from server.storage.postgres.database import connect as pg_connect
-
-        raw = pg_connect(settings.db_url)
-        try:
-            yield PgConnection(raw)
-            raw.commit()
-        finally:
-            raw.close()
-        return
-    from server.storage.database import connect as sqlite_connect
-
-    conn = sqlite_connect(settings.db_path)
-    try:
-        conn.execute("BEGIN")
+    with transaction(settings.database()) as conn:
         yield conn
-        conn.execute("COMMIT")
-    finally:
-        conn.close()
 
 
 def rows(target: Settings | Path, sql: str, params: Sequence[Any] = ()) -> list[Any]:

@@ -8,14 +8,15 @@ the same surface, with its own dialect modules where SQL is not portable.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Protocol, TypeVar
 
 from server.storage.connection import Connection
 from server.storage.space import DiskState
 
-__all__ = ["Backend", "Connection", "is_postgres_url", "open_backend", "upgrade"]
+__all__ = ["Backend", "Connection", "is_postgres_url", "open_backend", "transaction", "upgrade"]
 
 T = TypeVar("T")
 
@@ -38,6 +39,29 @@ class Backend(Protocol):
 
 def is_postgres_url(target: str | Path) -> bool:
     return isinstance(target, str) and target.startswith(("postgresql://", "postgres://"))
+
+
+@contextlib.contextmanager
+def transaction(target: str | Path) -> Iterator[Connection]:
+    """One transaction on the database ``target`` (an SQLite file, or a ``postgresql://`` URL) beside a running
+    server's writer — for commands, benchmarks and a test's own look inside; committed when the block ends, rolled
+    back on an error."""
+    if is_postgres_url(target):
+        from server.storage.postgres.connection import PgConnection
+        from server.storage.postgres.database import connect as pg_connect
+
+        with pg_connect(str(target)) as raw:  # psycopg commits at the end of the block, rolls back on an error
+            yield PgConnection(raw)
+        return
+    from server.storage.database import connect
+
+    conn = connect(Path(target))
+    try:
+        conn.execute("BEGIN")
+        yield conn
+        conn.execute("COMMIT")
+    finally:
+        conn.close()  # without COMMIT: rolled back
 
 
 def upgrade(target: str | Path) -> list[str]:
