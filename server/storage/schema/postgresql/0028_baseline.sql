@@ -608,9 +608,13 @@ CREATE INDEX gb26875_duty_checks_serial ON gb26875_duty_checks(centre, serial);
 ALTER TABLE devices ADD FOREIGN KEY (gateway_id) REFERENCES gateways(id);
 ALTER TABLE hazards ADD FOREIGN KEY (inspection_id) REFERENCES inspections(id);
 
--- Triggers as SQLite's (0007 sync log, 0021 mirror, 0023 forward), as PL/pgSQL functions.
+-- Triggers as SQLite's (0007 sync log, 0021 mirror, 0023 forward), as PL/pgSQL functions. Sync pulls and a
+-- box's forwarding read these numbers as cursors, so they must grow in commit order even with several workers
+-- writing at once: the transaction that takes one holds a transaction lock until it commits (SQLite's single
+-- writer gives that order by itself).
 CREATE FUNCTION sync_log_touch(kind TEXT, record BIGINT, site BIGINT) RETURNS VOID LANGUAGE plpgsql AS $$
 BEGIN
+    PERFORM pg_advisory_xact_lock(1937337955);  -- "sync" in ASCII
     DELETE FROM sync_log WHERE entity = kind AND local_id = record;
     INSERT INTO sync_log (entity, local_id, site_id) VALUES (kind, record, site);
 END $$;
@@ -646,6 +650,7 @@ CREATE TRIGGER mirror_channel_update AFTER UPDATE OF settings, label ON channels
 
 CREATE FUNCTION forward_commissioning() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+    PERFORM pg_advisory_xact_lock(1718579812);  -- "fwd" and a byte, in ASCII
     UPDATE commissionings SET change_seq = (SELECT COALESCE(MAX(change_seq), 0) + 1 FROM commissionings)
     WHERE id = NEW.id;
     RETURN NULL;
