@@ -1,4 +1,4 @@
-"""A cloud and a site box, each the real app on its own SQLite file and injected clock, joined by the box's real
+"""A cloud and a site box, each the real app on its own database and injected clock, joined by the box's real
 upstream session (server/upstream/link.py) whose transport hands each request to the cloud's app: the wire, which
 a test can cut (``down``) or make lose the cloud's answer after the cloud acted on it (``lose_answers``)."""
 

@@ -5,6 +5,7 @@ Everything runs against the real app and a real SQLite file; time moves only thr
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -294,21 +295,20 @@ def test_passwords_and_secrets_are_stored_hashed(shared: tuple[TestClient[Any], 
 # --- the command line ------------------------------------------------------------------------------------------------
 
 
-def andian(*args: str, stdin: str) -> subprocess.CompletedProcess[str]:
+def andian(*args: str, stdin: str, db: Path) -> subprocess.CompletedProcess[str]:
+    """``andian ARGS --db`` the database ``db`` stands for, its files beside ``db``."""
     return subprocess.run(
-        [sys.executable, "-m", "server.cli", *args], input=stdin, capture_output=True, text=True, cwd=REPO,
-        timeout=60, check=False,
+        [sys.executable, "-m", "server.cli", *args, "--db", backends.database(db)], input=stdin, capture_output=True,
+        text=True, cwd=REPO, timeout=60, check=False, env={**os.environ, **backends.server_env(db)},
     )
 
 
 def test_cli_user_add_creates_a_user_who_can_log_in(tmp_path: Path) -> None:
     db = tmp_path / "cli.db"
-    done = andian("user", "add", "alice", "--role", "admin", "--password-stdin", "--db", backends.database(db),
-                  stdin="alice-secret-99\n")
+    done = andian("user", "add", "alice", "--role", "admin", "--password-stdin", stdin="alice-secret-99\n", db=db)
     assert done.returncode == 0, done.stderr
     assert "alice" in done.stdout
-    refused = andian("user", "add", "bob", "--role", "owner", "--password-stdin", "--db", backends.database(db),
-                     stdin="short\n")
+    refused = andian("user", "add", "bob", "--role", "owner", "--password-stdin", stdin="short\n", db=db)
     assert refused.returncode != 0
     assert "password" in refused.stderr
 

@@ -9,6 +9,7 @@ local on Linux), which the server sees as different clients.
 from __future__ import annotations
 
 import asyncio
+import os
 import subprocess
 import sys
 import threading
@@ -255,6 +256,7 @@ def test_the_command_line_refuses_a_common_password(tmp_path: Path) -> None:
         [sys.executable, "-m", "server.cli", "user", "add", "boss", "--role", "admin", "--password-stdin",
          "--db", backends.database(tmp_path / "cli.db")],
         input="woaini1314\n", capture_output=True, text=True, cwd=REPO, timeout=60, check=False,
+        env={**os.environ, **backends.server_env(tmp_path / "cli.db")},
     )
     assert done.returncode != 0
     assert "password" in done.stderr and "common" in done.stderr, done.stderr

@@ -5,6 +5,7 @@ naming --port."""
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -83,7 +84,8 @@ def test_demo_on_a_port_in_use_names_port(tmp_path: Path) -> None:
         port = taken.getsockname()[1]
         result = subprocess.run(
             [sys.executable, "-m", "server.cli", "demo", "--db", backends.database(tmp_path / "demo.db"),
-             "--port", str(port), "--no-devices"], cwd=ROOT, capture_output=True, text=True, timeout=60)
+             "--port", str(port), "--no-devices"], cwd=ROOT, capture_output=True, text=True, timeout=60,
+            env={**os.environ, **backends.server_env(tmp_path / "demo.db")})
     assert result.returncode == 2
     assert f"端口 {port} 已被占用" in result.stderr and "--port" in result.stderr
     assert f"port {port} is already in use" in result.stderr

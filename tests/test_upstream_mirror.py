@@ -239,9 +239,11 @@ def test_only_a_site_box_may_mirror(cloud: Cloud) -> None:
     assert {d["key"] for d in r.json()["records"] if d["entity"] == "device"} == {"SN-site_care"}
 
 
-def test_box_pair_stores_the_pairing_and_tries_it(cloud: Cloud, tmp_path: Path,
-                                                  capsys: pytest.CaptureFixture[str]) -> None:
+def test_box_pair_stores_the_pairing_and_tries_it(cloud: Cloud, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     db = tmp_path / "paired.db"
+    for name, value in backends.server_env(db).items():  # the command's files (its key) beside the database
+        monkeypatch.setenv(name, value)
     key = cloud.world.gateway_keys["site_market"]
     assert main(["box", "pair", cloud.url + "/", key, "--db", backends.database(db)]) == 0
     gateway = cloud.world.gateways["site_market"]

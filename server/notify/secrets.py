@@ -45,7 +45,7 @@ class Secrets:
     def seal(self, plain: str) -> bytes:
         return self._fernet.encrypt(plain.encode())
 
-    def open(self, sealed: bytes) -> str:
+    def open(self, sealed: bytes | str) -> str:
         try:
             return self._fernet.decrypt(sealed).decode()
         except InvalidToken as exc:

@@ -21,6 +21,8 @@ def insert_hours(conn: Connection, rows: Iterable[tuple[int, int, int, float, fl
 
 def backdate(conn: Connection, site_ids: list[int], ts: float) -> None:
     """The sites and their devices exist since ``ts`` (their history begins there)."""
+    if not site_ids:
+        return
     marks = ", ".join("?" * len(site_ids))
     conn.execute(f"UPDATE sites SET created_at = ? WHERE id IN ({marks})", [ts, *site_ids])
     conn.execute(f"UPDATE devices SET created_at = ? WHERE site_id IN ({marks})", [ts, *site_ids])

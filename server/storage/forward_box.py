@@ -182,7 +182,7 @@ def note_late(conn: Connection, ts: NDArray[np.float64]) -> None:
         return
     buckets = np.unique((late // BUCKET_S).astype(np.int64)).tolist()
     conn.executemany("INSERT INTO upstream_late (bucket) VALUES (?) ON CONFLICT (bucket) DO UPDATE SET "
-                     "marks = marks + 1", [(b,) for b in buckets])
+                     "marks = upstream_late.marks + 1", [(b,) for b in buckets])
 
 
 def late_bucket(conn: Connection, bucket: int | None = None, *,

@@ -108,9 +108,9 @@ def add_status(conn: Connection, gateway_id: int, deltas: dict[str, int], last_f
     conn.execute(
         f"INSERT INTO gb26875_status (gateway_id, {', '.join(_COUNTERS)}, last_frame_at, last_frame) "
         f"VALUES (?, {', '.join('?' * len(_COUNTERS))}, ?, ?) ON CONFLICT (gateway_id) DO UPDATE SET "
-        + ", ".join(f"{k} = {k} + excluded.{k}" for k in _COUNTERS)
-        + ", last_frame_at = coalesce(excluded.last_frame_at, last_frame_at), "
-          "last_frame = coalesce(excluded.last_frame, last_frame)",
+        + ", ".join(f"{k} = gb26875_status.{k} + excluded.{k}" for k in _COUNTERS)
+        + ", last_frame_at = coalesce(excluded.last_frame_at, gb26875_status.last_frame_at), "
+          "last_frame = coalesce(excluded.last_frame, gb26875_status.last_frame)",
         [gateway_id, *values, last_frame_at, json.dumps(last_frame) if last_frame else None])
 
 

@@ -81,6 +81,8 @@ def enqueue_alarm(conn: Connection, unit: bytes, transition_id: int, now: float)
 def latest_readings(conn: Connection, since: float, until: float,
                     keys: tuple[str, ...]) -> list[dict[str, Any]]:
     """The newest raw reading in (since, until] of every channel with one of ``keys``, with its device."""
+    if not keys:
+        return []
     buckets = list(range(int(since // BUCKET_S), int(until // BUCKET_S) + 1))
     marks = ", ".join("?" * len(buckets))
     key_marks = ", ".join("?" * len(keys))

@@ -78,6 +78,8 @@ def save_answers(conn: Connection, inspection_id: int, rows: list[dict[str, Any]
 
 def answer_stamps(conn: Connection, inspection_id: int, keys: list[str]) -> dict[str, str]:
     """These items' stamps, where answered (items answered before sync existed have none)."""
+    if not keys:
+        return {}
     marks = ", ".join("?" * len(keys))
     return {k: h for k, h in conn.execute(f"SELECT key, hlc FROM inspection_answers WHERE inspection_id = ? AND key "
                                           f"IN ({marks}) AND hlc IS NOT NULL", [inspection_id, *keys])}

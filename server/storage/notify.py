@@ -240,6 +240,8 @@ _EVENT = (
 
 def delivery_events(conn: Connection, transition_ids: list[int]) -> dict[int, dict[str, Any]]:
     """The alarm facts of each transition, by transition id, for the message text."""
+    if not transition_ids:
+        return {}
     marks = ", ".join("?" * len(transition_ids))
     out = {}
     for row in conn.execute(f"{_EVENT} WHERE t.id IN ({marks})", transition_ids):

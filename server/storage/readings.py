@@ -119,6 +119,8 @@ def latest(conn: Connection, channel_ids: list[int], now: float) -> dict[int, tu
 def _newest_raw(conn: Connection, channel_ids: list[int], buckets: list[int],
                 out: dict[int, tuple[float, float]]) -> None:
     """Into ``out``: each channel's newest raw reading in ``buckets``, where newer than what ``out`` has."""
+    if not channel_ids:
+        return
     ids = ", ".join("?" * len(channel_ids))
     for part in chunks(buckets, 500):
         marks = ", ".join("?" * len(part))

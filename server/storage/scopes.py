@@ -106,6 +106,8 @@ def in_region(code: str) -> Scope:
 
 def of_venue_types(venue_types: Sequence[str]) -> Scope:
     """The sites of one of ``venue_types``."""
+    if not venue_types:
+        return _NO_SITE
     return Scope(f"s.venue_type IN ({', '.join('?' * len(venue_types))})", tuple(venue_types))
 
 

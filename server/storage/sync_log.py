@@ -50,6 +50,8 @@ def scope_known(conn: Connection, scope_hash: str) -> bool:
 def records_of(conn: Connection, sites: Iterable[int], hazards: bool = True) -> list[tuple[int, str, int]]:
     """(seq, entity, local id) of every logged record of the sites (without their hazards, given ``hazards=False``)."""
     wanted = sorted(sites)
+    if not wanted:
+        return []
     marks = ", ".join("?" * len(wanted))
     skip = "" if hazards else " AND entity <> 'hazard'"
     return [(int(r[0]), str(r[1]), int(r[2])) for r in conn.execute(

@@ -15,9 +15,11 @@ def get_link(conn: Connection) -> dict[str, Any] | None:
 
 
 def save_link(conn: Connection, url: str, key_sealed: bytes, now: float) -> None:
+    """The sealed key (a Fernet token: URL-safe base64) is kept as the text its TEXT column holds on both engines;
+    a box paired before this reads back the bytes SQLite kept, which open as well."""
     conn.execute("INSERT INTO upstream_link (id, url, key_sealed, paired_at) VALUES (1, ?, ?, ?) "
                  "ON CONFLICT (id) DO UPDATE SET url = excluded.url, key_sealed = excluded.key_sealed, "
-                 "paired_at = excluded.paired_at", [url, key_sealed, now])
+                 "paired_at = excluded.paired_at", [url, key_sealed.decode("ascii"), now])
 
 
 def set_site(conn: Connection, site_id: int, url: str, now: float) -> None:

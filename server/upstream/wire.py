@@ -16,6 +16,8 @@ from typing import Annotated, Any, Literal
 
 from msgspec import Meta, Struct
 
+from server.fields import LINE, TEXT
+
 __all__ = [
     "Action", "AlarmUp", "AttachmentUp", "ChannelReadings", "ChannelRollups", "Command", "CommandResult", "Commands",
     "CommissioningUp", "CompanyDown", "EventUp", "Forward", "ForwardAnswer", "ForwardRejected", "MirrorAnswer",
@@ -25,10 +27,14 @@ __all__ = [
 # Every stream the box forwards, in the order a round sends them: alarm transitions first (API.md).
 STREAMS = ("alarms", "commissionings", "events", "readings", "rollups")
 Stream = Literal["alarms", "commissionings", "events", "readings", "rollups"]
-Serial = Annotated[str, Meta(min_length=1, max_length=64)]
-ChannelKey = Annotated[str, Meta(min_length=1, max_length=32)]
+# What a box sends is stored in TEXT columns: no control characters (PostgreSQL's text cannot even hold NUL), as in
+# every other body (server/fields.py).
+Serial = Annotated[str, Meta(min_length=1, max_length=64), LINE]
+ChannelKey = Annotated[str, Meta(min_length=1, max_length=32), LINE]
 Hlc = Annotated[str, Meta(min_length=20, max_length=90, description="a hybrid logical clock stamp (API.md 'Sync')")]
-BatchId = Annotated[str, Meta(min_length=8, max_length=64)]
+BatchId = Annotated[str, Meta(min_length=8, max_length=64), LINE]
+Line = Annotated[str, LINE]
+Note = Annotated[str, TEXT]
 
 
 # ---- mirror ---------------------------------------------------------------------------------------------------
@@ -42,7 +48,7 @@ class Record(Struct, forbid_unknown_fields=True):
     """
 
     entity: Literal["device", "channel"]
-    key: Annotated[str, Meta(min_length=1, max_length=100)]
+    key: Annotated[str, Meta(min_length=1, max_length=100), LINE]
     fields: dict[str, tuple[Any, Hlc]]
 
 
@@ -50,7 +56,7 @@ class MirrorRequest(Struct, forbid_unknown_fields=True):
     """The box's records that carry a field stamped at the box newer than what the cloud last sent it."""
 
     edits: list[Record] = []
-    box_version: str = ""
+    box_version: Line = ""
 
 
 class SiteDown(Struct):
@@ -108,16 +114,16 @@ class AlarmUp(Struct, forbid_unknown_fields=True):
     level: Literal["prealarm", "alarm", "fault", "offline"]
     device: Serial
     channel: ChannelKey | None
-    cause: str
+    cause: Line
     started_at: float
     value: float | None = None
     threshold: float | None = None
     peak: float | None = None
     detail: dict[str, Any] = {}
     test: bool = False
-    cleared_reason: str | None = None
-    acknowledged_by: str | None = None  # a username, when the box knows it
-    ack_note: str = ""
+    cleared_reason: Line | None = None
+    acknowledged_by: Line | None = None  # a username, when the box knows it
+    ack_note: Note = ""
 
 
 class ChannelReadings(Struct, forbid_unknown_fields=True):
@@ -141,7 +147,7 @@ class ChannelRollups(Struct, forbid_unknown_fields=True):
 
 class EventUp(Struct, forbid_unknown_fields=True):
     device: Serial
-    kind: str
+    kind: Line
     ts: float
     count: int = 1
 
@@ -151,14 +157,14 @@ class CommissioningUp(Struct, forbid_unknown_fields=True):
     (photos, the signature) are uploaded first with PUT /api/v1/attachments/{sha256}."""
 
     id: int  # the box's id: the cloud's origin is "gateway:{gateway id}/{id}"
-    address: str
-    model: str
+    address: Line
+    model: Line
     device: Serial | None
-    state: str
+    state: Line
     steps: list[Any]
     answers: dict[str, Any] | None
-    signed_by: str | None
-    created_by: str | None  # a username
+    signed_by: Line | None
+    created_by: Line | None  # a username
     created_at: float
     completed_at: float | None
     signature: Annotated[str, Meta(pattern="^[0-9a-f]{64}$")] | None = None  # the drawn signature's sha256
@@ -230,6 +236,6 @@ class CommandResult(Struct, forbid_unknown_fields=True):
 
     outcome: Literal["done", "failed"]
     switch: Literal["open", "closed"] | None = None
-    code: str | None = None
-    error: str | None = None
+    code: Line | None = None
+    error: Note | None = None
     at: float | None = None
