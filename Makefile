@@ -56,8 +56,11 @@ typecheck: install pwa/node_modules/.package-lock.json
 test-pwa: pwa/node_modules/.package-lock.json
 	cd pwa && npm test
 
+# The suite on each engine in turn (docs/operations.md "PostgreSQL"), its files spread over worker processes.
+PYTEST_ARGS ?= -n 3 --dist loadfile
 test-py: install pwa test-packages
-	.venv/bin/pytest
+	.venv/bin/pytest $(PYTEST_ARGS)
+	ANDIAN_TEST_DB=postgresql .venv/bin/pytest $(PYTEST_ARGS)
 
 clean:
 	rm -rf .venv $(STAMPS) pwa/node_modules server/static
