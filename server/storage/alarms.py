@@ -108,7 +108,8 @@ def active_alarms(conn: Connection, site_id: int | None = None) -> list[dict[str
     rows = conn.execute(
         "SELECT id, site_id, device_id, channel_id, cause, level, started_at, peak, threshold, detail, test "
         # A box's alarms (origin) live by the box's transitions, never by this process's detection.
-        "FROM alarms WHERE cleared_at IS NULL AND origin IS NULL" + ("" if site_id is None else " AND site_id = ?"),
+        "FROM alarms WHERE cleared_at IS NULL AND origin IS NULL" + ("" if site_id is None else " AND site_id = ?")
+        + " ORDER BY id",
         [] if site_id is None else [site_id],
     )
     return [_row(r) for r in rows]
@@ -223,7 +224,8 @@ def silent_devices(conn: Connection, now: float, intervals: float) -> list[dict[
     rows = conn.execute(
         "SELECT id, site_id, last_seen_at, poll_interval_s FROM devices "
         # A device a site box judges is the box's to call offline; the cloud watches the box itself.
-        "WHERE last_seen_at IS NOT NULL AND last_seen_at + ? * poll_interval_s <= ? AND gateway_id IS NULL",
+        "WHERE last_seen_at IS NOT NULL AND last_seen_at + ? * poll_interval_s <= ? AND gateway_id IS NULL "
+        "ORDER BY id",
         [intervals, now],
     )
     return [dict(r) for r in rows]

@@ -324,7 +324,7 @@ def devices_with_channels(conn: Connection, serial: str | None = None) -> list[d
     """Every device (or the one with ``serial``) with its site and channels, for the ingest registry."""
     where, args = ("WHERE d.serial = ?", [serial]) if serial is not None else ("", [])
     devices = [dict(r) for r in conn.execute(
-        f"SELECT d.id, d.site_id, d.serial, d.name, d.rated_current_a FROM devices d {where}", args)]
+        f"SELECT d.id, d.site_id, d.serial, d.name, d.rated_current_a FROM devices d {where} ORDER BY d.id", args)]
     channels = _channels_of(conn, [d["id"] for d in devices])
     for device in devices:
         device["channels"] = channels[device["id"]]

@@ -123,14 +123,15 @@ def get_hazards(conn: Connection, hazard_ids: list[int]) -> list[dict[str, Any]]
     rows: list[dict[str, Any]] = []
     for chunk in chunks(hazard_ids):
         rows += [dict(r) for r in conn.execute(
-            f"SELECT {_COLUMNS}, s.owner_id FROM {_FROM} WHERE h.id IN ({', '.join('?' * len(chunk))})", chunk)]
+            f"SELECT {_COLUMNS}, s.owner_id FROM {_FROM} WHERE h.id IN ({', '.join('?' * len(chunk))}) ORDER BY h.id",
+            chunk)]
     return rows
 
 
 def newly_overdue(conn: Connection, now: float) -> list[dict[str, Any]]:
     """Hazards past their due date not yet announced as overdue."""
     rows = conn.execute(f"SELECT {_COLUMNS}, s.owner_id FROM {_FROM} WHERE h.state IN ('open', 'assigned') "
-                        "AND h.due_at < ? AND h.overdue_notified_at IS NULL", [now])
+                        "AND h.due_at < ? AND h.overdue_notified_at IS NULL ORDER BY h.id", [now])
     return [dict(r) for r in rows]
 
 
@@ -166,7 +167,7 @@ def alarms_for_rules(conn: Connection, since: float) -> list[dict[str, Any]]:
         "LEFT JOIN channels c ON c.id = a.channel_id "
         "LEFT JOIN site_hazard_rules r ON r.site_id = a.site_id LEFT JOIN hazard_alarms ha ON ha.alarm_id = a.id "
         "WHERE a.level = 'alarm' AND a.test = 0 AND a.started_at > ? AND ha.alarm_id IS NULL "
-        "AND (a.cleared_at IS NULL OR a.cause = 'arc' OR a.cleared_reason = 'trip')",
+        "AND (a.cleared_at IS NULL OR a.cause = 'arc' OR a.cleared_reason = 'trip') ORDER BY a.id",
         [since])
     out = []
     for r in rows:

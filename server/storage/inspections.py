@@ -91,13 +91,14 @@ def answers(conn: Connection, inspection_id: int) -> list[dict[str, Any]]:
 
 def answers_of(conn: Connection, inspection_ids: Sequence[int]) -> dict[int, list[dict[str, Any]]]:
     """The answers of many inspections at once, shaped as the API answers them (a first sync pull reads a hundred
-    thousand: as tuples, and "[]" not decoded)."""
+    thousand: as tuples, and "[]" not decoded), in the order of their keys (PostgreSQL keeps no order of its own:
+    the same record must read the same for every phone)."""
     out: dict[int, list[dict[str, Any]]] = {}
     for chunk in chunks(inspection_ids):
         for inspection_id, key, answer, note, photos, answered_at, answered_by in plain_rows(
                 conn, "SELECT a.inspection_id, a.key, a.answer, a.note, a.attachments, a.answered_at, u.display_name "
                 "FROM inspection_answers a LEFT JOIN users u ON u.id = a.answered_by "
-                f"WHERE a.inspection_id IN ({', '.join('?' * len(chunk))})", chunk):
+                f"WHERE a.inspection_id IN ({', '.join('?' * len(chunk))}) ORDER BY a.inspection_id, a.key", chunk):
             out.setdefault(inspection_id, []).append({
                 "key": key, "answer": answer, "note": note,
                 "attachments": [] if photos == "[]" else msgspec.json.decode(photos),
@@ -111,7 +112,7 @@ def get_inspections(conn: Connection, inspection_ids: list[int]) -> list[dict[st
     rows: dict[int, dict[str, Any]] = {}
     for chunk in chunks(inspection_ids):
         for r in conn.execute(f"SELECT {_COLUMNS}, json_array_length(i.items) AS total FROM {_FROM} "
-                              f"WHERE i.id IN ({', '.join('?' * len(chunk))})", chunk):
+                              f"WHERE i.id IN ({', '.join('?' * len(chunk))}) ORDER BY i.id", chunk):
             rows[r["id"]] = {**dict(r), "items": msgspec.Raw(r["items"].encode()), "hazard_ids": []}
         for hazard_id, inspection_id in conn.execute(
                 f"SELECT id, inspection_id FROM hazards WHERE inspection_id IN ({', '.join('?' * len(chunk))}) "

@@ -110,7 +110,8 @@ def site_subscriptions(conn: Connection, site_id: int, level: str) -> list[dict[
         "SELECT s.id, s.user_id, s.site_ids, s.lang, s.digest_interval_s, s.quiet_start, s.quiet_end, s.kind, "
         "u.role, u.company_id, u.department FROM subscriptions s "
         "JOIN users u ON u.id = s.user_id WHERE s.deleted_at IS NULL AND u.disabled = 0 "
-        f"AND {json_array_has(conn, 's.levels')} AND (s.site_ids IS NULL OR {json_array_has(conn, 's.site_ids')})",
+        f"AND {json_array_has(conn, 's.levels')} AND (s.site_ids IS NULL OR {json_array_has(conn, 's.site_ids')}) "
+        "ORDER BY s.id",
         [level, site_id],
     )
     return [dict(r) for r in rows]

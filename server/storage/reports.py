@@ -10,7 +10,8 @@ __all__ = ["alarms", "commissioned_devices", "daily_max", "devices", "hazards", 
 
 
 def devices(conn: Connection, site_id: int) -> list[dict[str, Any]]:
-    rows = conn.execute("SELECT id, name, circuit, kind, state, created_at FROM devices WHERE site_id = ?", [site_id])
+    rows = conn.execute("SELECT id, name, circuit, kind, state, created_at FROM devices WHERE site_id = ? ORDER BY id",
+                        [site_id])
     return [dict(r) for r in rows]
 
 

@@ -13,7 +13,7 @@ __all__ = ["alarm_levels", "alarm_starts", "commissioned_devices", "first_commis
 
 def sites(conn: Connection, scope: Scope) -> list[dict[str, Any]]:
     rows = conn.execute("SELECT s.id, s.name, s.address, s.region_code, s.venue_type, s.key_unit, s.created_at "
-                        f"FROM sites s WHERE {scope.condition}", scope.params)
+                        f"FROM sites s WHERE {scope.condition} ORDER BY s.id", scope.params)
     return [dict(r) for r in rows]
 
 
