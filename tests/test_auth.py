@@ -1,6 +1,6 @@
 """Authentication: login, tokens, the login rate limit, gateway keys, user and company accounts, the CLI.
 
-Everything runs against the real app and a real SQLite file; time moves only through the injected clock.
+Everything runs against the real app and a real database; time moves only through the injected clock.
 """
 
 from __future__ import annotations

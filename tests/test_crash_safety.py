@@ -1,11 +1,11 @@
-"""SIGKILL during ingest: a real `andian serve` on a SQLite file is killed over and over while gateways post and an
-operator acknowledges alarms (tests/crash_rig.py; bench/crash_safety.py is the same with ≥ 200 kills).
+"""SIGKILL during ingest: a real `andian serve` on the suite's database is killed over and over while gateways post
+and an operator acknowledges alarms (tests/crash_rig.py; bench/crash_safety.py is the same with ≥ 200 kills).
 
 Done when: no acknowledged batch is lost, a batch the server died on is stored whole or not at all (and a re-send
 says `duplicate` exactly when it was stored), every re-sent batch is stored once, no acknowledged alarm loses its
-acknowledgement, `PRAGMA integrity_check` says ok and no (device, channel, cause) has two active alarms. Leakage
-over 300 mA for longer than 5 s comes and goes in the stream, so durable (alarm) commits are in the mix with the
-plain ones.
+acknowledgement, `PRAGMA integrity_check` says ok (on SQLite) and no (device, channel, cause) has two active
+alarms. Leakage over 300 mA for longer than 5 s comes and goes in the stream, so durable (alarm) commits are in the
+mix with the plain ones.
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ from server.settings import Settings
 from server.storage import gb26875_uplink as sql
 
 from . import backends
-from .conftest import Clock
+from .conftest import Clock, wait_for
 from .gb26875_centre import Centre, unit_type
 from .uplink_rig import Site, leakage_state, open_app, uplink_settings
 
@@ -63,8 +63,13 @@ def given_up(site: Site, settings: Settings, first: list[int], centre: Centre, c
         denied = sql.denied(conn)
     assert [(d["kind"], d["serial"], d["reason"]) for d in denied] == [
         (sql.ALARM, first[0], "no confirmation after 12 sends")]
-    errors = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
-    assert any(f"serial {first[0]}, alarm, transition {denied[0]['transition_id']}" in m for m in errors), errors
+    # The uplink logs the give-up once its write has committed: the log line may come a moment after the row.
+    said = f"serial {first[0]}, alarm, transition {denied[0]['transition_id']}"
+
+    def logged() -> list[str]:
+        return [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR and said in r.getMessage()]
+
+    assert wait_for(logged, seconds=WAIT_S), [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
     # The queue goes on: the alarm's clear reaches the centre and is confirmed.
     site.leak(40.0, 60)
     centre.wait(leakage_state(0))

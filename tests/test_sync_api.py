@@ -1,4 +1,4 @@
-"""Sync over HTTP with the real app and a real SQLite file: an inspection done offline and pushed, refusals one by
+"""Sync over HTTP with the real app and a real database: an inspection done offline and pushed, refusals one by
 one with the rest applied, replays answered as duplicates, last-writer-wins edits, paged scoped pulls with
 tombstones."""
 

@@ -1,4 +1,4 @@
-"""Convergence, checked by a hypothesis state machine against the real app and a real SQLite file.
+"""Convergence, checked by a hypothesis state machine against the real app and the suite's real database.
 
 Three phones (an inspector, the operator company, an admin) edit the same hazard and the same inspection offline,
 in random orders, with skewed clocks. They push and pull in random interleavings; the network loses answers

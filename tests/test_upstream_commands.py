@@ -1,6 +1,6 @@
 """Commands down: the cloud's console switches a breaker that a site box reads, over the connection the box keeps.
 
-The cloud is a real `andian serve` (its own SQLite file, on a real port); the box is the real app with simulated
+The cloud is a real `andian serve` (its own database, on a real port); the box is the real app with simulated
 Bluetooth breakers, paired with the cloud by ANDIAN_UPSTREAM_URL/KEY, running its upstream loops. Where the test
 plays the box by hand, it speaks the same HTTP with a gateway key.
 """

@@ -2,7 +2,7 @@
 cloud — alarms first, each box alarm once with its origin, nothing doubled by a resend, nothing lost by an outage
 (past the backlog limit the oldest raw readings give way to their minute rollups) — and the cloud watches the box.
 
-Two real apps on their own SQLite files and injected clocks (tests/forward_rig.py), the box's real upstream session
+Two real apps on their own databases and injected clocks (tests/forward_rig.py), the box's real upstream session
 between them; the box's forward rounds are run one by one, except in the test of the loop itself."""
 
 from __future__ import annotations

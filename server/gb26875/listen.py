@@ -8,10 +8,11 @@ their counters (flushed to the database every FLUSH_S and when a box goes), and 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import socket
 import time
-from collections.abc import Callable, Coroutine
+from collections.abc import AsyncIterator, Callable, Coroutine
 from typing import TYPE_CHECKING, Any
 
 from server.gb26875.commands import Commands
@@ -76,6 +77,8 @@ class Receiver:
         self._tasks: set[asyncio.Task[None]] = set()
         self._pending: dict[int, dict[str, int]] = {}
         self._last: dict[int, tuple[float, dict[str, Any]]] = {}
+        # While a flush writes, its counters are neither unflushed nor stored yet: a reader waits for it (settled).
+        self._flushing = asyncio.Lock()
         self._gateways: dict[str, tuple[float, Gateway | None]] = {}
         self._serials: dict[int, int] = {}  # gateway id → the serial of the next frame andian starts to it
         self.port: int | None = None
@@ -182,8 +185,18 @@ class Receiver:
     def unflushed(self, gateway_id: int) -> tuple[dict[str, int], tuple[float, dict[str, Any]] | None]:
         return dict(self._pending.get(gateway_id, {})), self._last.get(gateway_id)
 
+    @contextlib.asynccontextmanager
+    async def settled(self) -> AsyncIterator[None]:
+        """No flush under way in the block: what it reads stored and then ``unflushed`` adds up to every count."""
+        async with self._flushing:
+            yield
+
     async def flush(self, ctx: Context) -> None:
         """Counters and last frames gathered since the last flush, in one write."""
+        async with self._flushing:
+            await self._flush(ctx)
+
+    async def _flush(self, ctx: Context) -> None:
         if not self._pending and not self._last:
             return
         pending, last = self._pending, self._last

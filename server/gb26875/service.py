@@ -39,8 +39,9 @@ async def status(ctx: Context, principal: Principal, gateway_id: int) -> Status:
         return (sql.get_status(conn, gateway_id), sql.get_mapping(conn, gateway_id),
                 sql.list_commands(conn, gateway_id))
 
-    stored, mapping, commands = await ctx.db.read(read)
-    pending, last = ctx.gb26875.unflushed(gateway_id)
+    async with ctx.gb26875.settled():
+        stored, mapping, commands = await ctx.db.read(read)
+        pending, last = ctx.gb26875.unflushed(gateway_id)
     counters = {k: v + pending.get(k, 0) for k, v in stored["counters"].items()}
     last_at, last_frame = last if last is not None else (stored["last_frame_at"], stored["last_frame"])
     session = ctx.gb26875.sessions.get(gateway_id)

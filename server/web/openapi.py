@@ -122,9 +122,13 @@ _ATTACHMENT_TYPES = sorted(CONTENT_TYPES)
 def _success_content(path: str, method: str) -> dict[str, Any] | None:
     """The success answer's content where it is not one JSON body; None leaves Litestar's."""
     if (method, path) == ("get", "/api/v1/live"):
+        # Before OpenAPI 3.2 (itemSchema) the schema of an event stream describes each of its events.
         return {"text/event-stream": {"schema": {
-            "type": "string", "description": "events `reading`, `alarm` and `hazard`, each with JSON data; "
-                                            "comments as keep-alive"}}}
+            "type": "object", "description": "one event: `reading`, `alarm`, `device` or `hazard`, its data one JSON "
+                                            "object; comments as keep-alive",
+            "properties": {"event": {"type": "string", "enum": ["reading", "alarm", "device", "hazard"]},
+                           "data": {"type": "string", "contentMediaType": "application/json"}},
+            "required": ["event", "data"]}}}
     if (method, path) == ("get", "/api/v1/sites/{site_id}/report"):
         return {"application/json": {"schema": {"$ref": f"{REF_PREFIX}Report"}},
                 "text/html": {"schema": {"type": "string"}},

@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Iterator
 
 import httpx
+import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
 from server.demo.city import DEMO_PASSWORD
+
+from .conftest import demo_server
 
 MARKET_STALL = "桃花仑综合市场 12号摊位"
 BREAKER = "AD-BRK-0001"
@@ -26,6 +30,14 @@ def api_token(base: str, username: str) -> str:
     response = httpx.post(f"{base}/api/v1/auth/login", json={"username": username, "password": DEMO_PASSWORD})
     assert response.status_code == 200, response.text
     return str(response.json()["token"])
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A demo of its own: the stall has no alarm when the page opens, whichever tests ran before on this worker
+    (test_notifications raises alarms at the same stall on the shared one)."""
+    with demo_server(tmp_path_factory.mktemp("live-alarm-e2e")) as url:
+        yield url
 
 
 def test_leakage_alarm_appears_live_and_is_acknowledged(live_server: str, context: BrowserContext) -> None:

@@ -8,6 +8,7 @@ import { describeError } from '../../ui/feedback'
 import { isTest } from '../alarms/model'
 import type { Alarm } from '../alarms/types'
 import { getAlarmPowerOffs, requestPowerOff } from './api'
+import { withNewer } from './model'
 import type { PowerOffRequest } from './types'
 
 /** The hazard form's address, with the site and words taken from the alarm. */
@@ -43,10 +44,11 @@ export function OwnerActions({ alarm, role, version }: { alarm: Alarm; role: Rol
 
   useEffect(() => {
     if (!owner) return
-    getAlarmPowerOffs(alarm.id).then(setRequests, () => setRequests([]))
+    const read = (list: PowerOffRequest[]) => setRequests((known) => withNewer(list, known))
+    getAlarmPowerOffs(alarm.id).then(read, () => setRequests((known) => known ?? []))
     // The monitoring centre answers while the page is open: look again now and then while one waits.
     const timer = setInterval(() => {
-      getAlarmPowerOffs(alarm.id).then(setRequests, () => undefined)
+      getAlarmPowerOffs(alarm.id).then(read, () => undefined)
     }, 10_000)
     return () => clearInterval(timer)
   }, [alarm.id, owner, version])

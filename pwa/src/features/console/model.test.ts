@@ -14,7 +14,9 @@ import {
   secondsSince,
   sortQueue,
   unackedCount,
+  withNewer,
 } from './model'
+import type { PowerOffRequest } from './types'
 
 const T = 1_763_856_000
 
@@ -132,5 +134,24 @@ describe("a site box's backlog line", () => {
   })
   it('counts the other records once the readings are through', () => {
     expect(backlogLine({ alarms: 2, readings: 0, events: 3, rollups: 0 })).toEqual({ key: 'console.box_records', count: 5 })
+  })
+})
+
+describe('withNewer', () => {
+  const request = (id: number, state: PowerOffRequest['state'] = 'pending'): PowerOffRequest => ({
+    id, alarm_id: 12, site_id: 1, site_name: '摊位', device_id: 3, device_name: '照明回路断路器', circuit: '照明回路',
+    requested_by: '王老板', requested_at: T + id, reason: '', state, decided_by: null, decided_at: null,
+    decision_note: '', control_id: null,
+  })
+
+  it('keeps a request made after the read began, ahead of what the read found', () => {
+    expect(withNewer([request(4, 'declined')], [request(5)]).map((r) => r.id)).toEqual([5, 4])
+    expect(withNewer([], [request(5)]).map((r) => r.id)).toEqual([5])
+  })
+
+  it('takes the read for every request it has, with its newer state', () => {
+    const read = [request(5, 'tripped'), request(4, 'declined')]
+    expect(withNewer(read, [request(5), request(4, 'declined')])).toEqual(read)
+    expect(withNewer(read, undefined)).toEqual(read)
   })
 })

@@ -4,7 +4,7 @@ import { t, type Lang } from '../../platform/i18n'
 import type { Role } from '../../platform/wire'
 import { isActive, isTest } from '../alarms/model'
 import type { Alarm, AlarmCause, AlarmLevel } from '../alarms/types'
-import type { ConsoleFilters } from './types'
+import type { ConsoleFilters, PowerOffRequest } from './types'
 
 export const CONSOLE_PATH = '/console'
 
@@ -174,4 +174,11 @@ export function backlogLine(backlog: Record<string, number>): { key: 'console.bo
   const readings = backlog.readings ?? 0
   if (readings > 0) return { key: 'console.box_readings', count: readings }
   return { key: 'console.box_records', count: Object.values(backlog).reduce((sum, n) => sum + Math.max(0, n), 0) }
+}
+
+/** An alarm's power-off requests as read (newest first), with those made here since the read began: a read that was
+ * on its way when the owner sent a request answers without it, and must not take it off the page. */
+export function withNewer(read: readonly PowerOffRequest[], known: readonly PowerOffRequest[] | undefined): PowerOffRequest[] {
+  const newest = Math.max(0, ...read.map((r) => r.id))
+  return [...(known ?? []).filter((r) => r.id > newest), ...read]
 }
