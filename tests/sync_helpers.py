@@ -9,7 +9,7 @@ from litestar.testing import TestClient
 
 from offline_sync.hlc import Clock
 
-__all__ = ["Device", "pull_all"]
+__all__ = ["Device", "pull_all", "resolved"]
 
 
 class Device:
@@ -57,3 +57,10 @@ def pull_all(client: TestClient[Any], headers: dict[str, str], cursor: str | Non
         cursor = body["cursor"]
         if not body["more"]:
             return records, body["cursor"], changes
+
+
+def resolved(records: dict[tuple[str, str], dict[str, Any]], inspection: dict[str, Any]) -> dict[str, Any]:
+    """A pulled inspection with its items from the checklist copy it names, as GET /api/v1/inspections/{id}
+    answers it."""
+    fields = {k: v for k, v in inspection.items() if k != "checklist"}
+    return {**fields, "items": records["checklist", inspection["checklist"]]["items"]}

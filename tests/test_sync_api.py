@@ -14,7 +14,7 @@ from server.settings import Settings
 
 from . import backends
 from .conftest import World
-from .sync_helpers import Device, pull_all
+from .sync_helpers import Device, pull_all, resolved
 
 PHOTO = b"\xff\xd8\xff\xe0 jpeg: the distribution box door left open"
 SHA = hashlib.sha256(PHOTO).hexdigest()
@@ -51,8 +51,10 @@ def test_an_inspection_done_offline_arrives_whole(client: TestClient[Any], world
     made = [records["hazard", str(h)] for h in inspection["hazard_ids"]]
     assert all(h["assignee_id"] == world.user_ids["owner_1"] and h["state"] == "assigned" for h in made)
     assert made[0]["events"][0]["attachments"] == [SHA]
-    # A pulled record is exactly what the ordinary endpoints answer for it.
-    assert client.get(f"/api/v1/inspections/{inspection['id']}", headers=inspector).json() == inspection
+    # A pulled record is exactly what the ordinary endpoints answer for it; an inspection's items are those of the
+    # checklist copy it names, which the pull sent as its own record.
+    got = client.get(f"/api/v1/inspections/{inspection['id']}", headers=inspector).json()
+    assert "items" not in inspection and got == resolved(records, inspection)
     assert client.get(f"/api/v1/hazards/{made[0]['id']}", headers=inspector).json() == made[0]
     # The owner sees the hazards made for them, not the inspector's visit to someone else's... their own site.
     owner_records, _, _ = pull_all(client, world.headers("owner_1"))
@@ -297,8 +299,11 @@ def test_an_electricians_pull_carries_exactly_their_hazards(client: TestClient[A
     assert visit.status_code == 201 and elsewhere.status_code == 201, (visit.text, elsewhere.text)
 
     records, cursor, _ = pull_all(client, electrician)
+    # Checklist copies are no site's: every caller gets them (the words GET /api/v1/checklists gives anyone).
+    copies = sorted(k for k in records if k[0] == "checklist")
+    assert len(copies) == 2
     assert sorted(records) == sorted([("hazard", str(mine)), ("hazard", str(second)), ("hazard", str(hotel_job)),
-                                      ("inspection", str(visit.json()["id"]))])
+                                      ("inspection", str(visit.json()["id"])), *copies])
     # The same as the API answers them.
     assert sorted(h["id"] for h in client.get("/api/v1/hazards", headers=electrician).json()) == \
         sorted([mine, second, hotel_job])
@@ -343,7 +348,8 @@ def test_an_electricians_pull_carries_exactly_their_hazards(client: TestClient[A
     # And back: the market comes again, with its inspection.
     client.post(f"/api/v1/hazards/{mine}/transition", headers=operator, json={"to": "assigned", "assignee_id": me})
     back, cursor, _ = pull_all(client, electrician, gone_cursor)
-    assert sorted(back) == [("hazard", str(mine)), ("inspection", str(visit.json()["id"]))]
+    # (a walk from the start, so the checklist copies come again: the device's upsert makes that harmless)
+    assert sorted(back) == sorted([("hazard", str(mine)), ("inspection", str(visit.json()["id"])), *copies])
 
     # A push: what an electrician may not do is refused, with the reason; rectifying their own is applied.
     phone = Device("electrician")

@@ -132,7 +132,7 @@ class Sync(RuleBasedStateMachine):
                 key = (change["entity"], change["entity_id"])
                 if change["deleted"]:
                     phone.records.pop(key, None)
-                elif change["fields"]["site_id"] == self.site:
+                elif change["entity"] == "checklist" or change["fields"]["site_id"] == self.site:
                     phone.records[key] = change["fields"]
             phone.cursor = body["cursor"]
             if not body["more"]:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any
 
 import msgspec
 
+from server.storage import checklists
 from server.storage.connection import Connection, Row, plain_rows
 from server.storage.database import chunks
 from server.storage.scopes import EVERY_SITE, Scope
@@ -17,14 +17,17 @@ __all__ = [
     "hazards_of", "insert_inspection", "list_inspections", "save_answers", "update_inspection",
 ]
 
-_COLUMNS = (
-    "i.id, i.site_id, s.name AS site_name, s.owner_id, i.template_id, i.template_version, i.items, i.state, "
+# An inspection without its items (they are its checklist copy's, storage.checklists), then with them.
+_BARE = (
+    "i.id, i.site_id, s.name AS site_name, s.owner_id, i.template_id, i.template_version, i.checklist_id, i.state, "
     "i.inspector_id, u.display_name AS inspector, i.started_at, i.completed_at, i.signed_by, i.summary, "
     "i.unit_signed_by, i.unit_signed_at, i.unit_signature, "
     "(SELECT COUNT(*) FROM inspection_answers x WHERE x.inspection_id = i.id) AS answered, "
     "(SELECT COUNT(*) FROM inspection_answers x WHERE x.inspection_id = i.id AND x.answer = 'fail') AS failed"
 )
-_FROM = "inspections i JOIN sites s ON s.id = i.site_id JOIN users u ON u.id = i.inspector_id"
+_BARE_FROM = "inspections i JOIN sites s ON s.id = i.site_id JOIN users u ON u.id = i.inspector_id"
+_COLUMNS = f"{_BARE}, c.items"
+_FROM = f"{_BARE_FROM} JOIN checklists c ON c.id = i.checklist_id"
 
 
 def _row(row: Row) -> dict[str, Any]:
@@ -34,10 +37,12 @@ def _row(row: Row) -> dict[str, Any]:
 
 
 def insert_inspection(conn: Connection, record: dict[str, Any]) -> int:
+    """A new inspection; its ``items`` are kept as a checklist copy (storage.checklists) it names."""
+    copy_id = checklists.copy_of(conn, record["template_id"], record["template_version"], record["items"])
     cur = conn.execute(
-        "INSERT INTO inspections (site_id, template_id, template_version, items, inspector_id, started_at) "
-        "VALUES (:site_id, :template_id, :template_version, :items, :inspector_id, :started_at) RETURNING id",
-        {**record, "items": json.dumps(record["items"], ensure_ascii=False)})
+        "INSERT INTO inspections (site_id, template_id, template_version, checklist_id, inspector_id, started_at) "
+        "VALUES (:site_id, :template_id, :template_version, :checklist_id, :inspector_id, :started_at) RETURNING id",
+        {**{k: v for k, v in record.items() if k != "items"}, "checklist_id": copy_id})
     return int(cur.fetchone()[0])
 
 
@@ -108,18 +113,21 @@ def answers_of(conn: Connection, inspection_ids: Sequence[int]) -> dict[int, lis
 
 def get_inspections(conn: Connection, inspection_ids: list[int]) -> list[dict[str, Any]]:
     """Many inspections by id with their answers and the hazards they made, unscoped (the caller scoped the ids).
-    Built for bulk: ``items`` stays the stored JSON (``msgspec.Raw``, encoded as is) with its length in ``total``."""
+    Built for bulk (a sync pull): the items are left out, named by ``checklist_id`` (storage.checklists), with
+    their count in ``total``."""
     rows: dict[int, dict[str, Any]] = {}
     for chunk in chunks(inspection_ids):
-        for r in conn.execute(f"SELECT {_COLUMNS}, json_array_length(i.items) AS total FROM {_FROM} "
-                              f"WHERE i.id IN ({', '.join('?' * len(chunk))}) ORDER BY i.id", chunk):
-            rows[r["id"]] = {**dict(r), "items": msgspec.Raw(r["items"].encode()), "hazard_ids": []}
+        for r in conn.execute(f"SELECT {_BARE} FROM {_BARE_FROM} WHERE i.id IN ({', '.join('?' * len(chunk))}) "
+                              "ORDER BY i.id", chunk):
+            rows[r["id"]] = {**dict(r), "hazard_ids": []}
         for hazard_id, inspection_id in conn.execute(
                 f"SELECT id, inspection_id FROM hazards WHERE inspection_id IN ({', '.join('?' * len(chunk))}) "
                 "ORDER BY id", chunk):
             rows[inspection_id]["hazard_ids"].append(hazard_id)
     answers = answers_of(conn, list(rows))
-    return [{**row, "answers": answers.get(row_id, [])} for row_id, row in rows.items()]
+    totals = checklists.sizes(conn, (row["checklist_id"] for row in rows.values()))
+    return [{**row, "total": totals[row["checklist_id"]], "answers": answers.get(row_id, [])}
+            for row_id, row in rows.items()]
 
 
 def hazards_of(conn: Connection, inspection_id: int) -> list[int]:

@@ -72,7 +72,7 @@ for _name in ("0003_bluetooth", "0004_notifications", "0005_hazards", "0006_insp
               "0020_inspection_unit_signature", "0021_upstream", "0022_mirror", "0023_forward",
               "0024_forward_identity", "0025_gb26875_gateways", "0026_gb26875_receive",
               "0027_gb26875_uplink",
-              "0028_gb26875_uplink_fixes", "0029_workers"):
+              "0028_gb26875_uplink_fixes", "0029_workers", "0031_checklists"):
     _plain(_name)
 
 

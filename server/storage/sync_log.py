@@ -10,7 +10,10 @@ from server.storage.connection import Connection
 from server.storage.database import chunks
 from server.storage.scopes import Scope
 
-__all__ = ["changes_after", "hazard_records", "records_of", "remember_scope", "scope_hazards", "scope_known",
+# The site of records that belong to none (checklist copies, schema 0031): logged for every caller.
+NO_SITE = 0
+
+__all__ = ["NO_SITE", "changes_after", "hazard_records", "records_of", "remember_scope", "scope_hazards", "scope_known",
            "scope_of", "scope_sites", "set_stamps", "stamps"]
 
 
@@ -70,16 +73,19 @@ def hazard_records(conn: Connection, hazard_ids: Iterable[int]) -> list[tuple[in
 
 def changes_after(conn: Connection, seq: int, scope: Scope, limit: int,
                   only: Scope | None = None) -> list[tuple[int, str, int]]:
-    """(seq, entity, local id) of the changes after ``seq`` at the scope's sites, at most ``limit``; given
-    ``only`` (a condition over the hazard ``h``), only the hazards that meet it."""
+    """(seq, entity, local id) of the changes after ``seq`` at the scope's sites and of no site (checklist
+    copies, which every caller gets), at most ``limit``; given ``only`` (a condition over the hazard ``h``), only
+    the hazards that meet it."""
     if only is None:
         return [(int(r[0]), str(r[1]), int(r[2])) for r in conn.execute(
-            f"SELECT l.seq, l.entity, l.local_id FROM sync_log l JOIN sites s ON s.id = l.site_id WHERE l.seq > ? "
-            f"AND ({scope.condition}) ORDER BY l.seq LIMIT ?", [seq, *scope.params, limit])]
+            f"SELECT l.seq, l.entity, l.local_id FROM sync_log l LEFT JOIN sites s ON s.id = l.site_id "
+            f"WHERE l.seq > ? AND (l.site_id = {NO_SITE} OR ({scope.condition})) ORDER BY l.seq LIMIT ?",
+            [seq, *scope.params, limit])]
     return [(int(r[0]), str(r[1]), int(r[2])) for r in conn.execute(
-        f"SELECT l.seq, l.entity, l.local_id FROM sync_log l JOIN sites s ON s.id = l.site_id "
+        f"SELECT l.seq, l.entity, l.local_id FROM sync_log l LEFT JOIN sites s ON s.id = l.site_id "
         f"LEFT JOIN hazards h ON l.entity = 'hazard' AND h.id = l.local_id WHERE l.seq > ? "
-        f"AND ({scope.condition}) AND (l.entity <> 'hazard' OR ({only.condition})) ORDER BY l.seq LIMIT ?",
+        f"AND (l.site_id = {NO_SITE} OR ({scope.condition})) AND (l.entity <> 'hazard' OR ({only.condition})) "
+        "ORDER BY l.seq LIMIT ?",
         [seq, *scope.params, *only.params, limit])]
 
 

@@ -1,6 +1,9 @@
 """Pulled records, built in bulk: the same fields as ``GET /api/v1/hazards/{id}`` and
 ``GET /api/v1/inspections/{id}`` answer (tests/test_sync_api.py compares them), picked straight from the rows
-without a round trip through the response Structs — a first pull builds thousands of them."""
+without a round trip through the response Structs — a first pull builds thousands of them.
+
+An inspection comes without its ``items``: it names its checklist copy (``checklist``, the entity id of a
+``checklist`` record the pull sends once, storage.checklists), whose items are the inspection's."""
 
 from __future__ import annotations
 
@@ -11,9 +14,28 @@ import msgspec
 
 from server.hazards import workflow
 from server.hazards.schemas import HazardDetail, HazardEventOut
-from server.inspections.schemas import InspectionDetail
+from server.inspections.schemas import AnswerOut, InspectionOut, ItemOut
 
-__all__ = ["hazard_record", "inspection_record"]
+__all__ = ["ChecklistRecord", "InspectionRecord", "checklist_record", "hazard_record", "inspection_record"]
+
+
+class InspectionRecord(InspectionOut):
+    """A pulled inspection: ``GET /api/v1/inspections/{id}`` with ``checklist`` in place of ``items``."""
+
+    summary: str = ""
+    checklist: str = ""
+    answers: list[AnswerOut] = []
+    hazard_ids: list[int] = []
+
+
+class ChecklistRecord(msgspec.Struct):
+    """A pulled checklist copy: the items inspections that name it were started with, as
+    ``GET /api/v1/inspections/{id}`` answers its ``items``."""
+
+    template_id: str
+    template_version: int
+    title: dict[str, str]
+    items: list[ItemOut]
 
 
 @cache
@@ -37,5 +59,10 @@ def hazard_record(row: dict[str, Any], events: list[dict[str, Any]], now: float)
 
 
 def inspection_record(row: dict[str, Any], title: dict[str, str]) -> dict[str, Any]:
-    """``row`` as ``storage.inspections.get_inspections`` reads it: answers already shaped, items still JSON."""
-    return _pick(InspectionDetail, {**row, "title": title})
+    """``row`` as ``storage.inspections.get_inspections`` reads it: answers already shaped, no items."""
+    return _pick(InspectionRecord, {**row, "title": title, "checklist": str(row["checklist_id"])})
+
+
+def checklist_record(row: dict[str, Any], title: dict[str, str]) -> dict[str, Any]:
+    """``row`` as ``storage.checklists.get_checklists`` reads it: items still JSON."""
+    return _pick(ChecklistRecord, {**row, "title": title})

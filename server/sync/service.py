@@ -18,6 +18,7 @@ from server.hazards.service import announcer, hazard_out
 from server.inspections.service import template_title
 from server.live.events import LiveEvent
 from server.storage import Connection
+from server.storage import checklists as checklist_sql
 from server.storage import hazards as hazard_sql
 from server.storage import inspections as inspection_sql
 from server.storage import sync_ids as ids
@@ -25,7 +26,7 @@ from server.storage.scopes import assigned_only, site_scope
 from server.storage.sync_ledger import SqliteLedger
 from server.sync import pull as pulling
 from server.sync.handlers import Handlers
-from server.sync.records import hazard_record, inspection_record
+from server.sync.records import checklist_record, hazard_record, inspection_record
 
 __all__ = ["pull", "push"]
 
@@ -80,7 +81,8 @@ async def pull(ctx: Context, principal: Principal, cursor: str | None, limit: in
 
 
 def _changes(conn: Connection, found: pulling.Page, now: float) -> list[Change]:
-    """The page's records as GET /api/v1/hazards/{id} and /inspections/{id} answer them, then the tombstones."""
+    """The page's records as GET /api/v1/hazards/{id} and /inspections/{id} answer them (inspections naming their
+    checklist copy, sent as its own record), then the tombstones."""
     by_entity: dict[str, list[pulling.Row]] = {}
     for row in found.rows:
         by_entity.setdefault(row.entity, []).append(row)
@@ -93,6 +95,8 @@ def _changes(conn: Connection, found: pulling.Page, now: float) -> list[Change]:
     inspection_ids = [r.local_id for r in by_entity.get("inspection", [])]
     for visit in inspection_sql.get_inspections(conn, inspection_ids):
         records["inspection", visit["id"]] = inspection_record(visit, template_title(visit["template_id"]))
+    for copy in checklist_sql.get_checklists(conn, [r.local_id for r in by_entity.get("checklist", [])]):
+        records["checklist", copy["id"]] = checklist_record(copy, template_title(copy["template_id"]))
     every = [*found.rows, *found.tombstones]
     names = {entity: ids.names(conn, entity, [r.local_id for r in every if r.entity == entity])
              for entity in {r.entity for r in every}}

@@ -190,15 +190,19 @@ export function InspectionPage({ id }: { id: string }) {
         </section>
       )}
       {shown.state === 'completed' && <InspectionResult detail={shown} lang={getLanguage()} fresh={signedHere} />}
-      <Checklist
-        key={`${shown.entity_id}-${shown.state}`}
-        detail={shown}
-        held={held}
-        onSigned={() => {
-          setSignedHere(true)
-          window.scrollTo(0, 0)
-        }}
-      />
+      {shown.checklist_missing ? (
+        <ErrorMessage text={t('inspection.checklist_missing')} onRetry={() => void requestSync()} />
+      ) : (
+        <Checklist
+          key={`${shown.entity_id}-${shown.state}`}
+          detail={shown}
+          held={held}
+          onSigned={() => {
+            setSignedHere(true)
+            window.scrollTo(0, 0)
+          }}
+        />
+      )}
     </main>
   )
 }

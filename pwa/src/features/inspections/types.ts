@@ -80,6 +80,10 @@ export interface InspectionDetail extends Inspection {
   unit_signed_at?: number | null
   /** sha256 of the signature the unit's representative drew (GET /api/v1/attachments/{sha256}). */
   unit_signature?: string | null
+  /** Pulled by sync only: the checklist copy the items came from (inspections/checklist-ref.ts)… */
+  checklist?: string
+  /** …and true when the device does not have that copy yet (no items then). */
+  checklist_missing?: boolean
 }
 
 /** One answer sent in POST /inspections/{id}/answers; answering an item again replaces its answer. */

@@ -39,6 +39,23 @@ describe('reading what the device has', () => {
     expect((await readInspections(2)).map((i) => i.id)).toEqual([6])
   })
 
+  it('an inspection pulled by reference reads with its checklist copy’s items', async () => {
+    const { items, ...byRef } = inspection(5)
+    await savePulled(
+      [
+        { entity: 'checklist', entity_id: '7', version: 1, deleted: false, fields: { template_id: 'inspection-market', template_version: 1, title: byRef.title, items } },
+        { entity: 'inspection', entity_id: '5', version: 2, deleted: false, fields: { ...byRef, checklist: '7' } },
+        { entity: 'inspection', entity_id: '6', version: 3, deleted: false, fields: { ...byRef, id: 6, checklist: '7' } },
+      ],
+      { user_id: user.id, cursor: 'c', synced_at: 1 },
+    )
+    expect((await readInspection('5', new Set()))?.items).toEqual(items)
+    expect((await readInspections(1)).map((i) => [i.id, i.items.length])).toEqual([
+      [5, items.length],
+      [6, items.length],
+    ])
+  })
+
   it('a hazard reported here is there before any sync, by its new id', async () => {
     const entry = await reportHazard({ site_id: 1, title: '配电箱门损坏', severity: 'major' }, { site_name: '市场', assignee: null })
     const h = await readHazard(entry.mutation.entity_id, new Set())

@@ -12,6 +12,7 @@ export const work: Record<keyof typeof zh, string | PluralForms> = {
   'inspection.checklist_is': 'Checklist: {title}, {count} items',
   'inspection.counts_done': 'Passed/not applicable {ok} · failed {failed}',
   'inspection.counts_open': 'Done {answered}/{total} · failed {failed}',
+  'inspection.checklist_missing': 'The checklist of this inspection has not reached this device yet. Sync again to see its items.',
   'inspection.offline': 'Offline: this inspection has not been synced to this device yet (open it once online). It syncs by itself when the network is back.',
   'inspection.not_synced': 'No inspections have been synced to this device yet. They sync by themselves when online.',
   'inspection.no_answer': 'No answer from the server; it may not have been saved. When you are back online, reload the page to check before trying again.',

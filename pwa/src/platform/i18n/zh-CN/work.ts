@@ -10,6 +10,7 @@ export const work = {
   'inspection.checklist_is': '检查表：{title}，共 {count} 项',
   'inspection.counts_done': '合格/不适用 {ok} 项 · 不合格 {failed} 项',
   'inspection.counts_open': '已完成 {answered}/{total} · 不合格 {failed} 项',
+  'inspection.checklist_missing': '这次巡检的检查表还没有同步到这台设备，请再同步一次后查看检查项。',
   'inspection.offline': '离线：这次巡检还没有同步到这台设备（需要联网打开过一次）。恢复网络后会自动同步。',
   'inspection.not_synced': '这台设备还没有同步过巡检记录。联网后会自动同步。',
   'inspection.no_answer': '没有收到服务器的回答，可能没有提交成功。请恢复网络后刷新页面查看，再决定是否重试。',
