@@ -3,10 +3,11 @@ with an owner, HAZARDS hazards and INSPECTIONS signed inspections with every che
 
 The inspector is made through ``services.auth.create_user`` (the command line's code path); everything else is
 plain SQL, as bench/common.py does, so the sync_log triggers of 0007_sync.sql record every record as it is
-written. The data follow what the server itself writes: an inspection keeps its template's items
-(``visits.start``), each failed item became a hazard assigned to the site's owner (``visits.sign``), and a hazard's
-timeline is created → assigned → the owner's comment → rectified with a photo (``automation.open_hazard``,
-``actions.comment``, ``actions.move``).
+written. The data follow what the server itself writes: an inspection names the checklist copy of its template's
+items (``visits.start``, ``storage.checklists``: one copy per template here, logged once for every caller), each
+failed item became a hazard assigned to the site's owner (``visits.sign``), and a hazard's timeline is created →
+assigned → the owner's comment → rectified with a photo (``automation.open_hazard``, ``actions.comment``,
+``actions.move``).
 """
 
 from __future__ import annotations
@@ -54,7 +55,7 @@ class World:
     inspector_id: int
     market_site_ids: list[int]  # sites whose checklist is inspection-market (40 items)
     open_hazard_ids: list[int]  # assigned or rectified: still editable, still open to comments
-    records: int  # hazards + inspections: what a first pull brings
+    records: int  # hazards + inspections + checklist copies: what a first pull brings
 
 
 def seed(path: Path, now: float, rng: random.Random) -> World:
@@ -66,8 +67,9 @@ def seed(path: Path, now: float, rng: random.Random) -> World:
     open_ids = _hazards(conn, inspector_id, owners, visits, now, rng)
     conn.execute("COMMIT")
     logged = conn.execute("SELECT COUNT(*) FROM sync_log").fetchone()[0]
+    copies = conn.execute("SELECT COUNT(*) FROM checklists").fetchone()[0]
     conn.close()
-    assert logged == HAZARDS + INSPECTIONS, f"sync_log holds {logged} records"
+    assert logged == HAZARDS + INSPECTIONS + copies, f"sync_log holds {logged} records"
     return World(inspector_id, [s for s, venue in sites if venue == "market"], open_ids, logged)
 
 
@@ -116,17 +118,23 @@ def _inspections(conn: sqlite3.Connection, inspector_id: int, sites: list[tuple[
     """INSPECTIONS signed visits over the last 180 days, every item answered; two or three items failed in each,
     HAZARDS in all."""
     out = []
+    copies: dict[str, int] = {}  # template id → its checklist copy
     for n in range(INSPECTIONS):
         site, venue = sites[n % len(sites)]
         template = templates.template_for("inspection", venue)
         assert template is not None
         items = [msgspec.to_builtins(item_out(i)) for i in template.items]
+        if template.id not in copies:
+            copies[template.id] = _insert(
+                conn, "INSERT INTO checklists (template_id, template_version, items) VALUES (?, ?, ?)",
+                [template.id, template.version, json.dumps(items, ensure_ascii=False)])
         started = now - 180 * DAY + n * (180 * DAY / INSPECTIONS)
         signed = started + 1800
         inspection = _insert(
-            conn, "INSERT INTO inspections (site_id, template_id, template_version, items, state, inspector_id, "
-                  "started_at, completed_at, signed_by, summary) VALUES (?, ?, ?, ?, 'completed', ?, ?, ?, ?, ?)",
-            [site, template.id, template.version, json.dumps(items, ensure_ascii=False), inspector_id, started,
+            conn, "INSERT INTO inspections (site_id, template_id, template_version, checklist_id, state, "
+                  "inspector_id, started_at, completed_at, signed_by, summary) "
+                  "VALUES (?, ?, ?, ?, 'completed', ?, ?, ?, ?, ?)",
+            [site, template.id, template.version, copies[template.id], inspector_id, started,
              signed, "李网格员", "现场检查完毕，问题已告知业主"])
         fails = set(rng.sample(range(len(items)), 2 + (n < HAZARDS - 2 * INSPECTIONS)))
         rows, failed = [], {}
