@@ -6,8 +6,8 @@
 //   site_details  keyPath "id"       → SiteDetailRecord (GET /api/v1/sites/{id} as last fetched)          v1
 //   site_alarms   keyPath "site_id"  → SiteAlarmsRecord (a site's alarm list as last known: the last read
 //                                      of GET /api/v1/alarms with the live events since merged in)         v2
-//   records       keyPath "key"      → SyncedRecord (a hazard or inspection as the last sync pull brought it),
-//                                      indexes by_entity and by_server_id [entity, server_id]               v3
+//   records       keyPath "key"      → SyncedRecord (a hazard, inspection or checklist copy as the last sync
+//                                      pull brought it), indexes by_entity and by_server_id [entity, server_id] v3
 //   outbox        keyPath "seq" (auto-increment, so the order of writing) → OutboxEntry (one mutation with
 //                                      its state and the server's reason), index by_mutation_id (unique)    v3
 //   photos        keyPath "sha256"   → PhotoRecord (a photo's bytes until the sync loop has uploaded them)  v3

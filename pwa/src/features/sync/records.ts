@@ -11,7 +11,8 @@ export interface SyncedRecord {
   /** The server's numeric id (`fields.id`), for links such as /hazards/12; null when it has none. */
   server_id: number | null
   version: number
-  /** As GET /api/v1/hazards/{id} or /inspections/{id} answers (docs/sync.md "Pull"). */
+  /** As GET /api/v1/hazards/{id} or /inspections/{id} answers, an inspection naming its `checklist` copy in
+   * place of its items; or a checklist copy (docs/sync.md "Pull", inspections/checklist-ref.ts). */
   fields: Record<string, unknown>
 }
 
