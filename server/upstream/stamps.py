@@ -129,9 +129,15 @@ def _tick(clock: Clock, now_ms: int) -> HLC:
     return clock.tick(now_ms)
 
 
-def stamp_dirty(conn: Connection, now: float) -> int:
-    """One pass over every dirty site, with this database's node; answers the fields stamped."""
-    sites = sql.dirty_sites(conn)
+# Dirty sites stamped in one write: each takes a few milliseconds, and the writer is everyone's. A city's sites
+# imported at once (10⁵ of them) are stamped over many writes, with ingest's jobs taking their turns between them.
+STAMP_SITES = 100
+
+
+def stamp_dirty(conn: Connection, now: float, limit: int | None = None) -> int:
+    """One pass over the dirty sites (the first ``limit`` of them), with this database's node; answers the fields
+    stamped."""
+    sites = sql.dirty_sites(conn, limit)
     if not sites:
         return 0
     clock = load_clock(conn, node_for(conn))
@@ -145,6 +151,8 @@ async def stamp_dirty_sites(ctx: Context) -> int:
     the time it was made within one watchdog interval (5 s), whatever wrote it — the API, commissioning, a sync
     push, the demo — because the triggers see every write; hooking each service's write instead would miss the
     ones added later."""
-    if not await ctx.db.read(sql.dirty_sites):
-        return 0
-    return await ctx.db.write(lambda conn: stamp_dirty(conn, ctx.clock()))
+    dirty = await ctx.db.read(sql.count_dirty)
+    count = 0
+    for _ in range(0, dirty, STAMP_SITES):
+        count += await ctx.db.write(lambda conn: stamp_dirty(conn, ctx.clock(), STAMP_SITES))
+    return count
