@@ -39,11 +39,13 @@ async def run(ctx: Context, lead: Callable[[], Awaitable[None]], resign: Callabl
                 log.info("took over partitions %s: %d channels in %.2f s", sorted(gained), channels,
                          time.perf_counter() - started)
 
-        await ctx.db.write(job, durable=True)
+        # Ahead of queued ingest: under a load beyond the worker (bench/city.py, 10⁵ sites), a move waited its turn
+        # behind a minute of queued batches, and the dead worker's sites went unjudged that long.
+        await ctx.db.write(job, durable=True, urgent=True)
 
     async def stopping(owned: frozenset[int]) -> None:
         await ctx.db.write(lambda conn: ctx.pipeline.checkpoint(conn, keep=lambda s: node.part_of(s) in owned),
-                           durable=True)
+                           durable=True, urgent=True)
 
     serving = asyncio.create_task(serve_calls(ctx))
 
