@@ -254,10 +254,21 @@ class AlarmStage:
     def resync_site(self, conn: Connection, site_id: int) -> None:
         """Another worker changed alarms of this site (a box's presence, a breaker moved): the book takes the
         site's active alarms as the database holds them."""
-        for key in [k for k, a in self.book.active.items() if a.site_id == site_id]:
+        self._forget(lambda site: site == site_id)
+        self._add_rows(alarm_sql.active_alarms(conn, site_id))
+
+    def resync_sites(self, conn: Connection, picks: Callable[[int], bool]) -> list[Active]:
+        """The sites ``picks`` come from another worker: the book takes their active alarms as the database holds
+        them (one read of the active alarms, a few rows city-wide); answers them."""
+        self._forget(picks)
+        rows = [row for row in alarm_sql.active_alarms(conn) if picks(row["site_id"])]
+        self._add_rows(rows)
+        return [self.book.active[(r["device_id"], r["channel_id"] or 0, r["cause"])] for r in rows]
+
+    def _forget(self, picks: Callable[[int], bool]) -> None:
+        for key in [k for k, a in self.book.active.items() if picks(a.site_id)]:
             self.book.remove(key)
             self.reported.discard(key)
-        self._add_rows(alarm_sql.active_alarms(conn, site_id))
 
     @staticmethod
     def events(conn: Connection, touched: Touched) -> list[LiveEvent]:

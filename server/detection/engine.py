@@ -8,11 +8,12 @@ the ingest pipeline hands them to; detection knows nothing of alarms.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from server.detection import detectors as d
 from server.detection import trend
@@ -132,6 +133,17 @@ class Detector:
             slot = self.table.slot_of.get(channel_id)
             if slot is not None:
                 self.table.restore(slot, values)
+
+    def reset(self, slots: Int) -> None:
+        """The channels in ``slots`` start afresh (their checkpoints are restored after): see ``ChannelTable.reset``."""
+        self.table.reset(slots)
+        for slot in slots.tolist():
+            self._arc_tail.pop(slot, None)
+
+    def slots_of_sites(self, wanted: Callable[[Int], NDArray[np.bool_]]) -> Int:
+        """The slots of the channels whose site ids ``wanted`` picks (vectorised over the site ids)."""
+        size = self.table.size
+        return np.flatnonzero(wanted(self.table.site_id[:size])).astype(np.int64)
 
     def slots_of(self, channel_ids: list[int]) -> list[int]:
         """The slots of those of ``channel_ids`` the detector knows."""

@@ -184,6 +184,15 @@ class ChannelTable:
                 self.peer[slot] = terminals[(i + 1) % len(terminals)]
         return slots
 
+    def reset(self, slots: NDArray[np.int64]) -> None:
+        """Forget what these channels were judged to be (as if just registered): another worker judged them."""
+        for name, values in self.state.items():
+            if name not in _TREND:
+                values[slots] = self._blank(name, 1)[0]
+        self.trend[slots] = 0.0
+        self.desired[:, slots] = 0
+        self.dirty[slots] = False
+
     def export(self, slot: int) -> list[float]:
         return [float(self.state[name][slot]) for name in STATE_FIELDS]
 

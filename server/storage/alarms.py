@@ -236,6 +236,14 @@ def save_checkpoints(conn: Connection, rows: Iterable[tuple[int, bytes]]) -> Non
                      "DO UPDATE SET state = excluded.state", rows)
 
 
-def load_checkpoints(conn: Connection) -> dict[int, bytes]:
-    rows = conn.execute("SELECT channel_id, state FROM detector_state")
+def load_checkpoints(conn: Connection, parts: tuple[int, list[int]] | None = None) -> dict[int, bytes]:
+    """The saved detector state per channel id; with ``parts`` = (n, [k, …]) only of sites whose id modulo n is one
+    of the k (server/cluster's partitions)."""
+    if parts is None:
+        rows = conn.execute("SELECT channel_id, state FROM detector_state")
+    else:
+        of, which = parts
+        marks = ", ".join("?" * len(which))
+        rows = conn.execute("SELECT s.channel_id, s.state FROM detector_state s JOIN channels c ON c.id = s.channel_id "
+                            f"JOIN devices d ON d.id = c.device_id WHERE d.site_id % ? IN ({marks})", [of, *which])
     return {int(r["channel_id"]): bytes(r["state"]) for r in rows}

@@ -133,8 +133,9 @@ class _WriteJob:
 
 
 _STOP = object()
-# Queue priorities: urgent jobs (the notification sender's) go ahead of queued bulk ingest, so an alarm
-# message waits for at most the batch being written, not for every batch that gateways have queued.
+# Queue priorities: urgent jobs (the notification sender's, a worker's partition moves) go ahead of queued bulk
+# ingest, so an alarm message or a dead worker's sites wait for at most the batch being written, not for every
+# batch that gateways have queued.
 URGENT, NORMAL, LAST = 0, 1, 2
 
 

@@ -196,13 +196,14 @@ def _channels_of(conn: Connection, device_ids: list[int]) -> dict[int, list[dict
     by_device: dict[int, list[dict[str, Any]]] = {i: [] for i in device_ids}
     if not device_ids:
         return by_device
-    marks = ", ".join("?" * len(device_ids))
-    for row in conn.execute(
-        f"SELECT id, device_id, key, label, settings FROM channels WHERE device_id IN ({marks}) ORDER BY id",
-        device_ids,
-    ):
-        by_device[row["device_id"]].append({"id": row["id"], "device_id": row["device_id"], "key": row["key"],
-                                            "label": row["label"], "settings": json.loads(row["settings"])})
+    # In chunks below either engine's limit of parameters per statement (a city has 10⁵ devices and more).
+    for part in chunks(device_ids):
+        marks = ", ".join("?" * len(part))
+        for row in conn.execute(
+            f"SELECT id, device_id, key, label, settings FROM channels WHERE device_id IN ({marks}) ORDER BY id", part,
+        ):
+            by_device[row["device_id"]].append({"id": row["id"], "device_id": row["device_id"], "key": row["key"],
+                                                "label": row["label"], "settings": json.loads(row["settings"])})
     return by_device
 
 

@@ -14,6 +14,7 @@ __all__ = [
     "assign_gateway",
     "clear_dirty",
     "clock_stamps",
+    "count_dirty",
     "devices_by_serial",
     "dirty_sites",
     "forget_site_stamps",
@@ -47,8 +48,14 @@ def save_clock(conn: Connection, node: str, last: str) -> None:
                  "last = excluded.last WHERE excluded.last > mirror_clocks.last", [node, last])
 
 
-def dirty_sites(conn: Connection) -> list[int]:
-    return [int(row[0]) for row in conn.execute("SELECT site_id FROM mirror_dirty ORDER BY site_id")]
+def dirty_sites(conn: Connection, limit: int | None = None) -> list[int]:
+    """The sites whose fields may need stamps, lowest first (the first ``limit`` of them)."""
+    bounded = "" if limit is None else f" LIMIT {int(limit)}"
+    return [int(row[0]) for row in conn.execute(f"SELECT site_id FROM mirror_dirty ORDER BY site_id{bounded}")]
+
+
+def count_dirty(conn: Connection) -> int:
+    return int(conn.execute("SELECT COUNT(*) FROM mirror_dirty").fetchone()[0])
 
 
 def clear_dirty(conn: Connection, site_id: int) -> None:

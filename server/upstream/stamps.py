@@ -16,7 +16,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from offline_sync.hlc import HLC, Clock, ClockError, parse
+from offline_sync.hlc import HLC, MAX_COUNTER, Clock, ClockError, parse
 from server.context import Context
 from server.storage import Connection
 from server.storage import mirror as sql
@@ -111,18 +111,33 @@ def stamp(conn: Connection, site_id: int, clock: Clock, now_ms: int) -> int:
             text = canonical(value)
             old = known.get(name)
             if old is None or old[0] != text:
-                rows.append((entity, key, name, text, str(clock.tick(now_ms))))
+                rows.append((entity, key, name, text, str(_tick(clock, now_ms))))
         for name, (text, _) in known.items():
             if name not in fields and text != "null":
-                rows.append((entity, key, name, "null", str(clock.tick(now_ms))))
+                rows.append((entity, key, name, "null", str(_tick(clock, now_ms))))
     sql.put_stamps(conn, rows)
     sql.clear_dirty(conn, site_id)
     return len(rows)
 
 
-def stamp_dirty(conn: Connection, now: float) -> int:
-    """One pass over every dirty site, with this database's node; answers the fields stamped."""
-    sites = sql.dirty_sites(conn)
+def _tick(clock: Clock, now_ms: int) -> HLC:
+    """The next stamp of this node's own edits. A pass stamps every dirty site at one ``now_ms``; when it holds
+    more than a millisecond's counter (65 536 fields: an import of thousands of sites), its stamps go on in the
+    next milliseconds, ahead of the wall clock by as many — still after everything before, in order."""
+    if clock.last.wall_ms >= now_ms and clock.last.counter == MAX_COUNTER:
+        return clock.tick(clock.last.wall_ms + 1)
+    return clock.tick(now_ms)
+
+
+# Dirty sites stamped in one write: each takes a few milliseconds, and the writer is everyone's. A city's sites
+# imported at once (10⁵ of them) are stamped over many writes, with ingest's jobs taking their turns between them.
+STAMP_SITES = 100
+
+
+def stamp_dirty(conn: Connection, now: float, limit: int | None = None) -> int:
+    """One pass over the dirty sites (the first ``limit`` of them), with this database's node; answers the fields
+    stamped."""
+    sites = sql.dirty_sites(conn, limit)
     if not sites:
         return 0
     clock = load_clock(conn, node_for(conn))
@@ -136,6 +151,8 @@ async def stamp_dirty_sites(ctx: Context) -> int:
     the time it was made within one watchdog interval (5 s), whatever wrote it — the API, commissioning, a sync
     push, the demo — because the triggers see every write; hooking each service's write instead would miss the
     ones added later."""
-    if not await ctx.db.read(sql.dirty_sites):
-        return 0
-    return await ctx.db.write(lambda conn: stamp_dirty(conn, ctx.clock()))
+    dirty = await ctx.db.read(sql.count_dirty)
+    count = 0
+    for _ in range(0, dirty, STAMP_SITES):
+        count += await ctx.db.write(lambda conn: stamp_dirty(conn, ctx.clock(), STAMP_SITES))
+    return count
