@@ -11,6 +11,7 @@ import numpy as np
 import psycopg
 import sqlite_utils
 
+from server.storage import partitions
 from server.storage import readings as rsql
 from server.storage.backend import transaction
 from server.storage.chunks import BUCKET_S
@@ -81,3 +82,25 @@ def test_postgresql_readings_become_chunks_in_day_partitions() -> None:
             "WHERE i.inhparent = 'reading_chunks'::regclass"))
         assert parts == ["reading_chunks_d20261206", "reading_chunks_d20261207"]
         assert conn.execute("SELECT to_regclass('readings')").fetchone() == (None,)
+
+
+def test_postgresql_day_partitions_are_made_as_needed_and_found_without_the_lock() -> None:
+    """A batch's day partition (and the next day's) is made before its rows; a process that does not know yet that a
+    partition exists (a restart) finds it without taking the partition lock, so it never waits on it — here held by
+    another session all along."""
+    url = backends.cluster().new_database()
+    with transaction(url) as conn:
+        rsql.insert_readings(conn, np.array([1, 1], dtype=np.int64), np.array([T0, T0 + 3600.0]), np.array([1.0, 2.0]))
+    with psycopg.connect(url, autocommit=True) as holder:
+        holder.execute("SELECT pg_advisory_lock(%s)", [partitions.PARTITION_LOCK])
+        partitions._known.clear()  # as after a restart
+        with transaction(url) as conn:
+            conn.execute("SET LOCAL lock_timeout = '2s'")
+            rsql.insert_readings(conn, np.array([1], dtype=np.int64), np.array([T0 + 60.0]), np.array([3.0]))
+    with transaction(url) as conn:
+        ts, value = rsql.range_raw(conn, 1, T0 - 1, T0 + 3600)
+        assert (ts.tolist(), value.tolist()) == ([T0, T0 + 60.0, T0 + 3600.0], [1.0, 3.0, 2.0])
+        parts = sorted(r[0] for r in conn.execute(
+            "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+            "WHERE i.inhparent = CAST('reading_chunks' AS regclass)"))
+    assert parts == ["reading_chunks_d20261206", "reading_chunks_d20261207", "reading_chunks_d20261208"]

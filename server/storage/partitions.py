@@ -36,13 +36,22 @@ def ensure(conn: Connection, buckets: Iterable[int]) -> None:
     days = sorted({b // BUCKETS_PER_DAY for b in buckets} - known)
     if not days:
         return
+    # Asked without a lock first: a restarted process must not queue behind a lock for partitions that exist.
+    there = conn.execute("SELECT " + ", ".join("to_regclass(?) IS NOT NULL" for _ in days),
+                         [day_name(d) for d in days]).fetchone()
+    known.update(d for d, found in zip(days, there, strict=True) if found)
+    missing = [d for d, found in zip(days, there, strict=True) if not found]
+    if not missing:
+        return
+    # The next day too, so that its partition is made a day ahead, not by the first batch after midnight.
+    missing = sorted({*missing, missing[-1] + 1})
     conn.execute("SELECT pg_advisory_xact_lock(?)", [PARTITION_LOCK])
-    for day in days:
+    for day in missing:
         conn.execute(f"CREATE TABLE IF NOT EXISTS {day_name(day)} PARTITION OF reading_chunks "
                      f"FOR VALUES FROM ({day * BUCKETS_PER_DAY}) TO ({(day + 1) * BUCKETS_PER_DAY})")
-    known.update(days)
+    known.update(missing)
     # Made in this transaction: if it is rolled back, so are the partitions.
-    on_rollback(conn, lambda _: known.difference_update(days))
+    on_rollback(conn, lambda _: known.difference_update(missing))
 
 
 def drop_before(conn: Connection, bucket: int) -> None:
