@@ -103,8 +103,14 @@ def _chunks_of(conn: Connection, channel_id: int, start: float, end: float,
     ts_parts: list[NDArray[np.float64]] = []
     value_parts: list[NDArray[np.float64]] = []
     total = 0
-    # One seek per bucket; IN lists are chunked below SQLite's parameter limit.
-    for part in chunks(_buckets(start, end), 500):
+    # Buckets before the oldest stored and after the newest are not asked for (a range reaching back to the raw
+    # horizon); the others one seek each, in IN lists chunked below SQLite's parameter limit.
+    first, last = conn.execute("SELECT (SELECT MIN(bucket) FROM reading_chunks WHERE bucket >= ?), "
+                               "(SELECT MAX(bucket) FROM reading_chunks WHERE bucket <= ?)",
+                               [int(start // BUCKET_S), int(end // BUCKET_S)]).fetchone()
+    if first is None or last is None:
+        return np.empty(0), np.empty(0)
+    for part in chunks(_buckets(max(start, first * BUCKET_S), min(end, (last + 1) * BUCKET_S - 1e-6)), 500):
         marks = ", ".join("?" * len(part))
         got = decode(conn.execute(
             f"SELECT {_CHUNK} FROM reading_chunks WHERE bucket IN ({marks}) AND channel_id = ? AND t1 >= ? "
@@ -205,10 +211,11 @@ def raw_step_sums(conn: Connection, channel_id: int, start: float, end: float,
     ts, value = ts[keep], value[keep]
     if not ts.shape[0]:
         return []
-    keys, inverse, counts = np.unique(np.floor(ts / step).astype(np.int64), return_inverse=True,
-                                      return_counts=True)
-    sums = np.bincount(inverse, weights=value, minlength=keys.shape[0])
-    return list(zip(keys.tolist(), counts.tolist(), sums.tolist(), strict=True))
+    step_no = np.floor(ts / step).astype(np.int64)  # ascending, as ts is: each step's readings side by side
+    edges = np.flatnonzero(np.r_[True, step_no[1:] != step_no[:-1]])
+    counts = np.diff(np.r_[edges, step_no.shape[0]])
+    sums = np.add.reduceat(value, edges)
+    return list(zip(step_no[edges].tolist(), counts.tolist(), sums.tolist(), strict=True))
 
 
 def step_sums(conn: Connection, table: str, channel_id: int, start: float, end: float,
