@@ -142,9 +142,9 @@ def _query_loop(engine: Engine, db: Path | str, now: float, stop: threading.Even
     while not stop.is_set() and (not count or len(out) < count):
         channel = int(rng.integers(1, channels + 1))
         t = time.perf_counter()
-        rows = readings_sql.range_raw(conn, channel, now - 86400, now)
+        ts, _ = readings_sql.range_raw(conn, channel, now - 86400, now)
         out.append((time.perf_counter() - t) * 1000)
-        assert rows
+        assert ts.shape[0]
         time.sleep(0.01)
     engine.close(conn)
 
@@ -152,7 +152,7 @@ def _query_loop(engine: Engine, db: Path | str, now: float, stop: threading.Even
 def _points(engine: Engine, db: Path | str, now: float, channels: int) -> int:
     conn = engine.reader(db)
     try:
-        return len(readings_sql.range_raw(conn, channels // 2, now - 86400, now))
+        return int(readings_sql.range_raw(conn, channels // 2, now - 86400, now)[0].shape[0])
     finally:
         engine.close(conn)
 

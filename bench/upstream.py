@@ -30,12 +30,14 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import pairs, seed
 from bench.http_ingest import _free_port, _wait
 from server.settings import Settings
+from server.storage.chunks import decode
 from server.web.app import create_app
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -80,8 +82,11 @@ def bodies(start: float, hours: float, every_s: float, per_body: int) -> Iterato
 
 def readings(db: Path, start: float, end: float) -> int:
     with contextlib.closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as conn:
-        return int(conn.execute("SELECT COUNT(*) FROM readings WHERE bucket >= ? AND bucket <= ? AND ts >= ? "
-                                "AND ts < ?", [int(start // 600), int(end // 600), start, end]).fetchone()[0])
+        conn.row_factory = sqlite3.Row
+        got = decode(conn.execute("SELECT bucket, channel_id, n, ts, value FROM reading_chunks WHERE bucket >= ? "
+                                  "AND bucket <= ? AND t1 >= ? AND t0 < ?",
+                                  [int(start // 600), int(end // 600), start, end]))
+        return int(np.count_nonzero((got.ts >= start) & (got.ts < end)))
 
 
 def main() -> None:

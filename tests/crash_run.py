@@ -25,7 +25,9 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import numpy as np
 
+from server.storage import readings as readings_sql
 from server.storage.connection import Connection
 
 from . import backends
@@ -127,11 +129,10 @@ def _stored(conn: Connection, batch: Batch, device: Device) -> tuple[bool, int, 
     """(batch id recorded, readings of the batch stored with its values, its events stored)."""
     recorded = conn.execute("SELECT 1 FROM ingest_batches WHERE batch_id = ?", [batch.batch_id]).fetchone()
     readings = 0
+    times = batch.ts()
     for key, channel_id in device.channels.items():
-        marks = ", ".join("?" * SAMPLES_PER_BATCH)
-        readings += conn.execute(
-            f"SELECT COUNT(*) FROM readings WHERE channel_id = ? AND ts IN ({marks}) AND value = ?",
-            [channel_id, *batch.ts(), batch.value(key)]).fetchone()[0]
+        ts, value = readings_sql.range_raw(conn, channel_id, min(times), max(times))
+        readings += int(np.count_nonzero(np.isin(ts, times) & (value == batch.value(key))))
     events = conn.execute("SELECT COUNT(*) FROM events WHERE device_id = ? AND kind = 'tamper' AND ts = ?",
                           [device.id, batch.event_ts()]).fetchone()[0]
     return recorded is not None, readings, events

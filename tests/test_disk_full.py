@@ -161,6 +161,8 @@ def test_a_full_disk_refuses_readings_keeps_alarms_and_recovers(app: tuple[TestC
 # less than that and the reserve together.
 MARGIN = RESERVE_BYTES + 16 * 1024
 BIG = 14000
+# Readings alone take 16 bytes each as packed chunks: more of them to outgrow the margin at the commit.
+BIGGER = 40000
 
 
 def test_readings_that_find_the_disk_full_are_undone_and_refused(app: tuple[TestClient[Any], World], disk: Path,
@@ -171,7 +173,7 @@ def test_readings_that_find_the_disk_full_are_undone_and_refused(app: tuple[Test
     site = Site(client, clock, world.headers("admin"), world.sites["site_market"], "FULL-2", ["residual_ma"])
     filler = fill(disk, leave=MARGIN)
     assert health(client)["disk"]["full"] is False
-    refused = samples(site, LOW_MA, BIG, every=0.005)
+    refused = samples(site, LOW_MA, BIGGER, every=0.00175)
     assert_disk_full(post(site, refused))
     state = health(client)
     assert state["status"] == "degraded" and "no space left" in state["disk"]["cause"]
@@ -179,7 +181,7 @@ def test_readings_that_find_the_disk_full_are_undone_and_refused(app: tuple[Test
     assert post(site, samples(site, LOW_MA, 10)).status_code == 200
     assert health(client)["status"] == "ok"
     r = post(site, refused)  # sent again once there is room: stored whole
-    assert r.status_code == 200 and r.json()["accepted"] == BIG and r.json()["duplicate"] is False
+    assert r.status_code == 200 and r.json()["accepted"] == BIGGER and r.json()["duplicate"] is False
 
 
 def test_an_alarm_that_finds_the_disk_full_runs_again_on_the_reserve_and_is_raised_once(

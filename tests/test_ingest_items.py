@@ -174,6 +174,18 @@ def test_clock_skew_limit_is_five_minutes(feed: Feed) -> None:
     assert feed.readings(now, now + 400) == [(now + 299, 12.5)]
 
 
+def test_readings_sent_again_in_another_batch_are_stored_once(feed: Feed) -> None:
+    """A gateway re-sends readings under a new batch id: the first values stay, none doubles — also readings the
+    detector does not take as its channel's newest: history (a day old) and a clock ahead of the server (judged as
+    of now). Readings are stored in chunks and only those that may be stored already are looked up (issue 21)."""
+    old = [feed.sample(value=1.0) for _ in range(3)]
+    ahead = [feed.sample(channel="current_a", ts=feed.now + 250 + i, value=2.0) for i in range(3)]
+    assert ok(feed.post({"batch_id": feed.batch_id(), "samples": old + ahead}))["accepted"] == 6
+    again = [{**s, "value": 9.0} for s in old + ahead]
+    assert ok(feed.post({"batch_id": feed.batch_id(), "samples": again}))["accepted"] == 6
+    assert feed.readings(old[0]["ts"], old[-1]["ts"]) == [(s["ts"], 1.0) for s in old]
+    assert feed.readings(feed.now + 250, feed.now + 252, "current_a") == [(s["ts"], 2.0) for s in ahead]
+
 # ---- devices the caller may not feed look exactly like unknown ones -------------------------------------------
 
 def _normalised(error: str, index: int, serial: str) -> str:

@@ -49,13 +49,15 @@ def pg_schema(url: str) -> dict[str, Any]:
         tables: dict[str, Any] = {}
         for table, name, kind, nullable in conn.execute(
                 "SELECT table_name, column_name, data_type, is_nullable FROM information_schema.columns "
-                "WHERE table_schema = 'public' AND table_name <> 'andian_migrations' ORDER BY ordinal_position"):
+                "WHERE table_schema = 'public' AND table_name <> 'andian_migrations' AND table_name NOT IN "
+                "(SELECT relname FROM pg_class WHERE relispartition) ORDER BY ordinal_position"):
             tables.setdefault(table, {})[name] = [PG_TYPES[kind], nullable == "NO", 0]
         for table, column, position in conn.execute(
                 "SELECT c.relname, a.attname, array_position(i.indkey::int2[], a.attnum) FROM pg_index i "
                 "JOIN pg_class c ON c.oid = i.indrelid JOIN pg_attribute a ON a.attrelid = c.oid "
                 "AND a.attnum = ANY(i.indkey) JOIN pg_namespace n ON n.oid = c.relnamespace "
-                "WHERE i.indisprimary AND n.nspname = 'public' AND c.relname <> 'andian_migrations'"):
+                "WHERE i.indisprimary AND n.nspname = 'public' AND c.relname <> 'andian_migrations' "
+                "AND NOT c.relispartition"):
             tables[table][column][2] = position + 1
         indexes = {}
         for index, table, unique, partial, cols in conn.execute(
@@ -65,7 +67,7 @@ def pg_schema(url: str) -> dict[str, Any]:
                 "FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_class c ON c.oid = i.indrelid "
                 "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' AND NOT i.indisprimary "
                 "AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid) "
-                "AND c.relname <> 'andian_migrations'"):
+                "AND c.relname <> 'andian_migrations' AND NOT c.relispartition"):
             indexes[index] = (table, tuple(cols), unique, partial)
         triggers = {r[0] for r in conn.execute("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")}
     return {"tables": {t: {c: tuple(v) for c, v in cols.items()} for t, cols in tables.items()},
@@ -96,3 +98,21 @@ def test_the_comparison_sees_a_difference(tmp_path: Path) -> None:
     with psycopg.connect(url) as conn:
         conn.execute("ALTER TABLE sites ADD COLUMN only_here TEXT")
     assert pg_schema(url)["tables"]["sites"] != sqlite_schema(tmp_path / "parity.db")["tables"]["sites"]
+
+
+def test_partitions_are_left_out_but_a_difference_in_their_parent_is_seen(tmp_path: Path) -> None:
+    """PostgreSQL's reading_chunks has a partition per day (SQLite has none): the comparison looks at the parent
+    only, and a column only the parent has would be noticed."""
+    url = backends.cluster().new_database()
+    pg_migrations.upgrade(url)
+    with psycopg.connect(url) as conn:
+        conn.execute("CREATE TABLE reading_chunks_d20261206 PARTITION OF reading_chunks FOR VALUES FROM (2994192) "
+                     "TO (2994336)")
+        conn.execute("CREATE INDEX reading_chunks_d20261206_t1 ON reading_chunks_d20261206 (t1)")
+    lite = sqlite_schema(tmp_path / "parity.db")
+    pg = pg_schema(url)
+    assert "reading_chunks_d20261206" not in pg["tables"]
+    assert pg["tables"] == lite["tables"] and pg["indexes"] == lite["indexes"]
+    with psycopg.connect(url) as conn:
+        conn.execute("ALTER TABLE reading_chunks ADD COLUMN only_here TEXT")
+    assert pg_schema(url)["tables"]["reading_chunks"] != lite["tables"]["reading_chunks"]

@@ -8,12 +8,16 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
 from litestar.testing import TestClient
 
 from server.alarms.book import RANK
 from server.cluster.node import PARTITIONS, part_of
 from server.detection.table import CAUSES
+from server.settings import Settings
+from server.storage import readings as readings_sql
 
+from . import backends
 from .conftest import World, bearer
 
 
@@ -56,3 +60,29 @@ def test_gained_sites_continue_from_their_checkpoint_and_alarms_and_no_other_sit
     assert key in pipeline.alarms.book.active
     assert table.desired[CAUSES.index("leakage"), slot] == RANK["alarm"]
     assert table.state["last_ts"][other] == 1.0  # not taken over: left alone
+
+
+def test_readings_a_gained_site_sends_again_are_stored_once(client: TestClient[Any], world: World,
+                                                            settings: Settings) -> None:
+    """What this worker stored for a site before it lost it is older than what the site's next owner stored since:
+    taken back, a reading sent again (under a new batch id, as a box re-forwards) is looked up, not appended."""
+    ctx = client.app.state["andian"]
+    market = world.sites["site_market"]
+    channel = world.channels["site_market"]
+    key = bearer(world.gateway_keys["site_market"])
+    now = ctx.clock()
+
+    def send(batch_id: str, times: list[float]) -> None:
+        samples = [{"device": "SN-site_market", "channel": "residual_ma", "ts": t, "value": 20.0} for t in times]
+        r = client.post("/api/v1/ingest", json={"batch_id": batch_id, "samples": samples}, headers=key)
+        assert r.status_code == 200 and r.json()["accepted"] == len(times), r.text
+
+    send("before", [now - 100, now - 90])
+    with backends.connect(settings) as conn:  # meanwhile the other worker stored the site's next reading
+        readings_sql.insert_readings(conn, np.array([channel]), np.array([now - 50]), np.array([20.0]))
+    client.blocking_portal.call(ctx.db.write, lambda conn: ctx.pipeline.take_over(
+        conn, (PARTITIONS, frozenset({part_of(market)}))))
+    send("again", [now - 50, now - 40])
+    with backends.connect(settings) as conn:
+        ts, _ = readings_sql.range_raw(conn, channel, now - 200, now)
+    assert ts.tolist() == [now - 100, now - 90, now - 50, now - 40]

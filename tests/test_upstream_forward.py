@@ -38,8 +38,8 @@ def test_alarms_go_first_and_every_reading_arrives(tmp_path: Path) -> None:
         assert sum(len(r["ts"]) for r in first["readings"]) == 50
         assert len(p.cloud_alarms()) == 2
         p.drain()
-        assert p.count("cloud", "SELECT COUNT(*) FROM readings") == recorded
-        assert p.count("box", "SELECT COUNT(*) FROM readings") == recorded
+        assert p.count("cloud", "SELECT COALESCE(SUM(n), 0) FROM reading_chunks") == recorded
+        assert p.count("box", "SELECT COALESCE(SUM(n), 0) FROM reading_chunks") == recorded
 
 
 def test_each_box_alarm_is_one_cloud_alarm_with_its_origin(tmp_path: Path) -> None:
@@ -64,7 +64,7 @@ def test_a_resent_batch_changes_nothing(tmp_path: Path) -> None:
         p.wire.lose_answers = 1  # the cloud stores the batch; its answer never reaches the box
         with pytest.raises(Unreachable):
             p.forward()
-        tables = ("alarms", "alarm_transitions", "notify_outbox", "readings", "events", "ingest_batches")
+        tables = ("alarms", "alarm_transitions", "notify_outbox", "reading_chunks", "events", "ingest_batches")
         before = {t: p.count("cloud", f"SELECT COUNT(*) FROM {t}") for t in tables}
         assert before["alarms"] == 2
         p.forward()  # the same batch again (as after a restart: it is kept in the box's database)
@@ -135,11 +135,11 @@ def test_past_the_backlog_limit_the_oldest_readings_go_up_as_rollups(tmp_path: P
         assert dropped % 120 == 0  # whole buckets: 10 minutes of two channels every 10 s
         with pytest.raises(Unreachable):
             p.forward()
-        kept = p.count("box", "SELECT COUNT(*) FROM readings")
+        kept = p.count("box", "SELECT COALESCE(SUM(n), 0) FROM reading_chunks")
         assert kept == recorded - dropped
         p.wire.down = False
         p.drain()
-        assert p.count("cloud", "SELECT COUNT(*) FROM readings") == kept
+        assert p.count("cloud", "SELECT COALESCE(SUM(n), 0) FROM reading_chunks") == kept
         ranges = "EXISTS (SELECT 1 FROM upstream_dropped d WHERE m.start >= d.start AND m.start < d.end)"
         box_minutes = p.count("box", f"SELECT COUNT(*) FROM readings_minute m WHERE {ranges}")
         assert box_minutes > 0
@@ -159,7 +159,7 @@ def test_late_readings_go_up_again(tmp_path: Path) -> None:
         recorded += p.record(900, QUIET, start=T0 + 5)
         assert p.count("box", "SELECT COUNT(*) FROM upstream_late") == 2  # its two 10-minute buckets
         p.drain()
-        assert p.count("cloud", "SELECT COUNT(*) FROM readings") == recorded
+        assert p.count("cloud", "SELECT COALESCE(SUM(n), 0) FROM reading_chunks") == recorded
         assert p.count("box", "SELECT COUNT(*) FROM upstream_late") == 0
 
 
@@ -196,7 +196,7 @@ def test_a_device_the_cloud_does_not_know_yet_is_sent_again_later(tmp_path: Path
         p.box_clock.advance(HELD_RETRY_S)
         p.drain()
         assert [a["device_serial"] for a in p.cloud_alarms()] == ["SN-NEW"]
-        assert p.count("cloud", "SELECT COUNT(*) FROM readings") == recorded
+        assert p.count("cloud", "SELECT COALESCE(SUM(n), 0) FROM reading_chunks") == recorded
         assert p.count("box", "SELECT COUNT(*) FROM upstream_held") == 0
 
 

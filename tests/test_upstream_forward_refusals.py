@@ -50,7 +50,7 @@ def test_another_box_database_under_the_same_key_is_refused_and_keeps_its_data(t
         flap(p)
         p.drain()
         alarms = len(p.cloud_alarms())
-        readings = p.count("cloud", "SELECT COUNT(*) FROM readings")
+        readings = p.count("cloud", "SELECT COALESCE(SUM(n), 0) FROM reading_chunks")
         # The SD card was replaced: a new database (its own instance id) under the same gateway key.
         _box_sql(p, "UPDATE upstream_box SET box_id = ?", uuid.uuid4().hex)
         p.record(60, LEAK)
@@ -62,7 +62,7 @@ def test_another_box_database_under_the_same_key_is_refused_and_keeps_its_data(t
         assert f"POST /api/v1/sites/{p.cloud_site_id}/gateways" in refused.value.detail
         assert p.count("box", "SELECT COUNT(*) FROM upstream_pending") == 1  # kept for a new key
         assert len(p.cloud_alarms()) == alarms
-        assert p.count("cloud", "SELECT COUNT(*) FROM readings") == readings
+        assert p.count("cloud", "SELECT COALESCE(SUM(n), 0) FROM reading_chunks") == readings
 
 
 def test_a_reused_box_alarm_number_is_rejected_and_an_exact_resend_is_not(tmp_path: Path) -> None:
@@ -132,7 +132,7 @@ def test_a_batch_the_cloud_refuses_is_built_again_smaller(tmp_path: Path) -> Non
         smaller = msgspec.json.decode(p.wire.sent[-1][2])
         assert smaller["alarms"] and not smaller["readings"]  # alarms alone first
         p.drain()
-        assert p.count("cloud", "SELECT COUNT(*) FROM readings") == recorded
+        assert p.count("cloud", "SELECT COALESCE(SUM(n), 0) FROM reading_chunks") == recorded
         assert len(p.cloud_alarms()) == 2
 
 
@@ -156,7 +156,7 @@ def test_a_single_item_the_cloud_refuses_is_held(tmp_path: Path) -> None:
         p.record(60, QUIET)
         p.box_clock.advance(30)
         p.drain()  # forwarding goes on
-        assert p.count("cloud", "SELECT COUNT(*) FROM readings") > 0
+        assert p.count("cloud", "SELECT COALESCE(SUM(n), 0) FROM reading_chunks") > 0
 
 
 def _commissioning(**changes: Any) -> dict[str, Any]:

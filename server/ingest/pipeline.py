@@ -66,6 +66,9 @@ class Pipeline:
         self.alarms = AlarmStage(self.reload, self._owns)
         # The sites this process judges (server/cluster/node.py): every site unless workers share the database.
         self.owns: Callable[[int], bool] = lambda site_id: True
+        # Per detector slot, the newest reading this process stored for the channel (``_maybe_stored``).
+        self._stored_for: Detector | None = None
+        self._stored_to: np.ndarray[Any, Any] = np.full(0, np.nan)
 
     def _owns(self, site_id: int) -> bool:
         return self.owns(site_id)
@@ -92,6 +95,9 @@ class Pipeline:
         chosen = np.asarray(sorted(which), dtype=np.int64)
         slots = self.detector.slots_of_sites(lambda site_ids: np.isin(site_ids % of, chosen))
         self.detector.reset(slots)
+        # What this process stored for them is older than what their last owner stored since: look up again.
+        known = slots[slots < self._stored_to.shape[0]]
+        self._stored_to[known] = np.nan
         self.detector.restore({channel_id: msgspec.msgpack.decode(blob, type=list[float]) for channel_id, blob
                                in alarm_sql.load_checkpoints(conn, (of, chosen.tolist())).items()})
         for active in self.alarms.resync_sites(conn, lambda site_id: site_id % of in which):
@@ -227,7 +233,8 @@ class Pipeline:
         moved = sorted((m for took in group for m in took.moved), key=lambda m: m[2])
         seen = set().union(*(took.seen for took in group))
         if slots.shape[0]:
-            readings_sql.insert_readings(conn, self.detector.channel_ids(slots), ts_arr, values)
+            readings_sql.insert_readings(conn, self.detector.channel_ids(slots), ts_arr, values,
+                                         self._maybe_stored(slots, ts_arr))
             readings_sql.mark_late(conn, float(ts_arr.min()))
             forward_sql.note_late(conn, ts_arr)  # a site box sends readings behind its forward cursor again
         if event_rows:
@@ -266,6 +273,24 @@ class Pipeline:
                     "ts": t, "value": v}))
         outcomes[-1].live = live
         return outcomes
+
+    def _maybe_stored(self, slots: np.ndarray[Any, Any], ts: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+        """Which of a batch's readings may be stored already: all but those newer than what this process stored
+        for their channel since its detector was made (a restart or a reload — a write with alarm transitions
+        rolled back — starts afresh, and so do partitions taken over: the first batch then looks every reading up).
+        Not the detector's newest time: it lags what is stored for a disabled channel, a clock ahead of the server,
+        history."""
+        if self._stored_for is not self.detector:
+            self._stored_for, self._stored_to = self.detector, np.full(0, np.nan)
+        if self._stored_to.shape[0] <= int(slots.max()):
+            grown = np.full(max(64, 2 * (int(slots.max()) + 1)), np.nan)
+            grown[:self._stored_to.shape[0]] = self._stored_to
+            self._stored_to = grown
+        with np.errstate(invalid="ignore"):
+            maybe: np.ndarray[Any, Any] = ~(ts > self._stored_to[slots])  # NaN, nothing known: maybe
+        # If this write is rolled back, the times run ahead of what is stored: that only looks up more, never less.
+        np.fmax.at(self._stored_to, slots, ts)
+        return maybe
 
     def wanted(self, changes: list[Change]) -> list[Wanted]:
         """Detection's changes, by slot, as the alarm stage takes them: by device, channel and cause."""

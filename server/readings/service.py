@@ -50,11 +50,11 @@ async def readings(ctx: Context, principal: Principal, channel_id: int, start: f
                                        f"step (step={fitting} fits in one answer)")
 
         def raw(conn: Connection) -> Readings:
-            rows = sql.range_raw(conn, channel_id, max(start, raw_horizon), raw_end, limit=MAX_POINTS + 1)
-            if len(rows) > MAX_POINTS:
+            ts, value = sql.range_raw(conn, channel_id, max(start, raw_horizon), raw_end, limit=MAX_POINTS + 1)
+            if ts.shape[0] > MAX_POINTS:
                 raise InvalidInput("step", f"more than {MAX_POINTS} readings from 'from' to 'to'; ask with a step "
                                            f"(step={fitting} fits in one answer) or a shorter range")
-            return Readings(ts=[r[0] for r in rows], value=[r[1] for r in rows])
+            return Readings(ts=ts.tolist(), value=value.tolist())
 
         return await ctx.db.read(raw)
     if math.ceil(span / step) > MAX_POINTS:

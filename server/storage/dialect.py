@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from server.storage.connection import Connection
 
-__all__ = ["insertion_order", "json_array_has", "newest_reading_per_channel"]
+__all__ = ["insertion_order", "json_array_has", "newest_chunk_per_channel"]
 
 
 def insertion_order(conn: Connection) -> str:
@@ -24,9 +24,10 @@ def json_array_has(conn: Connection, column: str) -> str:
     return f"EXISTS (SELECT 1 FROM json_array_elements_text(CAST({column} AS json)) AS e(v) WHERE v = CAST(? AS TEXT))"
 
 
-def newest_reading_per_channel(conn: Connection, where: str) -> str:
-    """A query of (channel_id, ts, value): each channel's newest raw reading among those matching ``where``."""
-    if conn.dialect == "sqlite":  # the bare column beside MAX takes the value of the row with the newest ts
-        return f"SELECT channel_id, MAX(ts) AS ts, value FROM readings WHERE {where} GROUP BY channel_id"
-    return (f"SELECT DISTINCT ON (channel_id) channel_id, ts, value FROM readings WHERE {where} "
-            "ORDER BY channel_id, ts DESC")
+def newest_chunk_per_channel(conn: Connection, where: str) -> str:
+    """A query of (channel_id, t1, value): each channel's raw-reading chunk with the greatest t1 among those
+    matching ``where`` (its newest reading is the chunk's last)."""
+    if conn.dialect == "sqlite":  # the bare column beside MAX takes the value of the row with the greatest t1
+        return f"SELECT channel_id, MAX(t1) AS t1, value FROM reading_chunks WHERE {where} GROUP BY channel_id"
+    return (f"SELECT DISTINCT ON (channel_id) channel_id, t1, value FROM reading_chunks WHERE {where} "
+            "ORDER BY channel_id, t1 DESC")

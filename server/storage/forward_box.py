@@ -16,8 +16,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from server.storage.chunks import BUCKET_S, Decoded, decode
 from server.storage.connection import Connection
-from server.storage.readings import BUCKET_S
 
 __all__ = [
     "Position", "alarm_transitions", "box_id", "channel_names", "commissionings", "count_after", "delete_pending",
@@ -138,13 +138,26 @@ def read_position(conn: Connection) -> Position | None:
     return (int(found[0]), float(found[1]), int(found[2])) if found else None
 
 
+def _bucket(conn: Connection, bucket: int, where: str = "", params: tuple[Any, ...] = ()) -> Decoded:
+    """A bucket's raw readings (those of its chunks matching ``where``), decoded."""
+    return decode(conn.execute(f"SELECT bucket, channel_id, n, ts, value FROM reading_chunks WHERE bucket = ?{where}",
+                               [bucket, *params]))
+
+
+def _after(got: Decoded, ts: float, channel: int) -> NDArray[np.bool_]:
+    """Readings after the position (ts, channel_id) in a bucket's (ts, channel_id) order."""
+    after: NDArray[np.bool_] = (got.ts > ts) | ((got.ts == ts) & (got.channel_id > channel))
+    return after
+
+
 def readings_from(conn: Connection, after: Position | None, until_ts: float,
                   limit: int) -> list[tuple[int, float, float, int]]:
     """Up to ``limit`` raw readings after ``after`` with ``ts <= until_ts``, as (channel_id, ts, value, bucket), in
-    bucket then (ts, channel_id) order: within the cursor's bucket with a LIMIT, then the next bucket that has rows."""
+    bucket then (ts, channel_id) order: the rest of the cursor's bucket (its chunks reaching past the cursor, sorted
+    in numpy), then the next bucket that has rows."""
     out: list[tuple[int, float, float, int]] = []
     if after is None:
-        first = conn.execute("SELECT MIN(bucket) FROM readings").fetchone()[0]
+        first = conn.execute("SELECT MIN(bucket) FROM reading_chunks").fetchone()[0]
         if first is None:
             return out
         bucket, ts, channel = int(first), -1.0, -1
@@ -152,13 +165,14 @@ def readings_from(conn: Connection, after: Position | None, until_ts: float,
         bucket, ts, channel = after
     last_bucket = int(until_ts // BUCKET_S)
     while len(out) < limit and bucket <= last_bucket:
-        rows = conn.execute(
-            "SELECT channel_id, ts, value FROM readings WHERE bucket = ? AND (ts > ? OR (ts = ? AND channel_id > ?)) "
-            "AND ts <= ? ORDER BY ts, channel_id LIMIT ?", [bucket, ts, ts, channel, until_ts, limit - len(out)])
-        out.extend((int(r[0]), float(r[1]), float(r[2]), bucket) for r in rows)
+        got = _bucket(conn, bucket, " AND t1 >= ? AND t0 <= ?", (ts, until_ts))
+        got = got.take(_after(got, ts, channel) & (got.ts <= until_ts))
+        order = np.lexsort((got.channel_id, got.ts))[:limit - len(out)]
+        out.extend(zip(got.channel_id[order].tolist(), got.ts[order].tolist(), got.value[order].tolist(),
+                       [bucket] * order.shape[0], strict=True))
         if len(out) >= limit:
             break
-        following = conn.execute("SELECT MIN(bucket) FROM readings WHERE bucket > ?", [bucket]).fetchone()[0]
+        following = conn.execute("SELECT MIN(bucket) FROM reading_chunks WHERE bucket > ?", [bucket]).fetchone()[0]
         if following is None:
             break
         bucket, ts, channel = int(following), -1.0, -1
@@ -198,12 +212,12 @@ def late_bucket(conn: Connection, bucket: int | None = None, *,
 
 def late_rows(conn: Connection, bucket: int, after: tuple[int, float],
               limit: int) -> list[tuple[int, float, float]]:
-    """A late bucket's readings after (channel_id, ts), in key order."""
+    """A late bucket's readings after (channel_id, ts), in (channel_id, ts) order."""
     channel, ts = after
-    rows = conn.execute("SELECT channel_id, ts, value FROM readings WHERE bucket = ? AND (channel_id > ? OR "
-                        "(channel_id = ? AND ts > ?)) ORDER BY channel_id, ts LIMIT ?",
-                        [bucket, channel, channel, ts, limit])
-    return [(int(r[0]), float(r[1]), float(r[2])) for r in rows]
+    got = _bucket(conn, bucket, " AND channel_id >= ?", (channel,))
+    got = got.take((got.channel_id > channel) | ((got.channel_id == channel) & (got.ts > ts)))
+    order = np.lexsort((got.ts, got.channel_id))[:limit]
+    return list(zip(got.channel_id[order].tolist(), got.ts[order].tolist(), got.value[order].tolist(), strict=True))
 
 
 def late_done(conn: Connection, bucket: int, marks: int) -> bool:
@@ -269,14 +283,13 @@ def trim_held(conn: Connection, stream: str, max_size: int) -> int:
 # ---- the bounded backlog --------------------------------------------------------------------------------------
 
 def estimate_readings(conn: Connection, after: Position | None) -> int:
-    """Raw readings not forwarded yet: those past the position (an index range count, no sort)."""
+    """Raw readings not forwarded yet: those past the position (chunk counts, and the cursor's bucket decoded)."""
     if after is None:
-        return int(conn.execute("SELECT COUNT(*) FROM readings").fetchone()[0])
+        return int(conn.execute("SELECT COALESCE(SUM(n), 0) FROM reading_chunks").fetchone()[0])
     bucket, ts, channel = after
-    beyond = conn.execute("SELECT COUNT(*) FROM readings WHERE bucket > ?", [bucket]).fetchone()[0]
-    within = conn.execute("SELECT COUNT(*) FROM readings WHERE bucket = ? AND (ts > ? OR (ts = ? AND channel_id > ?))",
-                          [bucket, ts, ts, channel]).fetchone()[0]
-    return int(beyond) + int(within)
+    beyond = conn.execute("SELECT COALESCE(SUM(n), 0) FROM reading_chunks WHERE bucket > ?", [bucket]).fetchone()[0]
+    got = _bucket(conn, bucket, " AND t1 >= ?", (ts,))
+    return int(beyond) + int(np.count_nonzero(_after(got, ts, channel)))
 
 
 def drop_oldest(conn: Connection, after: Position | None, excess: int, rolled_up_to: float,
@@ -287,7 +300,7 @@ def drop_oldest(conn: Connection, after: Position | None, excess: int, rolled_up
     floor = -1 if after is None else after[0]
     dropped = 0
     buckets: list[int] = []
-    counts = conn.execute("SELECT bucket, COUNT(*) FROM readings WHERE bucket > ? GROUP BY bucket ORDER BY bucket",
+    counts = conn.execute("SELECT bucket, SUM(n) FROM reading_chunks WHERE bucket > ? GROUP BY bucket ORDER BY bucket",
                           [floor])
     for row in counts:  # read lazily: only as far as the buckets to drop
         if dropped >= excess or (int(row[0]) + 1) * BUCKET_S > rolled_up_to:
@@ -297,7 +310,7 @@ def drop_oldest(conn: Connection, after: Position | None, excess: int, rolled_up
     counts.close()
     if not buckets:
         return 0, []
-    conn.execute("DELETE FROM readings WHERE bucket >= ? AND bucket <= ?", [buckets[0], buckets[-1]])
+    conn.execute("DELETE FROM reading_chunks WHERE bucket >= ? AND bucket <= ?", [buckets[0], buckets[-1]])
     ranges: list[tuple[float, float]] = []
     for bucket in buckets:
         start, end = float(bucket * BUCKET_S), float((bucket + 1) * BUCKET_S)

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
+from server.storage.chunks import BUCKET_S, decode
 from server.storage.connection import Connection
 from server.storage.database import make_durable
-from server.storage.dialect import newest_reading_per_channel
-from server.storage.readings import BUCKET_S
 
 __all__ = [
     "ALARM", "ANALOGUE", "DENIED", "SERIALS", "active_alarm_levels", "answer_duty_check", "denied", "deny",
@@ -87,11 +88,20 @@ def latest_readings(conn: Connection, since: float, until: float,
     marks = ", ".join("?" * len(buckets))
     key_marks = ", ".join("?" * len(keys))
     rows = conn.execute(
-        f"SELECT r.channel_id, c.key, c.device_id, r.ts, r.value FROM "
-        f"({newest_reading_per_channel(conn, f'bucket IN ({marks}) AND ts > ? AND ts <= ?')}) r "
-        f"JOIN channels c ON c.id = r.channel_id WHERE c.key IN ({key_marks}) "
-        f"ORDER BY c.device_id, r.channel_id", [*buckets, since, until, *keys]).fetchall()
-    return [dict(r) for r in rows]
+        f"SELECT r.bucket, r.channel_id, r.n, r.ts, r.value, c.key, c.device_id FROM reading_chunks r "
+        f"JOIN channels c ON c.id = r.channel_id WHERE r.bucket IN ({marks}) AND r.t1 > ? AND r.t0 <= ? "
+        f"AND c.key IN ({key_marks})", [*buckets, since, until, *keys]).fetchall()
+    got = decode(rows)
+    got = got.take((got.ts > since) & (got.ts <= until))
+    if not len(got):
+        return []
+    owner = {int(r["channel_id"]): (str(r["key"]), int(r["device_id"])) for r in rows}
+    order = np.lexsort((-got.ts, got.channel_id))  # each channel's newest first
+    channel, ts, value = got.channel_id[order], got.ts[order], got.value[order]
+    first = np.flatnonzero(np.r_[True, channel[1:] != channel[:-1]])
+    out = [{"channel_id": c, "key": owner[c][0], "device_id": owner[c][1], "ts": t, "value": v}
+           for c, t, v in zip(channel[first].tolist(), ts[first].tolist(), value[first].tolist(), strict=True)]
+    return sorted(out, key=lambda r: (r["device_id"], r["channel_id"]))
 
 
 def replace_analogue(conn: Connection, units: list[bytes], now: float) -> int:

@@ -8,9 +8,11 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import numpy as np
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
+from server.storage.chunks import BUCKET_S, group
 from server.storage.database import connect
 
 __all__ = ["migrations", "statements", "upgrade"]
@@ -72,8 +74,38 @@ for _name in ("0003_bluetooth", "0004_notifications", "0005_hazards", "0006_insp
               "0020_inspection_unit_signature", "0021_upstream", "0022_mirror", "0023_forward",
               "0024_forward_identity", "0025_gb26875_gateways", "0026_gb26875_receive",
               "0027_gb26875_uplink",
-              "0028_gb26875_uplink_fixes", "0029_workers", "0031_checklists"):
+              "0028_gb26875_uplink_fixes", "0029_workers"):
     _plain(_name)
+
+
+@migrations(name="0030_reading_chunks")
+def _reading_chunks(db: sqlite_utils.Database) -> None:
+    """Raw readings into packed chunks, one per (bucket, channel), read in key order a block at a time."""
+    _run(db, _sql("0030_reading_chunks"))
+    cursor = db.execute("SELECT channel_id, ts, value FROM readings ORDER BY bucket, channel_id, ts")
+    carry: list[tuple[int, float, float]] = []
+    while True:
+        block = cursor.fetchmany(100_000)
+        rows = carry + block
+        if not rows:
+            break
+        table = np.asarray(rows, dtype=np.float64)
+        channel_id, ts = table[:, 0].astype(np.int64), table[:, 1]
+        if block:  # the block's last (bucket, channel) may go on in the next block
+            bucket = np.floor_divide(ts, BUCKET_S).astype(np.int64)
+            last = np.flatnonzero((bucket != bucket[-1]) | (channel_id != channel_id[-1]))
+            cut = int(last[-1]) + 1 if last.shape[0] else 0
+        else:
+            cut = len(rows)
+        carry = rows[cut:]
+        db.conn.executemany("INSERT INTO reading_chunks (bucket, channel_id, t0, t1, n, ts, value) "
+                            "VALUES (?, ?, ?, ?, ?, ?, ?)", group(channel_id[:cut], ts[:cut], table[:cut, 2]))
+        if not block:
+            break
+    db.execute("DROP TABLE readings")
+
+
+_plain("0031_checklists")
 
 
 def upgrade(path: Path) -> list[str]:

@@ -1,7 +1,9 @@
 """Readings, device events, ingest batches, minute/hour aggregates and retention.
 
-Raw readings are keyed (bucket, channel_id, ts) with 10-minute buckets: appends touch only the newest bucket
-and a channel's range is one index seek per bucket (see migrations 0002 and bench/ingest.py).
+Raw readings are stored in packed per-channel chunks (``reading_chunks``, migration 0030; server/storage/chunks.py):
+one row per channel per ingest batch per 10-minute bucket, keyed (bucket, channel_id, t0). Appends touch only the
+newest bucket, a channel's range is one index seek per bucket, and a reading costs 16 bytes and no Python row.
+On PostgreSQL the table is partitioned by UTC day (server/storage/partitions.py).
 """
 
 from __future__ import annotations
@@ -14,16 +16,20 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from server.storage import partitions
+from server.storage.chunks import BUCKET_S, Decoded, decode, first_of_each, group, unpack
 from server.storage.connection import Connection
 from server.storage.database import chunks
-from server.storage.dialect import newest_reading_per_channel
+from server.storage.dialect import newest_chunk_per_channel
 
 __all__ = [
     "BUCKET_S", "batch_result", "insert_events", "insert_readings", "latest", "mark_late", "minute_mark", "prune",
     "range_raw", "raw_step_sums", "record_batch", "rollup", "step_sums",
 ]
 
-BUCKET_S = 600
+_CHUNK = "bucket, channel_id, n, ts, value"
+_COLUMNS = ("bucket", "channel_id", "t0", "t1", "n", "ts", "value")
+_PG_TYPES = ("int8", "int8", "float8", "float8", "int8", "bytea", "bytea")
 
 
 def batch_result(conn: Connection, sender: str, batch_id: str) -> tuple[int, list[dict[str, Any]]] | None:
@@ -40,21 +46,47 @@ def record_batch(conn: Connection, sender: str, batch_id: str, now: float, accep
 
 
 def insert_readings(conn: Connection, channel_id: NDArray[np.int64], ts: NDArray[np.float64],
-                    value: NDArray[np.float64]) -> None:
-    """One executemany for the batch; a reading already stored (same channel and ts) is kept, not doubled."""
-    bucket = (ts // BUCKET_S).astype(np.int64)
-    order = np.lexsort((ts, channel_id, bucket))  # key order: each B-tree page is visited once per batch
-    if conn.dialect == "postgresql":  # one statement over arrays, not one round of the protocol per reading
-        conn.execute(
-            "INSERT INTO readings (bucket, channel_id, ts, value) SELECT * FROM unnest(CAST(? AS BIGINT[]), "
-            "CAST(? AS BIGINT[]), CAST(? AS DOUBLE PRECISION[]), CAST(? AS DOUBLE PRECISION[])) ON CONFLICT DO NOTHING",
-            [bucket[order].tolist(), channel_id[order].tolist(), ts[order].tolist(), value[order].tolist()])
+                    value: NDArray[np.float64], maybe_stored: NDArray[np.bool_] | None = None) -> None:
+    """Store a batch as one chunk per (bucket, channel). A reading already stored (same channel and ts) is kept, not
+    doubled, and of equal (channel, ts) in the batch the first is kept. Only the readings ``maybe_stored`` marks
+    (default: all) are looked for among the stored chunks — the caller knows the rest are newer than anything stored
+    for their channel — in one query for the batch."""
+    order = first_of_each(channel_id, ts)
+    channel_id, ts, value = channel_id[order], ts[order], value[order]
+    check = np.ones(ts.shape[0], dtype=np.bool_) if maybe_stored is None else maybe_stored[order]
+    if check.any():
+        fresh = ~_stored(conn, channel_id, ts, check)
+        channel_id, ts, value = channel_id[fresh], ts[fresh], value[fresh]
+    rows = group(channel_id, ts, value)
+    if not rows:
         return
-    conn.executemany(
-        "INSERT INTO readings (bucket, channel_id, ts, value) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
-        zip(bucket[order].tolist(), channel_id[order].tolist(), ts[order].tolist(), value[order].tolist(),
-            strict=True),
-    )
+    if conn.dialect == "postgresql":  # COPY: the chunks travel in binary, no statement per row
+        partitions.ensure(conn, {r[0] for r in rows})
+        conn.copy_rows("reading_chunks", _COLUMNS, rows, _PG_TYPES)  # type: ignore[attr-defined]
+        return
+    conn.executemany("INSERT INTO reading_chunks (bucket, channel_id, t0, t1, n, ts, value) "
+                     "VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+
+
+def _stored(conn: Connection, channel_id: NDArray[np.int64], ts: NDArray[np.float64],
+            check: NDArray[np.bool_]) -> NDArray[np.bool_]:
+    """Which of the readings marked ``check`` are stored already: the stored chunks of their (bucket, channel)
+    pairs that overlap their times, decoded."""
+    c, t = channel_id[check], ts[check]
+    bucket = np.floor_divide(t, BUCKET_S).astype(np.int64)
+    buckets, ids = np.unique(bucket).tolist(), np.unique(c).tolist()
+    found: list[Decoded] = []
+    for part in chunks(ids, 500):
+        marks, bmarks = ", ".join("?" * len(part)), ", ".join("?" * len(buckets))
+        found.append(decode(conn.execute(
+            f"SELECT {_CHUNK} FROM reading_chunks WHERE bucket IN ({bmarks}) AND channel_id IN ({marks}) "
+            "AND t1 >= ? AND t0 <= ?", [*buckets, *part, float(t.min()), float(t.max())])))
+    out = np.zeros(ts.shape[0], dtype=np.bool_)
+    stored_c = np.concatenate([f.channel_id for f in found])
+    if stored_c.shape[0]:
+        stored_t = np.concatenate([f.ts for f in found])
+        out[check] = np.isin(c + 1j * t, stored_c + 1j * stored_t)
+    return out
 
 
 def insert_events(conn: Connection, rows: Iterable[tuple[int, str, float, int, float]]) -> None:
@@ -65,22 +97,45 @@ def _buckets(start: float, end: float) -> list[int]:
     return list(range(int(start // BUCKET_S), int(end // BUCKET_S) + 1))
 
 
-def range_raw(conn: Connection, channel_id: int, start: float, end: float,
-              limit: int | None = None) -> list[tuple[float, float]]:
-    """Raw readings of one channel with ``start <= ts <= end``, oldest first; at most ``limit`` of them."""
-    out: list[tuple[float, float]] = []
-    # One seek per bucket; IN lists are chunked below SQLite's parameter limit.
-    for part in chunks(_buckets(start, end), 500):
+def _chunks_of(conn: Connection, channel_id: int, start: float, end: float,
+               limit: int | None = None) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """One channel's readings with ``start <= ts <= end`` as (ts, value), oldest first (at most ``limit``)."""
+    ts_parts: list[NDArray[np.float64]] = []
+    value_parts: list[NDArray[np.float64]] = []
+    total = 0
+    # Buckets before the oldest stored and after the newest are not asked for (a range reaching back to the raw
+    # horizon); the others one seek each, in IN lists chunked below SQLite's parameter limit.
+    first, last = conn.execute("SELECT (SELECT MIN(bucket) FROM reading_chunks WHERE bucket >= ?), "
+                               "(SELECT MAX(bucket) FROM reading_chunks WHERE bucket <= ?)",
+                               [int(start // BUCKET_S), int(end // BUCKET_S)]).fetchone()
+    if first is None or last is None:
+        return np.empty(0), np.empty(0)
+    for part in chunks(_buckets(max(start, first * BUCKET_S), min(end, (last + 1) * BUCKET_S - 1e-6)), 500):
         marks = ", ".join("?" * len(part))
-        bounded = "" if limit is None else f" LIMIT {int(limit - len(out))}"
-        out.extend(conn.execute(
-            f"SELECT ts, value FROM readings WHERE bucket IN ({marks}) AND channel_id = ? AND ts >= ? AND ts <= ? "
-            f"ORDER BY bucket, ts{bounded}",
-            [*part, channel_id, start, end],
-        ).fetchall())
-        if limit is not None and len(out) >= limit:
+        got = decode(conn.execute(
+            f"SELECT {_CHUNK} FROM reading_chunks WHERE bucket IN ({marks}) AND channel_id = ? AND t1 >= ? "
+            "AND t0 <= ? ORDER BY bucket, t0", [*part, channel_id, start, end]))
+        keep = (got.ts >= start) & (got.ts <= end)
+        ts, value = got.ts[keep], got.value[keep]
+        if ts.shape[0] > 1 and not bool(np.all(ts[1:] >= ts[:-1])):  # a late batch's chunk overlaps others
+            order = np.argsort(ts, kind="stable")
+            ts, value = ts[order], value[order]
+        ts_parts.append(ts)
+        value_parts.append(value)
+        total += ts.shape[0]
+        if limit is not None and total >= limit:
             break
-    return out
+    if not ts_parts:
+        return np.empty(0), np.empty(0)
+    ts, value = np.concatenate(ts_parts), np.concatenate(value_parts)
+    return (ts, value) if limit is None else (ts[:limit], value[:limit])
+
+
+def range_raw(conn: Connection, channel_id: int, start: float, end: float,
+              limit: int | None = None) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Raw readings of one channel with ``start <= ts <= end`` as arrays (ts, value), oldest first; at most
+    ``limit`` of them."""
+    return _chunks_of(conn, channel_id, start, end, limit)
 
 
 # The newest readings of a site's channels are looked for among the raw readings of at least this last hour and of
@@ -118,19 +173,20 @@ def latest(conn: Connection, channel_ids: list[int], now: float) -> dict[int, tu
 
 def _newest_raw(conn: Connection, channel_ids: list[int], buckets: list[int],
                 out: dict[int, tuple[float, float]]) -> None:
-    """Into ``out``: each channel's newest raw reading in ``buckets``, where newer than what ``out`` has."""
+    """Into ``out``: each channel's newest raw reading in ``buckets``, where newer than what ``out`` has: the last
+    reading of its chunk with the greatest t1."""
     if not channel_ids:
         return
     ids = ", ".join("?" * len(channel_ids))
     for part in chunks(buckets, 500):
         marks = ", ".join("?" * len(part))
         for row in conn.execute(
-            newest_reading_per_channel(conn, f"bucket IN ({marks}) AND channel_id IN ({ids})"),
+            newest_chunk_per_channel(conn, f"bucket IN ({marks}) AND channel_id IN ({ids})"),
             [*part, *channel_ids],
         ):
             known = out.get(row["channel_id"])
-            if known is None or row["ts"] > known[0]:
-                out[row["channel_id"]] = (float(row["ts"]), float(row["value"]))
+            if known is None or row["t1"] > known[0]:
+                out[row["channel_id"]] = (float(row["t1"]), float(unpack(bytes(row["value"]))[-1]))
 
 
 def _latest_aggregate(conn: Connection, channel_id: int) -> tuple[float, float] | None:
@@ -139,27 +195,27 @@ def _latest_aggregate(conn: Connection, channel_id: int) -> tuple[float, float] 
                            [channel_id]).fetchone()
         if row is None:
             continue
-        raw = range_raw(conn, channel_id, row["start"], row["start"] + step)
-        if raw:
-            return float(raw[-1][0]), float(raw[-1][1])
+        ts, value = range_raw(conn, channel_id, row["start"], row["start"] + step)
+        if ts.shape[0]:
+            return float(ts[-1]), float(value[-1])
         return float(row["start"]), float(row["vsum"]) / max(1, int(row["n"]))
     return None
 
 
 def raw_step_sums(conn: Connection, channel_id: int, start: float, end: float,
                   step: float) -> list[tuple[int, int, float]]:
-    """(step number, count, sum) of one channel's raw readings with ``start <= ts < end``, grouped in SQL so that
-    a long range never travels row by row; step number k is the bucket ``[k·step, (k+1)·step)`` (a step that
-    spans two chunks of buckets comes in two rows: the caller adds them)."""
-    out: list[tuple[int, int, float]] = []
-    for part in chunks(_buckets(start, end), 500):
-        marks = ", ".join("?" * len(part))
-        out.extend(conn.execute(
-            f"SELECT CAST(floor(ts / ?) AS INTEGER), COUNT(*), SUM(value) FROM readings WHERE bucket IN ({marks}) "
-            "AND channel_id = ? AND ts >= ? AND ts < ? GROUP BY 1",
-            [step, *part, channel_id, start, end],
-        ).fetchall())
-    return out
+    """(step number, count, sum) of one channel's raw readings with ``start <= ts < end``, grouped in numpy so that
+    a long range never travels row by row; step number k is the bucket ``[k·step, (k+1)·step)``."""
+    ts, value = _chunks_of(conn, channel_id, start, end)
+    keep = ts < end
+    ts, value = ts[keep], value[keep]
+    if not ts.shape[0]:
+        return []
+    step_no = np.floor(ts / step).astype(np.int64)  # ascending, as ts is: each step's readings side by side
+    edges = np.flatnonzero(np.r_[True, step_no[1:] != step_no[:-1]])
+    counts = np.diff(np.r_[edges, step_no.shape[0]])
+    sums = np.add.reduceat(value, edges)
+    return list(zip(step_no[edges].tolist(), counts.tolist(), sums.tolist(), strict=True))
 
 
 def step_sums(conn: Connection, table: str, channel_id: int, start: float, end: float,
@@ -198,16 +254,29 @@ def _set_mark(conn: Connection, name: str, value: float) -> None:
 
 
 def _aggregate(conn: Connection, table: str, step: int, start: float, end: float) -> None:
+    """Recompute ``table``'s rows of the steps in [start, end) from the raw readings: (channel, step start) with
+    n, min, max and sum, grouped in numpy."""
     buckets = _buckets(start, end - 1e-6)
-    marks = ", ".join("?" * len(buckets))
-    conn.execute(
-        f"INSERT INTO {table} (channel_id, start, n, vmin, vmax, vsum) "
-        f"SELECT channel_id, CAST(floor(ts / {step}) AS INTEGER) * {step}, COUNT(*), MIN(value), MAX(value), "
-        f"SUM(value) FROM readings WHERE bucket IN ({marks}) AND ts >= ? AND ts < ? GROUP BY 1, 2 "
+    rows: list[tuple[int, int, int, float, float, float]] = []
+    for part in chunks(buckets, 500):
+        marks = ", ".join("?" * len(part))
+        got = decode(conn.execute(f"SELECT {_CHUNK} FROM reading_chunks WHERE bucket IN ({marks}) AND t1 >= ? "
+                                  "AND t0 < ?", [*part, start, end]))
+        got = got.take((got.ts >= start) & (got.ts < end))
+        if not len(got):
+            continue
+        first = np.floor(got.ts / step).astype(np.int64) * step
+        order = np.lexsort((first, got.channel_id))
+        channel, first, value = got.channel_id[order], first[order], got.value[order]
+        edges = np.flatnonzero(np.r_[True, (channel[1:] != channel[:-1]) | (first[1:] != first[:-1])])
+        n = np.diff(np.r_[edges, channel.shape[0]])
+        rows += zip(channel[edges].tolist(), first[edges].tolist(), n.tolist(),
+                    np.minimum.reduceat(value, edges).tolist(), np.maximum.reduceat(value, edges).tolist(),
+                    np.add.reduceat(value, edges).tolist(), strict=True)
+    conn.executemany(
+        f"INSERT INTO {table} (channel_id, start, n, vmin, vmax, vsum) VALUES (?, ?, ?, ?, ?, ?) "
         "ON CONFLICT (channel_id, start) DO UPDATE SET n = excluded.n, vmin = excluded.vmin, vmax = excluded.vmax, "
-        "vsum = excluded.vsum",
-        [*buckets, start, end],
-    )
+        "vsum = excluded.vsum", rows)
 
 
 def rollup(conn: Connection, now: float, *, settle_s: float = 120.0, max_minutes: int = 60) -> int:
@@ -227,7 +296,8 @@ def rollup(conn: Connection, now: float, *, settle_s: float = 120.0, max_minutes
     limit = math.floor((now - settle_s) / 60) * 60
     mark = _mark(conn, "minute")
     if mark is None:
-        first = conn.execute("SELECT MIN(ts) AS t FROM readings").fetchone()["t"]
+        first = conn.execute("SELECT MIN(t0) AS t FROM reading_chunks WHERE bucket = "
+                             "(SELECT MIN(bucket) FROM reading_chunks)").fetchone()["t"]
         if first is None:
             return done
         mark = math.floor(first / 60) * 60
@@ -247,7 +317,7 @@ def rollup(conn: Connection, now: float, *, settle_s: float = 120.0, max_minutes
 def prune(conn: Connection, now: float, raw_days: float, minute_days: float) -> None:
     """Drop raw readings and minute aggregates past their retention, and old batch ids. Hours are kept."""
     raw_before = now - raw_days * 86400
-    conn.execute("DELETE FROM readings WHERE bucket < ?", [int(raw_before // BUCKET_S)])
+    partitions.drop_before(conn, int(raw_before // BUCKET_S))
     conn.execute("DELETE FROM readings_minute WHERE start < ?", [now - minute_days * 86400])
     # Batch ids guard against a gateway re-sending; a week covers any retry.
     conn.execute("DELETE FROM ingest_batches WHERE received_at < ?", [now - 7 * 86400])

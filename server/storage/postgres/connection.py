@@ -130,9 +130,14 @@ class PgConnection:
         cursor.executemany(psycopg_sql(sql), parameters)
         return cursor
 
-    def copy_rows(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
-        """Rows into ``table`` through ``COPY … FROM STDIN`` (bulk readings)."""
+    def copy_rows(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]],
+                  types: Sequence[str] | None = None) -> None:
+        """Rows into ``table`` through ``COPY … FROM STDIN`` (bulk readings); binary when the columns' ``types``
+        (PostgreSQL type names, e.g. ``bytea``) are given."""
         cols = ", ".join(columns)
-        with self.raw.cursor().copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
+        binary = " (FORMAT BINARY)" if types else ""
+        with self.raw.cursor().copy(f"COPY {table} ({cols}) FROM STDIN{binary}") as copy:
+            if types:
+                copy.set_types(list(types))
             for row in rows:
                 copy.write_row(row)

@@ -17,7 +17,7 @@ __all__ = ["MIGRATIONS", "upgrade"]
 
 SCHEMA = Path(__file__).resolve().parent.parent / "schema" / "postgresql"
 # In order; append new ones (with their SQLite twins), never edit or reorder.
-MIGRATIONS = ("0028_baseline", "0029_workers", "0031_checklists")
+MIGRATIONS = ("0028_baseline", "0029_workers", "0030_reading_chunks", "0031_checklists")
 # pg_advisory_xact_lock key: "andian" in ASCII, one lock for every andian process migrating this database.
 MIGRATION_LOCK = 0x616E6469616E
 
