@@ -55,7 +55,7 @@ def test_sqlite_readings_become_chunks(tmp_path: Path) -> None:
     conn.executemany("INSERT INTO readings (bucket, channel_id, ts, value) VALUES (?, ?, ?, ?)", rows)
     conn.commit()
     conn.close()
-    assert upgrade(path) == ["0030_reading_chunks"]
+    assert upgrade(path) == ["0030_reading_chunks", "0031_checklists"]
     _check(str(path), rows)
     with sqlite3.connect(path) as conn:
         assert conn.execute("SELECT name FROM sqlite_master WHERE name = 'readings'").fetchone() is None
@@ -74,7 +74,7 @@ def test_postgresql_readings_become_chunks_in_day_partitions() -> None:
         with conn.cursor().copy("COPY readings (bucket, channel_id, ts, value) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
-    assert pg_migrations.upgrade(url) == ["0030_reading_chunks"]
+    assert pg_migrations.upgrade(url) == ["0030_reading_chunks", "0031_checklists"]
     _check(url, rows)
     with psycopg.connect(url) as conn:
         parts = sorted(r[0] for r in conn.execute(
