@@ -129,10 +129,14 @@ class Detector:
 
     def restore(self, states: dict[int, list[float]]) -> None:
         """Per channel id, the state a checkpoint saved (``states``)."""
-        for channel_id, values in states.items():
-            slot = self.table.slot_of.get(channel_id)
-            if slot is not None:
-                self.table.restore(slot, values)
+        slot_of = self.table.slot_of
+        slots = np.fromiter((slot_of.get(channel_id, -1) for channel_id in states), dtype=np.int64,
+                            count=len(states))
+        rows = list(states.values())
+        if not bool((slots >= 0).all()):  # channels removed since their checkpoint
+            keep = np.flatnonzero(slots >= 0)
+            slots, rows = slots[keep], [rows[i] for i in keep.tolist()]
+        self.table.restore_many(slots, rows)
 
     def reset(self, slots: Int) -> None:
         """The channels in ``slots`` start afresh (their checkpoints are restored after): see ``ChannelTable.reset``."""

@@ -196,6 +196,19 @@ class ChannelTable:
     def export(self, slot: int) -> list[float]:
         return [float(self.state[name][slot]) for name in STATE_FIELDS]
 
+    def restore_many(self, slots: NDArray[np.int64], states: list[list[float]]) -> None:
+        """``restore`` for many channels at once, a column per state field (10⁵ channels taken over in a move).
+        Checkpoints of one length (the usual case) become one matrix; no Python object is made per channel."""
+        lengths = np.fromiter(map(len, states), dtype=np.int64, count=len(states))
+        for length in np.unique(lengths).tolist():
+            rows = np.flatnonzero(lengths == length)
+            same = states if rows.shape[0] == len(states) else [states[i] for i in rows.tolist()]
+            matrix = np.array(same, dtype=np.float64).reshape(rows.shape[0], length)
+            at = slots[rows]
+            for column, name in enumerate(STATE_FIELDS[:length]):
+                values = matrix[:, column]
+                self.state[name][at] = values.astype(np.bool_) if name in _BOOL_FIELDS else values
+
     def restore(self, slot: int, values: list[float]) -> None:
         for name, value in zip(STATE_FIELDS, values, strict=False):
             self.state[name][slot] = bool(value) if name in _BOOL_FIELDS else (
