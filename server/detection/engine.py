@@ -129,14 +129,7 @@ class Detector:
 
     def restore(self, states: dict[int, list[float]]) -> None:
         """Per channel id, the state a checkpoint saved (``states``)."""
-        slot_of = self.table.slot_of
-        slots = np.fromiter((slot_of.get(channel_id, -1) for channel_id in states), dtype=np.int64,
-                            count=len(states))
-        rows = list(states.values())
-        if not bool((slots >= 0).all()):  # channels removed since their checkpoint
-            keep = np.flatnonzero(slots >= 0)
-            slots, rows = slots[keep], [rows[i] for i in keep.tolist()]
-        self.table.restore_many(slots, rows)
+        self.table.restore_many(states)
 
     def reset(self, slots: Int) -> None:
         """The channels in ``slots`` start afresh (their checkpoints are restored after): see ``ChannelTable.reset``."""
@@ -146,8 +139,7 @@ class Detector:
 
     def slots_of_sites(self, wanted: Callable[[Int], NDArray[np.bool_]]) -> Int:
         """The slots of the channels whose site ids ``wanted`` picks (vectorised over the site ids)."""
-        size = self.table.size
-        return np.flatnonzero(wanted(self.table.site_id[:size])).astype(np.int64)
+        return np.flatnonzero(wanted(self.table.site_id[:self.table.size])).astype(np.int64)
 
     def slots_of(self, channel_ids: list[int]) -> list[int]:
         """The slots of those of ``channel_ids`` the detector knows."""

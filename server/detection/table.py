@@ -196,9 +196,14 @@ class ChannelTable:
     def export(self, slot: int) -> list[float]:
         return [float(self.state[name][slot]) for name in STATE_FIELDS]
 
-    def restore_many(self, slots: NDArray[np.int64], states: list[list[float]]) -> None:
-        """``restore`` for many channels at once, a column per state field (10⁵ channels taken over in a move).
-        Checkpoints of one length (the usual case) become one matrix; no Python object is made per channel."""
+    def restore_many(self, saved: dict[int, list[float]]) -> None:
+        """``restore`` for many channels (by channel id) at once, a column per state field (10⁵ channels taken over
+        in a move). Checkpoints of one length (the usual case) become one matrix; no Python object per channel."""
+        slots = np.fromiter((self.slot_of.get(c, -1) for c in saved), dtype=np.int64, count=len(saved))
+        states = list(saved.values())
+        if not bool((slots >= 0).all()):  # channels removed since their checkpoint
+            keep = np.flatnonzero(slots >= 0)
+            slots, states = slots[keep], [states[i] for i in keep.tolist()]
         lengths = np.fromiter(map(len, states), dtype=np.int64, count=len(states))
         for length in np.unique(lengths).tolist():
             rows = np.flatnonzero(lengths == length)
