@@ -54,7 +54,7 @@ CADENCE_S = 60.0
 KEYS = ("residual_ma", "current_a", "temp_c", "voltage_v")
 NORMAL = {"residual_ma": 20.0, "current_a": 10.0, "temp_c": 35.0, "voltage_v": 221.0}
 BODY_SITES = 500  # 4,000 samples per body
-CLIENTS = 4
+CLIENTS = 16  # bodies in flight at once: a city's gateways do not wait for each other
 PROBES = 40
 KILL_AT = 0.6
 RECEIPT_TIMEOUT_S = 120.0
@@ -130,12 +130,12 @@ def post(urls: list[str], alive: Any, turn: int, http: httpx.Client, body: bytes
     raise RuntimeError("no worker took the body")
 
 
-def load(urls: list[str], token: str, sites: int, stop: Any, alive: Any, counts: Any) -> None:
+def load(urls: list[str], token: str, sites: int, stop: Any, alive: Any, counts: Any, clients: int) -> None:
     """Offer each site's eight readings once per CADENCE_S until ``stop``; ``counts``: [offered, accepted,
     failed bodies, readings in bodies that waited behind schedule]."""
     per_second = sites / CADENCE_S
     lock = threading.Lock()
-    clock = {"next": 0, "turn": 0, "start": time.time()}
+    clock: dict[str, Any] = {"next": 0, "turn": 0, "start": time.time()}
 
     def body(first: int, last: int, ts: float) -> bytes:
         samples = ",".join(
@@ -170,7 +170,7 @@ def load(urls: list[str], token: str, sites: int, stop: Any, alive: Any, counts:
                     counts[1] += int(result.get("accepted", 0))
                     counts[2] += int(not result or bool(result.get("rejected")))
 
-    threads = [threading.Thread(target=client) for _ in range(CLIENTS)]
+    threads = [threading.Thread(target=client) for _ in range(clients)]
     for t in threads:
         t.start()
     for t in threads:
@@ -233,9 +233,10 @@ def sizes(pg: psycopg.Connection[Any]) -> tuple[int, int]:
     return int(row[0]), int(row[1])
 
 
-def run(workdir: Path, sites: int, minutes: float) -> dict[str, Any]:
+def run(workdir: Path, sites: int, minutes: float, clients: int = CLIENTS) -> dict[str, Any]:
     cluster = Cluster(durable=True)
     r: dict[str, Any] = {"sites": sites, "channels": sites * 8, "minutes": minutes, "cores": os.cpu_count(),
+                         "clients": clients,
                          "offered_rate": round(sites * 8 / CADENCE_S)}
     procs: list[Any] = []
     logs: list[Any] = []
@@ -266,7 +267,7 @@ def run(workdir: Path, sites: int, minutes: float) -> dict[str, Any]:
             token = login(urls[0], "root")
             spawn = mp.get_context("spawn")
             stop, alive, counts = spawn.Event(), spawn.Array("b", [1, 1]), spawn.Array("q", 4)
-            loader = spawn.Process(target=load, args=(urls, token, sites, stop, alive, counts), daemon=True)
+            loader = spawn.Process(target=load, args=(urls, token, sites, stop, alive, counts, clients), daemon=True)
             prober = Probe(urls, token, hooks)
             with psycopg.connect(url, autocommit=True) as pg:
                 size0 = sizes(pg)
@@ -313,7 +314,7 @@ def run(workdir: Path, sites: int, minutes: float) -> dict[str, Any]:
                 while time.time() < deadline and len(prober.receipts()) < len(prober.sent):
                     time.sleep(0.5)
                 time.sleep(5)  # time for a doubled message, were there one
-                alarms = dict(pg.execute(
+                alarms: dict[str, int] = dict(pg.execute(
                     "SELECT d.circuit, COUNT(*) FROM alarms a JOIN devices d ON d.id = a.device_id "
                     "WHERE d.serial LIKE 'PROBE-%%' AND a.cause = 'leakage' GROUP BY d.circuit").fetchall())
         receipts = prober.receipts()
@@ -381,17 +382,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sites", type=int, default=100_000, help="sites of 8 channels (default 100,000)")
     parser.add_argument("--minutes", type=float, default=10.0, help="length of the loaded run (default 10)")
+    parser.add_argument("--clients", type=int, default=CLIENTS, help=f"bodies in flight at once ({CLIENTS})")
     parser.add_argument("--keep", type=Path, help="keep the workers' logs in this folder")
     args = parser.parse_args()
     if args.keep:
         args.keep.mkdir(parents=True, exist_ok=True)
-        r = run(args.keep, args.sites, args.minutes)
+        r = run(args.keep, args.sites, args.minutes, args.clients)
     else:
         with tempfile.TemporaryDirectory() as tmp:
-            r = run(Path(tmp), args.sites, args.minutes)
+            r = run(Path(tmp), args.sites, args.minutes, args.clients)
     ratio = r["accepted_rate"] / r["offered_rate"]
     print(f"city: {r['sites']:,} sites × 8 channels every {CADENCE_S:.0f} s on 2 workers, {r['minutes']} min, "
-          f"{r['cores']} cores; seeded in {r['seed_s']} s, workers ready in {r['start_s']} s")
+          f"{r['cores']} cores, {r['clients']} clients; seeded in {r['seed_s']} s, workers ready in {r['start_s']} s")
     print(f"sustained {r['accepted_rate']:,} readings/s ÷ offered {r['offered_rate']:,}/s: {ratio:.2f} "
           f"({r['failed_bodies']} failed bodies; {r['behind_schedule']:,} readings sent > 5 s behind schedule)")
     print(f"alarm → message: p50 {r['alarm_p50_ms']} ms, p99 {r['alarm_p99_ms']} ms over {r['probes']} probes; "
